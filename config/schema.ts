@@ -1,0 +1,339 @@
+/**
+ * The environment file schema: the one contract between cost tuners (who edit
+ * `config/environments/<name>.yaml`) and everything that synthesizes or runs.
+ *
+ * Every knob carries its unit and default in its description, which is also
+ * exported as JSON Schema (`config/environment.schema.json`) for editors.
+ * Error messages say what is allowed, because they are shown to people
+ * editing YAML, not to developers.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------- building blocks
+
+function integer(min: number, max: number) {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `must be one of: ${values.join(', ')}` });
+}
+
+function pattern(regex: RegExp, allowed: string) {
+  const error = `must be ${allowed}`;
+  return z.string({ error }).regex(regex, { error });
+}
+
+const bool = () => z.boolean({ error: 'must be true or false' });
+
+/** Documents a knob: what it does, its unit, and its default, in one place. */
+function knob<S extends z.ZodType>(schema: S, text: string, unit?: string) {
+  return schema.describe(unit ? `${text} Unit: ${unit}.` : text);
+}
+
+function withDefault<S extends z.ZodType>(schema: S, value: z.input<S>, text: string, unit?: string) {
+  // prefault() parses the default through the schema, so a default never bypasses validation.
+  return knob(schema, `${text} Default: ${JSON.stringify(value)}.`, unit).prefault(value as never);
+}
+
+/** A group of knobs; omitted, every knob inside takes its own default. */
+function section<S extends z.ZodType>(schema: S, text: string) {
+  return schema.describe(text).prefault({} as never);
+}
+
+/**
+ * EventBridge Scheduler expressions. Azure renderings convert from these,
+ * so one syntax serves both clouds.
+ */
+const SCHEDULE = /^(rate\(\s*[1-9]\d*\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(\s*\S+(\s+\S+){5}\s*\))$/;
+const schedule = () =>
+  pattern(SCHEDULE, 'an EventBridge schedule: rate(<n> minute|minutes|hour|hours|day|days) or cron(<6 fields>)');
+
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+// ---------------------------------------------------------------- sections
+
+export const HANDLER_CLASSES = ['ingest', 'transform', 'quality', 'ml'] as const;
+export type HandlerClass = (typeof HANDLER_CLASSES)[number];
+
+export const LAYERS = ['raw', 'trusted', 'refined', 'dataquality'] as const;
+export type Layer = (typeof LAYERS)[number];
+
+const lambdaSizing = z.strictObject({
+  memoryMb: withDefault(integer(128, 10240), 1024, 'Lambda memory; CPU scales with it.', 'MB'),
+  architecture: withDefault(oneOf(['arm64', 'x86_64']), 'arm64', 'Lambda CPU architecture; arm64 is about 20% cheaper per GB-second.'),
+  timeoutSeconds: withDefault(integer(1, 900), 300, 'Lambda timeout.', 'seconds'),
+});
+
+const lambdaOverride = z.strictObject({
+  memoryMb: knob(integer(128, 10240).optional(), 'Overrides sizing.lambda.memoryMb for this handler class.', 'MB'),
+  architecture: knob(oneOf(['arm64', 'x86_64']).optional(), 'Overrides sizing.lambda.architecture for this handler class.'),
+  timeoutSeconds: knob(integer(1, 900).optional(), 'Overrides sizing.lambda.timeoutSeconds for this handler class.', 'seconds'),
+});
+
+const layerLifecycle = z
+  .strictObject({
+    coolAfterDays: knob(
+      integer(30, 36500).optional(),
+      'Move objects to the infrequent-access tier (S3 Standard-IA / ADLS Cool) after this many days. Omit to keep them hot. Default: omitted.',
+      'days',
+    ),
+    expireAfterDays: knob(
+      integer(1, 36500).optional(),
+      'Delete objects after this many days. Omit to keep them forever. Default: omitted.',
+      'days',
+    ),
+  })
+  .superRefine((value, ctx) => {
+    if (value.coolAfterDays !== undefined && value.expireAfterDays !== undefined && value.expireAfterDays <= value.coolAfterDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expireAfterDays'],
+        message: `must be greater than coolAfterDays (${value.coolAfterDays})`,
+      });
+    }
+  });
+
+
+const sqlWarehouseSizes = ['2X-Small', 'X-Small', 'Small', 'Medium', 'Large', 'X-Large', '2X-Large', '3X-Large', '4X-Large'] as const;
+
+const databricks = z
+  .strictObject({
+    nodeType: withDefault(
+      pattern(/^Standard_[A-Za-z0-9_]+$/, 'an Azure VM size such as Standard_D4ds_v5'),
+      'Standard_D4ds_v5',
+      'VM size of job-cluster workers and driver.',
+    ),
+    allowedNodeTypes: withDefault(
+      z.array(pattern(/^Standard_[A-Za-z0-9_]+$/, 'an Azure VM size such as Standard_D4ds_v5'), { error: 'must be a list of Azure VM sizes' }).min(1, {
+        error: 'must list at least one VM size',
+      }),
+      ['Standard_D4ds_v5'],
+      'Node types the cluster policy allows; must include nodeType.',
+    ),
+    sparkVersion: withDefault(
+      pattern(/^\d+\.\d+\.x-(cpu-ml-)?scala2\.1[23]$/, 'a Databricks runtime key such as 15.4.x-scala2.12'),
+      '15.4.x-scala2.12',
+      'Databricks runtime (an LTS release keeps jobs stable).',
+    ),
+    autoscale: section(
+      z.strictObject({
+        minWorkers: withDefault(integer(0, 1000), 1, 'Fewest workers a job cluster scales down to.', 'workers'),
+        maxWorkers: withDefault(integer(1, 1000), 4, 'Most workers a job cluster scales up to; caps cost.', 'workers'),
+      }),
+      'Job-cluster autoscaling range, enforced by the cluster policy.',
+    ),
+    autoTerminationMinutes: withDefault(integer(10, 10000), 20, 'Idle minutes before an interactive cluster stops.', 'minutes'),
+    spotPolicy: withDefault(
+      oneOf(['on-demand', 'spot-with-fallback', 'spot']),
+      'spot-with-fallback',
+      'Worker VM pricing: spot is cheapest and can be evicted; spot-with-fallback falls back to on-demand.',
+    ),
+    sqlWarehouse: section(
+      z.strictObject({
+        size: withDefault(oneOf(sqlWarehouseSizes), '2X-Small', 'SQL warehouse t-shirt size for BI.'),
+        minClusters: withDefault(integer(1, 30), 1, 'Fewest warehouse clusters.', 'clusters'),
+        maxClusters: withDefault(integer(1, 30), 1, 'Most warehouse clusters under concurrent load.', 'clusters'),
+        autoStopMinutes: withDefault(integer(1, 1440), 10, 'Idle minutes before the warehouse stops.', 'minutes'),
+        serverless: withDefault(bool(), true, 'Serverless warehouse (starts in seconds, no idle VMs) instead of classic.'),
+      }),
+      'The BI SQL warehouse.',
+    ),
+  })
+  .superRefine((value, ctx) => {
+    if (value.autoscale.minWorkers > value.autoscale.maxWorkers) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['autoscale', 'minWorkers'],
+        message: `must be at most autoscale.maxWorkers (${value.autoscale.maxWorkers})`,
+      });
+    }
+    if (!value.allowedNodeTypes.includes(value.nodeType)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nodeType'],
+        message: `must be one of allowedNodeTypes (${value.allowedNodeTypes.join(', ')})`,
+      });
+    }
+    if (value.sqlWarehouse.minClusters > value.sqlWarehouse.maxClusters) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sqlWarehouse', 'minClusters'],
+        message: `must be at most sqlWarehouse.maxClusters (${value.sqlWarehouse.maxClusters})`,
+      });
+    }
+  });
+
+const azureBackend = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('local') }),
+    z.strictObject({
+      type: z.literal('azurerm'),
+      resourceGroupName: knob(pattern(/^[-\w.()]{1,90}$/, 'an Azure resource group name'), 'Resource group of the state storage account.'),
+      storageAccountName: knob(pattern(/^[a-z0-9]{3,24}$/, '3 to 24 lowercase letters and digits'), 'Storage account that holds Terraform state.'),
+      containerName: knob(pattern(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'a blob container name'), 'Container that holds Terraform state.'),
+    }),
+  ],
+  { error: 'must have type: local or azurerm' },
+);
+
+// ---------------------------------------------------------------- the environment
+
+export const environmentSchema = z.strictObject({
+  name: knob(
+    pattern(/^[a-z][a-z0-9]{1,9}$/, '2 to 10 lowercase letters and digits, starting with a letter'),
+    'Environment name; prefixes every resource name, so keep it short. Required.',
+  ),
+  aws: section(
+    z.strictObject({
+      region: withDefault(pattern(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS region such as eu-west-1'), 'eu-west-1', 'AWS region to deploy to.'),
+      account: knob(
+        pattern(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
+        'AWS account to deploy to. Omit to deploy to the account of the credentials in use. Default: omitted.',
+      ),
+    }),
+    'AWS target.',
+  ),
+  azure: section(
+    z.strictObject({
+      location: withDefault(pattern(/^[a-z0-9]+$/, 'an Azure location such as westeurope'), 'westeurope', 'Azure region to deploy to.'),
+      storageAccountName: knob(
+        pattern(/^[a-z0-9]{3,24}$/, '3 to 24 lowercase letters and digits').optional(),
+        'Globally unique ADLS account name. Default: strata<name>lake.',
+      ),
+      keyVaultName: knob(
+        pattern(/^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, '3 to 24 letters, digits and dashes, starting with a letter').optional(),
+        'Globally unique Key Vault name. Default: kv-strata-<name>.',
+      ),
+      backend: withDefault(azureBackend, { type: 'local' }, 'Where Terraform keeps state: local (relative file beside each stack) or an azurerm storage container.'),
+    }),
+    'Azure target.',
+  ),
+  retention: section(
+    z.strictObject({
+      destroyOnDelete: withDefault(
+        bool(),
+        false,
+        'Delete stateful resources (buckets, keys, log groups, databases) when the stack is deleted. Leave false anywhere data matters.',
+      ),
+      logRetentionDays: withDefault(
+        z.union(LOG_RETENTION_DAYS.map((days) => z.literal(days)), { error: `must be one of: ${LOG_RETENTION_DAYS.join(', ')}` }),
+        30,
+        'Retention of CloudWatch log groups; Log Analytics uses the nearest value it allows (30 to 730).',
+        'days',
+      ),
+    }),
+    'What happens to data and logs over time and on delete.',
+  ),
+  storage: section(
+    z.strictObject({
+      lifecycle: section(
+        z.strictObject({
+          raw: withDefault(layerLifecycle, { coolAfterDays: 30 }, 'Lifecycle of the raw layer.'),
+          trusted: withDefault(layerLifecycle, { coolAfterDays: 90 }, 'Lifecycle of the trusted layer.'),
+          refined: withDefault(layerLifecycle, {}, 'Lifecycle of the refined layer.'),
+          dataquality: withDefault(layerLifecycle, { expireAfterDays: 400 }, 'Lifecycle of the dataquality layer.'),
+        }),
+        'Per-layer storage tiering and expiry.',
+      ),
+      rawNoncurrentVersionExpireDays: withDefault(
+        integer(1, 3650),
+        30,
+        'Days an overwritten or deleted raw object version is kept (raw is versioned).',
+        'days',
+      ),
+      accessLogExpireDays: withDefault(integer(1, 3650), 365, 'Days S3 server access logs are kept.', 'days'),
+    }),
+    'Data lake storage.',
+  ),
+  catalog: section(
+    z.strictObject({
+      crawlerSchedule: withDefault(
+        pattern(/^cron\(\s*\S+(\s+\S+){5}\s*\)$/, 'a Glue cron expression such as cron(15 * * * ? *)'),
+        'cron(15 * * * ? *)',
+        'When the Glue crawler discovers new raw partitions and schemas.',
+      ),
+    }),
+    'Glue Data Catalog.',
+  ),
+  analytics: section(
+    z.strictObject({
+      bytesScannedCutoffMb: withDefault(
+        integer(10, 10_000_000),
+        10240,
+        'Athena cancels any query of the platform workgroup that scans more than this.',
+        'MB',
+      ),
+      biBytesScannedCutoffMb: withDefault(integer(10, 10_000_000), 1024, 'The same cut-off for the BI workgroup.', 'MB'),
+      resultsExpireDays: withDefault(integer(1, 3650), 7, 'Days Athena query results are kept.', 'days'),
+    }),
+    'Query engine (Athena on AWS, Databricks SQL on Azure).',
+  ),
+  schedules: section(
+    z.strictObject({
+      ingest: withDefault(schedule(), 'rate(1 minute)', 'How often the API poller and file-drop ingestion run.'),
+      process: withDefault(schedule(), 'rate(1 hour)', 'How often raw -> trusted -> refined processing runs.'),
+      retrain: withDefault(schedule(), 'cron(0 3 ? * MON *)', 'When the churn model retrains.'),
+    }),
+    'Schedules of the three flows.',
+  ),
+  sizing: section(
+    z.strictObject({
+      lambda: section(
+        lambdaSizing.extend({
+          overrides: withDefault(
+            z.strictObject(
+              Object.fromEntries(
+                HANDLER_CLASSES.map((handlerClass) => [handlerClass, lambdaOverride.optional().describe(`Sizing of the ${handlerClass} handlers, where it differs from the shared sizing.`)]),
+              ) as Record<HandlerClass, z.ZodOptional<typeof lambdaOverride>>,
+            ),
+            {},
+            'Per handler class (ingest, transform, quality, ml) overrides of memoryMb, architecture, timeoutSeconds.',
+          ),
+        }),
+        'Lambda sizing shared by all handlers, with per-class overrides.',
+      ),
+      training: section(
+        z.strictObject({
+          engine: withDefault(
+            oneOf(['embedded', 'sagemaker']),
+            'embedded',
+            'embedded: TypeScript gradient boosting in a Lambda (small ABTs); sagemaker: SageMaker built-in XGBoost training jobs.',
+          ),
+          instanceType: withDefault(pattern(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'a SageMaker instance type such as ml.m5.xlarge'), 'ml.m5.xlarge', 'SageMaker training instance type.'),
+          instanceCount: withDefault(integer(1, 20), 1, 'SageMaker training instances.', 'instances'),
+          useSpot: withDefault(bool(), true, 'Managed spot training (up to 90% cheaper, may be interrupted and resumed).'),
+          maxRuntimeMinutes: withDefault(integer(5, 1440), 60, 'A training job is stopped after this long.', 'minutes'),
+        }),
+        'Model training.',
+      ),
+      mlflow: section(
+        z.strictObject({
+          mode: withDefault(
+            oneOf(['off', 'serverless', 'server']),
+            'off',
+            'Experiment tracking. off: local run store in the lake; serverless: SageMaker serverless MLflow App (no idle cost) / Databricks MLflow; server: an always-on SageMaker MLflow tracking server (~$0.60/h).',
+          ),
+        }),
+        'MLflow tracking.',
+      ),
+      databricks: section(databricks, 'Azure Databricks compute, enforced by a cluster policy.'),
+    }),
+    'Compute sizing: the knobs that move the bill.',
+  ),
+});
+
+/** The environment as written in YAML (defaults not yet applied). */
+export type EnvironmentInput = z.input<typeof environmentSchema>;
+/** The environment with every default applied; what stacks and pipelines read. */
+export type Environment = z.output<typeof environmentSchema>;
+export type LayerLifecycle = z.output<typeof layerLifecycle>;
+export type LambdaSizing = z.output<typeof lambdaSizing>;
+
+/** Lambda sizing of one handler class: the shared sizing with that class's overrides applied. */
+export function lambdaSizingFor(env: Environment, handlerClass: HandlerClass): LambdaSizing {
+  const { overrides, ...shared } = env.sizing.lambda;
+  return { ...shared, ...overrides[handlerClass] };
+}
