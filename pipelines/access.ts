@@ -1,0 +1,51 @@
+/**
+ * What each handler class may touch, cloud-neutral. The AWS stack turns this
+ * into IAM policies, the Azure stack into role assignments: least privilege
+ * is decided once, here.
+ */
+import type { HandlerClass, Layer } from '../config/schema.ts';
+
+export interface LayerGrant {
+  readonly layer: Layer;
+  /**
+   * Only keys under this prefix.
+   * @default - the whole layer
+   */
+  readonly prefix?: string;
+}
+
+export interface HandlerAccess {
+  readonly description: string;
+  readonly reads: readonly LayerGrant[];
+  /** Writes include deletes: re-running a partition replaces it. */
+  readonly writes: readonly LayerGrant[];
+  /** Runs SQL on the platform query engine (Athena / Databricks SQL). */
+  readonly queries: boolean;
+}
+
+export const HANDLER_ACCESS: Record<HandlerClass, HandlerAccess> = {
+  ingest: {
+    description: 'Unpacks file drops and polls APIs into raw; refused files go to dataquality/rejected.',
+    reads: [{ layer: 'raw', prefix: 'landing/' }],
+    writes: [{ layer: 'raw' }, { layer: 'dataquality', prefix: 'rejected/' }],
+    queries: false,
+  },
+  transform: {
+    description: 'Builds trusted from raw and refined from trusted; quarantines bad rows.',
+    reads: [{ layer: 'raw' }, { layer: 'trusted' }],
+    writes: [{ layer: 'trusted' }, { layer: 'refined' }, { layer: 'dataquality', prefix: 'quarantine/' }],
+    queries: true,
+  },
+  quality: {
+    description: 'Evaluates data-quality rules and records their results.',
+    reads: [{ layer: 'trusted' }, { layer: 'refined' }],
+    writes: [{ layer: 'dataquality', prefix: 'results/' }],
+    queries: true,
+  },
+  ml: {
+    description: 'Builds features and the ABT, trains, registers and scores models.',
+    reads: [{ layer: 'refined' }],
+    writes: [{ layer: 'refined' }],
+    queries: true,
+  },
+};

@@ -1,0 +1,54 @@
+/**
+ * A dataset definition: the cloud-neutral description of one table. Stacks
+ * declare catalog tables from it; the ETL (SQL models) and quality rules are
+ * checked against it.
+ */
+
+/** Column types in the portable subset Athena (Trino/Hive), Spark SQL and DuckDB share. */
+export type ColumnType = 'string' | 'int' | 'bigint' | 'double' | 'decimal(12,2)' | 'timestamp' | 'date' | 'boolean';
+
+export interface ColumnDefinition {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly description: string;
+  /**
+   * A row without a value here is bad (quarantined, not loaded).
+   * @default false
+   */
+  readonly required?: boolean;
+  /** Values a row may hold here; anything else is bad. @default - any value */
+  readonly acceptedValues?: readonly string[];
+  /** Inclusive numeric range; a value outside it is bad. @default - unbounded */
+  readonly range?: { readonly min?: number; readonly max?: number };
+}
+
+/** How a table's files are split into folders, declared so Athena can project partitions without a crawler. */
+export type PartitionDefinition =
+  | {
+      readonly column: string;
+      readonly kind: 'month';
+      /** The timestamp column whose month names the partition (`yyyy-MM`). */
+      readonly derivedFrom: string;
+      /** First month that can hold data (`yyyy-MM`). */
+      readonly firstMonth: string;
+    }
+  | {
+      readonly column: string;
+      readonly kind: 'enum';
+      readonly derivedFrom: string;
+      readonly values: readonly string[];
+    };
+
+export interface DatasetDefinition {
+  /** Table name in every layer and engine. */
+  readonly name: string;
+  readonly layer: 'trusted' | 'refined';
+  readonly description: string;
+  /** The file it is loaded from, for source datasets. @default - built by SQL from other datasets */
+  readonly sourceFile?: string;
+  readonly columns: readonly ColumnDefinition[];
+  /** Columns that identify a row; duplicates keep the latest and quarantine the rest. */
+  readonly primaryKey: readonly string[];
+  /** @default - unpartitioned (small tables, read whole) */
+  readonly partition?: PartitionDefinition;
+}

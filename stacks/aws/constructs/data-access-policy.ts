@@ -1,0 +1,120 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { Layer } from '../../../config/schema.ts';
+import type { LayerGrant } from '../../../pipelines/access.ts';
+import { acknowledgeWildcardResources } from '../acknowledge-wildcards.ts';
+
+export interface WorkgroupAccess {
+  readonly workgroupName: string;
+  readonly resultsBucket: s3.IBucket;
+  /** Prefix of this workgroup's results in the bucket, e.g. `strata-dev/`. */
+  readonly resultsPrefix: string;
+}
+
+export interface DataAccessPolicyProps {
+  readonly description: string;
+  readonly reads: readonly LayerGrant[];
+  /** Writes include deletes: re-running a partition replaces it. */
+  readonly writes: readonly LayerGrant[];
+  readonly buckets: Record<Layer, s3.IBucket>;
+  /** Glue database name per layer. */
+  readonly databaseNames: Record<Layer, string>;
+  readonly key: kms.IKey;
+  /**
+   * The Athena workgroup this principal may run queries in.
+   * @default - no Athena access
+   */
+  readonly workgroup?: WorkgroupAccess;
+}
+
+const GLUE_READ = ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'];
+const GLUE_WRITE = [
+  'glue:CreateTable',
+  'glue:UpdateTable',
+  'glue:DeleteTable',
+  'glue:CreatePartition',
+  'glue:BatchCreatePartition',
+  'glue:UpdatePartition',
+  'glue:BatchUpdatePartition',
+  'glue:DeletePartition',
+  'glue:BatchDeletePartition',
+];
+const S3_WRITE = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
+const ATHENA_QUERY = ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'];
+
+/**
+ * A customer-managed policy that grants exactly the layers (and prefixes) a
+ * principal reads and writes, the catalog entries of those layers, the key,
+ * and optionally one Athena workgroup. Explicit actions only: no `*` action
+ * on any data service. Each wildcard resource (object keys, table names) is
+ * acknowledged to cdk-nag with the reason it cannot be narrower.
+ */
+export class DataAccessPolicy extends Construct {
+  readonly policy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: DataAccessPolicyProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const statements: iam.PolicyStatement[] = [];
+    const wildcards = new Map<string, string>();
+
+    const objectsOf = (grant: LayerGrant, access: 'read' | 'write') => {
+      const arn = props.buckets[grant.layer].arnForObjects(`${grant.prefix ?? ''}*`);
+      const where = grant.prefix ? `under ${grant.prefix} in the ${grant.layer} layer` : `in the ${grant.layer} layer`;
+      wildcards.set(arn, `Object-level ${access} ${where}; object keys are data, unknown at deploy time.`);
+      return arn;
+    };
+    const listing = (grant: LayerGrant) =>
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [props.buckets[grant.layer].bucketArn],
+        conditions: grant.prefix ? { StringLike: { 's3:prefix': [`${grant.prefix}*`] } } : undefined,
+      });
+
+    for (const grant of props.reads) {
+      statements.push(listing(grant), new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objectsOf(grant, 'read')] }));
+    }
+    for (const grant of props.writes) {
+      statements.push(listing(grant), new iam.PolicyStatement({ actions: S3_WRITE, resources: [objectsOf(grant, 'write')] }));
+    }
+
+    const catalogArn = stack.formatArn({ service: 'glue', resource: 'catalog' });
+    const databaseArn = (layer: Layer) => stack.formatArn({ service: 'glue', resource: 'database', resourceName: props.databaseNames[layer] });
+    const tablesArn = (layer: Layer) => {
+      const arn = stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${props.databaseNames[layer]}/*` });
+      wildcards.set(arn, `Tables of the ${layer} database are created by the pipelines; the grant stays inside that database.`);
+      return arn;
+    };
+    const catalogResources = (layers: Layer[]) => [catalogArn, ...layers.map(databaseArn), ...layers.map(tablesArn)];
+    const touchedLayers = unique([...props.reads, ...props.writes].map((grant) => grant.layer));
+    const writtenLayers = unique(props.writes.map((grant) => grant.layer));
+    if (touchedLayers.length > 0) statements.push(new iam.PolicyStatement({ actions: GLUE_READ, resources: catalogResources(touchedLayers) }));
+    if (writtenLayers.length > 0) statements.push(new iam.PolicyStatement({ actions: GLUE_WRITE, resources: catalogResources(writtenLayers) }));
+
+    const decrypts = props.reads.length > 0 || props.writes.length > 0 || props.workgroup !== undefined;
+    const encrypts = props.writes.length > 0 || props.workgroup !== undefined;
+    const keyActions = [...(decrypts ? ['kms:Decrypt'] : []), ...(encrypts ? ['kms:Encrypt', 'kms:GenerateDataKey'] : [])];
+    if (keyActions.length > 0) statements.push(new iam.PolicyStatement({ actions: keyActions, resources: [props.key.keyArn] }));
+
+    if (props.workgroup) {
+      const { workgroupName, resultsBucket, resultsPrefix } = props.workgroup;
+      const resultObjects = resultsBucket.arnForObjects(`${resultsPrefix}*`);
+      wildcards.set(resultObjects, `Athena names result objects per query; the grant stays under the ${workgroupName} workgroup's prefix.`);
+      statements.push(
+        new iam.PolicyStatement({ actions: ATHENA_QUERY, resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: workgroupName })] }),
+        new iam.PolicyStatement({ actions: ['s3:GetBucketLocation', 's3:ListBucket'], resources: [resultsBucket.bucketArn] }),
+        new iam.PolicyStatement({ actions: ['s3:GetObject', ...S3_WRITE], resources: [resultObjects] }),
+      );
+    }
+
+    this.policy = new iam.ManagedPolicy(this, 'Policy', { description: props.description, statements });
+    acknowledgeWildcardResources(this.policy, [...wildcards].map(([resource, reason]) => ({ resource, reason })));
+  }
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,56 @@
+import { Stack } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import type { Construct } from 'constructs';
+import { LAYERS, type Layer } from '../../../config/schema.ts';
+import { DATASETS } from '../../../pipelines/datasets/index.ts';
+import { AwsNames } from '../aws-names.ts';
+import { CatalogTables } from '../constructs/catalog-tables.ts';
+import type { DataLakeStorage } from '../constructs/data-lake-storage.ts';
+import { RawCrawler } from '../constructs/raw-crawler.ts';
+import { referenceLayerBuckets } from '../lake-references.ts';
+import type { PlatformStackProps } from './platform-stack-props.ts';
+
+export interface CatalogStackProps extends PlatformStackProps {
+  readonly storage: DataLakeStorage;
+}
+
+/** Glue Data Catalog: a database per layer, the raw crawler, declared trusted and refined tables. */
+export class CatalogStack extends Stack {
+  readonly databases: Record<Layer, glue.Database>;
+  readonly tables: CatalogTables[];
+  readonly crawler: RawCrawler;
+
+  constructor(scope: Construct, id: string, props: CatalogStackProps) {
+    super(scope, id, props);
+    const { environment, storage } = props;
+    const names = new AwsNames(environment, this);
+    const buckets = referenceLayerBuckets(this, names, storage.key);
+
+    const databases = {} as Record<Layer, glue.Database>;
+    for (const layer of LAYERS) {
+      databases[layer] = new glue.Database(this, `${layer}Database`, {
+        databaseName: names.database(layer),
+        description: `Strata ${environment.name}: ${layer} layer`,
+      });
+    }
+    this.databases = databases;
+
+    this.crawler = new RawCrawler(this, 'RawCrawler', {
+      crawlerName: names.crawler,
+      rawBucket: buckets.raw,
+      databaseName: names.database('raw'),
+      key: storage.key,
+      schedule: environment.catalog.crawlerSchedule,
+    });
+    this.crawler.node.addDependency(databases.raw);
+
+    this.tables = (['trusted', 'refined'] as const).map(
+      (layer) =>
+        new CatalogTables(this, `${layer}Tables`, {
+          datasets: DATASETS.filter((dataset) => dataset.layer === layer),
+          database: databases[layer],
+          bucket: buckets[layer],
+        }),
+    );
+  }
+}
