@@ -1,0 +1,62 @@
+/**
+ * Helpers for the Azure stack specifications: build environments from YAML and
+ * synthesize both stacks to parsed Terraform JSON.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Testing } from 'cdktf';
+import { ENVIRONMENTS_DIR, parseEnvironment } from '../../../config/load-environment.ts';
+import type { Environment } from '../../../config/schema.ts';
+import { buildAzureApp } from '../../../stacks/azure/azure-app.ts';
+
+export const TEST_VERSION = '0.1.0+0123456789ab';
+
+// Synthesized Terraform JSON is untyped by nature.
+export type TfJson = Record<string, any>;
+
+export interface SynthesizedAzure {
+  platform: TfJson;
+  workspace: TfJson;
+}
+
+/** An environment from YAML text, defaults applied, as the stacks receive it. */
+export function environmentFrom(yaml: string): Environment {
+  return parseEnvironment(yaml, 'test.yaml');
+}
+
+/** One of the checked-in environments (config/environments/<name>.yaml). */
+export function checkedInEnvironment(name: 'dev' | 'prod'): Environment {
+  return parseEnvironment(readFileSync(join(ENVIRONMENTS_DIR, `${name}.yaml`), 'utf8'), `${name}.yaml`);
+}
+
+/** A deep copy of an environment with `change` applied (for "change a knob, see the output change"). */
+export function withChange(environment: Environment, change: (copy: Environment) => void): Environment {
+  const copy = structuredClone(environment);
+  change(copy);
+  return copy;
+}
+
+/** Synthesizes both stacks in memory (Testing.synth) and parses them. */
+export function synthStacks(environment: Environment, version = TEST_VERSION): SynthesizedAzure {
+  // cdktf's App creates its outdir even when nothing is written to it.
+  const outdir = mkdtempSync(join(tmpdir(), 'strata-azure-test-'));
+  try {
+    const { platform, workspace } = buildAzureApp({ environment, version, outdir });
+    return { platform: JSON.parse(Testing.synth(platform, true)) as TfJson, workspace: JSON.parse(Testing.synth(workspace, true)) as TfJson };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** All resources of one Terraform type, by logical name. */
+export function resourcesOf(stack: TfJson, type: string): Record<string, TfJson> {
+  return (stack.resource?.[type] ?? {}) as Record<string, TfJson>;
+}
+
+/** The single resource of a type; fails when there is not exactly one. */
+export function onlyResource(stack: TfJson, type: string): TfJson {
+  const all = Object.values(resourcesOf(stack, type));
+  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
+  return all[0] as TfJson;
+}

@@ -1,0 +1,99 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { synthAzure } from '../../../stacks/azure/azure-app.ts';
+import { checkedInEnvironment, TEST_VERSION } from './synth-helpers.ts';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Every file under `dir`, as sorted relative paths. */
+function filesUnder(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (current: string) => {
+    for (const name of readdirSync(current)) {
+      const path = join(current, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else found.push(relative(dir, path));
+    }
+  };
+  walk(dir);
+  return found.sort();
+}
+
+describe('synthesizing the Azure app', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'strata-azure-synth-'));
+  const first = join(scratch, 'first');
+  const second = join(scratch, 'second', 'nested'); // created recursively
+  beforeAll(() => {
+    for (const outdir of [first, second]) {
+      for (const name of ['dev', 'prod'] as const) {
+        synthAzure({ environment: checkedInEnvironment(name), version: TEST_VERSION, outdir: join(outdir, name) });
+      }
+    }
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('writes a manifest and one Terraform JSON per stack', () => {
+    expect(filesUnder(join(first, 'prod'))).toEqual(['manifest.json', 'stacks/platform/cdk.tf.json', 'stacks/workspace/cdk.tf.json']);
+    const manifest = JSON.parse(readFileSync(join(first, 'prod', 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.stacks)).toEqual(['platform', 'workspace']);
+    expect(manifest.stacks.workspace.dependencies).toEqual(['platform']);
+  });
+
+  it('is byte-identical across two synths into two directories', () => {
+    const files = filesUnder(first);
+    expect(filesUnder(second)).toEqual(files);
+    for (const file of files) {
+      expect(readFileSync(join(second, file), 'utf8'), file).toBe(readFileSync(join(first, file), 'utf8'));
+    }
+  });
+
+  it('contains no absolute path and no stack trace', () => {
+    for (const file of filesUnder(first)) {
+      const text = readFileSync(join(first, file), 'utf8');
+      for (const needle of [REPO_ROOT, scratch, tmpdir(), '/tmp', '/home', '/Users', 'node_modules', '.ts:']) {
+        expect(text, `${file} contains ${needle}`).not.toContain(needle);
+      }
+      // No JSON string starts like an absolute path (POSIX or Windows); "//" is cdktf's metadata key.
+      expect(text, file).not.toMatch(/"(\/(?!\/")|[A-Za-z]:\\)/);
+      expect(text, file).not.toMatch(/"stacktrace"/i);
+    }
+  });
+
+  it('contains no timestamp', () => {
+    for (const file of filesUnder(first)) {
+      expect(readFileSync(join(first, file), 'utf8'), file).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    }
+  });
+});
+
+describe('the Azure synth entry point (stacks/azure/main.ts)', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'strata-azure-main-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'stacks/azure/main.ts', ...args], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, STRATA_VERSION: TEST_VERSION },
+    });
+
+  it('synthesizes the environment given by --config into --outdir, tagging STRATA_VERSION', () => {
+    const outdir = join(scratch, 'out');
+    const result = run('--config', 'config/environments/dev.yaml', '--outdir', outdir);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(readFileSync(join(outdir, 'stacks', 'platform', 'cdk.tf.json'), 'utf8')).toContain(`"strata:version": "${TEST_VERSION}"`);
+  });
+
+  it('prints a config error to stderr and exits 1', () => {
+    const bad = join(scratch, 'bad.yaml');
+    writeFileSync(bad, 'name: dev\nsizing: { databricks: { autoscale: { maxWorkers: 0 } } }\n');
+    const result = run('--config', bad, '--outdir', join(scratch, 'never'));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('sizing.databricks.autoscale.maxWorkers = 0: must be an integer from 1 to 1000');
+    expect(() => statSync(join(scratch, 'never'))).toThrow();
+  });
+});
