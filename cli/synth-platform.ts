@@ -1,0 +1,145 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadEnvironment, type EnvironmentSelection, type LoadedEnvironment } from '../config/load-environment.ts';
+import { platformVersion } from '../stacks/shared/platform-version.ts';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const AWS_ENTRY = 'stacks/aws/app.ts';
+const AZURE_ENTRY = 'stacks/azure/main.ts';
+
+export interface StackSummary {
+  readonly name: string;
+  readonly resources: number;
+}
+
+export interface SynthSummary {
+  readonly loaded: LoadedEnvironment;
+  readonly version: string;
+  readonly awsDir: string;
+  readonly azureDir: string;
+  readonly aws: StackSummary[];
+  readonly azure: StackSummary[];
+  /** cdk-nag acknowledgements recorded in the cloud assembly (each names a rule and a reason). */
+  readonly acknowledgements: number;
+  readonly seconds: number;
+}
+
+export interface SynthOptions extends EnvironmentSelection {
+  /** Folder that receives `cdk.out/` and `cdktf.out/`. @default the repository root */
+  readonly outdir?: string;
+}
+
+/** A child synth failed; `output` is what it printed. */
+export class SynthError extends Error {
+  constructor(
+    readonly cloud: 'aws' | 'azure',
+    readonly output: string,
+  ) {
+    super(`${cloud === 'aws' ? 'AWS (CDK)' : 'Azure (CDKTF)'} synth failed:\n${output.trim()}`);
+    this.name = 'SynthError';
+  }
+}
+
+/**
+ * Synthesizes both clouds for one environment, in parallel child processes
+ * (each cloud's libraries are large; two cores synth two clouds at once).
+ * The config is validated first, so a bad file writes nothing. Output goes to
+ * temporary folders that replace `cdk.out/` and `cdktf.out/` only when both
+ * succeed, so a failed synth leaves the previous output intact.
+ */
+export async function synthPlatform(options: SynthOptions = {}): Promise<SynthSummary> {
+  const started = performance.now();
+  const loaded = loadEnvironment(options);
+  const version = platformVersion();
+  const outdir = resolve(options.outdir ?? REPO_ROOT);
+  const awsDir = join(outdir, 'cdk.out');
+  const azureDir = join(outdir, 'cdktf.out');
+  const staging = { aws: `${awsDir}.staging-${process.pid}`, azure: `${azureDir}.staging-${process.pid}` };
+
+  try {
+    const childEnvironment = { ...process.env, STRATA_VERSION: version };
+    await Promise.all([
+      runChild('aws', [AWS_ENTRY], { ...childEnvironment, CDK_OUTDIR: staging.aws, CDK_CONTEXT_JSON: JSON.stringify({ config: loaded.path }) }),
+      runChild('azure', [AZURE_ENTRY, '--config', loaded.path, '--outdir', staging.azure], childEnvironment),
+    ]);
+    replaceFolder(staging.aws, awsDir);
+    replaceFolder(staging.azure, azureDir);
+  } finally {
+    rmSync(staging.aws, { recursive: true, force: true });
+    rmSync(staging.azure, { recursive: true, force: true });
+  }
+
+  return {
+    loaded,
+    version,
+    awsDir,
+    azureDir,
+    aws: summarizeCloudAssembly(awsDir),
+    azure: summarizeTerraform(azureDir),
+    acknowledgements: countAcknowledgements(awsDir),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+function runChild(cloud: 'aws' | 'azure', args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new SynthError(cloud, output))));
+  });
+}
+
+function replaceFolder(from: string, to: string): void {
+  rmSync(to, { recursive: true, force: true });
+  renameSync(from, to);
+}
+
+interface CloudAssemblyManifest {
+  artifacts?: Record<string, { type: string; properties?: { templateFile?: string } }>;
+}
+
+/** Stacks of a cloud assembly and how many resources each template declares. */
+export function summarizeCloudAssembly(dir: string): StackSummary[] {
+  const manifest = readJson<CloudAssemblyManifest>(join(dir, 'manifest.json'));
+  return Object.entries(manifest.artifacts ?? {})
+    .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile)
+    .map(([name, artifact]) => {
+      const template = readJson<{ Resources?: Record<string, unknown> }>(join(dir, artifact.properties!.templateFile!));
+      return { name, resources: Object.keys(template.Resources ?? {}).length };
+    });
+}
+
+interface CdktfManifest {
+  stacks: Record<string, { synthesizedStackPath: string }>;
+}
+
+/** Stacks of a CDKTF output and how many resources (not data sources) each declares. */
+export function summarizeTerraform(dir: string): StackSummary[] {
+  const manifest = readJson<CdktfManifest>(join(dir, 'manifest.json'));
+  return Object.entries(manifest.stacks).map(([name, stack]) => {
+    const config = readJson<{ resource?: Record<string, Record<string, unknown>> }>(join(dir, stack.synthesizedStackPath));
+    const resources = Object.values(config.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+    return { name, resources };
+  });
+}
+
+function countAcknowledgements(dir: string): number {
+  let count = 0;
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.metadata.json'))) {
+    const metadata = readJson<Record<string, Array<{ type: string; data: Record<string, string> }>>>(join(dir, file));
+    for (const entries of Object.values(metadata)) {
+      for (const entry of entries) if (entry.type === 'aws:cdk:acknowledged-rules') count += Object.keys(entry.data).length;
+    }
+  }
+  return count;
+}
+
+function readJson<T>(path: string): T {
+  if (!existsSync(path)) throw new Error(`expected synth output ${path}, which is missing`);
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}

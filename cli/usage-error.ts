@@ -1,0 +1,4 @@
+/** The command line itself is wrong (unknown flag, missing value): exit 2 with the usage. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { environmentJsonSchema, JSON_SCHEMA_PATH } from '../../config/export-json-schema.ts';
+import { availableEnvironments, ConfigError, loadEnvironment, parseEnvironment } from '../../config/load-environment.ts';
+import { lambdaSizingFor } from '../../config/schema.ts';
+
+function problemsOf(yaml: string, file = 'config/environments/test.yaml'): string[] {
+  try {
+    parseEnvironment(yaml, file);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the file to be refused');
+}
+
+describe('environment files', () => {
+  it('ships dev and prod, both valid', () => {
+    expect(availableEnvironments()).toEqual(expect.arrayContaining(['dev', 'prod']));
+    for (const env of ['dev', 'prod']) expect(loadEnvironment({ env }).environment.name).toBe(env);
+  });
+
+  it('fills every omitted knob with its documented default', () => {
+    const environment = parseEnvironment('name: tiny\n', 'tiny.yaml');
+    expect(environment.sizing.lambda).toEqual({ memoryMb: 1024, architecture: 'arm64', timeoutSeconds: 300, overrides: {} });
+    expect(environment.sizing.databricks.autoscale).toEqual({ minWorkers: 1, maxWorkers: 4 });
+    expect(environment.sizing.databricks.sqlWarehouse.serverless).toBe(true);
+    expect(environment.sizing.training).toMatchObject({ engine: 'embedded', useSpot: true });
+    expect(environment.retention).toEqual({ destroyOnDelete: false, logRetentionDays: 30 });
+    expect(environment.analytics.bytesScannedCutoffMb).toBe(10240);
+    expect(environment.schedules).toEqual({ ingest: 'rate(1 minute)', process: 'rate(1 hour)', retrain: 'cron(0 3 ? * MON *)' });
+    expect(environment.storage.lifecycle.raw).toEqual({ coolAfterDays: 30 });
+    expect(environment.azure.backend).toEqual({ type: 'local' });
+  });
+
+  it('applies per-handler-class Lambda overrides over the shared sizing', () => {
+    const environment = parseEnvironment('name: tt\nsizing:\n  lambda:\n    memoryMb: 512\n    overrides:\n      ml: { memoryMb: 4096 }\n', 't.yaml');
+    expect(lambdaSizingFor(environment, 'ml')).toEqual({ memoryMb: 4096, architecture: 'arm64', timeoutSeconds: 300 });
+    expect(lambdaSizingFor(environment, 'ingest')).toEqual({ memoryMb: 512, architecture: 'arm64', timeoutSeconds: 300 });
+  });
+
+  it('keeps false where a boolean defaults to true', () => {
+    const environment = parseEnvironment('name: tt\nsizing:\n  training: { useSpot: false }\n  databricks:\n    sqlWarehouse: { serverless: false }\nretention: { destroyOnDelete: false }\n', 't.yaml');
+    expect(environment.sizing.training.useSpot).toBe(false);
+    expect(environment.sizing.databricks.sqlWarehouse.serverless).toBe(false);
+    expect(environment.retention.destroyOnDelete).toBe(false);
+  });
+});
+
+describe('a bad environment file', () => {
+  const file = 'config/environments/prod.yaml';
+  const cases: Array<[string, string, string[]]> = [
+    ['a number out of range', 'name: prod\nsizing:\n  lambda:\n    memoryMb: 20000\n', [`${file}: sizing.lambda.memoryMb = 20000: must be an integer from 128 to 10240`]],
+    ['a negative number', 'name: prod\nstorage:\n  accessLogExpireDays: -5\n', [`${file}: storage.accessLogExpireDays = -5: must be an integer from 1 to 3650`]],
+    ['a fraction where an integer belongs', 'name: prod\nsizing:\n  training: { instanceCount: 1.5 }\n', [`${file}: sizing.training.instanceCount = 1.5: must be an integer from 1 to 20`]],
+    ['a string where a number belongs', 'name: prod\nanalytics:\n  bytesScannedCutoffMb: lots\n', [`${file}: analytics.bytesScannedCutoffMb = "lots": must be an integer from 10 to 10000000`]],
+    ['an unknown enum value', 'name: prod\nsizing:\n  training: { engine: gpu }\n', [`${file}: sizing.training.engine = "gpu": must be one of: embedded, sagemaker`]],
+    ['a string where a boolean belongs', 'name: prod\nretention: { destroyOnDelete: "yes" }\n', [`${file}: retention.destroyOnDelete = "yes": must be true or false`]],
+    [
+      'a misspelt key',
+      'name: prod\nsizing:\n  lambda:\n    memroyMb: 512\n',
+      [`${file}: sizing.lambda.memroyMb = 512: unknown key; allowed here: architecture, memoryMb, overrides, timeoutSeconds`],
+    ],
+    [
+      'an unknown top-level key',
+      'name: prod\nsizzing: {}\n',
+      [`${file}: sizzing = {}: unknown key; allowed here: analytics, aws, azure, catalog, name, retention, schedules, sizing, storage`],
+    ],
+    ['a missing name', 'sizing: {}\n', [`${file}: name: required; must be 2 to 10 lowercase letters and digits, starting with a letter`]],
+    [
+      'min workers above max workers',
+      'name: prod\nsizing:\n  databricks:\n    autoscale: { minWorkers: 6, maxWorkers: 2 }\n',
+      [`${file}: sizing.databricks.autoscale.minWorkers = 6: must be at most autoscale.maxWorkers (2)`],
+    ],
+    [
+      'a node type outside the allow-list',
+      'name: prod\nsizing:\n  databricks:\n    nodeType: Standard_E8ds_v5\n    allowedNodeTypes: [Standard_D4ds_v5]\n',
+      [`${file}: sizing.databricks.nodeType = "Standard_E8ds_v5": must be one of allowedNodeTypes (Standard_D4ds_v5)`],
+    ],
+    [
+      'expiry before tiering',
+      'name: prod\nstorage:\n  lifecycle:\n    raw: { coolAfterDays: 60, expireAfterDays: 30 }\n',
+      [`${file}: storage.lifecycle.raw.expireAfterDays = 30: must be greater than coolAfterDays (60)`],
+    ],
+    [
+      'a schedule that is not an EventBridge expression',
+      'name: prod\nschedules: { process: "every hour" }\n',
+      [`${file}: schedules.process = "every hour": must be an EventBridge schedule: rate(<n> minute|minutes|hour|hours|day|days) or cron(<6 fields>)`],
+    ],
+    [
+      'a log retention CloudWatch does not offer',
+      'name: prod\nretention: { logRetentionDays: 45 }\n',
+      [`${file}: retention.logRetentionDays = 45: must be one of: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653`],
+    ],
+    ['duplicate keys', 'name: prod\nname: dev\n', [`${file}: line 2, column 1: Map keys must be unique`]],
+    ['a list instead of a mapping', '- name: prod\n', [`${file}: must be a YAML mapping with at least "name:"`]],
+  ];
+
+  it.each(cases)('is refused for %s, naming the key, the value and what is allowed', (_case, yaml, expected) => {
+    expect(problemsOf(yaml, file)).toEqual(expected);
+  });
+
+  it('reports every problem at once, one line each', () => {
+    const problems = problemsOf('name: prod\nsizing:\n  lambda: { memoryMb: 1 }\n  training: { engine: gpu }\n', file);
+    expect(problems).toEqual([
+      `${file}: sizing.lambda.memoryMb = 1: must be an integer from 128 to 10240`,
+      `${file}: sizing.training.engine = "gpu": must be one of: embedded, sagemaker`,
+    ]);
+  });
+
+  it('names an unknown environment and lists the ones that exist', () => {
+    expect(() => loadEnvironment({ env: 'staging' })).toThrow(/unknown environment "staging": must be one of .*dev.*prod/);
+  });
+
+  it('names a config path that does not exist', () => {
+    expect(() => loadEnvironment({ config: 'nowhere/env.yaml' })).toThrow('nowhere/env.yaml: no such config file');
+  });
+});
+
+describe('the JSON Schema for editors', () => {
+  it('is up to date with the zod schema (run `npm run schema` after changing config/schema.ts)', () => {
+    expect(readFileSync(JSON_SCHEMA_PATH, 'utf8')).toBe(environmentJsonSchema());
+  });
+
+  it('documents every knob with its default or as a section', () => {
+    const schema = JSON.parse(environmentJsonSchema()) as JsonSchemaNode;
+    const undocumented: string[] = [];
+    walk(schema, [], (node, path) => {
+      if (path.length > 0 && !node.description) undocumented.push(path.join('.'));
+    });
+    expect(undocumented).toEqual([]);
+  });
+});
+
+interface JsonSchemaNode {
+  description?: string;
+  properties?: Record<string, JsonSchemaNode>;
+  oneOf?: JsonSchemaNode[];
+  anyOf?: JsonSchemaNode[];
+}
+
+function walk(node: JsonSchemaNode, path: string[], visit: (node: JsonSchemaNode, path: string[]) => void): void {
+  visit(node, path);
+  for (const [key, child] of Object.entries(node.properties ?? {})) {
+    if (key === 'type') continue; // discriminator of a union, documented by its parent
+    walk(child, [...path, key], visit);
+  }
+}

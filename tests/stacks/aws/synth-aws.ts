@@ -1,0 +1,38 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { Environment } from '../../../config/schema.ts';
+import { addPlatform, createAwsApp, type PlatformStacks } from '../../../stacks/aws/aws-app.ts';
+
+export const TEST_VERSION = '0.0.0+test';
+
+export interface SynthesizedAws {
+  readonly stacks: PlatformStacks;
+  readonly templates: Record<keyof PlatformStacks, Template>;
+  readonly outdir: string;
+}
+
+/** Synthesizes the whole AWS app (cdk-nag included) into a temporary folder. */
+export function synthAws(environment: Environment): SynthesizedAws {
+  const outdir = mkdtempSync(join(tmpdir(), 'strata-aws-'));
+  const app = createAwsApp({ outdir });
+  const stacks = addPlatform(app, environment, TEST_VERSION);
+  app.synth();
+  const templates = Object.fromEntries(Object.entries(stacks).map(([key, stack]) => [key, Template.fromStack(stack)])) as SynthesizedAws['templates'];
+  return { stacks, templates, outdir };
+}
+
+/** All resources of one type across the given templates, keyed by logical id. */
+export function resourcesOfType(templates: Template[], type: string): Array<Record<string, any>> {
+  return templates.flatMap((template) => Object.values(template.findResources(type)));
+}
+
+/** The bucket whose name starts `strata-<env>-<purpose>-` (names carry the account and region after that). */
+export function bucketFor(template: Template, environment: Environment, purpose: string): { logicalId: string; resource: Record<string, any> } {
+  const prefix = `strata-${environment.name}-${purpose}-`;
+  const matches = Object.entries(template.findResources('AWS::S3::Bucket')).filter(([, resource]) => JSON.stringify(resource.Properties.BucketName).includes(`"${prefix}"`));
+  if (matches.length !== 1) throw new Error(`expected one bucket named ${prefix}*, found ${matches.length}`);
+  const [logicalId, resource] = matches[0]!;
+  return { logicalId, resource };
+}
