@@ -21,6 +21,8 @@ export interface SynthSummary {
   readonly azureDir: string;
   readonly aws: StackSummary[];
   readonly azure: StackSummary[];
+  /** cdk-nag findings left unacknowledged (synth fails when there are any; read from the report, not assumed). */
+  readonly unacknowledgedFindings: number;
   /** cdk-nag acknowledgements recorded in the cloud assembly (each names a rule and a reason). */
   readonly acknowledgements: number;
   readonly seconds: number;
@@ -78,6 +80,7 @@ export async function synthPlatform(options: SynthOptions = {}): Promise<SynthSu
     azureDir,
     aws: summarizeCloudAssembly(awsDir),
     azure: summarizeTerraform(azureDir),
+    unacknowledgedFindings: countViolations(awsDir),
     acknowledgements: countAcknowledgements(awsDir),
     seconds: (performance.now() - started) / 1000,
   };
@@ -126,6 +129,11 @@ export function summarizeTerraform(dir: string): StackSummary[] {
     const resources = Object.values(config.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
     return { name, resources };
   });
+}
+
+function countViolations(dir: string): number {
+  const report = readJson<{ pluginReports: Array<{ violations?: Array<{ violatingResources?: unknown[] }> }> }>(join(dir, 'validation-report.json'));
+  return report.pluginReports.flatMap((plugin) => plugin.violations ?? []).reduce((sum, violation) => sum + (violation.violatingResources?.length ?? 1), 0);
 }
 
 function countAcknowledgements(dir: string): number {

@@ -32,7 +32,7 @@ export const synthCommand = {
           '',
           `AWS CloudFormation -> ${show(summary.awsDir)}/`,
           ...table(summary.aws),
-          `  cdk-nag (AwsSolutions, Serverless, NIST 800-53 R5): 0 unacknowledged findings, ${summary.acknowledgements} acknowledged with reasons`,
+          `  cdk-nag (AwsSolutions, Serverless, NIST 800-53 R5): ${summary.unacknowledgedFindings} unacknowledged findings, ${summary.acknowledgements} acknowledged with reasons`,
           '',
           `Azure Terraform JSON -> ${show(summary.azureDir)}/`,
           ...table(summary.azure),

@@ -67,32 +67,26 @@ export class DataAccessPolicy extends Construct {
       wildcards.set(arn, `Object-level ${access} ${where}; object keys are data, unknown at deploy time.`);
       return arn;
     };
-    const listing = (grant: LayerGrant) =>
-      new iam.PolicyStatement({
-        actions: ['s3:ListBucket'],
-        resources: [props.buckets[grant.layer].bucketArn],
-        conditions: grant.prefix ? { StringLike: { 's3:prefix': [`${grant.prefix}*`] } } : undefined,
-      });
+    for (const grant of props.reads) statements.push(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objectsOf(grant, 'read')] }));
+    for (const grant of props.writes) statements.push(new iam.PolicyStatement({ actions: S3_WRITE, resources: [objectsOf(grant, 'write')] }));
+    statements.push(...listingStatements([...props.reads, ...props.writes], props.buckets));
 
-    for (const grant of props.reads) {
-      statements.push(listing(grant), new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objectsOf(grant, 'read')] }));
+    // The catalog is for querying: only a principal with a workgroup reads it, and
+    // registers tables and partitions in the layers it writes.
+    if (props.workgroup) {
+      const catalogArn = stack.formatArn({ service: 'glue', resource: 'catalog' });
+      const databaseArn = (layer: Layer) => stack.formatArn({ service: 'glue', resource: 'database', resourceName: props.databaseNames[layer] });
+      const tablesArn = (layer: Layer) => {
+        const arn = stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${props.databaseNames[layer]}/*` });
+        wildcards.set(arn, `Tables of the ${layer} database are created by the pipelines; the grant stays inside that database.`);
+        return arn;
+      };
+      const catalogResources = (layers: Layer[]) => [catalogArn, ...layers.map(databaseArn), ...layers.map(tablesArn)];
+      const touchedLayers = unique([...props.reads, ...props.writes].map((grant) => grant.layer));
+      const writtenLayers = unique(props.writes.map((grant) => grant.layer));
+      if (touchedLayers.length > 0) statements.push(new iam.PolicyStatement({ actions: GLUE_READ, resources: catalogResources(touchedLayers) }));
+      if (writtenLayers.length > 0) statements.push(new iam.PolicyStatement({ actions: GLUE_WRITE, resources: catalogResources(writtenLayers) }));
     }
-    for (const grant of props.writes) {
-      statements.push(listing(grant), new iam.PolicyStatement({ actions: S3_WRITE, resources: [objectsOf(grant, 'write')] }));
-    }
-
-    const catalogArn = stack.formatArn({ service: 'glue', resource: 'catalog' });
-    const databaseArn = (layer: Layer) => stack.formatArn({ service: 'glue', resource: 'database', resourceName: props.databaseNames[layer] });
-    const tablesArn = (layer: Layer) => {
-      const arn = stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${props.databaseNames[layer]}/*` });
-      wildcards.set(arn, `Tables of the ${layer} database are created by the pipelines; the grant stays inside that database.`);
-      return arn;
-    };
-    const catalogResources = (layers: Layer[]) => [catalogArn, ...layers.map(databaseArn), ...layers.map(tablesArn)];
-    const touchedLayers = unique([...props.reads, ...props.writes].map((grant) => grant.layer));
-    const writtenLayers = unique(props.writes.map((grant) => grant.layer));
-    if (touchedLayers.length > 0) statements.push(new iam.PolicyStatement({ actions: GLUE_READ, resources: catalogResources(touchedLayers) }));
-    if (writtenLayers.length > 0) statements.push(new iam.PolicyStatement({ actions: GLUE_WRITE, resources: catalogResources(writtenLayers) }));
 
     const decrypts = props.reads.length > 0 || props.writes.length > 0 || props.workgroup !== undefined;
     const encrypts = props.writes.length > 0 || props.workgroup !== undefined;
@@ -113,6 +107,24 @@ export class DataAccessPolicy extends Construct {
     this.policy = new iam.ManagedPolicy(this, 'Policy', { description: props.description, statements });
     acknowledgeWildcardResources(this.policy, [...wildcards].map(([resource, reason]) => ({ resource, reason })));
   }
+}
+
+/** One ListBucket per bucket: unrestricted if any grant covers the whole layer, else limited to the granted prefixes. */
+function listingStatements(grants: readonly LayerGrant[], buckets: Record<Layer, s3.IBucket>): iam.PolicyStatement[] {
+  const prefixesByLayer = new Map<Layer, Set<string> | 'all'>();
+  for (const grant of grants) {
+    const known = prefixesByLayer.get(grant.layer);
+    if (grant.prefix === undefined || known === 'all') prefixesByLayer.set(grant.layer, 'all');
+    else prefixesByLayer.set(grant.layer, new Set([...(known ?? []), grant.prefix]));
+  }
+  return [...prefixesByLayer].map(
+    ([layer, prefixes]) =>
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [buckets[layer].bucketArn],
+        conditions: prefixes === 'all' ? undefined : { StringLike: { 's3:prefix': [...prefixes].map((prefix) => `${prefix}*`) } },
+      }),
+  );
 }
 
 function unique<T>(values: T[]): T[] {

@@ -1,0 +1,122 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../cli/synth-platform.ts';
+import { readTree, runStrata, type CliResult } from '../support/run-cli.ts';
+
+const scratch = () => mkdtempSync(join(tmpdir(), 'strata-cli-'));
+
+describe('strata synth', () => {
+  let first: string;
+  let second: string;
+  let firstRun: CliResult;
+  beforeAll(() => {
+    first = scratch();
+    second = scratch();
+    // A fixed version: the working tree may be dirty while developing, and both runs must agree anyway.
+    const env = { STRATA_VERSION: '0.0.0+determinism' };
+    firstRun = runStrata(['synth', '--env', 'prod', '--outdir', first], { env });
+    runStrata(['synth', '--env', 'prod', '--outdir', second], { env });
+  });
+
+  it('writes CloudFormation to cdk.out/ and Terraform JSON to cdktf.out/ and lists the stacks with resource counts', () => {
+    expect(firstRun.stderr).toBe('');
+    expect(firstRun.status).toBe(0);
+    for (const stack of ['storage', 'catalog', 'analytics', 'access']) {
+      expect(existsSync(join(first, 'cdk.out', `strata-prod-${stack}.template.json`))).toBe(true);
+      expect(firstRun.stdout).toMatch(new RegExp(`strata-prod-${stack}\\s+\\d+ resources`));
+    }
+    for (const stack of ['platform', 'workspace']) {
+      expect(existsSync(join(first, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'))).toBe(true);
+      expect(firstRun.stdout).toMatch(new RegExp(`${stack}\\s+\\d+ resources`));
+    }
+    expect(firstRun.stdout).toContain('0 unacknowledged findings');
+  });
+
+  it('produces byte-identical output on two consecutive runs', () => {
+    const a = readTree(first);
+    const b = readTree(second);
+    expect([...a.keys()]).toEqual([...b.keys()]);
+    for (const [path, content] of a) expect(content.equals(b.get(path)!), path).toBe(true);
+  });
+
+  it('leaves no absolute path, home folder or call stack in any output file', () => {
+    for (const [path, content] of readTree(first)) {
+      const text = content.toString('utf8');
+      for (const forbidden of [REPO_ROOT, first, tmpdir(), process.env.HOME ?? '/root']) expect(text.includes(forbidden), `${path} holds ${forbidden}`).toBe(false);
+      expect(text, path).not.toMatch(/\.ts:\d+:\d+/);
+    }
+  });
+
+  it('tags resources with the platform version it was given', () => {
+    expect(readFileSync(join(first, 'cdk.out', 'strata-prod-storage.template.json'), 'utf8')).toContain('0.0.0+determinism');
+    expect(readFileSync(join(first, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json'), 'utf8')).toContain('0.0.0+determinism');
+  });
+
+  it('replaces the output of a previous environment instead of mixing with it', () => {
+    const outdir = scratch();
+    expect(runStrata(['synth', '--env', 'dev', '--outdir', outdir]).status).toBe(0);
+    expect(runStrata(['synth', '--env', 'prod', '--outdir', outdir]).status).toBe(0);
+    const files = [...readTree(join(outdir, 'cdk.out')).keys()];
+    expect(files.some((file) => file.includes('strata-dev-'))).toBe(false);
+    expect(files.some((file) => file.includes('strata-prod-'))).toBe(true);
+  });
+
+  describe('with a copy of dev.yaml broken in one key', () => {
+    const cases: Array<[string, string, string, string]> = [
+      ['a negative number', 'accessLogExpireDays: 30', 'accessLogExpireDays: -30', 'storage.accessLogExpireDays = -30: must be an integer from 1 to 3650'],
+      ['a wrong type', 'maxClusters: 1', 'maxClusters: many', 'sizing.databricks.sqlWarehouse.maxClusters = "many": must be an integer from 1 to 30'],
+      ['an unknown value', 'engine: embedded', 'engine: tensorflow', 'sizing.training.engine = "tensorflow": must be one of: embedded, sagemaker'],
+      ['a misspelt key', 'autoTerminationMinutes: 15', 'autoTerminateMinutes: 15', 'sizing.databricks.autoTerminateMinutes = 15: unknown key'],
+    ];
+
+    it.each(cases)('refuses %s, names the key, and writes nothing', (_case, good, bad, message) => {
+      const dir = scratch();
+      const file = join(dir, 'dev-broken.yaml');
+      const original = readFileSync(join(REPO_ROOT, 'config', 'environments', 'dev.yaml'), 'utf8');
+      expect(original).toContain(good);
+      writeFileSync(file, original.replace(good, bad));
+      const result = runStrata(['synth', '--config', file, '--outdir', dir]);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`${file}: ${message}`);
+      expect(existsSync(join(dir, 'cdk.out'))).toBe(false);
+      expect(existsSync(join(dir, 'cdktf.out'))).toBe(false);
+    });
+  });
+
+  it('accepts --config with a path relative to where it runs', () => {
+    const dir = scratch();
+    copyFileSync(join(REPO_ROOT, 'config', 'environments', 'dev.yaml'), join(dir, 'mine.yaml'));
+    const result = runStrata(['synth', '--config', 'mine.yaml', '--outdir', 'out'], { cwd: dir });
+    expect(result.stderr).toBe('');
+    expect(existsSync(join(dir, 'out', 'cdk.out', 'strata-dev-storage.template.json'))).toBe(true);
+  });
+
+  it('rejects an unknown flag with the usage and exit code 2', () => {
+    const result = runStrata(['synth', '--environment', 'prod']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("Unknown option '--environment'");
+    expect(result.stderr).toContain('Usage: strata synth');
+  });
+
+  it('rejects an unknown command, listing the ones that exist', () => {
+    const result = runStrata(['deploy']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('unknown command "deploy"; commands: synth');
+  });
+});
+
+describe('npx cdk synth -c env=prod', () => {
+  it('synthesizes the same AWS stacks through the CDK CLI, offline', () => {
+    const outdir = scratch();
+    const result = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'synth', '-c', 'env=prod', '--no-notices', '-q', '-o', outdir], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    for (const stack of ['storage', 'catalog', 'analytics', 'access']) expect(existsSync(join(outdir, `strata-prod-${stack}.template.json`))).toBe(true);
+  });
+});
