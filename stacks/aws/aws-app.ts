@@ -35,9 +35,29 @@ export interface PlatformStacks {
   readonly access: AccessStack;
 }
 
-/** Creates an app whose synth output is reproducible; `outdir` defaults to what the `cdk` CLI asks for. */
-export function createAwsApp(options: { outdir?: string } = {}): App {
-  return new App({ outdir: options.outdir, analyticsReporting: false, stackTraces: false, context: { ...APP_CONTEXT } });
+export interface AwsAppOptions {
+  /** @default - what the `cdk` CLI asks for (CDK_OUTDIR), else `cdk.out` */
+  readonly outdir?: string;
+  /**
+   * Also check every template against the CloudFormation resource schemas
+   * (aws-cdk-lib's built-in validation plugin), with errors fatal. It costs
+   * about two seconds per synth and can only downgrade to warnings in a normal
+   * run, so the test suite runs it and `strata synth` does not.
+   * @default false
+   */
+  readonly cloudFormationSchemaValidation?: boolean;
+}
+
+/** Creates an app whose synth output is reproducible. */
+export function createAwsApp(options: AwsAppOptions = {}): App {
+  const schemaValidation = options.cloudFormationSchemaValidation ?? false;
+  return new App({
+    outdir: options.outdir,
+    analyticsReporting: false,
+    stackTraces: false,
+    builtinCloudFormationValidation: schemaValidation,
+    context: { ...APP_CONTEXT, ...(schemaValidation ? { '@aws-cdk/core:validateAgainstDefaultRules': true } : {}) },
+  });
 }
 
 /**

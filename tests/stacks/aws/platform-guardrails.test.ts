@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Stack } from 'aws-cdk-lib';
+import type { CfnResource, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addPlatform, createAwsApp } from '../../../stacks/aws/aws-app.ts';
@@ -38,6 +38,26 @@ describe('platform guardrails on AWS', () => {
   it('passes the AwsSolutions, Serverless and NIST 800-53 R5 packs with no unacknowledged finding', () => {
     const report = JSON.parse(readFileSync(join(aws.outdir, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
     expect(report.pluginReports).toEqual([]);
+  });
+
+  it('conforms to the CloudFormation resource schemas (built-in validation, errors fatal)', () => {
+    const outdir = join(aws.outdir, 'schema-checked');
+    const app = createAwsApp({ outdir, cloudFormationSchemaValidation: true });
+    addPlatform(app, prod, TEST_VERSION);
+    app.synth();
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: Array<{ summary: { pluginName: string }; violations: unknown[] }> };
+    expect(report.pluginReports.flatMap((plugin) => plugin.violations)).toEqual([]);
+  });
+
+  it.each([
+    [true, 'rejects'],
+    [false, 'skips, to keep synth fast,'],
+  ])('with cloudFormationSchemaValidation %s, %s a property CloudFormation does not know', (schemaValidation) => {
+    const app = createAwsApp({ outdir: join(aws.outdir, `schema-${schemaValidation}`), cloudFormationSchemaValidation: schemaValidation });
+    const stacks = addPlatform(app, prod, TEST_VERSION);
+    (stacks.storage.storage.key.node.defaultChild as CfnResource).addPropertyOverride('NotAKeyProperty', true);
+    if (schemaValidation) expect(() => app.synth()).toThrow(/NotAKeyProperty/);
+    else expect(() => app.synth()).not.toThrow();
   });
 
   it('fails synth when a resource breaks a cdk-nag rule, so the packs really run', () => {
