@@ -2,6 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from '../acknowledge-wildcards.ts';
@@ -17,6 +18,8 @@ export interface RawCrawlerProps {
   readonly key: kms.IKey;
   /** A Glue cron expression, e.g. `cron(15 * * * ? *)`. */
   readonly schedule: string;
+  /** How long the crawler's (encrypted) logs are kept. */
+  readonly logRetention: logs.RetentionDays;
   /**
    * Prefixes of the raw bucket that are not tables (files still landing, run reports).
    * @default ['landing/**', '_*\/**']
@@ -32,6 +35,7 @@ export interface RawCrawlerProps {
 export class RawCrawler extends Construct {
   readonly crawler: glue.CfnCrawler;
   readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: RawCrawlerProps) {
     super(scope, id);
@@ -44,14 +48,28 @@ export class RawCrawler extends Construct {
       jobBookmarksEncryption: glue.JobBookmarksEncryption.clientSideKms(props.key),
     });
 
+    // Named, because Glue writes encrypted crawler logs to a log group named after the role
+    // and the security configuration; knowing the name lets the stack own that group.
+    const roleName = `${props.crawlerName}-${stack.region}`;
     this.role = new iam.Role(this, 'Role', {
+      roleName,
       assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
       description: `Glue crawler ${props.crawlerName}: reads the raw layer, writes the raw catalog database`,
     });
     const databaseArn = stack.formatArn({ service: 'glue', resource: 'database', resourceName: props.databaseName });
     const tablesArn = stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${props.databaseName}/*` });
     const rawObjectsArn = props.rawBucket.arnForObjects('*');
-    const logGroupArn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws-glue/crawlers', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws-glue/crawlers-role/${roleName}-${securityConfiguration.securityConfigurationName}`,
+      encryptionKey: props.key,
+      retention: props.logRetention,
+    });
+    const logGroupArn = stack.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: this.logGroup.logGroupName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     const logStreamsArn = `${logGroupArn}:*`;
     const policy = new iam.ManagedPolicy(this, 'Policy', {
       description: `Least privilege for Glue crawler ${props.crawlerName}`,
@@ -94,7 +112,7 @@ export class RawCrawler extends Construct {
       { resource: rawObjectsArn, reason: 'The crawler reads every object of the raw layer to infer schemas; object keys are data, unknown at deploy time.' },
       { resource: tablesArn, reason: 'The crawler creates and updates the tables it discovers, only in the raw database.' },
       { resource: '*', reason: 'glue:GetSecurityConfiguration supports no resource-level permissions.' },
-      { resource: logStreamsArn, reason: 'Glue names the crawler log streams at run time; the grant is limited to the /aws-glue/crawlers log group.' },
+      { resource: logStreamsArn, reason: 'Glue names the crawler log streams at run time; the grant stays inside this crawler\'s own log group.' },
     ]);
 
     this.crawler = new glue.CfnCrawler(this, 'Crawler', {

@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { LAYERS, type Layer } from '../../../config/schema.ts';
 import { DATASETS } from '../../../pipelines/datasets/index.ts';
@@ -41,6 +42,7 @@ export class CatalogStack extends Stack {
       databaseName: names.database('raw'),
       key: storage.key,
       schedule: environment.catalog.crawlerSchedule,
+      logRetention: environment.retention.logRetentionDays as logs.RetentionDays,
     });
     this.crawler.node.addDependency(databases.raw);
 

@@ -45,6 +45,14 @@ describe('catalog stack', () => {
     expect(encryption.JobBookmarksEncryption.JobBookmarksEncryptionMode).toBe('CSE-KMS');
   });
 
+  it('owns the crawler\'s encrypted log group, kept for the configured retention', () => {
+    const groups = Object.values(aws.templates.catalog.findResources('AWS::Logs::LogGroup'));
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.Properties.RetentionInDays).toBe(prod.retention.logRetentionDays);
+    expect(groups[0]!.Properties.KmsKeyId).toBeDefined();
+    expect(JSON.stringify(groups[0]!.Properties.LogGroupName)).toContain('/aws-glue/crawlers-role/strata-prod-raw-crawler-eu-west-1-');
+  });
+
   it('gives the crawler a role that reads the raw bucket and no other bucket', () => {
     const policies = Object.values(aws.templates.catalog.findResources('AWS::IAM::ManagedPolicy'));
     const text = JSON.stringify(policies);
