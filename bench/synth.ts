@@ -58,7 +58,9 @@ try {
   console.log(`| ratio to the empty app | ${ratio.toFixed(2)}x | ${(full.peakRssMb / empty.peakRssMb).toFixed(2)}x |`);
   console.log(`| ratio to the empty app, schema check off | ${(full.seconds / emptyUnchecked.seconds).toFixed(2)}x | ${(full.peakRssMb / emptyUnchecked.peakRssMb).toFixed(2)}x |`);
   console.log('');
-  console.log(`target (issue #2): time ratio to the empty app <= 3 (later 2): ${ratio <= 3 ? 'met' : 'NOT met'}${ratio <= 2 ? ', and <= 2 as well' : ''}`);
+  const likeForLike = full.seconds / emptyUnchecked.seconds;
+  const verdict = (value: number) => (value <= 2 ? 'met (<= 2 as well)' : value <= 3 ? 'met' : 'NOT met');
+  console.log(`target (issue #2): time ratio <= 3, later 2: ${verdict(ratio)} against the empty app; ${verdict(likeForLike)} like for like`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -91,8 +91,10 @@ function describeIssues(issues: z.core.$ZodIssue[], raw: unknown, file: string):
     }
     const value = valueAt(raw, path);
     const where = path.length > 0 ? path.join('.') : '(top level)';
-    if (value === undefined) return [`${file}: ${where}: required; ${issue.message}`];
-    return [`${file}: ${where} = ${show(value)}: ${issue.message}`];
+    // A section given as a scalar or list: zod's own wording would not say what to write.
+    const message = issue.code === 'invalid_type' && issue.expected === 'object' ? `must be a mapping of keys (allowed: ${allowedKeysAt(path)?.join(', ')})` : issue.message;
+    if (value === undefined) return [`${file}: ${where}: required; ${message}`];
+    return [`${file}: ${where} = ${show(value)}: ${message}`];
   });
 }
 

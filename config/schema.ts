@@ -47,8 +47,13 @@ function section<S extends z.ZodType>(schema: S, text: string) {
  * so one syntax serves both clouds.
  */
 const SCHEDULE = /^(rate\(\s*[1-9]\d*\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(\s*\S+(\s+\S+){5}\s*\))$/;
+/** AWS cron: 6 fields, and exactly one of day-of-month and day-of-week must be `?`. */
+const CRON = /^cron\(\s*\S+\s+\S+\s+(\?\s+\S+\s+(?!\?)\S+|(?!\?)\S+\s+\S+\s+\?)\s+\S+\s*\)$/;
 const schedule = () =>
-  pattern(SCHEDULE, 'an EventBridge schedule: rate(<n> minute|minutes|hour|hours|day|days) or cron(<6 fields>)');
+  pattern(SCHEDULE, 'an EventBridge schedule: rate(<n> minute|minutes|hour|hours|day|days) or cron(<6 fields>)').refine(
+    (value) => !value.startsWith('cron') || CRON.test(value),
+    { error: 'must be an AWS cron expression with ? in exactly one of day-of-month and day-of-week, e.g. cron(0 3 ? * MON *)' },
+  );
 
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
@@ -251,7 +256,7 @@ export const environmentSchema = z.strictObject({
   catalog: section(
     z.strictObject({
       crawlerSchedule: withDefault(
-        pattern(/^cron\(\s*\S+(\s+\S+){5}\s*\)$/, 'a Glue cron expression such as cron(15 * * * ? *)'),
+        pattern(CRON, 'a Glue cron expression with ? in exactly one of day-of-month and day-of-week, such as cron(15 * * * ? *)'),
         'cron(15 * * * ? *)',
         'When the Glue crawler discovers new raw partitions and schemas.',
       ),

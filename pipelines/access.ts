@@ -17,8 +17,9 @@ export interface LayerGrant {
 export interface HandlerAccess {
   readonly description: string;
   readonly reads: readonly LayerGrant[];
-  /** Writes include deletes: re-running a partition replaces it. */
   readonly writes: readonly LayerGrant[];
+  /** Where objects may be deleted: re-running a partition replaces it; raw is never deleted from but for its landing area. */
+  readonly deletes: readonly LayerGrant[];
   /** Runs SQL on the platform query engine (Athena / Databricks SQL). */
   readonly queries: boolean;
 }
@@ -28,24 +29,28 @@ export const HANDLER_ACCESS: Record<HandlerClass, HandlerAccess> = {
     description: 'Unpacks file drops and polls APIs into raw; refused files go to dataquality/rejected.',
     reads: [{ layer: 'raw', prefix: 'landing/' }],
     writes: [{ layer: 'raw' }, { layer: 'dataquality', prefix: 'rejected/' }],
+    deletes: [{ layer: 'raw', prefix: 'landing/' }],
     queries: false,
   },
   transform: {
     description: 'Builds trusted from raw and refined from trusted; quarantines bad rows.',
     reads: [{ layer: 'raw' }, { layer: 'trusted' }],
     writes: [{ layer: 'trusted' }, { layer: 'refined' }, { layer: 'dataquality', prefix: 'quarantine/' }],
+    deletes: [{ layer: 'trusted' }, { layer: 'refined' }, { layer: 'dataquality', prefix: 'quarantine/' }],
     queries: true,
   },
   quality: {
     description: 'Evaluates data-quality rules and records their results.',
     reads: [{ layer: 'trusted' }, { layer: 'refined' }],
     writes: [{ layer: 'dataquality', prefix: 'results/' }],
+    deletes: [{ layer: 'dataquality', prefix: 'results/' }],
     queries: true,
   },
   ml: {
     description: 'Builds features and the ABT, trains, registers and scores models.',
     reads: [{ layer: 'refined' }],
     writes: [{ layer: 'refined' }],
+    deletes: [{ layer: 'refined' }],
     queries: true,
   },
 };

@@ -8,7 +8,9 @@ import { resourceName } from '../shared/naming.ts';
  * Stacks refer to each other's buckets, databases and workgroups by these
  * names rather than by CloudFormation exports: an export in use cannot be
  * changed, which would freeze the storage stack; names also keep IAM
- * resource patterns readable in a pull request.
+ * resource patterns readable in a pull request. The one export is the
+ * lake key's ARN, which has no name to derive (an alias cannot scope a
+ * key grant without a wildcard).
  */
 export class AwsNames {
   private readonly account: string;
@@ -46,6 +48,11 @@ export class AwsNames {
 
   get biWorkgroup(): string {
     return resourceName(this.environment, 'bi');
+  }
+
+  /** Where a workgroup's query results go in the results bucket; its IAM grants use the same prefix. */
+  queryResultsPrefix(workgroupName: string): string {
+    return `${workgroupName}/`;
   }
 
   get crawler(): string {

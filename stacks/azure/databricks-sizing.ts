@@ -49,18 +49,22 @@ export function clusterPolicyDefinition(environment: Environment, version: strin
       maxValue: sizing.autoTerminationMinutes,
       defaultValue: sizing.autoTerminationMinutes,
     },
-    'azure_attributes.availability': { type: 'fixed', value: AZURE_AVAILABILITY[sizing.spotPolicy] },
   };
-  if (sizing.spotPolicy !== 'on-demand') {
-    // The driver stays on-demand (an evicted driver loses the whole run); spot workers
-    // bid up to the on-demand price (-1), so they are evicted for capacity, never for price.
-    definition['azure_attributes.first_on_demand'] = { type: 'fixed', value: 1 };
-    definition['azure_attributes.spot_bid_max_price'] = { type: 'fixed', value: -1 };
+  for (const [key, value] of Object.entries(azureAttributes(sizing.spotPolicy))) {
+    definition[`azure_attributes.${key}`] = { type: 'fixed', value };
   }
   for (const [key, value] of Object.entries(platformTags(environment, version))) {
     definition[`custom_tags.${key}`] = { type: 'fixed', value };
   }
   return definition;
+}
+
+/** The `azure_attributes` of a cluster under `spotPolicy`: what the policy fixes and the job spec sets. */
+export function azureAttributes(spotPolicy: SpotPolicy): Record<string, string | number> {
+  if (spotPolicy === 'on-demand') return { availability: AZURE_AVAILABILITY[spotPolicy] };
+  // The driver stays on-demand (an evicted driver loses the whole run); spot workers
+  // bid up to the on-demand price (-1), so they are evicted for capacity, never for price.
+  return { availability: AZURE_AVAILABILITY[spotPolicy], first_on_demand: 1, spot_bid_max_price: -1 };
 }
 
 /**
@@ -84,10 +88,7 @@ export function jobClusterSpec(environment: Environment, version: string, policy
     node_type_id: sizing.nodeType,
     driver_node_type_id: sizing.nodeType,
     autoscale: { min_workers: sizing.autoscale.minWorkers, max_workers: sizing.autoscale.maxWorkers },
-    azure_attributes:
-      sizing.spotPolicy === 'on-demand'
-        ? { availability: AZURE_AVAILABILITY[sizing.spotPolicy] }
-        : { availability: AZURE_AVAILABILITY[sizing.spotPolicy], first_on_demand: 1, spot_bid_max_price: -1 },
+    azure_attributes: azureAttributes(sizing.spotPolicy),
     policy_id: policyId,
     apply_policy_default_values: true,
     custom_tags: platformTags(environment, version),

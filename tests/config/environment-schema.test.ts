@@ -39,11 +39,11 @@ describe('environment files', () => {
     expect(lambdaSizingFor(environment, 'ingest')).toEqual({ memoryMb: 512, architecture: 'arm64', timeoutSeconds: 300 });
   });
 
-  it('keeps false where a boolean defaults to true', () => {
-    const environment = parseEnvironment('name: tt\nsizing:\n  training: { useSpot: false }\n  databricks:\n    sqlWarehouse: { serverless: false }\nretention: { destroyOnDelete: false }\n', 't.yaml');
+  it('keeps an explicit value of every boolean that differs from its default', () => {
+    const environment = parseEnvironment('name: tt\nsizing:\n  training: { useSpot: false }\n  databricks:\n    sqlWarehouse: { serverless: false }\nretention: { destroyOnDelete: true }\n', 't.yaml');
     expect(environment.sizing.training.useSpot).toBe(false);
     expect(environment.sizing.databricks.sqlWarehouse.serverless).toBe(false);
-    expect(environment.retention.destroyOnDelete).toBe(false);
+    expect(environment.retention.destroyOnDelete).toBe(true);
   });
 });
 
@@ -91,6 +91,21 @@ describe('a bad environment file', () => {
       'a log retention CloudWatch does not offer',
       'name: prod\nretention: { logRetentionDays: 45 }\n',
       [`${file}: retention.logRetentionDays = 45: must be one of: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653`],
+    ],
+    [
+      'more minimum than maximum warehouse clusters',
+      'name: prod\nsizing:\n  databricks:\n    sqlWarehouse: { minClusters: 3, maxClusters: 2 }\n',
+      [`${file}: sizing.databricks.sqlWarehouse.minClusters = 3: must be at most sqlWarehouse.maxClusters (2)`],
+    ],
+    [
+      'a cron expression AWS would reject (no ? in either day field)',
+      'name: prod\nschedules: { retrain: "cron(0 2 * * * *)" }\n',
+      [`${file}: schedules.retrain = "cron(0 2 * * * *)": must be an AWS cron expression with ? in exactly one of day-of-month and day-of-week, e.g. cron(0 3 ? * MON *)`],
+    ],
+    [
+      'a section that is not a mapping',
+      'name: prod\nanalytics: null\n',
+      [`${file}: analytics = null: must be a mapping of keys (allowed: biBytesScannedCutoffMb, bytesScannedCutoffMb, resultsExpireDays)`],
     ],
     ['duplicate keys', 'name: prod\nname: dev\n', [`${file}: line 2, column 1: Map keys must be unique`]],
     ['a list instead of a mapping', '- name: prod\n', [`${file}: must be a YAML mapping with at least "name:"`]],

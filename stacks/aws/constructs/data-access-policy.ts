@@ -17,8 +17,8 @@ export interface WorkgroupAccess {
 export interface DataAccessPolicyProps {
   readonly description: string;
   readonly reads: readonly LayerGrant[];
-  /** Writes include deletes: re-running a partition replaces it. */
   readonly writes: readonly LayerGrant[];
+  readonly deletes: readonly LayerGrant[];
   readonly buckets: Record<Layer, s3.IBucket>;
   /** Glue database name per layer. */
   readonly databaseNames: Record<Layer, string>;
@@ -30,8 +30,8 @@ export interface DataAccessPolicyProps {
   readonly workgroup?: WorkgroupAccess;
 }
 
-const GLUE_READ = ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'];
-const GLUE_WRITE = [
+export const GLUE_READ = ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'];
+export const GLUE_WRITE = [
   'glue:CreateTable',
   'glue:UpdateTable',
   'glue:DeleteTable',
@@ -42,8 +42,18 @@ const GLUE_WRITE = [
   'glue:DeletePartition',
   'glue:BatchDeletePartition',
 ];
-const S3_WRITE = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
-const ATHENA_QUERY = ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'];
+const S3_WRITE = ['s3:PutObject', 's3:AbortMultipartUpload'];
+const ATHENA_QUERY = [
+  'athena:StartQueryExecution',
+  'athena:GetQueryExecution',
+  'athena:GetQueryResults',
+  // JDBC/ODBC drivers (BI tools) stream results.
+  'athena:GetQueryResultsStream',
+  'athena:StopQueryExecution',
+  'athena:GetWorkGroup',
+];
+// What BI tools call to browse: the Glue catalog as Athena's data catalog.
+const ATHENA_CATALOG = ['athena:GetDataCatalog', 'athena:ListDatabases', 'athena:GetDatabase', 'athena:ListTableMetadata', 'athena:GetTableMetadata'];
 
 /**
  * A customer-managed policy that grants exactly the layers (and prefixes) a
@@ -61,7 +71,7 @@ export class DataAccessPolicy extends Construct {
     const statements: iam.PolicyStatement[] = [];
     const wildcards = new Map<string, string>();
 
-    const objectsOf = (grant: LayerGrant, access: 'read' | 'write') => {
+    const objectsOf = (grant: LayerGrant, access: 'read' | 'write' | 'delete') => {
       const arn = props.buckets[grant.layer].arnForObjects(`${grant.prefix ?? ''}*`);
       const where = grant.prefix ? `under ${grant.prefix} in the ${grant.layer} layer` : `in the ${grant.layer} layer`;
       wildcards.set(arn, `Object-level ${access} ${where}; object keys are data, unknown at deploy time.`);
@@ -69,6 +79,7 @@ export class DataAccessPolicy extends Construct {
     };
     for (const grant of props.reads) statements.push(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objectsOf(grant, 'read')] }));
     for (const grant of props.writes) statements.push(new iam.PolicyStatement({ actions: S3_WRITE, resources: [objectsOf(grant, 'write')] }));
+    for (const grant of props.deletes) statements.push(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [objectsOf(grant, 'delete')] }));
     statements.push(...listingStatements([...props.reads, ...props.writes], props.buckets));
 
     // The catalog is for querying: only a principal with a workgroup reads it, and
@@ -99,7 +110,9 @@ export class DataAccessPolicy extends Construct {
       wildcards.set(resultObjects, `Athena names result objects per query; the grant stays under the ${workgroupName} workgroup's prefix.`);
       statements.push(
         new iam.PolicyStatement({ actions: ATHENA_QUERY, resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: workgroupName })] }),
-        new iam.PolicyStatement({ actions: ['s3:GetBucketLocation', 's3:ListBucket'], resources: [resultsBucket.bucketArn] }),
+        new iam.PolicyStatement({ actions: ATHENA_CATALOG, resources: [stack.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' })] }),
+        new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [resultsBucket.bucketArn] }),
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [resultsBucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${resultsPrefix}*`] } } }),
         new iam.PolicyStatement({ actions: ['s3:GetObject', ...S3_WRITE], resources: [resultObjects] }),
       );
     }

@@ -8,7 +8,9 @@ import type { AwsNames } from '../aws-names.ts';
 import { LakeBucket } from './lake-bucket.ts';
 
 export interface DataLakeStorageProps {
+  /** Lifecycle days and retention come from here. */
   readonly environment: Environment;
+  /** Bucket names and the key alias. */
   readonly names: AwsNames;
 }
 

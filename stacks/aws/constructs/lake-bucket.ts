@@ -26,6 +26,11 @@ export interface LakeBucketProps {
    * @default 30
    */
   readonly noncurrentVersionExpireDays?: number;
+  /**
+   * Why an unversioned bucket needs no versioning (the cdk-nag acknowledgement's reason).
+   * @default - a derived layer, rebuilt from the versioned raw layer
+   */
+  readonly unversionedReason?: string;
 }
 
 /**
@@ -62,7 +67,9 @@ export class LakeBucket extends Construct {
     if (!versioned) {
       Validations.of(this.bucket).acknowledge({
         id: 'NIST.800.53.R5-S3BucketVersioningEnabled',
-        reason: 'Derived layer: every object is rebuilt from the versioned raw layer, and versioning would keep a copy of every rewritten partition.',
+        reason:
+          props.unversionedReason ??
+          'Derived layer: every object is rebuilt from the versioned raw layer, and versioning would keep a copy of every rewritten partition.',
       });
     }
   }

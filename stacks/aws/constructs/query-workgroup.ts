@@ -6,8 +6,10 @@ import { Construct } from 'constructs';
 export interface QueryWorkgroupProps {
   readonly workgroupName: string;
   readonly description: string;
-  /** Bucket for query results; they are written under `<workgroupName>/`. */
+  /** Bucket for query results. */
   readonly resultsBucket: s3.IBucket;
+  /** Prefix of this workgroup's results in the bucket (AwsNames.queryResultsPrefix). */
+  readonly resultsPrefix: string;
   /** Encrypts query results (SSE-KMS). */
   readonly key: kms.IKey;
   /** Athena cancels a query that scans more than this. */
@@ -29,7 +31,7 @@ export class QueryWorkgroup extends Construct {
 
   constructor(scope: Construct, id: string, props: QueryWorkgroupProps) {
     super(scope, id);
-    this.resultsPrefix = `${props.workgroupName}/`;
+    this.resultsPrefix = props.resultsPrefix;
     this.workgroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
       name: props.workgroupName,
       description: props.description,
@@ -43,8 +45,9 @@ export class QueryWorkgroup extends Construct {
         requesterPaysEnabled: false,
         resultConfiguration: {
           outputLocation: `s3://${props.resultsBucket.bucketName}/${this.resultsPrefix}`,
+          // No ACL option: buckets enforce bucket-owner ownership, and an ACL header
+          // would make every result write need s3:PutObjectAcl.
           encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: props.key.keyArn },
-          aclConfiguration: { s3AclOption: 'BUCKET_OWNER_FULL_CONTROL' },
         },
       },
     });

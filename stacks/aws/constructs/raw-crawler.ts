@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -46,6 +46,8 @@ export class RawCrawler extends Construct {
       s3Encryption: glue.S3Encryption.kms(props.key),
       cloudWatchEncryption: glue.CloudWatchEncryption.kms(props.key),
       jobBookmarksEncryption: glue.JobBookmarksEncryption.clientSideKms(props.key),
+      // Holds no data; retaining it would block re-creating the stack (the name is fixed).
+      removalPolicy: RemovalPolicy.DESTROY,
     });
 
     // Named, because Glue writes encrypted crawler logs to a log group named after the role
@@ -79,6 +81,7 @@ export class RawCrawler extends Construct {
         new iam.PolicyStatement({ sid: 'UseLakeKey', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
         new iam.PolicyStatement({
           sid: 'WriteRawCatalog',
+          // Narrower than the pipelines' Glue grants: with schema-change policy LOG the crawler never deletes.
           actions: [
             'glue:GetDatabase',
             'glue:GetTable',

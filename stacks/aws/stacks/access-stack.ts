@@ -33,7 +33,7 @@ export class AccessStack extends Stack {
       databaseNames: Object.fromEntries(LAYERS.map((layer) => [layer, names.database(layer)])) as Record<Layer, string>,
       key: storage.key,
     };
-    const workgroup = (workgroupName: string): WorkgroupAccess => ({ workgroupName, resultsBucket, resultsPrefix: `${workgroupName}/` });
+    const workgroup = (workgroupName: string): WorkgroupAccess => ({ workgroupName, resultsBucket, resultsPrefix: names.queryResultsPrefix(workgroupName) });
 
     const handlerRoles = {} as Record<HandlerClass, iam.Role>;
     for (const handlerClass of HANDLER_CLASSES) {
@@ -47,6 +47,7 @@ export class AccessStack extends Stack {
         description: `Strata ${environment.name} ${handlerClass} handlers: layer access`,
         reads: access.reads,
         writes: access.writes,
+        deletes: access.deletes,
         workgroup: access.queries ? workgroup(names.platformWorkgroup) : undefined,
       });
       role.addManagedPolicy(data.policy);
@@ -65,6 +66,7 @@ export class AccessStack extends Stack {
         description: `Strata ${environment.name} BI: read refined`,
         reads: [{ layer: 'refined' }],
         writes: [],
+        deletes: [],
         workgroup: workgroup(names.biWorkgroup),
       }).policy,
     );

@@ -29,6 +29,7 @@ export class AnalyticsStack extends Stack {
       accessLogBucket: accessLogs,
       accessLogPrefix: 'athena-results/',
       lifecycle: { expireAfterDays: environment.analytics.resultsExpireDays },
+      unversionedReason: 'Query results are disposable outputs, expired after days and reproducible by re-running the query.',
     }).bucket;
 
     const common = {
@@ -39,12 +40,14 @@ export class AnalyticsStack extends Stack {
     this.platformWorkgroup = new QueryWorkgroup(this, 'PlatformWorkgroup', {
       ...common,
       workgroupName: names.platformWorkgroup,
+      resultsPrefix: names.queryResultsPrefix(names.platformWorkgroup),
       description: `Strata ${environment.name}: pipeline queries`,
       bytesScannedCutoffMb: environment.analytics.bytesScannedCutoffMb,
     });
     this.biWorkgroup = new QueryWorkgroup(this, 'BiWorkgroup', {
       ...common,
       workgroupName: names.biWorkgroup,
+      resultsPrefix: names.queryResultsPrefix(names.biWorkgroup),
       description: `Strata ${environment.name}: BI queries over the refined layer`,
       bytesScannedCutoffMb: environment.analytics.biBytesScannedCutoffMb,
     });

@@ -23,8 +23,22 @@ describe('access stack', () => {
   const statementsOf = (role: Record<string, any>): Statement[] =>
     (role.Properties.ManagedPolicyArns as Array<{ Ref: string }>).flatMap((arn) => policies()[arn.Ref]!.Properties.PolicyDocument.Statement as Statement[]);
   const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => [statement.Action].flat());
-  const s3ObjectResources = (statements: Statement[]) =>
-    statements.filter((statement) => actionsOf([statement]).some((action) => action === 's3:GetObject' || action === 's3:PutObject')).map((statement) => JSON.stringify(statement.Resource));
+  /** Object-level S3 grants as `<bucket purpose>/<key pattern>` -> sorted actions. */
+  const objectGrants = (statements: Statement[]): Record<string, string[]> => {
+    const grants: Record<string, Set<string>> = {};
+    for (const statement of statements) {
+      const objectActions = actionsOf([statement]).filter((action) => /^s3:(Get|Put|Delete)Object$|^s3:AbortMultipartUpload$/.test(action));
+      if (objectActions.length === 0) continue;
+      for (const resource of [statement.Resource].flat()) {
+        const parts = (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+        const [, purpose] = /s3:::strata-prod-(.+)-$/.exec(String(parts[2]))!;
+        const where = `${purpose}/${String(parts[4]).replace(/^-eu-west-1\//, '')}`;
+        grants[where] ??= new Set();
+        for (const action of objectActions) grants[where].add(action);
+      }
+    }
+    return Object.fromEntries(Object.entries(grants).map(([where, actions]) => [where, [...actions].sort()]));
+  };
 
   it('has one Lambda role per handler class', () => {
     for (const handlerClass of HANDLER_CLASSES) {
@@ -33,14 +47,22 @@ describe('access stack', () => {
     }
   });
 
-  it('lets ingest write raw and dataquality/rejected only, and read nothing but the landing prefix', () => {
-    const statements = statementsOf(roleByDescription('prod ingest handlers'));
-    const objects = s3ObjectResources(statements);
-    expect(objects).toHaveLength(3);
-    expect(objects.filter((resource) => resource.includes('strata-prod-raw-') && resource.includes('-eu-west-1/landing/*'))).toHaveLength(1);
-    expect(objects.filter((resource) => resource.includes('strata-prod-raw-') && resource.includes('-eu-west-1/*'))).toHaveLength(1);
-    expect(objects.filter((resource) => resource.includes('strata-prod-dataquality-') && resource.includes('-eu-west-1/rejected/*'))).toHaveLength(1);
-    for (const layer of ['trusted', 'refined']) expect(JSON.stringify(statements)).not.toContain(`strata-prod-${layer}-`);
+  it('lets ingest read and delete only under raw/landing/, write raw and dataquality/rejected/, and nothing else', () => {
+    expect(objectGrants(statementsOf(roleByDescription('prod ingest handlers')))).toEqual({
+      'raw/landing/*': ['s3:DeleteObject', 's3:GetObject'],
+      'raw/*': ['s3:AbortMultipartUpload', 's3:PutObject'],
+      'dataquality/rejected/*': ['s3:AbortMultipartUpload', 's3:PutObject'],
+    });
+  });
+
+  it('lets transform replace trusted and refined partitions but never delete from raw', () => {
+    expect(objectGrants(statementsOf(roleByDescription('prod transform handlers')))).toEqual({
+      'raw/*': ['s3:GetObject'],
+      'trusted/*': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+      'refined/*': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'],
+      'dataquality/quarantine/*': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'],
+      'athena-results/strata-prod/*': ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+    });
   });
 
   it('gives ingest no catalog or query access, since it only moves files', () => {
@@ -48,13 +70,12 @@ describe('access stack', () => {
     expect(actions.filter((action) => action.startsWith('glue:') || action.startsWith('athena:'))).toEqual([]);
   });
 
-  it('grants each handler class exactly the layers pipelines/access.ts declares', () => {
+  it('grants each handler class object access to exactly the layers and prefixes pipelines/access.ts declares', () => {
     for (const handlerClass of HANDLER_CLASSES) {
-      const text = JSON.stringify(statementsOf(roleByDescription(`prod ${handlerClass} handlers`)));
-      const declared = new Set([...HANDLER_ACCESS[handlerClass].reads, ...HANDLER_ACCESS[handlerClass].writes].map((grant) => grant.layer));
-      for (const layer of ['raw', 'trusted', 'refined', 'dataquality'] as const) {
-        expect(text.includes(`strata-prod-${layer}-`), `${handlerClass} on ${layer}`).toBe(declared.has(layer));
-      }
+      const access = HANDLER_ACCESS[handlerClass];
+      const declared = [...access.reads, ...access.writes, ...access.deletes].map((grant) => `${grant.layer}/${grant.prefix ?? ''}*`);
+      const granted = Object.keys(objectGrants(statementsOf(roleByDescription(`prod ${handlerClass} handlers`)))).filter((where) => !where.startsWith('athena-results/'));
+      expect(granted.sort(), handlerClass).toEqual([...new Set(declared)].sort());
     }
   });
 
@@ -68,10 +89,10 @@ describe('access stack', () => {
       expect(text).not.toContain(`strata_prod_${layer}`);
     }
     expect(text).toContain('strata_prod_refined');
-    expect(actionsOf(statements).filter((action) => action === 's3:PutObject' || action === 's3:DeleteObject')).toHaveLength(2);
-    const writes = statements.filter((statement) => actionsOf([statement]).includes('s3:PutObject'));
-    expect(JSON.stringify(writes)).toContain('strata-prod-athena-results-');
-    expect(JSON.stringify(writes)).toContain('/strata-prod-bi/*');
+    expect(objectGrants(statements)).toEqual({
+      'refined/*': ['s3:GetObject'],
+      'athena-results/strata-prod-bi/*': ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+    });
     expect(text).toContain(':workgroup/strata-prod-bi');
     expect(text).not.toMatch(/:workgroup\/strata-prod"/);
   });

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CfnResource, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addPlatform, createAwsApp } from '../../../stacks/aws/aws-app.ts';
@@ -64,13 +65,14 @@ describe('platform guardrails on AWS', () => {
     const app = createAwsApp({ outdir: join(aws.outdir, 'broken') });
     const stacks = addPlatform(app, prod, TEST_VERSION);
     new s3.Bucket(stacks.storage, 'Unencrypted', { enforceSSL: false });
+    new lambda.Function(stacks.storage, 'Untraced', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
     let message = '';
     try {
       app.synth();
     } catch (error) {
       message = (error as Error).message;
     }
-    for (const pack of ['(AwsSolutions)', '(NIST.800.53.R5)']) expect(message).toContain(pack);
+    for (const pack of ['(AwsSolutions)', '(NIST.800.53.R5)', '(Serverless)']) expect(message).toContain(pack);
     expect(message).toContain('Unencrypted');
   });
 
