@@ -5,7 +5,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { Environment } from '../../../config/schema.ts';
 import { addPlatform, createAwsApp, type PlatformStacks } from '../../../stacks/aws/aws-app.ts';
 
-export const TEST_VERSION = '0.0.0+test';
+export { TEST_VERSION } from '../../support/environments.ts';
+import { TEST_VERSION } from '../../support/environments.ts';
 
 export interface SynthesizedAws {
   readonly stacks: PlatformStacks;

@@ -1,12 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkedInEnvironment, synthStacks, type SynthesizedAzure } from './synth-helpers.ts';
+import { synthStacks, type SynthesizedAzure } from './synth-helpers.ts';
+import { environmentNamed } from '../../support/environments.ts';
 
 describe('Terraform state of the Azure stacks', () => {
   let local: SynthesizedAzure; // dev: backend type local
   let azurerm: SynthesizedAzure; // prod: backend type azurerm
   beforeAll(() => {
-    local = synthStacks(checkedInEnvironment('dev'));
-    azurerm = synthStacks(checkedInEnvironment('prod'));
+    local = synthStacks(environmentNamed('dev'));
+    azurerm = synthStacks(environmentNamed('prod'));
   });
 
   describe('with a local backend', () => {

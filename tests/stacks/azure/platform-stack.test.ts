@@ -1,29 +1,21 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LAYERS } from '../../../config/schema.ts';
 import { TAG_KEYS } from '../../../stacks/shared/naming.ts';
-import {
-  checkedInEnvironment,
-  environmentFrom,
-  onlyResource,
-  resourcesOf,
-  synthStacks,
-  TEST_VERSION,
-  withChange,
-  type TfJson,
-} from './synth-helpers.ts';
+import { onlyResource, resourcesOf, synthStacks, TEST_VERSION, type TfJson } from './synth-helpers.ts';
+import { environmentNamed, environmentFrom, withChange } from '../../support/environments.ts';
 
 /** Resources that hold data or keys: retained unless the environment opts in to deleting them. */
 const STATEFUL = ['azurerm_storage_account', 'azurerm_key_vault', 'azurerm_key_vault_key', 'azurerm_databricks_workspace'] as const;
 
 /** Every configuration this file looks at, synthesized once. */
 const configs = {
-  prod: () => checkedInEnvironment('prod'),
-  dev: () => checkedInEnvironment('dev'),
+  prod: () => environmentNamed('prod'),
+  dev: () => environmentNamed('dev'),
   named: () => environmentFrom('name: named\nazure: { storageAccountName: mylake01, keyVaultName: kv-mine }\n'),
   someLayersKept: () => environmentFrom('name: keep\nstorage:\n  lifecycle: { raw: {}, trusted: {}, refined: {}, dataquality: { expireAfterDays: 10 } }\n'),
   allLayersKept: () => environmentFrom('name: keep\nstorage:\n  lifecycle: { raw: {}, trusted: {}, refined: {}, dataquality: {} }\n'),
   longLogs: () => environmentFrom('name: long\nretention: { logRetentionDays: 3653 }\n'),
-  moved: () => withChange(checkedInEnvironment('prod'), (env) => (env.azure.location = 'northeurope')),
+  moved: () => withChange(environmentNamed('prod'), (env) => (env.azure.location = 'northeurope')),
   quiet: () => environmentFrom('name: quiet\n'),
 };
 const synthesized = {} as Record<keyof typeof configs, TfJson>;

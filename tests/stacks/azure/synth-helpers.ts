@@ -6,11 +6,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
-import { ENVIRONMENTS_DIR, parseEnvironment } from '../../../config/load-environment.ts';
 import type { Environment } from '../../../config/schema.ts';
 import { buildAzureApp } from '../../../stacks/azure/azure-app.ts';
 
-export const TEST_VERSION = '0.1.0+0123456789ab';
+export { TEST_VERSION } from '../../support/environments.ts';
+import { TEST_VERSION } from '../../support/environments.ts';
 
 // Synthesized Terraform JSON is untyped by nature.
 export type TfJson = Record<string, any>;
@@ -18,23 +18,6 @@ export type TfJson = Record<string, any>;
 export interface SynthesizedAzure {
   platform: TfJson;
   workspace: TfJson;
-}
-
-/** An environment from YAML text, defaults applied, as the stacks receive it. */
-export function environmentFrom(yaml: string): Environment {
-  return parseEnvironment(yaml, 'test.yaml');
-}
-
-/** One of the checked-in environments (config/environments/<name>.yaml). */
-export function checkedInEnvironment(name: 'dev' | 'prod'): Environment {
-  return parseEnvironment(readFileSync(join(ENVIRONMENTS_DIR, `${name}.yaml`), 'utf8'), `${name}.yaml`);
-}
-
-/** A deep copy of an environment with `change` applied (for "change a knob, see the output change"). */
-export function withChange(environment: Environment, change: (copy: Environment) => void): Environment {
-  const copy = structuredClone(environment);
-  change(copy);
-  return copy;
 }
 
 /** Synthesizes both stacks in memory (Testing.synth) and parses them. */

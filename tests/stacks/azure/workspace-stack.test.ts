@@ -1,12 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TAG_KEYS } from '../../../stacks/shared/naming.ts';
-import { checkedInEnvironment, environmentFrom, onlyResource, synthStacks, TEST_VERSION, withChange, type TfJson } from './synth-helpers.ts';
+import { onlyResource, synthStacks, TEST_VERSION, type TfJson } from './synth-helpers.ts';
+import { environmentNamed, environmentFrom, withChange } from '../../support/environments.ts';
 
 /** Every configuration this file looks at, synthesized once. */
 const configs = {
-  prod: () => checkedInEnvironment('prod'),
-  dev: () => checkedInEnvironment('dev'),
-  moreWorkers: () => withChange(checkedInEnvironment('prod'), (env) => (env.sizing.databricks.autoscale.maxWorkers = 20)),
+  prod: () => environmentNamed('prod'),
+  dev: () => environmentNamed('dev'),
+  moreWorkers: () => withChange(environmentNamed('prod'), (env) => (env.sizing.databricks.autoscale.maxWorkers = 20)),
   onDemand: () => environmentFrom('name: steady\nsizing: { databricks: { spotPolicy: on-demand } }\n'),
   spot: () => environmentFrom('name: cheap\nsizing: { databricks: { spotPolicy: spot } }\n'),
   classicWarehouse: () =>
