@@ -24,11 +24,6 @@ export function synthAws(environment: Environment): SynthesizedAws {
   return { stacks, templates, outdir };
 }
 
-/** All resources of one type across the given templates, keyed by logical id. */
-export function resourcesOfType(templates: Template[], type: string): Array<Record<string, any>> {
-  return templates.flatMap((template) => Object.values(template.findResources(type)));
-}
-
 /** The bucket whose name starts `strata-<env>-<purpose>-` (names carry the account and region after that). */
 export function bucketFor(template: Template, environment: Environment, purpose: string): { logicalId: string; resource: Record<string, any> } {
   const prefix = `strata-${environment.name}-${purpose}-`;
