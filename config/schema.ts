@@ -284,6 +284,26 @@ export const environmentSchema = z.strictObject({
     }),
     'Schedules of the three flows.',
   ),
+  ingestion: section(
+    z.strictObject({
+      maxFileMb: withDefault(integer(1, 10_240), 2048, 'A dropped file (archive or CSV) larger than this is refused.', 'MB'),
+      maxUnpackedMb: withDefault(
+        integer(1, 51_200),
+        4096,
+        'An archive whose entries unpack to more than this in total is refused (decompression bombs).',
+        'MB',
+      ),
+      maxCompressionRatio: withDefault(
+        integer(2, 10_000),
+        200,
+        'An archive entry that unpacks to more than this many times its compressed size is refused (decompression bombs).',
+      ),
+      maxEntries: withDefault(integer(1, 10_000), 100, 'A zip with more entries than this is refused.', 'entries'),
+      pollTimeoutSeconds: withDefault(integer(1, 300), 10, 'An API poll attempt that takes longer than this is abandoned and retried.', 'seconds'),
+      pollAttempts: withDefault(integer(1, 10), 3, 'Attempts per API poll, with exponential backoff between them.', 'attempts'),
+    }),
+    'Limits on what ingestion accepts; archives are untrusted input.',
+  ),
   sizing: section(
     z.strictObject({
       lambda: section(

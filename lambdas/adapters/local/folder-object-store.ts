@@ -1,0 +1,65 @@
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import type { Layer } from '../../../config/schema.ts';
+import type { ObjectStore, StoredObject } from '../../ports/object-store.ts';
+
+/** The lake as a folder: `<root>/<layer>/<key>`, the layout S3 has per bucket. */
+export class FolderObjectStore implements ObjectStore {
+  constructor(readonly root: string) {}
+
+  /** Where an object lives on disk; refuses keys that would step outside their layer. */
+  pathOf(layer: Layer, key: string): string {
+    if (key.startsWith('/') || key.split('/').some((part) => part === '..')) {
+      throw new Error(`object key "${key}" must be relative and must not contain ".." segments`);
+    }
+    return join(this.root, layer, ...key.split('/'));
+  }
+
+  async list(layer: Layer, prefix: string): Promise<StoredObject[]> {
+    const layerRoot = join(this.root, layer);
+    const found: StoredObject[] = [];
+    const visit = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw error;
+      }
+      for (const entry of entries) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) await visit(path);
+        else if (!entry.name.startsWith('.strata-tmp-')) {
+          const key = relative(layerRoot, path).split(sep).join('/');
+          if (key.startsWith(prefix)) found.push({ key, sizeBytes: (await stat(path)).size });
+        }
+      }
+    };
+    // Start from the deepest folder the prefix names, not the whole layer.
+    const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    await visit(folder ? this.pathOf(layer, folder) : layerRoot);
+    return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async read(layer: Layer, key: string): Promise<Uint8Array> {
+    return readFile(this.pathOf(layer, key));
+  }
+
+  async write(layer: Layer, key: string, body: Uint8Array | string): Promise<void> {
+    const path = this.pathOf(layer, key);
+    await mkdir(dirname(path), { recursive: true });
+    // Write aside, then rename: readers never see half an object.
+    const temporary = join(dirname(path), `.strata-tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    try {
+      await writeFile(temporary, body);
+      await rename(temporary, path);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+  }
+
+  async delete(layer: Layer, key: string): Promise<void> {
+    await rm(this.pathOf(layer, key), { force: true });
+  }
+}
