@@ -1,0 +1,191 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import type { Layer } from '../../../config/schema.ts';
+import type { DatasetDefinition } from '../../../pipelines/datasets/index.ts';
+import type { Relations } from '../../../pipelines/sql/render.ts';
+import { TableInputError, type QueryEngine, type StagedRaw, type TableWritten } from '../../ports/query-engine.ts';
+
+const TARGET_FILE_MB = 128;
+const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
+
+async function filesUnder(folder: string, suffixes: readonly string[]): Promise<string[]> {
+  const found: string[] = [];
+  const visit = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await visit(path);
+      else if (suffixes.some((suffix) => entry.name.endsWith(suffix))) found.push(path);
+    }
+  };
+  await visit(folder);
+  return found.sort();
+}
+
+/** The first line of a CSV, without a byte-order mark, split on commas (headers hold no quoted commas). */
+async function headerOf(path: string): Promise<string[]> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const text = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
+    const line = text.split(/\r?\n/, 1)[0] ?? '';
+    return line.split(',').map((name) => name.trim().replace(/^"(.*)"$/, '$1'));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** One DuckDB instance per process (a lake folder), shared by the sessions the local runner opens. */
+export class DuckDbDatabase {
+  private constructor(private readonly instance: DuckDBInstance) {}
+
+  static async open(options: { threads?: number; memoryLimit?: string } = {}): Promise<DuckDbDatabase> {
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(options.threads ?? 2),
+      memory_limit: options.memoryLimit ?? '1GB',
+      // Local runs must not reach the network; extensions that download are off.
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
+    return new DuckDbDatabase(instance);
+  }
+
+  async session(lakeRoot: string): Promise<DuckDbQueryEngine> {
+    return new DuckDbQueryEngine(lakeRoot, await this.instance.connect());
+  }
+
+  close(): void {
+    this.instance.closeSync();
+  }
+}
+
+/** The query engine on embedded DuckDB, reading and writing the lake folder. */
+export class DuckDbQueryEngine implements QueryEngine {
+  readonly dialect = 'duckdb' as const;
+  private static sequence = 0;
+  private readonly temporaries: string[] = [];
+
+  constructor(
+    readonly lakeRoot: string,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  readonly relations: Relations = {
+    source: (table) => `staged_${table}`,
+    ref: (layer, table) =>
+      `read_parquet(${literal(join(this.lakeRoot, layer, table, '**', '*.parquet'))}, hive_partitioning = true, union_by_name = true)`,
+  };
+
+  private unique(name: string): string {
+    DuckDbQueryEngine.sequence += 1;
+    return `${name}_${process.pid}_${DuckDbQueryEngine.sequence}`;
+  }
+
+  async stageRaw(dataset: DatasetDefinition): Promise<StagedRaw> {
+    const rawFolder = join(this.lakeRoot, 'raw', dataset.name);
+    const files = await filesUnder(rawFolder, ['.csv']);
+    const keys = files.map((file) => relative(join(this.lakeRoot, 'raw'), file).split(sep).join('/'));
+    const expected = dataset.columns.map((column) => column.name);
+    for (const [index, file] of files.entries()) {
+      const header = await headerOf(file);
+      const missing = expected.filter((name) => !header.includes(name));
+      if (missing.length > 0) {
+        throw new TableInputError(`raw/${keys[index]}: missing column(s) ${missing.join(', ')}; the file has: ${header.join(', ')}`);
+      }
+      if (header.join(',') !== expected.join(',')) {
+        throw new TableInputError(`raw/${keys[index]}: columns are out of order or extra; expected: ${expected.join(', ')}; the file has: ${header.join(', ')}`);
+      }
+    }
+    const relation = this.relations.source(dataset.name);
+    const rejects = this.unique(`rejects_${dataset.name}`);
+    const rejectScans = this.unique(`reject_scans_${dataset.name}`);
+    const rejectedRelation = this.unique(`rejected_${dataset.name}`);
+    const columns = `{${expected.map((name) => `${literal(name)}: 'VARCHAR'`).join(', ')}}`;
+    const textColumns = expected.map((name) => `cast(null as varchar) as ${name}`).join(', ');
+    if (files.length === 0) {
+      await this.run(`create or replace temp table ${relation} as select ${textColumns}, cast(null as bigint) as _row_id, cast(null as varchar) as _source_file where false`);
+      await this.run(`create or replace temp table ${rejectedRelation} as select cast(null as varchar) as raw_line, cast(null as varchar) as reason, cast(null as varchar) as source_file where false`);
+      this.temporaries.push(relation, rejectedRelation);
+      return { relation, rejectedRelation, files: [], rowsRead: 0 };
+    }
+    // Explicit dialect, no sniffing: raw is untrusted and its shape is declared.
+    // Lines the reader cannot split are kept in the rejects table, never dropped.
+    await this.run(`create or replace temp table ${relation} as
+      select ${expected.join(', ')}, row_number() over () as _row_id, filename as _source_file
+      from read_csv([${files.map(literal).join(', ')}], header = true, auto_detect = false, columns = ${columns},
+        delim = ',', quote = '"', escape = '"', filename = true, store_rejects = true,
+        rejects_table = ${literal(rejects)}, rejects_scan = ${literal(rejectScans)}, max_line_size = 10000000)`);
+    await this.run(`create or replace temp table ${rejectedRelation} as
+      select e.csv_line as raw_line,
+             'unparseable line ' || e.line || ': ' || e.error_message as reason,
+             s.file_path as source_file
+      from ${rejects} e join ${rejectScans} s using (scan_id, file_id)`);
+    this.temporaries.push(relation, rejectedRelation, rejects, rejectScans);
+    const [counts] = await this.query<{ staged: bigint; rejected: bigint }>(
+      `select (select count(*) from ${relation}) as staged, (select count(*) from ${rejectedRelation}) as rejected`,
+    );
+    return { relation, rejectedRelation, files: keys, rowsRead: Number(counts!.staged) + Number(counts!.rejected) };
+  }
+
+  async createTemporary(name: string, select: string): Promise<string> {
+    const relation = this.unique(name);
+    await this.run(`create temp table ${relation} as ${select}`);
+    this.temporaries.push(relation);
+    return relation;
+  }
+
+  async replace(target: { layer: Layer; prefix: string; partitionBy?: string }, select: string): Promise<TableWritten> {
+    const finalFolder = join(this.lakeRoot, target.layer, ...target.prefix.split('/').filter(Boolean));
+    const stagingFolder = `${finalFolder}.staging-${process.pid}-${Date.now()}`;
+    // DuckDB writes one file per partition folder and cannot also split by size
+    // there; unpartitioned tables are split into files of about TARGET_FILE_MB.
+    const layout = target.partitionBy ? `partition_by (${target.partitionBy})` : `file_size_bytes '${TARGET_FILE_MB}MB'`;
+    await mkdir(dirname(finalFolder), { recursive: true });
+    try {
+      const reader = await this.connection.runAndReadAll(
+        `copy (${select}) to ${literal(stagingFolder)} (format parquet, compression zstd, ${layout},
+          filename_pattern 'part-{i}', overwrite_or_ignore true)`,
+      );
+      const rows = Number(reader.getRows()[0]?.[0] ?? 0);
+      const written = await filesUnder(stagingFolder, ['.parquet']);
+      let bytes = 0;
+      for (const file of written) bytes += (await stat(file)).size;
+      // Swap whole folders so a reader sees the old table or the new one.
+      const previous = `${finalFolder}.previous-${process.pid}-${Date.now()}`;
+      await rename(finalFolder, previous).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+      await rename(stagingFolder, finalFolder).catch(async (error) => {
+        // Nothing written (no rows): the table is empty, not absent.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw error;
+      });
+      await rm(previous, { recursive: true, force: true });
+      return { rows, files: written.length, bytes };
+    } finally {
+      await rm(stagingFolder, { recursive: true, force: true });
+    }
+  }
+
+  async query<Row extends Record<string, unknown>>(select: string): Promise<Row[]> {
+    const reader = await this.connection.runAndReadAll(select);
+    return reader.getRowObjects() as Row[];
+  }
+
+  private async run(sql: string): Promise<void> {
+    await this.connection.run(sql);
+  }
+
+  async close(): Promise<void> {
+    for (const relation of this.temporaries.reverse()) await this.run(`drop table if exists ${relation}`).catch(() => undefined);
+    this.connection.closeSync();
+  }
+}

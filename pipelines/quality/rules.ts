@@ -1,0 +1,100 @@
+/**
+ * Data-quality rules, cloud-neutral. Column rules come from the dataset
+ * definitions (the same ones that quarantine bad raw rows), so trusted is
+ * checked against exactly what ingestion promised; relationships, row-count
+ * reconciliation and freshness are declared here.
+ */
+import { OLIST_DATASETS, type DatasetDefinition } from '../datasets/index.ts';
+
+/** error: stops the flow and alarms; warn: recorded, the flow goes on. */
+export type Severity = 'error' | 'warn';
+
+export type QualityRule =
+  | { readonly kind: 'not_null'; readonly table: string; readonly column: string; readonly severity: Severity }
+  | { readonly kind: 'unique_key'; readonly table: string; readonly columns: readonly string[]; readonly severity: Severity }
+  | { readonly kind: 'accepted_values'; readonly table: string; readonly column: string; readonly values: readonly string[]; readonly severity: Severity }
+  | { readonly kind: 'range'; readonly table: string; readonly column: string; readonly min?: number; readonly max?: number; readonly severity: Severity }
+  | {
+      readonly kind: 'referential_integrity';
+      readonly table: string;
+      readonly column: string;
+      readonly parentTable: string;
+      readonly parentColumn: string;
+      readonly severity: Severity;
+    }
+  /** Rows read from raw = rows in trusted + rows quarantined. */
+  | { readonly kind: 'row_count_reconciliation'; readonly table: string; readonly severity: Severity }
+  /** The newest raw file of the table arrived within maxAgeHours. */
+  | { readonly kind: 'freshness'; readonly table: string; readonly maxAgeHours: number; readonly severity: Severity };
+
+export interface Relationship {
+  readonly table: string;
+  readonly column: string;
+  readonly parentTable: string;
+  readonly parentColumn: string;
+  readonly severity: Severity;
+}
+
+/**
+ * Foreign keys of the Olist model. Olist itself has products whose category
+ * has no English name, hence warn there.
+ */
+export const RELATIONSHIPS: readonly Relationship[] = [
+  { table: 'order_items', column: 'order_id', parentTable: 'orders', parentColumn: 'order_id', severity: 'error' },
+  { table: 'order_items', column: 'seller_id', parentTable: 'sellers', parentColumn: 'seller_id', severity: 'error' },
+  { table: 'order_items', column: 'product_id', parentTable: 'products', parentColumn: 'product_id', severity: 'error' },
+  { table: 'order_payments', column: 'order_id', parentTable: 'orders', parentColumn: 'order_id', severity: 'error' },
+  { table: 'order_reviews', column: 'order_id', parentTable: 'orders', parentColumn: 'order_id', severity: 'error' },
+  { table: 'orders', column: 'customer_id', parentTable: 'customers', parentColumn: 'customer_id', severity: 'error' },
+  {
+    table: 'products',
+    column: 'product_category_name',
+    parentTable: 'product_category_name_translation',
+    parentColumn: 'product_category_name',
+    severity: 'warn',
+  },
+];
+
+/** Hours after which a table whose raw input stopped arriving is flagged. */
+export const FRESHNESS_MAX_AGE_HOURS = 26;
+
+export function rulesFor(dataset: DatasetDefinition): QualityRule[] {
+  const table = dataset.name;
+  const rules: QualityRule[] = [];
+  for (const column of dataset.columns) {
+    if (column.required ?? false) rules.push({ kind: 'not_null', table, column: column.name, severity: 'error' });
+    if (column.acceptedValues) rules.push({ kind: 'accepted_values', table, column: column.name, values: column.acceptedValues, severity: 'error' });
+    if (column.range) rules.push({ kind: 'range', table, column: column.name, ...column.range, severity: 'error' });
+  }
+  rules.push({ kind: 'unique_key', table, columns: dataset.primaryKey, severity: 'error' });
+  for (const relationship of RELATIONSHIPS.filter((candidate) => candidate.table === table)) {
+    rules.push({ kind: 'referential_integrity', ...relationship });
+  }
+  if (dataset.sourceFile) {
+    rules.push({ kind: 'row_count_reconciliation', table, severity: 'error' });
+    rules.push({ kind: 'freshness', table, maxAgeHours: FRESHNESS_MAX_AGE_HOURS, severity: 'warn' });
+  }
+  return rules;
+}
+
+/** Every rule of every trusted table. */
+export const TRUSTED_RULES: readonly QualityRule[] = OLIST_DATASETS.flatMap(rulesFor);
+
+/** A short stable name for reports: `unique_key(order_id)`. */
+export function ruleName(rule: QualityRule): string {
+  switch (rule.kind) {
+    case 'not_null':
+    case 'accepted_values':
+      return `${rule.kind}(${rule.column})`;
+    case 'range':
+      return `range(${rule.column}${rule.min !== undefined ? ` >= ${rule.min}` : ''}${rule.max !== undefined ? ` <= ${rule.max}` : ''})`;
+    case 'unique_key':
+      return `unique_key(${rule.columns.join(', ')})`;
+    case 'referential_integrity':
+      return `referential_integrity(${rule.column} -> ${rule.parentTable}.${rule.parentColumn})`;
+    case 'row_count_reconciliation':
+      return 'row_count_reconciliation(raw = trusted + quarantined)';
+    case 'freshness':
+      return `freshness(raw within ${rule.maxAgeHours} h)`;
+  }
+}

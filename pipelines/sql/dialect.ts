@@ -1,0 +1,42 @@
+/**
+ * The three SQL engines Strata runs on and the few functions that differ
+ * between them. Models call these as macros (`{{ month_of(x) }}`), the way
+ * dbt's cross-database macros work; everything else is portable SQL.
+ */
+export const DIALECTS = ['duckdb', 'trino', 'spark'] as const;
+/** duckdb: local runs; trino: Athena engine v3; spark: Databricks SQL. */
+export type Dialect = (typeof DIALECTS)[number];
+
+type Macro = (dialect: Dialect, ...args: string[]) => string;
+
+const blankToNull = (column: string) => `nullif(trim(${column}), '')`;
+const tryCast = (dialect: Dialect, column: string, type: { duckdb: string; trino: string; spark: string }) =>
+  `try_cast(${blankToNull(column)} as ${type[dialect]})`;
+
+/** Text columns: trimmed; blank is missing. */
+const text: Macro = (_dialect, column) => blankToNull(column);
+
+export const MACROS: Record<string, Macro> = {
+  text,
+  int: (dialect, column) => tryCast(dialect, column, { duckdb: 'integer', trino: 'integer', spark: 'int' }),
+  bigint: (dialect, column) => tryCast(dialect, column, { duckdb: 'bigint', trino: 'bigint', spark: 'bigint' }),
+  double: (dialect, column) => tryCast(dialect, column, { duckdb: 'double', trino: 'double', spark: 'double' }),
+  decimal: (dialect, column) => tryCast(dialect, column, { duckdb: 'decimal(12,2)', trino: 'decimal(12,2)', spark: 'decimal(12,2)' }),
+  timestamp: (dialect, column) => tryCast(dialect, column, { duckdb: 'timestamp', trino: 'timestamp', spark: 'timestamp' }),
+  date: (dialect, column) => tryCast(dialect, column, { duckdb: 'date', trino: 'date', spark: 'date' }),
+  /** `yyyy-MM` of a timestamp or date: month partitions. */
+  month_of: (dialect, expression) =>
+    ({ duckdb: `strftime(${expression}, '%Y-%m')`, trino: `date_format(${expression}, '%Y-%m')`, spark: `date_format(${expression}, 'yyyy-MM')` })[dialect],
+  /** Distinct values of a group, sorted, comma-separated. */
+  sorted_distinct_list: (dialect, expression) =>
+    ({
+      duckdb: `string_agg(distinct ${expression}, ',' order by ${expression})`,
+      trino: `array_join(array_sort(array_distinct(array_agg(${expression}))), ',')`,
+      spark: `array_join(array_sort(collect_set(${expression})), ',')`,
+    })[dialect],
+  /** Whole days from `start` to `end`. */
+  days_between: (dialect, start, end) =>
+    ({ duckdb: `date_diff('day', ${start}, ${end})`, trino: `date_diff('day', ${start}, ${end})`, spark: `datediff(${end}, ${start})` })[dialect],
+  /** Where a row came from, so checks can point back at its raw fields; every trusted model ends its select list with it. */
+  lineage: () => '_row_id',
+};
