@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/load-environment.ts';
 import { UsageError } from './usage-error.ts';
 import { synthCommand } from './commands/synth.ts';
+import { costCommand } from './commands/cost.ts';
 
 interface Command {
   summary: string;
@@ -10,6 +11,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   synth: synthCommand,
+  cost: costCommand,
 };
 
 function help(): string {

@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadEnvironment, type LoadedEnvironment } from '../../config/load-environment.ts';
+import { costContext, estimateFor } from '../cost/cost.ts';
+import { money } from '../cost/format.ts';
+import { compareEstimates, renderComparison, renderEstimate } from '../cost/render.ts';
+import { USAGE_PROFILES } from '../cost/usage.ts';
+import { parseOptions } from '../parse-options.ts';
+import { readSynthOutput, hasSynthOutput, type SynthOutput } from '../plan/synth-output.ts';
+import { synthPlatform, SynthError } from '../synth-platform.ts';
+import { UsageError } from '../usage-error.ts';
+
+const USAGE = `Usage: strata cost [--env <name> | --config <file>] [--usage small|medium|large|<file>] [--vs <file>] [--json]
+                   [--from <dir>] [--vs-from <dir>]
+
+Estimates the monthly bill of an environment on both clouds, per component:
+sizing from the environment file, usage from a profile (config/usage/), prices
+from the dated book (config/prices/), and which components exist from the
+synthesized templates. Every line shows its formula; ranges (autoscale, scan
+cut-off, training runtime) show min and max.
+
+Options:
+  --env <name>      an environment in config/environments/ (default: dev)
+  --config <file>   an environment file anywhere (wins over --env)
+  --usage <name>    usage profile: ${USAGE_PROFILES.join(', ')} or a profile file (default: medium)
+  --vs <file>       a second environment file (e.g. your edited copy): each line's delta
+  --json            print the estimate as JSON instead of text
+  --from <dir>      read the synthesized output (cdk.out/, cdktf.out/) from <dir> instead of synthesizing
+  --vs-from <dir>   the same for --vs`;
+
+export const costCommand = {
+  summary: 'estimate the monthly cost of an environment per component, with formulas; --vs compares two',
+  usage: USAGE,
+  async run(argv: string[]): Promise<number> {
+    const options = parseOptions(argv, {
+      env: { type: 'string' },
+      config: { type: 'string' },
+      usage: { type: 'string' },
+      vs: { type: 'string' },
+      json: { type: 'boolean' },
+      from: { type: 'string' },
+      'vs-from': { type: 'string' },
+    });
+    if (options['vs-from'] !== undefined && options.vs === undefined) throw new UsageError('--vs-from needs --vs <file>');
+    const json = options.json ?? false;
+    const context = costContext(options.usage);
+    const base = loadEnvironment({ env: options.env, config: options.config });
+    const vs = options.vs === undefined ? undefined : loadEnvironment({ config: options.vs });
+
+    const scratch: string[] = [];
+    try {
+      const [baseSynth, vsSynth] = await Promise.all([
+        synthesized(base, options.from, scratch),
+        vs ? synthesized(vs, options['vs-from'], scratch) : Promise.resolve(undefined),
+      ]);
+      const baseEstimate = estimateFor(context, base, baseSynth);
+      const vsEstimate = vs && vsSynth ? estimateFor(context, vs, vsSynth) : undefined;
+      for (const warning of context.warnings) console.error(warning);
+      const notes = [...baseEstimate.notes, ...(vsEstimate?.notes ?? [])];
+      if (json) {
+        console.log(
+          JSON.stringify(
+            {
+              environment: { name: base.environment.name, file: base.file },
+              usage: { name: context.usage.name, file: context.usage.file },
+              prices: { files: context.book.files, oldestRead: context.book.oldestRead },
+              warnings: context.warnings,
+              notes,
+              estimate: baseEstimate,
+              ...(vsEstimate && vs ? { vs: { environment: { name: vs.environment.name, file: vs.file }, estimate: vsEstimate, deltas: compareEstimates(baseEstimate, vsEstimate).map(({ id, cloud, component, delta }) => ({ id, cloud, component, delta })) } } : {}),
+            },
+            null,
+            2,
+          ),
+        );
+        return 0;
+      }
+      const header = [
+        `strata cost: environment ${base.environment.name} (${base.file})${vs ? ` vs ${vs.environment.name} (${vs.file})` : ''}, usage ${context.usage.name} (${context.usage.file})`,
+        `prices: ${context.book.files.join(', ')}, read ${context.book.oldestRead} or later; list prices without free tiers or discounts`,
+      ];
+      const body = vsEstimate ? renderComparison(baseEstimate, vsEstimate) : renderEstimate(baseEstimate);
+      const total = (e: typeof baseEstimate) => e.clouds.reduce((s, c) => s + c.total.expected, 0);
+      const footer = vsEstimate ? `total, both clouds: ${money(total(baseEstimate))} -> ${money(total(vsEstimate))}` : `total, both clouds: ${money(total(baseEstimate))}`;
+      console.log([...header, ...body, '', footer, ...notes.map((note) => `note: ${note}`)].join('\n'));
+      return 0;
+    } catch (error) {
+      if (!(error instanceof SynthError)) throw error;
+      console.error(error.message);
+      return 1;
+    } finally {
+      for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+/** The synthesized output of an environment: read from --from, or synthesized into a temporary folder. */
+async function synthesized(loaded: LoadedEnvironment, from: string | undefined, scratch: string[]): Promise<SynthOutput> {
+  if (from !== undefined) {
+    const dir = resolve(from);
+    if (!hasSynthOutput(dir)) throw new UsageError(`--from ${from}: holds no cdk.out/ or cdktf.out/; run \`strata synth --outdir ${from}\` first`);
+    return readSynthOutput(dir);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'strata-cost-'));
+  scratch.push(dir);
+  await synthPlatform({ config: loaded.path, outdir: dir });
+  return readSynthOutput(dir);
+}

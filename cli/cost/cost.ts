@@ -1,0 +1,28 @@
+/** Everything `strata cost` and `strata plan` need to price one synthesized environment. */
+import type { LoadedEnvironment } from '../../config/load-environment.ts';
+import type { SynthOutput } from '../plan/synth-output.ts';
+import { estimateCost, type CostEstimate } from './estimate.ts';
+import { loadPriceBook, staleWarnings, type PriceBook } from './price-book.ts';
+import { loadUsage, type LoadedUsage } from './usage.ts';
+
+export interface CostContext {
+  readonly book: PriceBook;
+  readonly usage: LoadedUsage;
+  readonly warnings: string[];
+}
+
+/** Loads the book and the profile once; warns on a stale book and on a region the book does not cover. */
+export function costContext(usage?: string, today = new Date().toISOString().slice(0, 10)): CostContext {
+  const book = loadPriceBook();
+  return { book, usage: loadUsage(usage), warnings: staleWarnings(book, today) };
+}
+
+export function estimateFor(context: CostContext, loaded: LoadedEnvironment, synth: SynthOutput): CostEstimate {
+  const env = loaded.environment;
+  for (const [cloud, region] of [['aws', env.aws.region], ['azure', env.azure.location]] as const) {
+    const bookRegion = context.book.regions[cloud];
+    const warning = `warning: ${loaded.file} deploys ${cloud === 'aws' ? 'AWS' : 'Azure'} to ${region}, but the price book is for ${bookRegion}; figures are ${bookRegion} list prices`;
+    if (bookRegion && bookRegion !== region && !context.warnings.includes(warning)) context.warnings.push(warning);
+  }
+  return estimateCost({ environment: env, usage: context.usage.profile, book: context.book, synth });
+}

@@ -1,0 +1,486 @@
+/**
+ * The monthly estimate: sizing from the environment, usage from a profile,
+ * prices from the book, and which components exist (and how many) from the
+ * synthesized output. Each line carries its arithmetic as text, built from the
+ * same numbers it sums, so a reviewer can redo it by hand.
+ *
+ * Components are found by resource type in the synthesized templates, never by
+ * today's resource names, so a stack that gains a state machine or an alarm is
+ * priced without touching this file.
+ */
+import { lambdaSizingFor, HANDLER_CLASSES, LAYERS, type Environment, type HandlerClass, type Layer } from '../../config/schema.ts';
+import type { CfnResource, SynthOutput, TfResource } from '../plan/synth-output.ts';
+import { money, price, qty } from './format.ts';
+import type { PriceBook } from './price-book.ts';
+import { HOURS_PER_MONTH, runsPerMonth, ScheduleError } from './schedules.ts';
+import type { UsageProfile } from './usage.ts';
+
+export type Cloud = 'aws' | 'azure';
+export type Kind = 'always-on' | 'usage-based';
+
+export interface CostLine {
+  /** Stable key, for matching lines between two estimates. */
+  readonly id: string;
+  readonly cloud: Cloud;
+  readonly component: string;
+  readonly kind: Kind;
+  readonly min: number;
+  readonly expected: number;
+  readonly max: number;
+  /** The arithmetic of the expected figure (and of min/max where they differ). */
+  readonly formula: string;
+}
+
+export interface CloudCost {
+  readonly cloud: Cloud;
+  readonly region: string;
+  readonly lines: CostLine[];
+  readonly total: { min: number; expected: number; max: number };
+}
+
+export interface CostEstimate {
+  readonly environment: string;
+  readonly clouds: CloudCost[];
+  readonly notes: string[];
+}
+
+export interface EstimateInput {
+  readonly environment: Environment;
+  readonly usage: UsageProfile;
+  readonly book: PriceBook;
+  readonly synth: SynthOutput;
+}
+
+const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
+const MB_PER_TB = 1024 * 1024;
+
+interface AwsResource {
+  readonly stack: string;
+  readonly id: string;
+  readonly path: string;
+  readonly resource: CfnResource;
+}
+
+export function estimateCost(input: EstimateInput): CostEstimate {
+  const notes: string[] = [];
+  const aws = awsLines(input, notes);
+  const azure = azureLines(input, notes);
+  return {
+    environment: input.environment.name,
+    clouds: [
+      { cloud: 'aws', region: input.environment.aws.region, lines: aws, total: sum(aws) },
+      { cloud: 'azure', region: input.environment.azure.location, lines: azure, total: sum(azure) },
+    ],
+    notes,
+  };
+}
+
+function sum(lines: CostLine[]) {
+  return lines.reduce((total, line) => ({ min: total.min + line.min, expected: total.expected + line.expected, max: total.max + line.max }), { min: 0, expected: 0, max: 0 });
+}
+
+function line(cloud: Cloud, id: string, component: string, kind: Kind, expected: number, formula: string, range?: { min: number; max: number }): CostLine {
+  return { id: `${cloud}.${id}`, cloud, component, kind, min: range?.min ?? expected, expected, max: range?.max ?? expected, formula };
+}
+
+function runs(expression: string, notes: string[], what: string): number {
+  try {
+    return runsPerMonth(expression);
+  } catch (error) {
+    if (!(error instanceof ScheduleError)) throw error;
+    notes.push(`${what}: ${error.message}; counted as 0 runs`);
+    return 0;
+  }
+}
+
+// ---------------------------------------------------------------- AWS
+
+function awsLines({ environment: env, usage, book, synth }: EstimateInput, notes: string[]): CostLine[] {
+  const resources: AwsResource[] = synth.aws.flatMap((stack) =>
+    Object.entries(stack.template.Resources ?? {})
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([id, resource]) => ({ stack: stack.name, id, path: stack.paths.get(id) ?? id, resource })),
+  );
+  const ofType = (type: string) => resources.filter((r) => r.resource.Type === type);
+  const lines: CostLine[] = [];
+  const p = (id: string) => book.price(`${id}`).price;
+  const flowRuns = {
+    ingest: runs(env.schedules.ingest, notes, 'schedules.ingest'),
+    process: runs(env.schedules.process, notes, 'schedules.process'),
+    retrain: runs(env.schedules.retrain, notes, 'schedules.retrain'),
+  };
+
+  if (ofType('AWS::S3::Bucket').length > 0) {
+    for (const layer of LAYERS) {
+      const { hot, cool, text } = tiering(env, usage, layer);
+      const cost = hot * p('s3.standard.storage') + cool * p('s3.standardIa.storage');
+      lines.push(
+        line('aws', `s3.storage.${layer}`, `S3 storage, ${layer}`, 'always-on', cost, `${text}: ${qty(hot)} GB x ${price(p('s3.standard.storage'))} + ${qty(cool)} GB IA x ${price(p('s3.standardIa.storage'))} = ${money(cost)}`),
+      );
+    }
+    const writes = usage.storage.writeRequestsPerMonth;
+    const reads = usage.storage.readRequestsPerMonth;
+    const cost = (writes / 1000) * p('s3.requests.put') + (reads / 1000) * p('s3.requests.get');
+    lines.push(line('aws', 's3.requests', 'S3 requests', 'usage-based', cost, `${qty(writes)} PUT/1,000 x ${price(p('s3.requests.put'))} + ${qty(reads)} GET/1,000 x ${price(p('s3.requests.get'))} = ${money(cost)}`));
+  }
+
+  const keys = ofType('AWS::KMS::Key').length;
+  if (keys > 0) {
+    const cost = keys * p('kms.key');
+    lines.push(line('aws', 'kms.keys', 'KMS keys', 'always-on', cost, `${keys} key(s) x ${price(p('kms.key'))}/key-month = ${money(cost)}`));
+    const requests = usage.kms.requestsPerMonth;
+    const requestCost = (requests / 10_000) * p('kms.requests');
+    lines.push(line('aws', 'kms.requests', 'KMS requests', 'usage-based', requestCost, `${qty(requests)} requests/10,000 x ${price(p('kms.requests'))} = ${money(requestCost)}`));
+  }
+
+  const functions = ofType('AWS::Lambda::Function');
+  if (functions.length > 0) {
+    const flowOf: Record<HandlerClass, keyof typeof flowRuns> = { ingest: 'ingest', transform: 'process', quality: 'process', ml: 'retrain' };
+    for (const handlerClass of HANDLER_CLASSES) {
+      const sizing = lambdaSizingFor(env, handlerClass);
+      const flow = flowOf[handlerClass];
+      const profile = usage.lambda[handlerClass];
+      const invocations = flowRuns[flow] * profile.invocationsPerRun;
+      const gb = sizing.memoryMb / 1024;
+      const seconds = Math.min(profile.secondsPerInvocation, sizing.timeoutSeconds);
+      const rate = p(`lambda.duration.${sizing.architecture}`);
+      const cost = invocations * seconds * gb * rate + (invocations / 1_000_000) * p('lambda.requests');
+      lines.push(
+        line(
+          'aws',
+          `lambda.${handlerClass}`,
+          `Lambda, ${handlerClass} handlers`,
+          'usage-based',
+          cost,
+          `${qty(flowRuns[flow])} ${flow} runs (schedules.${flow} ${env.schedules[flow]}) x ${qty(profile.invocationsPerRun)} = ${qty(invocations)} invocations; ` +
+            `${qty(invocations)} x ${qty(seconds)} s x ${qty(gb)} GB x ${price(rate)} (${sizing.architecture}) + ${qty(invocations)}/1M x ${price(p('lambda.requests'))} = ${money(cost)}`,
+        ),
+      );
+    }
+  }
+
+  for (const machine of ofType('AWS::StepFunctions::StateMachine')) {
+    const flow = (['ingest', 'process', 'retrain'] as const).find((name) => `${machine.id} ${machine.path}`.toLowerCase().includes(name));
+    const executions = flowRuns[flow ?? 'process'];
+    const schedule = flow ? `schedules.${flow}` : 'schedules.process, no flow name in its path';
+    const states = countStates(machine.resource.Properties);
+    const express = machine.resource.Properties?.StateMachineType === 'EXPRESS';
+    const label = `Step Functions, ${machine.path}`;
+    if (express) {
+      const seconds = usage.stepFunctions.expressSecondsPerExecution;
+      const cost = (executions / 1_000_000) * p('stepfunctions.express.requests') + executions * seconds * 0.0625 * p('stepfunctions.express.duration');
+      lines.push(
+        line('aws', `sfn.${machine.stack}.${machine.id}`, label, 'usage-based', cost, `${qty(executions)} executions (${schedule}) /1M x ${price(p('stepfunctions.express.requests'))} + ${qty(executions)} x ${qty(seconds)} s x 0.0625 GB x ${price(p('stepfunctions.express.duration'))} = ${money(cost)}`),
+      );
+    } else {
+      const transitions = executions * states;
+      const cost = (transitions / 1000) * p('stepfunctions.standard.transitions');
+      lines.push(
+        line('aws', `sfn.${machine.stack}.${machine.id}`, label, 'usage-based', cost, `${qty(executions)} executions (${schedule}) x ${states} states = ${qty(transitions)} transitions/1,000 x ${price(p('stepfunctions.standard.transitions'))} = ${money(cost)}`),
+      );
+    }
+  }
+
+  const schedules = ofType('AWS::Scheduler::Schedule');
+  if (schedules.length > 0) {
+    const counts = schedules.map((schedule) => {
+      const expression = schedule.resource.Properties?.ScheduleExpression;
+      return typeof expression === 'string' ? runs(expression, notes, `schedule ${schedule.path}`) : 0;
+    });
+    const invocations = counts.reduce((a, b) => a + b, 0);
+    const cost = (invocations / 1_000_000) * p('scheduler.invocations');
+    lines.push(
+      line('aws', 'scheduler', `EventBridge Scheduler, ${schedules.length} schedule(s)`, 'usage-based', cost, `${counts.map(qty).join(' + ')} = ${qty(invocations)} invocations/1M x ${price(p('scheduler.invocations'))} = ${money(cost)}`),
+    );
+  }
+
+  for (const crawler of ofType('AWS::Glue::Crawler')) {
+    const schedule = (crawler.resource.Properties?.Schedule as { ScheduleExpression?: unknown } | undefined)?.ScheduleExpression;
+    const expression = typeof schedule === 'string' ? schedule : env.catalog.crawlerSchedule;
+    const count = runs(expression, notes, `crawler ${crawler.path}`);
+    const billed = Math.max(10, usage.crawler.minutesPerRun);
+    const cost = count * usage.crawler.dpu * (billed / 60) * p('glue.crawler.dpuHour');
+    lines.push(
+      line('aws', `glue.crawler.${crawler.stack}.${crawler.id}`, `Glue crawler, ${crawler.path}`, 'usage-based', cost, `${qty(count)} runs (${expression}) x ${qty(usage.crawler.dpu)} DPU x ${qty(billed)} min (10 min minimum) /60 x ${price(p('glue.crawler.dpuHour'))} = ${money(cost)}`),
+    );
+  }
+
+  const rulesets = ofType('AWS::Glue::DataQualityRuleset');
+  if (rulesets.length > 0) {
+    const dpu = Math.max(2, usage.dataQuality.dpu);
+    const evaluations = rulesets.length * flowRuns.process;
+    const cost = evaluations * dpu * (usage.dataQuality.minutesPerEvaluation / 60) * p('glue.dataQuality.dpuHour');
+    lines.push(
+      line('aws', 'glue.dataQuality', `Glue Data Quality, ${rulesets.length} ruleset(s)`, 'usage-based', cost, `${rulesets.length} rulesets x ${qty(flowRuns.process)} process runs x ${qty(dpu)} DPU x ${qty(usage.dataQuality.minutesPerEvaluation)} min/60 x ${price(p('glue.dataQuality.dpuHour'))} = ${money(cost)}`),
+    );
+  }
+
+  for (const workgroup of ofType('AWS::Athena::WorkGroup')) {
+    const name = String(workgroup.resource.Properties?.Name ?? workgroup.path);
+    const bi = /(^|[^a-z])bi([^a-z]|$)/i.test(`${name} ${workgroup.path}`) || /Bi[A-Z]/.test(workgroup.path);
+    const queries = bi ? usage.athena.biQueriesPerMonth : flowRuns.process * usage.athena.platformQueriesPerProcessRun;
+    const cutoffBytes = (workgroup.resource.Properties?.WorkGroupConfiguration as { BytesScannedCutoffPerQuery?: unknown } | undefined)?.BytesScannedCutoffPerQuery;
+    const cutoffMb = typeof cutoffBytes === 'number' ? cutoffBytes / 1024 / 1024 : bi ? env.analytics.biBytesScannedCutoffMb : env.analytics.bytesScannedCutoffMb;
+    const mb = Math.max(10, usage.athena.mbScannedPerQuery);
+    const rate = p('athena.scanned');
+    const cost = ((queries * mb) / MB_PER_TB) * rate;
+    const min = ((queries * 10) / MB_PER_TB) * rate;
+    const max = ((queries * Math.max(10, cutoffMb)) / MB_PER_TB) * rate;
+    const queriesText = bi ? `${qty(queries)} BI queries` : `${qty(flowRuns.process)} process runs x ${qty(usage.athena.platformQueriesPerProcessRun)} = ${qty(queries)} queries`;
+    lines.push(
+      line(
+        'aws',
+        `athena.${workgroup.stack}.${workgroup.id}`,
+        `Athena, workgroup ${workgroup.path}`,
+        'usage-based',
+        cost,
+        `${queriesText} x ${qty(mb)} MB/1,048,576 x ${price(rate)}/TB = ${money(cost)}; min 10 MB/query ${money(min)}, max at the ${qty(cutoffMb)} MB cut-off ${money(max)}`,
+        { min, max },
+      ),
+    );
+  }
+
+  // Lambda functions without a declared log group write to an implicit one.
+  const groups = ofType('AWS::Logs::LogGroup').length + functions.filter((fn) => !(fn.resource.Properties?.LoggingConfig as { LogGroup?: unknown } | undefined)?.LogGroup).length;
+  if (groups > 0) {
+    const gb = groups * usage.logs.ingestedGbPerLogGroupPerMonth;
+    const ingest = gb * p('logs.ingestion');
+    lines.push(line('aws', 'logs.ingestion', 'CloudWatch Logs ingestion', 'usage-based', ingest, `${groups} log groups x ${qty(usage.logs.ingestedGbPerLogGroupPerMonth)} GB = ${qty(gb)} GB x ${price(p('logs.ingestion'))} = ${money(ingest)}`));
+    const kept = (gb * env.retention.logRetentionDays) / DAYS_PER_MONTH;
+    const storage = kept * p('logs.storage');
+    lines.push(
+      line('aws', 'logs.storage', 'CloudWatch Logs storage', 'always-on', storage, `${qty(gb)} GB/month x ${env.retention.logRetentionDays} days retention/${qty(DAYS_PER_MONTH)} = ${qty(kept)} GB x ${price(p('logs.storage'))} = ${money(storage)}`),
+    );
+  }
+
+  const alarms = ofType('AWS::CloudWatch::Alarm').length;
+  if (alarms > 0) {
+    const cost = alarms * p('cloudwatch.alarm');
+    lines.push(line('aws', 'cloudwatch.alarms', 'CloudWatch alarms', 'always-on', cost, `${alarms} alarms x ${price(p('cloudwatch.alarm'))} = ${money(cost)}`));
+  }
+
+  const training = env.sizing.training;
+  if (training.engine === 'sagemaker') {
+    const hourly = p(`sagemaker.training.${training.instanceType}`);
+    const fraction = training.useSpot ? p('sagemaker.training.spotFraction') : 1;
+    const minutes = Math.min(usage.training.minutesPerRun, training.maxRuntimeMinutes);
+    const perMinute = (flowRuns.retrain * training.instanceCount * hourly * fraction) / 60;
+    const cost = perMinute * minutes;
+    const max = perMinute * training.maxRuntimeMinutes;
+    const spot = training.useSpot ? ` x ${qty(fraction)} spot` : '';
+    lines.push(
+      line(
+        'aws',
+        'sagemaker.training',
+        `SageMaker training, ${training.instanceType}`,
+        'usage-based',
+        cost,
+        `${qty(flowRuns.retrain)} retrain runs (schedules.retrain ${env.schedules.retrain}) x ${training.instanceCount} instance(s) x ${qty(minutes)} min/60 x ${price(hourly)}/h${spot} = ${money(cost)}; max at maxRuntimeMinutes ${training.maxRuntimeMinutes}: ${money(max)}`,
+        { min: cost, max },
+      ),
+    );
+  }
+  if (env.sizing.mlflow.mode === 'server') {
+    const cost = HOURS_PER_MONTH * p('sagemaker.mlflow.server.small');
+    lines.push(line('aws', 'mlflow', 'MLflow tracking server', 'always-on', cost, `${HOURS_PER_MONTH} h x ${price(p('sagemaker.mlflow.server.small'))} = ${money(cost)}`));
+  } else if (env.sizing.mlflow.mode === 'serverless') {
+    book.price('sagemaker.mlflow.serverless');
+    lines.push(line('aws', 'mlflow', 'MLflow, serverless app', 'usage-based', 0, `no charge for the app (free in the price book); artifacts are in S3 = ${money(0)}`));
+  }
+  return lines;
+}
+
+/** Hot and infrequent-access GB of a layer, from how much is written per day and the lifecycle knobs. */
+function tiering(env: Environment, usage: UsageProfile, layer: Layer) {
+  const lifecycle = env.storage.lifecycle[layer] ?? {};
+  const perDay = usage.storage.writtenGbPerMonth[layer] / DAYS_PER_MONTH;
+  let stored = usage.storage.storedGb[layer];
+  let text = `${qty(stored)} GB in ${layer}`;
+  if (lifecycle.expireAfterDays !== undefined && perDay * lifecycle.expireAfterDays < stored) {
+    stored = perDay * lifecycle.expireAfterDays;
+    text = `${layer} expires after ${lifecycle.expireAfterDays} days: ${qty(usage.storage.writtenGbPerMonth[layer])} GB/month x ${lifecycle.expireAfterDays}/${qty(DAYS_PER_MONTH)} = ${qty(stored)} GB`;
+  }
+  if (lifecycle.coolAfterDays === undefined) return { hot: stored, cool: 0, text: `${text}, no cooling` };
+  const hot = Math.min(stored, perDay * lifecycle.coolAfterDays);
+  return { hot, cool: stored - hot, text: `${text}, cooled after ${lifecycle.coolAfterDays} days` };
+}
+
+/** States in a definition, nested Parallel branches and Map iterators included (one transition each per execution). */
+export function countStates(properties: Record<string, unknown> | undefined): number {
+  const definition = stateMachineDefinition(properties);
+  if (!definition) return 1;
+  const count = (node: unknown): number => {
+    const states = (node as { States?: Record<string, Record<string, unknown>> })?.States ?? {};
+    return Object.values(states).reduce((total, state) => {
+      const nested = [...((state.Branches as unknown[]) ?? []), state.Iterator, state.ItemProcessor].filter(Boolean);
+      return total + 1 + nested.reduce((inner: number, branch) => inner + count(branch), 0);
+    }, 0);
+  };
+  return Math.max(1, count(definition));
+}
+
+/** The ASL of an `AWS::StepFunctions::StateMachine`, with intrinsic values rendered as `${...}` placeholders. */
+export function stateMachineDefinition(properties: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!properties) return undefined;
+  if (properties.Definition && typeof properties.Definition === 'object') return properties.Definition as Record<string, unknown>;
+  const text = renderIntrinsic(properties.DefinitionString);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Renders `Fn::Join` / `Fn::Sub` strings with placeholders for references, so JSON built by CDK can be parsed. */
+export function renderIntrinsic(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (!value || typeof value !== 'object') return undefined;
+  const record = value as Record<string, unknown>;
+  if (Array.isArray(record['Fn::Join'])) {
+    const [separator, parts] = record['Fn::Join'] as [string, unknown[]];
+    return parts.map((part) => renderIntrinsic(part) ?? placeholder(part)).join(separator);
+  }
+  if (record['Fn::Sub'] !== undefined) {
+    const sub = record['Fn::Sub'];
+    return typeof sub === 'string' ? sub : Array.isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
+  }
+  return placeholder(value);
+}
+
+function placeholder(value: unknown): string {
+  const record = value as Record<string, unknown>;
+  if (typeof record?.Ref === 'string') return `\${${record.Ref}}`;
+  if (Array.isArray(record?.['Fn::GetAtt'])) return `\${${(record['Fn::GetAtt'] as string[]).join('.')}}`;
+  return '${...}';
+}
+
+// ---------------------------------------------------------------- Azure
+
+function azureLines({ environment: env, usage, book, synth }: EstimateInput, notes: string[]): CostLine[] {
+  const resources: TfResource[] = synth.azure.flatMap((stack) => [...stack.resources.values()]);
+  const ofType = (type: string) => resources.filter((r) => r.type === type);
+  const p = (id: string) => book.price(id).price;
+  const lines: CostLine[] = [];
+  const processRuns = runs(env.schedules.process, notes, 'schedules.process');
+
+  if (ofType('azurerm_storage_account').length > 0) {
+    for (const layer of LAYERS) {
+      const { hot, cool, text } = tiering(env, usage, layer);
+      const cost = hot * p('adls.hot.storage') + cool * p('adls.cool.storage');
+      lines.push(line('azure', `adls.storage.${layer}`, `ADLS storage, ${layer}`, 'always-on', cost, `${text}: ${qty(hot)} GB Hot x ${price(p('adls.hot.storage'))} + ${qty(cool)} GB Cool x ${price(p('adls.cool.storage'))} = ${money(cost)}`));
+    }
+    const writes = usage.storage.writeRequestsPerMonth;
+    const reads = usage.storage.readRequestsPerMonth;
+    const cost = (writes / 10_000) * p('adls.requests.write') + (reads / 10_000) * p('adls.requests.read');
+    lines.push(line('azure', 'adls.requests', 'ADLS operations', 'usage-based', cost, `${qty(writes)} writes/10,000 x ${price(p('adls.requests.write'))} + ${qty(reads)} reads/10,000 x ${price(p('adls.requests.read'))} = ${money(cost)}`));
+  }
+
+  const keys = ofType('azurerm_key_vault_key');
+  if (keys.length > 0) {
+    const operations = usage.kms.requestsPerMonth;
+    const cost = (operations / 10_000) * p('keyvault.operations.rsa3072');
+    lines.push(line('azure', 'keyvault.operations', 'Key Vault key operations', 'usage-based', cost, `${qty(operations)} operations/10,000 x ${price(p('keyvault.operations.rsa3072'))} = ${money(cost)}`));
+    const rotations = keys.reduce((total, key) => total + rotationsPerMonth(key.body), 0);
+    if (rotations > 0) {
+      const rotationCost = rotations * p('keyvault.rotation');
+      lines.push(line('azure', 'keyvault.rotation', 'Key Vault key rotation', 'always-on', rotationCost, `${qty(rotations)} rotations/month (rotation_policy) x ${price(p('keyvault.rotation'))} = ${money(rotationCost)}`));
+    }
+  }
+
+  const workspaces = ofType('azurerm_log_analytics_workspace');
+  if (workspaces.length > 0) {
+    const gb = usage.logs.azureIngestedGbPerMonth;
+    const cost = gb * p('loganalytics.ingestion');
+    lines.push(line('azure', 'loganalytics.ingestion', 'Log Analytics ingestion', 'usage-based', cost, `${qty(gb)} GB x ${price(p('loganalytics.ingestion'))} (31 days retention included) = ${money(cost)}`));
+    const retention = Number(workspaces[0]!.body.retention_in_days ?? 30);
+    if (retention > 31) {
+      const kept = (gb * (retention - 31)) / DAYS_PER_MONTH;
+      const retentionCost = kept * p('loganalytics.retention');
+      lines.push(line('azure', 'loganalytics.retention', 'Log Analytics retention', 'always-on', retentionCost, `${qty(gb)} GB/month x (${retention} - 31) days/${qty(DAYS_PER_MONTH)} = ${qty(kept)} GB x ${price(p('loganalytics.retention'))} = ${money(retentionCost)}`));
+    }
+  }
+
+  const databricksWorkspaces = ofType('azurerm_databricks_workspace');
+  const natted = databricksWorkspaces.filter((workspace) => (workspace.body.custom_parameters as { no_public_ip?: unknown } | undefined)?.no_public_ip === true).length;
+  if (natted > 0) {
+    const cost = natted * HOURS_PER_MONTH * p('natgateway.hour');
+    lines.push(line('azure', 'natgateway', 'NAT gateway (Databricks without public IPs)', 'always-on', cost, `${natted} x ${HOURS_PER_MONTH} h x ${price(p('natgateway.hour'))} = ${money(cost)} (data processed not included)`));
+  }
+
+  if (databricksWorkspaces.length > 0 || ofType('databricks_cluster_policy').length > 0) {
+    const db = env.sizing.databricks;
+    const vm = p(`vm.${db.nodeType}`);
+    const dbu = p(`databricks.dbuPerHour.${db.nodeType}`);
+    const spot = db.spotPolicy === 'on-demand' ? 1 : p('vm.spotFraction');
+    const spotText = db.spotPolicy === 'on-demand' ? `${price(vm)}` : `${price(vm)} x ${qty(spot)} spot`;
+    const node = (rate: number, workers: number) => vm + dbu * rate + workers * (vm * spot + dbu * rate);
+
+    const jobsRate = p('databricks.jobs.dbu');
+    const hours = (processRuns * usage.databricks.jobMinutesPerProcessRun) / 60;
+    const { minWorkers, maxWorkers } = db.autoscale;
+    const expectedWorkers = minWorkers + usage.databricks.autoscaleUtilisation * (maxWorkers - minWorkers);
+    const jobs = (workers: number) => hours * node(jobsRate, workers);
+    lines.push(
+      line(
+        'azure',
+        'databricks.jobs',
+        `Databricks jobs compute, ${db.nodeType}`,
+        'usage-based',
+        jobs(expectedWorkers),
+        `${qty(processRuns)} process runs x ${qty(usage.databricks.jobMinutesPerProcessRun)} min = ${qty(hours)} h x (driver (${price(vm)} + ${qty(dbu)} DBU x ${price(jobsRate)}) + ${qty(expectedWorkers)} workers x (${spotText} + ${qty(dbu)} DBU x ${price(jobsRate)})) = ${money(jobs(expectedWorkers))}; ` +
+          `autoscale ${minWorkers}..${maxWorkers} workers: min ${money(jobs(minWorkers))}, max ${money(jobs(maxWorkers))}`,
+        { min: jobs(minWorkers), max: jobs(maxWorkers) },
+      ),
+    );
+
+    const allPurposeRate = p('databricks.allPurpose.dbu');
+    const sessionHours = usage.databricks.interactiveSessionsPerMonth * (usage.databricks.interactiveHoursPerSession + db.autoTerminationMinutes / 60);
+    const workers = usage.databricks.interactiveWorkers;
+    const interactive = sessionHours * node(allPurposeRate, workers);
+    lines.push(
+      line(
+        'azure',
+        'databricks.allPurpose',
+        'Databricks all-purpose (interactive) compute',
+        'usage-based',
+        interactive,
+        `${qty(usage.databricks.interactiveSessionsPerMonth)} sessions x (${qty(usage.databricks.interactiveHoursPerSession)} h + ${db.autoTerminationMinutes} min idle) = ${qty(sessionHours)} h x (driver (${price(vm)} + ${qty(dbu)} DBU x ${price(allPurposeRate)}) + ${qty(workers)} workers x (${spotText} + ${qty(dbu)} DBU x ${price(allPurposeRate)})) = ${money(interactive)}`,
+      ),
+    );
+  }
+
+  if (ofType('databricks_sql_endpoint').length > 0) {
+    const warehouse = env.sizing.databricks.sqlWarehouse;
+    const rateId = warehouse.serverless ? 'databricks.sql.serverless.dbu' : 'databricks.sql.pro.dbu';
+    const rate = p(rateId);
+    const dbuPerHour = p(`databricks.sql.size.${warehouse.size}`);
+    const hours = usage.databricks.sqlSessionsPerMonth * (usage.databricks.sqlHoursPerSession + warehouse.autoStopMinutes / 60);
+    const clusters = warehouse.minClusters + usage.databricks.sqlClusterUtilisation * (warehouse.maxClusters - warehouse.minClusters);
+    const cost = (count: number) => hours * count * dbuPerHour * rate;
+    lines.push(
+      line(
+        'azure',
+        'databricks.sql',
+        `Databricks SQL warehouse, ${warehouse.size}${warehouse.serverless ? ' serverless' : ' pro (VMs not included)'}`,
+        'usage-based',
+        cost(clusters),
+        `${qty(usage.databricks.sqlSessionsPerMonth)} starts x (${qty(usage.databricks.sqlHoursPerSession)} h + ${warehouse.autoStopMinutes} min auto-stop) = ${qty(hours)} h x ${qty(clusters)} clusters x ${qty(dbuPerHour)} DBU/h x ${price(rate)} = ${money(cost(clusters))}; ` +
+          `clusters ${warehouse.minClusters}..${warehouse.maxClusters}: min ${money(cost(warehouse.minClusters))}, max ${money(cost(warehouse.maxClusters))}`,
+        { min: cost(warehouse.minClusters), max: cost(warehouse.maxClusters) },
+      ),
+    );
+  }
+  return lines;
+}
+
+/** Automatic rotations per month from an azurerm key's `rotation_policy.automatic.time_after_creation` (ISO 8601 P<n>D|M|Y). */
+function rotationsPerMonth(body: Record<string, unknown>): number {
+  const automatic = (body.rotation_policy as { automatic?: { time_after_creation?: unknown; time_before_expiry?: unknown } } | undefined)?.automatic;
+  const text = automatic?.time_after_creation;
+  if (typeof text !== 'string') return 0;
+  const match = /^P(\d+)([DMY])$/.exec(text);
+  if (!match) return 0;
+  const days = Number(match[1]) * (match[2] === 'D' ? 1 : match[2] === 'M' ? DAYS_PER_MONTH : 365);
+  return DAYS_PER_MONTH / days;
+}

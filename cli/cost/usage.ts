@@ -1,0 +1,94 @@
+/**
+ * Usage profiles (`config/usage/<name>.json`): how much the platform is used,
+ * which no environment file says (GB stored, queries run, minutes per job).
+ * Sizing comes from the environment; usage from here; prices from the book.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../../config/load-environment.ts';
+import { LAYERS } from '../../config/schema.ts';
+import { REPO_ROOT } from '../synth-platform.ts';
+
+export const USAGE_DIR = join(REPO_ROOT, 'config', 'usage');
+export const USAGE_PROFILES = ['small', 'medium', 'large'] as const;
+export const DEFAULT_USAGE = 'medium';
+
+const amount = (what: string) => z.number({ error: `must be a number >= 0 (${what})` }).min(0, { error: `must be a number >= 0 (${what})` });
+const fraction = (what: string) =>
+  z.number({ error: `must be a number from 0 to 1 (${what})` }).min(0, { error: `must be a number from 0 to 1 (${what})` }).max(1, { error: `must be a number from 0 to 1 (${what})` });
+const perLayer = (what: string) => z.strictObject(Object.fromEntries(LAYERS.map((layer) => [layer, amount(what)])) as Record<(typeof LAYERS)[number], z.ZodNumber>);
+const handler = z.strictObject({
+  invocationsPerRun: amount('Lambda invocations of this handler class per run of its flow'),
+  secondsPerInvocation: amount('average billed duration, seconds'),
+});
+
+export const usageSchema = z.strictObject({
+  description: z.string({ error: 'must be a string' }),
+  storage: z.strictObject({
+    storedGb: perLayer('GB held in the layer, steady state'),
+    writtenGbPerMonth: perLayer('GB written to the layer per month; with coolAfterDays it decides how much is still hot'),
+    writeRequestsPerMonth: amount('PUT/LIST requests (AWS) or write operations (Azure) per month, all layers'),
+    readRequestsPerMonth: amount('GET requests (AWS) or read operations (Azure) per month, all layers'),
+  }),
+  kms: z.strictObject({ requestsPerMonth: amount('KMS or Key Vault key operations per month') }),
+  lambda: z.strictObject({ ingest: handler, transform: handler, quality: handler, ml: handler }),
+  stepFunctions: z.strictObject({ expressSecondsPerExecution: amount('duration of an Express execution, seconds') }),
+  crawler: z.strictObject({ minutesPerRun: amount('minutes a crawler run takes (billed at least 10)'), dpu: amount('DPUs a crawler run uses') }),
+  dataQuality: z.strictObject({ minutesPerEvaluation: amount('minutes per ruleset evaluation'), dpu: amount('DPUs per evaluation (at least 2 are billed)') }),
+  athena: z.strictObject({
+    platformQueriesPerProcessRun: amount('Athena queries the process flow runs each time'),
+    biQueriesPerMonth: amount('queries BI users run per month'),
+    mbScannedPerQuery: amount('average MB a query scans (10 MB minimum is applied)'),
+  }),
+  logs: z.strictObject({ ingestedGbPerLogGroupPerMonth: amount('GB written per log group per month'), azureIngestedGbPerMonth: amount('GB into Log Analytics per month') }),
+  training: z.strictObject({ minutesPerRun: amount('minutes a training job takes (capped by maxRuntimeMinutes)') }),
+  databricks: z.strictObject({
+    jobMinutesPerProcessRun: amount('job-cluster minutes per process run, start-up included'),
+    autoscaleUtilisation: fraction('where between min and max workers a job runs on average'),
+    interactiveSessionsPerMonth: amount('all-purpose cluster sessions per month'),
+    interactiveHoursPerSession: amount('busy hours per session; the idle auto-termination minutes are added'),
+    interactiveWorkers: amount('workers of an interactive cluster'),
+    sqlSessionsPerMonth: amount('times the BI warehouse starts per month'),
+    sqlHoursPerSession: amount('busy hours per warehouse start; the idle auto-stop minutes are added'),
+    sqlClusterUtilisation: fraction('where between min and max warehouse clusters BI runs on average'),
+  }),
+});
+
+export type UsageProfile = z.output<typeof usageSchema>;
+
+export interface LoadedUsage {
+  readonly name: string;
+  readonly file: string;
+  readonly profile: UsageProfile;
+}
+
+/** `small|medium|large` or a path to a profile file. */
+export function loadUsage(selection: string = DEFAULT_USAGE, cwd = process.cwd()): LoadedUsage {
+  const named = (USAGE_PROFILES as readonly string[]).includes(selection);
+  const path = named ? join(USAGE_DIR, `${selection}.json`) : resolve(cwd, selection);
+  const file = show(path, cwd);
+  if (!existsSync(path)) throw new ConfigError([`${selection}: no such usage profile; use one of ${USAGE_PROFILES.join(', ')} (config/usage/) or a path to a profile file`]);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError([`${file}: not valid JSON: ${(error as Error).message}`]);
+  }
+  const result = usageSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.flatMap((issue) => {
+        const where = issue.path.join('.') || '(top level)';
+        if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${file}: ${[...issue.path, key].join('.')}: unknown key`);
+        return [`${file}: ${where}: ${issue.message}`];
+      }),
+    );
+  }
+  return { name: named ? selection : file, file, profile: result.data };
+}
+
+function show(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel.startsWith('..') ? path : rel;
+}
