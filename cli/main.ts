@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/load-environment.ts';
 import { UsageError } from './usage-error.ts';
 import { synthCommand } from './commands/synth.ts';
+import { generateCommand } from './commands/generate.ts';
 import { costCommand } from './commands/cost.ts';
 
 interface Command {
@@ -11,6 +12,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   synth: synthCommand,
+  generate: generateCommand,
   cost: costCommand,
 };
 
