@@ -1,0 +1,185 @@
+/**
+ * API polling: GET an HTTP JSON source, validate the whole answer, and land
+ * its records in raw as one JSON-lines file. A failed poll writes nothing.
+ */
+import type { Environment } from '../../config/schema.ts';
+import type { HttpJsonSource } from '../../pipelines/datasets/sources.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { SecretStore } from '../ports/secret-store.ts';
+
+export interface PollApiDeps {
+  readonly store: ObjectStore;
+  readonly secrets: SecretStore;
+  readonly clock: Clock;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** `env.ingestion`: per-attempt timeout, attempts per request, and maxFileMb as the cap on one response body. */
+  readonly limits: Pick<Environment['ingestion'], 'pollTimeoutSeconds' | 'pollAttempts' | 'maxFileMb'>;
+  /** First retry waits about this long, doubling each time, with jitter. @default 500 */
+  readonly backoffBaseMs?: number;
+  /** No wait between attempts exceeds this, whatever Retry-After asks. @default 30000 */
+  readonly maxBackoffMs?: number;
+  /** @default Math.random */
+  readonly random?: () => number;
+}
+
+export interface PollApiOptions {
+  /** Replaces `source.url` (a local stub server, a regional endpoint). */
+  readonly url?: string;
+}
+
+export interface PollApiResult {
+  /** Key in the raw layer: `<source>/ingest_date=YYYY-MM-DD/<ISO timestamp>.jsonl`; null when the API answered with no records (nothing written). */
+  readonly key: string | null;
+  readonly records: number;
+  /** HTTP requests made, over all batches and retries. */
+  readonly attempts: number;
+}
+
+/** A poll that failed for good; `attempts` says how hard it tried. The message never holds the API key. */
+export class PollError extends Error {
+  constructor(
+    message: string,
+    readonly attempts: number,
+  ) {
+    super(message);
+    this.name = 'PollError';
+  }
+}
+
+/** One attempt's failure; `retryable` decides whether another attempt is made. */
+class AttemptFailure extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Polls `source` once: one GET per batch (see `HttpJsonSource.batches`),
+ * each with its own attempts. Network errors, timeouts, 5xx, 429 and answers
+ * that are not the expected JSON are retried with exponential backoff and
+ * jitter (Retry-After honoured, up to `maxBackoffMs`); other 4xx and
+ * redirects fail at once. Records are written only after every batch
+ * answered and validated, in one whole-or-nothing write, each record a JSON
+ * object with `_ingested_at` (the poll's time, ISO 8601) added.
+ *
+ * Throws PollError when the poll fails; rejects with the SecretStore's error
+ * when the key cannot be read.
+ */
+export async function pollApi(deps: PollApiDeps, source: HttpJsonSource, options?: PollApiOptions): Promise<PollApiResult> {
+  if (!/^[a-z][a-z0-9_]*$/.test(source.name)) throw new Error(`pollApi: source name "${source.name}" must be a lower-case table name`);
+  const apiKey = await deps.secrets.get(source.apiKeySecret);
+  const endpoint = options?.url ?? source.url;
+  // What error messages may show of the request: never the query string, which can hold the key.
+  const shown = safeUrl(endpoint);
+  const scrub = (text: string): string => (apiKey ? text.split(apiKey).join('***') : text);
+
+  const records: Record<string, unknown>[] = [];
+  let attempts = 0;
+  for (const batch of source.batches ?? [{}]) {
+    const url = new URL(endpoint);
+    for (const [name, value] of Object.entries({ ...source.query, ...batch })) url.searchParams.set(name, value);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (source.apiKey.in === 'query') url.searchParams.set(source.apiKey.parameter, apiKey);
+    else headers[source.apiKey.header] = apiKey;
+
+    for (let attempt = 1; ; attempt++) {
+      attempts++;
+      try {
+        // A loop, not push(...spread): a large answer would overflow the call stack.
+        for (const record of await attemptOnce(deps, source, url, headers, shown)) records.push(record);
+        break;
+      } catch (error) {
+        const failure = error instanceof AttemptFailure ? error : new AttemptFailure(describeFetchError(error, deps.limits.pollTimeoutSeconds), true);
+        const message = scrub(`${source.name}: GET ${shown} failed on attempt ${attempt} of ${deps.limits.pollAttempts}: ${failure.message}`);
+        if (!failure.retryable) throw new PollError(`${message} (not retried)`, attempts);
+        if (attempt >= deps.limits.pollAttempts) throw new PollError(`${message}; giving up, nothing written`, attempts);
+        await sleep(backoffMs(deps, attempt, failure.retryAfterMs));
+      }
+    }
+  }
+
+  if (records.length === 0) return { key: null, records: 0, attempts };
+  const now = deps.clock.now();
+  const ingestedAt = now.toISOString();
+  const key = `${source.name}/ingest_date=${ingestedAt.slice(0, 10)}/${ingestedAt}.jsonl`;
+  const body = records.map((record) => JSON.stringify({ ...record, _ingested_at: ingestedAt })).join('\n') + '\n';
+  await deps.store.write('raw', key, body);
+  return { key, records: records.length, attempts };
+}
+
+async function attemptOnce(deps: PollApiDeps, source: HttpJsonSource, url: URL, headers: Record<string, string>, shown: string): Promise<Record<string, unknown>[]> {
+  const fetchImpl = deps.fetch ?? globalThis.fetch;
+  // One signal for the headers and the body: a server that trickles its body is as stuck as one that never answers.
+  const signal = AbortSignal.timeout(deps.limits.pollTimeoutSeconds * 1000);
+  // Redirects are not followed: the key would travel with the request to wherever they point.
+  const response = await fetchImpl(url, { headers, signal, redirect: 'manual' });
+  if (response.status === 429 || response.status >= 500) {
+    await response.body?.cancel().catch(() => undefined);
+    return Promise.reject(new AttemptFailure(`HTTP ${response.status}`, true, retryAfterMs(response.headers.get('retry-after'), deps.clock)));
+  }
+  if (response.status < 200 || response.status >= 300) {
+    const snippet = (await response.text().catch(() => '')).slice(0, 200);
+    throw new AttemptFailure(`HTTP ${response.status}${snippet ? ` ${JSON.stringify(snippet)}` : ''}`, false);
+  }
+  const maxBytes = deps.limits.maxFileMb * 1024 * 1024;
+  const declaredLength = Number(response.headers.get('content-length') ?? 0);
+  if (declaredLength > maxBytes) throw new AttemptFailure(`response of ${declaredLength} bytes is over maxFileMb (${deps.limits.maxFileMb} MB)`, false);
+  const text = await response.text();
+  if (text.length > maxBytes) throw new AttemptFailure(`response is over maxFileMb (${deps.limits.maxFileMb} MB)`, false);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new AttemptFailure(`response is not valid JSON (${(error as Error).message})`, true);
+  }
+  let records: unknown = parsed;
+  for (const step of source.recordsPath.split('.')) {
+    records = records !== null && typeof records === 'object' && !Array.isArray(records) ? (records as Record<string, unknown>)[step] : undefined;
+  }
+  if (!Array.isArray(records)) throw new AttemptFailure(`response has no array at records path "${source.recordsPath}" of ${shown}`, true);
+  records.forEach((record, index) => {
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+      throw new AttemptFailure(`record ${index} at "${source.recordsPath}" is not a JSON object`, true);
+    }
+  });
+  return records as Record<string, unknown>[];
+}
+
+function describeFetchError(error: unknown, timeoutSeconds: number): string {
+  const name = (error as Error | undefined)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return `no complete answer within pollTimeoutSeconds (${timeoutSeconds} s)`;
+  const cause = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+  return `network error: ${(error as Error | undefined)?.message ?? String(error)}${cause ? ` (${cause.code ?? cause.message})` : ''}`;
+}
+
+/** Retry-After as seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
+function retryAfterMs(header: string | null, clock: Clock): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(at - clock.now().getTime(), 0);
+}
+
+/** Exponential backoff with equal jitter: half the step fixed, half random, so retries from many pollers spread out. */
+function backoffMs(deps: PollApiDeps, attempt: number, retryAfter: number | undefined): number {
+  const step = (deps.backoffBaseMs ?? 500) * 2 ** (attempt - 1);
+  const jittered = step / 2 + (deps.random ?? Math.random)() * (step / 2);
+  return Math.min(Math.max(jittered, retryAfter ?? 0), deps.maxBackoffMs ?? 30_000);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    throw new Error(`pollApi: "${url.split('?')[0]}" is not a URL`);
+  }
+}
