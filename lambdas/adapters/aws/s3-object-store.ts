@@ -45,18 +45,18 @@ const byKey = (a: StoredObject, b: StoredObject): number => (a.key < b.key ? -1 
  * encryption headers and cannot downgrade it.
  */
 export class S3ObjectStore implements ObjectStore {
+  readonly buckets: LayerBuckets;
   private readonly client: S3Sender;
 
-  constructor(
-    readonly buckets: LayerBuckets,
-    client?: S3Sender,
-  ) {
-    this.client = client ?? new S3Client({});
+  /** `client` defaults to an S3Client with the default credential chain and region. */
+  constructor(options: { readonly buckets: LayerBuckets; readonly client?: S3Sender }) {
+    this.buckets = options.buckets;
+    this.client = options.client ?? new S3Client({});
   }
 
-  /** The usual wiring in a Lambda: buckets from STRATA_BUCKET_*, the default credential chain and region. */
+  /** The usual wiring in a Lambda: buckets from STRATA_BUCKET_*, the default S3Client. */
   static fromEnv(env: Readonly<Record<string, string | undefined>> = process.env): S3ObjectStore {
-    return new S3ObjectStore(layerBucketsFromEnv(env));
+    return new S3ObjectStore({ buckets: layerBucketsFromEnv(env) });
   }
 
   async list(layer: Layer, prefix: string): Promise<StoredObject[]> {

@@ -10,8 +10,9 @@ export interface SecretsManagerSender {
 export class SecretsManagerSecretStore implements SecretStore {
   private readonly client: SecretsManagerSender;
 
-  constructor(client?: SecretsManagerSender) {
-    this.client = client ?? new SecretsManagerClient({});
+  /** `client` defaults to a SecretsManagerClient with the default credential chain and region. */
+  constructor(options?: { readonly client?: SecretsManagerSender }) {
+    this.client = options?.client ?? new SecretsManagerClient({});
   }
 
   async get(name: string): Promise<string> {

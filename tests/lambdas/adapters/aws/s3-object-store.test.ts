@@ -27,7 +27,7 @@ describe('S3ObjectStore (AWS mocked, not called)', () => {
       }
       return { IsTruncated: false, Contents: [{ Key: 'landing/a.csv', Size: 10 }] };
     });
-    const store = new S3ObjectStore(BUCKETS, client);
+    const store = new S3ObjectStore({ buckets: BUCKETS, client });
 
     expect(await store.list('raw', 'landing/')).toEqual([
       { key: 'landing/a.csv', sizeBytes: 10 },
@@ -40,13 +40,13 @@ describe('S3ObjectStore (AWS mocked, not called)', () => {
   });
 
   it('lists an empty prefix as no objects (S3 omits Contents)', async () => {
-    const store = new S3ObjectStore(BUCKETS, fakeS3(() => ({ IsTruncated: false, KeyCount: 0 })));
+    const store = new S3ObjectStore({ buckets: BUCKETS, client: fakeS3(() => ({ IsTruncated: false, KeyCount: 0 })) });
     expect(await store.list('trusted', 'orders/')).toEqual([]);
   });
 
   it('reads an object through GetObject and transformToByteArray, from the layer\'s bucket', async () => {
     const client = fakeS3(() => ({ Body: { transformToByteArray: async () => new TextEncoder().encode('a,b\n1,2\n') } }));
-    const store = new S3ObjectStore(BUCKETS, client);
+    const store = new S3ObjectStore({ buckets: BUCKETS, client });
 
     expect(new TextDecoder().decode(await store.read('refined', 'seller_daily_sales/part-0.parquet'))).toBe('a,b\n1,2\n');
     expect(client.commands[0]).toBeInstanceOf(GetObjectCommand);
@@ -54,13 +54,13 @@ describe('S3ObjectStore (AWS mocked, not called)', () => {
   });
 
   it('fails a read of a missing object naming the bucket, key and error', async () => {
-    const store = new S3ObjectStore(BUCKETS, fakeS3(() => new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} })));
+    const store = new S3ObjectStore({ buckets: BUCKETS, client: fakeS3(() => new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} })) });
     await expect(store.read('raw', 'landing/gone.csv')).rejects.toThrow('cannot read s3://strata-dev-raw/landing/gone.csv (raw): NoSuchKey: The specified key does not exist.');
   });
 
   it('writes with one PutObject, leaving encryption to the bucket default (no SSE headers)', async () => {
     const client = fakeS3(() => ({}));
-    await new S3ObjectStore(BUCKETS, client).write('dataquality', 'rejected/ingest_date=2026-03-04/x.zip.reason.json', '{"rule":"unsafe-path"}');
+    await new S3ObjectStore({ buckets: BUCKETS, client }).write('dataquality', 'rejected/ingest_date=2026-03-04/x.zip.reason.json', '{"rule":"unsafe-path"}');
 
     expect(client.commands).toHaveLength(1);
     expect(client.commands[0]).toBeInstanceOf(PutObjectCommand);
@@ -73,14 +73,14 @@ describe('S3ObjectStore (AWS mocked, not called)', () => {
 
   it('deletes with DeleteObject in the layer\'s bucket', async () => {
     const client = fakeS3(() => ({}));
-    await new S3ObjectStore(BUCKETS, client).delete('raw', 'landing/batch-1.zip');
+    await new S3ObjectStore({ buckets: BUCKETS, client }).delete('raw', 'landing/batch-1.zip');
     expect(client.commands[0]).toBeInstanceOf(DeleteObjectCommand);
     expect((client.commands[0] as DeleteObjectCommand).input).toEqual({ Bucket: 'strata-dev-raw', Key: 'landing/batch-1.zip' });
   });
 
   it('refuses keys that are absolute or hold ".." before sending anything', async () => {
     const client = fakeS3(() => ({}));
-    const store = new S3ObjectStore(BUCKETS, client);
+    const store = new S3ObjectStore({ buckets: BUCKETS, client });
     await expect(store.write('raw', '/etc/passwd', 'x')).rejects.toThrow(/must be non-empty, relative/);
     await expect(store.delete('raw', 'orders/../../x')).rejects.toThrow(/".." segments/);
     expect(client.commands).toEqual([]);
