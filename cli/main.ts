@@ -3,6 +3,7 @@ import { UsageError } from './usage-error.ts';
 import { synthCommand } from './commands/synth.ts';
 import { generateCommand } from './commands/generate.ts';
 import { costCommand } from './commands/cost.ts';
+import { planCommand } from './commands/plan.ts';
 
 interface Command {
   summary: string;
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, Command> = {
   synth: synthCommand,
   generate: generateCommand,
   cost: costCommand,
+  plan: planCommand,
 };
 
 function help(): string {

@@ -1,0 +1,215 @@
+/**
+ * What a reviewer must not miss: stateful resources, IAM that widens, public
+ * exposure. Rules are by resource type and policy shape, not by resource
+ * name, so new stacks and constructs are covered as they appear.
+ */
+import { renderIntrinsic } from '../cost/estimate.ts';
+import { isObject, stableStringify } from './json-diff.ts';
+
+/** Resources whose replacement or destruction loses data or breaks everything that refers to them. */
+const STATEFUL = new Set([
+  'AWS::S3::Bucket',
+  'AWS::KMS::Key',
+  'AWS::Glue::Database',
+  'AWS::Glue::Table',
+  'AWS::Logs::LogGroup',
+  'AWS::DynamoDB::Table',
+  'AWS::DynamoDB::GlobalTable',
+  'AWS::RDS::DBInstance',
+  'AWS::RDS::DBCluster',
+  'AWS::EFS::FileSystem',
+  'AWS::SQS::Queue',
+  'AWS::SecretsManager::Secret',
+  'AWS::SageMaker::ModelPackageGroup',
+  'AWS::SageMaker::MlflowTrackingServer',
+  'azurerm_resource_group',
+  'azurerm_storage_account',
+  'azurerm_storage_container',
+  'azurerm_storage_data_lake_gen2_filesystem',
+  'azurerm_key_vault',
+  'azurerm_key_vault_key',
+  'azurerm_key_vault_secret',
+  'azurerm_databricks_workspace',
+  'azurerm_log_analytics_workspace',
+]);
+
+export function isStateful(type: string): boolean {
+  return STATEFUL.has(type);
+}
+
+// ---------------------------------------------------------------- IAM
+
+const DATA_ACTION =
+  /^(s3:(\*|Get\*|Put\*|Delete\*|(Get|Put|Delete|Restore)Object\w*|ListBucket\w*|Abort\w*)|kms:(\*|Decrypt\*?|Encrypt\*?|GenerateDataKey\w*\*?|ReEncrypt\w*\*?)|glue:(\*|(Create|Update|Delete|BatchCreate|BatchDelete|BatchUpdate|Get)(Table|Tables|Partition|Partitions|Database)\*?)|athena:(\*|StartQueryExecution|GetQueryResults)|dynamodb:|secretsmanager:(\*|GetSecretValue)|sqs:(\*|ReceiveMessage|SendMessage|DeleteMessage)|lakeformation:GetDataAccess|sagemaker:(\*|CreateTrainingJob))$/i;
+
+interface Tuple {
+  readonly key: string;
+  readonly effect: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly principal: string;
+  readonly condition: string;
+  readonly statement: number;
+  readonly document: string;
+}
+
+/** The policy documents a resource declares, by where they sit in its properties. */
+function documents(properties: Record<string, unknown> | undefined): Array<{ where: string; doc: unknown }> {
+  if (!properties) return [];
+  const found: Array<{ where: string; doc: unknown }> = [];
+  for (const key of ['PolicyDocument', 'AssumeRolePolicyDocument', 'KeyPolicy', 'ResourcePolicy']) if (properties[key] !== undefined) found.push({ where: key, doc: properties[key] });
+  if (Array.isArray(properties.Policies)) {
+    properties.Policies.forEach((policy: Record<string, unknown>, index) => found.push({ where: `Policies[${String(policy.PolicyName ?? index)}]`, doc: policy.PolicyDocument }));
+  }
+  // Lambda::Permission is a statement spread over properties.
+  if (typeof properties.Action === 'string' && properties.Principal !== undefined && properties.FunctionName !== undefined) {
+    found.push({ where: 'Permission', doc: { Statement: [{ Effect: 'Allow', Action: properties.Action, Principal: properties.Principal, Resource: properties.FunctionName, Condition: properties.SourceArn ? { ArnLike: { 'AWS:SourceArn': properties.SourceArn } } : undefined }] } });
+  }
+  return found;
+}
+
+/** A value as reviewers read it: references as `${Name}` / `${Name.Attr}`. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (isObject(value) && (value['Fn::Join'] || value.Ref || value['Fn::GetAtt'] || value['Fn::Sub'])) return renderIntrinsic(value) ?? stableStringify(value);
+  return stableStringify(value);
+}
+
+function list(value: unknown): unknown[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+function principals(value: unknown): string[] {
+  if (value === undefined) return [''];
+  if (value === '*') return ['*'];
+  if (isObject(value) && !value.Ref && !value['Fn::GetAtt'] && !value['Fn::Join']) {
+    return Object.entries(value).flatMap(([kind, names]) => list(names).map((name) => `${kind}:${show(name)}`));
+  }
+  return list(value).map(show);
+}
+
+function tuples(properties: Record<string, unknown> | undefined): Tuple[] {
+  const out: Tuple[] = [];
+  for (const { where, doc } of documents(properties)) {
+    const parsed = typeof doc === 'string' ? safeParse(doc) : doc;
+    list((parsed as { Statement?: unknown })?.Statement).forEach((raw, index) => {
+      const statement = raw as Record<string, unknown>;
+      const effect = String(statement.Effect ?? 'Allow');
+      const actions = statement.NotAction !== undefined ? list(statement.NotAction).map((a) => `NOT ${show(a)}`) : list(statement.Action).map(show);
+      const resources = statement.NotResource !== undefined ? list(statement.NotResource).map((r) => `NOT ${show(r)}`) : list(statement.Resource ?? '').map(show);
+      const condition = statement.Condition === undefined ? '' : stableStringify(statement.Condition);
+      for (const principal of principals(statement.Principal)) {
+        for (const action of actions) {
+          for (const resource of resources) {
+            out.push({ key: [where, effect, action, resource, principal, condition].join('|'), effect, action, resource, principal, condition, statement: index, document: where });
+          }
+        }
+      }
+    });
+  }
+  return out;
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Widening {
+  readonly text: string;
+  readonly reasons: string[];
+}
+
+/**
+ * Access that `after` grants and `before` did not: new Allow (action, resource,
+ * principal, condition) combinations, and Deny guards that went away. Only
+ * widenings with a reason (wildcards, principals, data actions, a removed
+ * guard) are returned; a new log-stream permission is detail, not attention.
+ */
+export function iamWidenings(before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined, managedBefore: unknown, managedAfter: unknown): Widening[] {
+  const old = new Set(tuples(before).map((t) => t.key));
+  const next = tuples(after);
+  const nextKeys = new Set(next.map((t) => t.key));
+  const added = next.filter((t) => t.effect === 'Allow' && !old.has(t.key));
+  const removedDeny = tuples(before).filter((t) => t.effect === 'Deny' && !nextKeys.has(t.key));
+  const oldPrincipals = new Set(tuples(before).map((t) => `${t.document}|${t.principal}`));
+
+  const result: Widening[] = [];
+  const groups = new Map<string, Tuple[]>();
+  for (const tuple of added) {
+    const key = `${tuple.document}|${tuple.statement}|${tuple.principal}|${tuple.condition}`;
+    groups.set(key, [...(groups.get(key) ?? []), tuple]);
+  }
+  for (const group of groups.values()) {
+    const first = group[0]!;
+    const actions = [...new Set(group.map((t) => t.action))].sort();
+    const resources = [...new Set(group.map((t) => t.resource))].sort();
+    const reasons: string[] = [];
+    if (actions.some((a) => a === '*' || /:\*$/.test(a) || a.startsWith('NOT '))) reasons.push('wildcard action');
+    if (resources.some((r) => r === '*' || r.startsWith('NOT '))) reasons.push('wildcard resource');
+    if (first.principal && !oldPrincipals.has(`${first.document}|${first.principal}`)) reasons.push(first.principal === '*' || first.principal === 'AWS:*' ? 'any principal' : 'new principal');
+    const data = actions.filter((a) => DATA_ACTION.test(a));
+    if (data.length > 0) reasons.push('data actions');
+    if (reasons.length === 0) continue;
+    const who = first.principal ? ` to ${first.principal}` : '';
+    const when = first.condition ? ` if ${first.condition}` : '';
+    const on = resources.some(Boolean) ? ` on ${resources.join(', ')}` : '';
+    result.push({ text: `${first.document}: Allow ${actions.join(', ')}${on}${who}${when}`, reasons });
+  }
+  const denyGroups = new Map<string, Tuple[]>();
+  for (const tuple of removedDeny) denyGroups.set(`${tuple.document}|${tuple.statement}`, [...(denyGroups.get(`${tuple.document}|${tuple.statement}`) ?? []), tuple]);
+  for (const group of denyGroups.values()) {
+    result.push({ text: `${group[0]!.document}: Deny ${[...new Set(group.map((t) => t.action))].sort().join(', ')} removed`, reasons: ['guard removed'] });
+  }
+  const oldManaged = new Set(list(managedBefore).map(show));
+  // A policy of the same template (`${LogicalId}`) is reported as its own resource; others (AWS managed) here.
+  for (const arn of list(managedAfter).map(show)) if (!oldManaged.has(arn) && !/^\$\{[A-Za-z0-9]+\}$/.test(arn)) result.push({ text: `ManagedPolicyArns: attaches ${arn}`, reasons: ['managed policy attached'] });
+  return result;
+}
+
+// ---------------------------------------------------------------- public exposure
+
+/** Ways a resource is reachable by anyone; compared before/after so only new exposure is reported. */
+export function exposures(type: string, properties: Record<string, unknown> | undefined): string[] {
+  if (!properties) return [];
+  const found: string[] = [];
+  if (type === 'AWS::S3::Bucket') {
+    const block = properties.PublicAccessBlockConfiguration as Record<string, unknown> | undefined;
+    const off = ['BlockPublicAcls', 'BlockPublicPolicy', 'IgnorePublicAcls', 'RestrictPublicBuckets'].filter((flag) => block?.[flag] !== true);
+    if (off.length > 0) found.push(`public access block off: ${off.join(', ')}`);
+  }
+  if (type === 'AWS::EC2::SecurityGroup' || type === 'AWS::EC2::SecurityGroupIngress') {
+    const rules = type === 'AWS::EC2::SecurityGroup' ? list(properties.SecurityGroupIngress) : [properties];
+    for (const rule of rules as Array<Record<string, unknown>>) {
+      if (rule.CidrIp === '0.0.0.0/0' || rule.CidrIpv6 === '::/0') found.push(`ingress from the internet on ${String(rule.IpProtocol)} ${String(rule.FromPort ?? '')}-${String(rule.ToPort ?? '')}`);
+    }
+  }
+  if (type === 'AWS::Lambda::Url' && properties.AuthType === 'NONE') found.push('function URL without authentication');
+  if (type === 'AWS::ApiGateway::Method' && properties.AuthorizationType === 'NONE') found.push('API method without authorization');
+  for (const tuple of tuples(properties)) {
+    if (tuple.effect === 'Allow' && (tuple.principal === '*' || tuple.principal === 'AWS:*') && !tuple.condition) found.push(`${tuple.document} allows ${tuple.action} to anyone`);
+  }
+  if (type === 'azurerm_storage_account') {
+    if (properties.allow_nested_items_to_be_public === true) found.push('blobs can be made public (allow_nested_items_to_be_public)');
+    if (properties.public_network_access_enabled === true) found.push('reachable from any network (public_network_access_enabled)');
+    if (properties.shared_access_key_enabled === true) found.push('shared keys accepted (shared_access_key_enabled)');
+  }
+  if (type === 'azurerm_key_vault' && properties.public_network_access_enabled === true) found.push('reachable from any network (public_network_access_enabled)');
+  if (type === 'azurerm_databricks_workspace') {
+    if ((properties.custom_parameters as Record<string, unknown> | undefined)?.no_public_ip !== true) found.push('cluster nodes get public IPs (custom_parameters.no_public_ip not true)');
+    if (properties.public_network_access_enabled === true) found.push('workspace reachable from any network (public_network_access_enabled)');
+  }
+  if (type === 'azurerm_storage_container' && ['blob', 'container'].includes(String(properties.container_access_type))) found.push(`anonymous read (container_access_type ${String(properties.container_access_type)})`);
+  return [...new Set(found)];
+}
+
+/** Azure role assignments as widening: who gets which role where. */
+export function roleAssignmentText(body: Record<string, unknown>): Widening {
+  const role = show(body.role_definition_name ?? body.role_definition_id ?? '?');
+  const reasons = ['new principal'];
+  if (/data|crypto|secret|key vault|owner|contributor/i.test(role)) reasons.push('data actions');
+  return { text: `role "${role}" to ${show(body.principal_id ?? '?')} on ${show(body.scope ?? '?')}`, reasons };
+}

@@ -1,0 +1,74 @@
+/**
+ * Where a side of the plan comes from: a folder that already holds a synth,
+ * or a git ref synthesized in a temporary worktree (with this checkout's
+ * node_modules linked in, since CI has no network), always cleaned up.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadEnvironment, type LoadedEnvironment } from '../../config/load-environment.ts';
+import { REPO_ROOT } from '../synth-platform.ts';
+import { UsageError } from '../usage-error.ts';
+import type { PlanSide } from './plan.ts';
+import { readSynthOutput } from './synth-output.ts';
+
+export class GitSynthError extends Error {
+  override name = 'GitSynthError';
+}
+
+export interface SideOptions {
+  /** Environment name for git refs and for pricing folders. */
+  readonly env?: string;
+  /** Environment file to price a folder side with. */
+  readonly config?: string;
+}
+
+export async function resolveSide(spec: string, flag: string, options: SideOptions): Promise<PlanSide> {
+  const dir = resolve(spec);
+  if (existsSync(dir) && statSync(dir).isDirectory()) {
+    const output = readSynthOutput(dir);
+    const env = options.env ?? output.environment;
+    const environment = options.config !== undefined ? loadEnvironment({ config: options.config }) : env ? loadEnvironment({ env }) : undefined;
+    return { label: spec, output, environment };
+  }
+  if (!isGitRef(spec)) throw new UsageError(`${flag} ${spec}: neither a folder (holding cdk.out/ and cdktf.out/) nor a git ref of this repository`);
+  return synthesizeRef(spec, options.env ?? 'dev', options.config);
+}
+
+function isGitRef(ref: string): boolean {
+  return spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: REPO_ROOT, encoding: 'utf8' }).status === 0;
+}
+
+async function synthesizeRef(ref: string, env: string, config: string | undefined): Promise<PlanSide> {
+  const scratch = mkdtempSync(join(tmpdir(), 'strata-plan-'));
+  const tree = join(scratch, 'tree');
+  const out = join(scratch, 'out');
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' });
+  try {
+    const added = git('worktree', 'add', '--detach', tree, ref);
+    if (added.status !== 0) throw new GitSynthError(`git worktree add for ${ref} failed:\n${added.stderr.trim()}`);
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(tree, 'node_modules'), 'dir');
+    const environmentArgs = config !== undefined ? ['--config', resolve(config)] : ['--env', env];
+    await run(join(tree, 'bin', 'strata.mjs'), ['synth', ...environmentArgs, '--outdir', out], tree, ref);
+    const output = readSynthOutput(out);
+    // That ref's own environment file: a sizing change in the pull request is priced as written there.
+    const environment: LoadedEnvironment = config !== undefined ? loadEnvironment({ config }) : loadEnvironment({ config: join(tree, 'config', 'environments', `${env}.yaml`) });
+    return { label: ref, output, environment: config !== undefined ? environment : { ...environment, file: `${ref}:config/environments/${env}.yaml` } };
+  } finally {
+    git('worktree', 'remove', '--force', tree);
+    rmSync(scratch, { recursive: true, force: true });
+    git('worktree', 'prune');
+  }
+}
+
+function run(entry: string, args: string[], cwd: string, ref: string): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [entry, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new GitSynthError(`synth of ${ref} failed:\n${output.trim()}`))));
+  });
+}
