@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/load-environment.ts';
 import { UsageError } from './usage-error.ts';
+import { runCommand } from './commands/run.ts';
 import { synthCommand } from './commands/synth.ts';
 import { generateCommand } from './commands/generate.ts';
 import { costCommand } from './commands/cost.ts';
@@ -13,6 +14,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   synth: synthCommand,
+  run: runCommand,
   generate: generateCommand,
   cost: costCommand,
   plan: planCommand,

@@ -5,6 +5,7 @@ import { platformTags, resourceName } from '../shared/naming.ts';
 import { AccessStack } from './stacks/access-stack.ts';
 import { AnalyticsStack } from './stacks/analytics-stack.ts';
 import { CatalogStack } from './stacks/catalog-stack.ts';
+import { PipelinesStack } from './stacks/pipelines-stack.ts';
 import { StorageStack } from './stacks/storage-stack.ts';
 
 /**
@@ -33,6 +34,7 @@ export interface PlatformStacks {
   readonly catalog: CatalogStack;
   readonly analytics: AnalyticsStack;
   readonly access: AccessStack;
+  readonly pipelines: PipelinesStack;
 }
 
 export interface AwsAppOptions {
@@ -46,17 +48,30 @@ export interface AwsAppOptions {
    * @default false
    */
   readonly cloudFormationSchemaValidation?: boolean;
+  /**
+   * Bundle the Lambda code with esbuild. Off, functions get a placeholder
+   * asset: the templates, state machine definitions included, are otherwise
+   * the same, which is all tests and the local runner need.
+   * @default true
+   */
+  readonly bundle?: boolean;
 }
 
 /** Creates an app whose synth output is reproducible. */
 export function createAwsApp(options: AwsAppOptions = {}): App {
   const schemaValidation = options.cloudFormationSchemaValidation ?? false;
+  const bundle = options.bundle ?? true;
   return new App({
     outdir: options.outdir,
     analyticsReporting: false,
     stackTraces: false,
     builtinCloudFormationValidation: schemaValidation,
-    context: { ...APP_CONTEXT, ...(schemaValidation ? { '@aws-cdk/core:validateAgainstDefaultRules': true } : {}) },
+    context: {
+      ...APP_CONTEXT,
+      ...(schemaValidation ? { '@aws-cdk/core:validateAgainstDefaultRules': true } : {}),
+      // No stack is bundled; an explicit empty list, since an absent key means all of them.
+      ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
   });
 }
 
@@ -102,6 +117,13 @@ function buildPlatform(app: App, environment: Environment, version: string): Pla
   // Stacks refer to each other by name (AwsNames), so the deploy order is stated, not inferred.
   access.addStackDependency(catalog);
   access.addStackDependency(analytics);
+  const pipelines = new PipelinesStack(app, name('pipelines'), {
+    ...common,
+    storage: storage.storage,
+    description: `Strata ${environment.name}: ingest and process flows, their functions, schedules and alarms`,
+  });
+  // The functions run as the access stack's roles, which it names.
+  pipelines.addStackDependency(access);
 
   for (const [key, value] of Object.entries(platformTags(environment, version))) Tags.of(app).add(key, value);
   RemovalPolicies.of(app).apply(environment.retention.destroyOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN, {
@@ -109,5 +131,5 @@ function buildPlatform(app: App, environment: Environment, version: string): Pla
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app), new NIST80053R5Checks(app));
 
-  return { storage, catalog, analytics, access };
+  return { storage, catalog, analytics, access, pipelines };
 }

@@ -63,6 +63,16 @@ export class AwsNames {
     return `alias/${resourceName(this.environment, 'lake')}`;
   }
 
+  /** The role a handler class's functions run as; named so the pipelines stack can use it without an export. */
+  handlerRole(handlerClass: string): string {
+    return resourceName(this.environment, `${handlerClass}-handler`);
+  }
+
+  /** A handler's function: under its class's prefix, so the class's log grants cover it. */
+  handlerFunction(handlerClass: string, handler: string): string {
+    return `${this.functionPrefix(handlerClass)}-${handler}`;
+  }
+
   /** Prefix of the Lambda functions of a handler class (and so of their log groups). */
   functionPrefix(handlerClass: string): string {
     return resourceName(this.environment, handlerClass);

@@ -39,6 +39,7 @@ export class AccessStack extends Stack {
     for (const handlerClass of HANDLER_CLASSES) {
       const access = HANDLER_ACCESS[handlerClass];
       const role = new iam.Role(this, `${handlerClass}Role`, {
+        roleName: names.handlerRole(handlerClass),
         assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
         description: `Strata ${environment.name} ${handlerClass} handlers: ${access.description}`,
       });

@@ -1,0 +1,170 @@
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { loadEnvironment } from '../../config/load-environment.ts';
+import { DuckDbDatabase } from '../../lambdas/adapters/local/duckdb-query-engine.ts';
+import type { QualityResult } from '../../lambdas/quality/check-quality.ts';
+import type { TrustedBuild } from '../../lambdas/transform/build-trusted.ts';
+import { FLOWS } from '../../pipelines/flows/index.ts';
+import { platformVersion } from '../../stacks/shared/platform-version.ts';
+import { generateOlist, MANIFEST_FILE } from '../generate/generate-olist.ts';
+import { parseOptions } from '../parse-options.ts';
+import { dropFilesIn, newRunId, runLocally, writeRunReport, type StateRecord } from '../run/local-runner.ts';
+import { synthesizeFlows } from '../run/synthesized-flows.ts';
+import { REPO_ROOT } from '../synth-platform.ts';
+import { UsageError } from '../usage-error.ts';
+
+const DEFAULT_SCALE = 0.1;
+const FLOW_NAMES = FLOWS.map((flow) => flow.name);
+
+const USAGE = `Usage: strata run [--data <folder>] [--lake <folder>] [--flows ${FLOW_NAMES.join(',')}|all] [--env <name> | --config <file>]
+       npm run pipeline -- <the same options>
+
+Runs the flows on this machine: the Step Functions definitions that \`cdk synth\`
+writes, executed by aws-local-stepfunctions, each Lambda task calling the same
+handler code with local adapters (the lake folder for S3, DuckDB for Athena).
+Writes a run report to <lake>/_runs/<run-id>.json.
+
+Options:
+  --data <folder>   CSVs (.csv, .csv.gz, .zip) to drop into the landing area
+                    (default: synthetic Olist data at scale ${DEFAULT_SCALE}, generated once
+                    into <lake>/_generated/)
+  --lake <folder>   the lake: raw/, trusted/, refined/, dataquality/, _runs/ (default: ./lake)
+  --flows <list>    which flows, in order: ${FLOW_NAMES.join(', ')} or all (default: all)
+  --env <name>      an environment in config/environments/ (default: dev)
+  --config <file>   an environment file anywhere (wins over --env)`;
+
+const number = (value: number | null) => (value === null ? '' : value.toLocaleString('en-US'));
+
+function summaryTable(states: readonly StateRecord[]): string[] {
+  const rows = [['flow', 'state', 'seconds', 'rows in', 'rows out', 'quarantined', '']];
+  for (const state of states) {
+    rows.push([state.flow, state.name, state.seconds.toFixed(2), number(state.rowsIn), number(state.rowsOut), number(state.quarantined), state.status === 'failed' ? 'FAILED' : '']);
+  }
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column >= 2 && column <= 5 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+export const runCommand = {
+  summary: 'run the ingest and process flows locally on DuckDB, from the synthesized state machines',
+  usage: USAGE,
+  async run(argv: string[]): Promise<number> {
+    const options = parseOptions(argv, {
+      data: { type: 'string' },
+      lake: { type: 'string' },
+      flows: { type: 'string' },
+      env: { type: 'string' },
+      config: { type: 'string' },
+    });
+    const requested = (options.flows ?? 'all').split(',').map((name) => name.trim());
+    const unknown = requested.filter((name) => name !== 'all' && !FLOW_NAMES.includes(name as never));
+    if (unknown.length > 0) throw new UsageError(`--flows: unknown flow(s) ${unknown.join(', ')}; allowed: ${FLOW_NAMES.join(', ')}, all`);
+    const selected: readonly string[] = requested.includes('all') ? FLOW_NAMES : FLOW_NAMES.filter((name) => requested.includes(name));
+    const lake = resolve(options.lake ?? 'lake');
+    if (options.data !== undefined && !existsSync(options.data)) throw new UsageError(`--data: folder ${options.data} does not exist`);
+
+    const loaded = loadEnvironment({ env: options.env, config: options.config });
+    const environment = loaded.environment;
+    const version = platformVersion();
+    const runId = newRunId();
+    const started = performance.now();
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    log(`strata run ${runId}: environment ${environment.name} (${loaded.file}), flows ${selected.join(' -> ')}, lake ${relative(process.cwd(), lake) || '.'}`);
+
+    let dataFolder = options.data;
+    if (dataFolder === undefined) {
+      dataFolder = join(lake, '_generated', `olist-scale-${DEFAULT_SCALE}`);
+      if (!existsSync(join(dataFolder, MANIFEST_FILE))) {
+        log(`  no --data: generating synthetic Olist data at scale ${DEFAULT_SCALE} into ${relative(process.cwd(), dataFolder)}`);
+        await generateOlist({ scale: DEFAULT_SCALE, seed: 42, badRows: 0, outDir: dataFolder });
+      }
+    }
+    const landingFiles = selected.includes('ingest') ? await dropFilesIn(dataFolder) : [];
+    if (selected.includes('ingest') && landingFiles.length === 0) throw new UsageError(`--data: no .csv, .csv.gz or .zip files in ${dataFolder}`);
+
+    log('  synthesizing the AWS app to read the state machines it defines...');
+    const synthesized = (await synthesizeFlows(environment, version)).filter((flow) => selected.includes(flow.flow));
+    log(`  ${landingFiles.length} file(s) into raw/landing; running ${synthesized.map((flow) => flow.stateMachineName).join(', ')}`);
+
+    const result = await runLocally({
+      environment,
+      flows: synthesized,
+      lake,
+      landingFiles,
+      runId,
+      onState: (state) =>
+        log(
+          `  [${state.flow}] ${state.name} ${state.status === 'failed' ? 'FAILED' : 'done'} in ${state.seconds.toFixed(2)} s` +
+            (state.rowsOut !== null ? `, ${number(state.rowsOut)} rows out` : '') +
+            (state.quarantined ? `, ${number(state.quarantined)} quarantined` : ''),
+        ),
+    });
+
+    const trustedBuilds = result.taskResults.filter((task) => task.handler === 'build-trusted').map((task) => task.result as TrustedBuild);
+    const tables = Object.fromEntries(
+      trustedBuilds.map((build) => [
+        build.table,
+        { raw: build.rowsIn, trusted: build.rowsOut, quarantined: build.quarantined, ...(build.status === 'failed' ? { error: build.error } : {}) },
+      ]),
+    );
+    const quality = await readQualityResults(lake, runId);
+    const failed = result.outcomes.filter((outcome) => outcome.status === 'failed');
+    const report = {
+      runId,
+      status: failed.length === 0 ? 'succeeded' : 'failed',
+      environment: environment.name,
+      platformVersion: version,
+      seconds: Number(((performance.now() - started) / 1000).toFixed(3)),
+      definitions: Object.fromEntries(synthesized.map((flow) => [flow.flow, { stateMachineName: flow.stateMachineName, templateSha256: flow.templateSha256 }])),
+      flows: result.outcomes.map(({ output: _output, ...outcome }) => outcome),
+      states: result.states,
+      tables,
+      quality,
+      drops: result.taskResults.filter((task) => task.handler === 'unpack-file-drop').map((task) => task.result),
+      notifications: result.notifications,
+    };
+    const reportPath = await writeRunReport(lake, runId, report);
+
+    console.log(summaryTable(result.states).join('\n'));
+    const failedTables = trustedBuilds.filter((build) => build.status === 'failed');
+    for (const build of failedTables) console.log(`table ${build.table} FAILED: ${build.error}`);
+    const failedRules = quality.filter((rule) => !rule.passed);
+    if (failedRules.length > 0) {
+      console.log(`quality: ${quality.length} rules, ${failedRules.length} failed:`);
+      for (const rule of failedRules) console.log(`  ${rule.severity.padEnd(5)} ${rule.table}: ${rule.rule} (${rule.failingRows} rows)`);
+    } else if (quality.length > 0) {
+      console.log(`quality: ${quality.length} rules, all passed`);
+    }
+    for (const outcome of failed) console.log(`flow ${outcome.flow} FAILED: ${outcome.error}`);
+    console.log(`run ${runId} ${report.status} in ${report.seconds.toFixed(1)} s; report: ${relative(process.cwd(), reportPath)}`);
+    return failed.length === 0 ? 0 : 1;
+  },
+};
+
+async function readQualityResults(lake: string, runId: string): Promise<QualityResult[]> {
+  const folder = join(lake, 'dataquality', 'results', `run_id=${runId}`);
+  if (!existsSync(folder)) return [];
+  const database = await DuckDbDatabase.open();
+  try {
+    const session = await database.session(lake);
+    const rows = await session.query<{ table_name: string; rule: string; severity: string; passed: boolean; failing_rows: number | bigint }>(
+      `select table_name, rule, severity, passed, failing_rows from read_parquet('${join(folder, '*.parquet').replaceAll("'", "''")}') order by table_name, rule`,
+    );
+    await session.close();
+    return rows.map((row) => ({
+      table: row.table_name,
+      rule: row.rule,
+      severity: row.severity as QualityResult['severity'],
+      passed: row.passed,
+      failingRows: Number(row.failing_rows),
+    }));
+  } finally {
+    database.close();
+  }
+}
+
+export { REPO_ROOT };

@@ -1,0 +1,219 @@
+/**
+ * Runs the flows on this machine: the state machines `cdk synth` wrote,
+ * executed by aws-local-stepfunctions, their Lambda tasks calling the same
+ * handler code with local adapters (a folder for S3, DuckDB for Athena).
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Environment } from '../../config/schema.ts';
+import { DuckDbDatabase } from '../../lambdas/adapters/local/duckdb-query-engine.ts';
+import { EnvironmentSecretStore } from '../../lambdas/adapters/local/environment-secret-store.ts';
+import { FolderObjectStore } from '../../lambdas/adapters/local/folder-object-store.ts';
+import { HANDLER_FACTORIES, type Handler, type HandlerPorts } from '../../lambdas/handlers/index.ts';
+import { systemClock } from '../../lambdas/ports/clock.ts';
+import type { HandlerName } from '../../pipelines/flows/index.ts';
+import type { SynthesizedFlow } from './synthesized-flows.ts';
+
+// aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22); this is its
+// specified behaviour for Node 20, which the machines here run.
+if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
+  Object.defineProperty(Promise, 'withResolvers', {
+    configurable: true,
+    writable: true,
+    value: function withResolvers<T>() {
+      let resolvePromise!: (value: T) => void;
+      let rejectPromise!: (reason?: unknown) => void;
+      const promise = new Promise<T>((resolveFn, rejectFn) => {
+        resolvePromise = resolveFn;
+        rejectPromise = rejectFn;
+      });
+      return { promise, resolve: resolvePromise, reject: rejectPromise };
+    },
+  });
+}
+
+export interface StateRecord {
+  readonly flow: string;
+  /** The state, and for a Map iteration its item: `BuildTrustedTable[orders]`. */
+  readonly name: string;
+  readonly seconds: number;
+  readonly rowsIn: number | null;
+  readonly rowsOut: number | null;
+  readonly quarantined: number | null;
+  readonly status: 'succeeded' | 'failed';
+}
+
+export interface FlowOutcome {
+  readonly flow: string;
+  readonly status: 'succeeded' | 'failed';
+  readonly error?: string;
+  readonly output?: unknown;
+}
+
+export interface LocalRunOptions {
+  readonly environment: Environment;
+  readonly flows: readonly SynthesizedFlow[];
+  readonly lake: string;
+  /** Files put in the landing area before the flows start. @default - none */
+  readonly landingFiles?: readonly string[];
+  readonly runId?: string;
+  /** Called as each state finishes. */
+  readonly onState?: (state: StateRecord) => void;
+  /** Retry waits, in ms, instead of the definition's backoff (tests). @default - as defined */
+  readonly retryIntervalMs?: number;
+}
+
+export interface LocalRunResult {
+  readonly runId: string;
+  readonly states: StateRecord[];
+  readonly outcomes: FlowOutcome[];
+  readonly notifications: unknown[];
+  /** Every handler call's result, in completion order. */
+  readonly taskResults: { readonly handler: HandlerName; readonly result: unknown }[];
+}
+
+const DROP_SUFFIXES = ['.csv', '.csv.gz', '.zip'];
+
+/** Files of a folder a user would drop into landing: CSVs and archives of them. */
+export async function dropFilesIn(folder: string): Promise<string[]> {
+  const names = (await readdir(folder)).filter((name) => DROP_SUFFIXES.some((suffix) => name.toLowerCase().endsWith(suffix))).sort();
+  return names.map((name) => join(folder, name));
+}
+
+export function newRunId(now = new Date()): string {
+  return `run-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+}
+
+const numberOr = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+
+interface EventState {
+  name: string;
+  input?: unknown;
+  output?: unknown;
+}
+
+export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
+  const { StateMachine } = await import('aws-local-stepfunctions');
+  const lake = resolve(options.lake);
+  const runId = options.runId ?? newRunId();
+  const store = new FolderObjectStore(lake);
+  for (const file of options.landingFiles ?? []) {
+    const name = file.split(/[\\/]/).pop()!;
+    await mkdir(join(lake, 'raw', 'landing'), { recursive: true });
+    await copyFile(file, store.pathOf('raw', `landing/${name}`));
+  }
+
+  const database = await DuckDbDatabase.open();
+  const ports: HandlerPorts = {
+    store,
+    secrets: new EnvironmentSecretStore(),
+    clock: systemClock,
+    openEngine: () => database.session(lake),
+    settings: { name: options.environment.name, ingestion: options.environment.ingestion },
+  };
+  const handlers = new Map<HandlerName, Handler>();
+  const handlerFor = (name: HandlerName) => {
+    if (!handlers.has(name)) handlers.set(name, HANDLER_FACTORIES[name](ports));
+    return handlers.get(name)!;
+  };
+
+  const states: StateRecord[] = [];
+  const outcomes: FlowOutcome[] = [];
+  const notifications: unknown[] = [];
+  const taskResults: { handler: HandlerName; result: unknown }[] = [];
+  try {
+    for (const flow of options.flows) {
+      const localHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+      const retryIntervals: Record<string, number> = {};
+      for (const [state, target] of flow.taskTargets) {
+        if (options.retryIntervalMs !== undefined) retryIntervals[state] = options.retryIntervalMs;
+        localHandlers[state] =
+          target === 'notify'
+            ? async (input) => {
+                notifications.push(input);
+                return { MessageId: `local-${notifications.length}` };
+              }
+            : async (input) => {
+                // Step Functions hands results on as JSON; so does the local run.
+                const result = JSON.parse(JSON.stringify((await handlerFor(target)(input)) ?? null)) as unknown;
+                taskResults.push({ handler: target, result });
+                return result;
+              };
+      }
+      const machine = new StateMachine(flow.definition as never, { validationOptions: { checkArn: false } });
+      const startedAt = new Date();
+      const execution = machine.run(
+        {},
+        {
+          overrides: { taskResourceLocalHandlers: localHandlers as never, retryIntervalOverrides: retryIntervals },
+          context: {
+            Execution: { Id: `local:${flow.stateMachineName}:${runId}`, Name: runId, StartTime: startedAt.toISOString(), Input: {}, RoleArn: 'local' },
+            StateMachine: { Id: `local:${flow.stateMachineName}`, Name: flow.stateMachineName },
+          } as never,
+        },
+      );
+      const entered = new Map<string, number>();
+      const keyOf = (state: EventState, index?: number) => `${state.name}#${index ?? ''}`;
+      const itemLabel = (state: EventState, index?: number) => {
+        if (index === undefined) return state.name;
+        const input = state.input as Record<string, unknown> | undefined;
+        const item = input?.table ?? input?.landingKey ?? index;
+        return `${state.name}[${String(item).replace(/^landing\//, '')}]`;
+      };
+      const logs = (async () => {
+        for await (const event of execution.eventLogs as AsyncIterable<Record<string, unknown>>) {
+          const state = event.state as EventState | undefined;
+          const index = event.index as number | undefined;
+          if (!state || !flow.taskTargets.has(state.name)) continue;
+          if (event.type === 'StateEntered') entered.set(keyOf(state, index), event.timestamp as number);
+          if (event.type === 'StateExited' || event.type === 'StateFailed') {
+            const started = entered.get(keyOf(state, index)) ?? (event.timestamp as number);
+            const output = (event.type === 'StateExited' ? state.output : undefined) as Record<string, unknown> | undefined;
+            const result = flow.taskTargets.get(state.name) === 'notify' ? undefined : pickResult(state, output);
+            const record: StateRecord = {
+              flow: flow.flow,
+              name: itemLabel(state, index),
+              seconds: ((event.timestamp as number) - started) / 1000,
+              rowsIn: numberOr(result?.rowsIn),
+              rowsOut: numberOr(result?.rowsOut),
+              quarantined: numberOr(result?.quarantined),
+              status: event.type === 'StateExited' ? 'succeeded' : 'failed',
+            };
+            if (event.type === 'StateFailed' && event.type) entered.delete(keyOf(state, index));
+            states.push(record);
+            options.onState?.(record);
+          }
+        }
+      })();
+      try {
+        const output = await execution.result;
+        outcomes.push({ flow: flow.flow, status: 'succeeded', output });
+      } catch (error) {
+        const cause = (error as { cause?: { message?: string; cause?: string } }).cause;
+        outcomes.push({ flow: flow.flow, status: 'failed', error: cause?.cause ?? cause?.message ?? (error as Error).message });
+      }
+      await logs;
+      if (outcomes.at(-1)!.status === 'failed') break;
+    }
+  } finally {
+    database.close();
+  }
+  return { runId, states, outcomes, notifications, taskResults };
+}
+
+/** A task's result inside its state output (ResultPath) or the output itself (Map iterations). */
+function pickResult(state: EventState, output: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!output) return undefined;
+  if ('rowsIn' in output || 'rowsOut' in output) return output;
+  const fresh = Object.entries(output).filter(([key]) => !(key in ((state.input as Record<string, unknown> | undefined) ?? {})));
+  const [, value] = fresh.at(-1) ?? [];
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+export async function writeRunReport(lake: string, runId: string, report: unknown): Promise<string> {
+  const path = join(resolve(lake), '_runs', `${runId}.json`);
+  await mkdir(join(resolve(lake), '_runs'), { recursive: true });
+  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+  return path;
+}

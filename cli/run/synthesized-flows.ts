@@ -1,0 +1,103 @@
+/**
+ * The state machines as `cdk synth` writes them, read back from the
+ * synthesized template: the local runner executes these, not a copy.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Environment } from '../../config/schema.ts';
+import { FLOWS, type HandlerName } from '../../pipelines/flows/index.ts';
+import { resourceName } from '../../stacks/shared/naming.ts';
+
+type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+
+export interface SynthesizedFlow {
+  readonly flow: string;
+  readonly stateMachineName: string;
+  /** SHA-256 of JSON.stringify of the DefinitionString value as it stands in the template. */
+  readonly templateSha256: string;
+  /** The ASL with function ARNs resolved to placeholders naming their handler. */
+  readonly definition: Record<string, unknown>;
+  /** Task state name -> the handler its function runs, or 'notify' for the failure topic. */
+  readonly taskTargets: ReadonlyMap<string, HandlerName | 'notify'>;
+}
+
+const PSEUDO_PARAMETERS: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': 'local-0', 'AWS::AccountId': '000000000000', 'AWS::URLSuffix': 'amazonaws.com' };
+const LOCAL_FUNCTION_ARN = 'arn:aws:lambda:local-0:000000000000:function:';
+
+/** `{ Fn::Join: ['', [...]] }` with GetAtt/Ref tokens -> text, tokens replaced by what `placeholder` says. */
+function resolveJoin(value: unknown, placeholder: (token: Record<string, unknown>) => string): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (!join) throw new Error(`unexpected DefinitionString shape: ${JSON.stringify(value).slice(0, 200)}`);
+  return join[1].map((part) => (typeof part === 'string' ? part : placeholder(part as Record<string, unknown>))).join(join[0]);
+}
+
+function tasksOf(states: Record<string, Record<string, unknown>>, found: Map<string, string>): void {
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Type === 'Task') found.set(name, String(state.Resource));
+    const processor = (state.ItemProcessor ?? state.Iterator) as { States?: Record<string, Record<string, unknown>> } | undefined;
+    if (processor?.States) tasksOf(processor.States, found);
+    for (const branch of (state.Branches as { States: Record<string, Record<string, unknown>> }[] | undefined) ?? []) tasksOf(branch.States, found);
+  }
+}
+
+/** Reads the flows of an environment from a synthesized pipelines-stack template. */
+export function flowsFromTemplate(template: Template, environment: Environment): SynthesizedFlow[] {
+  const handlerOfFunction = new Map<string, HandlerName>();
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const variables = (resource.Properties?.Environment as { Variables?: Record<string, string> } | undefined)?.Variables;
+    if (variables?.STRATA_HANDLER) handlerOfFunction.set(logicalId, variables.STRATA_HANDLER as HandlerName);
+  }
+  return FLOWS.map((flow) => {
+    const stateMachineName = resourceName(environment, `${flow.name}-flow`);
+    const entry = Object.values(template.Resources).find(
+      (resource) => resource.Type === 'AWS::StepFunctions::StateMachine' && resource.Properties?.StateMachineName === stateMachineName,
+    );
+    if (!entry) throw new Error(`the synthesized template has no state machine ${stateMachineName}`);
+    const definitionString = entry.Properties!.DefinitionString;
+    const text = resolveJoin(definitionString, (token) => {
+      const getAtt = token['Fn::GetAtt'] as [string, string] | undefined;
+      if (getAtt && handlerOfFunction.has(getAtt[0])) return `${LOCAL_FUNCTION_ARN}${handlerOfFunction.get(getAtt[0])}`;
+      const ref = (token.Ref as string | undefined) ?? getAtt?.[0];
+      if (ref !== undefined && ref in PSEUDO_PARAMETERS) return PSEUDO_PARAMETERS[ref]!;
+      return `local:${ref ?? 'unknown'}`;
+    });
+    const definition = JSON.parse(text) as Record<string, unknown>;
+    const resources = new Map<string, string>();
+    tasksOf(definition.States as Record<string, Record<string, unknown>>, resources);
+    const taskTargets = new Map<string, HandlerName | 'notify'>();
+    for (const [state, resource] of resources) {
+      if (resource.startsWith(LOCAL_FUNCTION_ARN)) taskTargets.set(state, resource.slice(LOCAL_FUNCTION_ARN.length) as HandlerName);
+      else if (resource === 'arn:aws:states:::sns:publish') taskTargets.set(state, 'notify');
+      else throw new Error(`state ${state} of ${stateMachineName} calls ${resource}, which has no local rendering`);
+    }
+    return {
+      flow: flow.name,
+      stateMachineName,
+      templateSha256: createHash('sha256').update(JSON.stringify(definitionString)).digest('hex'),
+      definition,
+      taskTargets,
+    };
+  });
+}
+
+/**
+ * Synthesizes the AWS app in-process (no bundling: the definitions do not
+ * depend on the code assets) and reads the flows back from the template.
+ */
+export async function synthesizeFlows(environment: Environment, version: string): Promise<SynthesizedFlow[]> {
+  const { addPlatform, createAwsApp } = await import('../../stacks/aws/aws-app.ts');
+  const outdir = mkdtempSync(join(tmpdir(), 'strata-run-synth-'));
+  try {
+    const app = createAwsApp({ outdir, bundle: false });
+    const stacks = addPlatform(app, environment, version);
+    app.synth();
+    const template = JSON.parse(readFileSync(join(outdir, `${stacks.pipelines.stackName}.template.json`), 'utf8')) as Template;
+    return flowsFromTemplate(template, environment);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Wiring for AWS: the ports on S3, Athena and Secrets Manager, settings from
+ * the function's environment, and Powertools logging and metrics around
+ * every handler (duration, rows in, rows out per step).
+ */
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { LAYERS, type Layer } from '../../../config/schema.ts';
+import { AthenaQueryEngine } from '../../adapters/aws/athena-query-engine.ts';
+import { S3ObjectStore, layerBucketsFromEnv } from '../../adapters/aws/s3-object-store.ts';
+import { SecretsManagerSecretStore } from '../../adapters/aws/secrets-manager-secret-store.ts';
+import type { Handler, HandlerPorts, HandlerSettings } from '../../handlers/handler-ports.ts';
+import { systemClock } from '../../ports/clock.ts';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set; the stack sets it on every pipeline function`);
+  return value;
+}
+
+function awsPorts(): HandlerPorts {
+  const buckets = layerBucketsFromEnv(process.env);
+  const store = new S3ObjectStore({ buckets });
+  const databases = Object.fromEntries(LAYERS.map((layer) => [layer, required(`STRATA_DATABASE_${layer.toUpperCase()}`)])) as Record<Layer, string>;
+  const athena = new AthenaClient({});
+  let sessions = 0;
+  return {
+    store,
+    secrets: new SecretsManagerSecretStore(),
+    clock: systemClock,
+    settings: JSON.parse(required('STRATA_SETTINGS')) as HandlerSettings,
+    openEngine: async () =>
+      new AthenaQueryEngine({
+        client: athena,
+        workgroup: required('STRATA_WORKGROUP'),
+        databases,
+        buckets,
+        store,
+        sessionId: `${Date.now().toString(36)}_${(sessions += 1)}`,
+      }),
+  };
+}
+
+const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+
+/** A Lambda handler for one of the pipeline handlers, with logs and metrics. */
+export function awsHandler(step: string, factory: (ports: HandlerPorts) => Handler): (event: unknown) => Promise<unknown> {
+  const logger = new Logger();
+  const metrics = new Metrics({ defaultDimensions: { step } });
+  let handler: Handler | undefined;
+  return async (event) => {
+    handler ??= factory(awsPorts());
+    const started = Date.now();
+    try {
+      const result = (await handler(event)) as Record<string, unknown> | undefined;
+      const seconds = (Date.now() - started) / 1000;
+      metrics.addMetric('StepDuration', MetricUnit.Seconds, seconds);
+      const rowsIn = count(result?.rowsIn);
+      const rowsOut = count(result?.rowsOut);
+      if (rowsIn !== undefined) metrics.addMetric('RowsIn', MetricUnit.Count, rowsIn);
+      if (rowsOut !== undefined) metrics.addMetric('RowsOut', MetricUnit.Count, rowsOut);
+      logger.info('step finished', { step, seconds, rowsIn, rowsOut });
+      return result;
+    } catch (error) {
+      logger.error('step failed', { step, seconds: (Date.now() - started) / 1000, error: error as Error });
+      metrics.addMetric('StepFailed', MetricUnit.Count, 1);
+      throw error;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}

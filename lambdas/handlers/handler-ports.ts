@@ -1,0 +1,39 @@
+import type { Environment } from '../../config/schema.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { QueryEngine } from '../ports/query-engine.ts';
+import type { SecretStore } from '../ports/secret-store.ts';
+
+/** The part of the environment file handlers read at run time. */
+export type HandlerSettings = Pick<Environment, 'name' | 'ingestion'>;
+
+/** What every handler is given: ports, adapted per cloud (or local), and its settings. */
+export interface HandlerPorts {
+  readonly store: ObjectStore;
+  readonly secrets: SecretStore;
+  readonly clock: Clock;
+  /** A query session; the handler closes it. */
+  openEngine(): Promise<QueryEngine>;
+  readonly settings: HandlerSettings;
+}
+
+/** A handler: an event in, a JSON result out. Results with rowsIn/rowsOut feed the per-step metrics. */
+export type Handler = (event: unknown) => Promise<unknown>;
+
+/** Reads a required string field of an event, or fails naming the handler and field. */
+export function stringField(event: unknown, field: string, handler: string): string {
+  const value = (event as Record<string, unknown> | null)?.[field];
+  if (typeof value !== 'string' || value === '') {
+    throw new TypeError(`${handler}: event field "${field}" must be a non-empty string; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export async function withEngine<T>(ports: HandlerPorts, work: (engine: QueryEngine) => Promise<T>): Promise<T> {
+  const engine = await ports.openEngine();
+  try {
+    return await work(engine);
+  } finally {
+    await engine.close();
+  }
+}

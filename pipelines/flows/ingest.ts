@@ -1,0 +1,19 @@
+import type { FlowDefinition } from './flow.ts';
+
+/** File drops in raw's landing area -> raw/<table>/ingest_date=.../ (API polling runs on its own schedule, straight to its handler). */
+export const ingestFlow: FlowDefinition = {
+  name: 'ingest',
+  description: 'Unpacks the file drops waiting in the landing area into raw; refuses unsafe ones.',
+  schedule: 'ingest',
+  steps: [
+    { kind: 'task', name: 'ListLandingDrops', handler: 'list-landing', input: { runId: '$$.Execution.Name' }, resultPath: '$.landing' },
+    {
+      kind: 'map',
+      name: 'UnpackDrops',
+      items: { path: '$.landing.keys' },
+      maxConcurrency: 4,
+      step: { kind: 'task', name: 'UnpackFileDrop', handler: 'unpack-file-drop', input: { landingKey: '$$.Map.Item.Value', runId: '$$.Execution.Name' } },
+      resultPath: '$.unpacked',
+    },
+  ],
+};

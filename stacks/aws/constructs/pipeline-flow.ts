@@ -1,0 +1,204 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { acknowledgeWildcardResources } from '../acknowledge-wildcards.ts';
+import { SchedulerRole } from './scheduler-role.ts';
+import { NON_RETRYABLE_ERRORS, type FlowDefinition, type HandlerName, type StepInput, type TaskStep } from '../../../pipelines/flows/index.ts';
+
+export interface PipelineFlowProps {
+  readonly flow: FlowDefinition;
+  readonly stateMachineName: string;
+  /** The function of every handler the flow names. */
+  readonly functions: Record<HandlerName, lambda.IFunction>;
+  /** Failed runs are published here, by the flow's failure path and by its alarm. */
+  readonly failureTopic: sns.ITopic;
+  /** EventBridge Scheduler expression that starts the flow. */
+  readonly schedule: string;
+  readonly key: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+  /** Where the scheduler puts starts it could not deliver. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * A run taking longer than this is stopped and counts as failed.
+   * @default Duration.hours(1)
+   */
+  readonly timeout?: Duration;
+}
+
+/** Handler retries: backoff with jitter for anything transient, never for a failed quality gate. */
+const RETRY = { interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 3, jitterStrategy: sfn.JitterType.FULL } as const;
+
+/** `$`-paths and `$$`-paths are read from the run; anything else is a literal value. */
+function payloadOf(input: StepInput): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(input).map(([field, value]) => [field, value.startsWith('$') ? sfn.JsonPath.stringAt(value) : value]));
+}
+
+/**
+ * A flow rendered as a Step Functions state machine: one Lambda task per
+ * step (Map for per-item steps), each with retries and a catch to a failure
+ * path that notifies and fails; ALL-level logs to an encrypted log group;
+ * X-Ray; an alarm on failed runs; a schedule from the environment.
+ */
+export class PipelineFlow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly logGroup: logs.LogGroup;
+  readonly failedRunsAlarm: cloudwatch.Alarm;
+  readonly schedule: scheduler.Schedule;
+
+  constructor(scope: Construct, id: string, props: PipelineFlowProps) {
+    super(scope, id);
+    const { flow } = props;
+
+    const failed = new tasks.SnsPublish(this, 'NotifyFailure', {
+      topic: props.failureTopic,
+      subject: `${props.stateMachineName} failed`,
+      message: sfn.TaskInput.fromObject({
+        flow: flow.name,
+        execution: sfn.JsonPath.stringAt('$$.Execution.Id'),
+        error: sfn.JsonPath.stringAt('$.error.Error'),
+        cause: sfn.JsonPath.stringAt('$.error.Cause'),
+      }),
+      resultPath: sfn.JsonPath.DISCARD,
+    }).next(new sfn.Fail(this, 'Failed', { errorPath: '$.error.Error', causePath: '$.error.Cause' }));
+
+    const task = (step: Omit<TaskStep, 'resultPath'>, payload?: sfn.TaskInput, resultPath?: string) => {
+      const invoke = new tasks.LambdaInvoke(this, step.name, {
+        lambdaFunction: props.functions[step.handler],
+        payload,
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        resultPath,
+      });
+      invoke.addRetry({ errors: [...NON_RETRYABLE_ERRORS], maxAttempts: 0 });
+      invoke.addRetry({ errors: [sfn.Errors.ALL], ...RETRY });
+      return invoke;
+    };
+
+    const states: (sfn.TaskStateBase | sfn.Map | sfn.Pass)[] = [];
+    for (const step of flow.steps) {
+      if (step.kind === 'task') {
+        states.push(task(step, sfn.TaskInput.fromObject(payloadOf(step.input)), step.resultPath).addCatch(failed, { resultPath: '$.error' }));
+        continue;
+      }
+      let itemsPath: string;
+      if ('path' in step.items) {
+        itemsPath = step.items.path;
+      } else {
+        // Items known at synth time are written into the definition, where a reviewer sees them.
+        itemsPath = `$.${step.name}Items`;
+        states.push(new sfn.Pass(this, `${step.name}Items`, { result: sfn.Result.fromArray([...step.items.values]), resultPath: itemsPath }));
+      }
+      const map = new sfn.Map(this, step.name, {
+        itemsPath,
+        maxConcurrency: step.maxConcurrency,
+        itemSelector: payloadOf(step.step.input),
+        resultPath: step.resultPath,
+      });
+      // No payload: the task gets the item as the Map's ItemSelector shaped it.
+      map.itemProcessor(task(step.step));
+      states.push(map.addCatch(failed, { resultPath: '$.error' }));
+    }
+    const [first, ...rest] = states;
+    if (!first) throw new Error(`flow ${flow.name} has no steps`);
+    let chain: sfn.Chain = sfn.Chain.start(first);
+    for (const state of rest) chain = chain.next(state);
+    chain = chain.next(new sfn.Succeed(this, 'Succeeded'));
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
+      encryptionKey: props.key,
+      retention: props.logRetention,
+    });
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description: `${props.stateMachineName}: invokes its handlers, notifies failures, logs and traces`,
+    });
+    const usedFunctions = [...new Set(flow.steps.map((step) => (step.kind === 'task' ? step.handler : step.step.handler)))].map(
+      (handler) => props.functions[handler].functionArn,
+    );
+    const policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: `${props.stateMachineName}: least privilege`,
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({ sid: 'InvokeHandlers', actions: ['lambda:InvokeFunction'], resources: usedFunctions }),
+        new iam.PolicyStatement({ sid: 'NotifyFailures', actions: ['sns:Publish'], resources: [props.failureTopic.topicArn] }),
+        new iam.PolicyStatement({ sid: 'EncryptedTopic', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
+        new iam.PolicyStatement({
+          sid: 'DeliverLogs',
+          actions: [
+            'logs:CreateLogDelivery',
+            'logs:GetLogDelivery',
+            'logs:UpdateLogDelivery',
+            'logs:DeleteLogDelivery',
+            'logs:ListLogDeliveries',
+            'logs:PutResourcePolicy',
+            'logs:DescribeResourcePolicies',
+            'logs:DescribeLogGroups',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'Tracing',
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    acknowledgeWildcardResources(policy, [
+      { resource: '*', reason: 'CloudWatch Logs vended-log delivery and X-Ray tracing accept no narrower resource (Step Functions logging and tracing documentation).' },
+    ]);
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: props.stateMachineName,
+      role: role.withoutPolicyUpdates(),
+      comment: flow.description,
+      definitionBody: sfn.DefinitionBody.fromChainable(chain),
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+      timeout: props.timeout ?? Duration.hours(1),
+    });
+
+    this.failedRunsAlarm = new cloudwatch.Alarm(this, 'FailedRuns', {
+      alarmName: `${props.stateMachineName}-failed-runs`,
+      alarmDescription: `A run of ${props.stateMachineName} failed, timed out or was aborted.`,
+      metric: new cloudwatch.MathExpression({
+        expression: 'failed + timedOut + aborted',
+        usingMetrics: {
+          failed: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+          timedOut: this.stateMachine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }),
+          aborted: this.stateMachine.metricAborted({ period: Duration.minutes(5), statistic: 'Sum' }),
+        },
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.failedRunsAlarm.addAlarmAction(new actions.SnsAction(props.failureTopic));
+
+    const scheduleRole = new SchedulerRole(this, 'ScheduleRole', {
+      description: `Strata: the schedule of ${props.stateMachineName} starts it`,
+      statements: [new iam.PolicyStatement({ sid: 'StartFlow', actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] })],
+      deadLetterQueue: props.deadLetterQueue,
+      key: props.key,
+    });
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      scheduleName: props.stateMachineName,
+      description: `Starts ${props.stateMachineName} (schedules.${flow.schedule} in the environment file).`,
+      schedule: scheduler.ScheduleExpression.expression(props.schedule),
+      target: new targets.StepFunctionsStartExecution(this.stateMachine, { deadLetterQueue: props.deadLetterQueue, retryAttempts: 2, role: scheduleRole.role }),
+    });
+  }
+}

@@ -1,0 +1,78 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LambdaSizing } from '../../../config/schema.ts';
+import type { HandlerName } from '../../../pipelines/flows/index.ts';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export interface PipelineFunctionProps {
+  /** The handler it runs: `lambdas/entrypoints/aws/<handler>.ts`. */
+  readonly handler: HandlerName;
+  readonly functionName: string;
+  readonly description: string;
+  /** The handler class's role (least privilege per class, from pipelines/access.ts). */
+  readonly role: iam.IRole;
+  readonly sizing: LambdaSizing;
+  /** Where failed asynchronous invocations land. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** Encrypts the log group and the environment variables. */
+  readonly key: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+  readonly environment: Record<string, string>;
+}
+
+/**
+ * One handler as a Lambda: bundled with esbuild for Node 24 (the AWS SDK v3
+ * comes with the runtime), traced with X-Ray, JSON logs into its own
+ * encrypted log group, and a dead-letter queue.
+ */
+export class PipelineFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${props.functionName}`,
+      encryptionKey: props.key,
+      retention: props.logRetention,
+    });
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      functionName: props.functionName,
+      description: props.description,
+      entry: join(REPO_ROOT, 'lambdas', 'entrypoints', 'aws', `${props.handler}.ts`),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: props.sizing.architecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
+      memorySize: props.sizing.memoryMb,
+      timeout: Duration.seconds(props.sizing.timeoutSeconds),
+      role: props.role,
+      environment: { ...props.environment, STRATA_HANDLER: props.handler, POWERTOOLS_SERVICE_NAME: props.functionName },
+      environmentEncryption: props.key,
+      tracing: lambda.Tracing.ACTIVE,
+      deadLetterQueue: props.deadLetterQueue,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: false,
+        mainFields: ['module', 'main'],
+        externalModules: ['@aws-sdk/*'],
+        // ESM bundles of CommonJS dependencies still call require().
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
+  }
+}
