@@ -1,0 +1,127 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadEnvironment } from '../../../config/load-environment.ts';
+import { costContext } from '../../../cli/cost/cost.ts';
+import { renderMarkdown } from '../../../cli/plan/markdown.ts';
+import type { Plan } from '../../../cli/plan/model.ts';
+import { buildPlan } from '../../../cli/plan/plan.ts';
+import { readSynthOutput } from '../../../cli/plan/synth-output.ts';
+import { environmentWith } from '../../support/environments.ts';
+import { runStrata } from '../../support/run-cli.ts';
+import { FIXTURES, fixtureFolder } from './fixture-folders.ts';
+
+const TODAY = '2026-11-22';
+
+function planOf(name: string, priced = false): Plan {
+  const base = { label: 'base', output: readSynthOutput(fixtureFolder(name, 'base')) };
+  const head = { label: 'head', output: readSynthOutput(fixtureFolder(name, 'head')) };
+  if (!priced) return buildPlan(base, head);
+  const prod = loadEnvironment({ env: 'prod' });
+  const doubled = environmentWith('prod', (doc) => (doc.sizing.databricks.autoscale.maxWorkers *= 2));
+  return buildPlan({ ...base, environment: prod }, { ...head, environment: { ...prod, environment: doubled, file: 'prod-doubled.yaml' } }, costContext('medium', TODAY));
+}
+
+/** Compares with the golden file; UPDATE_GOLDEN=1 rewrites it (review the diff before committing). */
+function expectGolden(name: string, markdown: string): void {
+  const file = join(FIXTURES, name, 'plan.md');
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) writeFileSync(file, markdown);
+  expect(markdown).toBe(readFileSync(file, 'utf8'));
+}
+
+describe('strata plan on fixture template pairs', () => {
+  it('shows a bucket whose logical id changed as a replacement under Needs attention, with its retention policy', () => {
+    const plan = planOf('bucket-replaced');
+    expect(plan.counts.aws).toEqual({ add: 0, change: 0, replace: 1, destroy: 0 });
+    expect(plan.attention).toHaveLength(1);
+    expect(plan.attention[0]).toMatchObject({ kind: 'replace', stack: 'strata-fx-stack' });
+    expect(plan.attention[0]!.text).toContain('logical id changed from RawBucketA1B2C3D4 to LakeRawBucketE5F6A7B8');
+    expect(plan.attention[0]!.text).toContain('UpdateReplacePolicy Retain');
+    expectGolden('bucket-replaced', renderMarkdown(plan));
+  });
+
+  it('shows a policy gaining Action * under Needs attention as IAM widening', () => {
+    const plan = planOf('role-widened');
+    const widening = plan.attention.filter((item) => item.kind === 'iam-widening');
+    expect(widening).toHaveLength(1);
+    expect(widening[0]!.text).toBe('PolicyDocument: Allow * on * (wildcard action, wildcard resource)');
+    expectGolden('role-widened', renderMarkdown(plan));
+  });
+
+  it('shows a Lambda whose code alone changed as "code changed" and not under Needs attention', () => {
+    const plan = planOf('lambda-code-only');
+    expect(plan.attention).toEqual([]);
+    const [change] = plan.stacks.flatMap((stack) => stack.changes);
+    expect(change).toMatchObject({ action: 'change', codeOnly: true, type: 'AWS::Lambda::Function' });
+    const markdown = renderMarkdown(plan);
+    expect(markdown).toContain('- code changed `ListLandingFunction44444444` AWS::Lambda::Function');
+    expect(markdown).not.toContain('S3Key');
+    expectGolden('lambda-code-only', markdown);
+  });
+
+  it('diffs a state machine definition as JSON and draws it, the added state marked', () => {
+    const plan = planOf('state-added');
+    const [change] = plan.stacks.flatMap((stack) => stack.changes);
+    expect(change!.stateMachine?.addedStates).toEqual(['CheckQuality']);
+    expect(change!.properties.map((p) => p.path)).toEqual(['Properties.DefinitionString.States.CheckQuality', 'Properties.DefinitionString.States.ListLandingDrops.Next']);
+    const markdown = renderMarkdown(plan);
+    expect(markdown).toContain('```mermaid');
+    expect(markdown).toMatch(/class s\d+ added/);
+    expectGolden('state-added', markdown);
+  });
+
+  it('shows a Databricks autoscale change as a cluster policy change with the monthly cost delta', () => {
+    const plan = planOf('databricks-autoscale', true);
+    expect(plan.counts.azure).toEqual({ add: 0, change: 1, replace: 0, destroy: 0 });
+    expect(plan.attention).toEqual([]);
+    const markdown = renderMarkdown(plan);
+    expect(markdown.split('\n')[0]).toContain('monthly cost: +$170.63');
+    expect(markdown).toContain('`definition."autoscale.max_workers".maxValue`: `8` -> `16`');
+    expectGolden('databricks-autoscale', markdown);
+  });
+
+  it('ignores the platform version, which differs between any two commits', () => {
+    const plan = planOf('databricks-autoscale');
+    const paths = plan.stacks.flatMap((stack) => stack.changes.flatMap((change) => change.properties.map((p) => p.path)));
+    expect(paths.some((path) => path.includes('strata:version'))).toBe(false);
+    expect(plan.stacks.find((stack) => stack.name === 'workspace')!.changes.map((c) => c.address)).toEqual(['databricks_cluster_policy.sizing']);
+  });
+
+  it('renders the same Markdown on every run', () => {
+    expect(renderMarkdown(planOf('state-added'))).toBe(renderMarkdown(planOf('state-added')));
+  });
+
+  it('drops detail, never the attention section, to fit the size budget', () => {
+    const plan = planOf('bucket-replaced');
+    const full = renderMarkdown(plan);
+    const tight = renderMarkdown(plan, 900);
+    expect(tight.length).toBeLessThanOrEqual(900);
+    expect(tight).toContain('Detail trimmed');
+    expect(tight).toContain('logical id changed from RawBucketA1B2C3D4 to LakeRawBucketE5F6A7B8');
+    expect(full).not.toContain('Detail trimmed');
+  });
+});
+
+describe('strata plan command', () => {
+  it('writes the Markdown and the JSON, and exits 1 when --fail-on names a kind the plan has', () => {
+    const base = fixtureFolder('bucket-replaced', 'base');
+    const head = fixtureFolder('bucket-replaced', 'head');
+    const out = join(head, 'plan.md');
+    const json = join(head, 'plan.json');
+    const result = runStrata(['plan', '--base', base, '--head', head, '--env', 'prod', '--out', out, '--json', json, '--fail-on', 'destroy,replace']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('failing as --fail-on asks: 1 replace');
+    expect(readFileSync(out, 'utf8')).toContain('### Needs attention');
+    expect(JSON.parse(readFileSync(json, 'utf8')).attention[0].kind).toBe('replace');
+  });
+
+  it('refuses an unknown --fail-on kind and a side that is neither a folder nor a git ref, with the usage', () => {
+    const dir = fixtureFolder('lambda-code-only', 'base');
+    const kind = runStrata(['plan', '--base', dir, '--head', dir, '--fail-on', 'everything']);
+    expect(kind.status).toBe(2);
+    expect(kind.stderr).toContain('--fail-on everything: unknown; allowed: destroy, replace, iam-widening');
+    const side = runStrata(['plan', '--base', 'no-such-ref-or-folder', '--head', dir]);
+    expect(side.status).toBe(2);
+    expect(side.stderr).toContain('--base no-such-ref-or-folder: neither a folder');
+  });
+});
