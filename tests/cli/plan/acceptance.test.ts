@@ -1,0 +1,60 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthPlatform } from '../../../cli/synth-platform.ts';
+import { MAX_CHARS } from '../../../cli/plan/markdown.ts';
+import { runStrata } from '../../support/run-cli.ts';
+
+const PROD = 'config/environments/prod.yaml';
+
+/** The issue's acceptance scenario: a copy of prod.yaml with the Databricks max workers doubled. */
+describe('acceptance: prod.yaml against a copy with Databricks max workers doubled', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'strata-acceptance-'));
+  const copy = join(scratch, 'prod-doubled.yaml');
+  const base = join(scratch, 'base');
+  const head = join(scratch, 'head');
+  const empty = mkdtempSync(join(tmpdir(), 'strata-empty-'));
+
+  beforeAll(async () => {
+    const original = readFileSync(PROD, 'utf8');
+    expect(original).toContain('autoscale: { minWorkers: 2, maxWorkers: 8 }');
+    writeFileSync(copy, original.replace('maxWorkers: 8 }', 'maxWorkers: 16 }'));
+    await Promise.all([synthPlatform({ config: PROD, outdir: base }), synthPlatform({ config: copy, outdir: head })]);
+  });
+
+  it('strata cost --vs shows the Databricks line rising, with its formula and a positive delta', () => {
+    const result = runStrata(['cost', '--config', PROD, '--vs', copy, '--from', base, '--vs-from', head]);
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split('\n');
+    const index = lines.findIndex((line) => line.includes('Databricks jobs compute'));
+    expect(lines[index]).toMatch(/\$280\.56 ->\s+\$451\.19\s+\+\$170\.63$/);
+    expect(lines[index + 1]).toContain('was: 730 process runs x 10 min = 121.67 h x (driver ($0.253 + 1 DBU x $0.3) + 5 workers');
+    expect(lines[index + 2]).toContain('now: 730 process runs x 10 min = 121.67 h x (driver ($0.253 + 1 DBU x $0.3) + 9 workers');
+    expect(lines[index + 2]).toContain('autoscale 2..16 workers');
+  });
+
+  it('strata plan between the two synths shows the cluster policy change and the cost delta', () => {
+    const out = join(scratch, 'plan.md');
+    const result = runStrata(['plan', '--base', base, '--head', head, '--base-config', PROD, '--head-config', copy, '--out', out]);
+    expect(result.status).toBe(0);
+    const markdown = readFileSync(out, 'utf8');
+    expect(markdown.split('\n')[0]).toMatch(/Azure: 0 to add, 1 to change, 0 to replace, 0 to destroy · monthly cost: \+\$170\.63/);
+    expect(markdown).toContain('- change `sizing` databricks_cluster_policy');
+    expect(markdown).toContain('`definition."autoscale.max_workers".maxValue`: `8` -> `16`');
+    expect(markdown).toContain('Nothing: no stateful resource is destroyed or replaced');
+  });
+
+  it('keeps the plan of the whole platform against an empty base within 60,000 characters', () => {
+    const out = join(scratch, 'plan-empty.md');
+    const json = join(scratch, 'plan-empty.json');
+    const result = runStrata(['plan', '--base', empty, '--head', base, '--env', 'prod', '--out', out, '--json', json]);
+    expect(result.status).toBe(0);
+    const markdown = readFileSync(out, 'utf8');
+    expect(markdown.length).toBeLessThanOrEqual(MAX_CHARS);
+    expect(markdown).toContain('### Needs attention');
+    const plan = JSON.parse(readFileSync(json, 'utf8'));
+    expect(plan.counts.aws.destroy + plan.counts.azure.destroy).toBe(0);
+    expect(plan.counts.aws.add).toBeGreaterThan(50);
+  });
+});
