@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import type { LambdaSizing } from '../../../config/schema.ts';
 import type { HandlerName } from '../../../pipelines/flows/index.ts';
 
+/** Folders of pipelines/sql holding models. */
+const SQL_LAYERS = ['trusted', 'refined'] as const;
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export interface PipelineFunctionProps {
@@ -72,6 +74,15 @@ export class PipelineFunction extends Construct {
         externalModules: ['@aws-sdk/*'],
         // ESM bundles of CommonJS dependencies still call require().
         banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        // The layer SQL is read from files at run time (pipelines/sql/render.ts looks
+        // beside the code), so the model files travel in the bundle; the asset hash
+        // covers them, and a changed model redeploys the function.
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) =>
+            SQL_LAYERS.map((layer) => `cp -R "${join(inputDir, 'pipelines', 'sql', layer)}" "${join(outputDir, layer)}"`),
+        },
       },
     });
   }

@@ -16,6 +16,9 @@ const UNTAGGABLE_TYPES = new Set([
   'AWS::Glue::Database',
   'AWS::Glue::Table',
   'AWS::Glue::SecurityConfiguration',
+  'AWS::SNS::TopicPolicy',
+  'AWS::SQS::QueuePolicy',
+  'AWS::Scheduler::Schedule',
 ]);
 
 describe('platform guardrails on AWS', () => {
