@@ -1,7 +1,7 @@
 import type { DatasetDefinition } from '../../pipelines/datasets/index.ts';
 import { refinedSelect } from '../../pipelines/sql/compile.ts';
 import { loadModel, renderModel } from '../../pipelines/sql/render.ts';
-import type { QueryEngine } from '../ports/query-engine.ts';
+import { TableInputError, type QueryEngine } from '../ports/query-engine.ts';
 
 export interface RefinedBuild {
   readonly table: string;
@@ -23,8 +23,14 @@ export async function buildRefined(engine: QueryEngine, dataset: DatasetDefiniti
   let rowsIn = 0;
   for (const input of new Set(modelInputs(model.text).map((ref) => `${ref.layer}/${ref.table}`))) {
     const [layer, table] = input.split('/') as [string, string];
-    const [row] = await engine.query<{ n: bigint }>(`select count(*) as n from ${engine.relations.ref(layer, table)}`);
-    rowsIn += Number(row?.n ?? 0);
+    let rows: { n: bigint }[];
+    try {
+      rows = await engine.query<{ n: bigint }>(`select count(*) as n from ${engine.relations.ref(layer, table)}`);
+    } catch (error) {
+      // Retrying cannot conjure a missing input; the flow fails at once and says which.
+      throw new TableInputError(`refined ${dataset.name} reads ${layer} ${table}, which cannot be read: ${(error as Error).message.split('\n')[0]}`);
+    }
+    rowsIn += Number(rows[0]?.n ?? 0);
   }
   const select = refinedSelect(dataset, renderModel(model, engine.dialect, engine.relations), engine.dialect);
   const written = await engine.replace({ layer: 'refined', prefix: dataset.name, partitionBy: dataset.partition?.column }, select);

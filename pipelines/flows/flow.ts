@@ -58,4 +58,4 @@ export interface FlowDefinition {
 }
 
 /** Errors a retry cannot fix: the flow fails at once instead of retrying them. */
-export const NON_RETRYABLE_ERRORS = ['QualityGateFailed'] as const;
+export const NON_RETRYABLE_ERRORS = ['QualityGateFailed', 'TableInputError'] as const;

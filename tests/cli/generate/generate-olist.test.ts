@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { REPO_ROOT } from '../../../cli/synth-platform.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OLIST_DATASETS, orderItems, orderReviews, orders } from '../../../pipelines/datasets/olist.ts';
@@ -9,7 +11,8 @@ import { generateOlist, MANIFEST_FILE, type GenerateManifest } from '../../../cl
 import { readTree, runStrata } from '../../support/run-cli.ts';
 import { judgeRows, readCsv, type RowVerdict } from './olist-rows.ts';
 
-const REAL_SAMPLE = '/work/shared/data/olist-sample';
+/** The real Olist sample, gzipped in the repository so any clean clone has it. */
+const REAL_SAMPLE = join(REPO_ROOT, 'tests', 'fixtures', 'olist-sample');
 const OLIST_FILES = OLIST_DATASETS.map((dataset) => dataset.sourceFile!);
 
 let workDir: string;
@@ -36,13 +39,16 @@ afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 describe('strata generate (synthetic Olist)', () => {
   it('writes the nine Olist files with the headers of the real dataset', () => {
-    const realFiles = readdirSync(REAL_SAMPLE).filter((file) => file.endsWith('.csv')).sort();
+    const realFiles = readdirSync(REAL_SAMPLE)
+      .filter((file) => file.endsWith('.csv.gz'))
+      .map((file) => file.replace(/\.gz$/, ''))
+      .sort();
     const generatedFiles = readdirSync(clean.dir).filter((file) => file !== MANIFEST_FILE).sort();
     expect(generatedFiles).toEqual(realFiles);
     expect(generatedFiles).toEqual([...OLIST_FILES].sort());
     for (const file of realFiles) {
-      const firstLine = (dir: string) => readFileSync(join(dir, file), 'utf8').split('\n', 1)[0];
-      expect(firstLine(clean.dir), file).toBe(firstLine(REAL_SAMPLE));
+      const firstLine = (text: string) => text.split('\n', 1)[0];
+      expect(firstLine(readFileSync(join(clean.dir, file), 'utf8')), file).toBe(firstLine(gunzipSync(readFileSync(join(REAL_SAMPLE, `${file}.gz`))).toString('utf8')));
     }
   });
 

@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countCsvDataRows } from '../../lambdas/ingest/csv-records.ts';
+import { OLIST_DATASETS } from '../../pipelines/datasets/index.ts';
+import { REPO_ROOT } from '../../cli/synth-platform.ts';
+import { runStrata, type CliResult } from '../support/run-cli.ts';
+
+/** The real Olist sample (../shared/data/olist-sample), gzipped in the repository: drops of .csv.gz files. */
+const SAMPLE = join(REPO_ROOT, 'tests', 'fixtures', 'olist-sample');
+const sampleCsv = (file: string) => gunzipSync(readFileSync(join(SAMPLE, `${file}.gz`)));
+
+interface RunReport {
+  runId: string;
+  status: string;
+  definitions: Record<string, { stateMachineName: string; templateSha256: string }>;
+  states: { flow: string; name: string; seconds: number; rowsIn: number | null; rowsOut: number | null }[];
+  tables: Record<string, { raw: number; trusted: number; quarantined: number; error?: string }>;
+  quality: { table: string; rule: string; severity: string; passed: boolean; failingRows: number }[];
+}
+
+function latestReport(lake: string): RunReport {
+  const runs = readdirSync(join(lake, '_runs')).sort();
+  return JSON.parse(readFileSync(join(lake, '_runs', runs.at(-1)!), 'utf8')) as RunReport;
+}
+
+async function countRows(glob: string): Promise<number> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const reader = await connection.runAndReadAll(`select count(*) from read_parquet('${glob}', union_by_name = true)`);
+    return Number(reader.getRows()[0]![0]);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+function run(args: string[]): CliResult {
+  return runStrata(['run', ...args]);
+}
+
+describe('strata run on the Olist sample', () => {
+  const work = mkdtempSync(join(tmpdir(), 'strata-run-'));
+  const lake = join(work, 'lake');
+  let first: CliResult;
+  let report: RunReport;
+
+  beforeAll(() => {
+    first = run(['--data', SAMPLE, '--lake', lake]);
+    report = latestReport(lake);
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('exits 0 and writes trusted Parquet for all nine tables', () => {
+    expect(first.status, first.stderr + first.stdout).toBe(0);
+    for (const dataset of OLIST_DATASETS) {
+      const files = readdirSync(join(lake, 'trusted', dataset.name), { recursive: true }).map(String);
+      expect(files.some((file) => file.endsWith('.parquet')), dataset.name).toBe(true);
+    }
+  });
+
+  it('loses no row: per table, raw = trusted + quarantined, counted from the files themselves', async () => {
+    for (const dataset of OLIST_DATASETS) {
+      const raw = countCsvDataRows(sampleCsv(dataset.sourceFile!));
+      const trusted = await countRows(join(lake, 'trusted', dataset.name, '**', '*.parquet'));
+      const quarantined = await countRows(join(lake, 'dataquality', 'quarantine', dataset.name, '**', '*.parquet'));
+      expect(trusted + quarantined, dataset.name).toBe(raw);
+      expect(report.tables[dataset.name], dataset.name).toEqual({ raw, trusted, quarantined });
+    }
+  });
+
+  it('parses review texts with quoted newlines as one row each', async () => {
+    const text = sampleCsv('olist_order_reviews_dataset.csv').toString('utf8');
+    const records = countCsvDataRows(Buffer.from(text));
+    expect(text.split('\n').length - 2).toBeGreaterThan(records);
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const reader = await connection.runAndReadAll(
+      `select count(*) from read_parquet('${join(lake, 'trusted', 'order_reviews', '**', '*.parquet')}') where review_comment_message like '%' || chr(10) || '%'`,
+    );
+    connection.closeSync();
+    instance.closeSync();
+    expect(Number(reader.getRows()[0]![0])).toBeGreaterThan(0);
+  });
+
+  it('reports every state with its timing and rows, and every quality rule', () => {
+    expect(report.status).toBe('succeeded');
+    expect(report.states.map((state) => state.flow)).toEqual(expect.arrayContaining(['ingest', 'process']));
+    const trustedOrders = report.states.find((state) => state.name === 'BuildTrustedTable[orders]')!;
+    expect(trustedOrders).toMatchObject({ flow: 'process', rowsIn: report.tables.orders!.raw, rowsOut: report.tables.orders!.trusted });
+    expect(trustedOrders.seconds).toBeGreaterThanOrEqual(0);
+    expect(report.quality.length).toBeGreaterThan(50);
+    expect(report.quality.filter((rule) => rule.severity === 'error' && !rule.passed)).toEqual([]);
+    expect(report.quality).toContainEqual(expect.objectContaining({ table: 'orders', rule: 'row_count_reconciliation(raw = trusted + quarantined)', passed: true }));
+  });
+
+  it('prints a summary table with rows in, rows out and quarantined per state', () => {
+    expect(first.stdout).toMatch(/state\s+seconds\s+rows in\s+rows out\s+quarantined/);
+    expect(first.stdout).toMatch(/BuildTrustedTable\[geolocation\]/);
+    expect(first.stderr).toMatch(/\[process\] BuildTrustedTable\[orders\] done in/);
+  });
+
+  it('leaves every row count unchanged when the same input runs again into the same lake', () => {
+    const again = run(['--data', SAMPLE, '--lake', lake]);
+    expect(again.status, again.stdout).toBe(0);
+    const second = latestReport(lake);
+    expect(second.runId).not.toBe(report.runId);
+    expect(second.tables).toEqual(report.tables);
+  });
+
+  it('runs the state machines cdk synth writes: the report hashes equal those in cdk.out', () => {
+    const outdir = join(work, 'synth');
+    const synth = runStrata(['synth', '--outdir', outdir]);
+    expect(synth.status, synth.stderr).toBe(0);
+    const template = JSON.parse(readFileSync(join(outdir, 'cdk.out', 'strata-dev-pipelines.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: { StateMachineName: string; DefinitionString: unknown } }>;
+    };
+    const machines = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::StepFunctions::StateMachine');
+    expect(machines).toHaveLength(Object.keys(report.definitions).length);
+    for (const definition of Object.values(report.definitions)) {
+      const machine = machines.find((candidate) => candidate.Properties.StateMachineName === definition.stateMachineName)!;
+      expect(createHash('sha256').update(JSON.stringify(machine.Properties.DefinitionString)).digest('hex')).toBe(definition.templateSha256);
+    }
+  });
+});
+
+describe('strata run on input broken the way real uploads break', () => {
+  const work = mkdtempSync(join(tmpdir(), 'strata-run-bad-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('keeps every clean row and quarantines every bad one with its reason', async () => {
+    const data = join(work, 'data');
+    expect(runStrata(['generate', '--scale', '0.01', '--bad-rows', '0.1', '--out', data]).status).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(data, '_manifest.json'), 'utf8')) as {
+      files: Record<string, { rows: number; cleanRows: number; badRows: Record<string, number> }>;
+    };
+    const result = run(['--data', data, '--lake', join(work, 'lake')]);
+    expect(result.status, result.stdout).toBe(0);
+    const report = latestReport(join(work, 'lake'));
+    for (const dataset of OLIST_DATASETS) {
+      const file = manifest.files[dataset.sourceFile!]!;
+      expect(report.tables[dataset.name], dataset.name).toEqual({ raw: file.rows, trusted: file.cleanRows, quarantined: file.rows - file.cleanRows });
+    }
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const reasons = await connection.runAndReadAll(
+      `select reason, raw_line from read_parquet('${join(work, 'lake', 'dataquality', 'quarantine', '*', '*.parquet')}', union_by_name = true)`,
+    );
+    connection.closeSync();
+    instance.closeSync();
+    const rows = reasons.getRowObjects() as { reason: string | null; raw_line: string | null }[];
+    expect(rows.every((row) => typeof row.reason === 'string' && row.reason.length > 0)).toBe(true);
+    const kinds = rows.map((row) => row.reason!);
+    expect(kinds.some((reason) => /not a timestamp/.test(reason))).toBe(true);
+    expect(kinds.some((reason) => /required, but empty/.test(reason))).toBe(true);
+    expect(kinds.some((reason) => /superseded by a later row/.test(reason))).toBe(true);
+    expect(rows.some((row) => /unparseable line \d+: Expected Number of Columns/.test(row.reason!) && row.raw_line !== null)).toBe(true);
+  });
+
+  it('fails a table whose file lacks a column, with a message naming the file and column, and the run says so', () => {
+    const data = join(work, 'missing-column');
+    cpSync(SAMPLE, data, { recursive: true });
+    rmSync(join(data, 'olist_orders_dataset.csv.gz'));
+    const orders = join(data, 'olist_orders_dataset.csv');
+    const lines = sampleCsv('olist_orders_dataset.csv').toString('utf8').split('\n');
+    writeFileSync(orders, lines.map((line) => line.split(',').filter((_, index) => index !== 2).join(',')).join('\n'));
+    const result = run(['--data', data, '--lake', join(work, 'lake-missing')]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/table orders FAILED: raw\/orders\/ingest_date=[\d-]+\/\w+-olist_orders_dataset\.csv: missing column\(s\) order_status/);
+    expect(result.stdout).toMatch(/flow process FAILED/);
+    const report = latestReport(join(work, 'lake-missing'));
+    expect(report.status).toBe('failed');
+    expect(report.tables.orders!.error).toMatch(/missing column\(s\) order_status/);
+    expect(existsSync(join(work, 'lake-missing', 'trusted', 'customers'))).toBe(true);
+  });
+
+  it('refuses an unknown flow name with the allowed ones and exit code 2', () => {
+    const result = run(['--flows', 'ingest,retrain', '--lake', join(work, 'unused')]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--flows: unknown flow\(s\) retrain; allowed: ingest, process, all/);
+  });
+});
