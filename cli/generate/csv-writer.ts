@@ -49,7 +49,15 @@ export class CsvFileWriter {
     const chunk = Buffer.from(this.pending, 'utf8');
     this.pending = '';
     this.bytes += chunk.length;
-    if (!this.stream.write(chunk)) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+    if (!this.stream.write(chunk)) {
+      // Stop listening for the event that did not come, or every wait leaks a listener.
+      const waiting = new AbortController();
+      try {
+        await Promise.race([once(this.stream, 'drain', { signal: waiting.signal }), once(this.stream, 'error', { signal: waiting.signal })]);
+      } finally {
+        waiting.abort();
+      }
+    }
   }
 
   async close(): Promise<void> {

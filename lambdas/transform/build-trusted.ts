@@ -33,7 +33,7 @@ export async function buildTrusted(engine: QueryEngine, dataset: DatasetDefiniti
     return { table: dataset.name, status: 'failed', error: error.message, rawFiles: 0, rowsIn: 0, rowsOut: 0, quarantined: 0, trustedBytes: 0, trustedFiles: 0 };
   }
   const model = renderModel(loadModel('trusted', dataset.name), engine.dialect, engine.relations);
-  const checked = await engine.createTemporary(`checked_${dataset.name}`, compileTrustedChecks(dataset, model, staged.relation, engine.dialect));
+  const checked = await engine.createTemporary(`checked_${dataset.name}`, compileTrustedChecks(dataset, model, engine.dialect));
   const trusted = await engine.replace(
     { layer: 'trusted', prefix: dataset.name, partitionBy: dataset.partition?.column },
     trustedSelect(dataset, checked),

@@ -6,9 +6,9 @@
  */
 import type { ColumnDefinition, DatasetDefinition } from '../datasets/index.ts';
 import { MACROS, type Dialect } from './dialect.ts';
+import { RAW_PREFIX } from './render.ts';
 
 const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
-const RAW_PREFIX = '_raw_';
 
 /** The column a partition is stored under and how it derives from the row. */
 export function partitionExpression(dataset: DatasetDefinition, dialect: Dialect, alias = ''): string | undefined {
@@ -30,7 +30,7 @@ const TYPE_NAMES: Record<string, string> = {
 
 /** One `case` per rule of a column; each yields the rule's text when the row breaks it. */
 function columnChecks(column: ColumnDefinition, dataset: DatasetDefinition): string[] {
-  const raw = `r.${column.name}`;
+  const raw = `t.${RAW_PREFIX}${column.name}`;
   const typed = `t.${column.name}`;
   const blank = `nullif(trim(${raw}), '') is null`;
   const checks: string[] = [];
@@ -61,10 +61,9 @@ function columnChecks(column: ColumnDefinition, dataset: DatasetDefinition): str
  * Every raw row once, typed, with `_reason` null for a good row and the
  * failed rules otherwise; a good row whose key a later row repeats is
  * quarantined as superseded.
- * @param modelSql the rendered trusted model, reading the staged relation
- * @param staged the raw rows as text, with `_row_id` (ingest order) and `_source_file`
+ * @param modelSql the rendered trusted model: typed columns, then its lineage (`_row_id` in ingest order, `_source_file`, the raw fields)
  */
-export function compileTrustedChecks(dataset: DatasetDefinition, modelSql: string, staged: string, dialect: Dialect): string {
+export function compileTrustedChecks(dataset: DatasetDefinition, modelSql: string, dialect: Dialect): string {
   const checks = dataset.columns.flatMap((column) => columnChecks(column, dataset));
   const partition = partitionExpression(dataset, dialect, 't.');
   const key = dataset.primaryKey.join(', ');
@@ -75,14 +74,13 @@ ${modelSql}
 checked as (
   select
     ${dataset.columns.map((column) => `t.${column.name}`).join(',\n    ')},${partition ? `\n    ${partition} as ${dataset.partition!.column},` : ''}
-    ${dataset.columns.map((column) => `r.${column.name} as ${RAW_PREFIX}${column.name}`).join(',\n    ')},
-    r._source_file,
+    ${dataset.columns.map((column) => `t.${RAW_PREFIX}${column.name}`).join(',\n    ')},
+    t._source_file,
     t._row_id,
     nullif(concat_ws('; ',
       ${checks.join(',\n      ')}
     ), '') as _failed
   from typed t
-  join ${staged} r on r._row_id = t._row_id
 ),
 ranked as (
   select *, row_number() over (partition by ${key}, _failed order by _row_id desc) as _key_rank

@@ -1,4 +1,7 @@
 /**
+ * Besides these, models call `source(table)`, `ref(layer, table)` and
+ * `lineage()` (render.ts): relations and the raw row's provenance.
+ *
  * The three SQL engines Strata runs on and the few functions that differ
  * between them. Models call these as macros (`{{ month_of(x) }}`), the way
  * dbt's cross-database macros work; everything else is portable SQL.
@@ -37,6 +40,4 @@ export const MACROS: Record<string, Macro> = {
   /** Whole days from `start` to `end`. */
   days_between: (dialect, start, end) =>
     ({ duckdb: `date_diff('day', ${start}, ${end})`, trino: `date_diff('day', ${start}, ${end})`, spark: `datediff(${end}, ${start})` })[dialect],
-  /** Where a row came from, so checks can point back at its raw fields; every trusted model ends its select list with it. */
-  lineage: () => '_row_id',
 };

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { datasetNamed } from '../datasets/index.ts';
 import { MACROS, type Dialect } from './dialect.ts';
 
 export const SQL_DIR = dirname(fileURLToPath(import.meta.url));
@@ -36,6 +37,20 @@ export function loadModel(layer: 'trusted' | 'refined', table: string): SqlModel
   return model;
 }
 
+/**
+ * Where a trusted row came from: its ingest order, its file and its fields
+ * as they arrived, carried beside the typed ones so the checks can report the
+ * original text without joining back to raw.
+ */
+function lineage(model: SqlModel): string {
+  if (model.layer !== 'trusted') throw new Error(`${model.file}: lineage() belongs in trusted models, which read raw`);
+  const dataset = datasetNamed(model.table, 'trusted');
+  return ['_row_id', '_source_file', ...dataset.columns.map((column) => `${column.name} as ${RAW_PREFIX}${column.name}`)].join(', ');
+}
+
+/** Prefix of the untyped copies of a raw row's fields. */
+export const RAW_PREFIX = '_raw_';
+
 const CALL = /\{\{\s*([a-z_]+)\(([^)]*)\)\s*\}\}/g;
 
 /** Splits `a, 'b', c` into its arguments, unquoting quoted ones. */
@@ -50,6 +65,7 @@ export function renderModel(model: SqlModel, dialect: Dialect, relations: Relati
     const values = argumentsOf(args);
     if (name === 'source') return relations.source(values[0]!);
     if (name === 'ref') return relations.ref(values[0]!, values[1]!);
+    if (name === 'lineage') return lineage(model);
     const macro = MACROS[name];
     if (!macro) throw new Error(`${model.file}: unknown macro "${name}"; macros: source, ref, ${Object.keys(MACROS).join(', ')}`);
     return macro(dialect, ...values);
