@@ -1,0 +1,105 @@
+/**
+ * A lake in a temp folder, raw CSV fixtures written the way ingestion lays
+ * them out, and a real DuckDB session over it. No mocks: the tests run the
+ * same SQL the local runner runs.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDbDatabase, type DuckDbQueryEngine } from '../../../lambdas/adapters/local/duckdb-query-engine.ts';
+import { buildTrusted, type TrustedBuild } from '../../../lambdas/transform/build-trusted.ts';
+import { datasetNamed, OLIST_DATASETS } from '../../../pipelines/datasets/index.ts';
+
+export const DEFAULT_INGEST_DATE = '2026-01-01';
+
+export interface TestLake {
+  readonly root: string;
+  readonly engine: DuckDbQueryEngine;
+  /** Writes `raw/<table>/ingest_date=<date>/<file>`: the dataset's header, then the lines as given. */
+  writeRaw(table: string, lines: readonly string[], options?: { ingestDate?: string; file?: string; header?: string }): string;
+  /** Rows of a select with every value as text (null stays null), in the order given. */
+  rows(select: string, orderBy?: string): Promise<Record<string, string | null>[]>;
+  /** Rows of a layer table (`trusted`, `orders`), as text, ordered. */
+  table(layer: string, table: string, orderBy?: string): Promise<Record<string, string | null>[]>;
+  close(): Promise<void>;
+}
+
+let database: DuckDbDatabase | undefined;
+
+/** One in-memory DuckDB per test file; each lake gets its own session. */
+export async function openLake(): Promise<TestLake> {
+  database ??= await DuckDbDatabase.open({ threads: 1, memoryLimit: '512MB' });
+  const root = mkdtempSync(join(tmpdir(), 'strata-lake-'));
+  const engine = await database.session(root);
+  const rows = async (select: string, orderBy?: string) =>
+    engine.query<Record<string, string | null>>(`select columns(*)::varchar from (${select}) q${orderBy ? ` order by ${orderBy}` : ''}`);
+  return {
+    root,
+    engine,
+    writeRaw(table, lines, options = {}) {
+      const folder = join(root, 'raw', table, `ingest_date=${options.ingestDate ?? DEFAULT_INGEST_DATE}`);
+      mkdirSync(folder, { recursive: true });
+      const header = options.header ?? datasetNamed(table, 'trusted').columns.map((column) => column.name).join(',');
+      const path = join(folder, options.file ?? 'x.csv');
+      writeFileSync(path, `${[header, ...lines].join('\n')}\n`);
+      return path;
+    },
+    rows,
+    table: (layer, table, orderBy) => rows(`select * from ${engine.relations.ref(layer, table)}`, orderBy),
+    async close() {
+      await engine.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export function closeDatabase(): void {
+  database?.close();
+  database = undefined;
+}
+
+/**
+ * A small, consistent Olist: every foreign key resolves, nothing is bad.
+ * o1 (c1, delivered) has two items of s1, three payments (credit_card twice,
+ * voucher) and two reviews (the later scores 2); o2 (c2, shipped) has one
+ * item of s1 and one boleto payment; o3 (c1, canceled) has one item of s2,
+ * no payment, no review.
+ */
+export const CONSISTENT_OLIST: Readonly<Record<string, readonly string[]>> = {
+  customers: ['c1,u1,01001,sao paulo,SP', 'c2,u2,20000,rio de janeiro,RJ'],
+  products: ['p1,moveis,40,300,2,500,20,10,15', 'p2,beleza,35,120,1,200,10,5,5'],
+  sellers: ['s1,13000,campinas,SP', 's2,80000,curitiba,PR'],
+  orders: [
+    'o1,c1,delivered,2017-10-02 10:56:33,2017-10-02 11:07:15,2017-10-04 19:55:00,2017-10-10 21:25:13,2017-10-18 00:00:00',
+    'o2,c2,shipped,2017-10-02 15:00:00,2017-10-02 15:10:00,2017-10-03 10:00:00,,2017-10-20 00:00:00',
+    'o3,c1,canceled,2017-10-03 09:00:00,,,,2017-10-25 00:00:00',
+  ],
+  order_items: [
+    'o1,1,p1,s1,2017-10-06 11:07:15,29.99,8.72',
+    'o1,2,p2,s1,2017-10-06 11:07:15,10.00,2.00',
+    'o2,1,p1,s1,2017-10-05 15:00:00,50.00,5.00',
+    'o3,1,p2,s2,2017-10-07 09:00:00,20.00,1.00',
+  ],
+  order_payments: ['o1,1,credit_card,1,30.00', 'o1,2,voucher,1,12.71', 'o1,3,credit_card,2,8.00', 'o2,1,boleto,1,55.00'],
+  order_reviews: [
+    'r1,o1,4,,bom,2017-10-11 00:00:00,2017-10-12 10:00:00',
+    'r2,o1,2,atraso,"chegou\nquebrado",2017-10-13 00:00:00,2017-10-14 09:00:00',
+    'r3,o2,5,,,2017-10-12 00:00:00,',
+  ],
+  geolocation: ['01001,-23.55,-46.63,sao paulo,SP', '13000,-22.9,-47.06,campinas,SP'],
+  product_category_name_translation: ['moveis,furniture', 'beleza,beauty'],
+};
+
+/** Writes raw fixtures for every Olist table (overrides replace a table's lines) and builds trusted. */
+export async function buildOlist(
+  lake: TestLake,
+  overrides: Readonly<Record<string, readonly string[]>> = {},
+  options: { ingestDate?: string } = {},
+): Promise<TrustedBuild[]> {
+  const builds: TrustedBuild[] = [];
+  for (const dataset of OLIST_DATASETS) {
+    lake.writeRaw(dataset.name, overrides[dataset.name] ?? CONSISTENT_OLIST[dataset.name] ?? [], { ingestDate: options.ingestDate });
+    builds.push(await buildTrusted(lake.engine, dataset));
+  }
+  return builds;
+}
