@@ -118,16 +118,21 @@ export class DuckDbQueryEngine implements QueryEngine {
     }
     // Explicit dialect, no sniffing: raw is untrusted and its shape is declared.
     // Lines the reader cannot split are kept in the rejects table, never dropped.
+    // Source files are named as lake keys (raw/<table>/...), never by this machine's paths.
+    const rawRoot = literal(`${join(this.lakeRoot, 'raw')}${sep}`);
+    const lakeKey = (column: string) => `'raw/' || replace(${column}, ${rawRoot}, '')`;
     await this.run(`create or replace temp table ${relation} as
-      select ${expected.join(', ')}, row_number() over () as _row_id, filename as _source_file
+      select ${expected.join(', ')}, row_number() over () as _row_id, ${lakeKey('filename')} as _source_file
       from read_csv([${files.map(literal).join(', ')}], header = true, auto_detect = false, columns = ${columns},
         delim = ',', quote = '"', escape = '"', filename = true, store_rejects = true,
         rejects_table = ${literal(rejects)}, rejects_scan = ${literal(rejectScans)}, max_line_size = 10000000)`);
+    // DuckDB records one error per surplus or missing field; a line is one rejected row.
     await this.run(`create or replace temp table ${rejectedRelation} as
-      select e.csv_line as raw_line,
-             'unparseable line ' || e.line || ': ' || e.error_message as reason,
-             s.file_path as source_file
-      from ${rejects} e join ${rejectScans} s using (scan_id, file_id)`);
+      select any_value(e.csv_line) as raw_line,
+             'unparseable line ' || e.line || ': ' || string_agg(distinct e.error_message, '; ' order by e.error_message) as reason,
+             ${lakeKey('any_value(s.file_path)')} as source_file
+      from ${rejects} e join ${rejectScans} s using (scan_id, file_id)
+      group by e.scan_id, e.file_id, e.line`);
     this.temporaries.push(relation, rejectedRelation, rejects, rejectScans);
     const [counts] = await this.query<{ staged: bigint; rejected: bigint }>(
       `select (select count(*) from ${relation}) as staged, (select count(*) from ${rejectedRelation}) as rejected`,
