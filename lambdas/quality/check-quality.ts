@@ -84,7 +84,8 @@ async function failingRows(
 }
 
 /**
- * Evaluates every rule of the tables built in this run, stores the results
+ * Evaluates every rule of every table (trusted and refined; the process flow
+ * builds them all before this step), stores the results
  * under dataquality/results/run_id=<run>/ and reports them. Tables whose
  * build failed fail a `build` rule of severity error.
  */

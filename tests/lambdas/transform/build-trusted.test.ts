@@ -112,7 +112,7 @@ describe('buildTrusted', () => {
     const [rejected] = await quarantine('orders');
     expect(rejected!.raw_line).toBe(`${ORDER('o2')},surplus`);
     expect(rejected!.reason).toMatch(/^unparseable line \d+: .*Expected Number of Columns: 8 Found: 9/);
-    expect(rejected!.source_file).toMatch(/raw\/orders\/ingest_date=2026-01-01\/x\.csv$/);
+    expect(rejected!.source_file).toMatch(/^raw\/orders\/ingest_date=2026-01-01\/x\.csv$/);
     expect((await trusted('orders', 'order_id')).map((row) => row.order_id)).toEqual(['o1', 'o3']);
     await expectNothingLost(result, 'orders');
   });
@@ -206,7 +206,6 @@ describe('buildTrusted', () => {
     expect((await quarantine('order_reviews')).map((row) => row.raw_line)).toEqual(['r5,o5,4,,,2018-01-18 00:00:00,,extra,fields']);
   });
 
-  // Same BUG as above: a short line yields one reject per missing field (here 4 rows for 1 line).
   it('counts a line with missing fields once, and quarantines it once', async () => {
     lake.writeRaw('order_reviews', ['r1,o1,5,,,2018-01-18 00:00:00,', 'r9,o9,3']);
     const result = await build('order_reviews');
