@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -36,6 +36,9 @@ export interface PipelineFlowProps {
   readonly timeout?: Duration;
 }
 
+/** Cost allocation tag: the flow (pipelines/flows) a state machine and its log group, role and alarm belong to. */
+export const FLOW_TAG = 'strata:flow';
+
 /** Handler retries: backoff with jitter for anything transient, never for a failed quality gate. */
 const RETRY = { interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 3, jitterStrategy: sfn.JitterType.FULL } as const;
 
@@ -48,7 +51,8 @@ function payloadOf(input: StepInput): Record<string, unknown> {
  * A flow rendered as a Step Functions state machine: one Lambda task per
  * step (Map for per-item steps), each with retries and a catch to a failure
  * path that notifies and fails; ALL-level logs to an encrypted log group;
- * X-Ray; an alarm on failed runs; a schedule from the environment.
+ * X-Ray; an alarm on failed runs; a schedule from the environment. Its
+ * resources are tagged with the flow's name for cost reports.
  */
 export class PipelineFlow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -59,6 +63,7 @@ export class PipelineFlow extends Construct {
   constructor(scope: Construct, id: string, props: PipelineFlowProps) {
     super(scope, id);
     const { flow } = props;
+    Tags.of(this).add(FLOW_TAG, flow.name);
 
     const failed = new tasks.SnsPublish(this, 'NotifyFailure', {
       topic: props.failureTopic,

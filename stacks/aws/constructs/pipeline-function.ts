@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Tags } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,11 +9,14 @@ import { Construct } from 'constructs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LambdaSizing } from '../../../config/schema.ts';
-import type { HandlerName } from '../../../pipelines/flows/index.ts';
+import { HANDLERS, type HandlerName } from '../../../pipelines/flows/index.ts';
 
 /** Folders of pipelines/sql holding models. */
 const SQL_LAYERS = ['trusted', 'refined'] as const;
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Cost allocation tag: the handler class (pipelines/flows HANDLERS) a function and its log group belong to. */
+export const HANDLER_CLASS_TAG = 'strata:handler-class';
 
 export interface PipelineFunctionProps {
   /** The handler it runs: `lambdas/entrypoints/aws/<handler>.ts`. */
@@ -34,7 +37,8 @@ export interface PipelineFunctionProps {
 /**
  * One handler as a Lambda: bundled with esbuild for Node 24 (the AWS SDK v3
  * comes with the runtime), traced with X-Ray, JSON logs into its own
- * encrypted log group, and a dead-letter queue.
+ * encrypted log group, and a dead-letter queue. Tagged with its handler
+ * class, so cost reports can group functions the way sizing does.
  */
 export class PipelineFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -42,6 +46,8 @@ export class PipelineFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
+    // On the construct: the function and its log group.
+    Tags.of(this).add(HANDLER_CLASS_TAG, HANDLERS[props.handler].handlerClass);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${props.functionName}`,
       encryptionKey: props.key,

@@ -3,10 +3,12 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { LAYERS, type Layer } from '../../../config/schema.ts';
-import { DATASETS } from '../../../pipelines/datasets/index.ts';
+import { DATASETS, OLIST_DATASETS } from '../../../pipelines/datasets/index.ts';
+import { resourceName } from '../../shared/naming.ts';
 import { AwsNames } from '../aws-names.ts';
 import { CatalogTables } from '../constructs/catalog-tables.ts';
 import type { DataLakeStorage } from '../constructs/data-lake-storage.ts';
+import { DataQualityCatalog } from '../constructs/data-quality-catalog.ts';
 import { RawCrawler } from '../constructs/raw-crawler.ts';
 import { referenceLayerBuckets } from '../lake-references.ts';
 import type { PlatformStackProps } from './platform-stack-props.ts';
@@ -15,11 +17,16 @@ export interface CatalogStackProps extends PlatformStackProps {
   readonly storage: DataLakeStorage;
 }
 
-/** Glue Data Catalog: a database per layer, the raw crawler, declared trusted and refined tables. */
+/**
+ * Glue Data Catalog: a database per layer, the raw crawler, declared trusted
+ * and refined tables, and the data-quality layer's rulesets, quarantine and
+ * results tables.
+ */
 export class CatalogStack extends Stack {
   readonly databases: Record<Layer, glue.Database>;
   readonly tables: CatalogTables[];
   readonly crawler: RawCrawler;
+  readonly dataQuality: DataQualityCatalog;
 
   constructor(scope: Construct, id: string, props: CatalogStackProps) {
     super(scope, id, props);
@@ -54,5 +61,15 @@ export class CatalogStack extends Stack {
           bucket: buckets[layer],
         }),
     );
+
+    const [trustedTables] = this.tables;
+    this.dataQuality = new DataQualityCatalog(this, 'DataQuality', {
+      datasets: OLIST_DATASETS,
+      trustedDatabase: databases.trusted,
+      trustedTables: trustedTables!.tables,
+      database: databases.dataquality,
+      bucket: buckets.dataquality,
+      rulesetNamePrefix: resourceName(environment, 'quality'),
+    });
   }
 }
