@@ -34,14 +34,16 @@ export const HANDLER_ACCESS: Record<HandlerClass, HandlerAccess> = {
   },
   transform: {
     description: 'Builds trusted from raw and refined from trusted; quarantines bad rows.',
-    reads: [{ layer: 'raw' }, { layer: 'trusted' }],
-    writes: [{ layer: 'trusted' }, { layer: 'refined' }, { layer: 'dataquality', prefix: 'quarantine/' }],
-    deletes: [{ layer: 'trusted' }, { layer: 'refined' }, { layer: 'dataquality', prefix: 'quarantine/' }],
+    // _scratch/ holds the query engine's session tables (Athena CTAS), dropped when the step ends.
+    reads: [{ layer: 'raw' }, { layer: 'trusted' }, { layer: 'dataquality', prefix: '_scratch/' }],
+    writes: [{ layer: 'trusted' }, { layer: 'refined' }, { layer: 'dataquality', prefix: 'quarantine/' }, { layer: 'dataquality', prefix: '_scratch/' }],
+    deletes: [{ layer: 'trusted' }, { layer: 'refined' }, { layer: 'dataquality', prefix: 'quarantine/' }, { layer: 'dataquality', prefix: '_scratch/' }],
     queries: true,
   },
   quality: {
     description: 'Evaluates data-quality rules and records their results.',
-    reads: [{ layer: 'trusted' }, { layer: 'refined' }],
+    // Reconciliation recounts the quarantine beside trusted.
+    reads: [{ layer: 'trusted' }, { layer: 'refined' }, { layer: 'dataquality', prefix: 'quarantine/' }],
     writes: [{ layer: 'dataquality', prefix: 'results/' }],
     deletes: [{ layer: 'dataquality', prefix: 'results/' }],
     queries: true,

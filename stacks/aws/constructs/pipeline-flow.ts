@@ -65,7 +65,7 @@ export class PipelineFlow extends Construct {
     const { flow } = props;
     Tags.of(this).add(FLOW_TAG, flow.name);
 
-    const failed = new tasks.SnsPublish(this, 'NotifyFailure', {
+    const notify = new tasks.SnsPublish(this, 'NotifyFailure', {
       topic: props.failureTopic,
       subject: `${props.stateMachineName} failed`,
       message: sfn.TaskInput.fromObject({
@@ -75,7 +75,10 @@ export class PipelineFlow extends Construct {
         cause: sfn.JsonPath.stringAt('$.error.Cause'),
       }),
       resultPath: sfn.JsonPath.DISCARD,
-    }).next(new sfn.Fail(this, 'Failed', { errorPath: '$.error.Error', causePath: '$.error.Cause' }));
+    });
+    // A lost notification would hide the original error; the alarm still fires if even this fails.
+    notify.addRetry({ errors: [sfn.Errors.ALL], ...RETRY });
+    const failed = notify.next(new sfn.Fail(this, 'Failed', { errorPath: '$.error.Error', causePath: '$.error.Cause' }));
 
     const task = (step: Omit<TaskStep, 'resultPath'>, payload?: sfn.TaskInput, resultPath?: string) => {
       const invoke = new tasks.LambdaInvoke(this, step.name, {

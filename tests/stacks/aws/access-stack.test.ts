@@ -61,6 +61,7 @@ describe('access stack', () => {
       'trusted/*': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'],
       'refined/*': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'],
       'dataquality/quarantine/*': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'],
+      'dataquality/_scratch/*': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'],
       'athena-results/strata-prod/*': ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
     });
   });

@@ -25,7 +25,8 @@ describe('platform guardrails on AWS', () => {
   const prod = environmentNamed('prod');
   let aws: SynthesizedAws;
   beforeAll(() => {
-    aws = synthAws(prod);
+    // Bundled, as `strata synth` does: the assembly checked here is the one that deploys.
+    aws = synthAws(prod, { bundle: true });
   });
 
   it('tags every taggable resource with the platform version and the environment', () => {

@@ -14,10 +14,14 @@ export interface SynthesizedAws {
   readonly outdir: string;
 }
 
-/** Synthesizes the whole AWS app (cdk-nag included) into a temporary folder. */
-export function synthAws(environment: Environment): SynthesizedAws {
+/**
+ * Synthesizes the whole AWS app (cdk-nag included) into a temporary folder.
+ * Without bundling by default: templates are the same, and esbuild costs
+ * seconds per synth; the assembly's asset manifests then point at sources.
+ */
+export function synthAws(environment: Environment, options: { bundle?: boolean } = {}): SynthesizedAws {
   const outdir = mkdtempSync(join(tmpdir(), 'strata-aws-'));
-  const app = createAwsApp({ outdir });
+  const app = createAwsApp({ outdir, bundle: options.bundle ?? false });
   const stacks = addPlatform(app, environment, TEST_VERSION);
   app.synth();
   const templates = Object.fromEntries(Object.entries(stacks).map(([key, stack]) => [key, Template.fromStack(stack)])) as SynthesizedAws['templates'];
