@@ -207,11 +207,10 @@ function awsLines({ environment: env, usage, book, synth }: EstimateInput, notes
 
   const rulesets = ofType('AWS::Glue::DataQualityRuleset');
   if (rulesets.length > 0) {
-    const dpu = Math.max(2, usage.dataQuality.dpu);
-    const evaluations = rulesets.length * flowRuns.process;
-    const cost = evaluations * dpu * (usage.dataQuality.minutesPerEvaluation / 60) * p('glue.dataQuality.dpuHour');
+    // The rulesets are declared for the Glue console; the process flow checks
+    // quality itself on Athena (priced there), so Glue bills no evaluation run.
     lines.push(
-      line('aws', 'glue.dataQuality', `Glue Data Quality, ${rulesets.length} ruleset(s)`, 'usage-based', cost, `${rulesets.length} rulesets x ${qty(flowRuns.process)} process runs x ${qty(dpu)} DPU x ${qty(usage.dataQuality.minutesPerEvaluation)} min/60 x ${price(p('glue.dataQuality.dpuHour'))} = ${money(cost)}`),
+      line('aws', 'glue.dataQuality', `Glue Data Quality, ${rulesets.length} ruleset(s)`, 'usage-based', 0, `${rulesets.length} rulesets declared, evaluated by no schedule (the quality step runs on Athena): 0 evaluation runs x ${price(p('glue.dataQuality.dpuHour'))}/DPU-hour = ${money(0)}`),
     );
   }
 

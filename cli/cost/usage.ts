@@ -35,7 +35,6 @@ export const usageSchema = z.strictObject({
   lambda: z.strictObject({ ingest: handler, transform: handler, quality: handler, ml: handler }),
   stepFunctions: z.strictObject({ expressSecondsPerExecution: amount('duration of an Express execution, seconds') }),
   crawler: z.strictObject({ minutesPerRun: amount('minutes a crawler run takes (billed at least 10)'), dpu: amount('DPUs a crawler run uses') }),
-  dataQuality: z.strictObject({ minutesPerEvaluation: amount('minutes per ruleset evaluation'), dpu: amount('DPUs per evaluation (at least 2 are billed)') }),
   athena: z.strictObject({
     platformQueriesPerProcessRun: amount('Athena queries the process flow runs each time'),
     biQueriesPerMonth: amount('queries BI users run per month'),
