@@ -1,33 +1,14 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
 import type { Layer } from '../../../config/schema.ts';
 import type { DatasetDefinition } from '../../../pipelines/datasets/index.ts';
 import type { Relations } from '../../../pipelines/sql/render.ts';
+import { FolderObjectStore } from './folder-object-store.ts';
 import { TableInputError, type QueryEngine, type StagedRaw, type TableWritten } from '../../ports/query-engine.ts';
 
 const TARGET_FILE_MB = 128;
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
-
-async function filesUnder(folder: string, suffixes: readonly string[]): Promise<string[]> {
-  const found: string[] = [];
-  const visit = async (dir: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    for (const entry of entries) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await visit(path);
-      else if (suffixes.some((suffix) => entry.name.endsWith(suffix))) found.push(path);
-    }
-  };
-  await visit(folder);
-  return found.sort();
-}
 
 /** The first line of a CSV, without a byte-order mark, split on commas (headers hold no quoted commas). */
 async function headerOf(path: string): Promise<string[]> {
@@ -73,10 +54,15 @@ export class DuckDbQueryEngine implements QueryEngine {
   private static sequence = 0;
   private readonly temporaries: string[] = [];
 
+  /** The lake as files: the same folder store the handlers write through. */
+  private readonly lake: FolderObjectStore;
+
   constructor(
     readonly lakeRoot: string,
     private readonly connection: DuckDBConnection,
-  ) {}
+  ) {
+    this.lake = new FolderObjectStore(lakeRoot);
+  }
 
   readonly relations: Relations = {
     source: (table) => `staged_${table}`,
@@ -90,9 +76,8 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   async stageRaw(dataset: DatasetDefinition): Promise<StagedRaw> {
-    const rawFolder = join(this.lakeRoot, 'raw', dataset.name);
-    const files = await filesUnder(rawFolder, ['.csv']);
-    const keys = files.map((file) => relative(join(this.lakeRoot, 'raw'), file).split(sep).join('/'));
+    const keys = (await this.lake.list('raw', `${dataset.name}/`)).map((object) => object.key).filter((key) => key.endsWith('.csv'));
+    const files = keys.map((key) => this.lake.pathOf('raw', key));
     const expected = dataset.columns.map((column) => column.name);
     for (const [index, file] of files.entries()) {
       const header = await headerOf(file);
@@ -148,8 +133,10 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   async replace(target: { layer: Layer; prefix: string; partitionBy?: string }, select: string): Promise<TableWritten> {
-    const finalFolder = join(this.lakeRoot, target.layer, ...target.prefix.split('/').filter(Boolean));
-    const stagingFolder = `${finalFolder}.staging-${process.pid}-${Date.now()}`;
+    const prefix = target.prefix.split('/').filter(Boolean).join('/');
+    const staging = `${prefix}.staging-${process.pid}-${Date.now()}`;
+    const finalFolder = this.lake.pathOf(target.layer, prefix);
+    const stagingFolder = this.lake.pathOf(target.layer, staging);
     // DuckDB writes one file per partition folder and cannot also split by size
     // there; unpartitioned tables are split into files of about TARGET_FILE_MB.
     const layout = target.partitionBy ? `partition_by (${target.partitionBy})` : `file_size_bytes '${TARGET_FILE_MB}MB'`;
@@ -160,9 +147,8 @@ export class DuckDbQueryEngine implements QueryEngine {
           filename_pattern 'part-{i}', overwrite_or_ignore true)`,
       );
       const rows = Number(reader.getRows()[0]?.[0] ?? 0);
-      const written = await filesUnder(stagingFolder, ['.parquet']);
-      let bytes = 0;
-      for (const file of written) bytes += (await stat(file)).size;
+      const written = (await this.lake.list(target.layer, `${staging}/`)).filter((object) => object.key.endsWith('.parquet'));
+      const bytes = written.reduce((sum, object) => sum + object.sizeBytes, 0);
       // Swap whole folders so a reader sees the old table or the new one.
       const previous = `${finalFolder}.previous-${process.pid}-${Date.now()}`;
       await rename(finalFolder, previous).catch((error: NodeJS.ErrnoException) => {
