@@ -10,7 +10,6 @@ import { generateOlist, MANIFEST_FILE } from '../generate/generate-olist.ts';
 import { parseOptions } from '../parse-options.ts';
 import { dropFilesIn, newRunId, runLocally, writeRunReport, type StateRecord } from '../run/local-runner.ts';
 import { synthesizeFlows } from '../run/synthesized-flows.ts';
-import { REPO_ROOT } from '../synth-platform.ts';
 import { UsageError } from '../usage-error.ts';
 
 const DEFAULT_SCALE = 0.1;
@@ -166,5 +165,3 @@ async function readQualityResults(lake: string, runId: string): Promise<QualityR
     database.close();
   }
 }
-
-export { REPO_ROOT };

@@ -170,7 +170,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
           if (event.type === 'StateExited' || event.type === 'StateFailed') {
             const started = entered.get(keyOf(state, index)) ?? (event.timestamp as number);
             const output = (event.type === 'StateExited' ? state.output : undefined) as Record<string, unknown> | undefined;
-            const result = flow.taskTargets.get(state.name) === 'notify' ? undefined : pickResult(state, output);
+            const result = flow.taskTargets.get(state.name) === 'notify' ? undefined : resultIn(output, flow.resultPaths.get(state.name));
             const record: StateRecord = {
               flow: flow.flow,
               name: itemLabel(state, index),
@@ -180,7 +180,6 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
               quarantined: numberOr(result?.quarantined),
               status: event.type === 'StateExited' ? 'succeeded' : 'failed',
             };
-            if (event.type === 'StateFailed' && event.type) entered.delete(keyOf(state, index));
             states.push(record);
             options.onState?.(record);
           }
@@ -202,12 +201,9 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   return { runId, states, outcomes, notifications, taskResults };
 }
 
-/** A task's result inside its state output (ResultPath) or the output itself (Map iterations). */
-function pickResult(state: EventState, output: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (!output) return undefined;
-  if ('rowsIn' in output || 'rowsOut' in output) return output;
-  const fresh = Object.entries(output).filter(([key]) => !(key in ((state.input as Record<string, unknown> | undefined) ?? {})));
-  const [, value] = fresh.at(-1) ?? [];
+/** A task's result: at its ResultPath (`$.landing`) in the state output, or the output itself. */
+function resultIn(output: Record<string, unknown> | undefined, resultPath: string | undefined): Record<string, unknown> | undefined {
+  const value = resultPath === undefined || resultPath === '$' ? output : output?.[resultPath.replace(/^\$\./, '')];
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 

@@ -21,6 +21,8 @@ export interface SynthesizedFlow {
   readonly definition: Record<string, unknown>;
   /** Task state name -> the handler its function runs, or 'notify' for the failure topic. */
   readonly taskTargets: ReadonlyMap<string, HandlerName | 'notify'>;
+  /** Task state name -> where its result goes in the state (`$.landing`); absent for Map iterations, whose output is the result. */
+  readonly resultPaths: ReadonlyMap<string, string>;
 }
 
 const PSEUDO_PARAMETERS: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': 'local-0', 'AWS::AccountId': '000000000000', 'AWS::URLSuffix': 'amazonaws.com' };
@@ -34,9 +36,9 @@ function resolveJoin(value: unknown, placeholder: (token: Record<string, unknown
   return join[1].map((part) => (typeof part === 'string' ? part : placeholder(part as Record<string, unknown>))).join(join[0]);
 }
 
-function tasksOf(states: Record<string, Record<string, unknown>>, found: Map<string, string>): void {
+function tasksOf(states: Record<string, Record<string, unknown>>, found: Map<string, { resource: string; resultPath?: string }>): void {
   for (const [name, state] of Object.entries(states)) {
-    if (state.Type === 'Task') found.set(name, String(state.Resource));
+    if (state.Type === 'Task') found.set(name, { resource: String(state.Resource), resultPath: state.ResultPath as string | undefined });
     const processor = (state.ItemProcessor ?? state.Iterator) as { States?: Record<string, Record<string, unknown>> } | undefined;
     if (processor?.States) tasksOf(processor.States, found);
     for (const branch of (state.Branches as { States: Record<string, Record<string, unknown>> }[] | undefined) ?? []) tasksOf(branch.States, found);
@@ -66,10 +68,12 @@ export function flowsFromTemplate(template: Template, environment: Environment):
       return `local:${ref ?? 'unknown'}`;
     });
     const definition = JSON.parse(text) as Record<string, unknown>;
-    const resources = new Map<string, string>();
-    tasksOf(definition.States as Record<string, Record<string, unknown>>, resources);
+    const tasks = new Map<string, { resource: string; resultPath?: string }>();
+    tasksOf(definition.States as Record<string, Record<string, unknown>>, tasks);
     const taskTargets = new Map<string, HandlerName | 'notify'>();
-    for (const [state, resource] of resources) {
+    const resultPaths = new Map<string, string>();
+    for (const [state, { resource, resultPath }] of tasks) {
+      if (typeof resultPath === 'string') resultPaths.set(state, resultPath);
       if (resource.startsWith(LOCAL_FUNCTION_ARN)) taskTargets.set(state, resource.slice(LOCAL_FUNCTION_ARN.length) as HandlerName);
       else if (resource === 'arn:aws:states:::sns:publish') taskTargets.set(state, 'notify');
       else throw new Error(`state ${state} of ${stateMachineName} calls ${resource}, which has no local rendering`);
@@ -80,6 +84,7 @@ export function flowsFromTemplate(template: Template, environment: Environment):
       templateSha256: createHash('sha256').update(JSON.stringify(definitionString)).digest('hex'),
       definition,
       taskTargets,
+      resultPaths,
     };
   });
 }
