@@ -27,6 +27,16 @@ function pattern(regex: RegExp, allowed: string) {
 
 const bool = () => z.boolean({ error: 'must be true or false' });
 
+function decimal(min: number, max: number) {
+  const error = `must be a number from ${min} to ${max}`;
+  return z.number({ error }).min(min, { error }).max(max, { error });
+}
+
+const isoDate = () =>
+  pattern(/^\d{4}-\d{2}-01$/, 'a snapshot date: the first day of a month, YYYY-MM-01').refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), {
+    error: 'must be a real date, YYYY-MM-01',
+  });
+
 /** Documents a knob: what it does, its unit, and its default, in one place. */
 function knob<S extends z.ZodType>(schema: S, text: string, unit?: string) {
   return schema.describe(unit ? `${text} Unit: ${unit}.` : text);
@@ -184,6 +194,63 @@ const azureBackend = z.discriminatedUnion(
   { error: 'must have type: local or azurerm' },
 );
 
+
+/**
+ * Gradient-boosted trees, with XGBoost's hyperparameter names: the embedded
+ * engine reads them and SageMaker's built-in XGBoost receives them as they are.
+ */
+const gradientBoosting = z.strictObject({
+  num_round: withDefault(integer(1, 5000), 200, 'Boosting rounds (trees).', 'trees'),
+  eta: withDefault(decimal(0.001, 1), 0.1, 'Learning rate: how much each tree corrects.'),
+  max_depth: withDefault(integer(1, 16), 4, 'Deepest a tree may grow.', 'levels'),
+  min_child_weight: withDefault(decimal(0, 1000), 1, 'Least hessian (about: rows) a leaf must hold.'),
+  lambda: withDefault(decimal(0, 1000), 1, 'L2 regularization of leaf weights.'),
+  alpha: withDefault(decimal(0, 1000), 0, 'L1 regularization of leaf weights.'),
+  gamma: withDefault(decimal(0, 1000), 0, 'Least loss reduction a split must bring.'),
+  subsample: withDefault(decimal(0.1, 1), 0.8, 'Share of rows each tree sees.'),
+  colsample_bytree: withDefault(decimal(0.1, 1), 0.8, 'Share of features each tree sees.'),
+  max_bin: withDefault(integer(2, 255), 255, 'Histogram bins per feature.', 'bins'),
+});
+
+const models = z.strictObject({
+  churn: section(
+    z.strictObject({
+      ootSnapshots: withDefault(
+        z.array(isoDate(), { error: 'must be a list of snapshot dates (YYYY-MM-01)' }),
+        [],
+        'Out-of-time snapshots (dt_reference) held out of training. Empty: the latest snapshot whose 45-day churn horizon lies inside the data.',
+      ),
+      testFraction: withDefault(decimal(0.05, 0.5), 0.3, 'Share of the in-time rows held out for test, stratified by churn.'),
+      seed: withDefault(integer(0, 2_147_483_647), 42, 'Seed of the train/test split and of the trees’ row and feature sampling.'),
+      threshold: withDefault(decimal(0.01, 0.99), 0.5, 'Score at or above which a seller is classed as churning (precision, recall, F1, the scores table).'),
+      promotionMargin: withDefault(
+        decimal(0, 0.2),
+        0.01,
+        'A new model becomes champion unless its OOT AUC is worse than the champion’s by more than this.',
+        'AUC',
+      ),
+      gradientBoosting: section(gradientBoosting, 'Hyperparameters of the gradient-boosted trees (embedded engine and SageMaker XGBoost).'),
+      logisticRegression: section(
+        z.strictObject({
+          l2: withDefault(decimal(0, 1000), 1, 'L2 penalty on the (standardized) coefficients.'),
+          maxIterations: withDefault(integer(10, 10_000), 300, 'Most optimizer iterations.', 'iterations'),
+        }),
+        'The logistic-regression baseline (embedded engine).',
+      ),
+    }),
+    'Seller churn: label, split, promotion gate and hyperparameters.',
+  ),
+  segments: section(
+    z.strictObject({
+      k: withDefault(integer(2, 50), 5, 'Number of seller segments (k-means clusters).', 'clusters'),
+      maxIterations: withDefault(integer(1, 1000), 100, 'Most k-means iterations.', 'iterations'),
+      seed: withDefault(integer(0, 2_147_483_647), 42, 'Seed of the k-means++ initialization.'),
+      promotionMargin: withDefault(decimal(0, 1), 0.05, 'A new clustering becomes champion unless its silhouette is worse than the champion’s by more than this.'),
+    }),
+    'Seller segmentation (k-means on the latest snapshot’s features).',
+  ),
+});
+
 // ---------------------------------------------------------------- the environment
 
 export const environmentSchema = z.strictObject({
@@ -304,6 +371,7 @@ export const environmentSchema = z.strictObject({
     }),
     'Limits on what ingestion accepts; archives are untrusted input.',
   ),
+  models: section(models, 'The models the retrain flow trains, evaluates, gates and scores.'),
   sizing: section(
     z.strictObject({
       lambda: section(
@@ -356,6 +424,8 @@ export type EnvironmentInput = z.input<typeof environmentSchema>;
 export type Environment = z.output<typeof environmentSchema>;
 export type LayerLifecycle = z.output<typeof layerLifecycle>;
 export type LambdaSizing = z.output<typeof lambdaSizing>;
+export type ModelSettings = Environment['models'];
+export type GradientBoostingParameters = z.output<typeof gradientBoosting>;
 
 /** Lambda sizing of one handler class: the shared sizing with that class's overrides applied. */
 export function lambdaSizingFor(env: Environment, handlerClass: HandlerClass): LambdaSizing {
