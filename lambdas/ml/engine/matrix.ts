@@ -1,0 +1,33 @@
+/**
+ * A numeric feature matrix, row-major, as the embedded engine reads it.
+ * Missing values are NaN: the trees learn where they go, the linear and
+ * distance models impute them.
+ */
+export interface Matrix {
+  /** Feature names, in column order. */
+  readonly columns: readonly string[];
+  readonly rows: number;
+  /** `rows * columns.length` values; row r, column c is at `r * columns.length + c`. */
+  readonly values: Float64Array;
+}
+
+export function matrixOf(columns: readonly string[], rows: readonly (readonly (number | null | undefined)[])[]): Matrix {
+  const width = columns.length;
+  const values = new Float64Array(rows.length * width);
+  rows.forEach((row, r) => {
+    if (row.length !== width) throw new RangeError(`row ${r} has ${row.length} values; the matrix has ${width} columns`);
+    for (let c = 0; c < width; c += 1) {
+      const value = row[c];
+      values[r * width + c] = value === null || value === undefined ? Number.NaN : value;
+    }
+  });
+  return { columns, rows: rows.length, values };
+}
+
+/** The rows at the given indexes, in that order. */
+export function selectRows(matrix: Matrix, indexes: readonly number[]): Matrix {
+  const width = matrix.columns.length;
+  const values = new Float64Array(indexes.length * width);
+  indexes.forEach((source, target) => values.set(matrix.values.subarray(source * width, source * width + width), target * width));
+  return { columns: matrix.columns, rows: indexes.length, values };
+}
