@@ -21,6 +21,14 @@ export interface TableWritten {
   readonly bytes: number;
 }
 
+export interface LoadedColumn {
+  readonly name: string;
+  readonly type: 'string' | 'double' | 'int' | 'date';
+}
+
+/** A loaded value: text, a number, a `YYYY-MM-DD` date as text, or null. */
+export type LoadedValue = string | number | null;
+
 /** The input a table build needs is unusable (missing files, missing columns): the table fails, others go on. */
 export class TableInputError extends Error {
   override readonly name = 'TableInputError';
@@ -45,5 +53,10 @@ export interface QueryEngine {
    */
   replace(target: { layer: Layer; prefix: string; partitionBy?: string }, select: string): Promise<TableWritten>;
   query<Row extends Record<string, unknown>>(select: string): Promise<Row[]>;
+  /**
+   * Rows computed outside the engine (model scores) as a session-scoped
+   * relation with the given columns, so SQL can write them to a layer.
+   */
+  loadRows(name: string, columns: readonly LoadedColumn[], rows: readonly (readonly LoadedValue[])[]): Promise<string>;
   close(): Promise<void>;
 }

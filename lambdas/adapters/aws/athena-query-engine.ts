@@ -9,7 +9,7 @@ import type { Layer } from '../../../config/schema.ts';
 import type { DatasetDefinition } from '../../../pipelines/datasets/index.ts';
 import type { Relations } from '../../../pipelines/sql/render.ts';
 import type { ObjectStore } from '../../ports/object-store.ts';
-import type { QueryEngine, StagedRaw, TableWritten } from '../../ports/query-engine.ts';
+import type { LoadedColumn, LoadedValue, QueryEngine, StagedRaw, TableWritten } from '../../ports/query-engine.ts';
 
 export interface AthenaQueryEngineProps {
   readonly client: Pick<AthenaClient, 'send'>;
@@ -79,6 +79,22 @@ export class AthenaQueryEngine implements QueryEngine {
   async createTemporary(name: string, select: string): Promise<string> {
     const table = this.scratchName(name);
     await this.ctas(table, select);
+    return this.qualified('dataquality', table);
+  }
+
+  /** JSON lines under `_scratch/`, read through an external table that close() drops with the rest. */
+  async loadRows(name: string, columns: readonly LoadedColumn[], rows: readonly (readonly LoadedValue[])[]): Promise<string> {
+    const table = this.scratchName(name);
+    const prefix = `_scratch/${table}/`;
+    this.scratch.push({ table, prefix });
+    const lines = rows.map((row) => JSON.stringify(Object.fromEntries(columns.map((column, index) => [column.name, row[index] ?? null]))));
+    await this.props.store.write('dataquality', `${prefix}rows.json`, `${lines.join('\n')}\n`);
+    const types = { string: 'string', double: 'double', int: 'int', date: 'date' } as const;
+    await this.execute(
+      `create external table ${this.qualified('dataquality', table).replaceAll('"', '`')} (${columns.map((column) => `\`${column.name}\` ${types[column.type]}`).join(', ')})
+       row format serde 'org.openx.data.jsonserde.JsonSerDe'
+       location 's3://${this.props.buckets.dataquality}/${prefix}'`,
+    );
     return this.qualified('dataquality', table);
   }
 

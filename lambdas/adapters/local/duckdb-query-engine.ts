@@ -5,7 +5,7 @@ import type { Layer } from '../../../config/schema.ts';
 import type { DatasetDefinition } from '../../../pipelines/datasets/index.ts';
 import type { Relations } from '../../../pipelines/sql/render.ts';
 import { FolderObjectStore } from './folder-object-store.ts';
-import { TableInputError, type QueryEngine, type StagedRaw, type TableWritten } from '../../ports/query-engine.ts';
+import { TableInputError, type LoadedColumn, type LoadedValue, type QueryEngine, type StagedRaw, type TableWritten } from '../../ports/query-engine.ts';
 
 const TARGET_FILE_MB = 128;
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
@@ -129,6 +129,24 @@ export class DuckDbQueryEngine implements QueryEngine {
     const relation = this.unique(name);
     await this.run(`create temp table ${relation} as ${select}`);
     this.temporaries.push(relation);
+    return relation;
+  }
+
+  async loadRows(name: string, columns: readonly LoadedColumn[], rows: readonly (readonly LoadedValue[])[]): Promise<string> {
+    const relation = this.unique(name);
+    const types = { string: 'varchar', double: 'double', int: 'integer', date: 'date' } as const;
+    await this.run(`create temp table ${relation} (${columns.map((column) => `${column.name} ${types[column.type]}`).join(', ')})`);
+    this.temporaries.push(relation);
+    const value = (cell: LoadedValue, column: LoadedColumn) => {
+      if (cell === null || (typeof cell === 'number' && !Number.isFinite(cell))) return 'null';
+      if (column.type === 'string' || column.type === 'date') return `${literal(String(cell))}${column.type === 'date' ? '::date' : ''}`;
+      return String(cell);
+    };
+    // Batched so a statement stays small whatever the row count.
+    for (let start = 0; start < rows.length; start += 1000) {
+      const batch = rows.slice(start, start + 1000).map((row) => `(${row.map((cell, index) => value(cell, columns[index]!)).join(', ')})`);
+      await this.run(`insert into ${relation} values ${batch.join(', ')}`);
+    }
     return relation;
   }
 
