@@ -4,6 +4,7 @@
  * runner then executes), the Azure stack as its own orchestration.
  */
 import type { HandlerClass } from '../../config/schema.ts';
+import type { ModelName } from '../models/model.ts';
 
 /** Every handler a flow can call; each is one function (Lambda / Azure Function) with its class's access. */
 export const HANDLERS = {
@@ -13,6 +14,17 @@ export const HANDLERS = {
   'build-trusted': { handlerClass: 'transform', description: 'Rebuilds one trusted table from raw; quarantines bad rows.' },
   'build-refined': { handlerClass: 'transform', description: 'Rebuilds one refined table from trusted.' },
   'check-quality': { handlerClass: 'quality', description: 'Evaluates the data-quality rules; an error-severity failure stops the flow.' },
+  'build-features': { handlerClass: 'ml', description: 'Builds the feature-store snapshots that are missing or were built before their data was complete.' },
+  'build-training-set': { handlerClass: 'ml', description: 'Builds a model’s training set (the churn ABT, the segmentation base) from the feature store.' },
+  'train-model': { handlerClass: 'ml', description: 'Trains a model’s candidates on the embedded engine.' },
+  'export-training-data': { handlerClass: 'ml', description: 'Writes a model’s training set as the CSV files a managed training job reads.' },
+  'evaluate-model': { handlerClass: 'ml', description: 'Evaluates a model’s candidates (AUC, KS, lift or silhouette), picks the challenger and draws its charts.' },
+  'gate-model': { handlerClass: 'ml', description: 'Promotes the challenger unless it is worse than the champion by more than the configured margin.' },
+  'register-model': { handlerClass: 'ml', description: 'Registers the new model version with its metrics and lineage, and tracks the run.' },
+  'score-model': { handlerClass: 'ml', description: 'Scores the latest snapshot with the champion into refined.' },
+  'collect-managed-model': { handlerClass: 'ml', description: 'Records a managed training job’s model and its batch-transform predictions as a candidate.' },
+  'export-scoring-data': { handlerClass: 'ml', description: 'Writes the latest snapshot as the CSV a managed batch transform scores.' },
+  'load-managed-scores': { handlerClass: 'ml', description: 'Loads a managed batch transform’s scores into refined.' },
 } as const satisfies Record<string, { handlerClass: HandlerClass; description: string }>;
 
 export type HandlerName = keyof typeof HANDLERS;
@@ -32,6 +44,13 @@ export interface TaskStep {
   readonly input: StepInput;
   /** Where the handler's result goes in the flow's state, e.g. `$.landing`. */
   readonly resultPath: string;
+  /**
+   * A managed service may run this step instead of the handler when the
+   * environment selects one (`sizing.training.engine: sagemaker`): the
+   * renderings replace it with that service's jobs for this model.
+   * @default - always the handler
+   */
+  readonly managed?: { readonly job: 'training' | 'scoring'; readonly model: ModelName };
 }
 
 export interface MapStep {
@@ -46,10 +65,22 @@ export interface MapStep {
   readonly resultPath: string;
 }
 
-export type FlowStep = TaskStep | MapStep;
+/** Publishes a summary of the run to the flow's notification topic (failures have their own path). */
+export interface NotifyStep {
+  readonly kind: 'notify';
+  readonly name: string;
+  readonly subject: string;
+  /** The message's fields, read like a task's input. */
+  readonly message: StepInput;
+}
+
+export type FlowStep = TaskStep | MapStep | NotifyStep;
+
+export const FLOW_NAMES = ['ingest', 'process', 'retrain'] as const;
+export type FlowName = (typeof FLOW_NAMES)[number];
 
 export interface FlowDefinition {
-  readonly name: 'ingest' | 'process';
+  readonly name: FlowName;
   readonly description: string;
   /** The config schedule (schedules.<name>) that starts it. */
   readonly schedule: 'ingest' | 'process' | 'retrain';
