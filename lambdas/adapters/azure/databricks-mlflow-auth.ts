@@ -1,0 +1,42 @@
+/**
+ * Databricks-managed MLflow (Azure Databricks): the workspace serves the
+ * MLflow REST API 2.0 under `https://<workspace host>/api/2.0/mlflow/...`,
+ * authenticated with a bearer token (a personal access token, or a Microsoft
+ * Entra ID token for a service principal, resource 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d).
+ *
+ * Databricks names experiments by workspace path and rejects bare names
+ * ("An experiment name must be an absolute path within the Databricks
+ * workspace"), so `strata-dev/seller-churn` is logged as
+ * `<experimentFolder>/strata-dev/seller-churn`. experiments/create does not
+ * make folders: the folder chain (`/Shared/strata/strata-dev`) must exist,
+ * e.g. a `databricks_directory` in the Azure stack.
+ */
+import type { MlflowConnection } from '../tracking/mlflow-rest-tracker.ts';
+
+export interface DatabricksMlflowTrackingOptions {
+  /** Workspace host, e.g. `adb-1234567890123456.7.azuredatabricks.net` (an https:// prefix is accepted). */
+  readonly host: string;
+  /** The token, or a function returning a current one (Entra ID tokens last about an hour; it is asked for every request). */
+  readonly token: string | (() => Promise<string>);
+  /** Workspace folder experiments live under. @default '/Shared/strata' */
+  readonly experimentFolder?: string;
+}
+
+/** `baseUrl` + bearer `authorize` for MlflowRestTracker, plus the workspace path and run link Databricks uses. */
+export function databricksMlflowTracking(options: DatabricksMlflowTrackingOptions): MlflowConnection {
+  const host = options.host.replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  if (!/^[a-z0-9.-]+(:\d+)?$/i.test(host)) throw new Error(`databricksMlflowTracking: host "${options.host}" is not a workspace host name`);
+  const folder = `/${(options.experimentFolder ?? '/Shared/strata').replace(/^\/+|\/+$/g, '')}`;
+  const token = typeof options.token === 'string' ? (() => Promise.resolve(options.token as string)) : options.token;
+  const baseUrl = `https://${host}`;
+  return {
+    baseUrl,
+    authorize: async () => {
+      const value = await token();
+      if (!value) throw new Error(`databricksMlflowTracking: no token for ${host}`);
+      return { authorization: `Bearer ${value}` };
+    },
+    experimentName: (experiment) => `${folder}/${experiment}`,
+    runUrl: (experimentId, runId) => `${baseUrl}/ml/experiments/${experimentId}/runs/${runId}`,
+  };
+}
