@@ -221,9 +221,15 @@ export class MlflowRestTracker implements ExperimentTracker {
     const timeoutMs = this.options.timeoutMs ?? 30_000;
     for (let attempt = 1; ; attempt += 1) {
       let failure: { message: string; retryable: boolean; status?: number; errorCode?: string; retryAfterMs?: number; cause?: unknown };
+      let auth: Record<string, string>;
       try {
         const request: MlflowHttpRequest = body === undefined ? { method, url, headers } : { method, url, headers, body };
-        const auth = await this.options.authorize(request);
+        auth = await this.options.authorize(request);
+      } catch (error) {
+        // No credentials, no token: another attempt would not find them either.
+        throw new MlflowRequestError(`MLflow ${endpoint}: cannot authorize the request: ${(error as Error).message}`, endpoint, attempt, undefined, undefined, { cause: error });
+      }
+      try {
         const response = await this.fetch(url, {
           method,
           headers: { ...headers, ...auth },

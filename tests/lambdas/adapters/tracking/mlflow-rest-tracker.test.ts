@@ -254,6 +254,20 @@ describe('MlflowRestTracker against a stand-in MLflow server (node:http on 127.0
     expect(seen[0]!.body).toBeUndefined();
   });
 
+  it('does not retry when `authorize` cannot produce credentials, and says so', async () => {
+    const error = (await tracker({
+      authorize: async () => {
+        throw new Error('Could not load credentials from any providers');
+      },
+    })
+      .logRun(RUN)
+      .catch((e: unknown) => e)) as MlflowRequestError;
+    expect(error.message).toBe(
+      `MLflow GET ${server.url}/api/2.0/mlflow/experiments/get-by-name: cannot authorize the request: Could not load credentials from any providers`,
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('uploads artifact bodies through the mlflow-artifacts proxy when asked to', async () => {
     const svg = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>');
     const ref = await tracker({ uploadArtifacts: true }).logRun({
