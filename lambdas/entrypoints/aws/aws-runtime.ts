@@ -9,7 +9,10 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { LAYERS, type Layer } from '../../../config/schema.ts';
 import { AthenaQueryEngine } from '../../adapters/aws/athena-query-engine.ts';
 import { S3ObjectStore, layerBucketsFromEnv } from '../../adapters/aws/s3-object-store.ts';
+import { sageMakerMlflowTracking } from '../../adapters/aws/sagemaker-mlflow-signer.ts';
 import { SecretsManagerSecretStore } from '../../adapters/aws/secrets-manager-secret-store.ts';
+import { MlflowRestTracker } from '../../adapters/tracking/mlflow-rest-tracker.ts';
+import { ObjectStoreTracker } from '../../adapters/tracking/object-store-tracker.ts';
 import type { Handler, HandlerPorts, HandlerSettings } from '../../handlers/handler-ports.ts';
 import { systemClock } from '../../ports/clock.ts';
 
@@ -30,6 +33,10 @@ function awsPorts(): HandlerPorts {
     secrets: new SecretsManagerSecretStore(),
     clock: systemClock,
     settings: JSON.parse(required('STRATA_SETTINGS')) as HandlerSettings,
+    // mlflow.mode off leaves STRATA_MLFLOW_ARN unset: runs are kept in the lake instead.
+    tracker: process.env.STRATA_MLFLOW_ARN
+      ? new MlflowRestTracker(sageMakerMlflowTracking({ arn: process.env.STRATA_MLFLOW_ARN }))
+      : new ObjectStoreTracker(store),
     openEngine: async () =>
       new AthenaQueryEngine({
         client: athena,
