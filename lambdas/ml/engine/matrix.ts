@@ -31,3 +31,18 @@ export function selectRows(matrix: Matrix, indexes: readonly number[]): Matrix {
   indexes.forEach((source, target) => values.set(matrix.values.subarray(source * width, source * width + width), target * width));
   return { columns: matrix.columns, rows: indexes.length, values };
 }
+
+/**
+ * Where each of a model's features sits in this matrix, found by name: a model
+ * trained on one column order must score a matrix built in another, and a
+ * feature that has disappeared upstream must stop the scoring, not shift every
+ * column one place to the left.
+ */
+export function columnIndexesByName(matrix: Matrix, features: readonly string[], model: string): Int32Array {
+  const positions = new Map(matrix.columns.map((name, index) => [name, index]));
+  const missing = features.filter((feature) => !positions.has(feature));
+  if (missing.length > 0) {
+    throw new RangeError(`the ${model} model needs feature${missing.length === 1 ? '' : 's'} ${missing.map((name) => `'${name}'`).join(', ')}, missing from the matrix`);
+  }
+  return Int32Array.from(features, (feature) => positions.get(feature)!);
+}

@@ -26,12 +26,12 @@ export function generate(columns: readonly string[], rows: number, seed: number,
 
 const uniform = (random: Random): number => 2 * random() - 1;
 
-/** Positive when x1 and x2 share a sign (5% of labels flipped); x3, x4 are noise. A linear model sees nothing. */
+/** Positive when x1 and x2 share a sign (2% of labels flipped, so the best possible AUC is 0.98); x3, x4 are noise. A linear model sees nothing. */
 export function xor(rows: number, seed: number): LabelledSet {
   return generate(['x1', 'x2', 'x3', 'x4'], rows, seed, (random) => {
     const features = [uniform(random), uniform(random), uniform(random), uniform(random)];
     const agree = features[0]! * features[1]! > 0;
-    return { features, label: (random() < 0.05 ? !agree : agree) ? 1 : 0 };
+    return { features, label: (random() < 0.02 ? !agree : agree) ? 1 : 0 };
   });
 }
 
