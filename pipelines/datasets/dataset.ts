@@ -34,6 +34,14 @@ export type PartitionDefinition =
     }
   | {
       readonly column: string;
+      readonly kind: 'date';
+      /** The date column that names the partition (`yyyy-MM-dd`), e.g. a feature snapshot's `dt_reference`. */
+      readonly derivedFrom: string;
+      /** First date that can hold data (`yyyy-MM-dd`). */
+      readonly firstDate: string;
+    }
+  | {
+      readonly column: string;
       readonly kind: 'enum';
       readonly derivedFrom: string;
       readonly values: readonly string[];

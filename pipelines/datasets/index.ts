@@ -5,6 +5,7 @@ import type { DatasetDefinition } from './dataset.ts';
 export type { ColumnDefinition, ColumnType, DatasetDefinition, PartitionDefinition } from './dataset.ts';
 export { OLIST_DATASETS } from './olist.ts';
 export { REFINED_DATASETS } from './refined.ts';
+export { FEATURE_DATASETS, ML_DATASETS, TOP_CATEGORIES } from './features.ts';
 
 /** Every table the catalog declares, trusted first. */
 export const DATASETS: readonly DatasetDefinition[] = [...OLIST_DATASETS, ...REFINED_DATASETS];

@@ -1,6 +1,8 @@
 /**
- * Besides these, models call `source(table)`, `ref(layer, table)` and
- * `lineage()` (render.ts): relations and the raw row's provenance.
+ * Besides these, models call `source(table)`, `ref(layer, table)`,
+ * `lineage()`, `param(name)` and `feature_columns(table, alias)` (render.ts):
+ * relations, the raw row's provenance, the caller's values and the feature
+ * lists the dataset definitions declare.
  *
  * The three SQL engines Strata runs on and the few functions that differ
  * between them. Models call these as macros (`{{ month_of(x) }}`), the way
@@ -37,7 +39,20 @@ export const MACROS: Record<string, Macro> = {
       trino: `array_join(array_sort(array_distinct(array_agg(${expression}))), ',')`,
       spark: `array_join(array_sort(collect_set(${expression})), ',')`,
     })[dialect],
-  /** Whole days from `start` to `end`. */
+  /** Whole days from `start` to `end`. Pass dates: on timestamps the engines count differently (boundaries vs full days). */
   days_between: (dialect, start, end) =>
     ({ duckdb: `date_diff('day', ${start}, ${end})`, trino: `date_diff('day', ${start}, ${end})`, spark: `datediff(${end}, ${start})` })[dialect],
+  /** A date `days` days later (negative: earlier), still a date. */
+  add_days: (dialect, date, days) =>
+    ({ duckdb: `cast(${date} + to_days(cast(${days} as integer)) as date)`, trino: `date_add('day', ${days}, ${date})`, spark: `date_add(${date}, ${days})` })[dialect],
+  /** A date `months` months later (negative: earlier), still a date; the 1st stays the 1st. */
+  add_months: (dialect, date, months) =>
+    ({ duckdb: `cast(${date} + to_months(cast(${months} as integer)) as date)`, trino: `date_add('month', ${months}, ${date})`, spark: `add_months(${date}, ${months})` })[dialect],
+  /** Median of a group. Athena has no exact percentile: there it is approx_percentile (exact on small groups, a t-digest on large ones). */
+  median: (dialect, expression) =>
+    ({ duckdb: `quantile_cont(${expression}, 0.5)`, trino: `approx_percentile(${expression}, 0.5)`, spark: `percentile(${expression}, 0.5)` })[dialect],
+  /** A value as text; dates as yyyy-MM-dd on every engine. */
+  to_text: (dialect, expression) => ({ duckdb: `cast(${expression} as varchar)`, trino: `cast(${expression} as varchar)`, spark: `cast(${expression} as string)` })[dialect],
+  /** MD5 of a text as 32 lowercase hex digits, the same on every engine: a seeded, portable pseudo-random order. */
+  md5_hex: (dialect, expression) => ({ duckdb: `md5(${expression})`, trino: `lower(to_hex(md5(to_utf8(${expression}))))`, spark: `md5(${expression})` })[dialect],
 };
