@@ -14,7 +14,7 @@
  * Objective: Σ log-loss + (l2 / 2)·‖w‖², w the standardized coefficients, the
  * intercept unpenalized (scikit-learn's with C = 1 / l2).
  */
-import type { Matrix } from './matrix.ts';
+import { assertDistinctColumns, type Matrix } from './matrix.ts';
 import { fitStandardization, standardizedValues } from './standardization.ts';
 
 export const LOGISTIC_REGRESSION_FORMAT_VERSION = 1;
@@ -58,6 +58,7 @@ const DECREMENT_TOLERANCE = 1e-12;
 export function trainLogisticRegression(matrix: Matrix, labels: ArrayLike<number>, params: LogisticRegressionParameters): LogisticRegressionModel {
   if (!(params.l2 >= 0)) throw new RangeError(`l2 must be ≥ 0, got ${params.l2}`);
   if (!(Number.isInteger(params.maxIterations) && params.maxIterations >= 1)) throw new RangeError(`maxIterations must be a whole number ≥ 1, got ${params.maxIterations}`);
+  assertDistinctColumns(matrix);
   const rows = matrix.rows;
   if (labels.length !== rows) throw new RangeError(`there are ${labels.length} labels for ${rows} rows`);
   if (rows === 0) throw new RangeError('cannot train logistic regression on an empty matrix');

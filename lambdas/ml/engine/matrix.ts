@@ -46,3 +46,14 @@ export function columnIndexesByName(matrix: Matrix, features: readonly string[],
   }
   return Int32Array.from(features, (feature) => positions.get(feature)!);
 }
+
+/** Models find features by name, so a training matrix with a name twice would be scored ambiguously. */
+export function assertDistinctColumns(matrix: Matrix): void {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const name of matrix.columns) {
+    if (seen.has(name)) repeated.add(name);
+    seen.add(name);
+  }
+  if (repeated.size > 0) throw new RangeError(`the matrix names column${repeated.size === 1 ? '' : 's'} ${[...repeated].map((name) => `'${name}'`).join(', ')} more than once`);
+}
