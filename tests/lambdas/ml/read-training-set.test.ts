@@ -1,0 +1,98 @@
+/**
+ * readTrainingSet / readScoringSet: a refined table into the embedded
+ * engine's matrix, in a stable order, NULL as NaN, with a hash that
+ * identifies the rows read.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTrainingSet } from '../../../lambdas/ml/build-training-set.ts';
+import { readScoringSet, readTrainingSet } from '../../../lambdas/ml/read-training-set.ts';
+import { ACTIVE_DAYS, SNAPSHOT_FEATURES } from '../../../pipelines/datasets/features.ts';
+import { featuresOf, loadSample } from '../../pipelines/features/sample-lake.ts';
+import { closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
+import { environmentNamed } from '../../support/environments.ts';
+
+const MODELS = environmentNamed('dev').models;
+const FEATURES = SNAPSHOT_FEATURES.map((column) => column.name);
+
+describe('reading training sets on the Olist sample', () => {
+  let lake: TestLake;
+  beforeAll(async () => {
+    lake = await openLake();
+    await loadSample(lake);
+    await featuresOf(lake);
+    await buildTrainingSet(lake.engine, 'seller-churn', MODELS);
+    await buildTrainingSet(lake.engine, 'seller-segments', MODELS);
+  }, 60_000);
+  afterAll(async () => {
+    await lake.close();
+    closeDatabase();
+  });
+
+  it('reads the ABT whole: ids, labels and splits as stored, ordered by dt_reference then seller_id', async () => {
+    const set = await readTrainingSet(lake.engine, 'abt_churn');
+    const stored = await lake.rows(`select seller_id, dt_reference, churn, split from ${lake.engine.relations.ref('refined', 'abt_churn')}`, 'dt_reference, seller_id');
+    expect(set.features).toEqual(FEATURES);
+    expect(set.matrix.columns).toEqual(FEATURES);
+    expect(set.matrix.rows).toBe(stored.length);
+    expect(set.matrix.values).toHaveLength(stored.length * FEATURES.length);
+    expect(set.ids).toEqual(stored.map((row) => ({ sellerId: row.seller_id, dtReference: row.dt_reference })));
+    expect(Array.from(set.labels!)).toEqual(stored.map((row) => Number(row.churn)));
+    expect(set.split).toEqual(stored.map((row) => row.split));
+  });
+
+  it('puts each feature in its column, as a double, and a NULL as NaN', async () => {
+    const set = await readTrainingSet(lake.engine, 'abt_churn');
+    const width = FEATURES.length;
+    const at = (row: number, feature: string) => set.matrix.values[row * width + FEATURES.indexOf(feature)]!;
+    // A seller with one sale day in the window has no gap between sale days.
+    const single = await lake.rows(
+      `select seller_id, dt_reference, recency_days, revenue from ${lake.engine.relations.ref('refined', 'abt_churn')} where avg_days_between_sales is null`,
+      'dt_reference, seller_id',
+    );
+    expect(single.length).toBeGreaterThan(0);
+    const row = set.ids.findIndex((id) => id.sellerId === single[0]!.seller_id && id.dtReference === single[0]!.dt_reference);
+    expect(at(row, 'avg_days_between_sales')).toBeNaN();
+    expect(at(row, 'recency_days')).toBe(Number(single[0]!.recency_days));
+    expect(at(row, 'revenue')).toBeCloseTo(Number(single[0]!.revenue), 9);
+    expect(at(row, 'recency_days')).toBeLessThanOrEqual(ACTIVE_DAYS);
+  });
+
+  it('hashes the rows read: the same table gives the same hash, a different split another', async () => {
+    const first = await readTrainingSet(lake.engine, 'abt_churn');
+    expect(first.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect((await readTrainingSet(lake.engine, 'abt_churn')).sha256).toBe(first.sha256);
+    await buildTrainingSet(lake.engine, 'seller-churn', { ...MODELS, churn: { ...MODELS.churn, seed: MODELS.churn.seed + 1 } });
+    expect((await readTrainingSet(lake.engine, 'abt_churn')).sha256).not.toBe(first.sha256);
+    await buildTrainingSet(lake.engine, 'seller-churn', MODELS);
+    expect((await readTrainingSet(lake.engine, 'abt_churn')).sha256).toBe(first.sha256);
+  });
+
+  it('reads the segmentation base without labels or splits', async () => {
+    const set = await readTrainingSet(lake.engine, 'segment_base');
+    expect(set.features).toEqual(FEATURES);
+    expect(set.labels).toBeNull();
+    expect(set.split).toBeNull();
+    expect(set.matrix.rows).toBeGreaterThan(0);
+    expect(new Set(set.ids.map((id) => id.dtReference)).size).toBe(1);
+  });
+
+  it('reads the scoring set: the sellers active at the latest snapshot, in the ABT’s feature order', async () => {
+    const scoring = await readScoringSet(lake.engine);
+    const [latest] = await lake.rows(`select max(dt_reference) as dt from ${lake.engine.relations.ref('refined', 'fs_seller_sales')}`);
+    expect(scoring.dtScore).toBe(latest!.dt);
+    expect(scoring.matrix.columns).toEqual(FEATURES);
+    const base = await readTrainingSet(lake.engine, 'segment_base');
+    expect(scoring.ids).toEqual(base.ids);
+    expect(Array.from(scoring.matrix.values)).toEqual(Array.from(base.matrix.values));
+  });
+
+  it('names the table and what builds it when it cannot be read, and the tables it knows', async () => {
+    const other = await openLake();
+    try {
+      await expect(readTrainingSet(other.engine, 'abt_churn')).rejects.toThrow(/^refined abt_churn \(built by the training-set step\) cannot be read: /);
+      await expect(readTrainingSet(other.engine, 'orders')).rejects.toThrow(/no feature store or ML dataset "orders"; known: fs_seller_sales, .*abt_churn, segment_base/);
+    } finally {
+      await other.close();
+    }
+  });
+});
