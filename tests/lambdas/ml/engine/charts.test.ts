@@ -1,0 +1,115 @@
+/**
+ * The evaluation charts as a specification: standalone, well-formed SVG that
+ * says what it shows (title, axes, legend with the AUC), escapes whatever a
+ * feature or model name holds, and is byte-for-byte the same for the same
+ * input.
+ */
+import { describe, expect, it } from 'vitest';
+import { importanceSvg, liftSvg, rocSvg } from '../../../../lambdas/ml/engine/charts.ts';
+import { liftByDecile, rocCurve } from '../../../../lambdas/ml/engine/metrics.ts';
+import { seededRandom } from '../../../../lambdas/ml/engine/random.ts';
+
+const random = seededRandom(9);
+const labels = Array.from({ length: 5000 }, () => (random() < 0.3 ? 1 : 0));
+const scores = labels.map((label) => label * 0.3 + random());
+const curve = rocCurve(labels, scores);
+
+/** Elements that may hold content; every other element must close itself. */
+const CONTAINERS = ['svg', 'title', 'text', 'g'];
+
+function expectWellFormed(svg: string): void {
+  expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ')).toBe(true);
+  expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+  const opening = [...svg.matchAll(/<([a-z]+)\b[^>]*?(\/?)>/g)];
+  for (const name of CONTAINERS) {
+    const opened = opening.filter((match) => match[1] === name && match[2] === '').length;
+    expect(svg.split(`</${name}>`).length - 1, `<${name}> balance`).toBe(opened);
+  }
+  expect(opening.filter((match) => match[1] === 'svg')).toHaveLength(1);
+  expect(opening.filter((match) => match[2] === '' && !CONTAINERS.includes(match[1]!)).map((match) => match[0])).toEqual([]);
+  // Text never holds a raw "<" or a bare "&".
+  for (const [, content] of svg.matchAll(/>([^<]*)</g)) expect(content).not.toMatch(/&(?!(amp|lt|gt|quot|apos);)/);
+  expect(svg).not.toMatch(/<script|@import|url\(|href=/);
+  // Coordinates have at most two decimals.
+  expect(svg).not.toMatch(/="-?\d+\.\d{3,}/);
+}
+
+describe('rocSvg', () => {
+  const svg = rocSvg(
+    [
+      { label: 'gradient-boosting test', points: curve, auc: 0.8234 },
+      { label: 'baseline', points: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }], auc: 0.5 },
+    ],
+    'seller-churn: ROC',
+  );
+
+  it('is well-formed standalone SVG with a title, both axis labels and a gridline every tenth', () => {
+    expectWellFormed(svg);
+    expect(svg).toContain('<title>seller-churn: ROC</title>');
+    expect(svg).toContain('>False positive rate</text>');
+    expect(svg).toContain('>True positive rate</text>');
+    expect(svg.match(/stroke="#e5e5e5"/g)!.length).toBeGreaterThanOrEqual(22);
+  });
+
+  it('puts each curve’s AUC in the legend, with the chance line', () => {
+    expect(svg).toContain('gradient-boosting test (AUC 0.823)');
+    expect(svg).toContain('baseline (AUC 0.500)');
+    expect(svg).toContain('Chance (AUC 0.500)');
+    expect(svg.match(/<polyline/g)).toHaveLength(2);
+  });
+
+  it('draws a 5000-row curve with at most one point per pixel step, not one per row', () => {
+    const points = svg.match(/points="([^"]*)"/)![1]!.split(' ');
+    expect(curve.length).toBeGreaterThan(3000);
+    expect(points.length).toBeLessThan(1500);
+  });
+
+  it('is the same bytes for the same curves', () => {
+    expect(rocSvg([{ label: 'gradient-boosting test', points: rocCurve(labels, scores), auc: 0.8234 }, { label: 'baseline', points: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }], auc: 0.5 }], 'seller-churn: ROC')).toBe(svg);
+  });
+
+  it('escapes markup in titles and labels', () => {
+    const escaped = rocSvg([{ label: 'a<b & "c"', points: curve, auc: 0.8 }], 'x < y & z');
+    expectWellFormed(escaped);
+    expect(escaped).toContain('<title>x &lt; y &amp; z</title>');
+    expect(escaped).toContain('a&lt;b &amp; &quot;c&quot; (AUC 0.800)');
+    expect(escaped).not.toContain('a<b');
+  });
+});
+
+describe('liftSvg', () => {
+  const deciles = liftByDecile(labels, scores);
+  const svg = liftSvg(deciles, 'seller-churn: lift by decile');
+
+  it('draws a bar per decile, the cumulative capture line and the baseline at lift 1, all in the legend', () => {
+    expectWellFormed(svg);
+    expect(svg.match(/<rect [^>]*fill="#1f77b4" fill-opacity="0.8"\/>/g)).toHaveLength(11); // 10 bars + the legend swatch
+    expect(svg.match(/<circle/g)).toHaveLength(10);
+    expect(svg).toContain('>Baseline (lift 1)</text>');
+    expect(svg).toContain('>Cumulative capture</text>');
+    expect(svg).toContain('>Decile (1 = highest scores)</text>');
+    expect(svg).toContain(`>${deciles[0]!.lift.toFixed(2)}</text>`);
+    expect(svg).toContain('>100%</text>');
+    expect(liftSvg(deciles, 'seller-churn: lift by decile')).toBe(svg);
+  });
+});
+
+describe('importanceSvg', () => {
+  const items = Array.from({ length: 25 }, (_, i) => ({ feature: `feature_${i}`, value: (i * 37) % 25 }));
+
+  it('shows the top features as bars, largest first', () => {
+    const svg = importanceSvg(items, 'importance', 20, 'Total gain');
+    expectWellFormed(svg);
+    const labels = [...svg.matchAll(/text-anchor="end" fill="#333333">(feature_\d+)<\/text>/g)].map((match) => match[1]);
+    expect(labels).toHaveLength(20);
+    expect(labels[0]).toBe(items.reduce((best, item) => (item.value > best.value ? item : best)).feature);
+    expect(svg).toContain('>Total gain (top 20 of 25)</text>');
+  });
+
+  it('escapes feature names and draws an empty chart without failing', () => {
+    const svg = importanceSvg([{ feature: 'gmv<30d & "returns"', value: 2 }], 'i');
+    expectWellFormed(svg);
+    expect(svg).toContain('gmv&lt;30d &amp; &quot;returns&quot;');
+    expectWellFormed(importanceSvg([], 'nothing'));
+  });
+});
