@@ -5,6 +5,7 @@ import { synthCommand } from './commands/synth.ts';
 import { generateCommand } from './commands/generate.ts';
 import { costCommand } from './commands/cost.ts';
 import { planCommand } from './commands/plan.ts';
+import { abtCommand } from './commands/abt.ts';
 
 interface Command {
   summary: string;
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   generate: generateCommand,
   cost: costCommand,
   plan: planCommand,
+  abt: abtCommand,
 };
 
 function help(): string {
