@@ -6,7 +6,8 @@
 -- the window but delivered after the snapshot was not yet known to be late.
 -- Cancellation has no date in Olist; the status is the one of the last load.
 -- Days are counted between calendar dates, the same way on every engine.
--- Freight per order is the freight of the seller's items in that order.
+-- Freight per order is the freight of the seller's items in that order,
+-- summed as decimals (exact in any order) and averaged as sum over count.
 with snapshots as (
   select dt_reference, {{ add_months(dt_reference, -6) }} as window_start
   from {{ ref(ml, snapshots) }}
@@ -20,7 +21,7 @@ seller_orders as (
     cast(o.order_approved_at as date) as approved_date,
     o.order_delivered_customer_date as delivered_at,
     cast(o.order_estimated_delivery_date as date) as promised_date,
-    sum(cast(i.freight_value as double)) as freight
+    sum(i.freight_value) as freight
   from {{ ref(trusted, order_items) }} i
   join {{ ref(trusted, orders) }} o on o.order_id = i.order_id
   group by
@@ -58,9 +59,9 @@ select
   dt_reference,
   cast(sum(late) as double) / nullif(sum(judged), 0) as share_late,
   cast(sum(case when order_status = 'canceled' then 1 else 0 end) as double) / count(*) as share_canceled,
-  avg(freight) as avg_freight_per_order,
-  min(freight) as min_freight_per_order,
-  max(freight) as max_freight_per_order,
+  cast(sum(freight) as double) / nullif(count(freight), 0) as avg_freight_per_order,
+  cast(min(freight) as double) as min_freight_per_order,
+  cast(max(freight) as double) as max_freight_per_order,
   avg(days_approved_to_delivered) as avg_days_approved_to_delivered,
   avg(days_purchase_to_delivered) as avg_days_purchase_to_delivered,
   avg(days_delivered_vs_promised) as avg_days_delivered_vs_promised

@@ -9,6 +9,11 @@
 -- attributed counts and values of an order's sellers add up to the order's.
 -- Counts are therefore weighted and may be fractional. Installments are not
 -- split: they describe each credit-card payment the seller took part in.
+--
+-- Weights are kept as decimals (10 places) and everything is summed as
+-- decimals, exact in any order, then turned into doubles: doubles summed in
+-- parallel differ in the last digit from run to run, and so would the
+-- training data built on them.
 -- not_defined payments count in the totals, with no columns of their own
 -- (FEATURE_PAYMENT_TYPES in pipelines/datasets/features.ts).
 with snapshots as (
@@ -20,14 +25,14 @@ seller_orders as (
     i.seller_id,
     i.order_id,
     cast(o.order_purchase_timestamp as date) as sale_date,
-    sum(cast(i.price as double)) as seller_value,
+    sum(i.price) as seller_value,
     count(*) as seller_items
   from {{ ref(trusted, order_items) }} i
   join {{ ref(trusted, orders) }} o on o.order_id = i.order_id
   group by i.seller_id, i.order_id, cast(o.order_purchase_timestamp as date)
 ),
 order_totals as (
-  select order_id, sum(cast(price as double)) as order_value, count(*) as order_items
+  select order_id, sum(price) as order_value, count(*) as order_items
   from {{ ref(trusted, order_items) }}
   group by order_id
 ),
@@ -36,10 +41,13 @@ windowed as (
     s.dt_reference,
     so.seller_id,
     so.order_id,
-    case
-      when t.order_value > 0 then so.seller_value / t.order_value
-      else cast(so.seller_items as double) / t.order_items
-    end as weight
+    -- Divided as doubles: Athena divides decimals at the operands' scale (2 places).
+    cast(
+      case
+        when t.order_value > 0 then cast(so.seller_value as double) / cast(t.order_value as double)
+        else cast(so.seller_items as double) / t.order_items
+      end
+    as decimal(20,10)) as weight
   from snapshots s
   join seller_orders so on so.sale_date >= s.window_start and so.sale_date < s.dt_reference
   join order_totals t on t.order_id = so.order_id
@@ -51,7 +59,7 @@ attributed as (
     p.payment_type,
     cast(p.payment_installments as double) as installments,
     w.weight,
-    w.weight * cast(p.payment_value as double) as value
+    w.weight * p.payment_value as value
   from windowed w
   join {{ ref(trusted, order_payments) }} p on p.order_id = w.order_id
 ),
@@ -81,24 +89,24 @@ active as (
 select
   a.seller_id,
   a.dt_reference,
-  coalesce(t.payments, 0) as payments,
-  coalesce(t.payment_value, 0) as payment_value,
-  coalesce(t.payments_credit_card, 0) as payments_credit_card,
-  coalesce(t.payment_value_credit_card, 0) as payment_value_credit_card,
-  t.payments_credit_card / nullif(t.payments, 0) as share_payments_credit_card,
-  t.payment_value_credit_card / nullif(t.payment_value, 0) as share_payment_value_credit_card,
-  coalesce(t.payments_boleto, 0) as payments_boleto,
-  coalesce(t.payment_value_boleto, 0) as payment_value_boleto,
-  t.payments_boleto / nullif(t.payments, 0) as share_payments_boleto,
-  t.payment_value_boleto / nullif(t.payment_value, 0) as share_payment_value_boleto,
-  coalesce(t.payments_voucher, 0) as payments_voucher,
-  coalesce(t.payment_value_voucher, 0) as payment_value_voucher,
-  t.payments_voucher / nullif(t.payments, 0) as share_payments_voucher,
-  t.payment_value_voucher / nullif(t.payment_value, 0) as share_payment_value_voucher,
-  coalesce(t.payments_debit_card, 0) as payments_debit_card,
-  coalesce(t.payment_value_debit_card, 0) as payment_value_debit_card,
-  t.payments_debit_card / nullif(t.payments, 0) as share_payments_debit_card,
-  t.payment_value_debit_card / nullif(t.payment_value, 0) as share_payment_value_debit_card,
+  coalesce(cast(t.payments as double), 0) as payments,
+  coalesce(cast(t.payment_value as double), 0) as payment_value,
+  coalesce(cast(t.payments_credit_card as double), 0) as payments_credit_card,
+  coalesce(cast(t.payment_value_credit_card as double), 0) as payment_value_credit_card,
+  cast(t.payments_credit_card as double) / nullif(cast(t.payments as double), 0) as share_payments_credit_card,
+  cast(t.payment_value_credit_card as double) / nullif(cast(t.payment_value as double), 0) as share_payment_value_credit_card,
+  coalesce(cast(t.payments_boleto as double), 0) as payments_boleto,
+  coalesce(cast(t.payment_value_boleto as double), 0) as payment_value_boleto,
+  cast(t.payments_boleto as double) / nullif(cast(t.payments as double), 0) as share_payments_boleto,
+  cast(t.payment_value_boleto as double) / nullif(cast(t.payment_value as double), 0) as share_payment_value_boleto,
+  coalesce(cast(t.payments_voucher as double), 0) as payments_voucher,
+  coalesce(cast(t.payment_value_voucher as double), 0) as payment_value_voucher,
+  cast(t.payments_voucher as double) / nullif(cast(t.payments as double), 0) as share_payments_voucher,
+  cast(t.payment_value_voucher as double) / nullif(cast(t.payment_value as double), 0) as share_payment_value_voucher,
+  coalesce(cast(t.payments_debit_card as double), 0) as payments_debit_card,
+  coalesce(cast(t.payment_value_debit_card as double), 0) as payment_value_debit_card,
+  cast(t.payments_debit_card as double) / nullif(cast(t.payments as double), 0) as share_payments_debit_card,
+  cast(t.payment_value_debit_card as double) / nullif(cast(t.payment_value as double), 0) as share_payment_value_debit_card,
   t.avg_installments_credit_card,
   t.max_installments_credit_card
 from active a

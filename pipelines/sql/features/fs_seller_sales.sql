@@ -5,8 +5,12 @@
 -- A sale is an order (any status: a canceled order was still a sale the
 -- seller made) with at least one item of the seller, dated by the order's
 -- purchase. Every snapshot to build comes from ref(ml, snapshots), so one
--- statement builds them all. Prices are cast to double before any average:
--- Athena keeps a decimal's scale through avg() and would round to the cent.
+-- statement builds them all.
+--
+-- Money is summed as decimals, exact on every engine and in any order, and
+-- only then turned into doubles: doubles summed in parallel differ in the
+-- last digit from run to run, and so would the training data built on them.
+-- Averages are sums over counts: Athena's avg() of a decimal keeps its scale.
 with snapshots as (
   select dt_reference, {{ add_months(dt_reference, -6) }} as window_start
   from {{ ref(ml, snapshots) }}
@@ -17,9 +21,9 @@ seller_orders as (
     i.order_id,
     cast(o.order_purchase_timestamp as date) as sale_date,
     count(*) as items,
-    sum(cast(i.price as double)) as order_value,
-    min(cast(i.price as double)) as min_item_price,
-    max(cast(i.price as double)) as max_item_price
+    sum(i.price) as order_value,
+    min(i.price) as min_item_price,
+    max(i.price) as max_item_price
   from {{ ref(trusted, order_items) }} i
   join {{ ref(trusted, orders) }} o on o.order_id = i.order_id
   group by i.seller_id, i.order_id, cast(o.order_purchase_timestamp as date)
@@ -60,16 +64,16 @@ select
   w.orders,
   w.distinct_sale_days,
   w.items,
-  w.revenue,
+  cast(w.revenue as double) as revenue,
   {{ days_between(w.last_sale, w.dt_reference) }} as recency_days,
-  w.revenue / w.orders as avg_ticket,
-  w.revenue / w.items as avg_item_price,
-  w.min_item_price,
-  w.max_item_price,
+  cast(w.revenue as double) / w.orders as avg_ticket,
+  cast(w.revenue as double) / w.items as avg_item_price,
+  cast(w.min_item_price as double) as min_item_price,
+  cast(w.max_item_price as double) as max_item_price,
   cast(w.items as double) / w.orders as items_per_order,
-  w.min_order_value,
-  w.max_order_value,
-  l.lifetime_value,
+  cast(w.min_order_value as double) as min_order_value,
+  cast(w.max_order_value as double) as max_order_value,
+  cast(l.lifetime_value as double) as lifetime_value,
   {{ days_between(l.first_sale, w.dt_reference) }} as days_since_first_sale,
   -- The mean gap between consecutive distinct sale days is their span over
   -- the number of gaps; undefined with a single sale day.
