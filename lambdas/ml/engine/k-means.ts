@@ -184,12 +184,7 @@ export function silhouetteScore(
     const a = sample[i]! * dimensions;
     for (let j = i + 1; j < m; j += 1) {
       const b = sample[j]! * dimensions;
-      let squared = 0;
-      for (let d = 0; d < dimensions; d += 1) {
-        const delta = points[a + d]! - points[b + d]!;
-        squared += delta * delta;
-      }
-      const distance = Math.sqrt(squared);
+      const distance = Math.sqrt(squaredDistance(points, a, points, b, dimensions));
       distanceSums[i * clusters + clusterOf[j]!] = distanceSums[i * clusters + clusterOf[j]!]! + distance;
       distanceSums[j * clusters + clusterOf[i]!] = distanceSums[j * clusters + clusterOf[i]!]! + distance;
     }
@@ -334,13 +329,28 @@ function updateCentroids(
   }
 }
 
+/** In four interleaved sums: one running sum would wait on its own last addition at every step. */
 function squaredDistance(a: Float64Array, aStart: number, b: Float64Array, bStart: number, dimensions: number): number {
-  let sum = 0;
-  for (let d = 0; d < dimensions; d += 1) {
-    const delta = a[aStart + d]! - b[bStart + d]!;
-    sum += delta * delta;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let d = 0;
+  for (; d + 3 < dimensions; d += 4) {
+    const d0 = a[aStart + d]! - b[bStart + d]!;
+    const d1 = a[aStart + d + 1]! - b[bStart + d + 1]!;
+    const d2 = a[aStart + d + 2]! - b[bStart + d + 2]!;
+    const d3 = a[aStart + d + 3]! - b[bStart + d + 3]!;
+    s0 += d0 * d0;
+    s1 += d1 * d1;
+    s2 += d2 * d2;
+    s3 += d3 * d3;
   }
-  return sum;
+  for (; d < dimensions; d += 1) {
+    const delta = a[aStart + d]! - b[bStart + d]!;
+    s0 += delta * delta;
+  }
+  return s0 + s1 + (s2 + s3);
 }
 
 function checkModel(model: KMeansModel): void {

@@ -33,7 +33,7 @@ export function fitStandardization(matrix: Matrix): Standardization {
       const x = values[r * width + c]!;
       if (!Number.isNaN(x)) present[count++] = x;
     }
-    const median = count === 0 ? 0 : medianOfSorted(present.subarray(0, count).sort());
+    const median = count === 0 ? 0 : medianInPlace(present.subarray(0, count));
     let sum = 0;
     for (let r = 0; r < rows; r += 1) sum += imputed(values[r * width + c]!, median);
     const mean = rows === 0 ? 0 : sum / rows;
@@ -76,7 +76,46 @@ function imputed(x: number, median: number): number {
   return Number.isNaN(x) ? median : x;
 }
 
-function medianOfSorted(sorted: Float64Array): number {
-  const middle = sorted.length >>> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+/**
+ * The median by quickselect (O(n), where sorting ~120 columns of 40k rows
+ * was the slowest step of fitting); reorders `values`.
+ */
+function medianInPlace(values: Float64Array): number {
+  const upper = values.length >>> 1;
+  select(values, upper);
+  if (values.length % 2 === 1) return values[upper]!;
+  // Everything left of `upper` is ≤ it now; the lower middle is their maximum.
+  let lower = values[0]!;
+  for (let i = 1; i < upper; i += 1) if (values[i]! > lower) lower = values[i]!;
+  return (lower + values[upper]!) / 2;
+}
+
+/** Hoare's quickselect with a median-of-three pivot: afterwards values[k] is the k-th smallest, smaller ones left, larger right. */
+function select(values: Float64Array, k: number): void {
+  let left = 0;
+  let right = values.length - 1;
+  while (right > left) {
+    const middle = (left + right) >>> 1;
+    const pivot = medianOfThree(values[left]!, values[middle]!, values[right]!);
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (values[i]! < pivot) i += 1;
+      while (values[j]! > pivot) j -= 1;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i] = values[j]!;
+        values[j] = swap;
+        i += 1;
+        j -= 1;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return;
+  }
+}
+
+function medianOfThree(a: number, b: number, c: number): number {
+  return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
 }
