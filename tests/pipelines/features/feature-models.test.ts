@@ -15,6 +15,7 @@ import {
   segmentBase,
   SNAPSHOT_FEATURES,
   TOP_CATEGORIES,
+  WINDOW_MONTHS,
 } from '../../../pipelines/datasets/features.ts';
 import { PAYMENT_TYPES } from '../../../pipelines/datasets/olist.ts';
 import { DIALECTS, MACROS } from '../../../pipelines/sql/dialect.ts';
@@ -70,6 +71,11 @@ describe('feature SQL: rendering and declared columns', () => {
       });
     }
   }
+
+  it('every feature model looks back WINDOW_MONTHS months from the snapshot, as the column descriptions say', () => {
+    for (const model of FEATURE_MODELS) expect(model.text, model.file).toContain(`{{ add_months(dt_reference, -${WINDOW_MONTHS}) }} as window_start`);
+    for (const dataset of FEATURE_DATASETS) expect(dataset.description, dataset.name).toContain(`the ${WINDOW_MONTHS} months before dt_reference`);
+  });
 
   it('renders the date, median, text and hash macros with each engine’s functions', () => {
     expect(MACROS.add_months!('duckdb', 'd', '-6')).toBe('cast(d + to_months(cast(-6 as integer)) as date)');
