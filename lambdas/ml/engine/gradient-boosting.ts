@@ -55,7 +55,7 @@ export interface GradientBoostingTree {
   value: number[];
   /** Loss reduction of the split (0 at a leaf): the importance measure. */
   gain: number[];
-  /** Hessian sum of the training rows that reached the node. */
+  /** Hessian sum of the sampled training rows that reached the node. */
   cover: number[];
 }
 
