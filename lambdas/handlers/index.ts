@@ -2,8 +2,11 @@ import type { HandlerName } from '../../pipelines/flows/index.ts';
 import { buildRefinedHandler } from './build-refined.ts';
 import { buildTrustedHandler } from './build-trusted.ts';
 import { checkQualityHandler } from './check-quality.ts';
+import { collectManagedModelHandler } from './collect-managed-model.ts';
+import { exportScoringDataHandler } from './export-scoring-data.ts';
 import type { Handler, HandlerPorts } from './handler-ports.ts';
 import { listLandingHandler } from './list-landing.ts';
+import { loadManagedScoresHandler } from './load-managed-scores.ts';
 import { pollApiHandler } from './poll-api.ts';
 import { unpackFileDropHandler } from './unpack-file-drop.ts';
 
@@ -17,4 +20,7 @@ export const HANDLER_FACTORIES: Record<HandlerName, (ports: HandlerPorts) => Han
   'build-trusted': buildTrustedHandler,
   'build-refined': buildRefinedHandler,
   'check-quality': checkQualityHandler,
+  'collect-managed-model': collectManagedModelHandler,
+  'export-scoring-data': exportScoringDataHandler,
+  'load-managed-scores': loadManagedScoresHandler,
 };
