@@ -49,10 +49,11 @@ export const HANDLER_ACCESS: Record<HandlerClass, HandlerAccess> = {
     queries: true,
   },
   ml: {
-    description: 'Builds features and the ABT, trains, registers and scores models.',
-    reads: [{ layer: 'refined' }],
-    writes: [{ layer: 'refined' }],
-    deletes: [{ layer: 'refined' }],
+    description: 'Builds the feature store (from trusted) and training sets, trains, registers and scores models.',
+    // Features read trusted; _scratch/ holds the query engine's session tables, as for transform.
+    reads: [{ layer: 'trusted' }, { layer: 'refined' }, { layer: 'dataquality', prefix: '_scratch/' }],
+    writes: [{ layer: 'refined' }, { layer: 'dataquality', prefix: '_scratch/' }],
+    deletes: [{ layer: 'refined' }, { layer: 'dataquality', prefix: '_scratch/' }],
     queries: true,
   },
 };

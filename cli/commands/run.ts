@@ -1,8 +1,13 @@
 import { existsSync } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { loadEnvironment } from '../../config/load-environment.ts';
 import { DuckDbDatabase } from '../../lambdas/adapters/local/duckdb-query-engine.ts';
+import { FolderObjectStore } from '../../lambdas/adapters/local/folder-object-store.ts';
+import { versionPrefix } from '../../lambdas/ml/model-artifacts.ts';
+import type { RegisteredModel } from '../../lambdas/ml/register-model.ts';
 import type { QualityResult } from '../../lambdas/quality/check-quality.ts';
+import type { ModelName } from '../../pipelines/models/index.ts';
 import type { TrustedBuild } from '../../lambdas/transform/build-trusted.ts';
 import { FLOWS } from '../../pipelines/flows/index.ts';
 import { platformVersion } from '../../stacks/shared/platform-version.ts';
@@ -49,7 +54,7 @@ function summaryTable(states: readonly StateRecord[]): string[] {
 }
 
 export const runCommand = {
-  summary: 'run the ingest and process flows locally on DuckDB, from the synthesized state machines',
+  summary: 'run the ingest, process and retrain flows locally on DuckDB, from the synthesized state machines',
   usage: USAGE,
   async run(argv: string[]): Promise<number> {
     const options = parseOptions(argv, {
@@ -87,10 +92,19 @@ export const runCommand = {
 
     log('  synthesizing the AWS app to read the state machines it defines...');
     const synthesized = (await synthesizeFlows(environment, version)).filter((flow) => selected.includes(flow.flow));
+    for (const flow of synthesized) {
+      if (flow.unrunnable.size === 0) continue;
+      const [state, resource] = [...flow.unrunnable][0]!;
+      throw new UsageError(
+        `flow ${flow.flow} of environment ${environment.name} has states that only run in the cloud (${state} calls ${resource}): ` +
+          `sizing.training.engine is ${environment.sizing.training.engine}. Run it locally with an environment whose engine is embedded (e.g. --env dev), or leave it out with --flows`,
+      );
+    }
     log(`  ${landingFiles.length} file(s) into raw/landing; running ${synthesized.map((flow) => flow.stateMachineName).join(', ')}`);
 
     const result = await runLocally({
       environment,
+      platformVersion: version,
       flows: synthesized,
       lake,
       landingFiles,
@@ -111,6 +125,8 @@ export const runCommand = {
       ]),
     );
     const quality = await readQualityResults(lake, runId);
+    const models = result.taskResults.filter((task) => task.handler === 'register-model').map((task) => task.result as RegisteredModel);
+    const charts = await copyModelCharts(lake, runId, models);
     const failed = result.outcomes.filter((outcome) => outcome.status === 'failed');
     const report = {
       runId,
@@ -124,6 +140,18 @@ export const runCommand = {
       tables,
       quality,
       drops: result.taskResults.filter((task) => task.handler === 'unpack-file-drop').map((task) => task.result),
+      models: models.map((model) => ({
+        name: model.name,
+        version: model.version,
+        engine: model.engine,
+        algorithm: model.algorithm,
+        ...(model.auc ? { auc: model.auc } : {}),
+        ...(model.silhouette === undefined ? {} : { silhouette: model.silhouette }),
+        promoted: model.promoted,
+        champion: model.champion,
+        reason: model.reason,
+        charts: charts.filter((chart) => chart.model === model.name).map((chart) => chart.file),
+      })),
       notifications: result.notifications,
     };
     const reportPath = await writeRunReport(lake, runId, report);
@@ -138,11 +166,30 @@ export const runCommand = {
     } else if (quality.length > 0) {
       console.log(`quality: ${quality.length} rules, all passed`);
     }
+    for (const model of models) console.log(`model ${model.summary}`);
+    for (const chart of charts) console.log(`chart ${relative(process.cwd(), join(lake, '_runs', chart.file))}`);
     for (const outcome of failed) console.log(`flow ${outcome.flow} FAILED: ${outcome.error}`);
     console.log(`run ${runId} ${report.status} in ${report.seconds.toFixed(1)} s; report: ${relative(process.cwd(), reportPath)}`);
     return failed.length === 0 ? 0 : 1;
   },
 };
+
+/** The registered versions' charts, copied beside the run report: `_runs/<run>/<model>-roc.svg`. */
+async function copyModelCharts(lake: string, runId: string, models: readonly RegisteredModel[]): Promise<{ model: string; file: string }[]> {
+  const copied: { model: string; file: string }[] = [];
+  const store = new FolderObjectStore(lake);
+  for (const model of models) {
+    const folder = versionPrefix(model.name as ModelName, model.version);
+    for (const object of await store.list('refined', `${folder}/`)) {
+      if (!object.key.endsWith('.svg')) continue;
+      const file = `${runId}/${model.name}-${object.key.split('/').pop()}`;
+      await mkdir(join(lake, '_runs', runId), { recursive: true });
+      await copyFile(store.pathOf('refined', object.key), join(lake, '_runs', file));
+      copied.push({ model: model.name, file });
+    }
+  }
+  return copied;
+}
 
 async function readQualityResults(lake: string, runId: string): Promise<QualityResult[]> {
   const folder = join(lake, 'dataquality', 'results', `run_id=${runId}`);

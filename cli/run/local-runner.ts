@@ -10,7 +10,9 @@ import type { Environment } from '../../config/schema.ts';
 import { DuckDbDatabase } from '../../lambdas/adapters/local/duckdb-query-engine.ts';
 import { EnvironmentSecretStore } from '../../lambdas/adapters/local/environment-secret-store.ts';
 import { FolderObjectStore } from '../../lambdas/adapters/local/folder-object-store.ts';
-import { HANDLER_FACTORIES, type Handler, type HandlerPorts } from '../../lambdas/handlers/index.ts';
+import { HANDLER_FACTORIES, handlerSettings, type Handler, type HandlerPorts } from '../../lambdas/handlers/index.ts';
+import { ObjectStoreTracker } from '../../lambdas/adapters/tracking/object-store-tracker.ts';
+import type { ExperimentTracker } from '../../lambdas/ports/experiment-tracker.ts';
 import { systemClock } from '../../lambdas/ports/clock.ts';
 import type { HandlerName } from '../../pipelines/flows/index.ts';
 import type { SynthesizedFlow } from './synthesized-flows.ts';
@@ -53,6 +55,10 @@ export interface FlowOutcome {
 
 export interface LocalRunOptions {
   readonly environment: Environment;
+  /** Recorded in what the run registers (model cards). */
+  readonly platformVersion: string;
+  /** Where model runs are tracked. @default - the lake's run store (refined/_ml/tracking) */
+  readonly tracker?: ExperimentTracker;
   readonly flows: readonly SynthesizedFlow[];
   readonly lake: string;
   /** Files put in the landing area before the flows start. @default - none */
@@ -110,7 +116,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     secrets: new EnvironmentSecretStore(),
     clock: systemClock,
     openEngine: () => database.session(lake),
-    settings: { name: options.environment.name, ingestion: options.environment.ingestion },
+    settings: handlerSettings(options.environment, options.platformVersion),
+    tracker: options.tracker ?? new ObjectStoreTracker(store),
   };
   const handlers = new Map<HandlerName, Handler>();
   const handlerFor = (name: HandlerName) => {

@@ -23,6 +23,8 @@ export interface SynthesizedFlow {
   readonly taskTargets: ReadonlyMap<string, HandlerName | 'notify'>;
   /** Task state name -> where its result goes in the state (`$.landing`); absent for Map iterations, whose output is the result. */
   readonly resultPaths: ReadonlyMap<string, string>;
+  /** Task states calling a service with no local rendering (SageMaker jobs), with the resource they call. */
+  readonly unrunnable: ReadonlyMap<string, string>;
 }
 
 const PSEUDO_PARAMETERS: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': 'local-0', 'AWS::AccountId': '000000000000', 'AWS::URLSuffix': 'amazonaws.com' };
@@ -72,11 +74,12 @@ export function flowsFromTemplate(template: Template, environment: Environment):
     tasksOf(definition.States as Record<string, Record<string, unknown>>, tasks);
     const taskTargets = new Map<string, HandlerName | 'notify'>();
     const resultPaths = new Map<string, string>();
+    const unrunnable = new Map<string, string>();
     for (const [state, { resource, resultPath }] of tasks) {
       if (typeof resultPath === 'string') resultPaths.set(state, resultPath);
       if (resource.startsWith(LOCAL_FUNCTION_ARN)) taskTargets.set(state, resource.slice(LOCAL_FUNCTION_ARN.length) as HandlerName);
       else if (resource === 'arn:aws:states:::sns:publish') taskTargets.set(state, 'notify');
-      else throw new Error(`state ${state} of ${stateMachineName} calls ${resource}, which has no local rendering`);
+      else unrunnable.set(state, resource);
     }
     return {
       flow: flow.name,
@@ -85,6 +88,7 @@ export function flowsFromTemplate(template: Template, environment: Environment):
       definition,
       taskTargets,
       resultPaths,
+      unrunnable,
     };
   });
 }

@@ -1,17 +1,34 @@
 import type { Environment } from '../../config/schema.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { ExperimentTracker } from '../ports/experiment-tracker.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { QueryEngine } from '../ports/query-engine.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 
-/** The part of the environment file handlers read at run time. */
-export type HandlerSettings = Pick<Environment, 'name' | 'ingestion'>;
+/** The part of the environment file handlers read at run time, and the platform version they record. */
+export type HandlerSettings = Pick<Environment, 'name' | 'ingestion' | 'models'> & {
+  readonly trainingEngine: Environment['sizing']['training']['engine'];
+  readonly platformVersion: string;
+};
+
+/** The settings handlers get from an environment file. */
+export function handlerSettings(environment: Environment, platformVersion: string): HandlerSettings {
+  return {
+    name: environment.name,
+    ingestion: environment.ingestion,
+    models: environment.models,
+    trainingEngine: environment.sizing.training.engine,
+    platformVersion,
+  };
+}
 
 /** What every handler is given: ports, adapted per cloud (or local), and its settings. */
 export interface HandlerPorts {
   readonly store: ObjectStore;
   readonly secrets: SecretStore;
   readonly clock: Clock;
+  /** Where model runs are tracked: MLflow, or the lake's run store. */
+  readonly tracker: ExperimentTracker;
   /** A query session; the handler closes it. */
   openEngine(): Promise<QueryEngine>;
   readonly settings: HandlerSettings;

@@ -16,6 +16,20 @@ import { acknowledgeWildcardResources } from '../acknowledge-wildcards.ts';
 import { SchedulerRole } from './scheduler-role.ts';
 import { NON_RETRYABLE_ERRORS, type FlowDefinition, type HandlerName, type StepInput, type TaskStep } from '../../../pipelines/flows/index.ts';
 
+/**
+ * States a managed service runs in place of a step's handler (`step.managed`),
+ * in order; the flow adds the catch to its failure path. Undefined keeps the handler.
+ */
+export type ManagedStepRenderer = (scope: Construct, step: TaskStep) => ManagedRendering | undefined;
+
+export interface ManagedRendering {
+  readonly states: readonly (sfn.TaskStateBase | sfn.Pass)[];
+  /** What the flow's role needs to run them (the jobs, passing their role, reading their events). */
+  readonly statements: readonly iam.PolicyStatement[];
+  /** Handlers its states invoke (exporting data for a job, reading its output back). */
+  readonly handlers: readonly HandlerName[];
+}
+
 export interface PipelineFlowProps {
   readonly flow: FlowDefinition;
   readonly stateMachineName: string;
@@ -23,6 +37,16 @@ export interface PipelineFlowProps {
   readonly functions: Record<HandlerName, lambda.IFunction>;
   /** Failed runs are published here, by the flow's failure path and by its alarm. */
   readonly failureTopic: sns.ITopic;
+  /**
+   * Where a flow's notify steps publish (a run's outcome, for the people who act on it).
+   * @default - a flow with notify steps cannot be rendered
+   */
+  readonly notificationTopic?: sns.ITopic;
+  /**
+   * Renders the steps a managed service runs (SageMaker training and transform jobs).
+   * @default - every step runs its handler
+   */
+  readonly managedSteps?: ManagedStepRenderer;
   /** EventBridge Scheduler expression that starts the flow. */
   readonly schedule: string;
   readonly key: kms.IKey;
@@ -94,9 +118,30 @@ export class PipelineFlow extends Construct {
     };
 
     const states: (sfn.TaskStateBase | sfn.Map | sfn.Pass)[] = [];
+    const managedStatements: iam.PolicyStatement[] = [];
+    const managedHandlers: HandlerName[] = [];
     for (const step of flow.steps) {
       if (step.kind === 'task') {
+        const managed = step.managed ? props.managedSteps?.(this, step) : undefined;
+        if (managed) {
+          for (const state of managed.states) states.push(state instanceof sfn.Pass ? state : state.addCatch(failed, { resultPath: '$.error' }));
+          managedStatements.push(...managed.statements);
+          managedHandlers.push(...managed.handlers);
+          continue;
+        }
         states.push(task(step, sfn.TaskInput.fromObject(payloadOf(step.input)), step.resultPath).addCatch(failed, { resultPath: '$.error' }));
+        continue;
+      }
+      if (step.kind === 'notify') {
+        if (!props.notificationTopic) throw new Error(`flow ${flow.name}: step ${step.name} notifies, and no notification topic was given`);
+        const publish = new tasks.SnsPublish(this, step.name, {
+          topic: props.notificationTopic,
+          subject: `${props.stateMachineName}: ${step.subject}`,
+          message: sfn.TaskInput.fromObject({ flow: flow.name, execution: sfn.JsonPath.stringAt('$$.Execution.Id'), ...payloadOf(step.message) }),
+          resultPath: sfn.JsonPath.DISCARD,
+        });
+        publish.addRetry({ errors: [sfn.Errors.ALL], ...RETRY });
+        states.push(publish.addCatch(failed, { resultPath: '$.error' }));
         continue;
       }
       let itemsPath: string;
@@ -133,15 +178,16 @@ export class PipelineFlow extends Construct {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
       description: `${props.stateMachineName}: invokes its handlers, notifies failures, logs and traces`,
     });
-    const usedFunctions = [...new Set(flow.steps.map((step) => (step.kind === 'task' ? step.handler : step.step.handler)))].map(
-      (handler) => props.functions[handler].functionArn,
-    );
+    const handlersUsed = flow.steps.flatMap((step) => (step.kind === 'task' ? [step.handler] : step.kind === 'map' ? [step.step.handler] : []));
+    const usedFunctions = [...new Set([...handlersUsed, ...managedHandlers])].map((handler) => props.functions[handler].functionArn);
+    const topics = [props.failureTopic, ...(flow.steps.some((step) => step.kind === 'notify') && props.notificationTopic ? [props.notificationTopic] : [])];
     const policy = new iam.ManagedPolicy(this, 'Policy', {
       description: `${props.stateMachineName}: least privilege`,
       roles: [role],
       statements: [
         new iam.PolicyStatement({ sid: 'InvokeHandlers', actions: ['lambda:InvokeFunction'], resources: usedFunctions }),
-        new iam.PolicyStatement({ sid: 'NotifyFailures', actions: ['sns:Publish'], resources: [props.failureTopic.topicArn] }),
+        new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: topics.map((topic) => topic.topicArn) }),
+        ...managedStatements,
         new iam.PolicyStatement({ sid: 'EncryptedTopic', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
         new iam.PolicyStatement({
           sid: 'DeliverLogs',

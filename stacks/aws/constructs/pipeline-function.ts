@@ -12,7 +12,7 @@ import type { LambdaSizing } from '../../../config/schema.ts';
 import { HANDLERS, type HandlerName } from '../../../pipelines/flows/index.ts';
 
 /** Folders of pipelines/sql holding models. */
-const SQL_LAYERS = ['trusted', 'refined'] as const;
+const SQL_LAYERS = ['trusted', 'refined', 'features', 'ml'] as const;
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** Cost allocation tag: the handler class (pipelines/flows HANDLERS) a function and its log group belong to. */

@@ -1,0 +1,61 @@
+/**
+ * A trained candidate as stored between steps and in the registry: the
+ * engine's model object plus what it was trained on and with. `predict`
+ * is the one place that knows how each algorithm scores.
+ */
+import type { ModelName } from '../../pipelines/models/index.ts';
+import { predictGradientBoosting, type GradientBoostingModel } from './engine/gradient-boosting.ts';
+import { assignClusters, type KMeansModel } from './engine/k-means.ts';
+import { predictLogisticRegression, type LogisticRegressionModel } from './engine/logistic-regression.ts';
+import type { Matrix } from './engine/matrix.ts';
+
+interface CandidateBase {
+  readonly model: ModelName;
+  readonly features: readonly string[];
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /** What it learned from: rows, the training data's hash and its snapshots. */
+  readonly trainedOn: { readonly rows: number; readonly sha256: string; readonly firstSnapshot: string; readonly lastSnapshot: string };
+  readonly trainingSeconds: number;
+  /** Seconds per step of training, logged for audit (seeds' clustering pipeline). */
+  readonly timings: Readonly<Record<string, number>>;
+  /** The engine that trained it: embedded (here) or a managed service. */
+  readonly engine: 'embedded' | 'sagemaker';
+}
+
+/**
+ * A model trained by SageMaker's built-in XGBoost. It scores by batch
+ * transform, not in-process: the collect step stores the transform's
+ * predictions for the training set's rows, in that set's order.
+ */
+export interface ManagedXgboostArtifact {
+  readonly kind: 'sagemaker-xgboost';
+  readonly trainingJobName: string;
+  readonly sageMakerModelName: string;
+  readonly modelDataUrl: string;
+  readonly predictions: readonly number[];
+  readonly trainingSetSha256: string;
+}
+
+export type Candidate =
+  | (CandidateBase & { readonly algorithm: 'gradient-boosting'; readonly artifact: GradientBoostingModel })
+  | (CandidateBase & { readonly algorithm: 'logistic-regression'; readonly artifact: LogisticRegressionModel })
+  | (CandidateBase & { readonly algorithm: 'k-means'; readonly artifact: KMeansModel })
+  | (CandidateBase & { readonly algorithm: 'xgboost'; readonly artifact: ManagedXgboostArtifact });
+
+/** Class probabilities (classifiers) or cluster numbers (clusterers), one per row. */
+export function predict(candidate: Candidate, matrix: Matrix): Float64Array {
+  switch (candidate.algorithm) {
+    case 'gradient-boosting':
+      return predictGradientBoosting(candidate.artifact, matrix);
+    case 'logistic-regression':
+      return predictLogisticRegression(candidate.artifact, matrix);
+    case 'k-means':
+      return Float64Array.from(assignClusters(candidate.artifact, matrix));
+    case 'xgboost':
+      // Only the rows the batch transform scored can be answered here.
+      if (matrix.rows !== candidate.artifact.predictions.length) {
+        throw new Error(`${candidate.model} ${candidate.artifact.sageMakerModelName} scores by SageMaker batch transform; it holds predictions for ${candidate.artifact.predictions.length} rows, not these ${matrix.rows}`);
+      }
+      return Float64Array.from(candidate.artifact.predictions);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Registers the challenger as the model's next version, promoted or not:
+ * its artifact, a model card (metrics, hyperparameters, features, snapshot
+ * range, training-data hash, platform version) and its charts. The same card
+ * goes to the experiment tracker (MLflow or the lake's run store). The
+ * champion pointer moves only when the gate said so.
+ */
+import type { ModelDefinition } from '../../pipelines/models/index.ts';
+import type { ExperimentTracker, TrackedRunRef } from '../ports/experiment-tracker.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { Candidate } from './candidates.ts';
+import type { Evaluation } from './evaluate-model.ts';
+import { championKey, type Champion, type GateDecision } from './gate-model.ts';
+import { listKeys, readJson, readText, registryPrefix, runPrefix, versionLabel, versionPrefix, writeJson, writeText } from './model-artifacts.ts';
+
+export interface ModelCard {
+  readonly name: string;
+  readonly version: number;
+  readonly description: string;
+  readonly kind: ModelDefinition['kind'];
+  readonly algorithm: string;
+  readonly engine: Candidate['engine'];
+  readonly runId: string;
+  readonly registeredAt: string;
+  readonly promoted: boolean;
+  readonly gate: GateDecision;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly hyperparameters: Readonly<Record<string, unknown>>;
+  readonly features: readonly string[];
+  readonly snapshots: { readonly first: string; readonly last: string };
+  readonly trainingRows: number;
+  readonly trainingDataSha256: string;
+  readonly platformVersion: string;
+  readonly charts: readonly string[];
+  readonly tracking?: TrackedRunRef;
+}
+
+/** What the run report lists per model (issue #4: name, version, engine, auc, promoted). */
+export interface RegisteredModel {
+  readonly name: string;
+  readonly version: number;
+  readonly engine: Candidate['engine'];
+  readonly algorithm: string;
+  readonly auc?: { readonly train: number | null; readonly test: number | null; readonly oot: number | null };
+  readonly silhouette?: number;
+  readonly promoted: boolean;
+  readonly reason: string;
+  readonly champion: number;
+  readonly tracking?: TrackedRunRef;
+  /** One line for the notification. */
+  readonly summary: string;
+}
+
+export async function nextVersion(store: ObjectStore, model: ModelDefinition['name']): Promise<number> {
+  const versions = (await listKeys(store, `${registryPrefix(model)}/versions/`))
+    .map((key) => /\/versions\/v(\d+)\//.exec(key)?.[1])
+    .filter((value): value is string => value !== undefined)
+    .map(Number);
+  return versions.length === 0 ? 1 : Math.max(...versions) + 1;
+}
+
+export async function registerModel(
+  ports: { store: ObjectStore; tracker: ExperimentTracker; clock: Clock },
+  request: { model: ModelDefinition; runId: string; environment: string; platformVersion: string },
+): Promise<RegisteredModel> {
+  const { model, runId } = request;
+  const { store } = ports;
+  const prefix = runPrefix(runId, model.name);
+  const evaluation = await readJson<Evaluation>(store, `${prefix}/evaluation.json`, `evaluation of ${model.name}`);
+  const gate = await readJson<GateDecision>(store, `${prefix}/gate.json`, `gate decision of ${model.name}`);
+  const candidate = await readJson<Candidate>(store, `${prefix}/candidates/${evaluation.challenger}.json`, `candidate ${evaluation.challenger}`);
+  const metrics = evaluation.candidates.find((item) => item.algorithm === evaluation.challenger)!.metrics;
+  const startedAt = ports.clock.now().toISOString();
+
+  const version = await nextVersion(store, model.name);
+  const target = versionPrefix(model.name, version);
+  await writeJson(store, `${target}/model.json`, candidate);
+  for (const chart of evaluation.charts) await writeText(store, `${target}/${chart}`, await readText(store, `${prefix}/charts/${chart}`));
+
+  const card: Omit<ModelCard, 'tracking'> = {
+    name: model.name,
+    version,
+    description: model.description,
+    kind: model.kind,
+    algorithm: candidate.algorithm,
+    engine: candidate.engine,
+    runId,
+    registeredAt: startedAt,
+    promoted: gate.promote,
+    gate,
+    metrics,
+    hyperparameters: candidate.parameters,
+    features: candidate.features,
+    snapshots: { first: candidate.trainedOn.firstSnapshot, last: candidate.trainedOn.lastSnapshot },
+    trainingRows: candidate.trainedOn.rows,
+    trainingDataSha256: candidate.trainedOn.sha256,
+    platformVersion: request.platformVersion,
+    charts: evaluation.charts,
+  };
+  const tracking = await ports.tracker.logRun({
+    experiment: `strata-${request.environment}/${model.name}`,
+    runName: `${model.name} ${versionLabel(version)}`,
+    startedAt,
+    endedAt: ports.clock.now().toISOString(),
+    status: 'FINISHED',
+    params: {
+      ...Object.fromEntries(Object.entries(candidate.parameters).map(([key, value]) => [key, typeof value === 'object' ? JSON.stringify(value) : (value as string | number | boolean)])),
+      algorithm: candidate.algorithm,
+      feature_count: candidate.features.length,
+      features: candidate.features.join(','),
+      first_snapshot: card.snapshots.first,
+      last_snapshot: card.snapshots.last,
+      training_rows: card.trainingRows,
+    },
+    metrics: { ...metrics, ...Object.fromEntries(Object.entries(candidate.timings).map(([step, seconds]) => [`seconds_${step.replace(/[^a-z0-9_]/gi, '_')}`, seconds])) },
+    tags: {
+      'strata.model': model.name,
+      'strata.version': String(version),
+      'strata.engine': candidate.engine,
+      'strata.run_id': runId,
+      'strata.promoted': String(gate.promote),
+      'strata.platform_version': request.platformVersion,
+      'strata.training_data_sha256': card.trainingDataSha256,
+    },
+    artifacts: [
+      { name: 'card.json', contentType: 'application/json', body: `${JSON.stringify(card, null, 2)}\n` },
+      ...(await Promise.all(evaluation.charts.map(async (chart) => ({ name: chart, contentType: 'image/svg+xml', body: await readText(store, `${prefix}/charts/${chart}`) })))),
+    ],
+  });
+  await writeJson(store, `${target}/card.json`, { ...card, tracking } satisfies ModelCard);
+
+  let champion = gate.champion?.version ?? version;
+  if (gate.promote) {
+    await writeJson(store, championKey(model.name), { version, runId, promotedAt: ports.clock.now().toISOString() } satisfies Champion);
+    champion = version;
+  }
+  const auc = model.kind === 'classifier' ? { train: metrics.auc_train ?? null, test: metrics.auc_test ?? null, oot: metrics.auc_oot ?? null } : undefined;
+  const headline = auc ? `AUC train ${auc.train?.toFixed(3)} test ${auc.test?.toFixed(3)} OOT ${auc.oot?.toFixed(3)}` : `silhouette ${metrics.silhouette?.toFixed(3)}`;
+  return {
+    name: model.name,
+    version,
+    engine: candidate.engine,
+    algorithm: candidate.algorithm,
+    ...(auc ? { auc } : { silhouette: metrics.silhouette }),
+    promoted: gate.promote,
+    reason: gate.reason,
+    champion,
+    tracking,
+    summary: `${model.name} ${versionLabel(version)} (${candidate.algorithm}, ${candidate.engine}): ${headline}; ${gate.promote ? 'promoted to champion' : `not promoted, champion stays ${versionLabel(champion)}`}`,
+  };
+}

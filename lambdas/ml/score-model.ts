@@ -1,0 +1,81 @@
+/**
+ * The champion scores the latest snapshot into refined: churn probabilities
+ * and classes, or segment numbers, partitioned by dt_score and model, so a
+ * re-run replaces that day's scores instead of adding to them.
+ */
+import type { ModelSettings } from '../../config/schema.ts';
+import type { ModelDefinition } from '../../pipelines/models/index.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { LoadedColumn, QueryEngine } from '../ports/query-engine.ts';
+import { predict } from './candidates.ts';
+import { readChampion } from './gate-model.ts';
+import { versionLabel } from './model-artifacts.ts';
+import { readScoringSet } from './read-training-set.ts';
+
+export interface ScoringResult {
+  readonly model: string;
+  readonly version: number;
+  readonly table: string;
+  readonly dtScore: string;
+  readonly rowsIn: number;
+  readonly rowsOut: number;
+  /** Classifiers: sellers at or above the threshold. */
+  readonly flagged?: number;
+}
+
+export async function scoreModel(
+  ports: { engine: QueryEngine; store: ObjectStore },
+  request: { model: ModelDefinition; settings: ModelSettings },
+): Promise<ScoringResult> {
+  const { model, settings } = request;
+  const champion = await readChampion(ports.store, model);
+  if (!champion) throw new Error(`model ${model.name} has no champion to score with; the register step promotes the first version`);
+  const scoring = await readScoringSet(ports.engine);
+  const predictions = predict(champion.candidate, scoring.matrix);
+  return writeScores(ports.engine, { model, settings, version: champion.champion.version, dtScore: scoring.dtScore, sellerIds: scoring.ids.map((id) => id.sellerId), predictions });
+}
+
+/** Writes one model's scores for one day, replacing that day's partition; shared by the embedded and the managed (batch transform) paths. */
+export async function writeScores(
+  engine: QueryEngine,
+  scores: { model: ModelDefinition; settings: ModelSettings; version: number; dtScore: string; sellerIds: readonly string[]; predictions: ArrayLike<number> },
+): Promise<ScoringResult> {
+  const { model, settings, predictions } = scores;
+  const modelVersion = versionLabel(scores.version);
+
+  let columns: LoadedColumn[];
+  let rows: (string | number | null)[][];
+  let flagged: number | undefined;
+  if (model.kind === 'classifier') {
+    const threshold = settings.churn.threshold;
+    columns = [
+      { name: 'seller_id', type: 'string' },
+      { name: 'score', type: 'double' },
+      { name: 'class', type: 'int' },
+      { name: 'model_version', type: 'string' },
+    ];
+    rows = scores.sellerIds.map((sellerId, index) => [sellerId, predictions[index]!, predictions[index]! >= threshold ? 1 : 0, modelVersion]);
+    flagged = rows.filter((row) => row[2] === 1).length;
+  } else {
+    columns = [
+      { name: 'seller_id', type: 'string' },
+      { name: 'segment', type: 'int' },
+      { name: 'model_version', type: 'string' },
+    ];
+    rows = scores.sellerIds.map((sellerId, index) => [sellerId, predictions[index]!, modelVersion]);
+  }
+  const relation = await engine.loadRows(`${model.scoresTable}_rows`, columns, rows);
+  const written = await engine.replace(
+    { layer: 'refined', prefix: `${model.scoresTable}/dt_score=${scores.dtScore}/model=${model.name}` },
+    `select ${columns.map((column) => column.name).join(', ')} from ${relation}`,
+  );
+  return {
+    model: model.name,
+    version: scores.version,
+    table: model.scoresTable,
+    dtScore: scores.dtScore,
+    rowsIn: scores.sellerIds.length,
+    rowsOut: written.rows,
+    ...(flagged === undefined ? {} : { flagged }),
+  };
+}

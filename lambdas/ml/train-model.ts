@@ -1,0 +1,85 @@
+/**
+ * Trains a model's candidates on the embedded engine from its training set
+ * and stores them for the evaluation: classifiers learn on the train split
+ * only; clusterers on every row of their base.
+ */
+import type { ModelSettings } from '../../config/schema.ts';
+import type { ModelDefinition } from '../../pipelines/models/index.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { QueryEngine } from '../ports/query-engine.ts';
+import type { Candidate } from './candidates.ts';
+import { trainGradientBoosting } from './engine/gradient-boosting.ts';
+import { trainKMeans } from './engine/k-means.ts';
+import { trainLogisticRegression } from './engine/logistic-regression.ts';
+import { selectRows } from './engine/matrix.ts';
+import { runPrefix, writeJson } from './model-artifacts.ts';
+import { readTrainingSet, type TrainingSet } from './read-training-set.ts';
+
+export interface TrainingResult {
+  readonly model: string;
+  readonly candidates: readonly { readonly algorithm: string; readonly seconds: number; readonly rows: number }[];
+  readonly features: number;
+  readonly rowsIn: number;
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+const seconds = (since: number) => Number(((performance.now() - since) / 1000).toFixed(3));
+
+function snapshotRange(set: TrainingSet): { firstSnapshot: string; lastSnapshot: string } {
+  const dates = set.ids.map((id) => id.dtReference).sort();
+  return { firstSnapshot: dates[0] ?? '', lastSnapshot: dates.at(-1) ?? '' };
+}
+
+export async function trainModel(
+  ports: { engine: QueryEngine; store: ObjectStore },
+  request: { model: ModelDefinition; runId: string; settings: ModelSettings },
+): Promise<TrainingResult> {
+  const { model, runId, settings } = request;
+  let started = performance.now();
+  const set = await readTrainingSet(ports.engine, model.trainingSet);
+  const timings: Record<string, number> = { readTrainingSet: seconds(started) };
+  const candidates: Candidate[] = [];
+  const base = { model: model.name, features: set.features, engine: 'embedded' as const };
+
+  if (model.kind === 'classifier') {
+    if (!set.labels || !set.split) throw new Error(`${model.trainingSet}: a classifier's training set needs churn and split columns`);
+    const trainRows = set.split.flatMap((split, index) => (split === 'train' ? [index] : []));
+    if (trainRows.length === 0) throw new Error(`${model.trainingSet}: no rows in the train split`);
+    const matrix = selectRows(set.matrix, trainRows);
+    const labels = Uint8Array.from(trainRows, (index) => set.labels![index]!);
+    const trainedOn = { rows: trainRows.length, sha256: set.sha256, ...snapshotRange(set) };
+    const churn = settings.churn;
+    for (const algorithm of model.algorithms) {
+      started = performance.now();
+      if (algorithm === 'gradient-boosting') {
+        const parameters = { ...churn.gradientBoosting, seed: churn.seed };
+        const artifact = trainGradientBoosting(matrix, labels, parameters);
+        timings[`train:${algorithm}`] = seconds(started);
+        candidates.push({ ...base, algorithm, parameters, artifact, trainedOn, trainingSeconds: timings[`train:${algorithm}`]!, timings: {} });
+      } else if (algorithm === 'logistic-regression') {
+        const parameters = { ...churn.logisticRegression };
+        const artifact = trainLogisticRegression(matrix, labels, parameters);
+        timings[`train:${algorithm}`] = seconds(started);
+        candidates.push({ ...base, algorithm, parameters, artifact, trainedOn, trainingSeconds: timings[`train:${algorithm}`]!, timings: {} });
+      } else {
+        throw new Error(`model ${model.name}: algorithm ${algorithm} does not classify`);
+      }
+    }
+  } else {
+    const trainedOn = { rows: set.matrix.rows, sha256: set.sha256, ...snapshotRange(set) };
+    const parameters = { k: settings.segments.k, maxIterations: settings.segments.maxIterations, seed: settings.segments.seed };
+    started = performance.now();
+    const artifact = trainKMeans(set.matrix, parameters);
+    timings['train:k-means'] = seconds(started);
+    candidates.push({ ...base, algorithm: 'k-means', parameters, artifact, trainedOn, trainingSeconds: timings['train:k-means']!, timings: { ...timings } });
+  }
+
+  for (const candidate of candidates) await writeJson(ports.store, `${runPrefix(runId, model.name)}/candidates/${candidate.algorithm}.json`, candidate);
+  return {
+    model: model.name,
+    candidates: candidates.map((candidate) => ({ algorithm: candidate.algorithm, seconds: candidate.trainingSeconds, rows: candidate.trainedOn.rows })),
+    features: set.features.length,
+    rowsIn: set.matrix.rows,
+    timings,
+  };
+}
