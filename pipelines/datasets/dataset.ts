@@ -59,4 +59,9 @@ export interface DatasetDefinition {
   readonly primaryKey: readonly string[];
   /** @default - unpartitioned (small tables, read whole) */
   readonly partition?: PartitionDefinition;
+  /**
+   * A second folder level inside each partition (`dt_score=…/model=…/`).
+   * @default - none
+   */
+  readonly subPartition?: PartitionDefinition;
 }

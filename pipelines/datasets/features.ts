@@ -209,11 +209,12 @@ export const segmentBase: DatasetDefinition = {
 /** Scores are stored per scoring date: the snapshot scored (dt_reference of its features). */
 const scorePartition = (firstDate: string): PartitionDefinition => ({ column: 'dt_score', kind: 'date', derivedFrom: 'dt_score', firstDate });
 
+/** Scores of each model get their own folder inside a scoring date (lambdas/ml/score-model.ts). */
+const modelPartition = (model: string): PartitionDefinition => ({ column: 'model', kind: 'enum', derivedFrom: 'model', values: [model] });
+
 export const churnScores: DatasetDefinition = {
   name: 'churn_scores',
   layer: 'refined',
-  // Stored under dt_score=<date>/model=<model>/ (lambdas/ml/score-model.ts); a
-  // dataset definition declares one partition, the date.
   description: 'Churn probability of every seller active at the latest snapshot, from the champion model; one folder per scoring date and model.',
   primaryKey: ['seller_id', 'dt_score'],
   columns: [
@@ -223,6 +224,7 @@ export const churnScores: DatasetDefinition = {
     { name: 'model_version', type: 'string', required: true, description: 'Registered version of the model that scored.' },
   ],
   partition: scorePartition(FIRST_SNAPSHOT),
+  subPartition: modelPartition('seller-churn'),
 };
 
 export const churnWatchlist: DatasetDefinition = {
@@ -248,7 +250,6 @@ export const churnWatchlist: DatasetDefinition = {
 export const sellerSegments: DatasetDefinition = {
   name: 'seller_segments',
   layer: 'refined',
-  // Stored under dt_score=<date>/model=<model>/, like churn_scores.
   description: 'Segment (k-means cluster) of every seller active at the latest snapshot, from the champion clustering; one folder per scoring date and model.',
   primaryKey: ['seller_id', 'dt_score'],
   columns: [
@@ -257,6 +258,7 @@ export const sellerSegments: DatasetDefinition = {
     { name: 'model_version', type: 'string', required: true, description: 'Registered version of the clustering that assigned it.' },
   ],
   partition: scorePartition(FIRST_SNAPSHOT),
+  subPartition: modelPartition('seller-segments'),
 };
 
 /** Training sets and model outputs, built by the retrain flow. */

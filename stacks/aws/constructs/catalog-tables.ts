@@ -23,13 +23,14 @@ export class CatalogTables extends Construct {
   constructor(scope: Construct, id: string, props: CatalogTablesProps) {
     super(scope, id);
     for (const dataset of props.datasets) {
+      const partitions = [dataset.partition, dataset.subPartition].filter((partition): partition is PartitionDefinition => partition !== undefined);
       this.tables[dataset.name] = new glue.S3Table(this, dataset.name, {
         database: props.database,
         tableName: dataset.name,
         description: dataset.description,
         columns: dataset.columns.map((column) => ({ name: column.name, type: glueType(column.type), comment: column.description })),
-        partitionKeys: dataset.partition ? [{ name: dataset.partition.column, type: glue.Schema.STRING, comment: partitionComment(dataset.partition) }] : undefined,
-        partitionProjection: dataset.partition ? { [dataset.partition.column]: projection(dataset.partition) } : undefined,
+        partitionKeys: partitions.length > 0 ? partitions.map((partition) => ({ name: partition.column, type: glue.Schema.STRING, comment: partitionComment(partition) })) : undefined,
+        partitionProjection: partitions.length > 0 ? Object.fromEntries(partitions.map((partition) => [partition.column, projection(partition)])) : undefined,
         dataFormat: glue.DataFormat.PARQUET,
         compressed: true,
         storage: glue.S3TableStorage.fromBucket(props.bucket),
@@ -70,11 +71,21 @@ function projection(partition: PartitionDefinition): glue.PartitionProjectionCon
         format: 'yyyy-MM',
         step: { interval: 1, intervalUnit: glue.DateIntervalUnit.MONTHS },
       });
+    case 'date':
+      // Snapshots and scoring dates are first days of months.
+      return glue.PartitionProjectionConfiguration.date({
+        min: partition.firstDate,
+        max: 'NOW',
+        format: 'yyyy-MM-dd',
+        step: { interval: 1, intervalUnit: glue.DateIntervalUnit.MONTHS },
+      });
     case 'enum':
       return glue.PartitionProjectionConfiguration.enum({ values: [...partition.values] });
   }
 }
 
 function partitionComment(partition: PartitionDefinition): string {
-  return partition.kind === 'month' ? `Month (yyyy-MM) of ${partition.derivedFrom}.` : `Value of ${partition.derivedFrom}.`;
+  if (partition.kind === 'month') return `Month (yyyy-MM) of ${partition.derivedFrom}.`;
+  if (partition.kind === 'date') return `Date (yyyy-MM-dd) of ${partition.derivedFrom}.`;
+  return `Value of ${partition.derivedFrom}.`;
 }

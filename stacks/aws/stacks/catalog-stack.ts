@@ -3,7 +3,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { LAYERS, type Layer } from '../../../config/schema.ts';
-import { DATASETS, OLIST_DATASETS } from '../../../pipelines/datasets/index.ts';
+import { DATASETS, FEATURE_DATASETS, ML_DATASETS, OLIST_DATASETS } from '../../../pipelines/datasets/index.ts';
 import { resourceName } from '../../shared/naming.ts';
 import { AwsNames } from '../aws-names.ts';
 import { CatalogTables } from '../constructs/catalog-tables.ts';
@@ -56,7 +56,8 @@ export class CatalogStack extends Stack {
     this.tables = (['trusted', 'refined'] as const).map(
       (layer) =>
         new CatalogTables(this, `${layer}Tables`, {
-          datasets: DATASETS.filter((dataset) => dataset.layer === layer),
+          // The feature store, training sets and scores are refined tables the retrain flow builds.
+          datasets: [...DATASETS, ...FEATURE_DATASETS, ...ML_DATASETS].filter((dataset) => dataset.layer === layer),
           database: databases[layer],
           bucket: buckets[layer],
         }),

@@ -14,6 +14,7 @@ import { FLOWS, HANDLERS, processFlow, type FlowDefinition, type FlowStep, type 
 import { addPlatform, createAwsApp, type PlatformStacks } from '../../../stacks/aws/aws-app.ts';
 import { PipelineFlow } from '../../../stacks/aws/constructs/pipeline-flow.ts';
 import { environmentNamed, environmentWith, TEST_VERSION } from '../../support/environments.ts';
+import { modelNamed } from '../../../pipelines/models/index.ts';
 
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
 type AslState = Record<string, any> & { Type: string };
@@ -41,6 +42,7 @@ function resourcesOf(template: Template, type: string): Array<[string, Resource]
 function placeholder(token: Record<string, any>): string {
   if ('Ref' in token) return `<Ref:${token.Ref}>`;
   if ('Fn::GetAtt' in token) return `<GetAtt:${[token['Fn::GetAtt']].flat().join('.')}>`;
+  if ('Fn::ImportValue' in token) return `<Import:${token['Fn::ImportValue']}>`;
   throw new Error(`unexpected token in a definition: ${JSON.stringify(token)}`);
 }
 
@@ -151,14 +153,21 @@ describe('pipelines stack', () => {
       expect(asl.States[notify.Next]!.Type).toBe('Fail');
     });
 
-    it('runs the flow definition\'s steps in order, each task on its handler\'s function, then succeeds', () => {
+    it('runs the flow definition\'s steps in order, each task on its handler\'s function, notify steps on the notification topic, then succeeds', () => {
       const asl = definitionOf(flowMachine(flow)[1]);
       const path = mainPath(asl);
-      expect(path.filter((name) => flow.steps.some((step) => step.name === name))).toEqual(flow.steps.map((step) => step.name));
+      // prod trains the churn model on SageMaker: those steps are rendered as its jobs (retrain-sagemaker.test.ts).
+      const rendered = flow.steps.filter((step) => !(step.kind === 'task' && step.managed && prod.sizing.training.engine === 'sagemaker' && modelNamed(step.managed.model).managedAlgorithm));
+      expect(path.filter((name) => rendered.some((step) => step.name === name))).toEqual(rendered.map((step) => step.name));
       expect(asl.States[path.at(-1)!]!.Type).toBe('Succeed');
       const functions = functionsByHandler(aws.pipelines);
-      for (const step of flow.steps) {
+      for (const step of rendered) {
         const state = asl.States[step.name]!;
+        if (step.kind === 'notify') {
+          expect(state.Resource, step.name).toMatch(/:states:::sns:publish$/);
+          expect((state.Parameters as { TopicArn: string }).TopicArn, step.name).toMatch(/^<Ref:NotificationTopic[0-9A-F]+>$/);
+          continue;
+        }
         const task = step.kind === 'task' ? state : (state.ItemProcessor as Asl).States[step.step.name]!;
         if (step.kind === 'map') expect((state.ItemProcessor as Asl).StartAt).toBe(step.step.name);
         const handler = step.kind === 'task' ? step.handler : step.step.handler;
@@ -314,6 +323,7 @@ describe('pipelines stack, after the environment file changes', () => {
   const changed = environmentWith('prod', (document) => {
     document.schedules.ingest = 'rate(2 minutes)';
     document.schedules.process = 'cron(30 */2 * * ? *)';
+    document.schedules.retrain = 'cron(0 4 ? * SUN *)';
     document.sizing.lambda.overrides.quality = { memoryMb: 1536, architecture: 'x86_64' };
     document.sizing.lambda.overrides.transform.timeoutSeconds = 600;
   });
@@ -322,11 +332,12 @@ describe('pipelines stack, after the environment file changes', () => {
     aws = synthPlatform(changed);
   });
 
-  it('follows changed schedules: both flows and the API poller', () => {
+  it('follows changed schedules: every flow and the API poller', () => {
     const expressions = Object.fromEntries(resourcesOf(aws.pipelines, 'AWS::Scheduler::Schedule').map(([, schedule]) => [schedule.Properties.Name, schedule.Properties.ScheduleExpression]));
     expect(expressions).toEqual({
       'strata-prod-ingest-flow': 'rate(2 minutes)',
       'strata-prod-process-flow': 'cron(30 */2 * * ? *)',
+      'strata-prod-retrain-flow': 'cron(0 4 ? * SUN *)',
       'strata-prod-poll-api': 'rate(2 minutes)',
     });
   });
