@@ -1,0 +1,42 @@
+/**
+ * One embedded training pass over a lake whose trusted layer is built:
+ * feature store -> churn ABT -> gradient boosting + logistic regression,
+ * timing each part. Run in its own process by bench/ml.ts, which measures
+ * its peak memory; writes its figures as JSON to the file named last.
+ *
+ *   node --import tsx bench/train-pass.ts <lake> <figures.json>
+ */
+import { writeFileSync } from 'node:fs';
+import { loadEnvironment } from '../config/load-environment.ts';
+import { DuckDbDatabase } from '../lambdas/adapters/local/duckdb-query-engine.ts';
+import { FolderObjectStore } from '../lambdas/adapters/local/folder-object-store.ts';
+import { buildFeatures } from '../lambdas/ml/build-features.ts';
+import { buildTrainingSet } from '../lambdas/ml/build-training-set.ts';
+import { trainModel } from '../lambdas/ml/train-model.ts';
+import { sellerChurn } from '../pipelines/models/index.ts';
+
+const [lake, out] = process.argv.slice(2);
+if (!lake || !out) throw new Error('usage: train-pass.ts <lake> <figures.json>');
+const { environment } = loadEnvironment({ env: 'dev' });
+const database = await DuckDbDatabase.open();
+const engine = await database.session(lake);
+const store = new FolderObjectStore(lake);
+const seconds = (since: number) => (performance.now() - since) / 1000;
+try {
+  let started = performance.now();
+  await buildFeatures(engine, store, { runId: 'bench' });
+  const featureSeconds = seconds(started);
+  started = performance.now();
+  const abt = await buildTrainingSet(engine, 'seller-churn', environment.models);
+  const abtSeconds = seconds(started);
+  started = performance.now();
+  const training = await trainModel({ engine, store }, { model: sellerChurn, runId: 'bench', settings: environment.models });
+  const trainingSeconds = seconds(started);
+  writeFileSync(
+    out,
+    JSON.stringify({ abtRows: abt.rows, features: training.features, trainRows: training.candidates[0]?.rows, featureSeconds, abtSeconds, trainingSeconds, timings: training.timings }),
+  );
+} finally {
+  await engine.close();
+  database.close();
+}
