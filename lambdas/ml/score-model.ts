@@ -7,6 +7,7 @@ import type { ModelSettings } from '../../config/schema.ts';
 import type { ModelDefinition } from '../../pipelines/models/index.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { LoadedColumn, QueryEngine } from '../ports/query-engine.ts';
+import { loadModel, renderModel } from '../../pipelines/sql/render.ts';
 import { predict } from './candidates.ts';
 import { readChampion } from './gate-model.ts';
 import { versionLabel } from './model-artifacts.ts';
@@ -21,6 +22,8 @@ export interface ScoringResult {
   readonly rowsOut: number;
   /** Classifiers: sellers at or above the threshold. */
   readonly flagged?: number;
+  /** Churn: rows of the ranked list for the retention team (refined churn_watchlist). */
+  readonly watchlist?: number;
 }
 
 export async function scoreModel(
@@ -69,6 +72,7 @@ export async function writeScores(
     { layer: 'refined', prefix: `${model.scoresTable}/dt_score=${scores.dtScore}/model=${model.name}` },
     `select ${columns.map((column) => column.name).join(', ')} from ${relation}`,
   );
+  const watchlist = model.name === 'seller-churn' ? await buildWatchlist(engine, scores.dtScore, model.name) : undefined;
   return {
     model: model.name,
     version: scores.version,
@@ -77,5 +81,13 @@ export async function writeScores(
     rowsIn: scores.sellerIds.length,
     rowsOut: written.rows,
     ...(flagged === undefined ? {} : { flagged }),
+    ...(watchlist === undefined ? {} : { watchlist }),
   };
+}
+
+/** The ranked list of sellers classed as churning on a scoring date (pipelines/sql/ml/churn_watchlist.sql), replacing that date's list. */
+async function buildWatchlist(engine: QueryEngine, dtScore: string, model: string): Promise<number> {
+  const select = renderModel(loadModel('ml', 'churn_watchlist'), engine.dialect, engine.relations, { params: { dt_score: { date: dtScore }, model } });
+  const written = await engine.replace({ layer: 'refined', prefix: `churn_watchlist/dt_score=${dtScore}` }, select);
+  return written.rows;
 }
