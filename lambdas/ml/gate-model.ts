@@ -59,23 +59,32 @@ export async function gateModel(
   } else {
     let championValue: number | null = null;
     let unusable: string | undefined;
-    try {
-      const set = await readTrainingSet(ports.engine, model.trainingSet);
-      const scores = predict(current.candidate, set.matrix);
-      championValue =
-        model.kind === 'classifier'
-          ? (classifierMetrics(set, scores, settings.churn.threshold).metrics[metric] ?? null)
-          : silhouetteScore(current.candidate.artifact as never, set.matrix, Int32Array.from(scores), { seed: settings.segments.seed });
-    } catch (error) {
-      unusable = (error as Error).message.split('\n')[0];
+    let asRegistered = false;
+    if (current.candidate.algorithm === 'xgboost') {
+      // A SageMaker model scores by batch transform, not in this process: it defends the metric it registered with.
+      const card = await readJson<{ metrics: Record<string, number> }>(ports.store, `${versionPrefix(model.name, current.champion.version)}/card.json`, `card of champion ${model.name} v${current.champion.version}`);
+      championValue = card.metrics[metric] ?? null;
+      asRegistered = true;
+    } else {
+      try {
+        const set = await readTrainingSet(ports.engine, model.trainingSet);
+        const scores = predict(current.candidate, set.matrix);
+        championValue =
+          model.kind === 'classifier'
+            ? (classifierMetrics(set, scores, settings.churn.threshold).metrics[metric] ?? null)
+            : silhouetteScore(current.candidate.artifact as never, set.matrix, Int32Array.from(scores), { seed: settings.segments.seed });
+      } catch (error) {
+        unusable = (error as Error).message.split('\n')[0];
+      }
     }
     const champion = { version: current.champion.version, value: championValue === null ? null : Number(championValue.toFixed(6)) };
+    const measured = asRegistered ? ' (as registered)' : '';
     if (championValue === null) {
       decision = { ...base, champion, promote: true, reason: `champion v${champion.version} cannot score this data (${unusable ?? 'no metric'}); the challenger takes over` };
     } else if (challengerValue >= championValue - margin) {
-      decision = { ...base, champion, promote: true, reason: `${metric} ${challengerValue.toFixed(4)} vs champion v${champion.version} ${championValue.toFixed(4)}: within the margin of ${margin}` };
+      decision = { ...base, champion, promote: true, reason: `${metric} ${challengerValue.toFixed(4)} vs champion v${champion.version} ${championValue.toFixed(4)}${measured}: within the margin of ${margin}` };
     } else {
-      decision = { ...base, champion, promote: false, reason: `${metric} ${challengerValue.toFixed(4)} is worse than champion v${champion.version}'s ${championValue.toFixed(4)} by more than ${margin}` };
+      decision = { ...base, champion, promote: false, reason: `${metric} ${challengerValue.toFixed(4)} is worse than champion v${champion.version}'s ${championValue.toFixed(4)}${measured} by more than ${margin}` };
     }
   }
   await writeJson(ports.store, `${runPrefix(runId, model.name)}/gate.json`, decision);
