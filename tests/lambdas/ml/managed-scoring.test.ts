@@ -136,6 +136,8 @@ describe('managed scoring around the batch transform (SageMaker not called)', ()
       rowsIn: ids.sellerIds.length,
       rowsOut: ids.sellerIds.length,
       flagged: expectedFlagged,
+      // The retention team's list is built from these scores as from the embedded path's.
+      watchlist: expectedFlagged,
     });
     const rows = await lake.rows(`select seller_id, score, class, model_version, dt_score, model from ${lake.engine.relations.ref('refined', 'churn_scores')}`, 'seller_id');
     expect(rows).toHaveLength(ids.sellerIds.length);
