@@ -81,7 +81,7 @@ export async function gateModel(
     const measured = asRegistered ? ' (as registered)' : '';
     if (championValue === null) {
       decision = { ...base, champion, promote: true, reason: `champion v${champion.version} cannot score this data (${unusable ?? 'no metric'}); the challenger takes over` };
-    } else if (challengerValue >= championValue - margin) {
+    } else if (challengerValue >= champion.value! - margin) {
       decision = { ...base, champion, promote: true, reason: `${metric} ${challengerValue.toFixed(4)} vs champion v${champion.version} ${championValue.toFixed(4)}${measured}: within the margin of ${margin}` };
     } else {
       decision = { ...base, champion, promote: false, reason: `${metric} ${challengerValue.toFixed(4)} is worse than champion v${champion.version}'s ${championValue.toFixed(4)}${measured} by more than ${margin}` };
