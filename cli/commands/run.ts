@@ -79,17 +79,6 @@ export const runCommand = {
     const log = (line: string) => process.stderr.write(`${line}\n`);
     log(`strata run ${runId}: environment ${environment.name} (${loaded.file}), flows ${selected.join(' -> ')}, lake ${relative(process.cwd(), lake) || '.'}`);
 
-    let dataFolder = options.data;
-    if (dataFolder === undefined) {
-      dataFolder = join(lake, '_generated', `olist-scale-${DEFAULT_SCALE}`);
-      if (!existsSync(join(dataFolder, MANIFEST_FILE))) {
-        log(`  no --data: generating synthetic Olist data at scale ${DEFAULT_SCALE} into ${relative(process.cwd(), dataFolder)}`);
-        await generateOlist({ scale: DEFAULT_SCALE, seed: 42, badRows: 0, outDir: dataFolder });
-      }
-    }
-    const landingFiles = selected.includes('ingest') ? await dropFilesIn(dataFolder) : [];
-    if (selected.includes('ingest') && landingFiles.length === 0) throw new UsageError(`--data: no .csv, .csv.gz or .zip files in ${dataFolder}`);
-
     log('  synthesizing the AWS app to read the state machines it defines...');
     const synthesized = (await synthesizeFlows(environment, version)).filter((flow) => selected.includes(flow.flow));
     for (const flow of synthesized) {
@@ -100,6 +89,18 @@ export const runCommand = {
           `sizing.training.engine is ${environment.sizing.training.engine}. Run it locally with an environment whose engine is embedded (e.g. --env dev), or leave it out with --flows`,
       );
     }
+    let dataFolder = options.data;
+    // Only the ingest flow reads the data folder; the others start from the lake as it is.
+    if (dataFolder === undefined && selected.includes('ingest')) {
+      dataFolder = join(lake, '_generated', `olist-scale-${DEFAULT_SCALE}`);
+      if (!existsSync(join(dataFolder, MANIFEST_FILE))) {
+        log(`  no --data: generating synthetic Olist data at scale ${DEFAULT_SCALE} into ${relative(process.cwd(), dataFolder)}`);
+        await generateOlist({ scale: DEFAULT_SCALE, seed: 42, badRows: 0, outDir: dataFolder });
+      }
+    }
+    const landingFiles = selected.includes('ingest') && dataFolder !== undefined ? await dropFilesIn(dataFolder) : [];
+    if (selected.includes('ingest') && landingFiles.length === 0) throw new UsageError(`--data: no .csv, .csv.gz or .zip files in ${dataFolder}`);
+
     log(`  ${landingFiles.length} file(s) into raw/landing; running ${synthesized.map((flow) => flow.stateMachineName).join(', ')}`);
 
     const result = await runLocally({

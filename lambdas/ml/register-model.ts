@@ -12,7 +12,7 @@ import type { ObjectStore } from '../ports/object-store.ts';
 import type { Candidate } from './candidates.ts';
 import type { Evaluation } from './evaluate-model.ts';
 import { championKey, type Champion, type GateDecision } from './gate-model.ts';
-import { listKeys, readJson, readText, registryPrefix, runPrefix, versionLabel, versionPrefix, writeJson, writeText } from './model-artifacts.ts';
+import { listKeys, readJson, readJsonIfPresent, readText, registryPrefix, runPrefix, versionLabel, versionPrefix, writeJson, writeText } from './model-artifacts.ts';
 
 export interface ModelCard {
   readonly name: string;
@@ -73,7 +73,10 @@ export async function registerModel(
   const metrics = evaluation.candidates.find((item) => item.algorithm === evaluation.challenger)!.metrics;
   const startedAt = ports.clock.now().toISOString();
 
-  const version = await nextVersion(store, model.name);
+  // A retried step (the tracker was unreachable) reuses the version it allocated instead of registering a second one.
+  const allocated = await readJsonIfPresent<{ version: number }>(store, `${prefix}/registration.json`);
+  const version = allocated?.version ?? (await nextVersion(store, model.name));
+  if (!allocated) await writeJson(store, `${prefix}/registration.json`, { version });
   const target = versionPrefix(model.name, version);
   await writeJson(store, `${target}/model.json`, candidate);
   for (const chart of evaluation.charts) await writeText(store, `${target}/${chart}`, await readText(store, `${prefix}/charts/${chart}`));

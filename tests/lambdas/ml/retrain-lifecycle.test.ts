@@ -21,7 +21,7 @@ import { evaluateModel, type Evaluation } from '../../../lambdas/ml/evaluate-mod
 import { championKey, gateModel, type Champion, type GateDecision } from '../../../lambdas/ml/gate-model.ts';
 import { runPrefix, versionPrefix, writeJson } from '../../../lambdas/ml/model-artifacts.ts';
 import { readScoringSet, readTrainingSet, type TrainingSet } from '../../../lambdas/ml/read-training-set.ts';
-import { registerModel, type ModelCard, type RegisteredModel } from '../../../lambdas/ml/register-model.ts';
+import { nextVersion, registerModel, type ModelCard, type RegisteredModel } from '../../../lambdas/ml/register-model.ts';
 import { scoreModel } from '../../../lambdas/ml/score-model.ts';
 import { trainModel } from '../../../lambdas/ml/train-model.ts';
 import type { Clock } from '../../../lambdas/ports/clock.ts';
@@ -364,6 +364,20 @@ describe('a seller-churn champion that cannot score the current features', () =>
     expect(championOf(sellerChurn)).toEqual({ version: 5, runId: RUN, promotedAt: NOW.toISOString() });
     const result = await scoreModel(ports(), { model: sellerChurn, settings: SETTINGS });
     expect(result.version).toBe(5);
+  });
+});
+
+describe('a register step retried after the tracker failed', () => {
+  const RUN = 'run-tracker-down';
+
+  it('registers one version, not two: the retry reuses the version the failed attempt allocated', async () => {
+    await trainToGate(sellerChurn, RUN);
+    const failing = { ...registerPorts(), tracker: { logRun: async () => Promise.reject(new Error('MLflow unreachable')) } };
+    await expect(registerModel(failing, { model: sellerChurn, runId: RUN, environment: 'dev', platformVersion: TEST_VERSION })).rejects.toThrow('MLflow unreachable');
+    const retried = await register(sellerChurn, RUN);
+    expect(retried.version).toBe(6);
+    expect(await nextVersion(storeOf(lake), sellerChurn.name)).toBe(7);
+    expect(refinedJson<{ version: number; tracking?: unknown }>(`${versionPrefix(sellerChurn.name, 6)}/card.json`)).toMatchObject({ version: 6, tracking: { tracker: 'local' } });
   });
 });
 

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LAYERS, type Environment, type Layer } from '../../../config/schema.ts';
 import { AthenaQueryEngine } from '../../../lambdas/adapters/aws/athena-query-engine.ts';
 import type { ObjectStore } from '../../../lambdas/ports/object-store.ts';
-import { DATASETS, OLIST_DATASETS, REFINED_DATASETS } from '../../../pipelines/datasets/index.ts';
+import { DATASETS, FEATURE_DATASETS, ML_DATASETS, OLIST_DATASETS, REFINED_DATASETS } from '../../../pipelines/datasets/index.ts';
 import { dqdlRuleset } from '../../../pipelines/quality/dqdl.ts';
 import { addPlatform, createAwsApp } from '../../../stacks/aws/aws-app.ts';
 import { environmentNamed, environmentWith, TEST_VERSION } from '../../support/environments.ts';
@@ -86,9 +86,10 @@ describe('catalog stack', () => {
     expect(actions.filter((action) => action.startsWith('s3:')).sort()).toEqual(['s3:GetBucketLocation', 's3:GetObject', 's3:ListBucket']);
   });
 
-  it('declares every trusted and refined dataset as a Parquet table with its columns in order', () => {
-    expect([...tablesIn('trusted'), ...tablesIn('refined')]).toHaveLength(DATASETS.length);
-    for (const dataset of DATASETS) {
+  it('declares every trusted and refined dataset, the feature store and the ML tables as Parquet tables with their columns in order', () => {
+    const declared = [...DATASETS, ...FEATURE_DATASETS, ...ML_DATASETS];
+    expect([...tablesIn('trusted'), ...tablesIn('refined')]).toHaveLength(declared.length);
+    for (const dataset of declared) {
       const table = tableNamed(dataset.name);
       expect(table.Properties.TableInput.StorageDescriptor.InputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat');
       expect(table.Properties.TableInput.Parameters['parquet.compression']).toBe('ZSTD');
