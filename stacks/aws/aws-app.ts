@@ -120,7 +120,8 @@ function buildPlatform(app: App, environment: Environment, version: string): Pla
   const pipelines = new PipelinesStack(app, name('pipelines'), {
     ...common,
     storage: storage.storage,
-    description: `Strata ${environment.name}: ingest and process flows, their functions, schedules and alarms`,
+    platformVersion: version,
+    description: `Strata ${environment.name}: ingest, process and retrain flows, their functions, schedules and alarms`,
   });
   // The functions run as the access stack's roles, which it names.
   pipelines.addStackDependency(access);

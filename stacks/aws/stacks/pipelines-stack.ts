@@ -12,17 +12,26 @@ import type { Construct } from 'constructs';
 import { lambdaSizingFor, LAYERS, type HandlerClass } from '../../../config/schema.ts';
 import { httpSources } from '../../../pipelines/datasets/sources.ts';
 import { FLOWS, HANDLERS, type HandlerName } from '../../../pipelines/flows/index.ts';
-import type { HandlerSettings } from '../../../lambdas/handlers/handler-ports.ts';
+import { handlerSettings } from '../../../lambdas/handlers/handler-ports.ts';
 import { acknowledgeWildcardResources } from '../acknowledge-wildcards.ts';
 import { AwsNames } from '../aws-names.ts';
 import type { DataLakeStorage } from '../constructs/data-lake-storage.ts';
-import { PipelineFlow } from '../constructs/pipeline-flow.ts';
+import { MlflowTracking } from '../constructs/mlflow-tracking.ts';
+import { PipelineFlow, type ManagedStepRenderer } from '../constructs/pipeline-flow.ts';
 import { PipelineFunction } from '../constructs/pipeline-function.ts';
+import { SageMakerTraining } from '../constructs/sagemaker-training.ts';
 import { SchedulerRole } from '../constructs/scheduler-role.ts';
 import type { PlatformStackProps } from './platform-stack-props.ts';
 
 export interface PipelinesStackProps extends PlatformStackProps {
   readonly storage: DataLakeStorage;
+  /** Package version + commit; handlers record it in what they register. */
+  readonly platformVersion: string;
+  /**
+   * Renders the steps a managed engine runs (`sizing.training.engine: sagemaker`).
+   * @default - every step runs its handler
+   */
+  readonly managedSteps?: ManagedStepRenderer;
 }
 
 /**
@@ -34,6 +43,10 @@ export class PipelinesStack extends Stack {
   readonly functions: Record<HandlerName, PipelineFunction>;
   readonly flows: Record<string, PipelineFlow>;
   readonly failureTopic: sns.Topic;
+  /** Run outcomes people act on: the retrain flow's model summary. */
+  readonly notificationTopic: sns.Topic;
+  /** Encrypts notifications, dead letters, function settings, logs and the API key. */
+  readonly key: kms.Key;
 
   constructor(scope: Construct, id: string, props: PipelinesStackProps) {
     super(scope, id, props);
@@ -73,6 +86,13 @@ export class PipelinesStack extends Stack {
       masterKey: key,
       enforceSSL: true,
     });
+    this.notificationTopic = new sns.Topic(this, 'NotificationTopic', {
+      topicName: names.functionPrefix('pipeline-notifications'),
+      displayName: `Strata ${environment.name} pipeline notifications`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    this.key = key;
     const deadLetters = new sqs.Queue(this, 'DeadLetters', {
       queueName: names.functionPrefix('pipeline-dead-letters'),
       encryption: sqs.QueueEncryption.KMS,
@@ -106,8 +126,12 @@ export class PipelinesStack extends Stack {
       });
     }
 
-    const settings: HandlerSettings = { name: environment.name, ingestion: environment.ingestion };
+    // Experiment tracking (sizing.mlflow.mode); off, runs are tracked in the lake.
+    const mlflow = new MlflowTracking(this, 'MlflowTracking', { environment, key: props.storage.key });
+
+    const settings = handlerSettings(environment, props.platformVersion);
     const functionEnvironment = {
+      ...(mlflow.arn ? { STRATA_MLFLOW_ARN: mlflow.arn } : {}),
       ...Object.fromEntries(LAYERS.map((layer) => [`STRATA_BUCKET_${layer.toUpperCase()}`, names.layerBucket(layer)])),
       ...Object.fromEntries(LAYERS.map((layer) => [`STRATA_DATABASE_${layer.toUpperCase()}`, names.database(layer)])),
       STRATA_WORKGROUP: names.platformWorkgroup,
@@ -153,7 +177,23 @@ export class PipelinesStack extends Stack {
       acknowledgeWildcardResources(policy, [{ resource: '*', reason: 'X-Ray accepts trace segments and telemetry on no narrower resource.' }]);
     }
 
+    const trackingStatements = mlflow.trackingStatements();
+    if (trackingStatements.length > 0) {
+      // The ml role is the access stack's, used as it is: its MLflow access is one more managed policy.
+      new iam.ManagedPolicy(this, 'mlTrackingPolicy', {
+        description: `Strata ${environment.name} ml handlers: track runs in SageMaker MLflow`,
+        roles: [roleOf('ml')],
+        statements: trackingStatements,
+      });
+    }
+
     const lambdaFunctions = Object.fromEntries(Object.entries(functions).map(([handler, fn]) => [handler, fn.function])) as unknown as Record<HandlerName, lambda.IFunction>;
+    // sizing.training.engine: sagemaker trains and scores the managed models with SageMaker XGBoost jobs.
+    const training =
+      environment.sizing.training.engine === 'sagemaker'
+        ? new SageMakerTraining(this, 'SageMakerTraining', { environment, key: props.storage.key, platformVersion: props.platformVersion })
+        : undefined;
+    const managedSteps = props.managedSteps ?? training?.renderer(lambdaFunctions);
     this.flows = {};
     for (const flow of FLOWS) {
       this.flows[flow.name] = new PipelineFlow(this, `${flow.name}Flow`, {
@@ -161,6 +201,10 @@ export class PipelinesStack extends Stack {
         stateMachineName: names.functionPrefix(`${flow.name}-flow`),
         functions: lambdaFunctions,
         failureTopic: this.failureTopic,
+        notificationTopic: this.notificationTopic,
+        managedSteps,
+        // Retraining waits on training jobs; the others move data between layers.
+        timeout: flow.name === 'retrain' ? Duration.hours(4) : undefined,
         schedule: environment.schedules[flow.schedule],
         key,
         logRetention,
