@@ -17,13 +17,16 @@ import { SchedulerRole } from './scheduler-role.ts';
 import { NON_RETRYABLE_ERRORS, type FlowDefinition, type HandlerName, type StepInput, type TaskStep } from '../../../pipelines/flows/index.ts';
 
 /**
- * States a managed service runs in place of a step's handler (`step.managed`),
- * in order; the flow adds the catch to its failure path. Undefined keeps the handler.
+ * States a managed service runs in place of a step's handler (`step.managed`);
+ * the flow adds the catch to its failure path. Undefined keeps the handler.
  */
 export type ManagedStepRenderer = (scope: Construct, step: TaskStep) => ManagedRendering | undefined;
 
 export interface ManagedRendering {
-  readonly states: readonly (sfn.TaskStateBase | sfn.Pass)[];
+  /** The states, chained from the first to the one the flow continues from (branches allowed). */
+  readonly chain: sfn.Chain;
+  /** Its task states, each of which the flow catches into its failure path. */
+  readonly tasks: readonly sfn.TaskStateBase[];
   /** What the flow's role needs to run them (the jobs, passing their role, reading their events). */
   readonly statements: readonly iam.PolicyStatement[];
   /** Handlers its states invoke (exporting data for a job, reading its output back). */
@@ -117,14 +120,15 @@ export class PipelineFlow extends Construct {
       return invoke;
     };
 
-    const states: (sfn.TaskStateBase | sfn.Map | sfn.Pass)[] = [];
+    const states: (sfn.TaskStateBase | sfn.Map | sfn.Pass | sfn.Chain)[] = [];
     const managedStatements: iam.PolicyStatement[] = [];
     const managedHandlers: HandlerName[] = [];
     for (const step of flow.steps) {
       if (step.kind === 'task') {
         const managed = step.managed ? props.managedSteps?.(this, step) : undefined;
         if (managed) {
-          for (const state of managed.states) states.push(state instanceof sfn.Pass ? state : state.addCatch(failed, { resultPath: '$.error' }));
+          for (const state of managed.tasks) state.addCatch(failed, { resultPath: '$.error' });
+          states.push(managed.chain);
           managedStatements.push(...managed.statements);
           managedHandlers.push(...managed.handlers);
           continue;

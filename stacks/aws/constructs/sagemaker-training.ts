@@ -432,7 +432,8 @@ export class SageMakerTraining extends Construct {
 
     this.acknowledgeFlowWildcards(scope, model.name, ['training', 'transform', 'package']);
     return {
-      states: [exportData, train, createModel, transform, collect, register],
+      chain: sfn.Chain.start(exportData).next(train).next(createModel).next(transform).next(collect).next(register),
+      tasks: [exportData, train, createModel, transform, collect, register],
       statements: this.flowStatements(model.name, ['training', 'transform', 'package']),
       handlers: ['export-training-data', 'collect-managed-model'],
     };
@@ -446,22 +447,9 @@ export class SageMakerTraining extends Construct {
 
     // The join: both ways of scoring leave their result at the step's result path.
     const scored = new sfn.Pass(scope, state('Scored'), { comment: `${model.name} scored (batch transform, or in-process for an embedded champion).` });
-    const engine = new sfn.Choice(scope, state('ScoringEngineOf'), { comment: 'An embedded champion was scored in-process by the export; a SageMaker champion is scored by batch transform.' });
+    const engine: sfn.Choice = new sfn.Choice(scope, state('ScoringEngineOf'), { comment: 'An embedded champion was scored in-process by the export; a SageMaker champion is scored by batch transform.' });
     engine.when(sfn.Condition.stringEquals(`${result}.engine`, 'embedded'), scored);
-    const exportData = new LambdaThenChoice(
-      scope,
-      state('ExportScoringData'),
-      {
-        lambdaFunction: functions['export-scoring-data'],
-        payload: sfn.TaskInput.fromObject(input),
-        payloadResponseOnly: true,
-        retryOnServiceExceptions: false,
-        resultPath: result,
-      },
-      engine,
-    );
-    exportData.addRetry({ errors: [...NON_RETRYABLE_ERRORS], maxAttempts: 0 });
-    exportData.addRetry({ errors: [sfn.Errors.ALL], ...LAMBDA_RETRY });
+    const exportData = this.lambdaTask(scope, state('ExportScoringData'), functions['export-scoring-data'], input, result);
 
     const transform = this.transformJob(scope, state('TransformScores'), {
       name: names.scoringTransformName,
@@ -472,8 +460,11 @@ export class SageMakerTraining extends Construct {
     const load = this.lambdaTask(scope, state('LoadScores'), functions['load-managed-scores'], input, result);
 
     this.acknowledgeFlowWildcards(scope, model.name, ['transform']);
+    exportData.next(engine);
+    engine.otherwise(transform.next(load).next(scored));
     return {
-      states: [exportData, transform, load, scored],
+      chain: sfn.Chain.custom(exportData, scored.endStates, scored),
+      tasks: [exportData, transform, load],
       statements: this.flowStatements(model.name, ['transform']),
       handlers: ['export-scoring-data', 'load-managed-scores'],
     };
@@ -631,22 +622,3 @@ class XgboostTrainingJob extends tasks.SageMakerCreateTrainingJob {
   }
 }
 
-/**
- * A Lambda task followed by a choice. The flow chains a rendering's states in
- * order; chaining to this task continues at the choice's default branch, so
- * the choice can skip the states between (an embedded champion needs no
- * batch transform).
- */
-class LambdaThenChoice extends tasks.LambdaInvoke {
-  constructor(scope: Construct, id: string, props: tasks.LambdaInvokeProps, choice: sfn.Choice) {
-    super(scope, id, props);
-    super.next(choice);
-    const otherwise: sfn.INextable = {
-      next: (state: sfn.IChainable) => {
-        choice.otherwise(state);
-        return sfn.Chain.sequence(choice, state);
-      },
-    };
-    (this as { endStates: sfn.INextable[] }).endStates = [otherwise];
-  }
-}

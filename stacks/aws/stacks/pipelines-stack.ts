@@ -9,7 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { lambdaSizingFor, LAYERS, type HandlerClass } from '../../../config/schema.ts';
+import { lambdaSizingFor, LAYERS, type Environment, type HandlerClass } from '../../../config/schema.ts';
 import { httpSources } from '../../../pipelines/datasets/sources.ts';
 import { FLOWS, HANDLERS, type HandlerName } from '../../../pipelines/flows/index.ts';
 import { handlerSettings } from '../../../lambdas/handlers/handler-ports.ts';
@@ -203,8 +203,7 @@ export class PipelinesStack extends Stack {
         failureTopic: this.failureTopic,
         notificationTopic: this.notificationTopic,
         managedSteps,
-        // Retraining waits on training jobs; the others move data between layers.
-        timeout: flow.name === 'retrain' ? Duration.hours(4) : undefined,
+        timeout: flow.name === 'retrain' ? retrainTimeout(environment) : undefined,
         schedule: environment.schedules[flow.schedule],
         key,
         logRetention,
@@ -225,6 +224,18 @@ export class PipelinesStack extends Stack {
       target: new targets.LambdaInvoke(functions['poll-api'].function, { deadLetterQueue: deadLetters, retryAttempts: 0, role: pollerRole.role }),
     });
   }
+}
+
+/**
+ * Retraining waits on training jobs: a managed spot job may wait up to twice
+ * its runtime for capacity, on top of the two hours the handler steps and
+ * batch transforms get. The embedded engine's steps are Lambdas of at most 15
+ * minutes each, retried.
+ */
+export function retrainTimeout(environment: Environment): Duration {
+  const training = environment.sizing.training;
+  if (training.engine === 'embedded') return Duration.hours(4);
+  return Duration.minutes(120 + training.maxRuntimeMinutes * (training.useSpot ? 2 : 1));
 }
 
 /** Findings every pipeline function shares, each with the reason it stands. */

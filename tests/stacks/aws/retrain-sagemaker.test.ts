@@ -13,7 +13,7 @@ import { environmentNamed, environmentWith } from '../../support/environments.ts
 import { synthAws, TEST_VERSION, type SynthesizedAws } from './synth-aws.ts';
 
 type AslState = Record<string, any> & { Type: string };
-type Asl = { StartAt: string; States: Record<string, AslState> };
+type Asl = { StartAt: string; States: Record<string, AslState>; TimeoutSeconds?: number };
 type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, any> };
 
 /** A CloudFormation value as readable text: `<Ref:X>`, `<GetAtt:X.Arn>`, `<Import:X>`, joins flattened. */
@@ -343,6 +343,10 @@ describe('retrain on SageMaker, after the environment file changes', () => {
     // Two instances talk to each other: that traffic is encrypted.
     expect(parameters.EnableInterContainerTrafficEncryption).toBe(true);
     expect(asl.States.TransformScoresSellerChurn!.Parameters.TransformResources).toMatchObject({ InstanceType: 'ml.c5.2xlarge', InstanceCount: 1 });
+  });
+
+  it('gives the run the training runtime plus two hours before it is stopped: 90 minutes on demand', () => {
+    expect(asl.TimeoutSeconds).toBe((120 + 90) * 60);
   });
 
   it('follows the hyperparameters and the seed', () => {
