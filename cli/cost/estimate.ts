@@ -258,7 +258,7 @@ function awsLines({ environment: env, usage, book, synth }: EstimateInput, notes
     lines.push(line('aws', 'cloudwatch.alarms', 'CloudWatch alarms', 'always-on', cost, `${alarms} alarms x ${price(p('cloudwatch.alarm'))} = ${money(cost)}`));
   }
 
-  // Training and tracking have no resource of their own yet; they exist when the AWS platform does.
+  // SageMaker training and MLflow exist only with the AWS platform (stacks/aws/constructs/sagemaker-training.ts, mlflow-tracking.ts).
   if (synth.aws.length === 0) return lines;
   const training = env.sizing.training;
   if (training.engine === 'sagemaker') {

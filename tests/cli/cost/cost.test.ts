@@ -95,8 +95,8 @@ describe('AWS cost lines against hand-computed figures', () => {
     expect(byId('aws.lambda.ingest').formula).toBe(
       '43,800 ingest runs (schedules.ingest rate(1 minute)) x 1 = 43,800 invocations; 43,800 x 8 s x 0.5 GB x $0.0000133334 (arm64) + 43,800/1M x $0.2 = $2.34',
     );
-    // ml: 4.33 retrain runs x 2 x 120 s x 4 GB
-    expect(byId('aws.lambda.ml').expected).toBeCloseTo((52 / 12) * 2 * 120 * 4 * 0.0000133334 + ((52 / 12) * 2 / 1e6) * 0.2, 9);
+    // ml: 4.33 retrain runs x 13 handler calls (features, then 6 per model) x 20 s x 4 GB
+    expect(byId('aws.lambda.ml').expected).toBeCloseTo((52 / 12) * 13 * 20 * 4 * 0.0000133334 + ((52 / 12) * 13 / 1e6) * 0.2, 9);
   });
 
   it('prices SageMaker spot training from the retrain schedule, capped by maxRuntimeMinutes', () => {
