@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countCsvDataRows } from '../../lambdas/ingest/csv-records.ts';
 import { OLIST_DATASETS } from '../../pipelines/datasets/index.ts';
 import { REPO_ROOT } from '../../cli/synth-platform.ts';
+import { countParquetRows } from '../support/parquet-rows.ts';
 import { runStrata, type CliResult } from '../support/run-cli.ts';
 
 /** The real Olist sample (../shared/data/olist-sample), gzipped in the repository: drops of .csv.gz files. */
@@ -28,17 +29,6 @@ function latestReport(lake: string): RunReport {
   return JSON.parse(readFileSync(join(lake, '_runs', runs.at(-1)!), 'utf8')) as RunReport;
 }
 
-async function countRows(glob: string): Promise<number> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    const reader = await connection.runAndReadAll(`select count(*) from read_parquet('${glob}', union_by_name = true)`);
-    return Number(reader.getRows()[0]![0]);
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
 
 function run(args: string[]): CliResult {
   return runStrata(['run', ...args]);
@@ -67,8 +57,8 @@ describe('strata run on the Olist sample', () => {
   it('loses no row: per table, raw = trusted + quarantined, counted from the files themselves', async () => {
     for (const dataset of OLIST_DATASETS) {
       const raw = countCsvDataRows(sampleCsv(dataset.sourceFile!));
-      const trusted = await countRows(join(lake, 'trusted', dataset.name, '**', '*.parquet'));
-      const quarantined = await countRows(join(lake, 'dataquality', 'quarantine', dataset.name, '**', '*.parquet'));
+      const trusted = await countParquetRows(join(lake, 'trusted', dataset.name, '**', '*.parquet'));
+      const quarantined = await countParquetRows(join(lake, 'dataquality', 'quarantine', dataset.name, '**', '*.parquet'));
       expect(trusted + quarantined, dataset.name).toBe(raw);
       expect(report.tables[dataset.name], dataset.name).toEqual({ raw, trusted, quarantined });
     }

@@ -9,10 +9,10 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../cli/synth-platform.ts';
 import { FEATURE_DATASETS } from '../../pipelines/datasets/features.ts';
+import { countParquetRows } from '../support/parquet-rows.ts';
 import { runStrata, type CliResult } from '../support/run-cli.ts';
 
 const SAMPLE = join(REPO_ROOT, 'tests', 'fixtures', 'olist-sample');
@@ -46,17 +46,6 @@ function reportOf(lake: string, result: CliResult): RunReport {
   return JSON.parse(readFileSync(join(lake, '_runs', `${runId}.json`), 'utf8')) as RunReport;
 }
 
-async function countRows(glob: string): Promise<number> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    const reader = await connection.runAndReadAll(`select count(*) from read_parquet('${glob}', union_by_name = true)`);
-    return Number(reader.getRows()[0]![0]);
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
 
 /** `dt_reference=…` partition values of a refined table, sorted. */
 const partitions = (lake: string, table: string, key: string) =>
@@ -69,7 +58,7 @@ const partitions = (lake: string, table: string, key: string) =>
 async function retrainCounts(lake: string): Promise<Record<string, number>> {
   const tables = [...FEATURE_DATASETS.map((dataset) => dataset.name), 'abt_churn', 'segment_base', 'churn_scores', 'seller_segments'];
   const counts: Record<string, number> = {};
-  for (const table of tables) counts[table] = await countRows(join(lake, 'refined', table, '**', '*.parquet'));
+  for (const table of tables) counts[table] = await countParquetRows(join(lake, 'refined', table, '**', '*.parquet'));
   return counts;
 }
 
@@ -183,7 +172,7 @@ describe('strata run --flows all on the Olist sample, then --flows retrain', () 
       expect(readdirSync(join(lake, 'refined', '_ml', 'registry', name, 'versions')).sort(), name).toEqual(['v0001', 'v0002']);
       expect(JSON.parse(readFileSync(join(lake, 'refined', '_ml', 'registry', name, 'champion.json'), 'utf8')), name).toMatchObject({ version: 2, runId: again.runId });
     }
-    const scored = await countRows(join(lake, 'refined', 'churn_scores', '**', '*.parquet'));
+    const scored = await countParquetRows(join(lake, 'refined', 'churn_scores', '**', '*.parquet'));
     expect(scored).toBe(state(again, 'ScoreSellerChurn').rowsOut);
   });
 });

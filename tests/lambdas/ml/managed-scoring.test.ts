@@ -9,7 +9,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbDatabase } from '../../../lambdas/adapters/local/duckdb-query-engine.ts';
 import { HANDLER_FACTORIES, type HandlerPorts } from '../../../lambdas/handlers/index.ts';
 import { handlerSettings } from '../../../lambdas/handlers/handler-ports.ts';
 import type { Candidate } from '../../../lambdas/ml/candidates.ts';
@@ -23,7 +22,7 @@ import { buildTrainingSet } from '../../../lambdas/ml/build-training-set.ts';
 import { trainModel } from '../../../lambdas/ml/train-model.ts';
 import { SNAPSHOT_FEATURES } from '../../../pipelines/datasets/features.ts';
 import { sellerChurn } from '../../../pipelines/models/index.ts';
-import { featuresOf, loadSample, storeOf } from '../../pipelines/features/sample-lake.ts';
+import { featuresOf, handlerPortsOn, loadSample, storeOf } from '../../pipelines/features/sample-lake.ts';
 import { closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
 import { environmentNamed } from '../../support/environments.ts';
 
@@ -219,20 +218,10 @@ describe('managed scoring around the batch transform (SageMaker not called)', ()
   });
 
   describe('the handlers, as the state machine calls them', () => {
-    let database: DuckDbDatabase;
     let ports: HandlerPorts;
-    beforeAll(async () => {
-      database = await DuckDbDatabase.open({ threads: 1, memoryLimit: '512MB' });
-      ports = {
-        store: storeOf(lake),
-        secrets: {} as HandlerPorts['secrets'],
-        clock: { now: () => new Date('2026-01-05T03:00:00Z') },
-        tracker: {} as HandlerPorts['tracker'],
-        openEngine: () => database.session(lake.root),
-        settings: handlerSettings(PROD, '0.1.0+test'),
-      };
+    beforeAll(() => {
+      ports = handlerPortsOn(lake, handlerSettings(PROD, '0.1.0+test'));
     });
-    afterAll(() => database.close());
 
     it('export-scoring-data then load-managed-scores, with { model, runId }', async () => {
       const runId = 'run-20260105T030000Z-handle';

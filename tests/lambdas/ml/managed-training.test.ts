@@ -8,7 +8,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbDatabase } from '../../../lambdas/adapters/local/duckdb-query-engine.ts';
 import { HANDLER_FACTORIES, type HandlerPorts } from '../../../lambdas/handlers/index.ts';
 import { handlerSettings } from '../../../lambdas/handlers/handler-ports.ts';
 import type { Candidate } from '../../../lambdas/ml/candidates.ts';
@@ -18,7 +17,7 @@ import { exportTrainingData, managedPrefix } from '../../../lambdas/ml/export-tr
 import { buildTrainingSet } from '../../../lambdas/ml/build-training-set.ts';
 import { readTrainingSet } from '../../../lambdas/ml/read-training-set.ts';
 import { sellerChurn } from '../../../pipelines/models/index.ts';
-import { featuresOf, loadSample, storeOf } from '../../pipelines/features/sample-lake.ts';
+import { featuresOf, handlerPortsOn, loadSample, storeOf } from '../../pipelines/features/sample-lake.ts';
 import { closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
 import { environmentNamed } from '../../support/environments.ts';
 
@@ -191,20 +190,10 @@ describe('managed training around the SageMaker jobs (SageMaker not called)', ()
   });
 
   describe('the collect-managed-model handler', () => {
-    let database: DuckDbDatabase;
     let ports: HandlerPorts;
-    beforeAll(async () => {
-      database = await DuckDbDatabase.open({ threads: 1, memoryLimit: '512MB' });
-      ports = {
-        store: storeOf(lake),
-        secrets: {} as HandlerPorts['secrets'],
-        clock: { now: () => new Date('2026-01-05T03:00:00Z') },
-        tracker: {} as HandlerPorts['tracker'],
-        openEngine: () => database.session(lake.root),
-        settings: handlerSettings(PROD, '0.1.0+test'),
-      };
+    beforeAll(() => {
+      ports = handlerPortsOn(lake, handlerSettings(PROD, '0.1.0+test'));
     });
-    afterAll(() => database.close());
 
     it('takes the state machine\'s payload and collects the candidate', async () => {
       const { trainingJobName, modelName, modelDataUrl, hyperParameters, trainingSeconds, billableSeconds } = job(RUN_ID);

@@ -8,7 +8,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { EnvironmentSecretStore } from '../../../lambdas/adapters/local/environment-secret-store.ts';
 import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object-store.ts';
+import { ObjectStoreTracker } from '../../../lambdas/adapters/tracking/object-store-tracker.ts';
+import type { HandlerPorts, HandlerSettings } from '../../../lambdas/handlers/handler-ports.ts';
 import { buildFeatures, type FeatureBuild } from '../../../lambdas/ml/build-features.ts';
 import { buildTrusted } from '../../../lambdas/transform/build-trusted.ts';
 import { datasetNamed } from '../../../pipelines/datasets/index.ts';
@@ -36,6 +39,19 @@ export async function loadSample(lake: TestLake): Promise<void> {
 
 export function storeOf(lake: TestLake): FolderObjectStore {
   return new FolderObjectStore(lake.root);
+}
+
+/** The ports `strata run` gives handlers, on this lake: its folder, sessions of its DuckDB, the lake's run store. */
+export function handlerPortsOn(lake: TestLake, settings: HandlerSettings, now = new Date('2026-01-05T03:00:00Z')): HandlerPorts {
+  const store = storeOf(lake);
+  return {
+    store,
+    secrets: new EnvironmentSecretStore(),
+    clock: { now: () => now },
+    tracker: new ObjectStoreTracker(store),
+    openEngine: () => lake.session(),
+    settings,
+  };
 }
 
 export function featuresOf(lake: TestLake, runId = 'run-1'): Promise<FeatureBuild> {

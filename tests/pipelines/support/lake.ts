@@ -19,6 +19,8 @@ export interface TestLake {
   writeRaw(table: string, lines: readonly string[], options?: { ingestDate?: string; file?: string; header?: string }): string;
   /** Rows of a select with every value as text (null stays null), in the order given. */
   rows(select: string, orderBy?: string): Promise<Record<string, string | null>[]>;
+  /** Another session on the same database and lake, for code that opens and closes its own (handlers). */
+  session(): Promise<DuckDbQueryEngine>;
   /** Rows of a layer table (`trusted`, `orders`), as text, ordered. */
   table(layer: string, table: string, orderBy?: string): Promise<Record<string, string | null>[]>;
   close(): Promise<void>;
@@ -45,6 +47,7 @@ export async function openLake(): Promise<TestLake> {
       return path;
     },
     rows,
+    session: () => database!.session(root),
     table: (layer, table, orderBy) => rows(`select * from ${engine.relations.ref(layer, table)}`, orderBy),
     async close() {
       await engine.close();
