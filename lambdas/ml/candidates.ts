@@ -5,7 +5,7 @@
  */
 import type { ModelName } from '../../pipelines/models/index.ts';
 import { predictGradientBoosting, type GradientBoostingModel } from './engine/gradient-boosting.ts';
-import { assignClusters, type KMeansModel } from './engine/k-means.ts';
+import { assignClusters, silhouetteScore, type KMeansModel } from './engine/k-means.ts';
 import { predictLogisticRegression, type LogisticRegressionModel } from './engine/logistic-regression.ts';
 import type { Matrix } from './engine/matrix.ts';
 
@@ -58,4 +58,10 @@ export function predict(candidate: Candidate, matrix: Matrix): Float64Array {
       }
       return Float64Array.from(candidate.artifact.predictions);
   }
+}
+
+/** How well a clustering candidate's segments of these rows hold together (sampled silhouette, seeded). */
+export function silhouetteOf(candidate: Candidate, matrix: Matrix, segments: ArrayLike<number>, seed: number): number {
+  if (candidate.algorithm !== 'k-means') throw new Error(`${candidate.model}: ${candidate.algorithm} does not cluster; the silhouette measures clusterings`);
+  return silhouetteScore(candidate.artifact, matrix, Int32Array.from(segments), { seed });
 }

@@ -9,10 +9,9 @@ import type { ModelSettings } from '../../config/schema.ts';
 import type { ModelDefinition } from '../../pipelines/models/index.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { QueryEngine } from '../ports/query-engine.ts';
-import { predict, type Candidate } from './candidates.ts';
+import { predict, silhouetteOf, type Candidate } from './candidates.ts';
 import { importanceSvg, liftSvg, rocSvg } from './engine/charts.ts';
 import { featureImportance } from './engine/gradient-boosting.ts';
-import { silhouetteScore } from './engine/k-means.ts';
 import { coefficients } from './engine/logistic-regression.ts';
 import { auc, confusionAt, ksStatistic, liftByDecile, rocCurve } from './engine/metrics.ts';
 import { listKeys, readJson, runPrefix, writeJson, writeText } from './model-artifacts.ts';
@@ -46,7 +45,8 @@ export async function loadCandidates(store: ObjectStore, runId: string, model: M
   if (keys.length === 0) throw new Error(`model ${model.name}: no trained candidates under refined/${runPrefix(runId, model.name)}/candidates/; did the train step run?`);
   const candidates = await Promise.all(keys.map((key) => readJson<Candidate>(store, key, `candidate ${key}`)));
   // Definition order, so ties between candidates resolve the same way every run.
-  return candidates.sort((a, b) => model.algorithms.indexOf(a.algorithm as never) - model.algorithms.indexOf(b.algorithm as never));
+  const order = (algorithm: string) => (model.algorithms as readonly string[]).indexOf(algorithm);
+  return candidates.sort((a, b) => order(a.algorithm) - order(b.algorithm));
 }
 
 /** Row indexes of each split. */
@@ -100,7 +100,7 @@ export async function evaluateModel(
     for (const candidate of candidates) {
       const segments = predict(candidate, set.matrix);
       const started = performance.now();
-      const silhouette = silhouetteScore(candidate.artifact as never, set.matrix, Int32Array.from(segments), { seed: settings.segments.seed });
+      const silhouette = silhouetteOf(candidate, set.matrix, segments, settings.segments.seed);
       const sizes = new Map<number, number>();
       for (const segment of segments) sizes.set(segment, (sizes.get(segment) ?? 0) + 1);
       evaluations.push({

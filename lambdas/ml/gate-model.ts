@@ -9,8 +9,7 @@ import type { ModelSettings } from '../../config/schema.ts';
 import type { ModelDefinition } from '../../pipelines/models/index.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { QueryEngine } from '../ports/query-engine.ts';
-import { predict, type Candidate } from './candidates.ts';
-import { silhouetteScore } from './engine/k-means.ts';
+import { predict, silhouetteOf, type Candidate } from './candidates.ts';
 import { classifierMetrics, type Evaluation } from './evaluate-model.ts';
 import { readJson, readJsonIfPresent, registryPrefix, runPrefix, versionPrefix, writeJson } from './model-artifacts.ts';
 import { readTrainingSet } from './read-training-set.ts';
@@ -72,7 +71,7 @@ export async function gateModel(
         championValue =
           model.kind === 'classifier'
             ? (classifierMetrics(set, scores, settings.churn.threshold).metrics[metric] ?? null)
-            : silhouetteScore(current.candidate.artifact as never, set.matrix, Int32Array.from(scores), { seed: settings.segments.seed });
+            : silhouetteOf(current.candidate, set.matrix, scores, settings.segments.seed);
       } catch (error) {
         unusable = (error as Error).message.split('\n')[0];
       }

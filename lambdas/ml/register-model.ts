@@ -79,7 +79,8 @@ export async function registerModel(
   if (!allocated) await writeJson(store, `${prefix}/registration.json`, { version });
   const target = versionPrefix(model.name, version);
   await writeJson(store, `${target}/model.json`, candidate);
-  for (const chart of evaluation.charts) await writeText(store, `${target}/${chart}`, await readText(store, `${prefix}/charts/${chart}`));
+  const charts = await Promise.all(evaluation.charts.map(async (name) => ({ name, svg: await readText(store, `${prefix}/charts/${name}`) })));
+  for (const chart of charts) await writeText(store, `${target}/${chart.name}`, chart.svg);
 
   const card: Omit<ModelCard, 'tracking'> = {
     name: model.name,
@@ -128,7 +129,7 @@ export async function registerModel(
     },
     artifacts: [
       { name: 'card.json', contentType: 'application/json', body: `${JSON.stringify(card, null, 2)}\n` },
-      ...(await Promise.all(evaluation.charts.map(async (chart) => ({ name: chart, contentType: 'image/svg+xml', body: await readText(store, `${prefix}/charts/${chart}`) })))),
+      ...charts.map((chart) => ({ name: chart.name, contentType: 'image/svg+xml', body: chart.svg })),
     ],
   });
   await writeJson(store, `${target}/card.json`, { ...card, tracking } satisfies ModelCard);

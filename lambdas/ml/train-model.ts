@@ -4,7 +4,7 @@
  * only; clusterers on every row of their base.
  */
 import type { ModelSettings } from '../../config/schema.ts';
-import type { ModelDefinition } from '../../pipelines/models/index.ts';
+import type { EmbeddedAlgorithm, ModelDefinition } from '../../pipelines/models/index.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { QueryEngine } from '../ports/query-engine.ts';
 import type { Candidate } from './candidates.ts';
@@ -22,6 +22,9 @@ export interface TrainingResult {
   readonly rowsIn: number;
   readonly timings: Readonly<Record<string, number>>;
 }
+
+/** What fitting one classifier algorithm gives: its parameters and its model. */
+type ClassifierFit = Pick<Extract<Candidate, { algorithm: 'gradient-boosting' }>, 'algorithm' | 'parameters' | 'artifact'> | Pick<Extract<Candidate, { algorithm: 'logistic-regression' }>, 'algorithm' | 'parameters' | 'artifact'>;
 
 const seconds = (since: number) => Number(((performance.now() - since) / 1000).toFixed(3));
 
@@ -49,21 +52,22 @@ export async function trainModel(
     const labels = Uint8Array.from(trainRows, (index) => set.labels![index]!);
     const trainedOn = { rows: trainRows.length, sha256: set.sha256, ...snapshotRange(set) };
     const churn = settings.churn;
-    for (const algorithm of model.algorithms) {
-      started = performance.now();
+    const fit = (algorithm: EmbeddedAlgorithm): ClassifierFit => {
       if (algorithm === 'gradient-boosting') {
         const parameters = { ...churn.gradientBoosting, seed: churn.seed };
-        const artifact = trainGradientBoosting(matrix, labels, parameters);
-        timings[`train:${algorithm}`] = seconds(started);
-        candidates.push({ ...base, algorithm, parameters, artifact, trainedOn, trainingSeconds: timings[`train:${algorithm}`]!, timings: {} });
-      } else if (algorithm === 'logistic-regression') {
-        const parameters = { ...churn.logisticRegression };
-        const artifact = trainLogisticRegression(matrix, labels, parameters);
-        timings[`train:${algorithm}`] = seconds(started);
-        candidates.push({ ...base, algorithm, parameters, artifact, trainedOn, trainingSeconds: timings[`train:${algorithm}`]!, timings: {} });
-      } else {
-        throw new Error(`model ${model.name}: algorithm ${algorithm} does not classify`);
+        return { algorithm, parameters, artifact: trainGradientBoosting(matrix, labels, parameters) };
       }
+      if (algorithm === 'logistic-regression') {
+        const parameters = { ...churn.logisticRegression };
+        return { algorithm, parameters, artifact: trainLogisticRegression(matrix, labels, parameters) };
+      }
+      throw new Error(`model ${model.name}: algorithm ${algorithm} does not classify`);
+    };
+    for (const algorithm of model.algorithms) {
+      started = performance.now();
+      const fitted = fit(algorithm);
+      const trainingSeconds = (timings[`train:${algorithm}`] = seconds(started));
+      candidates.push({ ...base, ...fitted, trainedOn, trainingSeconds, timings: {} });
     }
   } else {
     const trainedOn = { rows: set.matrix.rows, sha256: set.sha256, ...snapshotRange(set) };
