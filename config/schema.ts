@@ -113,6 +113,21 @@ const layerLifecycle = z
 
 const sqlWarehouseSizes = ['2X-Small', 'X-Small', 'Small', 'Medium', 'Large', 'X-Large', '2X-Large', '3X-Large', '4X-Large'] as const;
 
+const sqlWarehouse = (purpose: string) =>
+  z
+    .strictObject({
+      size: withDefault(oneOf(sqlWarehouseSizes), '2X-Small', `SQL warehouse t-shirt size for ${purpose}.`),
+      minClusters: withDefault(integer(1, 30), 1, 'Fewest warehouse clusters.', 'clusters'),
+      maxClusters: withDefault(integer(1, 30), 1, 'Most warehouse clusters under concurrent load.', 'clusters'),
+      autoStopMinutes: withDefault(integer(1, 1440), 10, 'Idle minutes before the warehouse stops.', 'minutes'),
+      serverless: withDefault(bool(), true, 'Serverless warehouse (starts in seconds, no idle VMs) instead of classic.'),
+    })
+    .superRefine((value, ctx) => {
+      if (value.minClusters > value.maxClusters) {
+        ctx.addIssue({ code: 'custom', path: ['minClusters'], message: `must be at most maxClusters (${value.maxClusters})` });
+      }
+    });
+
 const databricks = z
   .strictObject({
     nodeType: withDefault(
@@ -145,15 +160,10 @@ const databricks = z
       'spot-with-fallback',
       'Worker VM pricing: spot is cheapest and can be evicted; spot-with-fallback falls back to on-demand.',
     ),
-    sqlWarehouse: section(
-      z.strictObject({
-        size: withDefault(oneOf(sqlWarehouseSizes), '2X-Small', 'SQL warehouse t-shirt size for BI.'),
-        minClusters: withDefault(integer(1, 30), 1, 'Fewest warehouse clusters.', 'clusters'),
-        maxClusters: withDefault(integer(1, 30), 1, 'Most warehouse clusters under concurrent load.', 'clusters'),
-        autoStopMinutes: withDefault(integer(1, 1440), 10, 'Idle minutes before the warehouse stops.', 'minutes'),
-        serverless: withDefault(bool(), true, 'Serverless warehouse (starts in seconds, no idle VMs) instead of classic.'),
-      }),
-      'The BI SQL warehouse.',
+    sqlWarehouse: section(sqlWarehouse('BI'), 'The BI SQL warehouse: analysts and dashboards read refined through it.'),
+    pipelineWarehouse: section(
+      sqlWarehouse('the pipelines'),
+      'The SQL warehouse the Azure pipeline functions run their SQL on (Statement Execution API); kept apart from BI so neither queues behind the other.',
     ),
   })
   .superRefine((value, ctx) => {
@@ -169,13 +179,6 @@ const databricks = z
         code: 'custom',
         path: ['nodeType'],
         message: `must be one of allowedNodeTypes (${value.allowedNodeTypes.join(', ')})`,
-      });
-    }
-    if (value.sqlWarehouse.minClusters > value.sqlWarehouse.maxClusters) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['sqlWarehouse', 'minClusters'],
-        message: `must be at most sqlWarehouse.maxClusters (${value.sqlWarehouse.maxClusters})`,
       });
     }
   });

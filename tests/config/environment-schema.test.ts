@@ -95,7 +95,7 @@ describe('a bad environment file', () => {
     [
       'more minimum than maximum warehouse clusters',
       'name: prod\nsizing:\n  databricks:\n    sqlWarehouse: { minClusters: 3, maxClusters: 2 }\n',
-      [`${file}: sizing.databricks.sqlWarehouse.minClusters = 3: must be at most sqlWarehouse.maxClusters (2)`],
+      [`${file}: sizing.databricks.sqlWarehouse.minClusters = 3: must be at most maxClusters (2)`],
     ],
     [
       'a cron expression AWS would reject (no ? in either day field)',
