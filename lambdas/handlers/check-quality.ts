@@ -1,20 +1,23 @@
+import { OLIST_DATASETS } from '../../pipelines/datasets/index.ts';
 import { checkQuality, QualityGateFailed } from '../quality/check-quality.ts';
-import type { TrustedBuild } from '../transform/build-trusted.ts';
+import { readTrustedBuilds } from '../transform/trusted-build-records.ts';
 import { stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
 
 /**
- * `{ runId, trusted: [builds] }` -> the rule results; throws QualityGateFailed
- * (after storing the results) when a rule of severity error failed.
+ * `{ runId }` -> the rule results, over the trusted builds the run recorded;
+ * throws QualityGateFailed (after storing the results) when a rule of
+ * severity error failed.
  */
 export const checkQualityHandler =
   (ports: HandlerPorts): Handler =>
   async (event) => {
     const runId = stringField(event, 'runId', 'check-quality');
-    const trusted = (event as { trusted?: unknown }).trusted;
-    if (!Array.isArray(trusted)) throw new TypeError('check-quality: event field "trusted" must be the list of trusted builds');
-    const check = await withEngine(ports, (engine) =>
-      checkQuality({ engine, store: ports.store, clock: ports.clock }, { runId, trusted: trusted as TrustedBuild[] }),
+    const trusted = await readTrustedBuilds(
+      ports.store,
+      runId,
+      OLIST_DATASETS.map((dataset) => dataset.name),
     );
+    const check = await withEngine(ports, (engine) => checkQuality({ engine, store: ports.store, clock: ports.clock }, { runId, trusted }));
     if (check.errors > 0) {
       const failed = check.results.filter((result) => !result.passed && result.severity === 'error');
       throw new QualityGateFailed(

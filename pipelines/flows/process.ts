@@ -23,6 +23,6 @@ export const processFlow: FlowDefinition = {
       step: { kind: 'task', name: 'BuildRefinedTable', handler: 'build-refined', input: { table: '$$.Map.Item.Value', runId: '$$.Execution.Name' } },
       resultPath: '$.refined',
     },
-    { kind: 'task', name: 'CheckQuality', handler: 'check-quality', input: { runId: '$$.Execution.Name', trusted: '$.trusted' }, resultPath: '$.quality' },
+    { kind: 'task', name: 'CheckQuality', handler: 'check-quality', input: { runId: '$$.Execution.Name' }, resultPath: '$.quality' },
   ],
 };
