@@ -10,7 +10,7 @@ import { AzurermBackend, DataTerraformRemoteStateAzurerm, DataTerraformRemoteSta
 import type { Environment } from '../../config/schema.ts';
 
 /** Stack names; they are the folder names under `<outdir>/stacks/` and part of the state key. */
-export const STACK_NAMES = { platform: 'platform', workspace: 'workspace' } as const;
+export const STACK_NAMES = { platform: 'platform', workspace: 'workspace', pipelines: 'pipelines' } as const;
 export type StackName = (typeof STACK_NAMES)[keyof typeof STACK_NAMES];
 
 /** The local state file of a stack, relative to that stack's working directory. */

@@ -20,7 +20,7 @@ import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account/inde
 import { StorageAccountCustomerManagedKeyA } from '@cdktf/provider-azurerm/lib/storage-account-customer-managed-key/index.js';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container/index.js';
 import { StorageManagementPolicy } from '@cdktf/provider-azurerm/lib/storage-management-policy/index.js';
-import { LAYERS, type Environment, type Layer } from '../../config/schema.ts';
+import { LAYERS, type Environment, type HandlerClass, type Layer } from '../../config/schema.ts';
 import { platformTags, resourceName } from '../shared/naming.ts';
 import { configureBackend, STACK_NAMES } from './backend.ts';
 import { lifecycleRules, softDeleteRetentionDays } from './storage-lifecycle.ts';
@@ -255,7 +255,19 @@ export const PLATFORM_OUTPUTS = {
   storageAccountName: 'storage_account_name',
   containerNames: 'container_names',
   accessConnectorId: 'access_connector_id',
+  storageAccountId: 'storage_account_id',
+  resourceGroupName: 'resource_group_name',
+  location: 'location',
+  keyVaultId: 'key_vault_id',
+  keyVaultUri: 'key_vault_uri',
+  logAnalyticsWorkspaceId: 'log_analytics_workspace_id',
+  /** Per handler class: `identity_<class>_id`, `_client_id`, `_principal_id` (see identityOutputs). */
 } as const;
+
+/** Output names of a handler class's (or BI's) user-assigned identity in the platform stack. */
+export function identityOutputs(owner: HandlerClass | 'bi'): { id: string; clientId: string; principalId: string } {
+  return { id: `identity_${owner}_id`, clientId: `identity_${owner}_client_id`, principalId: `identity_${owner}_principal_id` };
+}
 
 /** Log Analytics keeps data for 30 to 730 days (interactive retention). */
 export const LOG_ANALYTICS_RETENTION_DAYS = { min: 30, max: 730 } as const;

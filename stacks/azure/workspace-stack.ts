@@ -81,3 +81,11 @@ export class WorkspaceStack extends TerraformStack {
     new TerraformOutput(this, 'sql_warehouse_id', { value: this.sqlWarehouse.id, staticId: true });
   }
 }
+
+/** Output names of the workspace stack that the pipelines stack reads. */
+export const WORKSPACE_OUTPUTS = {
+  sqlWarehouseId: 'sql_warehouse_id',
+  pipelineWarehouseId: 'pipeline_warehouse_id',
+  /** Workspace folder of the MLflow experiments; only when sizing.mlflow.mode is not off. */
+  mlflowExperimentFolder: 'mlflow_experiment_folder',
+} as const;

@@ -1,0 +1,27 @@
+/**
+ * The app settings the Azure pipelines stack sets on every function app and
+ * the Azure runtime reads: one list, so the two cannot drift apart.
+ */
+export const APP_SETTINGS = {
+  /** Which handler class the app serves (ingest, transform, quality, ml): it registers that class's handlers only. */
+  handlerClass: 'STRATA_HANDLER_CLASS',
+  /** JSON of `HandlerSettings` (lambdas/handlers/handler-ports.ts). */
+  settings: 'STRATA_SETTINGS',
+  /** ADLS Gen2 account of the lake; its containers are named after the layers. */
+  storageAccount: 'STRATA_STORAGE_ACCOUNT',
+  /** Databricks workspace URL, `https://adb-<id>.<n>.azuredatabricks.net`. */
+  databricksHost: 'STRATA_DATABRICKS_HOST',
+  /** The pipelines SQL warehouse the query engine submits statements to. */
+  warehouseId: 'STRATA_DATABRICKS_WAREHOUSE_ID',
+  /** `https://<vault>.vault.azure.net/`: where secrets (API tokens) are read. */
+  keyVaultUri: 'STRATA_KEY_VAULT_URI',
+  /** Workspace folder of the MLflow experiments; unset when sizing.mlflow.mode is off (runs stay in the lake). */
+  mlflowExperimentFolder: 'STRATA_MLFLOW_EXPERIMENT_FOLDER',
+  /** Client id of the handler class's user-assigned managed identity (the name Azure SDKs read too). */
+  clientId: 'AZURE_CLIENT_ID',
+} as const;
+
+export type AppSettingName = (typeof APP_SETTINGS)[keyof typeof APP_SETTINGS];
+
+/** ADF's Azure Function activity calls `POST https://<app>.azurewebsites.net/api/<handler>`: one HTTP function per handler, named after it. */
+export const functionRoute = (handler: string): string => handler;
