@@ -1,0 +1,199 @@
+/**
+ * One handler class on Azure Functions: a Flex Consumption plan and app that
+ * deploys the shared bundle and serves only that class's handlers, running as
+ * the class's user-assigned identity (which the platform stack scoped to the
+ * layer containers the class may touch).
+ *
+ * The app's host key, which Data Factory's Azure Function activity sends, is
+ * copied into Key Vault; it lives in Terraform state and the vault, never in
+ * the synthesized JSON.
+ */
+import { type ITerraformDependable, type TerraformAsset } from 'cdktf';
+import { Construct } from 'constructs';
+import type { ApplicationInsights } from '@cdktf/provider-azurerm/lib/application-insights/index.js';
+import { DataAzurermFunctionAppHostKeys } from '@cdktf/provider-azurerm/lib/data-azurerm-function-app-host-keys/index.js';
+import { FunctionAppFlexConsumption } from '@cdktf/provider-azurerm/lib/function-app-flex-consumption/index.js';
+import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret/index.js';
+import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting/index.js';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment/index.js';
+import { ServicePlan } from '@cdktf/provider-azurerm/lib/service-plan/index.js';
+import type { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account/index.js';
+import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container/index.js';
+import { lambdaSizingFor, type Environment, type HandlerClass } from '../../../config/schema.ts';
+import { APP_SETTINGS } from '../../../lambdas/entrypoints/azure/app-settings.ts';
+import { resourceName } from '../../shared/naming.ts';
+
+export interface HandlerFunctionAppProps {
+  /** The environment, parsed and with every default applied; memory and timeout come from its sizing.lambda for the class. */
+  readonly environment: Environment;
+  /** The class whose handlers the app registers (its STRATA_HANDLER_CLASS). */
+  readonly handlerClass: HandlerClass;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  /** The class's user-assigned identity (platform stack outputs). */
+  readonly identity: { readonly id: string; readonly clientId: string; readonly principalId: string };
+  /** The function bundle zip (one for every app), as an asset of the stack. */
+  readonly bundle: TerraformAsset;
+  /** Holds the deployment package container and the host's own storage (keys, leases). */
+  readonly runtimeStorage: StorageAccount;
+  /** Where the app's telemetry goes, authenticated with the identity. */
+  readonly appInsights: ApplicationInsights;
+  /** App settings every class shares (lake, warehouse, vault, handler settings). */
+  readonly appSettings: Readonly<Record<string, string>>;
+  /** Receives the app's host key as a secret. */
+  readonly keyVaultId: string;
+  readonly logAnalyticsWorkspaceId: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /**
+   * What writing the host key secret waits for (the deployer's secrets role on the vault).
+   * @default - nothing
+   */
+  readonly secretDependsOn?: ITerraformDependable[];
+  /**
+   * Most instances the app scales out to.
+   * @default - the Flex Consumption default (100)
+   */
+  readonly maximumInstanceCount?: number;
+}
+
+/** Instance sizes a Flex Consumption app can run on, in MB. */
+export const FLEX_INSTANCE_MEMORY_MB = [512, 2048, 4096] as const;
+
+/**
+ * The Flex instance size for a Lambda-style memory setting: the smallest that
+ * is at least as large, or the largest there is (4096 MB) above that.
+ */
+export function flexInstanceMemoryMb(memoryMb: number): (typeof FLEX_INSTANCE_MEMORY_MB)[number] {
+  return FLEX_INSTANCE_MEMORY_MB.find((size) => size >= memoryMb) ?? FLEX_INSTANCE_MEMORY_MB[FLEX_INSTANCE_MEMORY_MB.length - 1]!;
+}
+
+/** host.json's functionTimeout (`hh:mm:ss`) for a timeout in seconds. */
+export function hostFunctionTimeout(seconds: number): string {
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor((seconds % 3600) / 60))}:${pad(seconds % 60)}`;
+}
+
+/** The Key Vault secret that holds a class's function app host key. */
+export function functionKeySecretName(handlerClass: HandlerClass): string {
+  return `function-key-${handlerClass}`;
+}
+
+/** Built-in roles the app's identity needs beyond the lake (granted here, not in the platform stack). */
+const ROLES = {
+  /** AzureWebJobsStorage with an identity (host keys, leases) and the Flex deployment package. */
+  runtimeStorage: 'Storage Blob Data Owner',
+  /** Application Insights with local auth disabled accepts telemetry from this role only. */
+  telemetry: 'Monitoring Metrics Publisher',
+} as const;
+
+export class HandlerFunctionApp extends Construct {
+  readonly plan: ServicePlan;
+  readonly app: FunctionAppFlexConsumption;
+  readonly deploymentContainer: StorageContainer;
+  /** The host key in Key Vault, for Data Factory's linked service. */
+  readonly functionKeySecret: KeyVaultSecret;
+  /** `https://<app>.azurewebsites.net`: the Azure Function linked service's URL. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: HandlerFunctionAppProps) {
+    super(scope, id);
+    const { environment, handlerClass, identity, resourceGroupName, location, tags } = props;
+    const sizing = lambdaSizingFor(environment, handlerClass);
+
+    this.plan = new ServicePlan(this, 'plan', {
+      name: resourceName(environment, handlerClass, 'plan'),
+      resourceGroupName,
+      location,
+      osType: 'Linux',
+      skuName: 'FC1',
+      tags,
+    });
+
+    // One deployment container per app: Flex keeps each app's package under its own container.
+    this.deploymentContainer = new StorageContainer(this, 'deployment', {
+      name: `deploy-${handlerClass}`,
+      storageAccountId: props.runtimeStorage.id,
+      containerAccessType: 'private',
+    });
+    const canUseRuntimeStorage = new RoleAssignment(this, 'runtime_storage', {
+      scope: props.runtimeStorage.id,
+      roleDefinitionName: ROLES.runtimeStorage,
+      principalId: identity.principalId,
+      principalType: 'ServicePrincipal',
+      description: `The ${handlerClass} function app reads its deployment package and keeps its host state (keys, leases).`,
+    });
+    const canSendTelemetry = new RoleAssignment(this, 'telemetry', {
+      scope: props.appInsights.id,
+      roleDefinitionName: ROLES.telemetry,
+      principalId: identity.principalId,
+      principalType: 'ServicePrincipal',
+      description: `The ${handlerClass} function app sends telemetry to Application Insights (local auth is off).`,
+    });
+
+    this.app = new FunctionAppFlexConsumption(this, 'app', {
+      name: resourceName(environment, handlerClass, 'fn'),
+      resourceGroupName,
+      location,
+      servicePlanId: this.plan.id,
+      runtimeName: 'node',
+      runtimeVersion: '22',
+      instanceMemoryInMb: flexInstanceMemoryMb(sizing.memoryMb),
+      ...(props.maximumInstanceCount === undefined ? {} : { maximumInstanceCount: props.maximumInstanceCount }),
+      zipDeployFile: props.bundle.path,
+      storageContainerType: 'blobContainer',
+      storageContainerEndpoint: `${props.runtimeStorage.primaryBlobEndpoint}${this.deploymentContainer.name}`,
+      storageAuthenticationType: 'UserAssignedIdentity',
+      storageUserAssignedIdentityId: identity.id,
+      identity: { type: 'UserAssigned', identityIds: [identity.id] },
+      httpsOnly: true,
+      // Data Factory calls the functions over the internet with the host key (no private endpoints here).
+      publicNetworkAccessEnabled: true,
+      appSettings: {
+        ...props.appSettings,
+        [APP_SETTINGS.handlerClass]: handlerClass,
+        [APP_SETTINGS.clientId]: identity.clientId,
+        // The host's own storage, with the identity instead of a connection string.
+        AzureWebJobsStorage__accountName: props.runtimeStorage.name,
+        AzureWebJobsStorage__credential: 'managedidentity',
+        AzureWebJobsStorage__clientId: identity.clientId,
+        // Telemetry with Entra ID: the component has local authentication disabled.
+        APPLICATIONINSIGHTS_AUTHENTICATION_STRING: `ClientId=${identity.clientId};Authorization=AAD`,
+        // host.json override: the class's timeoutSeconds, as the Lambda timeout on AWS.
+        AzureFunctionsJobHost__functionTimeout: hostFunctionTimeout(sizing.timeoutSeconds),
+      },
+      siteConfig: {
+        applicationInsightsConnectionString: props.appInsights.connectionString,
+        minimumTlsVersion: '1.2',
+        scmMinimumTlsVersion: '1.2',
+        http2Enabled: true,
+        remoteDebuggingEnabled: false,
+      },
+      tags: { ...tags, 'strata:handler-class': handlerClass },
+      dependsOn: [canUseRuntimeStorage, canSendTelemetry],
+    });
+    this.url = `https://${this.app.defaultHostname}`;
+
+    const hostKeys = new DataAzurermFunctionAppHostKeys(this, 'host_keys', {
+      name: this.app.name,
+      resourceGroupName,
+      dependsOn: [this.app],
+    });
+    this.functionKeySecret = new KeyVaultSecret(this, 'function_key', {
+      name: functionKeySecretName(handlerClass),
+      keyVaultId: props.keyVaultId,
+      // A reference: the key itself is read at apply time and stays in state and the vault.
+      value: hostKeys.defaultFunctionKey,
+      contentType: `Host key of ${this.app.name} (Azure Functions), for Data Factory`,
+      tags,
+      dependsOn: props.secretDependsOn,
+    });
+
+    new MonitorDiagnosticSetting(this, 'diagnostics', {
+      name: resourceName(environment, handlerClass, 'fn', 'logs'),
+      targetResourceId: this.app.id,
+      logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId,
+      enabledLog: [{ category: 'FunctionAppLogs' }],
+      enabledMetric: [{ category: 'AllMetrics' }],
+    });
+  }
+}
