@@ -12,12 +12,22 @@
  * e.g. a `databricks_directory` in the Azure stack.
  */
 import type { MlflowConnection } from '../tracking/mlflow-rest-tracker.ts';
+import type { AccessTokenProvider } from './managed-identity-credential.ts';
+
+/** The Azure Databricks first-party application: the Entra resource of workspace tokens. */
+export const AZURE_DATABRICKS_RESOURCE = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d';
 
 export interface DatabricksMlflowTrackingOptions {
   /** Workspace host, e.g. `adb-1234567890123456.7.azuredatabricks.net` (an https:// prefix is accepted). */
   readonly host: string;
-  /** The token, or a function returning a current one (Entra ID tokens last about an hour; it is asked for every request). */
-  readonly token: string | (() => Promise<string>);
+  /**
+   * Where tokens come from: an AccessTokenProvider (the function app's managed
+   * identity; asked for the Azure Databricks resource on every request, it
+   * caches), a fixed token (a personal access token), or a function returning
+   * a current one. Exactly one of `credential` and `token`.
+   */
+  readonly credential?: AccessTokenProvider;
+  readonly token?: string | (() => Promise<string>);
   /** Workspace folder experiments live under. @default '/Shared/strata' */
   readonly experimentFolder?: string;
 }
@@ -27,7 +37,11 @@ export function databricksMlflowTracking(options: DatabricksMlflowTrackingOption
   const host = options.host.replace(/^https?:\/\//, '').replace(/\/+$/, '');
   if (!/^[a-z0-9.-]+(:\d+)?$/i.test(host)) throw new Error(`databricksMlflowTracking: host "${options.host}" is not a workspace host name`);
   const folder = `/${(options.experimentFolder ?? '/Shared/strata').replace(/^\/+|\/+$/g, '')}`;
-  const token = typeof options.token === 'string' ? (() => Promise.resolve(options.token as string)) : options.token;
+  if ((options.credential === undefined) === (options.token === undefined)) {
+    throw new Error('databricksMlflowTracking: give exactly one of credential (managed identity) and token');
+  }
+  const { credential, token: given } = options;
+  const token = credential ? () => credential.getToken(AZURE_DATABRICKS_RESOURCE) : typeof given === 'string' ? () => Promise.resolve(given) : given!;
   const baseUrl = `https://${host}`;
   return {
     baseUrl,
