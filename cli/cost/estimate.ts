@@ -9,10 +9,13 @@
  * priced without touching this file.
  */
 import { lambdaSizingFor, HANDLER_CLASSES, LAYERS, type Environment, type HandlerClass, type Layer } from '../../config/schema.ts';
+import { APP_SETTINGS } from '../../lambdas/entrypoints/azure/app-settings.ts';
+import { FLOW_NAMES, HANDLERS, type HandlerName } from '../../pipelines/flows/flow.ts';
 import type { CfnResource, SynthOutput, TfResource } from '../plan/synth-output.ts';
+import { countPipelineRun, type ExternalActivity } from './data-factory.ts';
 import { money, price, qty } from './format.ts';
 import type { PriceBook } from './price-book.ts';
-import { HOURS_PER_MONTH, runsPerMonth, ScheduleError } from './schedules.ts';
+import { HOURS_PER_MONTH, runsPerMonth, ScheduleError, triggerRunsPerMonth } from './schedules.ts';
 import type { UsageProfile } from './usage.ts';
 
 export type Cloud = 'aws' | 'azure';
@@ -135,11 +138,10 @@ function awsLines({ environment: env, usage, book, synth }: EstimateInput, notes
 
   const functions = ofType('AWS::Lambda::Function');
   if (functions.length > 0) {
-    const flowOf: Record<HandlerClass, keyof typeof flowRuns> = { ingest: 'ingest', transform: 'process', quality: 'process', ml: 'retrain' };
     for (const handlerClass of HANDLER_CLASSES) {
       const sizing = lambdaSizingFor(env, handlerClass);
-      const flow = flowOf[handlerClass];
-      const profile = usage.lambda[handlerClass];
+      const flow = FLOW_OF[handlerClass];
+      const profile = usage.functions[handlerClass];
       const invocations = flowRuns[flow] * profile.invocationsPerRun;
       const gb = sizing.memoryMb / 1024;
       const seconds = Math.min(profile.secondsPerInvocation, sizing.timeoutSeconds);
@@ -363,7 +365,11 @@ function azureLines({ environment: env, usage, book, synth }: EstimateInput, not
   const ofType = (type: string) => resources.filter((r) => r.type === type);
   const p = (id: string) => book.price(id).price;
   const lines: CostLine[] = [];
-  const processRuns = runs(env.schedules.process, notes, 'schedules.process');
+  const flowRuns: FlowRuns = {
+    ingest: runs(env.schedules.ingest, notes, 'schedules.ingest'),
+    process: runs(env.schedules.process, notes, 'schedules.process'),
+    retrain: runs(env.schedules.retrain, notes, 'schedules.retrain'),
+  };
 
   if (ofType('azurerm_storage_account').length > 0) {
     for (const layer of LAYERS) {
@@ -410,51 +416,53 @@ function azureLines({ environment: env, usage, book, synth }: EstimateInput, not
   }
 
   if (databricksWorkspaces.length > 0 || ofType('databricks_cluster_policy').length > 0) {
+    // Job clusters no longer run the pipelines (their SQL runs on the pipelines warehouse); the cluster
+    // policy now bounds the interactive / ad-hoc clusters, so its autoscale range is theirs.
     const db = env.sizing.databricks;
     const vm = p(`vm.${db.nodeType}`);
     const dbu = p(`databricks.dbuPerHour.${db.nodeType}`);
     const spot = db.spotPolicy === 'on-demand' ? 1 : p('vm.spotFraction');
     const spotText = db.spotPolicy === 'on-demand' ? `${price(vm)}` : `${price(vm)} x ${qty(spot)} spot`;
     const node = (rate: number, workers: number) => vm + dbu * rate + workers * (vm * spot + dbu * rate);
-
-    const jobsRate = p('databricks.jobs.dbu');
-    const hours = (processRuns * usage.databricks.jobMinutesPerProcessRun) / 60;
-    const { minWorkers, maxWorkers } = db.autoscale;
-    const expectedWorkers = minWorkers + usage.databricks.autoscaleUtilisation * (maxWorkers - minWorkers);
-    const jobs = (workers: number) => hours * node(jobsRate, workers);
-    lines.push(
-      line(
-        'azure',
-        'databricks.jobs',
-        `Databricks jobs compute, ${db.nodeType}`,
-        'usage-based',
-        jobs(expectedWorkers),
-        `${qty(processRuns)} process runs x ${qty(usage.databricks.jobMinutesPerProcessRun)} min = ${qty(hours)} h x (driver (${price(vm)} + ${qty(dbu)} DBU x ${price(jobsRate)}) + ${qty(expectedWorkers)} workers x (${spotText} + ${qty(dbu)} DBU x ${price(jobsRate)})) = ${money(jobs(expectedWorkers))}; ` +
-          `autoscale ${minWorkers}..${maxWorkers} workers: min ${money(jobs(minWorkers))}, max ${money(jobs(maxWorkers))}`,
-        { min: jobs(minWorkers), max: jobs(maxWorkers) },
-      ),
-    );
-
     const allPurposeRate = p('databricks.allPurpose.dbu');
     const sessionHours = usage.databricks.interactiveSessionsPerMonth * (usage.databricks.interactiveHoursPerSession + db.autoTerminationMinutes / 60);
-    const workers = usage.databricks.interactiveWorkers;
-    const interactive = sessionHours * node(allPurposeRate, workers);
+    const { minWorkers, maxWorkers } = db.autoscale;
+    const workers = minWorkers + usage.databricks.autoscaleUtilisation * (maxWorkers - minWorkers);
+    const interactive = (count: number) => sessionHours * node(allPurposeRate, count);
     lines.push(
       line(
         'azure',
         'databricks.allPurpose',
-        'Databricks all-purpose (interactive) compute',
+        `Databricks all-purpose (interactive) compute, ${db.nodeType}`,
         'usage-based',
-        interactive,
-        `${qty(usage.databricks.interactiveSessionsPerMonth)} sessions x (${qty(usage.databricks.interactiveHoursPerSession)} h + ${db.autoTerminationMinutes} min idle) = ${qty(sessionHours)} h x (driver (${price(vm)} + ${qty(dbu)} DBU x ${price(allPurposeRate)}) + ${qty(workers)} workers x (${spotText} + ${qty(dbu)} DBU x ${price(allPurposeRate)})) = ${money(interactive)}`,
+        interactive(workers),
+        `${qty(usage.databricks.interactiveSessionsPerMonth)} sessions x (${qty(usage.databricks.interactiveHoursPerSession)} h + ${db.autoTerminationMinutes} min idle) = ${qty(sessionHours)} h x (driver (${price(vm)} + ${qty(dbu)} DBU x ${price(allPurposeRate)}) + ${qty(workers)} workers x (${spotText} + ${qty(dbu)} DBU x ${price(allPurposeRate)})) = ${money(interactive(workers))}; ` +
+          `autoscale ${minWorkers}..${maxWorkers} workers (cluster policy): min ${money(interactive(minWorkers))}, max ${money(interactive(maxWorkers))}`,
+        { min: interactive(minWorkers), max: interactive(maxWorkers) },
       ),
     );
   }
 
-  if (ofType('databricks_sql_endpoint').length > 0) {
-    const warehouse = env.sizing.databricks.sqlWarehouse;
-    const rateId = warehouse.serverless ? 'databricks.sql.serverless.dbu' : 'databricks.sql.pro.dbu';
-    const rate = p(rateId);
+  // SQL warehouses, told apart by their `strata:purpose` tag (an untagged one is the BI warehouse, as before the pipelines had theirs).
+  const endpoints = ofType('databricks_sql_endpoint');
+  const purposeOf = (endpoint: TfResource) => (tagOf(endpoint.body, 'strata:purpose') === 'pipelines' ? 'pipelines' : 'bi');
+  const warehouseSizing = (endpoint: TfResource, configured: Environment['sizing']['databricks']['sqlWarehouse']) => {
+    const body = endpoint.body;
+    return {
+      size: typeof body.cluster_size === 'string' ? body.cluster_size : configured.size,
+      minClusters: typeof body.min_num_clusters === 'number' ? body.min_num_clusters : configured.minClusters,
+      maxClusters: typeof body.max_num_clusters === 'number' ? body.max_num_clusters : configured.maxClusters,
+      autoStopMinutes: typeof body.auto_stop_mins === 'number' ? body.auto_stop_mins : configured.autoStopMinutes,
+      serverless: typeof body.enable_serverless_compute === 'boolean' ? body.enable_serverless_compute : configured.serverless,
+    };
+  };
+  const warehouseRate = (serverless: boolean) => p(serverless ? 'databricks.sql.serverless.dbu' : 'databricks.sql.pro.dbu');
+  const warehouseLabel = (what: string, w: { size: string; serverless: boolean }) => `Databricks SQL warehouse (${what}), ${w.size}${w.serverless ? ' serverless' : ' pro (VMs not included)'}`;
+
+  const bi = endpoints.find((endpoint) => purposeOf(endpoint) === 'bi');
+  if (bi) {
+    const warehouse = warehouseSizing(bi, env.sizing.databricks.sqlWarehouse);
+    const rate = warehouseRate(warehouse.serverless);
     const dbuPerHour = p(`databricks.sql.size.${warehouse.size}`);
     const hours = usage.databricks.sqlSessionsPerMonth * (usage.databricks.sqlHoursPerSession + warehouse.autoStopMinutes / 60);
     const clusters = warehouse.minClusters + usage.databricks.sqlClusterUtilisation * (warehouse.maxClusters - warehouse.minClusters);
@@ -463,7 +471,7 @@ function azureLines({ environment: env, usage, book, synth }: EstimateInput, not
       line(
         'azure',
         'databricks.sql',
-        `Databricks SQL warehouse, ${warehouse.size}${warehouse.serverless ? ' serverless' : ' pro (VMs not included)'}`,
+        warehouseLabel('BI', warehouse),
         'usage-based',
         cost(clusters),
         `${qty(usage.databricks.sqlSessionsPerMonth)} starts x (${qty(usage.databricks.sqlHoursPerSession)} h + ${warehouse.autoStopMinutes} min auto-stop) = ${qty(hours)} h x ${qty(clusters)} clusters x ${qty(dbuPerHour)} DBU/h x ${price(rate)} = ${money(cost(clusters))}; ` +
@@ -472,7 +480,262 @@ function azureLines({ environment: env, usage, book, synth }: EstimateInput, not
       ),
     );
   }
+
+  const pipelinesWarehouse = endpoints.find((endpoint) => purposeOf(endpoint) === 'pipelines');
+  if (pipelinesWarehouse) {
+    const warehouse = warehouseSizing(pipelinesWarehouse, env.sizing.databricks.pipelineWarehouse);
+    const rate = warehouseRate(warehouse.serverless);
+    const dbuPerHour = p(`databricks.sql.size.${warehouse.size}`);
+    // Each run keeps the warehouse on for its SQL minutes plus the auto-stop tail, but never longer than the time to the next run.
+    const perFlow = (['process', 'retrain'] as const).map((flow) => {
+      const busy = flow === 'process' ? usage.databricks.pipelineSqlMinutesPerProcessRun : usage.databricks.pipelineSqlMinutesPerRetrainRun;
+      const count = flowRuns[flow];
+      const gap = count > 0 ? (HOURS_PER_MONTH * 60) / count : 0;
+      const minutes = Math.min(busy + warehouse.autoStopMinutes, gap);
+      const capped = busy + warehouse.autoStopMinutes > gap ? ` capped at ${qty(gap)} min between runs` : '';
+      return { hours: (count * minutes) / 60, text: `${qty(count)} ${flow} runs x (${qty(busy)} min SQL + ${warehouse.autoStopMinutes} min auto-stop${capped}) = ${qty((count * minutes) / 60)} h` };
+    });
+    const uncapped = perFlow.reduce((total, flow) => total + flow.hours, 0);
+    const hours = Math.min(uncapped, HOURS_PER_MONTH);
+    const clusters = warehouse.minClusters + usage.databricks.pipelineClusterUtilisation * (warehouse.maxClusters - warehouse.minClusters);
+    const cost = (count: number) => hours * count * dbuPerHour * rate;
+    lines.push(
+      line(
+        'azure',
+        'databricks.sql.pipelines',
+        warehouseLabel('pipelines', warehouse),
+        'usage-based',
+        cost(clusters),
+        `${perFlow.map((flow) => flow.text).join(' + ')} = ${qty(hours)} h${uncapped > HOURS_PER_MONTH ? ` (capped at ${HOURS_PER_MONTH} h)` : ''} x ${qty(clusters)} clusters x ${qty(dbuPerHour)} DBU/h x ${price(rate)} = ${money(cost(clusters))}; ` +
+          `clusters ${warehouse.minClusters}..${warehouse.maxClusters}: min ${money(cost(warehouse.minClusters))}, max ${money(cost(warehouse.maxClusters))}`,
+        { min: cost(warehouse.minClusters), max: cost(warehouse.maxClusters) },
+      ),
+    );
+  }
+
+  lines.push(...functionLines(resources, env, usage, book, flowRuns, notes));
+  lines.push(...dataFactoryLines(resources, env, usage, book, notes));
+
+  const topics = ofType('azurerm_eventgrid_topic').length;
+  if (topics > 0) {
+    const operations = usage.eventGrid.operationsPerMonth;
+    const grant = p('eventgrid.freeGrant.operations');
+    const billed = Math.max(0, operations - grant);
+    const cost = (billed / 1_000_000) * p('eventgrid.operations');
+    lines.push(
+      line('azure', 'eventgrid', `Event Grid, ${topics} topic(s)`, 'usage-based', cost, `(${qty(operations)} operations - ${qty(grant)} free per month) = ${qty(billed)}/1M x ${price(p('eventgrid.operations'))} = ${money(cost)}`),
+    );
+  }
+
+  const alerts = ofType('azurerm_monitor_metric_alert');
+  if (alerts.length > 0) {
+    const series = alerts.map((alert) => {
+      const criteria = [...asList(alert.body.criteria), ...asList(alert.body.dynamic_criteria)].length || 1;
+      return Math.max(1, asList(alert.body.scopes).length) * criteria;
+    });
+    const total = series.reduce((a, b) => a + b, 0);
+    const cost = total * p('monitor.metricAlert.timeSeries');
+    lines.push(
+      line('azure', 'monitor.metricAlerts', `Azure Monitor metric alerts, ${alerts.length} rule(s)`, 'always-on', cost, `${series.join(' + ')} = ${total} time series (scopes x criteria, no dimension split) x ${price(p('monitor.metricAlert.timeSeries'))} = ${money(cost)}`),
+    );
+  }
   return lines;
+}
+
+function asList(value: unknown): unknown[] {
+  return value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** A tag of a Databricks resource (`tags.custom_tags` as `{key, value}` list) or an azurerm one (`tags` map). */
+function tagOf(body: Record<string, unknown>, key: string): string | undefined {
+  const tags = body.tags as Record<string, unknown> | undefined;
+  if (!tags) return undefined;
+  if (typeof tags[key] === 'string') return tags[key] as string;
+  for (const tag of asList(tags.custom_tags) as Array<{ key?: unknown; value?: unknown }>) if (tag.key === key && typeof tag.value === 'string') return tag.value;
+  return undefined;
+}
+
+type FlowRuns = Record<'ingest' | 'process' | 'retrain', number>;
+const FLOW_OF: Record<HandlerClass, keyof FlowRuns> = { ingest: 'ingest', transform: 'process', quality: 'process', ml: 'retrain' };
+
+/** `${type.name.attribute}` references in a Terraform value, as addresses `type.name`. */
+function references(value: unknown): string[] {
+  const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
+  return [...text.matchAll(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)[.}\[]/g)].map((match) => `${match[1]}.${match[2]}`);
+}
+
+/** Whether `value` names `resource`: its literal `name`, or a reference to it. */
+function names(value: unknown, resource: TfResource): boolean {
+  return (typeof value === 'string' && value === resource.body.name) || references(value).includes(resource.address);
+}
+
+/**
+ * Azure Functions Flex Consumption, on demand: executions and GB-seconds of each
+ * handler class, the class read from the app's STRATA_HANDLER_CLASS setting and
+ * the memory from its instance_memory_in_mb; then the monthly free grant.
+ */
+function functionLines(resources: TfResource[], env: Environment, usage: UsageProfile, book: PriceBook, flowRuns: FlowRuns, notes: string[]): CostLine[] {
+  const apps = resources.filter((r) => r.type === 'azurerm_function_app_flex_consumption').sort((a, b) => a.address.localeCompare(b.address));
+  if (apps.length === 0) return [];
+  const p = (id: string) => book.price(id).price;
+  const rate = p('functions.flex.onDemand.gbSecond');
+  const executionRate = p('functions.flex.onDemand.executions');
+  const lines: CostLine[] = [];
+  let gbSeconds = 0;
+  let executions = 0;
+  const seen = new Set<string>();
+  for (const app of apps) {
+    const setting = (app.body.app_settings as Record<string, unknown> | undefined)?.[APP_SETTINGS.handlerClass];
+    const handlerClass = HANDLER_CLASSES.find((name) => name === setting);
+    if (!handlerClass) {
+      notes.push(`${app.address}: no ${APP_SETTINGS.handlerClass} app setting naming a handler class; its executions are not priced`);
+      continue;
+    }
+    if (app.body.always_ready !== undefined) notes.push(`${app.address}: always-ready instances are not priced (on-demand only)`);
+    const flow = FLOW_OF[handlerClass];
+    const profile = usage.functions[handlerClass];
+    const count = flowRuns[flow] * profile.invocationsPerRun;
+    const memoryMb = Number(app.body.instance_memory_in_mb ?? 2048);
+    const gb = memoryMb / 1024;
+    const seconds = count * profile.secondsPerInvocation * gb;
+    const cost = seconds * rate + (count / 1_000_000) * executionRate;
+    gbSeconds += seconds;
+    executions += count;
+    const id = seen.has(handlerClass) ? `functions.${handlerClass}.${app.name}` : `functions.${handlerClass}`;
+    seen.add(handlerClass);
+    lines.push(
+      line(
+        'azure',
+        id,
+        `Azure Functions (Flex Consumption), ${handlerClass} handlers`,
+        'usage-based',
+        cost,
+        `${qty(flowRuns[flow])} ${flow} runs (schedules.${flow} ${env.schedules[flow]}) x ${qty(profile.invocationsPerRun)} = ${qty(count)} executions; ` +
+          `${qty(count)} x ${qty(profile.secondsPerInvocation)} s x ${qty(gb)} GB (instance_memory_in_mb ${memoryMb}) = ${qty(seconds)} GB-s x ${price(rate)} + ${qty(count)}/1M x ${price(executionRate)} = ${money(cost)}`,
+      ),
+    );
+  }
+  if (executions > 0) {
+    const grantSeconds = Math.min(gbSeconds, p('functions.flex.freeGrant.gbSeconds'));
+    const grantExecutions = Math.min(executions, p('functions.flex.freeGrant.executions'));
+    const grant = grantSeconds * rate + (grantExecutions / 1_000_000) * executionRate;
+    lines.push(
+      line(
+        'azure',
+        'functions.freeGrant',
+        'Azure Functions (Flex Consumption), monthly free grant',
+        'usage-based',
+        -grant,
+        `the Flex Consumption price page grants ${qty(p('functions.flex.freeGrant.gbSeconds'))} GB-s and ${qty(p('functions.flex.freeGrant.executions'))} on-demand executions per subscription and month: ` +
+          `min(${qty(gbSeconds)}, ${qty(p('functions.flex.freeGrant.gbSeconds'))}) GB-s x ${price(rate)} + min(${qty(executions)}, ${qty(p('functions.flex.freeGrant.executions'))})/1M x ${price(executionRate)} = -${money(grant)} (if no other Flex app in the subscription uses it)`,
+      ),
+    );
+  }
+  return lines;
+}
+
+/**
+ * Data Factory, one line per pipeline: orchestration (activity runs counted in
+ * its activities_json, ForEach items included, plus the trigger's own run) and
+ * activity execution on the Azure integration runtime (billed by the started
+ * minute), times the runs per month of its schedule trigger.
+ */
+function dataFactoryLines(resources: TfResource[], env: Environment, usage: UsageProfile, book: PriceBook, notes: string[]): CostLine[] {
+  const pipelines = resources.filter((r) => r.type === 'azurerm_data_factory_pipeline').sort((a, b) => a.address.localeCompare(b.address));
+  if (pipelines.length === 0) return [];
+  const p = (id: string) => book.price(id).price;
+  const triggers = resources.filter((r) => r.type === 'azurerm_data_factory_trigger_schedule');
+  const linkedServices = resources.filter((r) => r.type.startsWith('azurerm_data_factory_linked_service'));
+  const apps = resources.filter((r) => r.type === 'azurerm_function_app_flex_consumption');
+  const byAddress = new Map(resources.map((r) => [r.address, r]));
+  const lines: CostLine[] = [];
+
+  /** The handler class behind a function activity: its functionName is the handler (one HTTP function per handler), else the app its linked service points at. */
+  const classOf = (activity: ExternalActivity, functionName: unknown): HandlerClass | undefined => {
+    if (typeof functionName === 'string' && functionName in HANDLERS) return HANDLERS[functionName as HandlerName].handlerClass;
+    const service = linkedServices.find((r) => activity.linkedService !== undefined && names(activity.linkedService, r));
+    const app = service ? references(service.body).map((address) => byAddress.get(address)).find((r) => r?.type === 'azurerm_function_app_flex_consumption') : undefined;
+    const setting = (app ?? (apps.length === 1 ? apps[0] : undefined))?.body.app_settings as Record<string, unknown> | undefined;
+    return HANDLER_CLASSES.find((name) => name === setting?.[APP_SETTINGS.handlerClass]);
+  };
+
+  for (const pipeline of pipelines) {
+    const own = triggers.filter((trigger) => names(trigger.body.pipeline_name, pipeline) || asList(trigger.body.pipeline).some((entry) => names((entry as { name?: unknown }).name, pipeline)));
+    let runsPerMonth = 0;
+    let triggerRuns = 0;
+    const schedules: string[] = [];
+    for (const trigger of own) {
+      if (trigger.body.activated === false) {
+        schedules.push(`${trigger.name} deactivated`);
+        continue;
+      }
+      try {
+        const counted = triggerRunsPerMonth(trigger.body);
+        runsPerMonth += counted.runs;
+        triggerRuns += counted.runs;
+        schedules.push(`${trigger.name}: ${counted.text}`);
+      } catch (error) {
+        if (!(error instanceof ScheduleError)) throw error;
+        notes.push(`${trigger.address}: ${error.message}; counted as 0 runs`);
+      }
+    }
+    if (own.length === 0) {
+      const flow = FLOW_NAMES.find((name) => `${pipeline.address} ${pipeline.path} ${String(pipeline.body.name ?? '')}`.toLowerCase().includes(name));
+      if (flow) {
+        runsPerMonth = runs(env.schedules[flow], notes, `schedules.${flow}`);
+        schedules.push(`no schedule trigger; schedules.${flow} ${env.schedules[flow]}`);
+      } else {
+        notes.push(`${pipeline.address}: no schedule trigger and no flow name in its name; counted as 0 runs`);
+        schedules.push('no schedule trigger');
+      }
+    }
+
+    const parameters = (pipeline.body.parameters ?? {}) as Record<string, unknown>;
+    const run = countPipelineRun(pipeline.body.activities_json, usage.dataFactory.forEachItemsWhenDynamic, parameters);
+    if (run.copies > 0) notes.push(`${pipeline.address}: ${run.copies} Copy activity run(s) per run; data movement (DIU-hours) is not priced`);
+    const functionNames = new Map<string, unknown>();
+    const collect = (list: unknown) => {
+      for (const activity of asList(typeof list === 'string' ? safeJson(list) : list) as Array<Record<string, any>>) {
+        if (activity?.type === 'AzureFunctionActivity') functionNames.set(String(activity.name), activity.typeProperties?.functionName);
+        for (const key of ['activities', 'ifTrueActivities', 'ifFalseActivities', 'defaultActivities']) collect(activity?.typeProperties?.[key]);
+        for (const entry of asList(activity?.typeProperties?.cases)) collect((entry as { activities?: unknown }).activities);
+      }
+    };
+    collect(pipeline.body.activities_json);
+    const externalParts = run.external.map((activity) => {
+      const handlerClass = activity.type === 'AzureFunctionActivity' ? classOf(activity, functionNames.get(activity.name)) : undefined;
+      const minutes = handlerClass ? Math.max(1, Math.ceil(usage.functions[handlerClass].secondsPerInvocation / 60)) : 1;
+      return { minutes: activity.count * minutes, text: `${activity.name} ${qty(activity.count)} x ${minutes} min${handlerClass ? ` (${handlerClass} ${qty(usage.functions[handlerClass].secondsPerInvocation)} s, rounded up)` : ' (started minute)'}` };
+    });
+    const externalMinutes = externalParts.reduce((total, part) => total + part.minutes, 0);
+    const triggerPerRun = runsPerMonth > 0 ? triggerRuns / runsPerMonth : 0;
+    const orchestration = runsPerMonth * (run.activityRuns + triggerPerRun);
+    const externalHours = (runsPerMonth * externalMinutes) / 60;
+    const pipelineHours = (runsPerMonth * run.pipelineActivities) / 60;
+    const cost = (orchestration / 1000) * p('datafactory.orchestration') + externalHours * p('datafactory.externalActivity') + pipelineHours * p('datafactory.pipelineActivity');
+    const loops = run.loops.length > 0 ? `, ForEach ${run.loops.join(', ')}` : '';
+    const pipelineText = run.pipelineActivities > 0 ? ` + ${qty(pipelineHours)} h pipeline activities x ${price(p('datafactory.pipelineActivity'))}` : '';
+    lines.push(
+      line(
+        'azure',
+        `datafactory.${pipeline.name}`,
+        `Data Factory, pipeline ${String(pipeline.body.name ?? pipeline.name)}`,
+        'usage-based',
+        cost,
+        `${qty(runsPerMonth)} runs (${schedules.join('; ')}) x (${qty(run.activityRuns)} activity runs${loops}${triggerPerRun > 0 ? ' + 1 trigger run' : ''}) = ${qty(orchestration)} runs/1,000 x ${price(p('datafactory.orchestration'))}` +
+          ` + ${qty(runsPerMonth)} x ${qty(externalMinutes)} external activity-min (${externalParts.map((part) => part.text).join(', ') || 'none'}) = ${qty(externalHours)} h x ${price(p('datafactory.externalActivity'))}${pipelineText} = ${money(cost)}`,
+      ),
+    );
+  }
+  return lines;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Automatic rotations per month from an azurerm key's `rotation_policy.automatic.time_after_creation` (ISO 8601 P<n>D|M|Y). */

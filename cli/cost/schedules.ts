@@ -89,3 +89,66 @@ function expand(field: string, min: number, max: number, names: string[], text: 
   }
   return values;
 }
+
+// ---------------------------------------------------------------- Data Factory schedule triggers
+
+const WEEKDAYS: Record<string, string> = { sunday: 'SUN', monday: 'MON', tuesday: 'TUE', wednesday: 'WED', thursday: 'THU', friday: 'FRI', saturday: 'SAT' };
+
+export interface TriggerRuns {
+  readonly runs: number;
+  /** How the runs were counted, for the line's formula. */
+  readonly text: string;
+}
+
+/**
+ * Runs per month of an `azurerm_data_factory_trigger_schedule` from its
+ * `frequency` (Minute, Hour, Day, Week, Month), `interval` and optional
+ * `schedule` block (minutes, hours, days_of_week, days_of_month, monthly).
+ * Day/Week/Month schedules are rewritten as the equivalent cron and counted
+ * like the AWS schedules (a reference year / 12), so the two clouds agree on
+ * what a weekly run costs; an interval above 1 divides that count.
+ */
+export function triggerRunsPerMonth(body: Record<string, unknown>): TriggerRuns {
+  const frequency = String(body.frequency ?? 'Minute');
+  const interval = Number(body.interval ?? 1);
+  if (!Number.isFinite(interval) || interval < 1) throw new ScheduleError(`interval ${JSON.stringify(body.interval)}: must be a whole number >= 1`);
+  const schedule = (Array.isArray(body.schedule) ? body.schedule[0] : body.schedule) as Record<string, unknown> | undefined;
+  const numbers = (value: unknown): number[] => (Array.isArray(value) ? value.map(Number).filter(Number.isFinite) : []);
+  const minutes = numbers(schedule?.minutes);
+  const hours = numbers(schedule?.hours);
+  const every = interval === 1 ? '' : ` / interval ${interval}`;
+  const at = `${minutes.length ? minutes.join(',') : '0'} ${hours.length ? hours.join(',') : '0'}`;
+  const viaCron = (cron: string) => ({ runs: runsPerMonth(cron) / interval, text: `${frequency} trigger = ${cron}${every}` });
+  switch (frequency) {
+    case 'Minute':
+      return { runs: (HOURS_PER_MONTH * 60) / interval, text: `every ${interval} minute(s)` };
+    case 'Hour': {
+      const perHour = Math.max(1, minutes.length);
+      return { runs: (HOURS_PER_MONTH * perHour) / interval, text: `every ${interval} hour(s)${perHour > 1 ? ` at ${perHour} minutes` : ''}` };
+    }
+    case 'Day':
+      return viaCron(`cron(${at} * * ? *)`);
+    case 'Week': {
+      const days = (Array.isArray(schedule?.days_of_week) ? schedule.days_of_week : []).map((day) => WEEKDAYS[String(day).toLowerCase()]);
+      if (days.some((day) => day === undefined)) throw new ScheduleError(`days_of_week ${JSON.stringify(schedule?.days_of_week)}: expected weekday names`);
+      if (days.length === 0) return { runs: 365 / 7 / 12 / interval, text: `once a week (365/7/12)${every}` };
+      return viaCron(`cron(${at} ? * ${days.join(',')} *)`);
+    }
+    case 'Month': {
+      const dates = numbers(schedule?.days_of_month).map((day) => (day === -1 ? 'L' : String(day)));
+      const monthly = (Array.isArray(schedule?.monthly) ? schedule.monthly : schedule?.monthly ? [schedule.monthly] : []) as Array<{ weekday?: unknown; week?: unknown }>;
+      if (dates.length > 0) return viaCron(`cron(${at} ${dates.join(',')} * ? *)`);
+      if (monthly.length > 0) {
+        const crons = monthly.map(({ weekday, week }) => {
+          const day = WEEKDAYS[String(weekday).toLowerCase()];
+          if (!day) throw new ScheduleError(`monthly.weekday ${JSON.stringify(weekday)}: expected a weekday name`);
+          return `cron(${at} ? * ${Number(week) === -1 ? `${day}L` : `${day}#${Number(week ?? 1)}`} *)`;
+        });
+        return { runs: crons.reduce((total, cron) => total + runsPerMonth(cron), 0) / interval, text: `Month trigger = ${crons.join(' + ')}${every}` };
+      }
+      return { runs: 1 / interval, text: `once a month${every}` };
+    }
+    default:
+      throw new ScheduleError(`frequency ${JSON.stringify(body.frequency)}: expected Minute, Hour, Day, Week or Month`);
+  }
+}

@@ -19,8 +19,8 @@ const fraction = (what: string) =>
   z.number({ error: `must be a number from 0 to 1 (${what})` }).min(0, { error: `must be a number from 0 to 1 (${what})` }).max(1, { error: `must be a number from 0 to 1 (${what})` });
 const perLayer = (what: string) => z.strictObject(Object.fromEntries(LAYERS.map((layer) => [layer, amount(what)])) as Record<(typeof LAYERS)[number], z.ZodNumber>);
 const handler = z.strictObject({
-  invocationsPerRun: amount('Lambda invocations of this handler class per run of its flow'),
-  secondsPerInvocation: amount('average billed duration, seconds'),
+  invocationsPerRun: amount('calls of this handler class per run of its flow (Lambda invocations on AWS, Azure Functions executions on Azure)'),
+  secondsPerInvocation: amount('average billed duration of one call, seconds'),
 });
 
 export const usageSchema = z.strictObject({
@@ -32,7 +32,8 @@ export const usageSchema = z.strictObject({
     readRequestsPerMonth: amount('GET requests (AWS) or read operations (Azure) per month, all layers'),
   }),
   kms: z.strictObject({ requestsPerMonth: amount('KMS or Key Vault key operations per month') }),
-  lambda: z.strictObject({ ingest: handler, transform: handler, quality: handler, ml: handler }),
+  /** The handler functions, cloud-neutral: Lambda on AWS, Azure Functions (Flex Consumption) on Azure run the same bundles. */
+  functions: z.strictObject({ ingest: handler, transform: handler, quality: handler, ml: handler }),
   stepFunctions: z.strictObject({ expressSecondsPerExecution: amount('duration of an Express execution, seconds') }),
   crawler: z.strictObject({ minutesPerRun: amount('minutes a crawler run takes (billed at least 10)'), dpu: amount('DPUs a crawler run uses') }),
   athena: z.strictObject({
@@ -42,12 +43,17 @@ export const usageSchema = z.strictObject({
   }),
   logs: z.strictObject({ ingestedGbPerLogGroupPerMonth: amount('GB written per log group per month'), azureIngestedGbPerMonth: amount('GB into Log Analytics per month') }),
   training: z.strictObject({ minutesPerRun: amount('minutes a training job takes (capped by maxRuntimeMinutes)') }),
+  dataFactory: z.strictObject({
+    forEachItemsWhenDynamic: amount('items a Data Factory ForEach iterates when its list is computed at run time (a fixed list in the pipeline JSON is counted as written)'),
+  }),
+  eventGrid: z.strictObject({ operationsPerMonth: amount('Event Grid operations per month: events published plus delivery attempts') }),
   databricks: z.strictObject({
-    jobMinutesPerProcessRun: amount('job-cluster minutes per process run, start-up included'),
-    autoscaleUtilisation: fraction('where between min and max workers a job runs on average'),
+    autoscaleUtilisation: fraction('where between the cluster policy min and max workers an interactive cluster runs on average'),
     interactiveSessionsPerMonth: amount('all-purpose cluster sessions per month'),
     interactiveHoursPerSession: amount('busy hours per session; the idle auto-termination minutes are added'),
-    interactiveWorkers: amount('workers of an interactive cluster'),
+    pipelineSqlMinutesPerProcessRun: amount('minutes the pipelines SQL warehouse is busy per process run (statements from the transform and quality functions)'),
+    pipelineSqlMinutesPerRetrainRun: amount('minutes the pipelines SQL warehouse is busy per retrain run (features, ABT, scores)'),
+    pipelineClusterUtilisation: fraction('where between min and max pipelines warehouse clusters the runs keep it on average'),
     sqlSessionsPerMonth: amount('times the BI warehouse starts per month'),
     sqlHoursPerSession: amount('busy hours per warehouse start; the idle auto-stop minutes are added'),
     sqlClusterUtilisation: fraction('where between min and max warehouse clusters BI runs on average'),

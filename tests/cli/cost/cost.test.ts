@@ -67,17 +67,20 @@ describe('cost lines against hand-computed figures (prod, medium usage)', () => 
   const lines = estimateCost({ environment: prod, usage: medium, book, synth }).clouds.flatMap((cloud) => cloud.lines);
   const byId = (id: string) => lines.find((line) => line.id === id) as CostLine;
 
-  it('prices Databricks jobs as (driver + workers) x (VM + DBU x rate) per hour, with the autoscale range', () => {
-    // 730 runs x 10 min = 121.667 h; driver 0.253 + 0.30 = 0.553; worker 0.253 x 0.2 + 0.30 = 0.3506
-    const hours = (730 * 10) / 60;
-    const line = byId('azure.databricks.jobs');
-    expect(line.expected).toBeCloseTo(hours * (0.553 + 5 * 0.3506), 6); // 2 + 0.5 x (8 - 2) = 5 workers
-    expect(line.min).toBeCloseTo(hours * (0.553 + 2 * 0.3506), 6);
-    expect(line.max).toBeCloseTo(hours * (0.553 + 8 * 0.3506), 6);
-    expect(line.formula).toContain('= $280.56; autoscale 2..8 workers: min $152.59, max $408.53');
+  it('prices interactive Databricks compute as (driver + workers) x (VM + DBU x rate) per hour, workers within the cluster policy autoscale range', () => {
+    // 40 sessions x (2 h + 30 min idle) = 100 h; driver 0.253 + 0.55 = 0.803; worker 0.253 x 0.2 + 0.55 = 0.6006
+    const line = byId('azure.databricks.allPurpose');
+    expect(line.expected).toBeCloseTo(100 * (0.803 + 5 * 0.6006), 6); // 2 + 0.5 x (8 - 2) = 5 workers
+    expect(line.min).toBeCloseTo(100 * (0.803 + 2 * 0.6006), 6);
+    expect(line.max).toBeCloseTo(100 * (0.803 + 8 * 0.6006), 6);
+    expect(line.formula).toContain('= $380.60; autoscale 2..8 workers (cluster policy): min $200.42, max $560.78');
   });
 
-  it('prices the serverless SQL warehouse as hours x clusters x DBU per hour x rate', () => {
+  it('no longer prices job clusters: the pipelines run their SQL on the pipelines warehouse', () => {
+    expect(lines.some((line) => line.id === 'azure.databricks.jobs')).toBe(false);
+  });
+
+  it('prices the serverless SQL warehouse as hours x clusters x DBU per hour x rate (an untagged warehouse is the BI one)', () => {
     // 44 starts x (4 h + 10 min) = 183.33 h; Small = 12 DBU/h; clusters 1 + 0.25 x 2 = 1.5; $0.70/DBU
     expect(byId('azure.databricks.sql').expected).toBeCloseTo(44 * (4 + 10 / 60) * 1.5 * 12 * 0.7, 6);
     expect(byId('azure.databricks.sql').formula).toContain('183.33 h x 1.5 clusters x 12 DBU/h x $0.7 = $2,310.00');

@@ -23,15 +23,15 @@ describe('acceptance: prod.yaml against a copy with Databricks max workers doubl
     await Promise.all([synthPlatform({ config: PROD, outdir: base }), synthPlatform({ config: copy, outdir: head })]);
   });
 
-  it('strata cost --vs shows the Databricks line rising, with its formula and a positive delta', () => {
+  it('strata cost --vs shows the interactive Databricks line rising (the cluster policy bounds those clusters), with its formula and a positive delta', () => {
     const result = runStrata(['cost', '--config', PROD, '--vs', copy, '--from', base, '--vs-from', head]);
     expect(result.status).toBe(0);
     const lines = result.stdout.split('\n');
-    const index = lines.findIndex((line) => line.includes('Databricks jobs compute'));
-    expect(lines[index]).toMatch(/\$280\.56 ->\s+\$451\.19\s+\+\$170\.63$/);
-    expect(lines[index + 1]).toContain('was: 730 process runs x 10 min = 121.67 h x (driver ($0.253 + 1 DBU x $0.3) + 5 workers');
-    expect(lines[index + 2]).toContain('now: 730 process runs x 10 min = 121.67 h x (driver ($0.253 + 1 DBU x $0.3) + 9 workers');
-    expect(lines[index + 2]).toContain('autoscale 2..16 workers');
+    const index = lines.findIndex((line) => line.includes('Databricks all-purpose (interactive) compute'));
+    expect(lines[index]).toMatch(/\$380\.60 ->\s+\$620\.84\s+\+\$240\.24$/);
+    expect(lines[index + 1]).toContain('was: 40 sessions x (2 h + 30 min idle) = 100 h x (driver ($0.253 + 1 DBU x $0.55) + 5 workers');
+    expect(lines[index + 2]).toContain('now: 40 sessions x (2 h + 30 min idle) = 100 h x (driver ($0.253 + 1 DBU x $0.55) + 9 workers');
+    expect(lines[index + 2]).toContain('autoscale 2..16 workers (cluster policy)');
   });
 
   it('strata plan between the two synths shows the cluster policy change and the cost delta', () => {
@@ -39,7 +39,7 @@ describe('acceptance: prod.yaml against a copy with Databricks max workers doubl
     const result = runStrata(['plan', '--base', base, '--head', head, '--base-config', PROD, '--head-config', copy, '--out', out]);
     expect(result.status).toBe(0);
     const markdown = readFileSync(out, 'utf8');
-    expect(markdown.split('\n')[0]).toMatch(/Azure: 0 to add, 1 to change, 0 to replace, 0 to destroy · monthly cost: \+\$170\.63/);
+    expect(markdown.split('\n')[0]).toMatch(/Azure: 0 to add, 1 to change, 0 to replace, 0 to destroy · monthly cost: \+\$240\.24/);
     expect(markdown).toContain('- change `sizing` databricks_cluster_policy');
     expect(markdown).toContain('`definition."autoscale.max_workers".maxValue`: `8` -> `16`');
     expect(markdown).toContain('Nothing: no stateful resource is destroyed or replaced');

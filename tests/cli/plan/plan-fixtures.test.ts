@@ -75,7 +75,7 @@ describe('strata plan on fixture template pairs', () => {
     expect(plan.counts.azure).toEqual({ add: 0, change: 1, replace: 0, destroy: 0 });
     expect(plan.attention).toEqual([]);
     const markdown = renderMarkdown(plan);
-    expect(markdown.split('\n')[0]).toContain('monthly cost: +$170.63');
+    expect(markdown.split('\n')[0]).toContain('monthly cost: +$240.24');
     expect(markdown).toContain('`definition."autoscale.max_workers".maxValue`: `8` -> `16`');
     expectGolden('databricks-autoscale', markdown);
   });
