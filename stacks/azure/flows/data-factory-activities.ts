@@ -1,0 +1,372 @@
+/**
+ * A cloud-neutral flow (pipelines/flows) rendered as the activities of an
+ * Azure Data Factory pipeline: the Azure stack sets an
+ * `azurerm_data_factory_pipeline`'s `activities_json` to
+ * `JSON.stringify(renderDataFactoryActivities(flow, targets))`.
+ *
+ * Pure functions (no cdktf), mirroring the AWS rendering
+ * (stacks/aws/constructs/pipeline-flow.ts) step for step:
+ *
+ * - task   -> AzureFunctionActivity: `POST /api/<handler>` on the function
+ *             app of the handler's class, through that app's linked service,
+ *             with the step's input as a JSON object body;
+ * - map    -> ForEach over the items (a previous result or a fixed list), in
+ *             parallel up to maxConcurrency, running the inner task per item;
+ * - notify -> WebActivity posting one Event Grid schema event to the
+ *             notification topic, authenticated with the factory's managed
+ *             identity.
+ *
+ * Steps run in order: each activity depends on the previous one Succeeded, so
+ * a step that fails (after its retries) fails the run and skips the rest, as
+ * on AWS. Failure notifications are not activities: on Azure they come from
+ * the factory's failed-runs alert, which the stack sets up.
+ *
+ * Differences from the Step Functions rendering, by what Data Factory allows:
+ * - Retries: ADF's retry policy is a count and a fixed interval (at least 30
+ *   seconds), with no backoff or jitter and no way to tell errors apart. The
+ *   errors AWS never retries (NON_RETRYABLE_ERRORS in pipelines/flows/flow.ts:
+ *   a failed quality gate, a bad table input) are retried here too; they fail
+ *   again the same way, so a failing run still fails, three retries later.
+ * - Managed steps (`step.managed`, SageMaker jobs on AWS) run their handler on
+ *   Azure: the ml function app trains and scores on the embedded engine.
+ * - A map step's result cannot be read: a ForEach has no output. Handlers read
+ *   what a map's steps wrote from the lake, under the run id.
+ * - An Azure Function activity waits at most 230 seconds for the HTTP
+ *   response (the platform's front-end limit), whatever the policy timeout.
+ *
+ * Bodies are JSON built by one `@concat(...)` expression (encoding below),
+ * valid for any value; `activity('<step>').output.<field>` reads the JSON
+ * object a previous function returned.
+ */
+import type { HandlerClass } from '../../../config/schema.ts';
+import { HANDLERS, type FlowDefinition, type FlowStep, type MapStep, type NotifyStep, type StepInput, type TaskStep } from '../../../pipelines/flows/index.ts';
+
+export interface DataFactoryTargets {
+  /** Name of the ADF Azure Function linked service of the app serving this handler class. */
+  readonly functionLinkedService: (handlerClass: HandlerClass) => string;
+  /** Activity timeout per handler class, ADF timespan "d.hh:mm:ss". */
+  readonly activityTimeout: (handlerClass: HandlerClass) => string;
+  /** Event Grid topic endpoint notify steps POST to (may be a Terraform token string). */
+  readonly notificationEndpoint: string;
+  /** Environment name, for event subjects. */
+  readonly environmentName: string;
+}
+
+/** One activity of a pipeline's `activities` array, as ADF's JSON has it. */
+export type DataFactoryActivity = Record<string, unknown>;
+
+/** A step Data Factory cannot run as written; the message names the flow and the step. */
+export class UnrenderableStepError extends Error {
+  override readonly name = 'UnrenderableStepError';
+}
+
+/**
+ * Handler retries: as many as on AWS (3), at ADF's shortest interval. ADF
+ * has no backoff and retries every error, including NON_RETRYABLE_ERRORS.
+ */
+export const DATA_FACTORY_RETRY = { retry: 3, retryIntervalInSeconds: 30 } as const;
+
+/** Timeout of a notify step's Event Grid publish. */
+export const NOTIFY_TIMEOUT = '0.00:05:00';
+
+/** ADF runs at most this many ForEach iterations at once (its batchCount limit). */
+export const MAX_FOREACH_BATCH_COUNT = 50;
+
+/** Event Grid event type of a notify step's event; subject `strata/<env>/<flow>`. */
+export const FLOW_NOTIFICATION_EVENT_TYPE = 'Strata.FlowNotification';
+export const FLOW_NOTIFICATION_DATA_VERSION = '1';
+
+/** The Entra ID audience of Event Grid's data plane, for the factory's managed identity. */
+export const EVENT_GRID_RESOURCE = 'https://eventgrid.azure.net';
+
+/** ADF activity names: at most 55 characters, none of these (https://learn.microsoft.com/azure/data-factory/naming-rules). */
+const MAX_ACTIVITY_NAME = 55;
+const FORBIDDEN_IN_ACTIVITY_NAME = /[.+?/<>*%&:\\']/;
+/** `$.a.b` segments that can follow `.output` in an ADF expression as they are. */
+const FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const RUN_ID = '$$.Execution.Name';
+const MAP_ITEM = '$$.Map.Item.Value';
+
+// ------------------------------------------------------------------ bodies
+
+/**
+ * A JSON text being assembled: pieces known at synth time (`text`) and ADF
+ * expressions whose string value is spliced in at run time.
+ *
+ * Encoding, so the body is valid JSON whatever the values:
+ * - literals are JSON-encoded at synth time (JSON.stringify), then written as
+ *   an ADF string literal: inside '…' ADF escapes a quote by doubling it and
+ *   takes a backslash literally, so JSON's own `\"` and `\\` pass through;
+ * - the run id (a GUID) and utcnow() (an ISO timestamp) never need escaping
+ *   and are spliced between double quotes;
+ * - any other run-time value (the current item, a previous function's
+ *   output field, of any JSON type) is encoded by ADF itself: string() of a
+ *   one-element array is that array's JSON text, `["…"]` or `[{…}]`, and the
+ *   substring between the brackets is the value's JSON, escapes included:
+ *   `substring(string(createArray(v)), 1, sub(length(string(createArray(v))), 2))`.
+ */
+type JsonPiece = { readonly text: string } | { readonly expression: string };
+type JsonPieces = readonly JsonPiece[];
+
+const text = (value: string): JsonPiece => ({ text: value });
+const literal = (value: unknown): JsonPieces => [text(JSON.stringify(value))];
+const quoted = (expression: string): JsonPieces => [text('"'), { expression }, text('"')];
+function encoded(expression: string): JsonPieces {
+  const json = `string(createArray(${expression}))`;
+  return [{ expression: `substring(${json}, 1, sub(length(${json}), 2))` }];
+}
+
+function jsonObject(fields: ReadonlyMap<string, JsonPieces>): JsonPieces {
+  const pieces: JsonPiece[] = [text('{')];
+  let first = true;
+  for (const [field, value] of fields) {
+    pieces.push(text(`${first ? '' : ','}${JSON.stringify(field)}:`), ...value);
+    first = false;
+  }
+  pieces.push(text('}'));
+  return pieces;
+}
+
+/** An ADF string literal: `'` doubled, everything else (backslashes too) as is. */
+export function adfStringLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** The pieces as one ADF expression (`@concat(…)`), adjacent texts merged. */
+function expressionOf(pieces: JsonPieces): string {
+  const args: string[] = [];
+  let pending: string | undefined;
+  for (const piece of pieces) {
+    if ('text' in piece) {
+      pending = (pending ?? '') + piece.text;
+      continue;
+    }
+    if (pending !== undefined) args.push(adfStringLiteral(pending));
+    pending = undefined;
+    args.push(piece.expression);
+  }
+  if (pending !== undefined) args.push(adfStringLiteral(pending));
+  return args.length === 1 ? `@string(${args[0]})` : `@concat(${args.join(', ')})`;
+}
+
+// ----------------------------------------------------------- step inputs
+
+interface RenderContext {
+  readonly flow: FlowDefinition;
+  readonly targets: DataFactoryTargets;
+  /** The steps before the one being rendered, in flow order. */
+  readonly earlier: readonly FlowStep[];
+}
+
+function segmentsOf(path: string): string[] {
+  return path === '$' ? [] : path.slice(2).split('.');
+}
+
+/**
+ * `$.x.y.z` as `activity('<the step whose resultPath is $.x>').output.y.z`:
+ * the latest earlier step that wrote the path (or a parent of it).
+ */
+function activityOutput(path: string, stepName: string, context: RenderContext): string {
+  const { flow } = context;
+  const segments = segmentsOf(path);
+  if (!path.startsWith('$.') || segments.some((segment) => !FIELD.test(segment))) {
+    throw new UnrenderableStepError(`flow ${flow.name}: step ${stepName} reads ${path}; Data Factory renders $.<field>.<field>… paths of plain field names only`);
+  }
+  for (const writer of [...context.earlier].reverse()) {
+    if (writer.kind === 'notify') continue;
+    const written = segmentsOf(writer.resultPath);
+    const covers = written.every((segment, index) => segments[index] === segment);
+    const inside = segments.every((segment, index) => written[index] === segment);
+    if (!covers && !inside) continue;
+    if (writer.kind === 'map') {
+      throw new UnrenderableStepError(
+        `flow ${flow.name}: step ${stepName} reads ${path}, the result of map step ${writer.name}; a Data Factory ForEach has no output, ` +
+          `so it cannot be passed on: have the handler read what ${writer.name}'s steps wrote from the lake (under the run id) instead`,
+      );
+    }
+    if (!covers) {
+      throw new UnrenderableStepError(`flow ${flow.name}: step ${stepName} reads ${path}, which only part of step ${writer.name}'s result (${writer.resultPath}) fills`);
+    }
+    const rest = segments.slice(written.length);
+    return `activity(${adfStringLiteral(writer.name)}).output${rest.map((segment) => `.${segment}`).join('')}`;
+  }
+  throw new UnrenderableStepError(`flow ${flow.name}: step ${stepName} reads ${path}, which no earlier step writes (no resultPath covers it)`);
+}
+
+/** One input value as JSON pieces: run id, current item, a previous result, or a literal. */
+function inputValue(value: string, stepName: string, inMap: boolean, context: RenderContext): JsonPieces {
+  if (value === RUN_ID) return quoted('pipeline().RunId');
+  if (value === MAP_ITEM) {
+    if (!inMap) throw new UnrenderableStepError(`flow ${context.flow.name}: step ${stepName} reads ${MAP_ITEM} outside a map step`);
+    return encoded('item()');
+  }
+  if (value.startsWith('$$')) {
+    throw new UnrenderableStepError(
+      `flow ${context.flow.name}: step ${stepName} reads ${value}, a Step Functions context path with no Data Factory rendering (${RUN_ID} and ${MAP_ITEM} have one)`,
+    );
+  }
+  // Any other `$…` is a path to the flow's state, as the AWS rendering reads it.
+  if (value.startsWith('$')) return encoded(activityOutput(value, stepName, context));
+  return literal(value);
+}
+
+function inputFields(input: StepInput, stepName: string, inMap: boolean, context: RenderContext): Map<string, JsonPieces> {
+  return new Map(Object.entries(input).map(([field, value]) => [field, inputValue(value, stepName, inMap, context)]));
+}
+
+// ------------------------------------------------------------- renderers
+
+const policy = (timeout: string) => ({ timeout, ...DATA_FACTORY_RETRY, secureInput: false, secureOutput: false });
+
+/** A task (or a map's inner task) as a call of its handler's function. */
+function functionActivity(step: Omit<TaskStep, 'resultPath'>, inMap: boolean, context: RenderContext): DataFactoryActivity {
+  const handler = Object.hasOwn(HANDLERS, step.handler) ? HANDLERS[step.handler] : undefined;
+  if (!handler) throw new UnrenderableStepError(`flow ${context.flow.name}: step ${step.name} calls the unknown handler ${String(step.handler)}`);
+  // `step.managed` (a SageMaker job on AWS) is ignored on purpose: on Azure the
+  // handler runs the step on the embedded engine inside the ml function app.
+  return {
+    name: step.name,
+    description: handler.description,
+    type: 'AzureFunctionActivity',
+    dependsOn: [],
+    policy: policy(context.targets.activityTimeout(handler.handlerClass)),
+    userProperties: [],
+    typeProperties: {
+      functionName: step.handler,
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: { value: expressionOf(jsonObject(inputFields(step.input, step.name, inMap, context))), type: 'Expression' },
+    },
+    linkedServiceName: { referenceName: context.targets.functionLinkedService(handler.handlerClass), type: 'LinkedServiceReference' },
+  };
+}
+
+function renderTask(step: TaskStep, context: RenderContext): DataFactoryActivity {
+  return functionActivity(step, false, context);
+}
+
+function renderMap(step: MapStep, context: RenderContext): DataFactoryActivity {
+  const { flow } = context;
+  const inner = step.step;
+  if ((inner as { kind?: unknown }).kind !== 'task') {
+    const { name, kind } = inner as { name?: unknown; kind?: unknown };
+    throw new UnrenderableStepError(`step ${String(name)} of flow ${flow.name} (kind ${String(kind)}, inside map ${step.name}) has no Azure rendering`);
+  }
+  const { maxConcurrency } = step;
+  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 0) {
+    throw new UnrenderableStepError(`flow ${flow.name}: map step ${step.name} has maxConcurrency ${maxConcurrency}; a ForEach needs a whole number of parallel items`);
+  }
+  const items =
+    'path' in step.items
+      ? `@${activityOutput(step.items.path, step.name, context)}`
+      : `@json(${adfStringLiteral(JSON.stringify(step.items.values))})`;
+  return {
+    name: step.name,
+    type: 'ForEach',
+    dependsOn: [],
+    userProperties: [],
+    typeProperties: {
+      items: { value: items, type: 'Expression' },
+      isSequential: false,
+      // ADF caps parallel iterations at 50: a larger maxConcurrency (or 0, Step
+      // Functions' "no limit") runs 50 at a time.
+      batchCount: maxConcurrency === 0 ? MAX_FOREACH_BATCH_COUNT : Math.min(maxConcurrency, MAX_FOREACH_BATCH_COUNT),
+      activities: [functionActivity(inner, true, context)],
+    },
+  };
+}
+
+function renderNotify(step: NotifyStep, context: RenderContext): DataFactoryActivity {
+  const { flow, targets } = context;
+  // As on AWS: the flow and the run first, the message's fields after them (and over them).
+  const data = new Map<string, JsonPieces>([
+    ['flow', literal(flow.name)],
+    ['runId', quoted('pipeline().RunId')],
+    ['subject', literal(step.subject)],
+  ]);
+  for (const [field, value] of inputFields(step.message, step.name, false, context)) data.set(field, value);
+  const event = jsonObject(
+    new Map<string, JsonPieces>([
+      ['id', quoted('pipeline().RunId')],
+      ['eventType', literal(FLOW_NOTIFICATION_EVENT_TYPE)],
+      ['subject', literal(`strata/${targets.environmentName}/${flow.name}`)],
+      ['eventTime', quoted('utcnow()')],
+      ['dataVersion', literal(FLOW_NOTIFICATION_DATA_VERSION)],
+      ['data', jsonObject(data)],
+    ]),
+  );
+  return {
+    name: step.name,
+    description: `Publishes "${step.subject}" to the flow's Event Grid topic.`,
+    type: 'WebActivity',
+    dependsOn: [],
+    policy: policy(NOTIFY_TIMEOUT),
+    userProperties: [],
+    typeProperties: {
+      url: targets.notificationEndpoint,
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: { value: expressionOf([text('['), ...event, text(']')]), type: 'Expression' },
+      authentication: { type: 'MSI', resource: EVENT_GRID_RESOURCE },
+    },
+  };
+}
+
+/** One rendering per step kind: a kind without one is a type error here. */
+const RENDERERS = {
+  task: renderTask,
+  map: renderMap,
+  notify: renderNotify,
+} satisfies { readonly [Kind in FlowStep['kind']]: (step: Extract<FlowStep, { kind: Kind }>, context: RenderContext) => DataFactoryActivity };
+
+function renderStep(step: FlowStep, context: RenderContext): DataFactoryActivity {
+  switch (step.kind) {
+    case 'task':
+      return RENDERERS.task(step, context);
+    case 'map':
+      return RENDERERS.map(step, context);
+    case 'notify':
+      return RENDERERS.notify(step, context);
+    default:
+      // A new kind: a type error here (step is not `never`), and at run time for anything cast.
+      return noAzureRendering(step, context.flow);
+  }
+}
+
+function noAzureRendering(step: never, flow: FlowDefinition): never {
+  const { name, kind } = (step ?? {}) as { name?: unknown; kind?: unknown };
+  throw new UnrenderableStepError(`step ${String(name)} of flow ${flow.name} (kind ${String(kind)}) has no Azure rendering`);
+}
+
+function checkActivityNames(flow: FlowDefinition): void {
+  const names = flow.steps.flatMap((step) => [step.name, ...(step.kind === 'map' ? [step.step.name] : [])]);
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_ACTIVITY_NAME || FORBIDDEN_IN_ACTIVITY_NAME.test(name)) {
+      throw new UnrenderableStepError(
+        `flow ${flow.name}: step ${String(name)} is not a Data Factory activity name (1-${MAX_ACTIVITY_NAME} characters, none of . + ? / < > * % & : \\ ')`,
+      );
+    }
+    if (seen.has(name)) throw new UnrenderableStepError(`flow ${flow.name}: two steps are named ${name}; Data Factory activity names are unique in a pipeline`);
+    seen.add(name);
+  }
+}
+
+/**
+ * The flow's steps as ADF pipeline activities, chained in order (each
+ * depends on the previous one Succeeded). Throws UnrenderableStepError for a
+ * step Data Factory cannot run as written.
+ */
+export function renderDataFactoryActivities(flow: FlowDefinition, targets: DataFactoryTargets): DataFactoryActivity[] {
+  if (flow.steps.length === 0) throw new UnrenderableStepError(`flow ${flow.name} has no steps`);
+  checkActivityNames(flow);
+  const activities: DataFactoryActivity[] = [];
+  flow.steps.forEach((step, index) => {
+    const activity = renderStep(step, { flow, targets, earlier: flow.steps.slice(0, index) });
+    const previous = activities.at(-1);
+    if (previous) activity.dependsOn = [{ activity: previous.name, dependencyConditions: ['Succeeded'] }];
+    activities.push(activity);
+  });
+  return activities;
+}

@@ -1,0 +1,248 @@
+import { describe, expect, it } from 'vitest';
+import type { HandlerClass } from '../../../../config/schema.ts';
+import { FLOWS, HANDLERS, ingestFlow, processFlow, retrainFlow, type FlowDefinition, type FlowStep, type TaskStep } from '../../../../pipelines/flows/index.ts';
+import {
+  DATA_FACTORY_RETRY,
+  EVENT_GRID_RESOURCE,
+  FLOW_NOTIFICATION_EVENT_TYPE,
+  MAX_FOREACH_BATCH_COUNT,
+  renderDataFactoryActivities,
+  UnrenderableStepError,
+  type DataFactoryActivity,
+  type DataFactoryTargets,
+} from '../../../../stacks/azure/flows/data-factory-activities.ts';
+import { evaluateExpression, type ExpressionScope } from './adf-expression.ts';
+
+const TIMEOUTS: Record<HandlerClass, string> = { ingest: '0.00:05:00', transform: '0.00:15:00', quality: '0.00:10:00', ml: '0.01:00:00' };
+const TARGETS: DataFactoryTargets = {
+  functionLinkedService: (handlerClass) => `ls-func-${handlerClass}`,
+  activityTimeout: (handlerClass) => TIMEOUTS[handlerClass],
+  notificationEndpoint: '${TfToken[TOKEN.42]}',
+  environmentName: 'dev',
+};
+const RUN_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
+
+/** The pipeline's activities, ForEach inner activities included. */
+function allActivities(activities: readonly DataFactoryActivity[]): DataFactoryActivity[] {
+  return activities.flatMap((activity) => [activity, ...allActivities((properties(activity).activities as DataFactoryActivity[] | undefined) ?? [])]);
+}
+const properties = (activity: DataFactoryActivity) => activity.typeProperties as Record<string, any>;
+const named = (activities: readonly DataFactoryActivity[], name: string) => {
+  const activity = allActivities(activities).find((candidate) => candidate.name === name);
+  if (!activity) throw new Error(`no activity ${name}`);
+  return activity;
+};
+
+/** What an activity's body expression evaluates to, parsed as the JSON the function receives. */
+function bodyOf(activity: DataFactoryActivity, scope: Partial<ExpressionScope> = {}): unknown {
+  const body = properties(activity).body as { value: string; type: string };
+  expect(body.type).toBe('Expression');
+  const text = evaluateExpression(body.value, { runId: RUN_ID, ...scope });
+  expect(typeof text).toBe('string');
+  return JSON.parse(text as string);
+}
+
+const flowWith = (steps: readonly FlowStep[]): FlowDefinition => ({ ...ingestFlow, steps });
+const task = (name: string, input: TaskStep['input'], resultPath = `$.${name}`): TaskStep => ({ kind: 'task', name, handler: 'build-refined', input, resultPath });
+
+describe('renderDataFactoryActivities', () => {
+  describe.each(FLOWS.map((flow) => [flow.name, flow] as const))('the %s flow', (_name, flow) => {
+    const activities = renderDataFactoryActivities(flow, TARGETS);
+
+    it('has one activity per step, map inner steps included, each calling its handler through its class’s linked service', () => {
+      const steps = flow.steps.flatMap((step): (FlowStep | Omit<TaskStep, 'resultPath'>)[] => (step.kind === 'map' ? [step, step.step] : [step]));
+      expect(allActivities(activities).map((activity) => activity.name)).toEqual(steps.map((step) => step.name));
+      for (const step of steps) {
+        const activity = named(activities, step.name);
+        if (step.kind === 'map') {
+          expect(activity.type).toBe('ForEach');
+          continue;
+        }
+        if (step.kind === 'notify') {
+          expect(activity.type).toBe('WebActivity');
+          continue;
+        }
+        const { handlerClass } = HANDLERS[step.handler];
+        expect(activity.type, step.name).toBe('AzureFunctionActivity');
+        expect(properties(activity)).toMatchObject({ functionName: step.handler, method: 'POST' });
+        expect(activity.linkedServiceName).toEqual({ referenceName: `ls-func-${handlerClass}`, type: 'LinkedServiceReference' });
+        expect(activity.policy).toEqual({ timeout: TIMEOUTS[handlerClass], ...DATA_FACTORY_RETRY, secureInput: false, secureOutput: false });
+      }
+    });
+
+    it('runs the steps in order, each after the previous one succeeded', () => {
+      expect(activities[0]?.dependsOn).toEqual([]);
+      for (let index = 1; index < activities.length; index += 1) {
+        expect(activities[index]?.dependsOn).toEqual([{ activity: activities[index - 1]?.name, dependencyConditions: ['Succeeded'] }]);
+      }
+    });
+
+    it('is plain JSON, the same on every render (activities_json is reviewed in plans)', () => {
+      expect(JSON.parse(JSON.stringify(activities))).toEqual(activities);
+      expect(JSON.stringify(renderDataFactoryActivities(flow, TARGETS))).toBe(JSON.stringify(activities));
+    });
+  });
+
+  it('checks quality with the run id only', () => {
+    const checkQuality = named(renderDataFactoryActivities(processFlow, TARGETS), 'CheckQuality');
+    expect(properties(checkQuality).functionName).toBe('check-quality');
+    expect(bodyOf(checkQuality)).toEqual({ runId: RUN_ID });
+  });
+
+  it('unpacks each landing key the list step returned, up to maxConcurrency at once', () => {
+    const activities = renderDataFactoryActivities(ingestFlow, TARGETS);
+    const forEach = named(activities, 'UnpackDrops');
+    expect(properties(forEach)).toMatchObject({
+      items: { value: "@activity('ListLandingDrops').output.keys", type: 'Expression' },
+      isSequential: false,
+      batchCount: 4,
+    });
+    const keys = ['landing/orders/2026-11-22/a.csv', 'landing/o"dd\\name.zip'];
+    expect(evaluateExpression(properties(forEach).items.value, { runId: RUN_ID, outputs: { ListLandingDrops: { keys } } })).toEqual(keys);
+    for (const key of keys) {
+      expect(bodyOf(named(activities, 'UnpackFileDrop'), { item: key })).toEqual({ landingKey: key, runId: RUN_ID });
+    }
+  });
+
+  it('builds each fixed-list table, the list written into the pipeline', () => {
+    const forEach = named(renderDataFactoryActivities(processFlow, TARGETS), 'BuildTrustedTables');
+    const step = processFlow.steps[0];
+    if (step?.kind !== 'map' || !('values' in step.items)) throw new Error('the process flow starts with a fixed-list map');
+    expect(evaluateExpression(properties(forEach).items.value, { runId: RUN_ID })).toEqual(step.items.values);
+    expect(properties(forEach).batchCount).toBe(step.maxConcurrency);
+    expect(bodyOf(named([forEach], 'BuildTrustedTable'), { item: 'orders' })).toEqual({ table: 'orders', runId: RUN_ID });
+  });
+
+  it('runs managed (SageMaker on AWS) steps as their handler', () => {
+    const activities = renderDataFactoryActivities(retrainFlow, TARGETS);
+    const managed = retrainFlow.steps.filter((step): step is TaskStep => step.kind === 'task' && step.managed !== undefined);
+    expect(managed.length).toBeGreaterThan(0);
+    for (const step of managed) {
+      expect(properties(named(activities, step.name)).functionName).toBe(step.handler);
+      expect(bodyOf(named(activities, step.name))).toEqual({ ...step.input, runId: RUN_ID });
+    }
+  });
+
+  it('publishes the retrain summary as one Event Grid event, with the factory’s identity, embedding results of any JSON type', () => {
+    const notify = named(renderDataFactoryActivities(retrainFlow, TARGETS), 'NotifyRetrained');
+    expect(properties(notify)).toMatchObject({
+      url: TARGETS.notificationEndpoint,
+      method: 'POST',
+      authentication: { type: 'MSI', resource: EVENT_GRID_RESOURCE },
+    });
+    expect(EVENT_GRID_RESOURCE).toBe('https://eventgrid.azure.net');
+    const outputs = {
+      RegisterSellerChurn: { summary: { version: 7, auc: 0.81, note: 'beat "champion" by 2%' } },
+      RegisterSellerSegments: { summary: 'kept champion \\ v3' },
+    };
+    expect(bodyOf(notify, { outputs, utcNow: '2026-11-23T03:00:01.0000000Z' })).toEqual([
+      {
+        id: RUN_ID,
+        eventType: FLOW_NOTIFICATION_EVENT_TYPE,
+        subject: 'strata/dev/retrain',
+        eventTime: '2026-11-23T03:00:01.0000000Z',
+        dataVersion: '1',
+        data: {
+          flow: 'retrain',
+          runId: RUN_ID,
+          subject: 'models retrained',
+          sellerChurn: outputs.RegisterSellerChurn.summary,
+          sellerSegments: outputs.RegisterSellerSegments.summary,
+        },
+      },
+    ]);
+  });
+
+  describe('step inputs', () => {
+    const tricky = `it's a "quoted" C:\\path\\ with \\" and '' and @{x} and\na newline`;
+
+    it.each([0, 2])('keeps any literal, item and previous result valid JSON (string() indent %i)', (indent) => {
+      const flow = flowWith([
+        task('First', { runId: '$$.Execution.Name' }, '$.first'),
+        {
+          kind: 'map',
+          name: 'Each',
+          items: { values: [tricky, 'plain'] },
+          maxConcurrency: 2,
+          step: { kind: 'task', name: 'PerItem', handler: 'build-refined', input: { table: '$$.Map.Item.Value', note: tricky, from: '$.first.detail.text' } },
+          resultPath: '$.each',
+        },
+        task('Last', { note: tricky, text: '$.first.detail.text', whole: '$.first.detail', count: '$.first.count', runId: '$$.Execution.Name' }),
+      ]);
+      const activities = renderDataFactoryActivities(flow, TARGETS);
+      const outputs = { First: { detail: { text: tricky, nested: [1, 'a\\b'] }, count: 3 } };
+      const scope = { outputs, indent };
+      expect(evaluateExpression(properties(named(activities, 'Each')).items.value, { runId: RUN_ID })).toEqual([tricky, 'plain']);
+      expect(bodyOf(named(activities, 'PerItem'), { ...scope, item: tricky })).toEqual({ table: tricky, note: tricky, from: tricky });
+      expect(bodyOf(named(activities, 'Last'), scope)).toEqual({ note: tricky, text: tricky, whole: outputs.First.detail, count: 3, runId: RUN_ID });
+    });
+
+    it('reads $.x.y from the step whose resultPath is $.x, the latest one if several wrote it', () => {
+      const flow = flowWith([task('Old', {}, '$.x'), task('New', {}, '$.x'), task('Reader', { value: '$.x.y' })]);
+      const reader = named(renderDataFactoryActivities(flow, TARGETS), 'Reader');
+      expect(properties(reader).body.value).toContain("activity('New').output.y");
+      expect(properties(reader).body.value).not.toContain("activity('Old')");
+    });
+
+    it('writes a body of literals only as one string', () => {
+      const flow = flowWith([task('Only', { table: "o'brien" })]);
+      const only = named(renderDataFactoryActivities(flow, TARGETS), 'Only');
+      expect(properties(only).body.value).toBe(`@string('{"table":"o''brien"}')`);
+      expect(bodyOf(only)).toEqual({ table: "o'brien" });
+    });
+  });
+
+  describe('what Data Factory cannot run', () => {
+    const refusal = (flow: FlowDefinition) => {
+      try {
+        renderDataFactoryActivities(flow, TARGETS);
+      } catch (error) {
+        expect(error).toBeInstanceOf(UnrenderableStepError);
+        return (error as Error).message;
+      }
+      throw new Error('rendered');
+    };
+
+    it('refuses a step of a kind it has no rendering for', () => {
+      const wait = { kind: 'wait', name: 'Pause', seconds: 60 } as unknown as FlowStep;
+      expect(refusal(flowWith([...ingestFlow.steps, wait]))).toBe('step Pause of flow ingest (kind wait) has no Azure rendering');
+    });
+
+    it('refuses to read a map step’s result, and says to read the lake', () => {
+      const flow = flowWith([...ingestFlow.steps, task('CountUnpacked', { count: '$.unpacked.count', runId: '$$.Execution.Name' })]);
+      const message = refusal(flow);
+      expect(message).toContain('flow ingest');
+      expect(message).toContain('step CountUnpacked reads $.unpacked.count');
+      expect(message).toContain('map step UnpackDrops');
+      expect(message).toContain('ForEach has no output');
+      expect(message).toContain('from the lake');
+    });
+
+    it('refuses a map over another map’s result', () => {
+      const flow = flowWith([
+        ...ingestFlow.steps,
+        { kind: 'map', name: 'Again', items: { path: '$.unpacked' }, maxConcurrency: 1, step: { kind: 'task', name: 'AgainEach', handler: 'build-refined', input: {} }, resultPath: '$.again' },
+      ]);
+      expect(refusal(flow)).toContain('step Again reads $.unpacked, the result of map step UnpackDrops');
+    });
+
+    it.each([
+      ['a path no earlier step writes', [task('Reader', { value: '$.later.y' }), task('Later', {}, '$.later')], 'which no earlier step writes'],
+      ['the current item outside a map', [task('Reader', { value: '$$.Map.Item.Value' })], 'outside a map step'],
+      ['a context path without an ADF equivalent', [task('Reader', { value: '$$.Execution.Id' })], 'a Step Functions context path'],
+      ['an array index', [task('Writer', {}, '$.w'), task('Reader', { value: '$.w.items[0]' })], 'plain field names'],
+      ['an activity name ADF rejects', [task('Build.Tables', {})], 'not a Data Factory activity name'],
+      ['a name longer than 55 characters', [task('B'.repeat(56), {})], 'not a Data Factory activity name'],
+      ['two steps with one name', [task('Twice', {}, '$.a'), task('Twice', {}, '$.b')], 'two steps are named Twice'],
+    ] as const)('refuses %s', (_what, steps, why) => {
+      expect(refusal(flowWith(steps))).toContain(why);
+    });
+  });
+
+  it(`runs at most ${MAX_FOREACH_BATCH_COUNT} items at once, ADF's limit`, () => {
+    const wide = flowWith([
+      { kind: 'map', name: 'Wide', items: { values: ['a'] }, maxConcurrency: 500, step: { kind: 'task', name: 'WideEach', handler: 'build-refined', input: {} }, resultPath: '$.wide' },
+    ]);
+    expect(properties(named(renderDataFactoryActivities(wide, TARGETS), 'Wide')).batchCount).toBe(50);
+  });
+});
