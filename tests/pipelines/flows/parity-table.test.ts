@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FLOWS, type FlowDefinition } from '../../../pipelines/flows/index.ts';
+
+const README = readFileSync(join(import.meta.dirname, '..', '..', '..', 'README.md'), 'utf8');
+const HEADING = '### Parity: every step on AWS, Azure and locally';
+
+/** Rows of the README's parity table: `| flow | step | AWS | Azure | local |`. */
+function parityRows(readme: string): string[][] {
+  const start = readme.indexOf(HEADING);
+  if (start < 0) throw new Error(`README.md has no "${HEADING}" section`);
+  const lines = readme.slice(start).split('\n');
+  const table = lines.slice(lines.findIndex((line) => line.startsWith('|')));
+  const rows = table.slice(0, table.findIndex((line) => !line.startsWith('|')));
+  return rows.slice(2).map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+}
+
+/** Every step a flow runs, in order, map inner steps right after their map. */
+function stepNames(flow: FlowDefinition): string[] {
+  return flow.steps.flatMap((step) => (step.kind === 'map' ? [step.name, step.step.name] : [step.name]));
+}
+
+describe('the README parity table', () => {
+  const rows = parityRows(README);
+
+  it('has one row per step of each flow, in flow order', () => {
+    const documented = rows.filter(([flow]) => flow !== '(poller)').map(([flow, step]) => `${flow}/${step}`);
+    const defined = FLOWS.flatMap((flow) => stepNames(flow).map((step) => `${flow.name}/${step}`));
+    expect(documented).toEqual(defined);
+  });
+
+  it('says for every row what runs it on AWS, on Azure and locally', () => {
+    for (const row of rows) {
+      expect(row, row.join(' | ')).toHaveLength(5);
+      for (const cell of row) expect(cell, row.join(' | ')).not.toBe('');
+    }
+  });
+
+  it('fails for a flow with a step the table does not list', () => {
+    const flow = { ...FLOWS[0]!, steps: [...FLOWS[0]!.steps, { kind: 'task', name: 'Undocumented', handler: 'list-landing', input: {}, resultPath: '$.x' }] } as FlowDefinition;
+    const documented = rows.filter(([name]) => name === flow.name).map(([, step]) => step);
+    expect(documented).not.toEqual(stepNames(flow));
+  });
+});
