@@ -2,7 +2,8 @@
  * The Azure platform: the ADLS Gen2 lake (one container per layer) encrypted
  * with a customer-managed key, its Key Vault, Log Analytics for their logs, and
  * the Databricks workspace with an access connector that may read and write
- * the layer containers.
+ * the layer containers, and one managed identity per handler class (and BI)
+ * with role assignments per layer container (see handler-identities.ts).
  */
 import { TerraformOutput, TerraformStack, type TerraformResourceLifecycle } from 'cdktf';
 import type { Construct } from 'constructs';
@@ -23,6 +24,7 @@ import { StorageManagementPolicy } from '@cdktf/provider-azurerm/lib/storage-man
 import { LAYERS, type Environment, type HandlerClass, type Layer } from '../../config/schema.ts';
 import { platformTags, resourceName } from '../shared/naming.ts';
 import { configureBackend, STACK_NAMES } from './backend.ts';
+import { HandlerIdentities, IDENTITY_OWNERS } from './handler-identities.ts';
 import { lifecycleRules, softDeleteRetentionDays } from './storage-lifecycle.ts';
 
 export interface PlatformStackProps {
@@ -41,6 +43,7 @@ export class PlatformStack extends TerraformStack {
   readonly logAnalytics: LogAnalyticsWorkspace;
   readonly databricksWorkspace: DatabricksWorkspace;
   readonly accessConnector: DatabricksAccessConnector;
+  readonly handlerIdentities: HandlerIdentities;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     // The stack name is the folder under `<outdir>/stacks/` and part of the state key.
@@ -237,6 +240,15 @@ export class PlatformStack extends TerraformStack {
       });
     }
 
+    // ------------------------------------------------------------ handler and BI identities
+    this.handlerIdentities = new HandlerIdentities(this, 'identities', {
+      environment,
+      resourceGroupName,
+      location,
+      tags,
+      containers: this.containers,
+    });
+
     // ------------------------------------------------------------ outputs
     const output = (id: string, value: unknown, description: string) =>
       new TerraformOutput(this, id, { value, description, staticId: true });
@@ -245,6 +257,19 @@ export class PlatformStack extends TerraformStack {
     output(PLATFORM_OUTPUTS.storageAccountName, this.storageAccount.name, 'ADLS Gen2 account of the lake.');
     output(PLATFORM_OUTPUTS.containerNames, [...LAYERS], 'Layer containers, in layer order.');
     output(PLATFORM_OUTPUTS.accessConnectorId, this.accessConnector.id, 'Databricks access connector (for Unity Catalog storage credentials).');
+    output(PLATFORM_OUTPUTS.storageAccountId, this.storageAccount.id, 'ADLS Gen2 account of the lake (Azure resource id).');
+    output(PLATFORM_OUTPUTS.resourceGroupName, this.resourceGroup.name, 'Resource group of the environment.');
+    output(PLATFORM_OUTPUTS.location, this.resourceGroup.location, 'Azure region of the environment.');
+    output(PLATFORM_OUTPUTS.keyVaultId, this.keyVault.id, 'Key Vault of the environment (Azure resource id).');
+    output(PLATFORM_OUTPUTS.keyVaultUri, this.keyVault.vaultUri, 'Key Vault URI, https://<vault>.vault.azure.net/.');
+    output(PLATFORM_OUTPUTS.logAnalyticsWorkspaceId, this.logAnalytics.id, 'Log Analytics workspace (Azure resource id).');
+    for (const owner of IDENTITY_OWNERS) {
+      const identity = this.handlerIdentities.identities[owner];
+      const names = identityOutputs(owner);
+      output(names.id, identity.id, `User-assigned identity of ${owner} (Azure resource id).`);
+      output(names.clientId, identity.clientId, `Client (application) id of the ${owner} identity: AZURE_CLIENT_ID, and its Databricks service principal.`);
+      output(names.principalId, identity.principalId, `Object (principal) id of the ${owner} identity.`);
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LAYERS } from '../../../config/schema.ts';
+import { HANDLER_CLASSES, LAYERS } from '../../../config/schema.ts';
+import { identityOutputs, PLATFORM_OUTPUTS } from '../../../stacks/azure/platform-stack.ts';
 import { TAG_KEYS } from '../../../stacks/shared/naming.ts';
 import { onlyResource, resourcesOf, synthStacks, TEST_VERSION, type TfJson } from './synth-helpers.ts';
 import { environmentNamed, environmentFrom, withChange } from '../../support/environments.ts';
@@ -106,10 +107,11 @@ describe('Azure platform stack (prod)', () => {
     });
 
     it('each grant Storage Blob Data Contributor to the Databricks access connector, scoped to the container', () => {
-      const roles = Object.values(resourcesOf(platform, 'azurerm_role_assignment')).filter((r) => r.role_definition_name === 'Storage Blob Data Contributor');
+      const connector = '${azurerm_databricks_access_connector.databricks_connector.identity[0].principal_id}';
+      const roles = Object.values(resourcesOf(platform, 'azurerm_role_assignment')).filter((r) => r.principal_id === connector);
       expect(roles.map((r) => r.scope).sort()).toEqual(LAYERS.map((layer) => `\${azurerm_storage_container.container_${layer}.id}`).sort());
       for (const role of roles) {
-        expect(role.principal_id).toBe('${azurerm_databricks_access_connector.databricks_connector.identity[0].principal_id}');
+        expect(role.role_definition_name).toBe('Storage Blob Data Contributor');
         expect(role.scope).not.toContain('azurerm_storage_account');
       }
     });
@@ -215,7 +217,7 @@ describe('Azure platform stack (prod)', () => {
       'azurerm_monitor_diagnostic_setting',
     ]);
     const taggable = Object.entries(platform.resource as Record<string, Record<string, TfJson>>).filter(([type]) => !untaggable.has(type));
-    expect(taggable.length).toBeGreaterThanOrEqual(7);
+    expect(taggable.length).toBeGreaterThanOrEqual(8);
     for (const [, resources] of taggable) {
       for (const resource of Object.values(resources)) {
         expect(resource.tags).toEqual({ [TAG_KEYS.version]: TEST_VERSION, [TAG_KEYS.environment]: 'prod' });
@@ -228,6 +230,21 @@ describe('Azure platform stack (prod)', () => {
     expect(platform.output.workspace_resource_id.value).toBe('${azurerm_databricks_workspace.databricks.id}');
     expect(platform.output.storage_account_name.value).toBe('${azurerm_storage_account.lake.name}');
     expect(platform.output.container_names.value).toEqual(['raw', 'trusted', 'refined', 'dataquality']);
+  });
+
+  it('outputs everything the pipelines stack reads (PLATFORM_OUTPUTS), under those names', () => {
+    expect(Object.keys(platform.output)).toEqual(expect.arrayContaining(Object.values(PLATFORM_OUTPUTS)));
+    expect(platform.output[PLATFORM_OUTPUTS.accessConnectorId].value).toBe('${azurerm_databricks_access_connector.databricks_connector.id}');
+    expect(platform.output[PLATFORM_OUTPUTS.storageAccountId].value).toBe('${azurerm_storage_account.lake.id}');
+    expect(platform.output[PLATFORM_OUTPUTS.resourceGroupName].value).toBe('${azurerm_resource_group.platform.name}');
+    expect(platform.output[PLATFORM_OUTPUTS.location].value).toBe('${azurerm_resource_group.platform.location}');
+    expect(platform.output[PLATFORM_OUTPUTS.keyVaultId].value).toBe('${azurerm_key_vault.vault.id}');
+    expect(platform.output[PLATFORM_OUTPUTS.keyVaultUri].value).toBe('${azurerm_key_vault.vault.vault_uri}');
+    expect(platform.output[PLATFORM_OUTPUTS.logAnalyticsWorkspaceId].value).toBe('${azurerm_log_analytics_workspace.logs.id}');
+    for (const owner of [...HANDLER_CLASSES, 'bi'] as const) {
+      const names = identityOutputs(owner);
+      for (const name of [names.id, names.clientId, names.principalId]) expect(platform.output, name).toHaveProperty(name);
+    }
   });
 
   it('places everything in azure.location, in the environment resource group', () => {
