@@ -1,12 +1,13 @@
 /**
  * `sizing.databricks` rendered as Databricks documents: the cluster policy
- * definition that enforces it and the job-cluster spec that follows it.
+ * definition that enforces it, the job-cluster spec that follows it, and the
+ * two SQL warehouses (BI and pipelines).
  *
  * Pure functions (no cdktf), so the cost tuner's knobs and their effect can be
  * tested and reviewed without synthesizing a stack.
  */
 import type { Environment } from '../../config/schema.ts';
-import { platformTags } from '../shared/naming.ts';
+import { platformTags, resourceName } from '../shared/naming.ts';
 
 type DatabricksSizing = Environment['sizing']['databricks'];
 export type SpotPolicy = DatabricksSizing['spotPolicy'];
@@ -98,8 +99,60 @@ export function jobClusterSpec(environment: Environment, version: string, policy
 /** Classic (non-serverless) SQL warehouses stop after at least 10 idle minutes (0 = never). */
 export const CLASSIC_WAREHOUSE_MIN_AUTO_STOP_MINUTES = 10;
 
-/** Auto-stop of the SQL warehouse: as configured, raised to the classic minimum when not serverless. */
-export function warehouseAutoStopMinutes(environment: Environment): number {
-  const { autoStopMinutes, serverless } = environment.sizing.databricks.sqlWarehouse;
+/** The SQL warehouses: BI (analysts, dashboards) and pipelines (the Azure functions' SQL), each with its own sizing. */
+export type WarehousePurpose = 'bi' | 'pipelines';
+export const WAREHOUSE_PURPOSES: readonly WarehousePurpose[] = ['bi', 'pipelines'];
+
+/** Where each warehouse's sizing lives under `sizing.databricks`. */
+export const WAREHOUSE_SIZING_KEY = { bi: 'sqlWarehouse', pipelines: 'pipelineWarehouse' } as const satisfies Record<WarehousePurpose, keyof DatabricksSizing>;
+
+/** Custom tag that tells cost tooling which warehouse a DBU line belongs to (`bi` or `pipelines`). */
+export const PURPOSE_TAG_KEY = 'strata:purpose';
+
+export type WarehouseSizing = DatabricksSizing['sqlWarehouse'];
+
+export function warehouseSizing(environment: Environment, purpose: WarehousePurpose): WarehouseSizing {
+  return environment.sizing.databricks[WAREHOUSE_SIZING_KEY[purpose]];
+}
+
+/** Auto-stop of a SQL warehouse: as configured, raised to the classic minimum when not serverless. */
+export function warehouseAutoStopMinutes(environment: Environment, purpose: WarehousePurpose = 'bi'): number {
+  const { autoStopMinutes, serverless } = warehouseSizing(environment, purpose);
   return serverless ? autoStopMinutes : Math.max(CLASSIC_WAREHOUSE_MIN_AUTO_STOP_MINUTES, autoStopMinutes);
+}
+
+/** A `databricks_sql_endpoint`'s arguments (cdktf names), without provider or lifecycle settings. */
+export interface SqlWarehouseSpec {
+  readonly name: string;
+  readonly clusterSize: string;
+  readonly minNumClusters: number;
+  readonly maxNumClusters: number;
+  readonly autoStopMins: number;
+  readonly enableServerlessCompute: boolean;
+  readonly warehouseType: 'PRO';
+  readonly enablePhoton: boolean;
+  readonly spotInstancePolicy?: 'RELIABILITY_OPTIMIZED' | 'COST_OPTIMIZED';
+  readonly tags: { readonly customTags: { key: string; value: string }[] };
+}
+
+/** One SQL warehouse from its sizing: the BI and the pipelines warehouse follow the same conventions. */
+export function sqlWarehouseSpec(environment: Environment, version: string, purpose: WarehousePurpose): SqlWarehouseSpec {
+  const warehouse = warehouseSizing(environment, purpose);
+  const tags = { ...platformTags(environment, version), [PURPOSE_TAG_KEY]: purpose };
+  return {
+    name: resourceName(environment, purpose),
+    clusterSize: warehouse.size,
+    minNumClusters: warehouse.minClusters,
+    maxNumClusters: warehouse.maxClusters,
+    autoStopMins: warehouseAutoStopMinutes(environment, purpose),
+    enableServerlessCompute: warehouse.serverless,
+    // Serverless needs PRO; PRO is also the classic type with Unity Catalog and query federation.
+    warehouseType: 'PRO',
+    enablePhoton: true,
+    // Classic warehouses follow spotPolicy (serverless capacity is Databricks'): on-demand -> reliability, else cost.
+    ...(warehouse.serverless
+      ? {}
+      : { spotInstancePolicy: environment.sizing.databricks.spotPolicy === 'on-demand' ? ('RELIABILITY_OPTIMIZED' as const) : ('COST_OPTIMIZED' as const) }),
+    tags: { customTags: Object.entries(tags).map(([key, value]) => ({ key, value })) },
+  };
 }

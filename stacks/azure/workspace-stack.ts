@@ -1,7 +1,9 @@
 /**
  * Inside the Databricks workspace: the cluster policy that enforces
- * `sizing.databricks`, the job-cluster spec that follows it, and the BI SQL
- * warehouse.
+ * `sizing.databricks`, the job-cluster spec that follows it, the BI and the
+ * pipelines SQL warehouses, a service principal per querying handler class
+ * (and BI) bound to its managed identity, Unity Catalog access to the layer
+ * containers per pipelines/access.ts, and the MLflow experiment folder.
  *
  * The databricks provider is configured from the platform stack's outputs,
  * read through an explicit `terraform_remote_state` in the same backend, so
@@ -10,13 +12,20 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { ClusterPolicy } from '@cdktf/provider-databricks/lib/cluster-policy/index.js';
+import { Directory } from '@cdktf/provider-databricks/lib/directory/index.js';
+import { ExternalLocation } from '@cdktf/provider-databricks/lib/external-location/index.js';
+import { Grants } from '@cdktf/provider-databricks/lib/grants/index.js';
+import { Permissions } from '@cdktf/provider-databricks/lib/permissions/index.js';
 import { DatabricksProvider } from '@cdktf/provider-databricks/lib/provider/index.js';
+import { ServicePrincipal } from '@cdktf/provider-databricks/lib/service-principal/index.js';
 import { SqlEndpoint } from '@cdktf/provider-databricks/lib/sql-endpoint/index.js';
-import type { Environment } from '../../config/schema.ts';
-import { platformTags, resourceName } from '../shared/naming.ts';
+import { StorageCredential } from '@cdktf/provider-databricks/lib/storage-credential/index.js';
+import { HANDLER_CLASSES, LAYERS, type Environment, type Layer } from '../../config/schema.ts';
+import { resourceName } from '../shared/naming.ts';
 import { configureBackend, remoteStackState, STACK_NAMES } from './backend.ts';
-import { clusterPolicyDefinition, jobClusterSpec, warehouseAutoStopMinutes } from './databricks-sizing.ts';
-import { PLATFORM_OUTPUTS, type PlatformStack } from './platform-stack.ts';
+import { clusterPolicyDefinition, jobClusterSpec, sqlWarehouseSpec } from './databricks-sizing.ts';
+import { IDENTITY_ACCESS, type IdentityOwner } from './handler-identities.ts';
+import { identityOutputs, PLATFORM_OUTPUTS, type PlatformStack } from './platform-stack.ts';
 
 export interface WorkspaceStackProps {
   /** The environment, parsed and with every default applied. */
@@ -33,14 +42,18 @@ export interface WorkspaceStackProps {
 export class WorkspaceStack extends TerraformStack {
   readonly clusterPolicy: ClusterPolicy;
   readonly sqlWarehouse: SqlEndpoint;
+  readonly pipelineWarehouse: SqlEndpoint;
+  /** Databricks service principals of the handler classes that run SQL, and of BI, bound to their managed identities. */
+  readonly servicePrincipals: Partial<Record<IdentityOwner, ServicePrincipal>>;
+  readonly externalLocations: Record<Layer, ExternalLocation>;
+  /** The MLflow experiment folder; only when sizing.mlflow.mode is not off. */
+  readonly mlflowFolder?: Directory;
 
   constructor(scope: Construct, props: WorkspaceStackProps) {
     // The stack name is the folder under `<outdir>/stacks/` and part of the state key.
     const stackName = STACK_NAMES.workspace;
     super(scope, stackName);
     const { environment, version } = props;
-    const sizing = environment.sizing.databricks;
-    const tags = platformTags(environment, version);
 
     configureBackend(this, environment, stackName);
     if (props.platform) this.addDependency(props.platform);
@@ -50,36 +63,128 @@ export class WorkspaceStack extends TerraformStack {
       // Entra ID auth against the workspace resource (Azure CLI, managed identity or service principal env vars).
       azureWorkspaceResourceId: platform.getString(PLATFORM_OUTPUTS.workspaceResourceId),
     });
+    const output = (id: string, value: unknown, description?: string) =>
+      new TerraformOutput(this, id, { value, staticId: true, ...(description ? { description } : {}) });
 
+    // ------------------------------------------------------------ cluster sizing
     this.clusterPolicy = new ClusterPolicy(this, 'sizing', {
       name: resourceName(environment, 'sizing'),
       description: `Enforces sizing.databricks of the ${environment.name} environment (node types, autoscale, auto-termination, spot policy).`,
       definition: JSON.stringify(clusterPolicyDefinition(environment, version)),
     });
+    output(
+      'job_cluster_spec',
+      jobClusterSpec(environment, version, this.clusterPolicy.id),
+      'Jobs API new_cluster for Strata jobs: follows sizing.databricks under the sizing policy.',
+    );
+    output('cluster_policy_id', this.clusterPolicy.id);
 
-    new TerraformOutput(this, 'job_cluster_spec', {
-      value: jobClusterSpec(environment, version, this.clusterPolicy.id),
-      description: 'Jobs API new_cluster for Strata jobs: follows sizing.databricks under the sizing policy.',
-      staticId: true,
-    });
-    new TerraformOutput(this, 'cluster_policy_id', { value: this.clusterPolicy.id, staticId: true });
+    // ------------------------------------------------------------ SQL warehouses
+    this.sqlWarehouse = new SqlEndpoint(this, 'bi', sqlWarehouseSpec(environment, version, 'bi'));
+    output(WORKSPACE_OUTPUTS.sqlWarehouseId, this.sqlWarehouse.id, 'BI SQL warehouse (sizing.databricks.sqlWarehouse).');
+    this.pipelineWarehouse = new SqlEndpoint(this, 'pipelines', sqlWarehouseSpec(environment, version, 'pipelines'));
+    output(WORKSPACE_OUTPUTS.pipelineWarehouseId, this.pipelineWarehouse.id, 'Pipelines SQL warehouse (sizing.databricks.pipelineWarehouse): the Azure functions run their SQL on it.');
 
-    const warehouse = sizing.sqlWarehouse;
-    this.sqlWarehouse = new SqlEndpoint(this, 'bi', {
-      name: resourceName(environment, 'bi'),
-      clusterSize: warehouse.size,
-      minNumClusters: warehouse.minClusters,
-      maxNumClusters: warehouse.maxClusters,
-      autoStopMins: warehouseAutoStopMinutes(environment),
-      enableServerlessCompute: warehouse.serverless,
-      // Serverless needs PRO; PRO is also the classic type with Unity Catalog and query federation.
-      warehouseType: 'PRO',
-      enablePhoton: true,
-      ...(warehouse.serverless ? {} : { spotInstancePolicy: sizing.spotPolicy === 'on-demand' ? 'RELIABILITY_OPTIMIZED' : 'COST_OPTIMIZED' }),
-      tags: { customTags: Object.entries(tags).map(([key, value]) => ({ key, value })) },
+    // ------------------------------------------------------------ service principals
+    // One per identity that runs SQL: its managed identity signs in to the workspace as this principal.
+    this.servicePrincipals = {};
+    for (const owner of SQL_PRINCIPALS) {
+      this.servicePrincipals[owner] = new ServicePrincipal(this, `principal_${owner}`, {
+        applicationId: platform.getString(identityOutputs(owner).clientId),
+        displayName: resourceName(environment, owner),
+        // Runs statements on a SQL warehouse; creates no clusters or pools (defaults, kept explicit).
+        databricksSqlAccess: true,
+        allowClusterCreate: false,
+        allowInstancePoolCreate: false,
+      });
+    }
+    const principalName = (owner: IdentityOwner): string => {
+      const principal = this.servicePrincipals[owner];
+      if (!principal) throw new Error(`workspace stack: ${owner} has no service principal`);
+      return principal.applicationId;
+    };
+    const handlerPrincipals = SQL_PRINCIPALS.filter((owner) => owner !== 'bi');
+    // databricks_permissions is authoritative per object: one resource lists everyone who may use the warehouse.
+    new Permissions(this, 'pipelines_warehouse_users', {
+      sqlEndpointId: this.pipelineWarehouse.id,
+      accessControl: handlerPrincipals.map((owner) => ({ servicePrincipalName: principalName(owner), permissionLevel: 'CAN_USE' })),
     });
-    new TerraformOutput(this, 'sql_warehouse_id', { value: this.sqlWarehouse.id, staticId: true });
+    new Permissions(this, 'bi_warehouse_users', {
+      sqlEndpointId: this.sqlWarehouse.id,
+      accessControl: [{ servicePrincipalName: principalName('bi'), permissionLevel: 'CAN_USE' }],
+    });
+
+    // ------------------------------------------------------------ Unity Catalog access to the lake
+    const credential = new StorageCredential(this, 'lake', {
+      name: resourceName(environment, 'lake'),
+      azureManagedIdentity: { accessConnectorId: platform.getString(PLATFORM_OUTPUTS.accessConnectorId) },
+      comment: 'The Databricks access connector (Storage Blob Data Contributor on each layer container): path-based reads and writes of the lake.',
+    });
+    const account = platform.getString(PLATFORM_OUTPUTS.storageAccountName);
+    this.externalLocations = {} as Record<Layer, ExternalLocation>;
+    for (const layer of LAYERS) {
+      const location = new ExternalLocation(this, `location_${layer}`, {
+        name: resourceName(environment, layer),
+        url: layerUrl(layer, account),
+        credentialName: credential.name,
+        comment: `The ${layer} layer container.`,
+      });
+      this.externalLocations[layer] = location;
+      const grants = externalLocationGrants(layer);
+      if (grants.length === 0) continue;
+      // databricks_grants is authoritative per securable: this is everyone's access to the location.
+      new Grants(this, `location_${layer}_grants`, {
+        externalLocation: location.name,
+        grant: grants.map(({ owner, privileges }) => ({ principal: principalName(owner), privileges: [...privileges] })),
+      });
+    }
+
+    // ------------------------------------------------------------ MLflow experiments
+    if (environment.sizing.mlflow.mode !== 'off') {
+      this.mlflowFolder = new Directory(this, 'mlflow_experiments', { path: MLFLOW_EXPERIMENT_FOLDER });
+      // experiments/create makes no folders: the environment's folder must exist too (`<folder>/strata-<env>/<model>`).
+      new Directory(this, 'mlflow_environment_experiments', { path: `${this.mlflowFolder.path}/${resourceName(environment)}` });
+      new Permissions(this, 'mlflow_experiments_managers', {
+        directoryPath: this.mlflowFolder.path,
+        accessControl: [{ servicePrincipalName: principalName('ml'), permissionLevel: 'CAN_MANAGE' }],
+      });
+      output(WORKSPACE_OUTPUTS.mlflowExperimentFolder, this.mlflowFolder.path, 'Workspace folder of the MLflow experiments (STRATA_MLFLOW_EXPERIMENT_FOLDER).');
+    }
   }
+}
+
+/**
+ * Workspace folder the MLflow experiments live under: the default of
+ * lambdas/adapters/azure/databricks-mlflow-auth.ts (`experimentFolder`).
+ */
+export const MLFLOW_EXPERIMENT_FOLDER = '/Shared/strata';
+
+/** Who gets a Databricks service principal: the handler classes that run SQL (access.ts `queries`), and BI. */
+export const SQL_PRINCIPALS: readonly IdentityOwner[] = [...HANDLER_CLASSES.filter((handlerClass) => IDENTITY_ACCESS[handlerClass].queries), 'bi'];
+
+/** `abfss://<layer>@<account>.dfs.core.windows.net/`: a layer container as Unity Catalog addresses it. */
+export function layerUrl(layer: Layer, storageAccountName: string): string {
+  return `abfss://${layer}@${storageAccountName}.dfs.core.windows.net/`;
+}
+
+export type FilePrivilege = 'READ_FILES' | 'WRITE_FILES';
+
+/**
+ * The external-location grants of one layer, from pipelines/access.ts: reads ->
+ * READ_FILES, writes or deletes -> WRITE_FILES, for every SQL principal that
+ * touches the layer. Unity Catalog grants a whole location, so a prefix in
+ * access.ts widens to the layer here (the Azure role assignments keep the
+ * prefixes for the identities' own calls).
+ */
+export function externalLocationGrants(layer: Layer): { owner: IdentityOwner; privileges: FilePrivilege[] }[] {
+  const touches = (grants: readonly { layer: Layer }[]) => grants.some((grant) => grant.layer === layer);
+  return SQL_PRINCIPALS.flatMap((owner) => {
+    const access = IDENTITY_ACCESS[owner];
+    const privileges: FilePrivilege[] = [];
+    if (touches(access.reads)) privileges.push('READ_FILES');
+    if (touches(access.writes) || touches(access.deletes)) privileges.push('WRITE_FILES');
+    return privileges.length > 0 ? [{ owner, privileges }] : [];
+  });
 }
 
 /** Output names of the workspace stack that the pipelines stack reads. */
