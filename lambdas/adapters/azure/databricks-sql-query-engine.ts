@@ -114,7 +114,8 @@ export class DatabricksSqlQueryEngine implements QueryEngine {
 
   /** `abfss://<layer>@<account>.dfs.core.windows.net/<path>/` */
   private location(layer: Layer, path: string): string {
-    return `abfss://${layer}@${this.dfsHost}/${path.replace(/^\/+|\/+$/g, '')}/`;
+    const trimmed = path.replace(/^\/+|\/+$/g, '');
+    return `abfss://${layer}@${this.dfsHost}/${trimmed === '' ? '' : `${trimmed}/`}`;
   }
 
   private parquet(layer: Layer, path: string): string {

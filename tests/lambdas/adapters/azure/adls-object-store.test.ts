@@ -1,0 +1,129 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AdlsObjectStore } from '../../../../lambdas/adapters/azure/adls-object-store.ts';
+import { recorded, recordingCredential, replay, startReplayServer, type RecordedRequest, type ReplayAnswer, type ReplayServer } from './replay-server.ts';
+
+const page1 = recorded('adls-list-paths-page-1');
+const continuation = page1.response.headers!['x-ms-continuation']!;
+
+/** DFS listings from recordings; blob GET/PUT/DELETE on a map, as the Blob service would keep them. */
+function azureStorage(blobs: Map<string, Buffer>) {
+  return (request: RecordedRequest): ReplayAnswer => {
+    if (request.path.startsWith('/dfs/')) {
+      const path = request.path.slice('/dfs'.length);
+      if (request.method === 'GET' && request.query.get('resource') === 'filesystem') {
+        const directory = request.query.get('directory');
+        if (path === '/raw' && directory === 'orders') return replay(request.query.get('continuation') === continuation ? recorded('adls-list-paths-page-2') : page1);
+        if (path === '/refined' && directory === 'scores' && request.query.get('recursive') === 'false') return replay(recorded('adls-list-paths-parent'));
+        if (path === '/refined' && directory === 'scores/model=churn') return replay(recorded('adls-list-paths-model-churn'));
+        return replay(recorded('adls-path-not-found'));
+      }
+      if (request.method === 'PUT' && request.headers['x-ms-rename-source']) {
+        return request.headers['x-ms-rename-source'] === '/refined/abt_churn' ? { status: 201 } : replay(recorded('adls-path-not-found'));
+      }
+      if (request.method === 'DELETE') return path === '/dataquality/_scratch/s1' ? { status: 200 } : replay(recorded('adls-path-not-found'));
+    }
+    if (request.path.startsWith('/blob/')) {
+      const key = decodeURIComponent(request.path.slice('/blob/'.length));
+      if (request.method === 'PUT') {
+        blobs.set(key, request.body);
+        return { status: 201 };
+      }
+      if (request.method === 'GET') {
+        const body = blobs.get(key);
+        if (!body) return replay(recorded('blob-not-found'));
+        const range = /^bytes=0-(\d+)$/.exec(String(request.headers['x-ms-range'] ?? ''));
+        return { status: range ? 206 : 200, body: range ? body.subarray(0, Number(range[1]) + 1) : body };
+      }
+      if (request.method === 'DELETE') return blobs.delete(key) ? { status: 202 } : replay(recorded('blob-not-found'));
+    }
+    return { status: 400, body: { error: { code: 'UnexpectedRequest', message: `${request.method} ${request.path}` } } };
+  };
+}
+
+describe('AdlsObjectStore against a replaying storage account on 127.0.0.1', () => {
+  let server: ReplayServer;
+  let blobs: Map<string, Buffer>;
+  let store: AdlsObjectStore;
+  let credential: ReturnType<typeof recordingCredential>;
+  beforeEach(async () => {
+    blobs = new Map();
+    server = await startReplayServer(azureStorage(blobs));
+    credential = recordingCredential();
+    store = new AdlsObjectStore({ account: 'stratadevlake', credential, dfsEndpoint: `${server.url}/dfs`, blobEndpoint: `${server.url}/blob` });
+  });
+  afterEach(() => server.close());
+
+  it('lists a directory recursively, following x-ms-continuation, keeping files only, sorted by key (Azure not called)', async () => {
+    expect(await store.list('raw', 'orders/')).toEqual([
+      { key: 'orders/ingest_date=2026-11-20/orders-1.csv', sizeBytes: 20480 },
+      { key: 'orders/ingest_date=2026-11-20/orders-2.csv', sizeBytes: 1523 },
+      { key: 'orders/ingest_date=2026-11-21/orders-1.csv', sizeBytes: 777 },
+    ]);
+    expect(server.requests.map((request) => [request.method, request.path, Object.fromEntries(request.query)])).toEqual([
+      ['GET', '/dfs/raw', { resource: 'filesystem', recursive: 'true', directory: 'orders' }],
+      ['GET', '/dfs/raw', { resource: 'filesystem', recursive: 'true', directory: 'orders', continuation }],
+    ]);
+    for (const request of server.requests) {
+      expect(request.headers.authorization).toBe('Bearer token-for:https://storage.azure.com/');
+      expect(request.headers['x-ms-version']).toBe('2023-11-03');
+    }
+  });
+
+  it('lists a prefix that is not a directory from its parent, descending only into matching directories (Azure not called)', async () => {
+    expect(await store.list('refined', 'scores/model=churn')).toEqual([
+      { key: 'scores/model=churn.json', sizeBytes: 12 },
+      { key: 'scores/model=churn/part-00000.zstd.parquet', sizeBytes: 4096 },
+    ]);
+    expect(server.requests.map((request) => `${request.query.get('directory')} recursive=${request.query.get('recursive')}`)).toEqual([
+      'scores recursive=false',
+      'scores/model=churn recursive=true',
+    ]);
+  });
+
+  it('lists nothing under a directory that does not exist (404 PathNotFound) (Azure not called)', async () => {
+    expect(await store.list('raw', 'missing/')).toEqual([]);
+  });
+
+  it('writes an object whole with one Put Blob, reads it back and deletes it (Azure not called)', async () => {
+    await store.write('dataquality', 'rejected/2026-11-22/drop one.csv', 'order_id\n1\n');
+    const put = server.requests.at(-1)!;
+    expect(put.method).toBe('PUT');
+    expect(put.path).toBe('/blob/dataquality/rejected/2026-11-22/drop%20one.csv');
+    expect(put.headers['x-ms-blob-type']).toBe('BlockBlob');
+    expect(put.headers['content-length']).toBe('11');
+    expect(put.body.toString()).toBe('order_id\n1\n');
+
+    expect(new TextDecoder().decode(await store.read('dataquality', 'rejected/2026-11-22/drop one.csv'))).toBe('order_id\n1\n');
+    expect(new TextDecoder().decode(await store.readHead('dataquality', 'rejected/2026-11-22/drop one.csv', 8))).toBe('order_id');
+    expect(server.requests.at(-1)!.headers['x-ms-range']).toBe('bytes=0-7');
+
+    await store.delete('dataquality', 'rejected/2026-11-22/drop one.csv');
+    expect(server.requests.at(-1)!.method).toBe('DELETE');
+    expect(blobs.size).toBe(0);
+    // Deleting what is gone is not an error, as on S3 and in the folder store.
+    await store.delete('dataquality', 'rejected/2026-11-22/drop one.csv');
+  });
+
+  it('fails a read of a missing object naming the layer, the key and the account (404 BlobNotFound) (Azure not called)', async () => {
+    await expect(store.read('trusted', 'orders/part-0.parquet')).rejects.toThrow('cannot read trusted/orders/part-0.parquet: no such object in container "trusted" of account stratadevlake');
+  });
+
+  it('renames a directory with one DFS call and deletes a directory recursively, tolerating missing ones (Azure not called)', async () => {
+    expect(await store.renameDirectory('refined', 'abt_churn', '_strata_previous_s1_abt_churn')).toBe(true);
+    const rename = server.requests.at(-1)!;
+    expect([rename.method, rename.path, rename.headers['x-ms-rename-source']]).toEqual(['PUT', '/dfs/refined/_strata_previous_s1_abt_churn', '/refined/abt_churn']);
+    expect(await store.renameDirectory('refined', 'nothing_here', 'elsewhere')).toBe(false);
+
+    await store.deleteDirectory('dataquality', '_scratch/s1');
+    const remove = server.requests.at(-1)!;
+    expect([remove.method, remove.path, Object.fromEntries(remove.query)]).toEqual(['DELETE', '/dfs/dataquality/_scratch/s1', { recursive: 'true' }]);
+    await store.deleteDirectory('dataquality', '_scratch/gone');
+  });
+
+  it('refuses keys the other stores refuse, before any request', async () => {
+    await expect(store.write('raw', '../escape.csv', 'x')).rejects.toThrow('must be non-empty, relative and must not contain ".." segments');
+    await expect(store.read('raw', '/absolute.csv')).rejects.toThrow('must be non-empty, relative');
+    expect(server.requests).toHaveLength(0);
+    expect(() => new AdlsObjectStore({ account: 'Not_An_Account', credential })).toThrow('is not a storage account name');
+  });
+});

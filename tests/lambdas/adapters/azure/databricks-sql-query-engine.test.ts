@@ -1,0 +1,255 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Layer } from '../../../../config/schema.ts';
+import type { AdlsLake } from '../../../../lambdas/adapters/azure/adls-object-store.ts';
+import { DatabricksSqlQueryEngine } from '../../../../lambdas/adapters/azure/databricks-sql-query-engine.ts';
+import type { StoredObject } from '../../../../lambdas/ports/object-store.ts';
+import { TableInputError } from '../../../../lambdas/ports/query-engine.ts';
+import { orders } from '../../../../pipelines/datasets/olist.ts';
+import { recorded, recordingCredential, replay, startReplayServer, type RecordedRequest, type ReplayAnswer, type ReplayServer } from './replay-server.ts';
+
+const WAREHOUSE = '1a2b3c4d5e6f7a8b';
+const ACCOUNT = 'stratadevlake';
+const DFS = `${ACCOUNT}.dfs.core.windows.net`;
+const ORDERS_HEADER = orders.columns.map((column) => column.name).join(',');
+
+/** The lake in memory, with the directory operations ADLS has; it records them. */
+class MemoryLake implements AdlsLake {
+  readonly account = ACCOUNT;
+  readonly objects = new Map<string, Uint8Array>();
+  readonly operations: string[] = [];
+  private path = (layer: Layer, key: string) => `${layer}/${key}`;
+  async list(layer: Layer, prefix: string): Promise<StoredObject[]> {
+    return [...this.objects]
+      .filter(([path]) => path.startsWith(this.path(layer, prefix)))
+      .map(([path, body]) => ({ key: path.slice(layer.length + 1), sizeBytes: body.byteLength }))
+      .sort((a, b) => (a.key < b.key ? -1 : 1));
+  }
+  async read(layer: Layer, key: string): Promise<Uint8Array> {
+    const body = this.objects.get(this.path(layer, key));
+    if (!body) throw new Error(`no ${layer}/${key}`);
+    return body;
+  }
+  async readHead(layer: Layer, key: string, bytes: number): Promise<Uint8Array> {
+    this.operations.push(`head ${layer}/${key} ${bytes}`);
+    return (await this.read(layer, key)).subarray(0, bytes);
+  }
+  async write(layer: Layer, key: string, body: Uint8Array | string): Promise<void> {
+    this.objects.set(this.path(layer, key), typeof body === 'string' ? new TextEncoder().encode(body) : body);
+  }
+  async delete(layer: Layer, key: string): Promise<void> {
+    this.objects.delete(this.path(layer, key));
+  }
+  async renameDirectory(layer: Layer, from: string, to: string): Promise<boolean> {
+    this.operations.push(`rename ${layer}/${from} -> ${to}`);
+    const source = `${this.path(layer, from)}/`;
+    const moved = [...this.objects].filter(([path]) => path.startsWith(source));
+    for (const [path, body] of moved) {
+      this.objects.delete(path);
+      this.objects.set(`${this.path(layer, to)}/${path.slice(source.length)}`, body);
+    }
+    return moved.length > 0;
+  }
+  async deleteDirectory(layer: Layer, path: string): Promise<void> {
+    this.operations.push(`rmdir ${layer}/${path}`);
+    for (const key of [...this.objects.keys()]) if (key.startsWith(`${this.path(layer, path)}/`)) this.objects.delete(key);
+  }
+}
+
+type Columns = readonly { name: string; type_name: string }[];
+const succeeded = (id: string, columns: Columns = [], rows: (string | null)[][] = []): ReplayAnswer => ({
+  status: 200,
+  body: {
+    statement_id: id,
+    status: { state: 'SUCCEEDED' },
+    manifest: { format: 'JSON_ARRAY', schema: { column_count: columns.length, columns: columns.map((column, position) => ({ ...column, position })) } },
+    result: { chunk_index: 0, row_offset: 0, row_count: rows.length, data_array: rows },
+  },
+});
+
+/**
+ * Stands in for the warehouse: answers statements from `answer`, and for
+ * INSERT OVERWRITE DIRECTORY writes a Parquet part file (and Spark's marker
+ * files) where the statement says, as the warehouse would in the lake.
+ */
+function warehouse(lake: MemoryLake, answer: (statement: string, id: string) => ReplayAnswer | undefined = () => undefined) {
+  let n = 0;
+  return (request: RecordedRequest): ReplayAnswer => {
+    if (request.method !== 'POST' || request.path !== '/api/2.0/sql/statements') return { status: 404, body: { error_code: 'NOT_FOUND', message: request.path } };
+    const { statement } = JSON.parse(request.body.toString()) as { statement: string };
+    const id = `stmt-${(n += 1)}`;
+    const target = /^insert overwrite directory 'abfss:\/\/([a-z]+)@[^/]+\/(.*?)\/?'/.exec(statement);
+    if (target) {
+      lake.objects.set(`${target[1]}/${target[2]}/part-00000-${id}.c000.zstd.parquet`, new Uint8Array(100 + n));
+      lake.objects.set(`${target[1]}/${target[2]}/_SUCCESS`, new Uint8Array());
+    }
+    return answer(statement, id) ?? succeeded(id);
+  };
+}
+
+const statementsOf = (server: ReplayServer) => server.requests.filter((request) => request.method === 'POST').map((request) => (JSON.parse(request.body.toString()) as { statement: string }).statement);
+
+describe('DatabricksSqlQueryEngine against a replaying SQL warehouse on 127.0.0.1', () => {
+  let server: ReplayServer | undefined;
+  let lake: MemoryLake;
+  let credential: ReturnType<typeof recordingCredential>;
+  beforeEach(() => {
+    lake = new MemoryLake();
+    credential = recordingCredential();
+  });
+  afterEach(() => server?.close());
+
+  const engine = async (respond: (request: RecordedRequest) => ReplayAnswer | Promise<ReplayAnswer>) => {
+    server = await startReplayServer(respond);
+    return new DatabricksSqlQueryEngine({ host: server.url, warehouseId: WAREHOUSE, credential, lake, sessionId: 's1', pollIntervalMs: 0 });
+  };
+
+  it('submits the statement to the pipelines warehouse, polls it and pages through result chunks (Azure not called)', async () => {
+    const succeededRecording = recorded<{ statement_id: string }>('databricks-statement-succeeded');
+    const id = succeededRecording.response.body!.statement_id;
+    const sql = await engine((request) => {
+      if (request.method === 'POST') return replay(recorded('databricks-statement-pending'));
+      if (request.path === `/api/2.0/sql/statements/${id}`) return replay(succeededRecording);
+      if (request.path === `/api/2.0/sql/statements/${id}/result/chunks/1`) return replay(recorded('databricks-result-chunk-1'));
+      return { status: 404, body: { error_code: 'NOT_FOUND', message: request.path } };
+    });
+
+    const rows = await sql.query('select seller_id, orders, revenue, first_sale from sellers_summary');
+
+    expect(rows).toEqual([
+      { seller_id: '3442f8959a84dea7ee197c632cb2df15', orders: 12, revenue: 1520.4, first_sale: '2017-02-01' },
+      { seller_id: 'd1b65fc7debc3361ea86b5f14c68d2e2', orders: null, revenue: null, first_sale: null },
+      { seller_id: 'ce3ad9de960102d0677a81f5d0bb7b2d', orders: 3, revenue: 89.9, first_sale: '2018-07-15' },
+    ]);
+    expect(server!.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'POST /api/2.0/sql/statements',
+      `GET /api/2.0/sql/statements/${id}`,
+      `GET /api/2.0/sql/statements/${id}/result/chunks/1`,
+    ]);
+    expect(JSON.parse(server!.requests[0]!.body.toString())).toEqual({
+      warehouse_id: WAREHOUSE,
+      statement: 'select seller_id, orders, revenue, first_sale from sellers_summary',
+      wait_timeout: '30s',
+      on_wait_timeout: 'CONTINUE',
+      disposition: 'INLINE',
+      format: 'JSON_ARRAY',
+    });
+    for (const request of server!.requests) expect(request.headers.authorization).toBe('Bearer token-for:2ff814a6-3304-4ab8-85cb-cd0e6f879c1d');
+  });
+
+  it("surfaces a failed statement's error_code and message (Azure not called)", async () => {
+    const failed = recorded<{ statement_id: string }>('databricks-statement-failed');
+    const sql = await engine((request) => (request.method === 'POST' ? { status: 200, body: { statement_id: failed.response.body!.statement_id, status: { state: 'RUNNING' } } } : replay(failed)));
+    const failure = sql.query('select prise from trusted_order_items');
+    await expect(failure).rejects.toThrow(`Databricks SQL statement ${failed.response.body!.statement_id} failed on warehouse ${WAREHOUSE}: BAD_REQUEST: [UNRESOLVED_COLUMN.WITH_SUGGESTION]`);
+    await expect(failure).rejects.toMatchObject({ name: 'DatabricksStatementError', errorCode: 'BAD_REQUEST' });
+  });
+
+  it('surfaces a request the API refuses, with its error_code (Azure not called)', async () => {
+    const sql = await engine(() => replay(recorded('databricks-invalid-warehouse')));
+    await expect(sql.query('select 1')).rejects.toThrow('HTTP 400 INVALID_PARAMETER_VALUE: Warehouse 0000000000000000 does not exist');
+  });
+
+  it('reads layer tables and quarantines as Parquet by abfss path', async () => {
+    const sql = await engine(warehouse(lake));
+    expect(sql.relations.ref('trusted', 'orders')).toBe(`parquet.\`abfss://trusted@${DFS}/orders/\``);
+    expect(sql.relations.ref('dataquality', 'quarantine/orders')).toBe(`parquet.\`abfss://dataquality@${DFS}/quarantine/orders/\``);
+    expect(sql.relations.source('orders')).toBe(`parquet.\`abfss://dataquality@${DFS}/_scratch/s1/staged_orders/\``);
+    expect(sql.dialect).toBe('spark');
+  });
+
+  it('stages raw CSV with read_files into the session scratch and reports rows with rescued data as rejected lines (Azure not called)', async () => {
+    await lake.write('raw', 'orders/ingest_date=2026-11-21/orders.csv', `\uFEFF${ORDERS_HEADER}\nA,B,delivered,2017-01-01 10:00:00,,,,\n`);
+    await lake.write('raw', 'orders/ingest_date=2026-11-21/README.txt', 'not a table');
+    const sql = await engine(
+      warehouse(lake, (statement, id) =>
+        statement.startsWith('select (select count(*)') ? succeeded(id, [{ name: 'staged', type_name: 'LONG' }, { name: 'rejected', type_name: 'LONG' }], [['7', '2']]) : undefined,
+      ),
+    );
+
+    const staged = await sql.stageRaw(orders);
+
+    expect(staged).toEqual({
+      relation: sql.relations.source('orders'),
+      rejectedRelation: expect.stringMatching(new RegExp(`^parquet\\.\`abfss://dataquality@${DFS}/_scratch/s1/rejected_orders_\\d+/\`$`)),
+      files: ['orders/ingest_date=2026-11-21/orders.csv'],
+      rowsRead: 9,
+    });
+    expect(lake.operations).toEqual([`head raw/orders/ingest_date=2026-11-21/orders.csv 65536`]);
+    const [read, keep, reject, count] = statementsOf(server!);
+    expect(read).toMatch(new RegExp(`^insert overwrite directory 'abfss://dataquality@${DFS}/_scratch/s1/read_orders_\\d+/' using parquet options \\('compression' = 'zstd'\\)`));
+    expect(read).toContain(`read_files('abfss://raw@${DFS}/orders/', format => 'csv', header => true, inferSchema => false,`);
+    expect(read).toContain(`mode => 'PERMISSIVE', rescuedDataColumn => '_rescued_data'`);
+    expect(read).toContain(`concat('raw/', substr(_metadata.file_path, ${`abfss://raw@${DFS}/`.length + 1})) as _source_file`);
+    expect(keep).toContain(`insert overwrite directory 'abfss://dataquality@${DFS}/_scratch/s1/staged_orders/'`);
+    expect(keep).toContain('where _rescued_data is null');
+    expect(reject).toContain('where _rescued_data is not null');
+    expect(count).toContain(`from ${staged.rejectedRelation}`);
+  });
+
+  it('refuses a raw file whose header lacks a dataset column, before any statement (TableInputError)', async () => {
+    await lake.write('raw', 'orders/ingest_date=2026-11-21/orders.csv', 'order_id,customer_id\nA,B\n');
+    const sql = await engine(warehouse(lake));
+    const failure = sql.stageRaw(orders);
+    await expect(failure).rejects.toBeInstanceOf(TableInputError);
+    await expect(failure).rejects.toThrow('raw/orders/ingest_date=2026-11-21/orders.csv: missing column(s) order_status,');
+    expect(server!.requests).toHaveLength(0);
+  });
+
+  it('replaces a table with one folder per partition value, written aside and swapped in by renames (Azure not called)', async () => {
+    await lake.write('refined', 'seller_daily_sales/sale_month=2016-09/part-old.parquet', new Uint8Array(10));
+    const sql = await engine(
+      warehouse(lake, (statement, id) =>
+        statement.startsWith('select cast(`sale_month` as string) as value')
+          ? succeeded(id, [{ name: 'value', type_name: 'STRING' }, { name: 'n', type_name: 'LONG' }], [['2017-01', '3'], ['2017-02', '2']])
+          : undefined,
+      ),
+    );
+
+    const written = await sql.replace({ layer: 'refined', prefix: 'seller_daily_sales', partitionBy: 'sale_month' }, 'select * from x');
+
+    const parts = [...lake.objects.keys()].filter((key) => key.startsWith('refined/') && key.endsWith('.parquet'));
+    expect(parts.map((key) => key.replace(/part-.*/, 'part'))).toEqual(['refined/seller_daily_sales/sale_month=2017-01/part', 'refined/seller_daily_sales/sale_month=2017-02/part']);
+    expect(written).toEqual({ rows: 5, files: 2, bytes: parts.reduce((sum, key) => sum + lake.objects.get(key)!.byteLength, 0) });
+    const statements = statementsOf(server!);
+    expect(statements[0]).toMatch(/^insert overwrite directory 'abfss:\/\/dataquality@[^']+\/_scratch\/s1\/replace_seller_daily_sales_\d+\/' using parquet options \('compression' = 'zstd'\) select \* from x$/);
+    expect(statements.slice(2)).toEqual([
+      expect.stringMatching(/^insert overwrite directory 'abfss:\/\/refined@[^']+\/_strata_staging_s1_seller_daily_sales\/sale_month=2017-01\/' .* select \* except \(`sale_month`\) from .* where cast\(`sale_month` as string\) = '2017-01'$/),
+      expect.stringMatching(/_strata_staging_s1_seller_daily_sales\/sale_month=2017-02\/' .* where cast\(`sale_month` as string\) = '2017-02'$/),
+    ]);
+    expect(lake.operations).toEqual([
+      'rmdir refined/_strata_staging_s1_seller_daily_sales',
+      'rmdir refined/_strata_previous_s1_seller_daily_sales',
+      'rename refined/seller_daily_sales -> _strata_previous_s1_seller_daily_sales',
+      'rename refined/_strata_staging_s1_seller_daily_sales -> seller_daily_sales',
+      'rmdir refined/_strata_previous_s1_seller_daily_sales',
+      'rmdir refined/_strata_staging_s1_seller_daily_sales',
+    ]);
+  });
+
+  it('replaces an unpartitioned table and counts the rows it wrote (Azure not called)', async () => {
+    const sql = await engine(
+      warehouse(lake, (statement, id) => (statement.startsWith('select count(*) as n from') ? succeeded(id, [{ name: 'n', type_name: 'LONG' }], [['42']]) : undefined)),
+    );
+    const written = await sql.replace({ layer: 'refined', prefix: 'churn_watchlist/dt_score=2026-11-22' }, 'select 1 as a');
+    expect(written.rows).toBe(42);
+    expect(written.files).toBe(1);
+    expect(statementsOf(server!)[0]).toContain(`'abfss://refined@${DFS}/churn_watchlist/_strata_staging_s1_dt_score=2026-11-22/'`);
+    expect([...lake.objects.keys()].filter((key) => key.endsWith('.parquet'))).toEqual([expect.stringMatching(/^refined\/churn_watchlist\/dt_score=2026-11-22\/part-/)]);
+  });
+
+  it('loads rows as JSON lines read back with an explicit schema, and drops the session scratch at close (Azure not called)', async () => {
+    const sql = await engine(warehouse(lake));
+    const relation = await sql.loadRows('scores', [{ name: 'seller_id', type: 'string' }, { name: 'score', type: 'double' }, { name: 'dt', type: 'date' }], [
+      ['a', 0.25, '2026-11-01'],
+      ['b', Number.NaN, null],
+    ]);
+    const key = [...lake.objects.keys()].find((path) => path.endsWith('rows.json'))!;
+    expect(key).toMatch(/^dataquality\/_scratch\/s1\/scores_\d+\/rows\.json$/);
+    expect(new TextDecoder().decode(lake.objects.get(key)).split('\n')).toEqual(['{"seller_id":"a","score":0.25,"dt":"2026-11-01"}', '{"seller_id":"b","score":null,"dt":null}', '']);
+    expect(relation).toBe(`read_files('abfss://dataquality@${DFS}/${key.slice('dataquality/'.length)}', format => 'json', schema => '\`seller_id\` STRING, \`score\` DOUBLE, \`dt\` DATE', dateFormat => 'yyyy-MM-dd')`);
+
+    await sql.close();
+    expect(lake.operations.at(-1)).toBe('rmdir dataquality/_scratch/s1');
+    expect([...lake.objects.keys()].filter((path) => path.startsWith('dataquality/_scratch/'))).toEqual([]);
+  });
+});
