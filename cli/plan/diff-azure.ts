@@ -1,16 +1,18 @@
 /** Terraform JSON (CDKTF output), diffed structurally into the shared change model. */
-import { diffValues } from './json-diff.ts';
+import { diffValues, equal, isObject } from './json-diff.ts';
 import type { AttentionItem, PropertyChange, ResourceChange, StackPlan } from './model.ts';
 import { exposures, isStateful, roleAssignmentText } from './risks.ts';
 import type { SynthOutput, TfResource, TfStack } from './synth-output.ts';
 
 /**
  * Arguments that force a new resource. Terraform knows this from provider
- * schemas, which are not available offline; these are the ones azurerm marks
- * ForceNew on the types that hold data, plus name/location/resource group,
- * which are ForceNew on nearly every azurerm resource.
+ * schemas, which are not available offline; these are the ones the providers
+ * mark ForceNew on the types that hold data or identity, plus
+ * name/location/resource group, which are ForceNew on nearly every azurerm
+ * resource (not on databricks ones: a warehouse or a cluster policy is renamed
+ * in place).
  */
-const FORCE_NEW_EVERYWHERE = ['name', 'location', 'resource_group_name'];
+const FORCE_NEW_AZURERM = ['name', 'location', 'resource_group_name'];
 const FORCE_NEW: Record<string, string[]> = {
   azurerm_storage_account: ['account_kind', 'is_hns_enabled', 'nfsv3_enabled'],
   azurerm_storage_container: ['storage_account_name', 'storage_account_id'],
@@ -19,7 +21,40 @@ const FORCE_NEW: Record<string, string[]> = {
   azurerm_key_vault_key: ['key_vault_id', 'key_type', 'key_size', 'curve'],
   azurerm_key_vault_secret: ['key_vault_id'],
   azurerm_databricks_workspace: ['managed_resource_group_name', 'custom_parameters.virtual_network_id', 'custom_parameters.storage_account_name'],
-  azurerm_role_assignment: ['scope', 'principal_id', 'role_definition_name', 'role_definition_id'],
+  // A role assignment cannot be updated at all: every argument replaces it.
+  azurerm_role_assignment: [
+    'scope',
+    'principal_id',
+    'principal_type',
+    'role_definition_name',
+    'role_definition_id',
+    'condition',
+    'condition_version',
+    'description',
+    'delegated_managed_identity_resource_id',
+    'skip_service_principal_aad_check',
+  ],
+  // A Flex Consumption app cannot move to another plan; a new app has a new hostname and new host keys.
+  azurerm_function_app_flex_consumption: ['service_plan_id'],
+  azurerm_service_plan: ['os_type'],
+  azurerm_application_insights: ['application_type'],
+  azurerm_eventgrid_topic: ['input_schema', 'input_mapping_fields', 'input_mapping_default_values'],
+  azurerm_monitor_metric_alert: [],
+  // Databricks: the object a grant or permission is about, and ids fixed at creation.
+  databricks_service_principal: ['application_id'],
+  databricks_directory: ['path'],
+  databricks_secret_scope: ['name'],
+  databricks_storage_credential: ['metastore_id'],
+  databricks_permissions: ['sql_endpoint_id', 'cluster_policy_id', 'cluster_id', 'job_id', 'directory_path', 'directory_id', 'notebook_path', 'notebook_id', 'workspace_file_path', 'experiment_id', 'registered_model_id', 'serving_endpoint_id'],
+  databricks_grants: ['metastore', 'catalog', 'schema', 'table', 'volume', 'model', 'function', 'external_location', 'storage_credential'],
+};
+/** Every Data Factory child (pipeline, trigger, linked service, dataset...) belongs to one factory for life. */
+const FORCE_NEW_DATA_FACTORY_CHILD = ['data_factory_id'];
+
+/** The bundle the function apps deploy; a change in its path alone means new code, nothing else. */
+const CODE_ARGUMENTS: Record<string, RegExp> = {
+  azurerm_function_app_flex_consumption: /^zip_deploy_file$/,
+  azurerm_linux_function_app: /^zip_deploy_file$/,
 };
 
 export function diffAzure(base: SynthOutput, head: SynthOutput): { stacks: StackPlan[]; attention: AttentionItem[] } {
@@ -48,9 +83,11 @@ function diffStack(stack: string, before: TfStack | undefined, after: TfStack | 
   for (const [address, next] of newResources) {
     const previous = oldResources.get(address);
     if (!previous) continue;
-    const properties = diffValues(previous.body, next.body);
+    const properties = propertyChanges(next.type, previous.body, next.body);
     if (properties.length === 0) continue;
     const forcing = forceNew(next.type).filter((argument) => properties.some((p) => p.path === argument || p.path.startsWith(`${argument}.`) || p.path.startsWith(`${argument}[`)));
+    const code = CODE_ARGUMENTS[next.type];
+    const codeOnly = forcing.length === 0 && code !== undefined && properties.every((p) => code.test(p.path));
     changes.push({
       cloud: 'azure',
       stack,
@@ -58,8 +95,8 @@ function diffStack(stack: string, before: TfStack | undefined, after: TfStack | 
       path: next.path,
       type: next.type,
       action: forcing.length > 0 ? 'replace' : 'change',
-      why: forcing.length > 0 ? `replaced: ${forcing.join(', ')} cannot change in place` : undefined,
-      codeOnly: false,
+      why: forcing.length > 0 ? `replaced: ${forcing.join(', ')} cannot change in place${replacementConsequence(next.type)}` : codeOnly ? 'new code deployed (the function bundle changed; settings did not)' : undefined,
+      codeOnly,
       stateful: isStateful(next.type),
       retention: forcing.length > 0 ? retentionOf(previous) : undefined,
       properties,
@@ -78,11 +115,11 @@ function diffStack(stack: string, before: TfStack | undefined, after: TfStack | 
       path: pair.path,
       type: old.type,
       action: 'replace',
-      why: `address changed from ${old.address} to ${pair.address}: Terraform destroys the old one and creates the new one (unless a moved block says otherwise)`,
+      why: `address changed from ${old.address} to ${pair.address}: Terraform destroys the old one and creates the new one (unless a moved block says otherwise)${replacementConsequence(old.type)}`,
       codeOnly: false,
       stateful: isStateful(old.type),
       retention: retentionOf(old),
-      properties: diffValues(old.body, pair.body),
+      properties: propertyChanges(old.type, old.body, pair.body),
     });
   }
   for (const resource of added) changes.push({ cloud: 'azure', stack, address: resource.address, path: resource.path, type: resource.type, action: 'add', codeOnly: false, stateful: isStateful(resource.type), properties: [] });
@@ -93,7 +130,27 @@ function diffStack(stack: string, before: TfStack | undefined, after: TfStack | 
 }
 
 function forceNew(type: string): string[] {
-  return [...FORCE_NEW_EVERYWHERE, ...(FORCE_NEW[type] ?? [])];
+  return [...(type.startsWith('azurerm_') ? FORCE_NEW_AZURERM : []), ...(type.startsWith('azurerm_data_factory_') ? FORCE_NEW_DATA_FACTORY_CHILD : []), ...(FORCE_NEW[type] ?? [])];
+}
+
+/** What else a replacement takes with it, for types where that is the real risk. */
+function replacementConsequence(type: string): string {
+  if (type === 'azurerm_user_assigned_identity') return '; the new identity has a new principal id, so every role assignment, Key Vault access and Databricks grant given to it is replaced too';
+  if (type === 'azurerm_data_factory') return '; its pipelines, triggers and linked services are recreated, its system-assigned identity (and its role assignments) is new, and its run history is lost';
+  if (type === 'azurerm_function_app_flex_consumption') return '; the new app has a new hostname and new host keys, which the Data Factory linked service picks up on the same apply';
+  return '';
+}
+
+/**
+ * Property changes of one resource. A pipeline's `activities_json` reads as
+ * activities added and removed by name, and per-activity changes under
+ * `activities_json.<name>`, instead of one long JSON string or array indexes.
+ */
+function propertyChanges(type: string, before: Record<string, unknown>, after: Record<string, unknown>): PropertyChange[] {
+  if (type !== 'azurerm_data_factory_pipeline') return diffValues(before, after);
+  const { activities_json: oldActivities, ...oldRest } = before;
+  const { activities_json: newActivities, ...newRest } = after;
+  return [...activityChanges(oldActivities, newActivities), ...diffValues(oldRest, newRest)].sort((a, b) => a.path.localeCompare(b.path));
 }
 
 function retentionOf(resource: TfResource): string {
@@ -112,11 +169,70 @@ function attentionFor(changes: ResourceChange[], before: TfStack | undefined, af
     const previous = change.action === 'add' ? undefined : before?.resources.get(oldAddress!);
     const next = change.action === 'destroy' ? undefined : after?.resources.get(newAddress!);
     if (change.type === 'azurerm_role_assignment' && next && (change.action === 'add' || change.action === 'replace')) {
-      const widening = roleAssignmentText(next.body);
+      const widening = roleAssignmentText(next.body, previous?.body);
       items.push({ ...where, kind: 'iam-widening', text: `${widening.text} (${widening.reasons.join(', ')})` });
     }
     const oldExposure = new Set(exposures(change.type, previous?.body));
     for (const exposure of exposures(change.type, next?.body)) if (!oldExposure.has(exposure)) items.push({ ...where, kind: 'public-exposure', text: exposure });
   }
   return items;
+}
+
+type Activity = Record<string, unknown> & { name?: unknown; typeProperties?: Record<string, unknown> };
+/** Where Data Factory nests activities inside an activity (ForEach, Until, If, Switch). */
+const NESTED = ['activities', 'ifTrueActivities', 'ifFalseActivities', 'defaultActivities'] as const;
+
+/** Activities by name, nested ones as `Outer/Inner`, each without its nested activities (they are entries of their own). */
+function activitiesByName(value: unknown): Map<string, Activity> | undefined {
+  let list: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!Array.isArray(list)) return undefined;
+  const byName = new Map<string, Activity>();
+  const visit = (activities: unknown, prefix: string) => {
+    for (const activity of (Array.isArray(activities) ? activities : []) as Activity[]) {
+      if (!isObject(activity)) continue;
+      const name = `${prefix}${String(activity.name ?? '?')}`;
+      const typeProperties = { ...(activity.typeProperties ?? {}) };
+      for (const key of NESTED) {
+        if (typeProperties[key] === undefined) continue;
+        visit(typeProperties[key], `${name}/`);
+        delete typeProperties[key];
+      }
+      if (Array.isArray(typeProperties.cases)) {
+        for (const entry of typeProperties.cases as Array<{ value?: unknown; activities?: unknown }>) visit(entry.activities, `${name}/`);
+        typeProperties.cases = (typeProperties.cases as Array<{ value?: unknown }>).map((entry) => entry.value);
+      }
+      byName.set(name, { ...activity, typeProperties });
+    }
+  };
+  visit(list, '');
+  return byName;
+}
+
+/**
+ * A pipeline's activities before and after, as a reviewer reads them: which
+ * activities were added or removed (by name, nested ones as `ForEach/Inner`),
+ * and for the ones in both, what changed inside (`activities_json.<name>.<path>`).
+ * Falls back to a plain diff when either side is not a JSON list of activities.
+ */
+export function activityChanges(before: unknown, after: unknown): PropertyChange[] {
+  if (equal(before, after)) return [];
+  const old = activitiesByName(before ?? '[]');
+  const next = activitiesByName(after ?? '[]');
+  if (!old || !next) return diffValues(before, after, 'activities_json');
+  const removed = [...old.keys()].filter((name) => !next.has(name));
+  const added = [...next.keys()].filter((name) => !old.has(name));
+  const changes: PropertyChange[] = [];
+  if (removed.length + added.length > 0) changes.push({ path: 'activities_json (activities)', ...(removed.length ? { before: removed } : {}), ...(added.length ? { after: added } : {}) });
+  for (const [name, activity] of next) {
+    const previous = old.get(name);
+    if (previous) changes.push(...diffValues(previous, activity, `activities_json.${/^[A-Za-z_$][\w$:-]*$/.test(name) ? name : JSON.stringify(name)}`));
+  }
+  return changes;
 }

@@ -31,6 +31,10 @@ const STATEFUL = new Set([
   'azurerm_key_vault_secret',
   'azurerm_databricks_workspace',
   'azurerm_log_analytics_workspace',
+  // No data, but everything that refers to them breaks: a new identity is a new principal (its role
+  // assignments and grants are replaced); a new factory has a new identity and loses its run history.
+  'azurerm_user_assigned_identity',
+  'azurerm_data_factory',
 ]);
 
 export function isStateful(type: string): boolean {
@@ -206,10 +210,126 @@ export function exposures(type: string, properties: Record<string, unknown> | un
   return [...new Set(found)];
 }
 
-/** Azure role assignments as widening: who gets which role where. */
-export function roleAssignmentText(body: Record<string, unknown>): Widening {
+/** Azure role assignments as widening: who gets which role where, and under which ABAC condition (with the one it replaces). */
+export function roleAssignmentText(body: Record<string, unknown>, before?: Record<string, unknown>): Widening {
   const role = show(body.role_definition_name ?? body.role_definition_id ?? '?');
   const reasons = ['new principal'];
   if (/data|crypto|secret|key vault|owner|contributor/i.test(role)) reasons.push('data actions');
-  return { text: `role "${role}" to ${show(body.principal_id ?? '?')} on ${show(body.scope ?? '?')}`, reasons };
+  const condition = typeof body.condition === 'string' && body.condition.trim() ? ` if ${readableCondition(body.condition)}` : '';
+  const oldCondition = before && typeof before.condition === 'string' && before.condition.trim() ? readableCondition(before.condition) : undefined;
+  const was = before && !equalText(before.condition, body.condition) ? `; was ${oldCondition ? `if ${oldCondition}` : 'unconditioned'}` : '';
+  if (before && before.condition !== undefined && body.condition === undefined) reasons.push('condition removed');
+  return { text: `role "${role}" to ${show(body.principal_id ?? '?')} on ${show(body.scope ?? '?')}${condition}${was}`, reasons };
+}
+
+function equalText(a: unknown, b: unknown): boolean {
+  return (typeof a === 'string' ? a.replace(/\s+/g, ' ').trim() : a) === (typeof b === 'string' ? b.replace(/\s+/g, ' ').trim() : b);
+}
+
+// ---------------------------------------------------------------- ABAC conditions
+
+const BLOB_DATA = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs';
+const ATTRIBUTES: Array<[RegExp, string]> = [
+  [/@Resource\[Microsoft\.Storage\/storageAccounts\/blobServices\/containers\/blobs:path\]/g, 'blob path'],
+  [/@Resource\[Microsoft\.Storage\/storageAccounts\/blobServices\/containers:name\]/g, 'container'],
+  [/@Resource\[Microsoft\.Storage\/storageAccounts\/blobServices\/containers\/blobs\/tags:([^\]]+)\]/g, 'blob tag $1'],
+  [/@Request\[Microsoft\.Storage\/storageAccounts\/blobServices\/containers\/blobs:prefix\]/g, 'listed prefix'],
+  [/@(Resource|Request|Principal|Environment)\[[^\]]*?([^/:\]]+)\]/g, '$2'],
+];
+const OPERATORS: Array<[RegExp, string]> = [
+  [/\bStringStartsWithIgnoreCase\b/g, 'starts with (any case)'],
+  [/\bStringStartsWith\b/g, 'starts with'],
+  [/\bStringNotStartsWith\b/g, 'does not start with'],
+  [/\bStringEqualsIgnoreCase\b/g, '= (any case)'],
+  [/\bStringEquals\b/g, '='],
+  [/\bStringNotEquals\b/g, '!='],
+  [/\bStringLike\b/g, 'like'],
+  [/\bStringNotLike\b/g, 'not like'],
+  [/\bForAnyOfAnyValues:/g, 'any of '],
+];
+
+/** Splits at a top-level ` AND ` / ` OR ` (outside parentheses and quotes). */
+function splitTop(text: string, operator: 'AND' | 'OR'): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (char === "'") quoted = !quoted;
+    else if (!quoted && char === '(') depth++;
+    else if (!quoted && char === ')') depth--;
+    else if (!quoted && depth === 0 && text.startsWith(` ${operator} `, i)) {
+      parts.push(text.slice(start, i).trim());
+      start = i + operator.length + 2;
+      i = start - 1;
+    }
+  }
+  parts.push(text.slice(start).trim());
+  return parts;
+}
+
+/** Removes parentheses that wrap the whole text. */
+function unwrap(text: string): string {
+  let current = text.trim();
+  for (;;) {
+    if (!current.startsWith('(') || !current.endsWith(')')) return current;
+    let depth = 0;
+    let quoted = false;
+    let wrapsAll = true;
+    for (let i = 0; i < current.length; i++) {
+      const char = current[i]!;
+      if (char === "'") quoted = !quoted;
+      else if (!quoted && char === '(') depth++;
+      else if (!quoted && char === ')') {
+        depth--;
+        if (depth === 0 && i < current.length - 1) {
+          wrapsAll = false;
+          break;
+        }
+      }
+    }
+    if (!wrapsAll) return current;
+    current = current.slice(1, -1).trim();
+  }
+}
+
+/** `ActionMatches{'…/blobs/read'} AND NOT SubOperationMatches{'Blob.List'}` -> `read (not Blob.List)`. */
+function actionName(text: string): string {
+  const body = unwrap(text);
+  const action = /ActionMatches\{'([^']+)'\}/.exec(body)?.[1];
+  if (!action) return readableExpression(body);
+  const short = action.startsWith(`${BLOB_DATA}/`) ? `blob ${action.slice(BLOB_DATA.length + 1)}` : action;
+  const sub = /NOT SubOperationMatches\{'([^']+)'\}/.exec(body)?.[1];
+  const only = /(?<!NOT )SubOperationMatches\{'([^']+)'\}/.exec(body)?.[1];
+  return `${short}${sub ? ` (not ${sub})` : ''}${only ? ` (${only} only)` : ''}`;
+}
+
+function readableExpression(text: string): string {
+  let out = text.replace(/\s+/g, ' ').trim();
+  for (const [pattern, replacement] of [...ATTRIBUTES, ...OPERATORS]) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/**
+ * An Azure ABAC condition (version 2.0) in words. The storage idiom
+ * `((!(ActionMatches{a}) AND !(ActionMatches{b})) OR (<expression>))` — "these
+ * actions only where the expression holds" — reads as
+ * `blob write, blob add/action only where blob path starts with 'x/'`; clauses
+ * joined with AND are separated by `; `. Anything else keeps its structure
+ * with attribute and operator names shortened.
+ */
+export function readableCondition(condition: string): string {
+  const clauses = splitTop(unwrap(condition.replace(/\s+/g, ' ')), 'AND');
+  return clauses
+    .map((clause) => {
+      const sides = splitTop(unwrap(clause), 'OR');
+      const [guard, ...rest] = sides;
+      const negated = splitTop(unwrap(guard ?? ''), 'AND').map(unwrap);
+      if (rest.length === 0 || !negated.every((part) => part.startsWith('!'))) return readableExpression(clause);
+      const actions = negated.map((part) => actionName(part.slice(1)));
+      const where = rest.map((side) => splitTop(unwrap(side), 'OR').map((part) => readableExpression(unwrap(part))).join(' or ')).join(' or ');
+      return `${actions.join(', ')} only where ${where}`;
+    })
+    .join('; ');
 }

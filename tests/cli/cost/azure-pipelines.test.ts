@@ -4,31 +4,14 @@ import { estimateCost, type CostLine } from '../../../cli/cost/estimate.ts';
 import { loadPriceBook } from '../../../cli/cost/price-book.ts';
 import { triggerRunsPerMonth } from '../../../cli/cost/schedules.ts';
 import { loadUsage } from '../../../cli/cost/usage.ts';
-import type { SynthOutput, TfResource } from '../../../cli/plan/synth-output.ts';
 import type { Environment } from '../../../config/schema.ts';
 import { environmentNamed, withChange } from '../../support/environments.ts';
+import { azureSynth } from '../plan/azure-synth.ts';
 
 const book = loadPriceBook();
 const prod = environmentNamed('prod');
 const dev = environmentNamed('dev');
 const medium = loadUsage('medium').profile;
-
-/** A synthesized Azure output from `type -> name -> body`, as readSynthOutput gives it (one stack). */
-export function azureSynth(stacks: Record<string, Record<string, Record<string, Record<string, unknown>>>>): SynthOutput {
-  return {
-    dir: '(in memory)',
-    aws: [],
-    azure: Object.entries(stacks).map(([stack, byType]) => {
-      const resources = new Map<string, TfResource>();
-      for (const [type, byName] of Object.entries(byType)) {
-        for (const [name, body] of Object.entries(byName)) resources.set(`${type}.${name}`, { address: `${type}.${name}`, type, name, path: name, body });
-      }
-      return { name: stack, resources, other: {} };
-    }),
-    findings: [],
-    acknowledgements: [],
-  };
-}
 
 const fn = (name: string, handler: string, linked: string) => ({
   name,
