@@ -44,7 +44,7 @@ export const usageSchema = z.strictObject({
   logs: z.strictObject({ ingestedGbPerLogGroupPerMonth: amount('GB written per log group per month'), azureIngestedGbPerMonth: amount('GB into Log Analytics per month') }),
   training: z.strictObject({ minutesPerRun: amount('minutes a training job takes (capped by maxRuntimeMinutes)') }),
   dataFactory: z.strictObject({
-    forEachItemsWhenDynamic: amount('items a Data Factory ForEach iterates when its list is computed at run time (a fixed list in the pipeline JSON is counted as written)'),
+    forEachItemsWhenDynamic: amount('average items a Data Factory ForEach iterates when its list is computed at run time, e.g. file drops per ingest run (a fixed list in the pipeline JSON is counted as written)'),
   }),
   eventGrid: z.strictObject({ operationsPerMonth: amount('Event Grid operations per month: events published plus delivery attempts') }),
   databricks: z.strictObject({

@@ -11,7 +11,8 @@ import { azureSynth } from '../plan/azure-synth.ts';
 const book = loadPriceBook();
 const prod = environmentNamed('prod');
 const dev = environmentNamed('dev');
-const medium = loadUsage('medium').profile;
+/** The medium profile with 10 items per computed ForEach, so the counts below are whole numbers. */
+const medium = { ...loadUsage('medium').profile, dataFactory: { forEachItemsWhenDynamic: 10 } };
 
 const fn = (name: string, handler: string, linked: string) => ({
   name,
