@@ -215,8 +215,8 @@ export function roleAssignmentText(body: Record<string, unknown>, before?: Recor
   const role = show(body.role_definition_name ?? body.role_definition_id ?? '?');
   const reasons = ['new principal'];
   if (/data|crypto|secret|key vault|owner|contributor/i.test(role)) reasons.push('data actions');
-  const condition = typeof body.condition === 'string' && body.condition.trim() ? ` if ${readableCondition(body.condition)}` : '';
-  const oldCondition = before && typeof before.condition === 'string' && before.condition.trim() ? readableCondition(before.condition) : undefined;
+  const condition = typeof body.condition === 'string' && body.condition.trim() ? ` if ${readableCondition(body.condition, show(body.scope ?? ''))}` : '';
+  const oldCondition = before && typeof before.condition === 'string' && before.condition.trim() ? readableCondition(before.condition, show(before.scope ?? '')) : undefined;
   const was = before && !equalText(before.condition, body.condition) ? `; was ${oldCondition ? `if ${oldCondition}` : 'unconditioned'}` : '';
   if (before && before.condition !== undefined && body.condition === undefined) reasons.push('condition removed');
   return { text: `role "${role}" to ${show(body.principal_id ?? '?')} on ${show(body.scope ?? '?')}${condition}${was}`, reasons };
@@ -316,10 +316,12 @@ function readableExpression(text: string): string {
  * `((!(ActionMatches{a}) AND !(ActionMatches{b})) OR (<expression>))` — "these
  * actions only where the expression holds" — reads as
  * `blob write, blob add/action only where blob path starts with 'x/'`; clauses
- * joined with AND are separated by `; `. Anything else keeps its structure
- * with attribute and operator names shortened.
+ * joined with AND are separated by `; `. `container != '<name>'` in an
+ * assignment scoped to that very container (`scope` names it) can never hold:
+ * those actions read as `refused`. Anything else keeps its structure with
+ * attribute and operator names shortened.
  */
-export function readableCondition(condition: string): string {
+export function readableCondition(condition: string, scope = ''): string {
   const clauses = splitTop(unwrap(condition.replace(/\s+/g, ' ')), 'AND');
   return clauses
     .map((clause) => {
@@ -329,6 +331,8 @@ export function readableCondition(condition: string): string {
       if (rest.length === 0 || !negated.every((part) => part.startsWith('!'))) return readableExpression(clause);
       const actions = negated.map((part) => actionName(part.slice(1)));
       const where = rest.map((side) => splitTop(unwrap(side), 'OR').map((part) => readableExpression(unwrap(part))).join(' or ')).join(' or ');
+      const ownContainer = /^container != '([^']+)'$/.exec(where)?.[1];
+      if (ownContainer && scope.split(/[^A-Za-z0-9-]+/).includes(ownContainer)) return `${actions.join(', ')} refused`;
       return `${actions.join(', ')} only where ${where}`;
     })
     .join('; ');

@@ -127,7 +127,7 @@ describe('strata plan on the Azure pipelines stack', () => {
     expect(widening).toHaveLength(1);
     expect(widening[0]!.text).toBe(
       'role "Storage Blob Data Contributor" to ${azurerm_user_assigned_identity.ml.principal_id} on ${data.terraform_remote_state.platform.outputs.container_ids.refined}' +
-        " if blob read (not Blob.List) only where blob path starts with 'features/' or blob path starts with 'abt/'; blob write, blob add/action, blob move/action only where container != 'refined'" +
+        " if blob read (not Blob.List) only where blob path starts with 'features/' or blob path starts with 'abt/'; blob write, blob add/action, blob move/action refused" +
         ' (new principal, data actions)',
     );
   });
@@ -157,5 +157,13 @@ describe('ABAC conditions in words', () => {
 
   it('keeps a condition of another shape, with attribute and operator names shortened', () => {
     expect(readableCondition(`@Resource[${BLOBS}/tags:project] StringEquals 'strata'`)).toBe("blob tag project = 'strata'");
+  });
+});
+
+describe('ABAC conditions scoped to their own container', () => {
+  it("reads a clause that can never hold in the assignment's own container as refused", () => {
+    const refuseReads = `((!(ActionMatches{'${BLOBS}/read'} AND NOT SubOperationMatches{'Blob.List'})) OR (${CONTAINER} StringNotEquals 'dataquality'))`;
+    expect(readableCondition(refuseReads, '${azurerm_storage_container.container_dataquality.id}')).toBe('blob read (not Blob.List) refused');
+    expect(readableCondition(refuseReads, '${azurerm_storage_container.container_raw.id}')).toBe("blob read (not Blob.List) only where container != 'dataquality'");
   });
 });
