@@ -666,14 +666,14 @@ function dataFactoryLines(resources: TfResource[], env: Environment, usage: Usag
     const schedules: string[] = [];
     for (const trigger of own) {
       if (trigger.body.activated === false) {
-        schedules.push(`${trigger.name} deactivated`);
+        schedules.push(`${literalName(trigger)} deactivated`);
         continue;
       }
       try {
         const counted = triggerRunsPerMonth(trigger.body);
         runsPerMonth += counted.runs;
         triggerRuns += counted.runs;
-        schedules.push(`${trigger.name}: ${counted.text}`);
+        schedules.push(`${literalName(trigger)}: ${counted.text}`);
       } catch (error) {
         if (!(error instanceof ScheduleError)) throw error;
         notes.push(`${trigger.address}: ${error.message}; counted as 0 runs`);
@@ -718,8 +718,8 @@ function dataFactoryLines(resources: TfResource[], env: Environment, usage: Usag
     lines.push(
       line(
         'azure',
-        `datafactory.${pipeline.name}`,
-        `Data Factory, pipeline ${String(pipeline.body.name ?? pipeline.name)}`,
+        `datafactory.${literalName(pipeline)}`,
+        `Data Factory, pipeline ${literalName(pipeline)}`,
         'usage-based',
         cost,
         `${qty(runsPerMonth)} runs (${schedules.join('; ')}) x (${qty(run.activityRuns)} activity runs${loops}${triggerPerRun > 0 ? ' + 1 trigger run' : ''}) = ${qty(orchestration)} runs/1,000 x ${price(p('datafactory.orchestration'))}` +
@@ -728,6 +728,11 @@ function dataFactoryLines(resources: TfResource[], env: Environment, usage: Usag
     );
   }
   return lines;
+}
+
+/** The resource's own `name` when it is a literal (stable and what the portal shows), else its Terraform name. */
+function literalName(resource: TfResource): string {
+  return typeof resource.body.name === 'string' && !resource.body.name.includes('${') ? resource.body.name : resource.name;
 }
 
 function safeJson(text: string): unknown {

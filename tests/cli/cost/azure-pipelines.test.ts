@@ -140,11 +140,11 @@ describe('Azure cost lines for the pipelines (prod, medium usage)', () => {
   });
 
   it('prices a Data Factory pipeline as activity runs plus external activity minutes, times its trigger runs', () => {
-    const line = byId(lines, 'azure.datafactory.flow_process');
+    const line = byId(lines, 'azure.datafactory.process');
     // 730 runs x (17 activity runs + 1 trigger run) = 13,140 orchestration runs; 15 external activities x 1 min each (30 s and 10 s round up)
     const expected = ((730 * 18) / 1000) * 1 + ((730 * 15) / 60) * 0.00025;
     expect(line.expected).toBeCloseTo(expected, 9);
-    expect(line.formula).toContain('730 runs (flow_process_schedule: every 1 hour(s)) x (17 activity runs, ForEach BuildTrustedTables x 3 (fixed list), BuildRefinedTables x 10');
+    expect(line.formula).toContain('730 runs (process-schedule: every 1 hour(s)) x (17 activity runs, ForEach BuildTrustedTables x 3 (fixed list), BuildRefinedTables x 10');
     expect(line.formula).toContain('BuildTrustedTable 3 x 1 min (transform 30 s, rounded up)');
     expect(line.formula).toContain('Notify 1 x 1 min (started minute)');
   });
