@@ -1,0 +1,393 @@
+/**
+ * The three flows on managed Azure services: Azure Data Factory pipelines
+ * with schedule triggers orchestrate, one Flex Consumption function app per
+ * handler class runs the handlers (the same bundle everywhere), and the SQL
+ * runs on the workspace stack's pipelines warehouse.
+ *
+ * The platform and workspace stacks' outputs are read through explicit
+ * `terraform_remote_state` data sources in the same backend, so apply them
+ * first (the manifest records the dependencies).
+ */
+import { resolve } from 'node:path';
+import { AssetType, TerraformAsset, TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { ApplicationInsights } from '@cdktf/provider-azurerm/lib/application-insights/index.js';
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config/index.js';
+import { DataFactory } from '@cdktf/provider-azurerm/lib/data-factory/index.js';
+import { DataFactoryLinkedServiceAzureFunction } from '@cdktf/provider-azurerm/lib/data-factory-linked-service-azure-function/index.js';
+import { DataFactoryLinkedServiceKeyVault } from '@cdktf/provider-azurerm/lib/data-factory-linked-service-key-vault/index.js';
+import { EventgridTopic } from '@cdktf/provider-azurerm/lib/eventgrid-topic/index.js';
+import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret/index.js';
+import { MonitorActionGroup } from '@cdktf/provider-azurerm/lib/monitor-action-group/index.js';
+import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting/index.js';
+import { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert/index.js';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider/index.js';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment/index.js';
+import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account/index.js';
+import { lambdaSizingFor, type Environment, type HandlerClass } from '../../config/schema.ts';
+import { httpSources } from '../../pipelines/datasets/sources.ts';
+import { FLOWS, HANDLERS, type FlowDefinition } from '../../pipelines/flows/index.ts';
+import { keyVaultSecretName } from '../../lambdas/adapters/azure/key-vault-secret-store.ts';
+import { APP_SETTINGS } from '../../lambdas/entrypoints/azure/app-settings.ts';
+import { handlerSettings } from '../../lambdas/handlers/handler-ports.ts';
+import { platformTags, resourceName } from '../shared/naming.ts';
+import { configureBackend, remoteStackState, STACK_NAMES } from './backend.ts';
+import type { DataFactoryTargets } from './flows/data-factory-activities.ts';
+import { identityOutputs, PLATFORM_OUTPUTS, type PlatformStack } from './platform-stack.ts';
+import { FlowPipeline } from './pipelines/flow-pipeline.ts';
+import { HandlerFunctionApp } from './pipelines/handler-function-app.ts';
+import { WORKSPACE_OUTPUTS, type WorkspaceStack } from './workspace-stack.ts';
+
+export interface PipelinesStackProps {
+  /** The environment, parsed and with every default applied. */
+  readonly environment: Environment;
+  /** Platform version (`<package version>+<commit>`), tagged on every resource and passed to the handlers. */
+  readonly version: string;
+  /** The function bundle zip every app deploys (built once per synth, outside the stacks' folders) and its SHA-256. */
+  readonly bundle: { readonly zipPath: string; readonly sha256: string };
+  /**
+   * The platform stack whose outputs the stack reads; recorded as a dependency.
+   * @default - none: the outputs are still read from the platform state, but no dependency is recorded
+   */
+  readonly platform?: PlatformStack;
+  /**
+   * The workspace stack whose outputs the stack reads; recorded as a dependency.
+   * @default - none: the outputs are still read from the workspace state, but no dependency is recorded
+   */
+  readonly workspace?: WorkspaceStack;
+}
+
+/** The API poller's pipeline: on AWS a schedule invokes its Lambda directly, on Azure a one-activity pipeline. */
+export const POLL_API_FLOW: FlowDefinition = {
+  name: 'ingest',
+  description: 'Polls the HTTP JSON sources into raw (schedules.ingest), straight to its handler.',
+  schedule: 'ingest',
+  steps: [{ kind: 'task', name: 'PollApi', handler: 'poll-api', input: { runId: '$$.Execution.Name' }, resultPath: '$.polled' }],
+};
+export const POLL_API_PIPELINE = 'poll-api';
+
+/** Handler classes that have handlers, in HANDLERS order: one function app each. */
+export const FUNCTION_APP_CLASSES: readonly HandlerClass[] = [...new Set(Object.values(HANDLERS).map((handler) => handler.handlerClass))];
+
+/** The value an API key secret is created with: not a key, a note to replace it. */
+export const API_KEY_PLACEHOLDER = 'replace-with-the-provider-api-key';
+
+/** Built-in roles granted in this stack. */
+const ROLES = {
+  /** Terraform writes the function host keys into the vault. */
+  secretsOfficer: 'Key Vault Secrets Officer',
+  /** Data Factory reads the host keys through its Key Vault linked service; the ingest handlers read the API keys. */
+  secretsUser: 'Key Vault Secrets User',
+  /** Data Factory's notify steps publish to the topic (local auth is off). */
+  eventGridSender: 'EventGrid Data Sender',
+} as const;
+
+export class PipelinesStack extends TerraformStack {
+  readonly dataFactory: DataFactory;
+  readonly functionApps: Record<HandlerClass, HandlerFunctionApp>;
+  /** Per flow name, plus `poll-api`. */
+  readonly pipelines: Record<string, FlowPipeline>;
+  readonly notificationTopic: EventgridTopic;
+  readonly failedRunsAlert: MonitorMetricAlert;
+  readonly bundleAsset: TerraformAsset;
+  /** The HTTP sources' API keys (placeholders until an operator sets them). */
+  readonly apiKeySecrets: KeyVaultSecret[];
+
+  constructor(scope: Construct, props: PipelinesStackProps) {
+    // The stack name is the folder under `<outdir>/stacks/` and part of the state key.
+    const stackName = STACK_NAMES.pipelines;
+    super(scope, stackName);
+    const { environment, version } = props;
+    const tags = platformTags(environment, version);
+
+    configureBackend(this, environment, stackName);
+    if (props.platform) this.addDependency(props.platform);
+    if (props.workspace) this.addDependency(props.workspace);
+    const platform = remoteStackState(this, 'platform', environment, STACK_NAMES.platform);
+    const workspace = remoteStackState(this, 'workspace', environment, STACK_NAMES.workspace);
+    new AzurermProvider(this, 'azurerm', {
+      // Shared keys are off on the runtime storage account: data-plane calls use Entra ID...
+      storageUseAzuread: true,
+      features: [
+        {
+          // ...and there are none: containers go through Azure Resource Manager.
+          storage: [{ dataPlaneAvailable: false }],
+          keyVault: [{ purgeSoftDeleteOnDestroy: false, recoverSoftDeletedSecrets: true }],
+          applicationInsights: [{ disableGeneratedRule: true }],
+        },
+      ],
+    });
+    const client = new DataAzurermClientConfig(this, 'current');
+
+    const resourceGroupName = platform.getString(PLATFORM_OUTPUTS.resourceGroupName);
+    const location = platform.getString(PLATFORM_OUTPUTS.location);
+    const keyVaultId = platform.getString(PLATFORM_OUTPUTS.keyVaultId);
+    const logAnalyticsWorkspaceId = platform.getString(PLATFORM_OUTPUTS.logAnalyticsWorkspaceId);
+
+    // ------------------------------------------------------------ function runtime
+    const appInsights = new ApplicationInsights(this, 'functions_insights', {
+      name: resourceName(environment, 'functions', 'insights'),
+      resourceGroupName,
+      location,
+      applicationType: 'Node.JS',
+      // Workspace-based: telemetry (and its retention) lives in the platform's Log Analytics workspace.
+      workspaceId: logAnalyticsWorkspaceId,
+      // Telemetry with Entra ID only (each app's identity holds Monitoring Metrics Publisher).
+      localAuthenticationDisabled: true,
+      tags,
+    });
+
+    const runtimeStorage = new StorageAccount(this, 'function_storage', {
+      name: functionStorageAccountName(environment),
+      resourceGroupName,
+      location,
+      accountKind: 'StorageV2',
+      accountTier: 'Standard',
+      accountReplicationType: 'ZRS',
+      minTlsVersion: 'TLS1_2',
+      httpsTrafficOnlyEnabled: true,
+      allowNestedItemsToBePublic: false,
+      sharedAccessKeyEnabled: false,
+      defaultToOauthAuthentication: true,
+      crossTenantReplicationEnabled: false,
+      localUserEnabled: false,
+      sftpEnabled: false,
+      infrastructureEncryptionEnabled: true,
+      tags,
+    });
+
+    // Terraform copies the bundle next to this stack's JSON (assets/function_bundle/<sha256>/...):
+    // the path in zip_deploy_file changes exactly when the bundle's content does.
+    this.bundleAsset = new TerraformAsset(this, 'function_bundle', {
+      path: resolve(props.bundle.zipPath),
+      type: AssetType.FILE,
+      assetHash: props.bundle.sha256,
+    });
+
+    const deployerCanWriteSecrets = new RoleAssignment(this, 'deployer_secrets_officer', {
+      scope: keyVaultId,
+      roleDefinitionName: ROLES.secretsOfficer,
+      principalId: client.objectId,
+      description: 'Terraform writes the function apps host keys into the vault for Data Factory.',
+    });
+
+    // The HTTP sources' API keys, as on AWS: created here with a placeholder that an operator
+    // replaces with the provider's key after the first apply (Terraform then leaves the value alone).
+    // Only the ingest identity may read them, each secret on its own.
+    this.apiKeySecrets = httpSources(environment.name).map((source, index) => {
+      const secret = new KeyVaultSecret(this, `api_key_${index}`, {
+        name: keyVaultSecretName(source.apiKeySecret),
+        keyVaultId,
+        value: API_KEY_PLACEHOLDER,
+        contentType: `API key of the ${source.name} source; put the provider's key here after the first apply.`,
+        tags,
+        dependsOn: [deployerCanWriteSecrets],
+        lifecycle: { ignoreChanges: ['value'] },
+      });
+      new RoleAssignment(this, `api_key_${index}_reader`, {
+        scope: secret.resourceVersionlessId,
+        roleDefinitionName: ROLES.secretsUser,
+        principalId: platform.getString(identityOutputs('ingest').principalId),
+        principalType: 'ServicePrincipal',
+        description: `The ingest handlers read the ${source.name} API key.`,
+      });
+      return secret;
+    });
+
+    const mlflowOn = environment.sizing.mlflow.mode !== 'off';
+    const sharedSettings: Record<string, string> = {
+      // Managed steps (SageMaker on AWS) run their handlers on Azure: the ml app trains on the embedded engine.
+      [APP_SETTINGS.settings]: JSON.stringify({ ...handlerSettings(environment, version), trainingEngine: 'embedded' }),
+      [APP_SETTINGS.storageAccount]: platform.getString(PLATFORM_OUTPUTS.storageAccountName),
+      [APP_SETTINGS.databricksHost]: `https://${platform.getString(PLATFORM_OUTPUTS.workspaceUrl)}`,
+      [APP_SETTINGS.warehouseId]: workspace.getString(WORKSPACE_OUTPUTS.pipelineWarehouseId),
+      [APP_SETTINGS.keyVaultUri]: platform.getString(PLATFORM_OUTPUTS.keyVaultUri),
+      ...(mlflowOn ? { [APP_SETTINGS.mlflowExperimentFolder]: workspace.getString(WORKSPACE_OUTPUTS.mlflowExperimentFolder) } : {}),
+    };
+
+    this.functionApps = {} as Record<HandlerClass, HandlerFunctionApp>;
+    for (const handlerClass of FUNCTION_APP_CLASSES) {
+      const outputs = identityOutputs(handlerClass);
+      this.functionApps[handlerClass] = new HandlerFunctionApp(this, `functions_${handlerClass}`, {
+        environment,
+        handlerClass,
+        resourceGroupName,
+        location,
+        identity: {
+          id: platform.getString(outputs.id),
+          clientId: platform.getString(outputs.clientId),
+          principalId: platform.getString(outputs.principalId),
+        },
+        bundle: this.bundleAsset,
+        runtimeStorage,
+        appInsights,
+        appSettings: sharedSettings,
+        keyVaultId,
+        logAnalyticsWorkspaceId,
+        tags,
+        secretDependsOn: [deployerCanWriteSecrets],
+      });
+    }
+
+    // ------------------------------------------------------------ notifications
+    this.notificationTopic = new EventgridTopic(this, 'notifications', {
+      name: resourceName(environment, 'pipeline', 'notifications'),
+      resourceGroupName,
+      location,
+      inputSchema: 'EventGridSchema',
+      // Publishers authenticate with Entra ID (Data Factory's identity), never with topic keys.
+      localAuthEnabled: false,
+      publicNetworkAccessEnabled: true,
+      tags,
+    });
+
+    // ------------------------------------------------------------ data factory
+    this.dataFactory = new DataFactory(this, 'factory', {
+      name: resourceName(environment, 'adf'),
+      resourceGroupName,
+      location,
+      identity: { type: 'SystemAssigned' },
+      // No self-hosted or managed-VNet integration runtime: the functions, the vault and the
+      // topic are reached over their public endpoints with Entra ID or the vaulted host key.
+      publicNetworkEnabled: true,
+      managedVirtualNetworkEnabled: false,
+      tags,
+    });
+    const factoryPrincipal = this.dataFactory.identity.principalId;
+    const factoryReadsSecrets = new RoleAssignment(this, 'factory_secrets_user', {
+      scope: keyVaultId,
+      roleDefinitionName: ROLES.secretsUser,
+      principalId: factoryPrincipal,
+      principalType: 'ServicePrincipal',
+      description: 'Data Factory reads the function host keys through its Key Vault linked service.',
+    });
+    const factoryPublishes = new RoleAssignment(this, 'factory_event_sender', {
+      scope: this.notificationTopic.id,
+      roleDefinitionName: ROLES.eventGridSender,
+      principalId: factoryPrincipal,
+      principalType: 'ServicePrincipal',
+      description: 'The flows notify steps publish run summaries to the notification topic.',
+    });
+
+    const vaultLink = new DataFactoryLinkedServiceKeyVault(this, 'key_vault_link', {
+      name: 'KeyVault',
+      dataFactoryId: this.dataFactory.id,
+      keyVaultId,
+      description: 'The platform Key Vault: function host keys.',
+      dependsOn: [factoryReadsSecrets],
+    });
+    const functionLinks = {} as Record<HandlerClass, DataFactoryLinkedServiceAzureFunction>;
+    for (const handlerClass of FUNCTION_APP_CLASSES) {
+      const functions = this.functionApps[handlerClass];
+      functionLinks[handlerClass] = new DataFactoryLinkedServiceAzureFunction(this, `functions_${handlerClass}_link`, {
+        name: functionLinkedServiceName(handlerClass),
+        dataFactoryId: this.dataFactory.id,
+        url: functions.url,
+        keyVaultKey: { linkedServiceName: vaultLink.name, secretName: functions.functionKeySecret.name },
+        description: `The ${handlerClass} function app (${functions.app.name}).`,
+      });
+    }
+
+    const targets: DataFactoryTargets = {
+      functionLinkedService: (handlerClass) => functionLinkedServiceName(handlerClass),
+      activityTimeout: (handlerClass) => dataFactoryTimeSpan(lambdaSizingFor(environment, handlerClass).timeoutSeconds),
+      notificationEndpoint: this.notificationTopic.endpoint,
+      environmentName: environment.name,
+    };
+    const dependsOn = [...Object.values(functionLinks), factoryPublishes];
+    this.pipelines = {};
+    for (const flow of FLOWS) {
+      this.pipelines[flow.name] = new FlowPipeline(this, `flow_${flow.name}`, {
+        dataFactoryId: this.dataFactory.id,
+        flow,
+        pipelineName: flow.name,
+        description: flow.description,
+        targets,
+        schedule: environment.schedules[flow.schedule],
+        scheduleKeyPath: `schedules.${flow.schedule}`,
+        dependsOn,
+      });
+    }
+    this.pipelines[POLL_API_PIPELINE] = new FlowPipeline(this, 'flow_poll_api', {
+      dataFactoryId: this.dataFactory.id,
+      flow: POLL_API_FLOW,
+      pipelineName: POLL_API_PIPELINE,
+      description: POLL_API_FLOW.description,
+      targets,
+      schedule: environment.schedules[POLL_API_FLOW.schedule],
+      scheduleKeyPath: `schedules.${POLL_API_FLOW.schedule}`,
+      dependsOn,
+    });
+
+    // ------------------------------------------------------------ failed runs and diagnostics
+    const failures = new MonitorActionGroup(this, 'failures', {
+      name: resourceName(environment, 'pipeline', 'failures'),
+      resourceGroupName,
+      shortName: `strata${environment.name}`.slice(0, 12),
+      tags,
+    });
+    this.failedRunsAlert = new MonitorMetricAlert(this, 'failed_runs', {
+      name: resourceName(environment, 'pipeline', 'failed', 'runs'),
+      resourceGroupName,
+      scopes: [this.dataFactory.id],
+      description: `A Strata ${environment.name} pipeline run failed (Data Factory PipelineFailedRuns > 0).`,
+      severity: 1,
+      frequency: 'PT1M',
+      windowSize: 'PT5M',
+      criteria: [
+        {
+          metricNamespace: 'Microsoft.DataFactory/factories',
+          metricName: 'PipelineFailedRuns',
+          aggregation: 'Total',
+          operator: 'GreaterThan',
+          threshold: 0,
+        },
+      ],
+      action: [{ actionGroupId: failures.id }],
+      tags,
+    });
+
+    new MonitorDiagnosticSetting(this, 'factory_diagnostics', {
+      name: resourceName(environment, 'adf', 'logs'),
+      targetResourceId: this.dataFactory.id,
+      logAnalyticsWorkspaceId,
+      // Resource-specific tables (ADFPipelineRun, ADFActivityRun, ADFTriggerRun).
+      logAnalyticsDestinationType: 'Dedicated',
+      enabledLog: [{ category: 'PipelineRuns' }, { category: 'ActivityRuns' }, { category: 'TriggerRuns' }],
+      enabledMetric: [{ category: 'AllMetrics' }],
+    });
+    new MonitorDiagnosticSetting(this, 'topic_diagnostics', {
+      name: resourceName(environment, 'pipeline', 'notifications', 'logs'),
+      targetResourceId: this.notificationTopic.id,
+      logAnalyticsWorkspaceId,
+      enabledLog: [{ categoryGroup: 'allLogs' }],
+      enabledMetric: [{ category: 'AllMetrics' }],
+    });
+
+    // ------------------------------------------------------------ outputs
+    new TerraformOutput(this, 'data_factory_name', { value: this.dataFactory.name, staticId: true });
+    new TerraformOutput(this, 'notification_topic_endpoint', { value: this.notificationTopic.endpoint, staticId: true });
+    new TerraformOutput(this, 'function_app_names', {
+      value: Object.fromEntries(FUNCTION_APP_CLASSES.map((handlerClass) => [handlerClass, this.functionApps[handlerClass].app.name])),
+      staticId: true,
+    });
+  }
+}
+
+/** The Azure Function linked service of a handler class. */
+export function functionLinkedServiceName(handlerClass: HandlerClass): string {
+  return `Functions_${handlerClass}`;
+}
+
+/** A Data Factory activity timeout (`d.hh:mm:ss`) for a timeout in seconds. */
+export function dataFactoryTimeSpan(seconds: number): string {
+  const pad = (value: number) => String(value).padStart(2, '0');
+  const days = Math.floor(seconds / 86_400);
+  const rest = seconds % 86_400;
+  return `${days}.${pad(Math.floor(rest / 3600))}:${pad(Math.floor((rest % 3600) / 60))}:${pad(rest % 60)}`;
+}
+
+/** Globally unique name of the functions' runtime storage account (3 to 24 lowercase letters and digits). */
+export function functionStorageAccountName(environment: Environment): string {
+  return `strata${environment.name}func`;
+}

@@ -1,0 +1,70 @@
+/**
+ * One flow on Azure Data Factory: a pipeline whose activities are rendered
+ * from the cloud-neutral flow definition, and the schedule trigger that starts
+ * it from the environment's schedule (UTC).
+ */
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { DataFactoryPipeline } from '@cdktf/provider-azurerm/lib/data-factory-pipeline/index.js';
+import { DataFactoryTriggerSchedule } from '@cdktf/provider-azurerm/lib/data-factory-trigger-schedule/index.js';
+import type { FlowDefinition } from '../../../pipelines/flows/index.ts';
+import { renderDataFactoryActivities, type DataFactoryTargets } from '../flows/data-factory-activities.ts';
+import { DATA_FACTORY_SCHEDULE_TIME_ZONE, dataFactoryRecurrence } from '../flows/schedule-recurrence.ts';
+
+export interface FlowPipelineProps {
+  readonly dataFactoryId: string;
+  /** The flow definition; every step becomes an activity (or an activity inside a ForEach). */
+  readonly flow: FlowDefinition;
+  /** Pipeline name in the factory. */
+  readonly pipelineName: string;
+  readonly description: string;
+  /** Linked services, timeouts and the notification endpoint the activities use. */
+  readonly targets: DataFactoryTargets;
+  /** The schedule expression (`rate(...)` / `cron(...)`) from the environment. */
+  readonly schedule: string;
+  /** Where the schedule came from (`schedules.ingest`), for conversion errors. */
+  readonly scheduleKeyPath: string;
+  /**
+   * Resources the activities reference by name only (linked services), which Terraform cannot infer.
+   * @default - none
+   */
+  readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Runs of the pipeline at once; a trigger firing while a run is in progress queues.
+   * @default 1
+   */
+  readonly concurrency?: number;
+}
+
+export class FlowPipeline extends Construct {
+  readonly pipeline: DataFactoryPipeline;
+  readonly trigger: DataFactoryTriggerSchedule;
+  /** The rendered activities (what `activities_json` holds), for tests and tooling. */
+  readonly activities: readonly Record<string, unknown>[];
+
+  constructor(scope: Construct, id: string, props: FlowPipelineProps) {
+    super(scope, id);
+    this.activities = renderDataFactoryActivities(props.flow, props.targets);
+    this.pipeline = new DataFactoryPipeline(this, 'pipeline', {
+      name: props.pipelineName,
+      dataFactoryId: props.dataFactoryId,
+      description: props.description,
+      activitiesJson: JSON.stringify(this.activities),
+      concurrency: props.concurrency ?? 1,
+      dependsOn: props.dependsOn,
+    });
+
+    const recurrence = dataFactoryRecurrence(props.schedule, props.scheduleKeyPath);
+    this.trigger = new DataFactoryTriggerSchedule(this, 'trigger', {
+      name: `${props.pipelineName}-schedule`,
+      dataFactoryId: props.dataFactoryId,
+      pipelineName: this.pipeline.name,
+      description: `Starts ${props.pipelineName} on ${props.scheduleKeyPath} (${props.schedule}).`,
+      frequency: recurrence.frequency,
+      interval: recurrence.interval,
+      ...(recurrence.schedule ? { schedule: recurrence.schedule } : {}),
+      timeZone: DATA_FACTORY_SCHEDULE_TIME_ZONE,
+      activated: true,
+    });
+  }
+}
