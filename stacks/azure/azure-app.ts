@@ -1,13 +1,20 @@
 /**
  * The Azure CDKTF app: the `platform` stack (lake, key vault, logs, Databricks
- * workspace) and the `workspace` stack (cluster policy, SQL warehouse) that is
- * configured from the platform stack's outputs.
+ * workspace), the `workspace` stack (cluster policy, SQL warehouses) that is
+ * configured from the platform stack's outputs, and the `pipelines` stack
+ * (Data Factory, function apps, notifications) that reads both.
  */
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'cdktf';
 import type { Environment } from '../../config/schema.ts';
+import { buildFunctionBundle, type FunctionBundle } from './function-bundle.ts';
+import { PipelinesStack } from './pipelines-stack.ts';
 import { PlatformStack } from './platform-stack.ts';
 import { WorkspaceStack } from './workspace-stack.ts';
+
+/** Folder under the outdir where the function bundle is built; not a stack, so Terraform never runs in it. */
+export const FUNCTION_BUILD_DIR = join('build', 'functions');
 
 export interface AzureAppProps {
   /** The environment, parsed and with every default applied. */
@@ -25,18 +32,25 @@ export interface AzureApp {
   readonly app: App;
   readonly platform: PlatformStack;
   readonly workspace: WorkspaceStack;
+  readonly pipelines: PipelinesStack;
+  /** The function bundle the pipelines stack deploys, built into `<outdir>/build/functions`. */
+  readonly bundle: FunctionBundle;
 }
 
-/** Builds both stacks without synthesizing them (tests call `Testing.synth(stack)` or `app.synth()`). */
+/** Builds the stacks without synthesizing them (tests call `Testing.synth(stack)` or `app.synth()`). */
 export function buildAzureApp(props: AzureAppProps): AzureApp {
   const outdir = props.outdir ?? 'cdktf.out';
   // cdktf creates the outdir non-recursively.
   mkdirSync(outdir, { recursive: true });
   // stackTraces: false keeps source paths out of the output: two synths must be byte-identical.
   const app = new App({ outdir, stackTraces: false, hclOutput: false });
-  const platform = new PlatformStack(app, { environment: props.environment, version: props.version });
-  const workspace = new WorkspaceStack(app, { environment: props.environment, version: props.version, platform });
-  return { app, platform, workspace };
+  const { environment, version } = props;
+  // Once per synth (esbuild runs once per process; later synths write the same bytes).
+  const bundle = buildFunctionBundle({ outdir: join(outdir, FUNCTION_BUILD_DIR) });
+  const platform = new PlatformStack(app, { environment, version });
+  const workspace = new WorkspaceStack(app, { environment, version, platform });
+  const pipelines = new PipelinesStack(app, { environment, version, platform, workspace, bundle });
+  return { app, platform, workspace, pipelines, bundle };
 }
 
 /** Synthesizes the Azure app into `outdir`. */

@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadEnvironment } from '../../config/load-environment.ts';
 import { platformVersion } from '../shared/platform-version.ts';
 import { synthAzure } from './azure-app.ts';
+import { UnrenderableStepError } from './flows/data-factory-activities.ts';
+import { ScheduleConversionError } from './flows/schedule-recurrence.ts';
 
 const USAGE = 'usage: node --import tsx stacks/azure/main.ts [--env <name> | --config <file>] [--outdir <dir>]';
 
@@ -30,7 +32,9 @@ function main(argv: string[]): number {
     synthAzure({ environment, version: platformVersion(), outdir: values.outdir ?? 'cdktf.out' });
     return 0;
   } catch (error) {
-    if (error instanceof ConfigError) {
+    // A config Azure cannot deploy as written (a schedule Data Factory cannot express, a step
+    // without a Data Factory rendering) is reported like a config error, without a stack trace.
+    if (error instanceof ConfigError || error instanceof ScheduleConversionError || error instanceof UnrenderableStepError) {
       process.stderr.write(`${error.message}\n`);
       return 1;
     }
