@@ -1,0 +1,422 @@
+/**
+ * The Azure pipelines stack, synthesized with `app.synth()` into temporary
+ * folders (so the function bundle asset is really written), once per
+ * environment in beforeAll.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HANDLER_CLASSES, type Environment, type HandlerClass } from '../../../config/schema.ts';
+import { APP_SETTINGS } from '../../../lambdas/entrypoints/azure/app-settings.ts';
+import { FLOWS, type FlowDefinition } from '../../../pipelines/flows/index.ts';
+import { buildAzureApp, FUNCTION_BUILD_DIR } from '../../../stacks/azure/azure-app.ts';
+import { API_KEY_PLACEHOLDER } from '../../../stacks/azure/pipelines-stack.ts';
+import { ScheduleConversionError } from '../../../stacks/azure/flows/schedule-recurrence.ts';
+import { TAG_KEYS } from '../../../stacks/shared/naming.ts';
+import { REPO_ROOT } from '../../../cli/synth-platform.ts';
+import { environmentNamed, environmentWith } from '../../support/environments.ts';
+import { onlyResource, resourcesOf, TEST_VERSION, type TfJson } from './synth-helpers.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'strata-azure-pipelines-'));
+
+interface Synthesized {
+  readonly outdir: string;
+  readonly stack: TfJson;
+  readonly text: string;
+  readonly manifest: TfJson;
+}
+
+function synthesize(name: string, environment: Environment): Synthesized {
+  const outdir = join(scratch, name);
+  buildAzureApp({ environment, version: TEST_VERSION, outdir }).app.synth();
+  const text = readFileSync(join(outdir, 'stacks', 'pipelines', 'cdk.tf.json'), 'utf8');
+  return { outdir, stack: JSON.parse(text) as TfJson, text, manifest: JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as TfJson };
+}
+
+/** Every configuration this file looks at. */
+const configs = {
+  prod: () => environmentNamed('prod'),
+  prodAgain: () => environmentNamed('prod'),
+  dev: () => environmentNamed('dev'),
+  /** A cost tuner's edit of prod: smaller shared memory, a bigger ml class, longer transform timeout, other schedules. */
+  edited: () =>
+    environmentWith('prod', (document) => {
+      document.sizing.lambda.memoryMb = 128;
+      document.sizing.lambda.overrides.ml.memoryMb = 6144;
+      document.sizing.lambda.overrides.transform.timeoutSeconds = 600;
+      document.schedules.ingest = 'rate(5 minutes)';
+      document.schedules.process = 'rate(2 hours)';
+      document.schedules.retrain = 'cron(30 4 ? * SUN *)';
+    }),
+};
+const synthesized = {} as Record<keyof typeof configs, Synthesized>;
+beforeAll(() => {
+  for (const [name, environment] of Object.entries(configs)) {
+    synthesized[name as keyof typeof configs] = synthesize(name, environment());
+  }
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** The function app of a handler class (found by its STRATA_HANDLER_CLASS app setting). */
+function appOf(stack: TfJson, handlerClass: HandlerClass): TfJson {
+  const apps = Object.values(resourcesOf(stack, 'azurerm_function_app_flex_consumption')).filter(
+    (app) => app.app_settings[APP_SETTINGS.handlerClass] === handlerClass,
+  );
+  expect(apps, handlerClass).toHaveLength(1);
+  return apps[0]!;
+}
+
+function pipelineNamed(stack: TfJson, name: string): TfJson {
+  const pipelines = Object.values(resourcesOf(stack, 'azurerm_data_factory_pipeline')).filter((pipeline) => pipeline.name === name);
+  expect(pipelines, name).toHaveLength(1);
+  return pipelines[0]!;
+}
+
+/** The trigger that starts a pipeline (its pipeline_name is a reference to the pipeline resource). */
+function triggerOf(stack: TfJson, pipelineName: string): TfJson {
+  const [address] = Object.entries(resourcesOf(stack, 'azurerm_data_factory_pipeline')).find(([, pipeline]) => pipeline.name === pipelineName)!;
+  const triggers = Object.values(resourcesOf(stack, 'azurerm_data_factory_trigger_schedule')).filter(
+    (trigger) => trigger.pipeline_name === `\${azurerm_data_factory_pipeline.${address}.name}`,
+  );
+  expect(triggers, pipelineName).toHaveLength(1);
+  return triggers[0]!;
+}
+
+/** Names of every activity in a pipeline's activities_json, nested ones (ForEach, If, Until) included. */
+function activityNames(pipeline: TfJson): string[] {
+  const names: string[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      value.forEach(walk);
+    } else if (value && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      if (typeof record.name === 'string' && typeof record.type === 'string') names.push(record.name);
+      Object.values(record).forEach(walk);
+    }
+  };
+  walk(JSON.parse(pipeline.activities_json as string));
+  return names;
+}
+
+/** Step names of a flow definition, the Map steps' inner steps included. */
+function stepNames(flow: FlowDefinition): string[] {
+  return flow.steps.flatMap((step) => (step.kind === 'map' ? [step.name, step.step.name] : [step.name]));
+}
+
+/** Every file under a folder, relative to it. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((path) => statSync(join(dir, path)).isFile())
+    .sort();
+}
+
+const platformOutput = (name: string) => `\${data.terraform_remote_state.platform.outputs.${name}}`;
+const workspaceOutput = (name: string) => `\${data.terraform_remote_state.workspace.outputs.${name}}`;
+
+describe('Azure pipelines stack', () => {
+  describe('the stack', () => {
+    it('is a third stack that depends on platform and workspace and reads both states', () => {
+      const { manifest, stack } = synthesized.prod;
+      expect(Object.keys(manifest.stacks).sort()).toEqual(['pipelines', 'platform', 'workspace']);
+      expect(manifest.stacks.pipelines.dependencies).toEqual(['platform', 'workspace']);
+      expect(stack.data.terraform_remote_state.platform.config.key).toBe('strata/prod/platform.tfstate');
+      expect(stack.data.terraform_remote_state.workspace.config.key).toBe('strata/prod/workspace.tfstate');
+      expect(stack.terraform.backend.azurerm.key).toBe('strata/prod/pipelines.tfstate');
+    });
+
+    it('builds the function bundle in a folder of the outdir that is not a stack', () => {
+      const { outdir, manifest } = synthesized.prod;
+      expect(filesUnder(join(outdir, FUNCTION_BUILD_DIR)).some((file) => file.endsWith('.zip'))).toBe(true);
+      expect(Object.values(manifest.stacks as Record<string, TfJson>).map((stack) => stack.workingDirectory)).not.toContain(FUNCTION_BUILD_DIR);
+    });
+
+    it('is byte-identical across two synths, asset included, and holds no absolute path', () => {
+      const first = join(synthesized.prod.outdir, 'stacks', 'pipelines');
+      const second = join(synthesized.prodAgain.outdir, 'stacks', 'pipelines');
+      const files = filesUnder(first);
+      expect(filesUnder(second)).toEqual(files);
+      for (const file of files) {
+        expect(readFileSync(join(second, file)).equals(readFileSync(join(first, file))), file).toBe(true);
+      }
+      for (const needle of [REPO_ROOT, scratch, tmpdir(), 'node_modules']) {
+        expect(synthesized.prod.text).not.toContain(needle);
+      }
+    });
+
+    it('tags every taggable resource with the platform version and environment', () => {
+      for (const [type, resources] of Object.entries(synthesized.prod.stack.resource as Record<string, Record<string, TfJson>>)) {
+        for (const [name, resource] of Object.entries(resources)) {
+          if (!('tags' in resource)) continue;
+          expect(resource.tags, `${type}.${name}`).toMatchObject({ [TAG_KEYS.version]: TEST_VERSION, [TAG_KEYS.environment]: 'prod' });
+        }
+      }
+      for (const type of ['azurerm_data_factory', 'azurerm_function_app_flex_consumption', 'azurerm_eventgrid_topic', 'azurerm_application_insights']) {
+        for (const resource of Object.values(resourcesOf(synthesized.prod.stack, type))) expect(resource.tags, type).toBeDefined();
+      }
+    });
+  });
+
+  describe('the flows on Data Factory', () => {
+    it.each(FLOWS.map((flow) => [flow.name, flow] as const))('%s: a pipeline whose activities hold every step of the flow definition', (_name, flow) => {
+      const pipeline = pipelineNamed(synthesized.prod.stack, flow.name);
+      const names = activityNames(pipeline);
+      for (const step of stepNames(flow)) expect(names, `${flow.name} step ${step}`).toContain(step);
+      expect(pipeline.concurrency).toBe(1);
+      expect(pipeline.data_factory_id).toBe('${azurerm_data_factory.factory.id}');
+    });
+
+    it('holds no Terraform template syntax in activities_json but references to this stack', () => {
+      for (const pipeline of Object.values(resourcesOf(synthesized.prod.stack, 'azurerm_data_factory_pipeline'))) {
+        const json = pipeline.activities_json as string;
+        expect(json, pipeline.name).not.toContain('%{');
+        for (const reference of json.match(/\$\{[^}]*\}/g) ?? []) expect(reference, pipeline.name).toBe('${azurerm_eventgrid_topic.notifications.endpoint}');
+      }
+    });
+
+    it('ingest, process and retrain start on the environment schedules, in UTC, activated', () => {
+      const stack = synthesized.prod.stack;
+      // prod: rate(1 minute), rate(1 hour), cron(0 3 ? * MON *)
+      expect(triggerOf(stack, 'ingest')).toMatchObject({ frequency: 'Minute', interval: 1, time_zone: 'UTC', activated: true });
+      expect(triggerOf(stack, 'ingest')).not.toHaveProperty('schedule');
+      expect(triggerOf(stack, 'process')).toMatchObject({ frequency: 'Hour', interval: 1, time_zone: 'UTC', activated: true });
+      expect(triggerOf(stack, 'retrain')).toMatchObject({
+        frequency: 'Week',
+        interval: 1,
+        schedule: { minutes: [0], hours: [3], days_of_week: ['Monday'] },
+        time_zone: 'UTC',
+        activated: true,
+      });
+      // No start time written: it would be a timestamp in the output.
+      for (const trigger of Object.values(resourcesOf(stack, 'azurerm_data_factory_trigger_schedule'))) expect(trigger).not.toHaveProperty('start_time');
+    });
+
+    it('follows schedule edits in the environment file', () => {
+      const stack = synthesized.edited.stack;
+      expect(triggerOf(stack, 'ingest')).toMatchObject({ frequency: 'Minute', interval: 5 });
+      expect(triggerOf(stack, 'process')).toMatchObject({ frequency: 'Hour', interval: 2 });
+      expect(triggerOf(stack, 'retrain')).toMatchObject({ frequency: 'Week', schedule: { minutes: [30], hours: [4], days_of_week: ['Sunday'] } });
+      expect(triggerOf(synthesized.dev.stack, 'ingest')).toMatchObject({ frequency: 'Minute', interval: 5 });
+    });
+
+    it('polls the APIs on the ingest schedule with a one-activity pipeline calling the ingest functions', () => {
+      const pipeline = pipelineNamed(synthesized.prod.stack, 'poll-api');
+      const activities = JSON.parse(pipeline.activities_json as string) as TfJson[];
+      expect(activities).toHaveLength(1);
+      expect(activities[0]!.linkedServiceName.referenceName).toBe('Functions_ingest');
+      expect(JSON.stringify(activities[0])).toContain('poll-api');
+      expect(triggerOf(synthesized.prod.stack, 'poll-api')).toMatchObject({ frequency: 'Minute', interval: 1, activated: true });
+      expect(triggerOf(synthesized.edited.stack, 'poll-api')).toMatchObject({ frequency: 'Minute', interval: 5 });
+    });
+
+    it('times handler activities out after their class timeoutSeconds', () => {
+      const process = pipelineNamed(synthesized.prod.stack, 'process').activities_json as string;
+      expect(process).toContain('"0.00:15:00"'); // transform: 900 s
+      expect(pipelineNamed(synthesized.edited.stack, 'process').activities_json as string).toContain('"0.00:10:00"'); // transform: 600 s
+    });
+
+    it('refuses a schedule Data Factory cannot express, naming the key', () => {
+      const environment = environmentWith('prod', (document) => (document.schedules.process = 'cron(0 3 ? * 6#3 *)'));
+      expect(() => buildAzureApp({ environment, version: TEST_VERSION, outdir: join(scratch, 'refused') })).toThrow(ScheduleConversionError);
+      expect(() => buildAzureApp({ environment, version: TEST_VERSION, outdir: join(scratch, 'refused') })).toThrow(/schedules\.process/);
+    });
+
+    it('links one Azure Function linked service per class, its key read from Key Vault by the factory identity', () => {
+      const stack = synthesized.prod.stack;
+      const links = Object.values(resourcesOf(stack, 'azurerm_data_factory_linked_service_azure_function'));
+      expect(links.map((link) => link.name).sort()).toEqual(HANDLER_CLASSES.map((handlerClass) => `Functions_${handlerClass}`).sort());
+      for (const link of links) {
+        expect(link).not.toHaveProperty('key');
+        expect(link.key_vault_key.linked_service_name).toBe('${azurerm_data_factory_linked_service_key_vault.key_vault_link.name}');
+        expect(link.url).toMatch(/^https:\/\/\$\{azurerm_function_app_flex_consumption\.\w+\.default_hostname\}$/);
+      }
+      expect(onlyResource(stack, 'azurerm_data_factory_linked_service_key_vault').key_vault_id).toBe(platformOutput('key_vault_id'));
+      expect(onlyResource(stack, 'azurerm_data_factory').identity).toEqual({ type: 'SystemAssigned' });
+      const roles = Object.values(resourcesOf(stack, 'azurerm_role_assignment'));
+      expect(roles).toContainEqual(
+        expect.objectContaining({
+          scope: platformOutput('key_vault_id'),
+          role_definition_name: 'Key Vault Secrets User',
+          principal_id: '${azurerm_data_factory.factory.identity[0].principal_id}',
+        }),
+      );
+    });
+  });
+
+  describe('the function apps', () => {
+    it('one Flex Consumption app per handler class on Node 22, https only, as the class identity', () => {
+      const stack = synthesized.prod.stack;
+      expect(Object.keys(resourcesOf(stack, 'azurerm_function_app_flex_consumption'))).toHaveLength(HANDLER_CLASSES.length);
+      for (const handlerClass of HANDLER_CLASSES) {
+        const app = appOf(stack, handlerClass);
+        expect(app).toMatchObject({ runtime_name: 'node', runtime_version: '22', https_only: true, storage_authentication_type: 'UserAssignedIdentity' });
+        expect(app.identity).toEqual({ type: 'UserAssigned', identity_ids: [platformOutput(`identity_${handlerClass}_id`)] });
+        expect(app.storage_user_assigned_identity_id).toBe(platformOutput(`identity_${handlerClass}_id`));
+        expect(app).not.toHaveProperty('storage_access_key');
+        expect(onlyServicePlan(stack, app)).toMatchObject({ sku_name: 'FC1', os_type: 'Linux' });
+      }
+    });
+
+    it('deploys the bundle asset, which exists in the outdir and holds the SQL files', () => {
+      const { stack, outdir } = synthesized.prod;
+      const paths = new Set(HANDLER_CLASSES.map((handlerClass) => appOf(stack, handlerClass).zip_deploy_file as string));
+      expect(paths.size).toBe(1);
+      const [path] = [...paths];
+      expect(path).toMatch(/^assets\/function_bundle\/[0-9a-f]{64}\/[\w.-]+\.zip$/);
+      const zipFile = join(outdir, 'stacks', 'pipelines', path!);
+      expect(existsSync(zipFile)).toBe(true);
+      const entries = Object.keys(unzipSync(readFileSync(zipFile)));
+      const sqlFiles = filesUnder(join(REPO_ROOT, 'pipelines', 'sql')).filter((file) => file.endsWith('.sql'));
+      expect(sqlFiles.length).toBeGreaterThan(0);
+      for (const file of sqlFiles) expect(entries.some((entry) => entry.endsWith(file)), file).toBe(true);
+    });
+
+    it('sets every app setting the runtime reads: its class, the pipelines warehouse, the lake, the vault, its identity', () => {
+      const stack = synthesized.prod.stack;
+      for (const handlerClass of HANDLER_CLASSES) {
+        const settings = appOf(stack, handlerClass).app_settings as Record<string, string>;
+        expect(settings).toMatchObject({
+          [APP_SETTINGS.handlerClass]: handlerClass,
+          [APP_SETTINGS.warehouseId]: workspaceOutput('pipeline_warehouse_id'),
+          [APP_SETTINGS.storageAccount]: platformOutput('storage_account_name'),
+          [APP_SETTINGS.databricksHost]: `https://${platformOutput('workspace_url')}`,
+          [APP_SETTINGS.keyVaultUri]: platformOutput('key_vault_uri'),
+          [APP_SETTINGS.clientId]: platformOutput(`identity_${handlerClass}_client_id`),
+          [APP_SETTINGS.mlflowExperimentFolder]: workspaceOutput('mlflow_experiment_folder'),
+          AzureWebJobsStorage__credential: 'managedidentity',
+          AzureWebJobsStorage__clientId: platformOutput(`identity_${handlerClass}_client_id`),
+          APPLICATIONINSIGHTS_AUTHENTICATION_STRING: `ClientId=${platformOutput(`identity_${handlerClass}_client_id`)};Authorization=AAD`,
+        });
+        expect(JSON.parse(settings[APP_SETTINGS.settings]!)).toMatchObject({ name: 'prod', platformVersion: TEST_VERSION, trainingEngine: 'embedded' });
+        expect(appOf(stack, handlerClass).site_config.application_insights_connection_string).toBe('${azurerm_application_insights.functions_insights.connection_string}');
+      }
+      // mlflow off in dev: no experiment folder (the workspace stack has no such output then).
+      expect(appOf(synthesized.dev.stack, 'ml').app_settings).not.toHaveProperty(APP_SETTINGS.mlflowExperimentFolder);
+    });
+
+    it('sizes instance memory from sizing.lambda, rounded up to a Flex size (512, 2048, 4096 MB)', () => {
+      const memory = (which: keyof typeof configs, handlerClass: HandlerClass) => appOf(synthesized[which].stack, handlerClass).instance_memory_in_mb;
+      // prod: ingest override 512, transform override 3008, ml override 4096, quality the shared 1024.
+      expect(memory('prod', 'ingest')).toBe(512);
+      expect(memory('prod', 'transform')).toBe(4096);
+      expect(memory('prod', 'ml')).toBe(4096);
+      expect(memory('prod', 'quality')).toBe(2048);
+      // dev: the shared 512 for all but ml (2048).
+      expect(memory('dev', 'quality')).toBe(512);
+      expect(memory('dev', 'ml')).toBe(2048);
+      // edited: shared 128 rounds up to 512; ml 6144 is above the largest Flex size and gets it.
+      expect(memory('edited', 'quality')).toBe(512);
+      expect(memory('edited', 'ml')).toBe(4096);
+    });
+
+    it('sets the host function timeout from the class timeoutSeconds', () => {
+      const timeout = (which: keyof typeof configs, handlerClass: HandlerClass) =>
+        appOf(synthesized[which].stack, handlerClass).app_settings.AzureFunctionsJobHost__functionTimeout;
+      expect(timeout('prod', 'ingest')).toBe('00:02:00');
+      expect(timeout('prod', 'transform')).toBe('00:15:00');
+      expect(timeout('prod', 'quality')).toBe('00:05:00');
+      expect(timeout('edited', 'transform')).toBe('00:10:00');
+    });
+
+    it('keeps the runtime storage locked down: no shared keys, TLS 1.2, HTTPS only, no public blobs; each identity owns its blobs', () => {
+      const stack = synthesized.prod.stack;
+      expect(onlyResource(stack, 'azurerm_storage_account')).toMatchObject({
+        shared_access_key_enabled: false,
+        min_tls_version: 'TLS1_2',
+        https_traffic_only_enabled: true,
+        allow_nested_items_to_be_public: false,
+      });
+      const roles = Object.values(resourcesOf(stack, 'azurerm_role_assignment'));
+      for (const handlerClass of HANDLER_CLASSES) {
+        for (const [role, scope] of [
+          ['Storage Blob Data Owner', '${azurerm_storage_account.function_storage.id}'],
+          ['Monitoring Metrics Publisher', '${azurerm_application_insights.functions_insights.id}'],
+        ]) {
+          expect(roles).toContainEqual(expect.objectContaining({ role_definition_name: role, scope, principal_id: platformOutput(`identity_${handlerClass}_principal_id`) }));
+        }
+      }
+      expect(Object.values(resourcesOf(stack, 'azurerm_storage_container')).map((container) => container.name).sort()).toEqual(
+        HANDLER_CLASSES.map((handlerClass) => `deploy-${handlerClass}`).sort(),
+      );
+    });
+
+    it('sends telemetry to a workspace-based Application Insights with local auth disabled', () => {
+      expect(onlyResource(synthesized.prod.stack, 'azurerm_application_insights')).toMatchObject({
+        workspace_id: platformOutput('log_analytics_workspace_id'),
+        local_authentication_disabled: true,
+      });
+    });
+  });
+
+  describe('secrets', () => {
+    it('copies each app host key into Key Vault by reference: no key value in the synthesized JSON', () => {
+      const { stack, text } = synthesized.prod;
+      const secrets = Object.values(resourcesOf(stack, 'azurerm_key_vault_secret')).filter((secret) => (secret.name as string).startsWith('function-key-'));
+      expect(secrets).toHaveLength(HANDLER_CLASSES.length);
+      for (const secret of secrets) {
+        expect(secret.value).toMatch(/^\$\{data\.azurerm_function_app_host_keys\.\w+\.default_function_key\}$/);
+        expect(secret.key_vault_id).toBe(platformOutput('key_vault_id'));
+      }
+      for (const needle of ['AccountKey=', 'InstrumentationKey=', 'SharedAccessSignature', 'sig=', 'primary_access_key', 'primary_connection_string']) {
+        expect(text).not.toContain(needle);
+      }
+    });
+
+    it('creates the API key secrets as placeholders an operator replaces, each readable by the ingest identity only', () => {
+      const stack = synthesized.prod.stack;
+      const [address, secret] = Object.entries(resourcesOf(stack, 'azurerm_key_vault_secret')).find(([, candidate]) => candidate.name === 'strata-prod-weather-api-key')!;
+      expect(secret).toMatchObject({ value: API_KEY_PLACEHOLDER, lifecycle: { ignore_changes: ['value'] } });
+      const readers = Object.values(resourcesOf(stack, 'azurerm_role_assignment')).filter(
+        (role) => role.scope === `\${azurerm_key_vault_secret.${address}.resource_versionless_id}`,
+      );
+      expect(readers).toEqual([expect.objectContaining({ role_definition_name: 'Key Vault Secrets User', principal_id: platformOutput('identity_ingest_principal_id') })]);
+    });
+  });
+
+  describe('notifications, alerts and diagnostics', () => {
+    it('notify steps publish to an Event Grid topic with local auth disabled, as the factory identity', () => {
+      const stack = synthesized.prod.stack;
+      expect(onlyResource(stack, 'azurerm_eventgrid_topic')).toMatchObject({ local_auth_enabled: false, input_schema: 'EventGridSchema' });
+      expect(pipelineNamed(stack, 'retrain').activities_json).toContain('${azurerm_eventgrid_topic.notifications.endpoint}');
+      expect(Object.values(resourcesOf(stack, 'azurerm_role_assignment'))).toContainEqual(
+        expect.objectContaining({
+          scope: '${azurerm_eventgrid_topic.notifications.id}',
+          role_definition_name: 'EventGrid Data Sender',
+          principal_id: '${azurerm_data_factory.factory.identity[0].principal_id}',
+        }),
+      );
+    });
+
+    it('alerts on any failed pipeline run of the factory', () => {
+      const stack = synthesized.prod.stack;
+      const alert = onlyResource(stack, 'azurerm_monitor_metric_alert');
+      expect(alert.scopes).toEqual(['${azurerm_data_factory.factory.id}']);
+      expect(alert.criteria).toEqual([
+        { metric_namespace: 'Microsoft.DataFactory/factories', metric_name: 'PipelineFailedRuns', aggregation: 'Total', operator: 'GreaterThan', threshold: 0 },
+      ]);
+      expect(alert.action).toEqual([{ action_group_id: '${azurerm_monitor_action_group.failures.id}' }]);
+    });
+
+    it('sends diagnostics of the factory (pipeline, activity and trigger runs), every function app and the topic to Log Analytics', () => {
+      const settings = Object.values(resourcesOf(synthesized.prod.stack, 'azurerm_monitor_diagnostic_setting'));
+      for (const setting of settings) expect(setting.log_analytics_workspace_id).toBe(platformOutput('log_analytics_workspace_id'));
+      const byTarget = new Map(settings.map((setting) => [setting.target_resource_id as string, setting]));
+      expect(byTarget.get('${azurerm_data_factory.factory.id}')?.enabled_log).toEqual([
+        { category: 'PipelineRuns' },
+        { category: 'ActivityRuns' },
+        { category: 'TriggerRuns' },
+      ]);
+      expect(byTarget.get('${azurerm_eventgrid_topic.notifications.id}')).toBeDefined();
+      for (const name of Object.keys(resourcesOf(synthesized.prod.stack, 'azurerm_function_app_flex_consumption'))) {
+        expect(byTarget.get(`\${azurerm_function_app_flex_consumption.${name}.id}`)?.enabled_log, name).toEqual([{ category: 'FunctionAppLogs' }]);
+      }
+    });
+  });
+});
+
+function onlyServicePlan(stack: TfJson, app: TfJson): TfJson {
+  const match = /^\$\{azurerm_service_plan\.(\w+)\.id\}$/.exec(app.service_plan_id as string);
+  expect(match).not.toBeNull();
+  return resourcesOf(stack, 'azurerm_service_plan')[match![1]!]!;
+}
