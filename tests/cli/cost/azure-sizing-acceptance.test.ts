@@ -1,0 +1,104 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { costContext, estimateFor } from '../../../cli/cost/cost.ts';
+import type { CostLine } from '../../../cli/cost/estimate.ts';
+import { readSynthOutput, type SynthOutput } from '../../../cli/plan/synth-output.ts';
+import { REPO_ROOT } from '../../../cli/synth-platform.ts';
+import { loadEnvironment } from '../../../config/load-environment.ts';
+import { runStrata } from '../../support/run-cli.ts';
+import { TEST_VERSION } from '../../support/environments.ts';
+
+const PROD = 'config/environments/prod.yaml';
+
+/** The Azure half of `strata synth`, as the CLI runs it: the CDKTF app under tsx, into `<dir>/cdktf.out`. */
+function synthAzure(config: string, dir: string): SynthOutput {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'stacks/azure/main.ts', '--config', config, '--outdir', join(dir, 'cdktf.out')], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, STRATA_VERSION: TEST_VERSION },
+    encoding: 'utf8',
+  });
+  expect(result.status, result.stderr).toBe(0);
+  return readSynthOutput(dir);
+}
+
+/**
+ * Issue #6 acceptance: changing the Databricks sizing in the environment file
+ * changes the synthesized compute and the cost estimate. A copy of prod.yaml
+ * with a Medium pipelines warehouse of 2..4 clusters and Standard_D8ds_v5 nodes,
+ * both synthesized for real.
+ */
+describe('acceptance: prod.yaml against a copy with bigger Databricks sizing, both synthesized', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'strata-azure-sizing-'));
+  const copy = join(scratch, 'prod-bigger.yaml');
+  let base: SynthOutput;
+  let head: SynthOutput;
+  let baseLines: CostLine[];
+  let headLines: CostLine[];
+  const line = (lines: CostLine[], id: string) => {
+    const found = lines.find((l) => l.id === id);
+    expect(found, id).toBeDefined();
+    return found!;
+  };
+
+  beforeAll(() => {
+    const document = parse(readFileSync(PROD, 'utf8')) as Record<string, any>;
+    expect(document.sizing.databricks.pipelineWarehouse).toMatchObject({ size: 'Small', minClusters: 1, maxClusters: 2 });
+    Object.assign(document.sizing.databricks.pipelineWarehouse, { size: 'Medium', minClusters: 2, maxClusters: 4 });
+    document.sizing.databricks.nodeType = 'Standard_D8ds_v5';
+    writeFileSync(copy, stringify(document));
+    base = synthAzure(PROD, join(scratch, 'base'));
+    head = synthAzure(copy, join(scratch, 'head'));
+    const context = costContext('medium', '2026-11-22');
+    const azure = (config: string, synth: SynthOutput) => estimateFor(context, loadEnvironment({ config }), synth).clouds.find((cloud) => cloud.cloud === 'azure')!.lines;
+    baseLines = azure(PROD, base);
+    headLines = azure(copy, head);
+  }, 120_000);
+
+  it('synthesizes the pipelines warehouse with the new size and clusters, found by its purpose tag', () => {
+    const pipelinesWarehouse = (synth: SynthOutput) =>
+      synth.azure
+        .flatMap((stack) => [...stack.resources.values()])
+        .find((r) => r.type === 'databricks_sql_endpoint' && JSON.stringify(r.body.tags).includes('"value":"pipelines"'))!.body;
+    expect(pipelinesWarehouse(base)).toMatchObject({ cluster_size: 'Small', min_num_clusters: 1, max_num_clusters: 2 });
+    expect(pipelinesWarehouse(head)).toMatchObject({ cluster_size: 'Medium', min_num_clusters: 2, max_num_clusters: 4 });
+  });
+
+  it('prices the pipelines warehouse at four times the base (twice the DBU/h, twice the clusters) and the interactive clusters at the bigger node', () => {
+    const before = line(baseLines, 'azure.databricks.sql.pipelines');
+    const after = line(headLines, 'azure.databricks.sql.pipelines');
+    expect(after.expected).toBeCloseTo(4 * before.expected, 6);
+    expect(after.max).toBeCloseTo(4 * before.max, 6);
+    expect(after.component).toBe('Databricks SQL warehouse (pipelines), Medium serverless');
+    expect(after.formula).toContain('x 2 clusters x 24 DBU/h x $0.7');
+    const interactive = line(headLines, 'azure.databricks.allPurpose');
+    expect(interactive.formula).toContain('driver ($0.506 + 2 DBU x $0.55)');
+    expect(interactive.expected).toBeGreaterThan(line(baseLines, 'azure.databricks.allPurpose').expected);
+    // BI's warehouse did not change.
+    expect(line(headLines, 'azure.databricks.sql').expected).toBe(line(baseLines, 'azure.databricks.sql').expected);
+  });
+
+  it('covers the pipeline resources found in the synth: a function line per handler class, a Data Factory line per pipeline, no job-cluster line', () => {
+    const ids = baseLines.map((l) => l.id);
+    for (const handlerClass of ['ingest', 'transform', 'quality', 'ml']) expect(ids).toContain(`azure.functions.${handlerClass}`);
+    expect(ids.filter((id) => id.startsWith('azure.datafactory.'))).toHaveLength(base.azure.flatMap((s) => [...s.resources.values()]).filter((r) => r.type === 'azurerm_data_factory_pipeline').length);
+    expect(ids).not.toContain('azure.databricks.jobs');
+    expect(ids).toContain('azure.eventgrid');
+    expect(ids).toContain('azure.monitor.metricAlerts');
+  });
+
+  it('strata cost --vs prints both lines rising, with their formulas', () => {
+    const result = runStrata(['cost', '--config', PROD, '--vs', copy, '--from', join(scratch, 'base'), '--vs-from', join(scratch, 'head')]);
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n');
+    for (const component of ['Databricks SQL warehouse (pipelines)', 'Databricks all-purpose (interactive) compute']) {
+      const index = lines.findIndex((text) => text.includes(component));
+      expect(lines[index], component).toMatch(/\s\+\$[\d,]+\.\d\d$/);
+      expect(lines[index + 1]).toMatch(/^\s+was: /);
+      expect(lines[index + 2]).toMatch(/^\s+now: /);
+    }
+  });
+});
