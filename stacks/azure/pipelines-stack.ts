@@ -290,6 +290,9 @@ export class PipelinesStack extends TerraformStack {
 
     const targets: DataFactoryTargets = {
       functionLinkedService: (handlerClass) => functionLinkedServiceName(handlerClass),
+      // The class's timeoutSeconds, as on AWS. NB: the Azure Function activity itself gives up on the
+      // HTTP response after 230 s whatever this says, so a handler running longer fails its activity
+      // (and is retried) while the function carries on; prod's transform and ml classes allow 900 s.
       activityTimeout: (handlerClass) => dataFactoryTimeSpan(lambdaSizingFor(environment, handlerClass).timeoutSeconds),
       notificationEndpoint: this.notificationTopic.endpoint,
       environmentName: environment.name,
