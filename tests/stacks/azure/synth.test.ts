@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthAzure } from '../../../stacks/azure/azure-app.ts';
 import { TEST_VERSION } from './synth-helpers.ts';
@@ -11,6 +12,13 @@ import { REPO_ROOT } from '../../../cli/synth-platform.ts';
 
 /** Every file under `dir`, as sorted relative paths. */
 const filesUnder = (dir: string): string[] => [...readTree(dir).keys()].sort();
+/** The synthesized text files (the function bundle is a zip, checked entry by entry below). */
+const textFilesUnder = (dir: string): string[] => filesUnder(dir).filter((file) => !file.endsWith('.zip'));
+/** The text of every entry of every zip under `dir`: what gets deployed. */
+const zippedTexts = (dir: string): [string, string][] =>
+  filesUnder(dir)
+    .filter((file) => file.endsWith('.zip'))
+    .flatMap((file) => Object.entries(unzipSync(readFileSync(join(dir, file)))).map(([entry, bytes]): [string, string] => [`${file}:${entry}`, new TextDecoder().decode(bytes)]));
 
 describe('synthesizing the Azure app', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'strata-azure-synth-'));
@@ -25,35 +33,51 @@ describe('synthesizing the Azure app', () => {
   });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  it('writes a manifest and one Terraform JSON per stack', () => {
-    expect(filesUnder(join(first, 'prod'))).toEqual(['manifest.json', 'stacks/platform/cdk.tf.json', 'stacks/workspace/cdk.tf.json']);
+  it('writes a manifest, one Terraform JSON per stack and the function bundle as the pipelines stack\'s asset', () => {
+    const files = filesUnder(join(first, 'prod'));
+    expect(files.filter((file) => !file.endsWith('.zip'))).toEqual([
+      'manifest.json',
+      'stacks/pipelines/cdk.tf.json',
+      'stacks/platform/cdk.tf.json',
+      'stacks/workspace/cdk.tf.json',
+    ]);
+    expect(files.filter((file) => file.startsWith('stacks/') && file.endsWith('.zip'))).toEqual([
+      expect.stringMatching(/^stacks\/pipelines\/assets\/[\w-]+\/[0-9A-Fa-f]{64}\/strata-functions\.zip$/),
+    ]);
     const manifest = JSON.parse(readFileSync(join(first, 'prod', 'manifest.json'), 'utf8'));
-    expect(Object.keys(manifest.stacks)).toEqual(['platform', 'workspace']);
+    expect(Object.keys(manifest.stacks).sort()).toEqual(['pipelines', 'platform', 'workspace']);
     expect(manifest.stacks.workspace.dependencies).toEqual(['platform']);
+    expect([...manifest.stacks.pipelines.dependencies].sort()).toEqual(['platform', 'workspace']);
   });
 
-  it('is byte-identical across two synths into two directories', () => {
+  it('is byte-identical across two synths into two directories, the bundle included', () => {
     const files = filesUnder(first);
     expect(filesUnder(second)).toEqual(files);
     for (const file of files) {
-      expect(readFileSync(join(second, file), 'utf8'), file).toBe(readFileSync(join(first, file), 'utf8'));
+      expect(Buffer.compare(readFileSync(join(second, file)), readFileSync(join(first, file))), file).toBe(0);
     }
   });
 
-  it('contains no absolute path and no stack trace', () => {
-    for (const file of filesUnder(first)) {
+  it('contains no absolute path and no stack trace, in the Terraform JSON or inside the bundle', () => {
+    for (const file of textFilesUnder(first)) {
       const text = readFileSync(join(first, file), 'utf8');
       for (const needle of [REPO_ROOT, scratch, tmpdir(), '/tmp', '/home', '/Users', 'node_modules', '.ts:']) {
         expect(text, `${file} contains ${needle}`).not.toContain(needle);
       }
-      // No JSON string starts like an absolute path (POSIX or Windows); "//" is cdktf's metadata key.
-      expect(text, file).not.toMatch(/"(\/(?!\/")|[A-Za-z]:\\)/);
+      // No JSON string starts like an absolute path (POSIX or Windows); "//" is cdktf's metadata key,
+      // and /Shared/ is a folder inside the Databricks workspace (the MLflow experiments), not on this machine.
+      expect(text, file).not.toMatch(/"(\/(?!\/"|Shared\/)|[A-Za-z]:\\)/);
       expect(text, file).not.toMatch(/"stacktrace"/i);
+    }
+    const bundled = zippedTexts(join(first, 'prod'));
+    expect(bundled.length).toBeGreaterThan(0);
+    for (const [entry, text] of bundled) {
+      for (const needle of [REPO_ROOT, scratch]) expect(text, `${entry} contains ${needle}`).not.toContain(needle);
     }
   });
 
   it('contains no timestamp', () => {
-    for (const file of filesUnder(first)) {
+    for (const file of textFilesUnder(first)) {
       expect(readFileSync(join(first, file), 'utf8'), file).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
     }
   });
