@@ -10,7 +10,8 @@
  * Layout (the Functions Node worker loads package.json's `main`):
  *   index.mjs      the bundle: handlers, adapters, @azure/functions
  *   package.json   {"type": "module", "main": "index.mjs"}
- *   host.json      version 2.0; no extension bundle (HTTP triggers are built into the host)
+ *   host.json      version 2.0; the extension bundle (v4), for the step queue's
+ *                  trigger and output binding (HTTP triggers are built into the host)
  *   trusted/ refined/ features/ ml/   the SQL models, where pipelines/sql/render.ts
  *                  looks at run time (beside the code: SQL_DIR is the bundle's folder)
  */
@@ -50,6 +51,9 @@ const HOST_JSON = {
   version: '2.0',
   logging: { applicationInsights: { samplingSettings: { isEnabled: false } } },
   extensions: { http: { routePrefix: 'api' } },
+  // Storage queue trigger and output (the step queue) come from the extension bundle. A version
+  // range: the host resolves it when it starts, so the zip itself stays the same bytes.
+  extensionBundle: { id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' },
 };
 
 const PACKAGE_JSON = {

@@ -25,3 +25,16 @@ export type AppSettingName = (typeof APP_SETTINGS)[keyof typeof APP_SETTINGS];
 
 /** ADF's Azure Function activity calls `POST https://<app>.azurewebsites.net/api/<handler>`: one HTTP function per handler, named after it. */
 export const functionRoute = (handler: string): string => handler;
+
+/**
+ * The storage queue between an app's HTTP functions (which put each step on it and answer 202) and its
+ * queue function (which runs the step and calls Data Factory back): one per app, so one per handler
+ * class, in the functions' runtime storage account. The stack declares it under this name.
+ */
+export const stepQueueName = (handlerClass: string): string => `strata-steps-${handlerClass}`;
+
+/** The connection (app setting prefix) of the step queues: the host's own storage, with the app's identity. */
+export const STEP_QUEUE_CONNECTION = 'AzureWebJobsStorage';
+
+/** The queue-triggered function of every app, which runs the steps its HTTP functions queued. */
+export const STEP_RUNNER_FUNCTION = 'run-step';

@@ -2,10 +2,25 @@
  * Wiring for Azure: the ports on ADLS Gen2, Key Vault and Databricks SQL
  * (MLflow on Databricks, or the lake's run store), with tokens from the
  * function app's managed identity and settings from its app settings; and
- * the HTTP functions Data Factory calls, one per handler of the app's class.
+ * the functions Data Factory's WebHook activities call, asynchronously:
+ *
+ * - one HTTP function per handler of the app's class (`POST /api/<handler>`,
+ *   function key): it checks the body (the step's input plus the
+ *   `callBackUri` Data Factory adds), puts `{ handler, event, callBackUri }`
+ *   on the app's step queue (a storage queue output binding) and answers 202
+ *   at once, well inside the WebHook's one-minute limit for the HTTP answer;
+ * - one queue function (`run-step`) that runs the handler and POSTs the
+ *   outcome to the callBackUri in the shape WebHook's reportStatusOnCallBack
+ *   reads: `{ Output, StatusCode: "200" }`, or `{ Error: { ErrorCode,
+ *   Message }, StatusCode: "500" }` which fails the activity.
+ *
+ * A handler's failure is reported, not thrown, so the queue does not run it
+ * again; a callback that cannot be delivered (after a few tries) is thrown,
+ * so the queue redelivers the message and the step runs again (handlers
+ * replace their partition, so a second run does not duplicate).
  */
 import { randomBytes } from 'node:crypto';
-import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { output, type HttpHandler, type HttpRequest, type HttpResponseInit, type InvocationContext, type StorageQueueHandler, type StorageQueueOutput } from '@azure/functions';
 import { HANDLER_CLASSES, type HandlerClass } from '../../../config/schema.ts';
 import { HANDLERS, type HandlerName } from '../../../pipelines/flows/index.ts';
 import { AdlsObjectStore } from '../../adapters/azure/adls-object-store.ts';
@@ -18,7 +33,7 @@ import { ObjectStoreTracker } from '../../adapters/tracking/object-store-tracker
 import type { Handler, HandlerPorts, HandlerSettings } from '../../handlers/handler-ports.ts';
 import { HANDLER_FACTORIES } from '../../handlers/index.ts';
 import { systemClock } from '../../ports/clock.ts';
-import { APP_SETTINGS, functionRoute } from './app-settings.ts';
+import { APP_SETTINGS, functionRoute, STEP_QUEUE_CONNECTION, STEP_RUNNER_FUNCTION, stepQueueName } from './app-settings.ts';
 
 export type AppSettingsEnv = Readonly<Record<string, string | undefined>>;
 
@@ -102,62 +117,164 @@ export function handlersOfClass(handlerClass: string | undefined): HandlerName[]
 const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** What the HTTP functions put on the step queue, one message per step run. */
+export interface StepMessage {
+  readonly handler: string;
+  /** The request body without `callBackUri`: the handler's event. */
+  readonly event: Record<string, unknown>;
+  /** Where Data Factory waits for the outcome (the WebHook activity's callback). */
+  readonly callBackUri: string;
+}
+
+/** The callback body of WebHook's reportStatusOnCallBack: a StatusCode of 400 or more fails the activity with the Error. */
+export type CallbackBody =
+  | { readonly Output: Record<string, unknown>; readonly StatusCode: '200' }
+  | { readonly Error: { readonly ErrorCode: string; readonly Message: string }; readonly StatusCode: '400' | '500' };
+
+/** The field Data Factory's WebHook activity adds to the body it POSTs. */
+export const CALLBACK_FIELD = 'callBackUri';
+
+const badRequest = (step: string, context: InvocationContext, started: number, errorType: string, errorMessage: string): HttpResponseInit => {
+  context.error(JSON.stringify({ step, seconds: (Date.now() - started) / 1000, error: { name: errorType, message: errorMessage } }));
+  return { status: 400, jsonBody: { errorType, errorMessage } };
+};
+
 /**
- * One HTTP function: the JSON body is the handler's event; its result is the
- * 200 body (Data Factory's Azure Function activity wants a JSON object, so
- * anything else is wrapped as `{ result }`); a bad body is a 400 naming the
- * handler; a failure a 500 `{ errorType, errorMessage }`. One JSON log line
- * per call: step, seconds, rowsIn/rowsOut or the error.
+ * One HTTP function: the JSON body is the step's event plus the WebHook's
+ * `callBackUri`; it is queued on `queue` as a StepMessage and answered with
+ * 202. A body that is not a JSON object, or has no callBackUri string, is a
+ * 400 naming the handler (and the field).
  */
-export function httpHandler(step: HandlerName, handler: () => Handler): HttpHandler {
+export function stepHttpHandler(step: HandlerName, queue: StorageQueueOutput): HttpHandler {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const started = Date.now();
-    const seconds = () => (Date.now() - started) / 1000;
-    let event: unknown;
+    let body: unknown;
     try {
       const text = await request.text();
-      event = text.trim() === '' ? {} : JSON.parse(text);
+      body = text.trim() === '' ? {} : JSON.parse(text);
     } catch (error) {
-      const errorMessage = `${step}: the request body is not JSON: ${(error as Error).message}`;
-      context.error(JSON.stringify({ step, seconds: seconds(), error: { name: 'SyntaxError', message: errorMessage } }));
-      return { status: 400, jsonBody: { errorType: 'SyntaxError', errorMessage } };
+      return badRequest(step, context, started, 'SyntaxError', `${step}: the request body is not JSON: ${(error as Error).message}`);
     }
+    if (!isObject(body)) return badRequest(step, context, started, 'TypeError', `${step}: the request body must be a JSON object`);
+    const { [CALLBACK_FIELD]: callBackUri, ...event } = body;
+    if (typeof callBackUri !== 'string' || callBackUri === '') {
+      return badRequest(step, context, started, 'TypeError', `${step}: the request body has no ${CALLBACK_FIELD} string (Data Factory's WebHook activity adds it)`);
+    }
+    const message: StepMessage = { handler: step, event, callBackUri };
+    context.extraOutputs.set(queue, message);
+    return { status: 202, jsonBody: { accepted: step } };
+  };
+}
+
+export interface StepRunnerOptions {
+  /** For the callback POST. @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** Tries of the callback POST before the message is given back to the queue. @default 3 */
+  readonly callbackAttempts?: number;
+  /** Wait before the second try, doubled for each further one. @default 2000 */
+  readonly callbackBackoffMs?: number;
+}
+
+const asError = (thrown: unknown): Error => (thrown instanceof Error ? thrown : new Error(String(thrown)));
+
+/**
+ * The queue function: runs the message's handler (one of `handlers`, the
+ * app's class) on its event and calls Data Factory back with the result
+ * (wrapped as `{ result }` when it is not a JSON object, as activity output
+ * is an object) or the error. One JSON log line per step: step, seconds,
+ * rowsIn/rowsOut or the error. Throws only when the message is not a
+ * StepMessage or the callback cannot be delivered, for the queue to retry.
+ */
+export function stepQueueHandler(handlers: readonly HandlerName[], handlerFor: (name: HandlerName) => Handler, options: StepRunnerOptions = {}): StorageQueueHandler {
+  const post = options.fetch ?? globalThis.fetch;
+  const attempts = Math.max(1, options.callbackAttempts ?? 3);
+  const backoffMs = options.callbackBackoffMs ?? 2000;
+  const callBack = async (callBackUri: string, body: CallbackBody): Promise<void> => {
+    let failure: Error | undefined;
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      if (attempt > 1 && backoffMs > 0) await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (attempt - 2)));
+      try {
+        const response = await post(callBackUri, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        if (response.ok) return;
+        failure = new Error(`the Data Factory callback answered ${response.status} ${response.statusText}`.trim());
+      } catch (thrown) {
+        failure = asError(thrown);
+      }
+    }
+    throw new Error(`the step's outcome could not be reported to Data Factory after ${attempts} tries: ${failure?.message}`, { cause: failure });
+  };
+
+  return async (entry: unknown, context: InvocationContext): Promise<void> => {
+    const started = Date.now();
+    const seconds = () => (Date.now() - started) / 1000;
+    let message: unknown = entry;
+    if (typeof entry === 'string') {
+      try {
+        message = JSON.parse(entry);
+      } catch {
+        message = undefined;
+      }
+    }
+    if (!isObject(message) || typeof message.handler !== 'string' || typeof message.callBackUri !== 'string' || !isObject(message.event)) {
+      // Only this app's HTTP functions write the queue: a message without a callback is a bug, left for the poison queue.
+      throw new Error(`${STEP_RUNNER_FUNCTION}: the queue message is not { handler, event, callBackUri }`);
+    }
+    const { handler: name, event, callBackUri } = message as unknown as StepMessage;
+    if (!(handlers as readonly string[]).includes(name)) {
+      const error = { ErrorCode: 'UnknownHandler', Message: `${name} is not a handler of this app (it serves ${handlers.join(', ')})` };
+      context.error(JSON.stringify({ step: name, seconds: seconds(), error: { name: error.ErrorCode, message: error.Message } }));
+      await callBack(callBackUri, { Error: error, StatusCode: '400' });
+      return;
+    }
+    const step = name as HandlerName;
+    let outcome: CallbackBody;
     try {
-      const result = await handler()(event);
+      const result = await handlerFor(step)(event);
       const body = isObject(result) ? result : { result: result ?? null };
       context.log(JSON.stringify({ step, seconds: seconds(), rowsIn: count(body.rowsIn), rowsOut: count(body.rowsOut) }));
-      return { status: 200, jsonBody: body };
+      outcome = { Output: body, StatusCode: '200' };
     } catch (thrown) {
-      const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+      const error = asError(thrown);
       context.error(JSON.stringify({ step, seconds: seconds(), error: { name: error.name, message: error.message } }));
-      return { status: 500, jsonBody: { errorType: error.name, errorMessage: error.message } };
+      outcome = { Error: { ErrorCode: error.name, Message: error.message }, StatusCode: '500' };
     }
+    await callBack(callBackUri, outcome);
   };
 }
 
 /** The part of `@azure/functions`' `app` the registration uses. */
 export interface FunctionRegistrar {
-  http(name: string, options: { methods: ['POST']; authLevel: 'function'; route: string; handler: HttpHandler }): void;
+  http(name: string, options: { methods: ['POST']; authLevel: 'function'; route: string; extraOutputs: StorageQueueOutput[]; handler: HttpHandler }): void;
+  storageQueue(name: string, options: { queueName: string; connection: string; handler: StorageQueueHandler }): void;
 }
 
 /**
- * Registers one POST function per handler of the app's class
- * (APP_SETTINGS.handlerClass), at `/api/<handler>`, function-key protected.
- * Ports are built once per instance, at the first call, and shared.
- * Returns the names registered.
+ * Registers, for the app's class (APP_SETTINGS.handlerClass), one POST
+ * function per handler at `/api/<handler>` (function-key protected) that
+ * queues the step on the class's step queue, and the `run-step` queue
+ * function that runs it. Ports are built once per instance, at the first
+ * step run, and shared. Returns the handler names registered.
  */
-export function registerHandlerFunctions(app: FunctionRegistrar, env: AppSettingsEnv = process.env, ports: () => HandlerPorts = () => azurePorts(env)): HandlerName[] {
-  const names = handlersOfClass(env[APP_SETTINGS.handlerClass]);
-  let shared: HandlerPorts | undefined;
-  const portsOnce = () => (shared ??= ports());
+export function registerHandlerFunctions(
+  app: FunctionRegistrar,
+  env: AppSettingsEnv = process.env,
+  ports: () => HandlerPorts = () => azurePorts(env),
+  options: StepRunnerOptions = {},
+): HandlerName[] {
+  const handlerClass = env[APP_SETTINGS.handlerClass];
+  const names = handlersOfClass(handlerClass);
+  const queueName = stepQueueName(handlerClass!);
+  const queue = output.storageQueue({ queueName, connection: STEP_QUEUE_CONNECTION });
   for (const name of names) {
-    let handler: Handler | undefined;
-    app.http(name, {
-      methods: ['POST'],
-      authLevel: 'function',
-      route: functionRoute(name),
-      handler: httpHandler(name, () => (handler ??= HANDLER_FACTORIES[name](portsOnce()))),
-    });
+    app.http(name, { methods: ['POST'], authLevel: 'function', route: functionRoute(name), extraOutputs: [queue], handler: stepHttpHandler(name, queue) });
   }
+  let shared: HandlerPorts | undefined;
+  const built = new Map<HandlerName, Handler>();
+  const handlerFor = (name: HandlerName): Handler => {
+    let handler = built.get(name);
+    if (!handler) built.set(name, (handler = HANDLER_FACTORIES[name]((shared ??= ports()))));
+    return handler;
+  };
+  app.storageQueue(STEP_RUNNER_FUNCTION, { queueName, connection: STEP_QUEUE_CONNECTION, handler: stepQueueHandler(names, handlerFor, options) });
   return names;
 }

@@ -25,25 +25,50 @@ exports.registerHook = () => ({ dispose() {} });
 exports.log = () => {};
 `;
 
-/** Loads index.mjs as the worker would (package.json main), then calls two functions with stand-in requests; prints what happened as JSON. */
+/**
+ * Loads index.mjs as the worker would (package.json main), then calls the HTTP functions with stand-in
+ * requests and the queue function with what they queued, against a real callback server on 127.0.0.1
+ * standing in for Data Factory; prints what happened as JSON.
+ */
 const RUNNER = `
 import { createRequire } from 'node:module';
+import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 const main = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).main;
 await import(new URL(main, import.meta.url).href);
 const core = createRequire(import.meta.url)('@azure/functions-core');
+const callbacks = [];
+const server = createServer((request, response) => {
+  let body = '';
+  request.on('data', (chunk) => (body += chunk));
+  request.on('end', () => { callbacks.push({ path: request.url, body: JSON.parse(body) }); response.end(); });
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const callBackUri = 'http://127.0.0.1:' + server.address().port + '/callback';
+const context = (logs, queued) => ({ log: (line) => logs.push(line), error: (line) => logs.push(line), extraOutputs: { set: (output, value) => queued.push({ output, value }) } });
 const call = async (name, body) => {
   const logs = [];
-  const context = { log: (line) => logs.push(line), error: (line) => logs.push(line) };
-  const response = await core.registered.find((entry) => entry.metadata.name === name).callback({ text: async () => body }, context);
-  return { response, logs };
+  const queued = [];
+  const response = await core.registered.find((entry) => entry.metadata.name === name).callback({ text: async () => body }, context(logs, queued));
+  return { response, logs, queued };
+};
+const runStep = async (message) => {
+  const logs = [];
+  await core.registered.find((entry) => entry.metadata.name === 'run-step').callback(message, context(logs, []));
+  return { logs };
 };
 const first = core.registered[0].metadata.name;
+const accepted = await call(first, JSON.stringify({ runId: 'r1', callBackUri }));
+const ran = await runStep(accepted.queued[0].value);
+server.close();
 process.stdout.write(JSON.stringify({
   programmingModel: core.programmingModel && core.programmingModel.name,
   functions: core.registered.map((entry) => entry.metadata),
   badJson: await call(first, '{"table": '),
-  missingField: await call(first, '{"runId": "r1"}'),
+  noCallback: await call(first, '{"runId": "r1"}'),
+  accepted,
+  ran,
+  callbacks,
 }));
 `;
 
@@ -74,7 +99,8 @@ describe('the Azure function bundle', () => {
     expect(packageJson).toMatchObject({ type: 'module', main: 'index.mjs' });
     const hostJson = JSON.parse(new TextDecoder().decode(entries['host.json']));
     expect(hostJson.version).toBe('2.0');
-    expect(hostJson.extensionBundle).toBeUndefined();
+    // The queue trigger and output binding come from the extension bundle.
+    expect(hostJson.extensionBundle).toEqual({ id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' });
     const index = new TextDecoder().decode(entries['index.mjs']);
     expect(index.startsWith("import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);")).toBe(true);
     // No machine paths in the code: the zip is the same wherever it is built.
@@ -125,26 +151,42 @@ describe('the Azure function bundle', () => {
       STRATA_KEY_VAULT_URI: 'https://strata-dev-kv.vault.azure.net/',
     };
 
-    it('registers exactly the handlers of its class as POST functions and routes a request to its handler', () => {
+    it('registers the handlers of its class as POST functions that queue the step, and the queue function that runs it and calls Data Factory back (Azure not called)', () => {
       const result = run({ ...appSettings, STRATA_HANDLER_CLASS: 'transform' });
       expect(result.stderr).not.toMatch(/Error/);
       expect(result.status).toBe(0);
       const out = JSON.parse(result.stdout);
       expect(out.programmingModel).toBe('@azure/functions');
-      expect(out.functions.map((metadata: { name: string }) => metadata.name)).toEqual(['build-trusted', 'build-refined']);
-      for (const metadata of out.functions as { name: string; bindings: Record<string, Record<string, unknown>> }[]) {
-        const trigger = Object.values(metadata.bindings).find((binding) => binding.direction === 'in');
-        expect(trigger).toMatchObject({ type: 'httpTrigger', methods: ['POST'], authLevel: 'function', route: metadata.name });
-        expect(Object.values(metadata.bindings).find((binding) => binding.direction === 'out')).toMatchObject({ type: 'http' });
+      type Metadata = { name: string; bindings: Record<string, Record<string, unknown>> };
+      const functions = out.functions as Metadata[];
+      expect(functions.map((metadata) => metadata.name)).toEqual(['build-trusted', 'build-refined', 'run-step']);
+      const bindings = (metadata: Metadata) => Object.values(metadata.bindings);
+      for (const metadata of functions.slice(0, 2)) {
+        expect(bindings(metadata).find((binding) => binding.direction === 'in')).toMatchObject({ type: 'httpTrigger', methods: ['POST'], authLevel: 'function', route: metadata.name });
+        expect(bindings(metadata).filter((binding) => binding.direction === 'out')).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ type: 'http' }),
+            expect.objectContaining({ type: 'queue', queueName: 'strata-steps-transform', connection: 'AzureWebJobsStorage' }),
+          ]),
+        );
       }
+      expect(bindings(functions[2]!)).toEqual([expect.objectContaining({ type: 'queueTrigger', direction: 'in', queueName: 'strata-steps-transform', connection: 'AzureWebJobsStorage' })]);
+
       expect(out.badJson.response.status).toBe(400);
       expect(out.badJson.response.jsonBody.errorMessage).toMatch(/^build-trusted: the request body is not JSON/);
-      // Parsed, given to the handler built on the app's ports, refused by it: a 500 Data Factory reads.
-      expect(out.missingField.response).toEqual({
-        status: 500,
-        jsonBody: { errorType: 'TypeError', errorMessage: expect.stringContaining('build-trusted: event field "table" must be a non-empty string') },
-      });
-      expect(JSON.parse(out.missingField.logs[0])).toMatchObject({ step: 'build-trusted', error: { name: 'TypeError' } });
+      expect(out.noCallback.response.status).toBe(400);
+      expect(out.noCallback.response.jsonBody.errorMessage).toMatch(/^build-trusted: the request body has no callBackUri string/);
+      expect(out.accepted.response).toEqual({ status: 202, jsonBody: { accepted: 'build-trusted' } });
+      expect(out.accepted.queued).toHaveLength(1);
+      expect(out.accepted.queued[0].value).toMatchObject({ handler: 'build-trusted', event: { runId: 'r1' } });
+      // Run on the app's ports, refused by the handler: the error goes to Data Factory's callback, not thrown.
+      expect(out.callbacks).toEqual([
+        {
+          path: '/callback',
+          body: { Error: { ErrorCode: 'TypeError', Message: expect.stringContaining('build-trusted: event field "table" must be a non-empty string') }, StatusCode: '500' },
+        },
+      ]);
+      expect(JSON.parse(out.ran.logs[0])).toMatchObject({ step: 'build-trusted', error: { name: 'TypeError' } });
     });
 
     it('fails to start, naming the allowed classes, when STRATA_HANDLER_CLASS is not a handler class', () => {

@@ -1,4 +1,6 @@
-import type { HttpHandler, HttpRequest, InvocationContext } from '@azure/functions';
+import type { HttpHandler, HttpRequest, InvocationContext, StorageQueueHandler } from '@azure/functions';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,37 +9,84 @@ import { FolderObjectStore } from '../../../../lambdas/adapters/local/folder-obj
 import { DatabricksSqlQueryEngine } from '../../../../lambdas/adapters/azure/databricks-sql-query-engine.ts';
 import { MlflowRestTracker } from '../../../../lambdas/adapters/tracking/mlflow-rest-tracker.ts';
 import { ObjectStoreTracker } from '../../../../lambdas/adapters/tracking/object-store-tracker.ts';
-import { APP_SETTINGS } from '../../../../lambdas/entrypoints/azure/app-settings.ts';
-import { azurePorts, httpHandler, registerHandlerFunctions, type FunctionRegistrar } from '../../../../lambdas/entrypoints/azure/azure-runtime.ts';
+import { APP_SETTINGS, STEP_QUEUE_CONNECTION, STEP_RUNNER_FUNCTION, stepQueueName } from '../../../../lambdas/entrypoints/azure/app-settings.ts';
+import { azurePorts, registerHandlerFunctions, stepQueueHandler, type FunctionRegistrar, type StepMessage } from '../../../../lambdas/entrypoints/azure/azure-runtime.ts';
 import type { HandlerPorts } from '../../../../lambdas/handlers/handler-ports.ts';
 import { systemClock } from '../../../../lambdas/ports/clock.ts';
 import { recorded, recordingCredential, replay, startReplayServer, type ReplayServer } from '../../adapters/azure/replay-server.ts';
 
-type Registered = { name: string; options: Parameters<FunctionRegistrar['http']>[1] };
+type HttpOptions = Parameters<FunctionRegistrar['http']>[1];
+type QueueOptions = Parameters<FunctionRegistrar['storageQueue']>[1];
 
-function registrar(): FunctionRegistrar & { registered: Registered[] } {
-  const registered: Registered[] = [];
-  return { registered, http: (name, options) => void registered.push({ name, options }) };
+function registrar(): FunctionRegistrar & { http: FunctionRegistrar['http']; functions: { name: string; options: HttpOptions }[]; queues: { name: string; options: QueueOptions }[] } {
+  const functions: { name: string; options: HttpOptions }[] = [];
+  const queues: { name: string; options: QueueOptions }[] = [];
+  return {
+    functions,
+    queues,
+    http: (name, options) => void functions.push({ name, options }),
+    storageQueue: (name, options) => void queues.push({ name, options }),
+  };
 }
 
-/** What the Functions worker passes a handler, reduced to what the runtime uses; it keeps the log lines. */
-function invocation(body: string): { request: HttpRequest; context: InvocationContext; logs: string[]; errors: string[] } {
+/** What the Functions worker passes a function, reduced to what the runtime uses; it keeps the log lines and the queue output. */
+function invocation(): { context: InvocationContext; logs: string[]; errors: string[]; queued: unknown[] } {
   const logs: string[] = [];
   const errors: string[] = [];
-  const context = { log: (line: string) => logs.push(line), error: (line: string) => errors.push(line) } as unknown as InvocationContext;
-  return { request: { text: async () => body } as unknown as HttpRequest, context, logs, errors };
+  const queued: unknown[] = [];
+  const context = {
+    log: (line: string) => logs.push(line),
+    error: (line: string) => errors.push(line),
+    extraOutputs: { set: (_output: unknown, value: unknown) => queued.push(value) },
+  } as unknown as InvocationContext;
+  return { context, logs, errors, queued };
 }
 
-const call = async (handler: HttpHandler, body: string) => {
-  const { request, context, logs, errors } = invocation(body);
-  const response = await handler(request, context);
-  return { response: response as { status: number; jsonBody: Record<string, unknown> }, logs, errors };
+const callHttp = async (handler: HttpHandler, body: string) => {
+  const { context, logs, errors, queued } = invocation();
+  const response = await handler({ text: async () => body } as unknown as HttpRequest, context);
+  return { response: response as { status: number; jsonBody: Record<string, unknown> }, logs, errors, queued };
 };
 
-describe('Azure function app runtime (Azure not called)', () => {
+const runQueued = async (handler: StorageQueueHandler, message: unknown) => {
+  const { context, logs, errors } = invocation();
+  await handler(message, context);
+  return { logs, errors };
+};
+
+/** A real HTTP server on 127.0.0.1 standing in for Data Factory's callback endpoint; answers `status()` to each POST. */
+interface CallbackServer {
+  readonly url: string;
+  readonly received: { path: string; contentType: string | undefined; body: unknown }[];
+  status: () => number;
+  close(): Promise<void>;
+}
+async function startCallbackServer(): Promise<CallbackServer> {
+  const received: CallbackServer['received'] = [];
+  const state = { status: () => 200 };
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ path: request.url ?? '', contentType: request.headers['content-type'], body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      response.statusCode = state.status();
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+}
+
+describe('Azure function app runtime: WebHook steps through a storage queue (Azure not called)', () => {
   let root: string;
   let ports: HandlerPorts;
-  beforeEach(() => {
+  let callback: CallbackServer;
+  beforeEach(async () => {
     root = mkdtempSync(join(tmpdir(), 'strata-azure-runtime-'));
     const store = new FolderObjectStore(root);
     ports = {
@@ -50,19 +99,31 @@ describe('Azure function app runtime (Azure not called)', () => {
       },
       settings: {} as HandlerPorts['settings'],
     };
+    callback = await startCallbackServer();
   });
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  afterEach(async () => {
+    rmSync(root, { recursive: true, force: true });
+    await callback.close();
+  });
 
-  it('registers one POST function per handler of the app class, function-key protected, routed by handler name', () => {
+  const registered = (handlerClass: string, options = { callbackBackoffMs: 0 }) => {
     const app = registrar();
-    expect(registerHandlerFunctions(app, { [APP_SETTINGS.handlerClass]: 'transform' }, () => ports)).toEqual(['build-trusted', 'build-refined']);
-    expect(app.registered.map(({ name, options }) => [name, options.methods, options.authLevel, options.route])).toEqual([
+    const names = registerHandlerFunctions(app, { [APP_SETTINGS.handlerClass]: handlerClass }, () => ports, options);
+    return { app, names, http: (name: string) => app.functions.find((entry) => entry.name === name)!.options.handler, runner: app.queues[0]!.options.handler };
+  };
+
+  it("registers one POST function per handler of the app class, function-key protected, routed by handler name, writing the class's step queue", () => {
+    const { app, names } = registered('transform');
+    expect(names).toEqual(['build-trusted', 'build-refined']);
+    expect(app.functions.map(({ name, options }) => [name, options.methods, options.authLevel, options.route])).toEqual([
       ['build-trusted', ['POST'], 'function', 'build-trusted'],
       ['build-refined', ['POST'], 'function', 'build-refined'],
     ]);
-    const ingest = registrar();
-    registerHandlerFunctions(ingest, { [APP_SETTINGS.handlerClass]: 'ingest' }, () => ports);
-    expect(ingest.registered.map(({ name }) => name)).toEqual(['list-landing', 'unpack-file-drop', 'poll-api']);
+    for (const { options } of app.functions) {
+      expect(options.extraOutputs).toEqual([expect.objectContaining({ type: 'queue', queueName: 'strata-steps-transform', connection: STEP_QUEUE_CONNECTION })]);
+    }
+    expect(app.queues.map(({ name, options }) => [name, options.queueName, options.connection])).toEqual([[STEP_RUNNER_FUNCTION, stepQueueName('transform'), 'AzureWebJobsStorage']]);
+    expect(registered('ingest').app.functions.map(({ name }) => name)).toEqual(['list-landing', 'unpack-file-drop', 'poll-api']);
   });
 
   it('refuses to start with an unknown or missing handler class, naming the allowed ones', () => {
@@ -72,54 +133,102 @@ describe('Azure function app runtime (Azure not called)', () => {
     expect(() => registerHandlerFunctions(registrar(), {}, () => ports)).toThrow('app setting STRATA_HANDLER_CLASS is not set; allowed: ingest, transform, quality, ml');
   });
 
-  it('runs the handler on the JSON body and answers 200 with its result, logging one JSON line with rows out', async () => {
+  it('the HTTP function answers 202 at once and queues { handler, event, callBackUri }, the event without callBackUri', async () => {
+    const { http } = registered('ingest');
+    const callBackUri = `${callback.url}/callback/1?sig=abc`;
+    const { response, queued } = await callHttp(http('unpack-file-drop'), JSON.stringify({ landingKey: 'landing/a.zip', runId: 'r1', callBackUri }));
+    expect(response).toEqual({ status: 202, jsonBody: { accepted: 'unpack-file-drop' } });
+    expect(queued).toEqual([{ handler: 'unpack-file-drop', event: { landingKey: 'landing/a.zip', runId: 'r1' }, callBackUri } satisfies StepMessage]);
+    expect(callback.received).toEqual([]);
+  });
+
+  it.each([
+    ['no callBackUri', '{"runId": "r1"}', /^build-trusted: the request body has no callBackUri string/],
+    ['a callBackUri that is not a string', '{"callBackUri": 7}', /^build-trusted: the request body has no callBackUri string/],
+    ['a body that is not an object', '["a"]', /^build-trusted: the request body must be a JSON object/],
+    ['a body that is not JSON', '{"table": ', /^build-trusted: the request body is not JSON: /],
+  ])('answers 400 naming the handler for %s, and queues nothing', async (_what, body, message) => {
+    const { http } = registered('transform');
+    const { response, queued, errors } = await callHttp(http('build-trusted'), body);
+    expect(response.status).toBe(400);
+    expect(response.jsonBody.errorMessage).toMatch(message);
+    expect(queued).toEqual([]);
+    expect(JSON.parse(errors[0]!).step).toBe('build-trusted');
+  });
+
+  it('the queue function runs the handler and calls back with its result as Output and StatusCode 200, logging one JSON line', async () => {
     await ports.store.write('raw', 'landing/2026-11-22/drop-1.zip', 'zip');
     await ports.store.write('raw', 'landing/2026-11-22/drop-2.csv', 'csv');
-    const app = registrar();
-    registerHandlerFunctions(app, { [APP_SETTINGS.handlerClass]: 'ingest' }, () => ports);
-    const listLanding = app.registered.find(({ name }) => name === 'list-landing')!.options.handler;
+    const { http, runner } = registered('ingest');
+    const { queued } = await callHttp(http('list-landing'), JSON.stringify({ callBackUri: `${callback.url}/callback/list` }));
 
-    const { response, logs } = await call(listLanding, '{}');
+    const { logs } = await runQueued(runner, queued[0]);
 
-    expect(response).toEqual({ status: 200, jsonBody: { keys: ['landing/2026-11-22/drop-1.zip', 'landing/2026-11-22/drop-2.csv'], rowsOut: 2 } });
+    expect(callback.received).toEqual([
+      {
+        path: '/callback/list',
+        contentType: 'application/json',
+        body: { Output: { keys: ['landing/2026-11-22/drop-1.zip', 'landing/2026-11-22/drop-2.csv'], rowsOut: 2 }, StatusCode: '200' },
+      },
+    ]);
     expect(logs).toHaveLength(1);
     expect(JSON.parse(logs[0]!)).toEqual({ step: 'list-landing', seconds: expect.any(Number), rowsOut: 2 });
   });
 
-  it('answers 400 naming the handler when the body is not JSON', async () => {
-    const app = registrar();
-    registerHandlerFunctions(app, { [APP_SETTINGS.handlerClass]: 'transform' }, () => ports);
-    const { response, errors } = await call(app.registered[0]!.options.handler, '{"table": ');
-    expect(response.status).toBe(400);
-    expect(response.jsonBody.errorMessage).toMatch(/^build-trusted: the request body is not JSON: /);
-    expect(JSON.parse(errors[0]!).step).toBe('build-trusted');
-  });
-
-  it("answers 500 with the error's name and message when the handler fails, and logs it", async () => {
-    const app = registrar();
-    registerHandlerFunctions(app, { [APP_SETTINGS.handlerClass]: 'transform' }, () => ports);
-    const { response, errors } = await call(app.registered[0]!.options.handler, '{"runId": "r1"}');
-    expect(response).toEqual({ status: 500, jsonBody: { errorType: 'TypeError', errorMessage: expect.stringContaining('build-trusted: event field "table" must be a non-empty string') } });
+  it('a failing handler is called back with StatusCode 500 and its error, logged, and not thrown (the queue does not run it again)', async () => {
+    const { runner } = registered('transform');
+    const message: StepMessage = { handler: 'build-trusted', event: { runId: 'r1' }, callBackUri: `${callback.url}/callback/2` };
+    const { errors } = await runQueued(runner, JSON.stringify(message));
+    expect(callback.received).toHaveLength(1);
+    expect(callback.received[0]!.body).toEqual({
+      Error: { ErrorCode: 'TypeError', Message: expect.stringContaining('build-trusted: event field "table" must be a non-empty string') },
+      StatusCode: '500',
+    });
     expect(JSON.parse(errors[0]!)).toMatchObject({ step: 'build-trusted', error: { name: 'TypeError' } });
   });
 
-  it('wraps a result that is not a JSON object as { result }, as Data Factory needs an object', async () => {
-    const handler = httpHandler('gate-model', () => async () => ['a', 'b']);
-    expect((await call(handler, '{}')).response).toEqual({ status: 200, jsonBody: { result: ['a', 'b'] } });
-    expect((await call(httpHandler('gate-model', () => async () => undefined), '')).response).toEqual({ status: 200, jsonBody: { result: null } });
+  it("reports a message for a handler not of the app's class as an error through the callback", async () => {
+    const { runner } = registered('quality');
+    await runQueued(runner, { handler: 'build-trusted', event: {}, callBackUri: `${callback.url}/callback/3` });
+    expect(callback.received[0]!.body).toEqual({ Error: { ErrorCode: 'UnknownHandler', Message: 'build-trusted is not a handler of this app (it serves check-quality)' }, StatusCode: '400' });
   });
 
-  it('builds the ports once per instance, shared by its functions', async () => {
+  it('wraps a result that is not a JSON object as { result }, as activity output is an object', async () => {
+    const runner = stepQueueHandler(['gate-model'], () => async () => ['a', 'b']);
+    await runQueued(runner, { handler: 'gate-model', event: {}, callBackUri: `${callback.url}/cb` });
+    expect(callback.received[0]!.body).toEqual({ Output: { result: ['a', 'b'] }, StatusCode: '200' });
+  });
+
+  it('throws, for the queue to deliver the message again, when the callback cannot be delivered after its tries', async () => {
+    callback.status = () => 503;
+    const { runner } = registered('ingest', { callbackBackoffMs: 0 });
+    await expect(runQueued(runner, { handler: 'list-landing', event: {}, callBackUri: `${callback.url}/cb` })).rejects.toThrow(
+      "the step's outcome could not be reported to Data Factory after 3 tries: the Data Factory callback answered 503",
+    );
+    expect(callback.received).toHaveLength(3);
+    let calls = 0;
+    callback.status = () => ((calls += 1), calls === 1 ? 500 : 200);
+    await runQueued(runner, { handler: 'list-landing', event: {}, callBackUri: `${callback.url}/cb` });
+    expect(callback.received).toHaveLength(5);
+  });
+
+  it('throws on a queue message that is not a step (left for the poison queue)', async () => {
+    const { runner } = registered('ingest');
+    await expect(runQueued(runner, { handler: 'list-landing' })).rejects.toThrow('run-step: the queue message is not { handler, event, callBackUri }');
+    await expect(runQueued(runner, 'not json')).rejects.toThrow('run-step');
+  });
+
+  it('builds the ports once per instance, at the first step run, shared by its handlers', async () => {
     let built = 0;
     const app = registrar();
-    registerHandlerFunctions(app, { [APP_SETTINGS.handlerClass]: 'ingest' }, () => ((built += 1), ports));
+    registerHandlerFunctions(app, { [APP_SETTINGS.handlerClass]: 'ingest' }, () => ((built += 1), ports), { callbackBackoffMs: 0 });
+    const runner = app.queues[0]!.options.handler;
     expect(built).toBe(0);
-    for (const { options } of app.registered.filter(({ name }) => name === 'list-landing')) {
-      await call(options.handler, '{}');
-      await call(options.handler, '{}');
-    }
-    await call(app.registered.find(({ name }) => name === 'unpack-file-drop')!.options.handler, '{}');
+    await runQueued(runner, { handler: 'list-landing', event: {}, callBackUri: `${callback.url}/a` });
+    await runQueued(runner, { handler: 'list-landing', event: {}, callBackUri: `${callback.url}/b` });
+    await runQueued(runner, { handler: 'unpack-file-drop', event: {}, callBackUri: `${callback.url}/c` });
     expect(built).toBe(1);
+    expect(callback.received.map(({ path }) => path)).toEqual(['/a', '/b', '/c']);
   });
 });
 
