@@ -5,7 +5,16 @@
  * Azure integration runtime, split as the price page splits them (external:
  * Azure Function, Web, Databricks...; pipeline: Lookup, Get Metadata...).
  * Control activities (ForEach, If, Set Variable, Wait...) are activity runs only.
+ *
+ * Handler steps on Azure are WebHook activities (stacks/azure/flows): the
+ * activity lasts until the function calls back, so its external time is the
+ * handler's run, and the handler is read from the URL (`…/api/<handler>`).
+ * The Web activities that read the function keys from Key Vault at the start
+ * of a pipeline are one activity run and one started external minute each.
  */
+import { HANDLERS, type HandlerName } from '../../pipelines/flows/index.ts';
+import type { HandlerClass } from '../../config/schema.ts';
+
 
 /** Activities priced at the external-activity rate (they run on a linked service, the IR only waits). */
 const EXTERNAL = new Set(['AzureFunctionActivity', 'WebActivity', 'WebHook', 'DatabricksNotebook', 'DatabricksSparkJar', 'DatabricksSparkPython', 'SqlServerStoredProcedure', 'Script', 'AzureMLExecutePipeline']);
@@ -19,6 +28,19 @@ export interface ExternalActivity {
   readonly count: number;
   /** The linked service it calls (`linkedServiceName.referenceName`), for finding the function app behind it. */
   readonly linkedService?: string;
+  /** A WebHook on a handler's function (`…/api/<handler>`): the handler, whose run the activity waits for. */
+  readonly handler?: HandlerName;
+  /** That handler's class, whose usage seconds are the activity's duration. */
+  readonly handlerClass?: HandlerClass;
+}
+
+/** The handler a WebHook's URL calls (`https://<app>/api/<handler>`), if it is one. */
+export function webHookHandler(activity: { type?: unknown; typeProperties?: Record<string, unknown> }): HandlerName | undefined {
+  if (activity.type !== 'WebHook') return undefined;
+  const url = activity.typeProperties?.url;
+  const text = typeof url === 'string' ? url : typeof (url as { value?: unknown } | undefined)?.value === 'string' ? (url as { value: string }).value : undefined;
+  const handler = text === undefined ? undefined : /\/api\/([\w-]+)$/.exec(text)?.[1];
+  return handler !== undefined && Object.hasOwn(HANDLERS, handler) ? (handler as HandlerName) : undefined;
 }
 
 export interface PipelineRun {
@@ -60,7 +82,14 @@ export function countPipelineRun(activitiesJson: unknown, dynamicItems: number, 
         const key = `${type}|${String(activity.name)}`;
         const linked = (activity.linkedServiceName as { referenceName?: unknown } | undefined)?.referenceName;
         const previous = external.get(key);
-        external.set(key, { name: String(activity.name), type, count: (previous?.count ?? 0) + multiplier, ...(typeof linked === 'string' ? { linkedService: linked } : {}) });
+        const handler = webHookHandler(activity);
+        external.set(key, {
+          name: String(activity.name),
+          type,
+          count: (previous?.count ?? 0) + multiplier,
+          ...(typeof linked === 'string' ? { linkedService: linked } : {}),
+          ...(handler ? { handler, handlerClass: HANDLERS[handler].handlerClass } : {}),
+        });
       } else if (PIPELINE.has(type)) pipelineActivities += multiplier;
       else if (type === 'Copy') copies += multiplier;
       if (type === 'ForEach') {

@@ -14,8 +14,6 @@ import type { Construct } from 'constructs';
 import { ApplicationInsights } from '@cdktf/provider-azurerm/lib/application-insights/index.js';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config/index.js';
 import { DataFactory } from '@cdktf/provider-azurerm/lib/data-factory/index.js';
-import { DataFactoryLinkedServiceAzureFunction } from '@cdktf/provider-azurerm/lib/data-factory-linked-service-azure-function/index.js';
-import { DataFactoryLinkedServiceKeyVault } from '@cdktf/provider-azurerm/lib/data-factory-linked-service-key-vault/index.js';
 import { EventgridTopic } from '@cdktf/provider-azurerm/lib/eventgrid-topic/index.js';
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret/index.js';
 import { MonitorActionGroup } from '@cdktf/provider-azurerm/lib/monitor-action-group/index.js';
@@ -74,9 +72,9 @@ export const API_KEY_PLACEHOLDER = 'replace-with-the-provider-api-key';
 
 /** Built-in roles granted in this stack. */
 const ROLES = {
-  /** Terraform writes the function host keys into the vault. */
+  /** Terraform writes the function keys into the vault. */
   secretsOfficer: 'Key Vault Secrets Officer',
-  /** Data Factory reads the host keys through its Key Vault linked service; the ingest handlers read the API keys. */
+  /** Data Factory's key activities read the function keys (Web activity, managed identity); the ingest handlers read the API keys. */
   secretsUser: 'Key Vault Secrets User',
   /** Data Factory's notify steps publish to the topic (local auth is off). */
   eventGridSender: 'EventGrid Data Sender',
@@ -168,7 +166,7 @@ export class PipelinesStack extends TerraformStack {
       scope: keyVaultId,
       roleDefinitionName: ROLES.secretsOfficer,
       principalId: client.objectId,
-      description: 'Terraform writes the function apps host keys into the vault for Data Factory.',
+      description: 'Terraform writes the function apps keys into the vault for Data Factory.',
     });
 
     // The HTTP sources' API keys, as on AWS: created here with a placeholder that an operator
@@ -248,7 +246,7 @@ export class PipelinesStack extends TerraformStack {
       location,
       identity: { type: 'SystemAssigned' },
       // No self-hosted or managed-VNet integration runtime: the functions, the vault and the
-      // topic are reached over their public endpoints with Entra ID or the vaulted host key.
+      // topic are reached over their public endpoints with Entra ID or the vaulted function key.
       publicNetworkEnabled: true,
       managedVirtualNetworkEnabled: false,
       tags,
@@ -259,7 +257,7 @@ export class PipelinesStack extends TerraformStack {
       roleDefinitionName: ROLES.secretsUser,
       principalId: factoryPrincipal,
       principalType: 'ServicePrincipal',
-      description: 'Data Factory reads the function host keys through its Key Vault linked service.',
+      description: 'Data Factory pipelines read the function keys (Web activities with the factory identity).',
     });
     const factoryPublishes = new RoleAssignment(this, 'factory_event_sender', {
       scope: this.notificationTopic.id,
@@ -269,35 +267,19 @@ export class PipelinesStack extends TerraformStack {
       description: 'The flows notify steps publish run summaries to the notification topic.',
     });
 
-    const vaultLink = new DataFactoryLinkedServiceKeyVault(this, 'key_vault_link', {
-      name: 'KeyVault',
-      dataFactoryId: this.dataFactory.id,
-      keyVaultId,
-      description: 'The platform Key Vault: function host keys.',
-      dependsOn: [factoryReadsSecrets],
-    });
-    const functionLinks = {} as Record<HandlerClass, DataFactoryLinkedServiceAzureFunction>;
-    for (const handlerClass of FUNCTION_APP_CLASSES) {
-      const functions = this.functionApps[handlerClass];
-      functionLinks[handlerClass] = new DataFactoryLinkedServiceAzureFunction(this, `functions_${handlerClass}_link`, {
-        name: functionLinkedServiceName(handlerClass),
-        dataFactoryId: this.dataFactory.id,
-        url: functions.url,
-        keyVaultKey: { linkedServiceName: vaultLink.name, secretName: functions.functionKeySecret.name },
-        description: `The ${handlerClass} function app (${functions.app.name}).`,
-      });
-    }
-
+    const vaultUri = platform.getString(PLATFORM_OUTPUTS.keyVaultUri);
     const targets: DataFactoryTargets = {
-      functionLinkedService: (handlerClass) => functionLinkedServiceName(handlerClass),
-      // The class's timeoutSeconds, as on AWS. NB: the Azure Function activity itself gives up on the
-      // HTTP response after 230 s whatever this says, so a handler running longer fails its activity
-      // (and is retried) while the function carries on; prod's transform and ml classes allow 900 s.
-      activityTimeout: (handlerClass) => dataFactoryTimeSpan(lambdaSizingFor(environment, handlerClass).timeoutSeconds),
+      functionUrl: (handlerClass) => this.functionApps[handlerClass].url,
+      // The secret's name by reference: Terraform writes the secret before the pipelines that read it.
+      functionKeySecretUrl: (handlerClass) => keyVaultSecretUrl(vaultUri, this.functionApps[handlerClass].functionKeySecret.name),
+      // The class's timeoutSeconds (as on AWS; the host's functionTimeout too) plus the time a step may
+      // wait in the queue and its callback take: the WebHook fails the step when no callback came by then.
+      activityTimeout: (handlerClass) => dataFactoryTimeSpan(lambdaSizingFor(environment, handlerClass).timeoutSeconds + STEP_CALLBACK_MARGIN_SECONDS),
       notificationEndpoint: this.notificationTopic.endpoint,
       environmentName: environment.name,
     };
-    const dependsOn = [...Object.values(functionLinks), factoryPublishes];
+    // Referenced by name or URL only in activities_json: the factory's roles must be in place first.
+    const dependsOn = [factoryReadsSecrets, factoryPublishes];
     this.pipelines = {};
     for (const flow of FLOWS) {
       this.pipelines[flow.name] = new FlowPipeline(this, `flow_${flow.name}`, {
@@ -377,9 +359,15 @@ export class PipelinesStack extends TerraformStack {
   }
 }
 
-/** The Azure Function linked service of a handler class. */
-export function functionLinkedServiceName(handlerClass: HandlerClass): string {
-  return `Functions_${handlerClass}`;
+/** Seconds a step's WebHook waits beyond its class's timeout: queue pickup, a cold start and the callback's retries. */
+export const STEP_CALLBACK_MARGIN_SECONDS = 300;
+
+/** Key Vault's REST API version the key activities call. */
+export const KEY_VAULT_API_VERSION = '7.4';
+
+/** The REST URL of a secret's current version, from the vault URI (`https://<vault>.vault.azure.net/`, trailing slash included). */
+export function keyVaultSecretUrl(vaultUri: string, secretName: string): string {
+  return `${vaultUri}secrets/${secretName}?api-version=${KEY_VAULT_API_VERSION}`;
 }
 
 /** A Data Factory activity timeout (`d.hh:mm:ss`) for a timeout in seconds. */

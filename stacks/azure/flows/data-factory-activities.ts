@@ -7,44 +7,59 @@
  * Pure functions (no cdktf), mirroring the AWS rendering
  * (stacks/aws/constructs/pipeline-flow.ts) step for step:
  *
- * - task   -> AzureFunctionActivity: `POST /api/<handler>` on the function
- *             app of the handler's class, through that app's linked service,
- *             with the step's input as a JSON object body;
+ * - task   -> WebHook: `POST https://<app>/api/<handler>` on the function
+ *             app of the handler's class, with the step's input as a JSON
+ *             object body (ADF adds `callBackUri`); the function queues the
+ *             step and answers 202, and the pipeline waits for the callback
+ *             (reportStatusOnCallBack: a StatusCode >= 400 fails the step),
+ *             up to the class's timeout plus a margin. The function key is
+ *             sent as `x-functions-key`, read at run time from Key Vault by a
+ *             Web activity per handler class (FunctionKey-<class>, managed
+ *             identity, secureOutput) that the pipeline runs first; the
+ *             WebHook has secureInput, so neither the key nor the request is
+ *             logged, and the pipeline JSON holds only the secret's URL;
  * - map    -> ForEach over the items (a previous result or a fixed list), in
  *             parallel up to maxConcurrency, running the inner task per item;
  * - notify -> WebActivity posting one Event Grid schema event to the
  *             notification topic, authenticated with the factory's managed
  *             identity.
  *
- * Steps run in order: each activity depends on the previous one Succeeded, so
+ * Steps run in order, after the key activities: each activity depends on the
+ * previous one Succeeded (the first on every key activity), so
  * a step that fails (after its retries) fails the run and skips the rest, as
  * on AWS. Failure notifications are not activities: on Azure they come from
  * the factory's failed-runs alert, which the stack sets up.
  *
  * Differences from the Step Functions rendering, by what Data Factory allows:
- * - Retries: ADF's retry policy is a count and a fixed interval (at least 30
- *   seconds), with no backoff or jitter and no way to tell errors apart. The
- *   errors AWS never retries (NON_RETRYABLE_ERRORS in pipelines/flows/flow.ts:
- *   a failed quality gate, a bad table input) are retried here too; they fail
- *   again the same way, so a failing run still fails, three retries later.
+ * - Retries: a WebHook is a control activity; its policy has secureInput and
+ *   secureOutput only, no retry. A handler step that fails fails its run at
+ *   once (AWS retries it 3 times unless its error is in NON_RETRYABLE_ERRORS);
+ *   only the delivery of its outcome is retried (by the step queue). Web
+ *   activities (key fetches, notify) keep ADF's retry policy: a count and a
+ *   fixed interval (at least 30 seconds), no backoff.
  * - Managed steps (`step.managed`, SageMaker jobs on AWS) run their handler on
  *   Azure: the ml function app trains and scores on the embedded engine.
  * - A map step's result cannot be read: a ForEach has no output. Handlers read
  *   what a map's steps wrote from the lake, under the run id.
- * - An Azure Function activity waits at most 230 seconds for the HTTP
- *   response (the platform's front-end limit), whatever the policy timeout.
+ * - Why WebHook and not the Azure Function activity: that one waits at most
+ *   230 seconds for the HTTP response (the platform's front-end limit),
+ *   whatever its timeout, while prod's transform and ml handlers may run 900;
+ *   the step then failed and was retried while the first run carried on.
  *
  * Bodies are JSON built by one `@concat(...)` expression (encoding below),
  * valid for any value; `activity('<step>').output.<field>` reads the JSON
  * object a previous function returned.
  */
-import type { HandlerClass } from '../../../config/schema.ts';
+import { HANDLER_CLASSES as HANDLER_CLASS_NAMES, type HandlerClass } from '../../../config/schema.ts';
+import { functionRoute } from '../../../lambdas/entrypoints/azure/app-settings.ts';
 import { HANDLERS, type FlowDefinition, type FlowStep, type MapStep, type NotifyStep, type StepInput, type TaskStep } from '../../../pipelines/flows/index.ts';
 
 export interface DataFactoryTargets {
-  /** Name of the ADF Azure Function linked service of the app serving this handler class. */
-  readonly functionLinkedService: (handlerClass: HandlerClass) => string;
-  /** Activity timeout per handler class, ADF timespan "d.hh:mm:ss". */
+  /** `https://<host>` of the function app serving this handler class (may hold Terraform tokens); steps POST to `<url>/api/<handler>`. */
+  readonly functionUrl: (handlerClass: HandlerClass) => string;
+  /** Key Vault URL of the secret holding that app's function key, `<vaultUri>secrets/<name>?api-version=7.4`. */
+  readonly functionKeySecretUrl: (handlerClass: HandlerClass) => string;
+  /** How long a step of this class may take before its callback, ADF timespan "d.hh:mm:ss": the class's timeout plus a margin. */
   readonly activityTimeout: (handlerClass: HandlerClass) => string;
   /** Event Grid topic endpoint notify steps POST to (may be a Terraform token string). */
   readonly notificationEndpoint: string;
@@ -75,6 +90,18 @@ export const MAX_FOREACH_BATCH_COUNT = 50;
 /** Event Grid event type of a notify step's event; subject `strata/<env>/<flow>`. */
 export const FLOW_NOTIFICATION_EVENT_TYPE = 'Strata.FlowNotification';
 export const FLOW_NOTIFICATION_DATA_VERSION = '1';
+
+/** The Entra ID audience of Key Vault's data plane, for the factory's managed identity. */
+export const KEY_VAULT_RESOURCE = 'https://vault.azure.net';
+
+/** The header Azure Functions reads a function key from. */
+export const FUNCTION_KEY_HEADER = 'x-functions-key';
+
+/** Timeout of a function key fetch from Key Vault. */
+export const KEY_FETCH_TIMEOUT = '0.00:02:00';
+
+/** The activity that reads a handler class's function key from Key Vault, at the start of a pipeline. */
+export const functionKeyActivityName = (handlerClass: HandlerClass): string => `FunctionKey-${handlerClass}`;
 
 /** The Entra ID audience of Event Grid's data plane, for the factory's managed identity. */
 export const EVENT_GRID_RESOURCE = 'https://eventgrid.azure.net';
@@ -133,8 +160,12 @@ export function adfStringLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-/** The pieces as one ADF expression (`@concat(…)`), adjacent texts merged. */
-function expressionOf(pieces: JsonPieces): string {
+/**
+ * The pieces as one ADF expression (`@concat(…)`), adjacent texts merged; with
+ * `asJson`, parsed by json() so the value is an object (a WebHook body, to
+ * which ADF adds callBackUri) rather than a string.
+ */
+function expressionOf(pieces: JsonPieces, asJson = false): string {
   const args: string[] = [];
   let pending: string | undefined;
   for (const piece of pieces) {
@@ -147,7 +178,8 @@ function expressionOf(pieces: JsonPieces): string {
     args.push(piece.expression);
   }
   if (pending !== undefined) args.push(adfStringLiteral(pending));
-  return args.length === 1 ? `@string(${args[0]})` : `@concat(${args.join(', ')})`;
+  const value = args.length === 1 ? `string(${args[0]})` : `concat(${args.join(', ')})`;
+  return asJson ? `@json(${value})` : `@${value}`;
 }
 
 // ----------------------------------------------------------- step inputs
@@ -217,28 +249,78 @@ function inputFields(input: StepInput, stepName: string, inMap: boolean, context
 
 // ------------------------------------------------------------- renderers
 
-const policy = (timeout: string) => ({ timeout, ...DATA_FACTORY_RETRY, secureInput: false, secureOutput: false });
+const policy = (timeout: string, secure: { secureInput?: boolean; secureOutput?: boolean } = {}) => ({
+  timeout,
+  ...DATA_FACTORY_RETRY,
+  secureInput: secure.secureInput ?? false,
+  secureOutput: secure.secureOutput ?? false,
+});
 
-/** A task (or a map's inner task) as a call of its handler's function. */
-function functionActivity(step: Omit<TaskStep, 'resultPath'>, inMap: boolean, context: RenderContext): DataFactoryActivity {
+function handlerOf(step: Omit<TaskStep, 'resultPath'>, flow: FlowDefinition) {
   const handler = Object.hasOwn(HANDLERS, step.handler) ? HANDLERS[step.handler] : undefined;
-  if (!handler) throw new UnrenderableStepError(`flow ${context.flow.name}: step ${step.name} calls the unknown handler ${String(step.handler)}`);
+  if (!handler) throw new UnrenderableStepError(`flow ${flow.name}: step ${step.name} calls the unknown handler ${String(step.handler)}`);
+  return handler;
+}
+
+/**
+ * A task (or a map's inner task) as a WebHook on its handler's function: the
+ * step's input as the JSON body, the function key from the class's key
+ * activity, the pipeline waiting for the function's callback.
+ */
+function functionActivity(step: Omit<TaskStep, 'resultPath'>, inMap: boolean, context: RenderContext): DataFactoryActivity {
+  const { targets } = context;
+  const handler = handlerOf(step, context.flow);
   // `step.managed` (a SageMaker job on AWS) is ignored on purpose: on Azure the
   // handler runs the step on the embedded engine inside the ml function app.
   return {
     name: step.name,
     description: handler.description,
-    type: 'AzureFunctionActivity',
+    type: 'WebHook',
     dependsOn: [],
-    policy: policy(context.targets.activityTimeout(handler.handlerClass)),
+    // A control activity: no retry or timeout in its policy; the request (key header included) is not logged.
+    policy: { secureInput: true, secureOutput: false },
     userProperties: [],
     typeProperties: {
-      functionName: step.handler,
+      url: `${targets.functionUrl(handler.handlerClass)}/api/${functionRoute(step.handler)}`,
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: { value: expressionOf(jsonObject(inputFields(step.input, step.name, inMap, context))), type: 'Expression' },
+      headers: {
+        'Content-Type': 'application/json',
+        [FUNCTION_KEY_HEADER]: { value: `@${activityOutputOf(functionKeyActivityName(handler.handlerClass))}.value`, type: 'Expression' },
+      },
+      body: { value: expressionOf(jsonObject(inputFields(step.input, step.name, inMap, context)), true), type: 'Expression' },
+      timeout: targets.activityTimeout(handler.handlerClass),
+      reportStatusOnCallBack: true,
     },
-    linkedServiceName: { referenceName: context.targets.functionLinkedService(handler.handlerClass), type: 'LinkedServiceReference' },
+  };
+}
+
+const activityOutputOf = (name: string) => `activity(${adfStringLiteral(name)}).output`;
+
+/** The handler classes a flow's task steps (map inner steps included) call, in HANDLERS order. */
+function handlerClassesOf(flow: FlowDefinition): HandlerClass[] {
+  const classes = new Set<HandlerClass>();
+  for (const step of flow.steps) {
+    const task = step.kind === 'task' ? step : step.kind === 'map' && (step.step as { kind?: unknown }).kind === 'task' ? step.step : undefined;
+    if (task) classes.add(handlerOf(task, flow).handlerClass);
+  }
+  const order = [...new Set(Object.values(HANDLERS).map((handler) => handler.handlerClass))];
+  return order.filter((handlerClass) => classes.has(handlerClass));
+}
+
+/** A Web activity reading a class's function key from Key Vault with the factory's identity; its output (the secret) is not logged. */
+function keyActivity(handlerClass: HandlerClass, targets: DataFactoryTargets): DataFactoryActivity {
+  return {
+    name: functionKeyActivityName(handlerClass),
+    description: `Reads the ${handlerClass} function app's key from Key Vault for the steps that call it.`,
+    type: 'WebActivity',
+    dependsOn: [],
+    policy: policy(KEY_FETCH_TIMEOUT, { secureOutput: true }),
+    userProperties: [],
+    typeProperties: {
+      url: targets.functionKeySecretUrl(handlerClass),
+      method: 'GET',
+      authentication: { type: 'MSI', resource: KEY_VAULT_RESOURCE },
+    },
   };
 }
 
@@ -341,6 +423,10 @@ function noAzureRendering(step: never, flow: FlowDefinition): never {
 
 function checkActivityNames(flow: FlowDefinition): void {
   const names = flow.steps.flatMap((step) => [step.name, ...(step.kind === 'map' ? [step.step.name] : [])]);
+  const keyNames = new Set<string>(HANDLER_CLASS_NAMES.map(functionKeyActivityName));
+  for (const name of names) {
+    if (keyNames.has(name)) throw new UnrenderableStepError(`flow ${flow.name}: step ${name} has the name of a function key activity; rename the step`);
+  }
   const seen = new Set<string>();
   for (const name of names) {
     if (typeof name !== 'string' || name.length === 0 || name.length > MAX_ACTIVITY_NAME || FORBIDDEN_IN_ACTIVITY_NAME.test(name)) {
@@ -354,19 +440,23 @@ function checkActivityNames(flow: FlowDefinition): void {
 }
 
 /**
- * The flow's steps as ADF pipeline activities, chained in order (each
- * depends on the previous one Succeeded). Throws UnrenderableStepError for a
- * step Data Factory cannot run as written.
+ * The flow's steps as ADF pipeline activities: first one key activity per
+ * handler class the steps call (in parallel), then the steps chained in order
+ * (the first depends on every key activity, each next one on the previous
+ * step Succeeded). Throws UnrenderableStepError for a step Data Factory
+ * cannot run as written.
  */
 export function renderDataFactoryActivities(flow: FlowDefinition, targets: DataFactoryTargets): DataFactoryActivity[] {
   if (flow.steps.length === 0) throw new UnrenderableStepError(`flow ${flow.name} has no steps`);
   checkActivityNames(flow);
-  const activities: DataFactoryActivity[] = [];
+  const keys = handlerClassesOf(flow).map((handlerClass) => keyActivity(handlerClass, targets));
+  const steps: DataFactoryActivity[] = [];
   flow.steps.forEach((step, index) => {
     const activity = renderStep(step, { flow, targets, earlier: flow.steps.slice(0, index) });
-    const previous = activities.at(-1);
-    if (previous) activity.dependsOn = [{ activity: previous.name, dependencyConditions: ['Succeeded'] }];
-    activities.push(activity);
+    const previous = steps.at(-1);
+    const after = previous ? [previous] : keys;
+    activity.dependsOn = after.map((before) => ({ activity: before.name, dependencyConditions: ['Succeeded'] }));
+    steps.push(activity);
   });
-  return activities;
+  return [...keys, ...steps];
 }

@@ -18,14 +18,14 @@ export interface FlowPipelineProps {
   /** Pipeline name in the factory. */
   readonly pipelineName: string;
   readonly description: string;
-  /** Linked services, timeouts and the notification endpoint the activities use. */
+  /** Function app URLs, function key secret URLs, timeouts and the notification endpoint the activities use. */
   readonly targets: DataFactoryTargets;
   /** The schedule expression (`rate(...)` / `cron(...)`) from the environment. */
   readonly schedule: string;
   /** Where the schedule came from (`schedules.ingest`), for conversion errors. */
   readonly scheduleKeyPath: string;
   /**
-   * Resources the activities reference by name only (linked services), which Terraform cannot infer.
+   * Resources the activities need but do not reference (the factory identity's roles), which Terraform cannot infer.
    * @default - none
    */
   readonly dependsOn?: ITerraformDependable[];

@@ -4,9 +4,14 @@
  * the class's user-assigned identity (which the platform stack scoped to the
  * layer containers the class may touch).
  *
- * The app's host key, which Data Factory's Azure Function activity sends, is
+ * Steps arrive asynchronously (Data Factory WebHook activities): the app's
+ * HTTP functions put them on the class's step queue in the runtime storage
+ * account, and its queue function runs them; the identity may use that queue
+ * (and its poison queue) only.
+ *
+ * The app's default function key, which Data Factory's WebHooks send, is
  * copied into Key Vault; it lives in Terraform state and the vault, never in
- * the synthesized JSON.
+ * the synthesized JSON (the pipelines read it at run time).
  */
 import { type ITerraformDependable, type TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
@@ -19,8 +24,9 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment/inde
 import { ServicePlan } from '@cdktf/provider-azurerm/lib/service-plan/index.js';
 import type { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account/index.js';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container/index.js';
+import { StorageQueue } from '@cdktf/provider-azurerm/lib/storage-queue/index.js';
 import { lambdaSizingFor, type Environment, type HandlerClass } from '../../../config/schema.ts';
-import { APP_SETTINGS } from '../../../lambdas/entrypoints/azure/app-settings.ts';
+import { APP_SETTINGS, STEP_QUEUE_CONNECTION, stepQueueName } from '../../../lambdas/entrypoints/azure/app-settings.ts';
 import { resourceName } from '../../shared/naming.ts';
 
 export interface HandlerFunctionAppProps {
@@ -84,16 +90,29 @@ const ROLES = {
   runtimeStorage: 'Storage Blob Data Owner',
   /** Application Insights with local auth disabled accepts telemetry from this role only. */
   telemetry: 'Monitoring Metrics Publisher',
+  /**
+   * The step queue with an identity-based connection, per Microsoft's table for the Queue Storage
+   * extension: the output binding needs Storage Queue Data Contributor (or Message Sender), the trigger
+   * Storage Queue Data Reader and Message Processor; Contributor covers reading and sending.
+   */
+  queueContributor: 'Storage Queue Data Contributor',
+  queueProcessor: 'Storage Queue Data Message Processor',
 } as const;
+
+/** The queue the Functions host moves a message to after its last failed delivery (`<queue>-poison`). */
+export const poisonQueueName = (queueName: string): string => `${queueName}-poison`;
 
 export class HandlerFunctionApp extends Construct {
   readonly plan: ServicePlan;
   readonly app: FunctionAppFlexConsumption;
   readonly deploymentContainer: StorageContainer;
-  /** The host key in Key Vault, for Data Factory's linked service. */
+  /** The function key in Key Vault, which the pipelines read at run time. */
   readonly functionKeySecret: KeyVaultSecret;
-  /** `https://<app>.azurewebsites.net`: the Azure Function linked service's URL. */
+  /** `https://<default hostname>`: Data Factory's WebHooks POST to `<url>/api/<handler>`. */
   readonly url: string;
+  /** The step queue (the HTTP functions write it, the queue function reads it) and its poison queue. */
+  readonly stepQueue: StorageQueue;
+  readonly poisonQueue: StorageQueue;
 
   constructor(scope: Construct, id: string, props: HandlerFunctionAppProps) {
     super(scope, id);
@@ -122,6 +141,23 @@ export class HandlerFunctionApp extends Construct {
       principalType: 'ServicePrincipal',
       description: `The ${handlerClass} function app reads its deployment package and keeps its host state (keys, leases).`,
     });
+    // The class's step queue and the poison queue the host moves failed messages to, declared here so
+    // the identity's queue roles can be scoped to them (not the account): no other app's steps.
+    this.stepQueue = new StorageQueue(this, 'step_queue', { name: stepQueueName(handlerClass), storageAccountId: props.runtimeStorage.id });
+    this.poisonQueue = new StorageQueue(this, 'poison_queue', { name: poisonQueueName(stepQueueName(handlerClass)), storageAccountId: props.runtimeStorage.id });
+    const canUseQueues = [this.stepQueue, this.poisonQueue].flatMap((queue, index) =>
+      [ROLES.queueContributor, ROLES.queueProcessor].map(
+        (role, roleIndex) =>
+          new RoleAssignment(this, `queue_${index}_${roleIndex}`, {
+            // With storage_account_id, the queue's id is its Resource Manager id (…/queueServices/default/queues/<name>).
+            scope: queue.id,
+            roleDefinitionName: role,
+            principalId: identity.principalId,
+            principalType: 'ServicePrincipal',
+            description: `The ${handlerClass} function app ${index === 0 ? 'queues and runs its steps' : 'keeps the steps it could not deliver'} (${role}).`,
+          }),
+      ),
+    );
     const canSendTelemetry = new RoleAssignment(this, 'telemetry', {
       scope: props.appInsights.id,
       roleDefinitionName: ROLES.telemetry,
@@ -156,6 +192,8 @@ export class HandlerFunctionApp extends Construct {
         AzureWebJobsStorage__accountName: props.runtimeStorage.name,
         AzureWebJobsStorage__credential: 'managedidentity',
         AzureWebJobsStorage__clientId: identity.clientId,
+        // The step queue's connection (STEP_QUEUE_CONNECTION is AzureWebJobsStorage): its queue endpoint, same identity.
+        [`${STEP_QUEUE_CONNECTION}__queueServiceUri`]: props.runtimeStorage.primaryQueueEndpoint,
         // Telemetry with Entra ID: the component has local authentication disabled.
         APPLICATIONINSIGHTS_AUTHENTICATION_STRING: `ClientId=${identity.clientId};Authorization=AAD`,
         // host.json override: the class's timeoutSeconds, as the Lambda timeout on AWS.
@@ -169,7 +207,7 @@ export class HandlerFunctionApp extends Construct {
         remoteDebuggingEnabled: false,
       },
       tags: { ...tags, 'strata:handler-class': handlerClass },
-      dependsOn: [canUseRuntimeStorage, canSendTelemetry],
+      dependsOn: [canUseRuntimeStorage, canSendTelemetry, ...canUseQueues],
     });
     this.url = `https://${this.app.defaultHostname}`;
 
@@ -183,7 +221,7 @@ export class HandlerFunctionApp extends Construct {
       keyVaultId: props.keyVaultId,
       // A reference: the key itself is read at apply time and stays in state and the vault.
       value: hostKeys.defaultFunctionKey,
-      contentType: `Host key of ${this.app.name} (Azure Functions), for Data Factory`,
+      contentType: `Function key of ${this.app.name} (Azure Functions), read by the Data Factory pipelines at run time`,
       tags,
       dependsOn: props.secretDependsOn,
     });

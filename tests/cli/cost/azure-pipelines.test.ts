@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countPipelineRun, forEachItems } from '../../../cli/cost/data-factory.ts';
+import { processFlow } from '../../../pipelines/flows/index.ts';
+import { renderDataFactoryActivities } from '../../../stacks/azure/flows/data-factory-activities.ts';
 import { estimateCost, type CostLine } from '../../../cli/cost/estimate.ts';
 import { loadPriceBook } from '../../../cli/cost/price-book.ts';
 import { triggerRunsPerMonth } from '../../../cli/cost/schedules.ts';
@@ -108,6 +110,28 @@ describe('Data Factory activity runs per pipeline run, from activities_json', ()
       ['CheckQuality', 1],
       ['Notify', 1],
     ]);
+  });
+
+  it('counts the rendered WebHook steps as external activities of their handler, and each function key fetch as one run and one external activity', () => {
+    const activities = renderDataFactoryActivities(processFlow, {
+      functionUrl: (handlerClass) => `https://\${azurerm_function_app_flex_consumption.functions_${handlerClass}.default_hostname}`,
+      functionKeySecretUrl: (handlerClass) => `https://vault/secrets/function-key-${handlerClass}?api-version=7.4`,
+      activityTimeout: () => '0.00:20:00',
+      notificationEndpoint: 'https://topic',
+      environmentName: 'prod',
+    });
+    const run = countPipelineRun(JSON.stringify(activities), 10);
+    const trusted = processFlow.steps[0]!.kind === 'map' && 'values' in processFlow.steps[0]!.items ? processFlow.steps[0]!.items.values.length : NaN;
+    const refined = processFlow.steps[1]!.kind === 'map' && 'values' in processFlow.steps[1]!.items ? processFlow.steps[1]!.items.values.length : 10;
+    const keys = activities.filter((activity) => String(activity.name).startsWith('FunctionKey-'));
+    expect(keys.map((key) => key.name)).toEqual(['FunctionKey-transform', 'FunctionKey-quality']);
+    const external = Object.fromEntries(run.external.map((activity) => [activity.name, activity]));
+    expect(external['FunctionKey-transform']).toEqual({ name: 'FunctionKey-transform', type: 'WebActivity', count: 1 });
+    expect(external.BuildTrustedTable).toEqual({ name: 'BuildTrustedTable', type: 'WebHook', count: trusted, handler: 'build-trusted', handlerClass: 'transform' });
+    expect(external.BuildRefinedTable).toMatchObject({ type: 'WebHook', count: refined, handler: 'build-refined', handlerClass: 'transform' });
+    expect(external.CheckQuality).toMatchObject({ type: 'WebHook', count: 1, handler: 'check-quality', handlerClass: 'quality' });
+    // 2 key fetches + 2 ForEach + their items + the steps after them
+    expect(run.activityRuns).toBe(keys.length + 2 + trusted + refined + processFlow.steps.length - 2);
   });
 
   it('reads createArray lists and list parameters', () => {

@@ -12,7 +12,7 @@ import { HANDLER_CLASSES, type Environment, type HandlerClass } from '../../../c
 import { APP_SETTINGS } from '../../../lambdas/entrypoints/azure/app-settings.ts';
 import { FLOWS, type FlowDefinition } from '../../../pipelines/flows/index.ts';
 import { buildAzureApp, FUNCTION_BUILD_DIR } from '../../../stacks/azure/azure-app.ts';
-import { API_KEY_PLACEHOLDER } from '../../../stacks/azure/pipelines-stack.ts';
+import { API_KEY_PLACEHOLDER, STEP_CALLBACK_MARGIN_SECONDS } from '../../../stacks/azure/pipelines-stack.ts';
 import { ScheduleConversionError } from '../../../stacks/azure/flows/schedule-recurrence.ts';
 import { TAG_KEYS } from '../../../stacks/shared/naming.ts';
 import { REPO_ROOT } from '../../../cli/synth-platform.ts';
@@ -167,12 +167,58 @@ describe('Azure pipelines stack', () => {
       expect(pipeline.data_factory_id).toBe('${azurerm_data_factory.factory.id}');
     });
 
-    it('holds no Terraform template syntax in activities_json but references to this stack', () => {
+    it('holds no Terraform template syntax in activities_json but references to the topic, the function apps, the vault and the key secrets', () => {
       for (const pipeline of Object.values(resourcesOf(synthesized.prod.stack, 'azurerm_data_factory_pipeline'))) {
         const json = pipeline.activities_json as string;
         expect(json, pipeline.name).not.toContain('%{');
-        for (const reference of json.match(/\$\{[^}]*\}/g) ?? []) expect(reference, pipeline.name).toBe('${azurerm_eventgrid_topic.notifications.endpoint}');
+        for (const reference of json.match(/\$\{[^}]*\}/g) ?? []) {
+          expect(reference, pipeline.name).toMatch(
+            /^\$\{(azurerm_eventgrid_topic\.notifications\.endpoint|azurerm_function_app_flex_consumption\.\w+\.default_hostname|data\.terraform_remote_state\.platform\.outputs\.key_vault_uri|azurerm_key_vault_secret\.\w+\.name)\}$/,
+          );
+        }
       }
+    });
+
+    it('runs every handler step as a WebHook on its class app, the function key read from Key Vault at run time (no key in the JSON)', () => {
+      const { stack } = synthesized.prod;
+      const apps = Object.fromEntries(
+        Object.entries(resourcesOf(stack, 'azurerm_function_app_flex_consumption')).map(([address, app]) => [app.app_settings[APP_SETTINGS.handlerClass] as string, address]),
+      );
+      const secrets = Object.fromEntries(
+        Object.entries(resourcesOf(stack, 'azurerm_key_vault_secret'))
+          .filter(([, secret]) => (secret.name as string).startsWith('function-key-'))
+          .map(([address, secret]) => [(secret.name as string).slice('function-key-'.length), address]),
+      );
+      for (const pipeline of Object.values(resourcesOf(stack, 'azurerm_data_factory_pipeline'))) {
+        const activities = JSON.parse(pipeline.activities_json as string) as TfJson[];
+        const all = activities.flatMap((activity) => [activity, ...((activity.typeProperties?.activities as TfJson[] | undefined) ?? [])]);
+        const hooks = all.filter((activity) => activity.type === 'WebHook');
+        expect(hooks.length, pipeline.name).toBeGreaterThan(0);
+        expect(all.filter((activity) => activity.type === 'AzureFunctionActivity')).toEqual([]);
+        for (const hook of hooks) {
+          const [, handlerClass] = /^@activity\('FunctionKey-(\w+)'\)\.output\.value$/.exec(hook.typeProperties.headers['x-functions-key'].value)!;
+          expect(hook.typeProperties.url).toMatch(new RegExp(`^https://\\$\\{azurerm_function_app_flex_consumption\\.${apps[handlerClass!]}\\.default_hostname\\}/api/[a-z-]+$`));
+          expect(hook.typeProperties.reportStatusOnCallBack).toBe(true);
+          expect(hook.policy).toEqual({ secureInput: true, secureOutput: false });
+          const key = activities.find((activity) => activity.name === `FunctionKey-${handlerClass}`)!;
+          expect(key.typeProperties).toEqual({
+            url: `\${data.terraform_remote_state.platform.outputs.key_vault_uri}secrets/\${azurerm_key_vault_secret.${secrets[handlerClass!]}.name}?api-version=7.4`,
+            method: 'GET',
+            authentication: { type: 'MSI', resource: 'https://vault.azure.net' },
+          });
+          expect(key.policy.secureOutput).toBe(true);
+        }
+      }
+      // Nothing links the functions or the vault any more: the activities call them directly.
+      for (const type of ['azurerm_data_factory_linked_service_azure_function', 'azurerm_data_factory_linked_service_key_vault']) expect(resourcesOf(stack, type), type).toEqual({});
+      expect(onlyResource(stack, 'azurerm_data_factory').identity).toEqual({ type: 'SystemAssigned' });
+      expect(Object.values(resourcesOf(stack, 'azurerm_role_assignment'))).toContainEqual(
+        expect.objectContaining({
+          scope: platformOutput('key_vault_id'),
+          role_definition_name: 'Key Vault Secrets User',
+          principal_id: '${azurerm_data_factory.factory.identity[0].principal_id}',
+        }),
+      );
     });
 
     it('ingest, process and retrain start on the environment schedules, in UTC, activated', () => {
@@ -203,17 +249,24 @@ describe('Azure pipelines stack', () => {
     it('polls the APIs on the ingest schedule with a one-activity pipeline calling the ingest functions', () => {
       const pipeline = pipelineNamed(synthesized.prod.stack, 'poll-api');
       const activities = JSON.parse(pipeline.activities_json as string) as TfJson[];
-      expect(activities).toHaveLength(1);
-      expect(activities[0]!.linkedServiceName.referenceName).toBe('Functions_ingest');
-      expect(JSON.stringify(activities[0])).toContain('poll-api');
+      expect(activities.map((activity) => [activity.name, activity.type])).toEqual([
+        ['FunctionKey-ingest', 'WebActivity'],
+        ['PollApi', 'WebHook'],
+      ]);
+      expect(activities[1]!.typeProperties.url).toMatch(/\/api\/poll-api$/);
       expect(triggerOf(synthesized.prod.stack, 'poll-api')).toMatchObject({ frequency: 'Minute', interval: 1, activated: true });
       expect(triggerOf(synthesized.edited.stack, 'poll-api')).toMatchObject({ frequency: 'Minute', interval: 5 });
     });
 
-    it('times handler activities out after their class timeoutSeconds', () => {
-      const process = pipelineNamed(synthesized.prod.stack, 'process').activities_json as string;
-      expect(process).toContain('"0.00:15:00"'); // transform: 900 s
-      expect(pipelineNamed(synthesized.edited.stack, 'process').activities_json as string).toContain('"0.00:10:00"'); // transform: 600 s
+    it('waits for a handler step’s callback for its class timeoutSeconds plus the queue margin', () => {
+      const hookTimeouts = (which: keyof typeof configs) => {
+        const activities = JSON.parse(pipelineNamed(synthesized[which].stack, 'process').activities_json as string) as TfJson[];
+        const all = activities.flatMap((activity) => [activity, ...((activity.typeProperties?.activities as TfJson[] | undefined) ?? [])]);
+        return Object.fromEntries(all.filter((activity) => activity.type === 'WebHook').map((activity) => [activity.name, activity.typeProperties.timeout]));
+      };
+      expect(STEP_CALLBACK_MARGIN_SECONDS).toBe(300);
+      expect(hookTimeouts('prod')).toMatchObject({ BuildTrustedTable: '0.00:20:00', CheckQuality: '0.00:10:00' }); // transform 900 s, quality 300 s, + 300 s
+      expect(hookTimeouts('edited')).toMatchObject({ BuildTrustedTable: '0.00:15:00' }); // transform 600 s + 300 s
     });
 
     it('refuses a schedule Data Factory cannot express, naming the key', () => {
@@ -222,26 +275,6 @@ describe('Azure pipelines stack', () => {
       expect(() => buildAzureApp({ environment, version: TEST_VERSION, outdir: join(scratch, 'refused') })).toThrow(/schedules\.process/);
     });
 
-    it('links one Azure Function linked service per class, its key read from Key Vault by the factory identity', () => {
-      const stack = synthesized.prod.stack;
-      const links = Object.values(resourcesOf(stack, 'azurerm_data_factory_linked_service_azure_function'));
-      expect(links.map((link) => link.name).sort()).toEqual(HANDLER_CLASSES.map((handlerClass) => `Functions_${handlerClass}`).sort());
-      for (const link of links) {
-        expect(link).not.toHaveProperty('key');
-        expect(link.key_vault_key.linked_service_name).toBe('${azurerm_data_factory_linked_service_key_vault.key_vault_link.name}');
-        expect(link.url).toMatch(/^https:\/\/\$\{azurerm_function_app_flex_consumption\.\w+\.default_hostname\}$/);
-      }
-      expect(onlyResource(stack, 'azurerm_data_factory_linked_service_key_vault').key_vault_id).toBe(platformOutput('key_vault_id'));
-      expect(onlyResource(stack, 'azurerm_data_factory').identity).toEqual({ type: 'SystemAssigned' });
-      const roles = Object.values(resourcesOf(stack, 'azurerm_role_assignment'));
-      expect(roles).toContainEqual(
-        expect.objectContaining({
-          scope: platformOutput('key_vault_id'),
-          role_definition_name: 'Key Vault Secrets User',
-          principal_id: '${azurerm_data_factory.factory.identity[0].principal_id}',
-        }),
-      );
-    });
   });
 
   describe('the function apps', () => {
@@ -341,6 +374,32 @@ describe('Azure pipelines stack', () => {
       );
     });
 
+    it('gives each app its step queue and poison queue in the runtime storage account, its identity allowed on those queues only', () => {
+      const stack = synthesized.prod.stack;
+      const queues = resourcesOf(stack, 'azurerm_storage_queue');
+      expect(Object.values(queues).map((queue) => queue.name).sort()).toEqual(
+        HANDLER_CLASSES.flatMap((handlerClass) => [`strata-steps-${handlerClass}`, `strata-steps-${handlerClass}-poison`]).sort(),
+      );
+      for (const queue of Object.values(queues)) expect(queue.storage_account_id).toBe('${azurerm_storage_account.function_storage.id}');
+      const roles = Object.values(resourcesOf(stack, 'azurerm_role_assignment'));
+      for (const handlerClass of HANDLER_CLASSES) {
+        const principal = platformOutput(`identity_${handlerClass}_principal_id`);
+        const own = Object.entries(queues)
+          .filter(([, queue]) => (queue.name as string).startsWith(`strata-steps-${handlerClass}`))
+          .map(([address]) => `\${azurerm_storage_queue.${address}.id}`);
+        expect(own).toHaveLength(2);
+        const queueRoles = roles.filter((role) => role.principal_id === principal && String(role.role_definition_name).startsWith('Storage Queue'));
+        expect(queueRoles.map((role) => [role.scope, role.role_definition_name]).sort()).toEqual(
+          own.flatMap((scope) => [[scope, 'Storage Queue Data Contributor'], [scope, 'Storage Queue Data Message Processor']]).sort(),
+        );
+        expect(appOf(stack, handlerClass).app_settings).toMatchObject({
+          AzureWebJobsStorage__queueServiceUri: '${azurerm_storage_account.function_storage.primary_queue_endpoint}',
+          AzureWebJobsStorage__credential: 'managedidentity',
+          AzureWebJobsStorage__clientId: platformOutput(`identity_${handlerClass}_client_id`),
+        });
+      }
+    });
+
     it('sends telemetry to a workspace-based Application Insights with local auth disabled', () => {
       expect(onlyResource(synthesized.prod.stack, 'azurerm_application_insights')).toMatchObject({
         workspace_id: platformOutput('log_analytics_workspace_id'),
@@ -350,7 +409,7 @@ describe('Azure pipelines stack', () => {
   });
 
   describe('secrets', () => {
-    it('copies each app host key into Key Vault by reference: no key value in the synthesized JSON', () => {
+    it('copies each app function key into Key Vault by reference: no key value in the synthesized JSON', () => {
       const { stack, text } = synthesized.prod;
       const secrets = Object.values(resourcesOf(stack, 'azurerm_key_vault_secret')).filter((secret) => (secret.name as string).startsWith('function-key-'));
       expect(secrets).toHaveLength(HANDLER_CLASSES.length);

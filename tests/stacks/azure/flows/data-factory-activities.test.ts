@@ -4,6 +4,9 @@ import { FLOWS, HANDLERS, ingestFlow, processFlow, retrainFlow, type FlowDefinit
 import {
   DATA_FACTORY_RETRY,
   EVENT_GRID_RESOURCE,
+  FUNCTION_KEY_HEADER,
+  functionKeyActivityName,
+  KEY_VAULT_RESOURCE,
   FLOW_NOTIFICATION_EVENT_TYPE,
   MAX_FOREACH_BATCH_COUNT,
   renderDataFactoryActivities,
@@ -15,7 +18,8 @@ import { evaluateExpression, type ExpressionScope } from './adf-expression.ts';
 
 const TIMEOUTS: Record<HandlerClass, string> = { ingest: '0.00:05:00', transform: '0.00:15:00', quality: '0.00:10:00', ml: '0.01:00:00' };
 const TARGETS: DataFactoryTargets = {
-  functionLinkedService: (handlerClass) => `ls-func-${handlerClass}`,
+  functionUrl: (handlerClass) => `https://\${TfToken[TOKEN.${handlerClass}]}`,
+  functionKeySecretUrl: (handlerClass) => `https://vault.example/secrets/function-key-${handlerClass}?api-version=7.4`,
   activityTimeout: (handlerClass) => TIMEOUTS[handlerClass],
   notificationEndpoint: '${TfToken[TOKEN.42]}',
   environmentName: 'dev',
@@ -33,14 +37,26 @@ const named = (activities: readonly DataFactoryActivity[], name: string) => {
   return activity;
 };
 
-/** What an activity's body expression evaluates to, parsed as the JSON the function receives. */
+/**
+ * What an activity's body expression evaluates to, as the JSON the endpoint receives: a WebHook's is an
+ * object (json() of the text, so ADF can add callBackUri), a Web activity's the JSON text.
+ */
 function bodyOf(activity: DataFactoryActivity, scope: Partial<ExpressionScope> = {}): unknown {
   const body = properties(activity).body as { value: string; type: string };
   expect(body.type).toBe('Expression');
-  const text = evaluateExpression(body.value, { runId: RUN_ID, ...scope });
-  expect(typeof text).toBe('string');
-  return JSON.parse(text as string);
+  const value = evaluateExpression(body.value, { runId: RUN_ID, ...scope });
+  if (activity.type === 'WebHook') {
+    expect(body.value.startsWith('@json(')).toBe(true);
+    expect(value).toBeTypeOf('object');
+    return JSON.parse(JSON.stringify(value));
+  }
+  expect(typeof value).toBe('string');
+  return JSON.parse(value as string);
 }
+
+/** The key activities, then the steps. */
+const stepsOf = (activities: readonly DataFactoryActivity[]) => activities.filter((activity) => !String(activity.name).startsWith('FunctionKey-'));
+const keysOf = (activities: readonly DataFactoryActivity[]) => activities.filter((activity) => String(activity.name).startsWith('FunctionKey-'));
 
 const flowWith = (steps: readonly FlowStep[]): FlowDefinition => ({ ...ingestFlow, steps });
 const task = (name: string, input: TaskStep['input'], resultPath = `$.${name}`): TaskStep => ({ kind: 'task', name, handler: 'build-refined', input, resultPath });
@@ -49,9 +65,9 @@ describe('renderDataFactoryActivities', () => {
   describe.each(FLOWS.map((flow) => [flow.name, flow] as const))('the %s flow', (_name, flow) => {
     const activities = renderDataFactoryActivities(flow, TARGETS);
 
-    it('has one activity per step, map inner steps included, each calling its handler through its class’s linked service', () => {
+    it('has one activity per step, map inner steps included, each task a WebHook on its class’s function app that waits for the callback', () => {
       const steps = flow.steps.flatMap((step): (FlowStep | Omit<TaskStep, 'resultPath'>)[] => (step.kind === 'map' ? [step, step.step] : [step]));
-      expect(allActivities(activities).map((activity) => activity.name)).toEqual(steps.map((step) => step.name));
+      expect(allActivities(stepsOf(activities)).map((activity) => activity.name)).toEqual(steps.map((step) => step.name));
       for (const step of steps) {
         const activity = named(activities, step.name);
         if (step.kind === 'map') {
@@ -63,17 +79,66 @@ describe('renderDataFactoryActivities', () => {
           continue;
         }
         const { handlerClass } = HANDLERS[step.handler];
-        expect(activity.type, step.name).toBe('AzureFunctionActivity');
-        expect(properties(activity)).toMatchObject({ functionName: step.handler, method: 'POST' });
-        expect(activity.linkedServiceName).toEqual({ referenceName: `ls-func-${handlerClass}`, type: 'LinkedServiceReference' });
-        expect(activity.policy).toEqual({ timeout: TIMEOUTS[handlerClass], ...DATA_FACTORY_RETRY, secureInput: false, secureOutput: false });
+        expect(activity.type, step.name).toBe('WebHook');
+        expect(properties(activity)).toEqual({
+          url: `https://\${TfToken[TOKEN.${handlerClass}]}/api/${step.handler}`,
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            [FUNCTION_KEY_HEADER]: { value: `@activity('FunctionKey-${handlerClass}').output.value`, type: 'Expression' },
+          },
+          body: { value: expect.stringMatching(/^@json\(/), type: 'Expression' },
+          timeout: TIMEOUTS[handlerClass],
+          reportStatusOnCallBack: true,
+        });
+        // A control activity: secure input (the key header), no retry policy.
+        expect(activity.policy).toEqual({ secureInput: true, secureOutput: false });
+        expect(activity).not.toHaveProperty('linkedServiceName');
       }
     });
 
-    it('runs the steps in order, each after the previous one succeeded', () => {
-      expect(activities[0]?.dependsOn).toEqual([]);
-      for (let index = 1; index < activities.length; index += 1) {
-        expect(activities[index]?.dependsOn).toEqual([{ activity: activities[index - 1]?.name, dependencyConditions: ['Succeeded'] }]);
+    it('reads each function key its steps need once, at the start, from Key Vault with the factory identity, its output not logged', () => {
+      const classes = new Set(
+        flow.steps.flatMap((step) => (step.kind === 'task' ? [HANDLERS[step.handler].handlerClass] : step.kind === 'map' ? [HANDLERS[step.step.handler].handlerClass] : [])),
+      );
+      const keys = keysOf(activities);
+      expect(activities.slice(0, keys.length)).toEqual(keys);
+      expect(keys.map((key) => key.name).sort()).toEqual([...classes].map(functionKeyActivityName).sort());
+      for (const key of keys) {
+        const handlerClass = String(key.name).slice('FunctionKey-'.length) as HandlerClass;
+        expect(key).toMatchObject({
+          type: 'WebActivity',
+          dependsOn: [],
+          policy: { ...DATA_FACTORY_RETRY, secureInput: false, secureOutput: true },
+          typeProperties: { url: TARGETS.functionKeySecretUrl(handlerClass), method: 'GET', authentication: { type: 'MSI', resource: KEY_VAULT_RESOURCE } },
+        });
+        expect(properties(key)).not.toHaveProperty('body');
+      }
+      expect(KEY_VAULT_RESOURCE).toBe('https://vault.azure.net');
+      // Every key header reads an activity that exists and runs before the steps.
+      for (const activity of allActivities(stepsOf(activities)).filter((candidate) => candidate.type === 'WebHook')) {
+        const header = properties(activity).headers[FUNCTION_KEY_HEADER].value as string;
+        expect(keys.map((key) => `@activity('${String(key.name)}').output.value`)).toContain(header);
+      }
+    });
+
+    it('holds no function key or secret value: only the secret URLs and activity outputs', () => {
+      const json = JSON.stringify(activities);
+      expect(json).not.toMatch(/"(functionKey|key|code|password|secret)"\s*:/i);
+      expect(json).not.toContain('code=');
+      expect(json).not.toContain('linkedServiceName');
+      for (const activity of allActivities(activities)) {
+        const headers = (properties(activity).headers ?? {}) as Record<string, unknown>;
+        if (FUNCTION_KEY_HEADER in headers) expect(headers[FUNCTION_KEY_HEADER]).toMatchObject({ type: 'Expression', value: expect.stringMatching(/^@activity\('FunctionKey-\w+'\)\.output\.value$/) });
+      }
+    });
+
+    it('runs the steps in order, each after the previous one succeeded, the first after every key activity', () => {
+      const keys = keysOf(activities);
+      const steps = stepsOf(activities);
+      expect(steps[0]?.dependsOn).toEqual(keys.map((key) => ({ activity: key.name, dependencyConditions: ['Succeeded'] })));
+      for (let index = 1; index < steps.length; index += 1) {
+        expect(steps[index]?.dependsOn).toEqual([{ activity: steps[index - 1]?.name, dependencyConditions: ['Succeeded'] }]);
       }
     });
 
@@ -85,7 +150,7 @@ describe('renderDataFactoryActivities', () => {
 
   it('checks quality with the run id only', () => {
     const checkQuality = named(renderDataFactoryActivities(processFlow, TARGETS), 'CheckQuality');
-    expect(properties(checkQuality).functionName).toBe('check-quality');
+    expect(properties(checkQuality).url).toMatch(/\/api\/check-quality$/);
     expect(bodyOf(checkQuality)).toEqual({ runId: RUN_ID });
   });
 
@@ -118,7 +183,7 @@ describe('renderDataFactoryActivities', () => {
     const managed = retrainFlow.steps.filter((step): step is TaskStep => step.kind === 'task' && step.managed !== undefined);
     expect(managed.length).toBeGreaterThan(0);
     for (const step of managed) {
-      expect(properties(named(activities, step.name)).functionName).toBe(step.handler);
+      expect(properties(named(activities, step.name)).url).toMatch(new RegExp(`/api/${step.handler}$`));
       expect(bodyOf(named(activities, step.name))).toEqual({ ...step.input, runId: RUN_ID });
     }
   });
@@ -187,7 +252,7 @@ describe('renderDataFactoryActivities', () => {
     it('writes a body of literals only as one string', () => {
       const flow = flowWith([task('Only', { table: "o'brien" })]);
       const only = named(renderDataFactoryActivities(flow, TARGETS), 'Only');
-      expect(properties(only).body.value).toBe(`@string('{"table":"o''brien"}')`);
+      expect(properties(only).body.value).toBe(`@json(string('{"table":"o''brien"}'))`);
       expect(bodyOf(only)).toEqual({ table: "o'brien" });
     });
   });
@@ -234,6 +299,7 @@ describe('renderDataFactoryActivities', () => {
       ['an activity name ADF rejects', [task('Build.Tables', {})], 'not a Data Factory activity name'],
       ['a name longer than 55 characters', [task('B'.repeat(56), {})], 'not a Data Factory activity name'],
       ['two steps with one name', [task('Twice', {}, '$.a'), task('Twice', {}, '$.b')], 'two steps are named Twice'],
+      ['a step named like a key activity', [task('FunctionKey-transform', {})], 'the name of a function key activity'],
     ] as const)('refuses %s', (_what, steps, why) => {
       expect(refusal(flowWith(steps))).toContain(why);
     });
