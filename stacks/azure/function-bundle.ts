@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STEP_ATTEMPTS, STEP_RETRY_DELAY } from '../../lambdas/entrypoints/azure/app-settings.ts';
 
 export interface FunctionBundle {
   /** The zip, under the outdir given. */
@@ -50,7 +51,12 @@ const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 const HOST_JSON = {
   version: '2.0',
   logging: { applicationInsights: { samplingSettings: { isEnabled: false } } },
-  extensions: { http: { routePrefix: 'api' } },
+  extensions: {
+    http: { routePrefix: 'api' },
+    // A step that fails (or whose instance dies) is delivered again, STEP_ATTEMPTS times in all,
+    // then left on the poison queue; the runner reports to Data Factory before that happens.
+    queues: { maxDequeueCount: STEP_ATTEMPTS, visibilityTimeout: STEP_RETRY_DELAY, batchSize: 1 },
+  },
   // Storage queue trigger and output (the step queue) come from the extension bundle. A version
   // range: the host resolves it when it starts, so the zip itself stays the same bytes.
   extensionBundle: { id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' },

@@ -38,3 +38,13 @@ export const STEP_QUEUE_CONNECTION = 'AzureWebJobsStorage';
 
 /** The queue-triggered function of every app, which runs the steps its HTTP functions queued. */
 export const STEP_RUNNER_FUNCTION = 'run-step';
+
+/**
+ * Tries of a step, as on AWS (first run + 2 retries): the step queue delivers
+ * a message this many times at most (host.json `maxDequeueCount`), and the
+ * runner reports a retryable failure only on the last delivery.
+ */
+export const STEP_ATTEMPTS = 3;
+/** Wait before a failed step is delivered again (host.json `visibilityTimeout`), like the 5 s backoff on AWS. */
+export const STEP_RETRY_DELAY = '00:00:05';
+

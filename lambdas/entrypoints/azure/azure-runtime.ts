@@ -14,7 +14,8 @@
  *   reads: `{ Output, StatusCode: "200" }`, or `{ Error: { ErrorCode,
  *   Message }, StatusCode: "500" }` which fails the activity.
  *
- * A handler's failure is reported, not thrown, so the queue does not run it
+ * A handler's failure is retried through the queue (STEP_ATTEMPTS deliveries,
+ * never for the errors a retry cannot fix), then reported, so the queue does not run it
  * again; a callback that cannot be delivered (after a few tries) is thrown,
  * so the queue redelivers the message and the step runs again (handlers
  * replace their partition, so a second run does not duplicate).
@@ -22,7 +23,7 @@
 import { randomBytes } from 'node:crypto';
 import { output, type HttpHandler, type HttpRequest, type HttpResponseInit, type InvocationContext, type StorageQueueHandler, type StorageQueueOutput } from '@azure/functions';
 import { HANDLER_CLASSES, type HandlerClass } from '../../../config/schema.ts';
-import { HANDLERS, type HandlerName } from '../../../pipelines/flows/index.ts';
+import { HANDLERS, NON_RETRYABLE_ERRORS, type HandlerName } from '../../../pipelines/flows/index.ts';
 import { AdlsObjectStore } from '../../adapters/azure/adls-object-store.ts';
 import { databricksMlflowTracking } from '../../adapters/azure/databricks-mlflow-auth.ts';
 import { DatabricksSqlQueryEngine } from '../../adapters/azure/databricks-sql-query-engine.ts';
@@ -33,7 +34,7 @@ import { ObjectStoreTracker } from '../../adapters/tracking/object-store-tracker
 import type { Handler, HandlerPorts, HandlerSettings } from '../../handlers/handler-ports.ts';
 import { HANDLER_FACTORIES } from '../../handlers/index.ts';
 import { systemClock } from '../../ports/clock.ts';
-import { APP_SETTINGS, functionRoute, STEP_QUEUE_CONNECTION, STEP_RUNNER_FUNCTION, stepQueueName } from './app-settings.ts';
+import { APP_SETTINGS, functionRoute, STEP_ATTEMPTS, STEP_QUEUE_CONNECTION, STEP_RUNNER_FUNCTION, stepQueueName } from './app-settings.ts';
 
 export type AppSettingsEnv = Readonly<Record<string, string | undefined>>;
 
@@ -173,6 +174,8 @@ export interface StepRunnerOptions {
   readonly callbackAttempts?: number;
   /** Wait before the second try, doubled for each further one. @default 2000 */
   readonly callbackBackoffMs?: number;
+  /** Deliveries of a step before a retryable failure is reported (host.json maxDequeueCount). @default STEP_ATTEMPTS */
+  readonly attempts?: number;
 }
 
 const asError = (thrown: unknown): Error => (thrown instanceof Error ? thrown : new Error(String(thrown)));
@@ -189,6 +192,7 @@ export function stepQueueHandler(handlers: readonly HandlerName[], handlerFor: (
   const post = options.fetch ?? globalThis.fetch;
   const attempts = Math.max(1, options.callbackAttempts ?? 3);
   const backoffMs = options.callbackBackoffMs ?? 2000;
+  const stepAttempts = Math.max(1, options.attempts ?? STEP_ATTEMPTS);
   const callBack = async (callBackUri: string, body: CallbackBody): Promise<void> => {
     let failure: Error | undefined;
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
@@ -235,7 +239,12 @@ export function stepQueueHandler(handlers: readonly HandlerName[], handlerFor: (
       outcome = { Output: body, StatusCode: '200' };
     } catch (thrown) {
       const error = asError(thrown);
-      context.error(JSON.stringify({ step, seconds: seconds(), error: { name: error.name, message: error.message } }));
+      // Retries as on AWS: errors a retry cannot fix are reported at once; any other is thrown
+      // back to the queue, which delivers the step again, until the last delivery reports it.
+      const delivery = Number(context.triggerMetadata?.dequeueCount ?? 1);
+      const retry = !(NON_RETRYABLE_ERRORS as readonly string[]).includes(error.name) && delivery < stepAttempts;
+      context.error(JSON.stringify({ step, seconds: seconds(), delivery, retry, error: { name: error.name, message: error.message } }));
+      if (retry) throw error;
       outcome = { Error: { ErrorCode: error.name, Message: error.message }, StatusCode: '500' };
     }
     await callBack(callBackUri, outcome);

@@ -45,7 +45,8 @@ const server = createServer((request, response) => {
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const callBackUri = 'http://127.0.0.1:' + server.address().port + '/callback';
-const context = (logs, queued) => ({ log: (line) => logs.push(line), error: (line) => logs.push(line), extraOutputs: { set: (output, value) => queued.push({ output, value }) } });
+// The queue's third delivery: the last, when a failing step is reported instead of retried.
+const context = (logs, queued) => ({ log: (line) => logs.push(line), error: (line) => logs.push(line), extraOutputs: { set: (output, value) => queued.push({ output, value }) }, triggerMetadata: { dequeueCount: 3 } });
 const call = async (name, body) => {
   const logs = [];
   const queued = [];
@@ -101,6 +102,8 @@ describe('the Azure function bundle', () => {
     expect(hostJson.version).toBe('2.0');
     // The queue trigger and output binding come from the extension bundle.
     expect(hostJson.extensionBundle).toEqual({ id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' });
+    // A step is delivered at most as many times as the runner tries it (3, as on AWS), one at a time per instance.
+    expect(hostJson.extensions.queues).toEqual({ maxDequeueCount: 3, visibilityTimeout: '00:00:05', batchSize: 1 });
     const index = new TextDecoder().decode(entries['index.mjs']);
     expect(index.startsWith("import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);")).toBe(true);
     // No machine paths in the code: the zip is the same wherever it is built.
@@ -179,7 +182,7 @@ describe('the Azure function bundle', () => {
       expect(out.accepted.response).toEqual({ status: 202, jsonBody: { accepted: 'build-trusted' } });
       expect(out.accepted.queued).toHaveLength(1);
       expect(out.accepted.queued[0].value).toMatchObject({ handler: 'build-trusted', event: { runId: 'r1' } });
-      // Run on the app's ports, refused by the handler: the error goes to Data Factory's callback, not thrown.
+      // Run on the app's ports at its last delivery, refused by the handler: the error goes to Data Factory's callback, not thrown.
       expect(out.callbacks).toEqual([
         {
           path: '/callback',

@@ -30,7 +30,7 @@ function registrar(): FunctionRegistrar & { http: FunctionRegistrar['http']; fun
 }
 
 /** What the Functions worker passes a function, reduced to what the runtime uses; it keeps the log lines and the queue output. */
-function invocation(): { context: InvocationContext; logs: string[]; errors: string[]; queued: unknown[] } {
+function invocation(dequeueCount = 1): { context: InvocationContext; logs: string[]; errors: string[]; queued: unknown[] } {
   const logs: string[] = [];
   const errors: string[] = [];
   const queued: unknown[] = [];
@@ -38,6 +38,7 @@ function invocation(): { context: InvocationContext; logs: string[]; errors: str
     log: (line: string) => logs.push(line),
     error: (line: string) => errors.push(line),
     extraOutputs: { set: (_output: unknown, value: unknown) => queued.push(value) },
+    triggerMetadata: { dequeueCount },
   } as unknown as InvocationContext;
   return { context, logs, errors, queued };
 }
@@ -48,8 +49,9 @@ const callHttp = async (handler: HttpHandler, body: string) => {
   return { response: response as { status: number; jsonBody: Record<string, unknown> }, logs, errors, queued };
 };
 
-const runQueued = async (handler: StorageQueueHandler, message: unknown) => {
-  const { context, logs, errors } = invocation();
+/** Runs a queue message as its `delivery`-th delivery (the queue's dequeueCount). */
+const runQueued = async (handler: StorageQueueHandler, message: unknown, delivery = 1) => {
+  const { context, logs, errors } = invocation(delivery);
   await handler(message, context);
   return { logs, errors };
 };
@@ -175,10 +177,29 @@ describe('Azure function app runtime: WebHook steps through a storage queue (Azu
     expect(JSON.parse(logs[0]!)).toEqual({ step: 'list-landing', seconds: expect.any(Number), rowsOut: 2 });
   });
 
-  it('a failing handler is called back with StatusCode 500 and its error, logged, and not thrown (the queue does not run it again)', async () => {
+  it('throws a failing step back to the queue before its last delivery, without calling Data Factory back (retries as on AWS)', async () => {
     const { runner } = registered('transform');
     const message: StepMessage = { handler: 'build-trusted', event: { runId: 'r1' }, callBackUri: `${callback.url}/callback/2` };
-    const { errors } = await runQueued(runner, JSON.stringify(message));
+    for (const delivery of [1, 2]) {
+      await expect(runQueued(runner, JSON.stringify(message), delivery)).rejects.toThrow('build-trusted: event field "table" must be a non-empty string');
+    }
+    expect(callback.received).toHaveLength(0);
+  });
+
+  it('reports an error a retry cannot fix at its first delivery', async () => {
+    const message: StepMessage = { handler: 'check-quality', event: { runId: 'no-builds' }, callBackUri: `${callback.url}/callback/q` };
+    const failing = stepQueueHandler(['check-quality'], () => async () => {
+      throw Object.assign(new Error('1 error-severity rule(s) failed'), { name: 'QualityGateFailed' });
+    });
+    await runQueued(failing, message, 1);
+    expect(callback.received).toHaveLength(1);
+    expect(callback.received[0]!.body).toEqual({ Error: { ErrorCode: 'QualityGateFailed', Message: '1 error-severity rule(s) failed' }, StatusCode: '500' });
+  });
+
+  it('a step still failing at its last delivery is called back with StatusCode 500 and its error, logged, and not thrown (the queue does not run it again)', async () => {
+    const { runner } = registered('transform');
+    const message: StepMessage = { handler: 'build-trusted', event: { runId: 'r1' }, callBackUri: `${callback.url}/callback/2` };
+    const { errors } = await runQueued(runner, JSON.stringify(message), 3);
     expect(callback.received).toHaveLength(1);
     expect(callback.received[0]!.body).toEqual({
       Error: { ErrorCode: 'TypeError', Message: expect.stringContaining('build-trusted: event field "table" must be a non-empty string') },
@@ -224,9 +245,10 @@ describe('Azure function app runtime: WebHook steps through a storage queue (Azu
     registerHandlerFunctions(app, { [APP_SETTINGS.handlerClass]: 'ingest' }, () => ((built += 1), ports), { callbackBackoffMs: 0 });
     const runner = app.queues[0]!.options.handler;
     expect(built).toBe(0);
-    await runQueued(runner, { handler: 'list-landing', event: {}, callBackUri: `${callback.url}/a` });
-    await runQueued(runner, { handler: 'list-landing', event: {}, callBackUri: `${callback.url}/b` });
-    await runQueued(runner, { handler: 'unpack-file-drop', event: {}, callBackUri: `${callback.url}/c` });
+    // Last deliveries, so that the handlers' refusals of these empty events are reported rather than retried.
+    await runQueued(runner, { handler: 'list-landing', event: {}, callBackUri: `${callback.url}/a` }, 3);
+    await runQueued(runner, { handler: 'list-landing', event: {}, callBackUri: `${callback.url}/b` }, 3);
+    await runQueued(runner, { handler: 'unpack-file-drop', event: {}, callBackUri: `${callback.url}/c` }, 3);
     expect(built).toBe(1);
     expect(callback.received.map(({ path }) => path)).toEqual(['/a', '/b', '/c']);
   });
