@@ -26,7 +26,7 @@ import { lambdaSizingFor, type Environment, type HandlerClass } from '../../conf
 import { httpSources } from '../../pipelines/datasets/sources.ts';
 import { FLOWS, HANDLERS, type FlowDefinition } from '../../pipelines/flows/index.ts';
 import { keyVaultSecretName } from '../../lambdas/adapters/azure/key-vault-secret-store.ts';
-import { APP_SETTINGS } from '../../lambdas/entrypoints/azure/app-settings.ts';
+import { APP_SETTINGS, STEP_ATTEMPTS, STEP_RETRY_DELAY } from '../../lambdas/entrypoints/azure/app-settings.ts';
 import { handlerSettings } from '../../lambdas/handlers/handler-ports.ts';
 import { platformTags, resourceName } from '../shared/naming.ts';
 import { configureBackend, remoteStackState, STACK_NAMES } from './backend.ts';
@@ -274,7 +274,7 @@ export class PipelinesStack extends TerraformStack {
       functionKeySecretUrl: (handlerClass) => keyVaultSecretUrl(vaultUri, this.functionApps[handlerClass].functionKeySecret.name),
       // The class's timeoutSeconds (as on AWS; the host's functionTimeout too) plus the time a step may
       // wait in the queue and its callback take: the WebHook fails the step when no callback came by then.
-      activityTimeout: (handlerClass) => dataFactoryTimeSpan(lambdaSizingFor(environment, handlerClass).timeoutSeconds + STEP_CALLBACK_MARGIN_SECONDS),
+      activityTimeout: (handlerClass) => dataFactoryTimeSpan(stepCallbackWaitSeconds(lambdaSizingFor(environment, handlerClass).timeoutSeconds)),
       notificationEndpoint: this.notificationTopic.endpoint,
       environmentName: environment.name,
     };
@@ -359,8 +359,23 @@ export class PipelinesStack extends TerraformStack {
   }
 }
 
-/** Seconds a step's WebHook waits beyond its class's timeout: queue pickup, a cold start and the callback's retries. */
+/** Seconds a step's WebHook waits beyond its tries: queue pickup, a cold start and the callback's retries. */
 export const STEP_CALLBACK_MARGIN_SECONDS = 300;
+
+/**
+ * How long a step's WebHook waits for its callback: every try the queue
+ * gives it (STEP_ATTEMPTS deliveries of up to the class's timeout, 5 s
+ * apart), plus the margin. Shorter, and Data Factory would fail a step that
+ * is still being retried.
+ */
+export function stepCallbackWaitSeconds(timeoutSeconds: number): number {
+  return STEP_ATTEMPTS * timeoutSeconds + (STEP_ATTEMPTS - 1) * STEP_RETRY_DELAY_SECONDS + STEP_CALLBACK_MARGIN_SECONDS;
+}
+
+const STEP_RETRY_DELAY_SECONDS = (() => {
+  const [hours, minutes, seconds] = STEP_RETRY_DELAY.split(':').map(Number);
+  return hours! * 3600 + minutes! * 60 + seconds!;
+})();
 
 /** Key Vault's REST API version the key activities call. */
 export const KEY_VAULT_API_VERSION = '7.4';

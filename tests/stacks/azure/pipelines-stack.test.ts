@@ -258,15 +258,16 @@ describe('Azure pipelines stack', () => {
       expect(triggerOf(synthesized.edited.stack, 'poll-api')).toMatchObject({ frequency: 'Minute', interval: 5 });
     });
 
-    it('waits for a handler step’s callback for its class timeoutSeconds plus the queue margin', () => {
+    it('waits for a handler step’s callback through all its tries (3 x the class timeoutSeconds, 5 s apart) plus the queue margin', () => {
       const hookTimeouts = (which: keyof typeof configs) => {
         const activities = JSON.parse(pipelineNamed(synthesized[which].stack, 'process').activities_json as string) as TfJson[];
         const all = activities.flatMap((activity) => [activity, ...((activity.typeProperties?.activities as TfJson[] | undefined) ?? [])]);
         return Object.fromEntries(all.filter((activity) => activity.type === 'WebHook').map((activity) => [activity.name, activity.typeProperties.timeout]));
       };
       expect(STEP_CALLBACK_MARGIN_SECONDS).toBe(300);
-      expect(hookTimeouts('prod')).toMatchObject({ BuildTrustedTable: '0.00:20:00', CheckQuality: '0.00:10:00' }); // transform 900 s, quality 300 s, + 300 s
-      expect(hookTimeouts('edited')).toMatchObject({ BuildTrustedTable: '0.00:15:00' }); // transform 600 s + 300 s
+      // transform 3 x 900 s + 2 x 5 s + 300 s = 3010 s; quality 3 x 300 s + 10 s + 300 s = 1210 s
+      expect(hookTimeouts('prod')).toMatchObject({ BuildTrustedTable: '0.00:50:10', CheckQuality: '0.00:20:10' });
+      expect(hookTimeouts('edited')).toMatchObject({ BuildTrustedTable: '0.00:35:10' }); // 3 x 600 s + 10 s + 300 s
     });
 
     it('refuses a schedule Data Factory cannot express, naming the key', () => {
