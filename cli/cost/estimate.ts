@@ -703,7 +703,8 @@ function dataFactoryLines(resources: TfResource[], env: Environment, usage: Usag
     };
     collect(pipeline.body.activities_json);
     const externalParts = run.external.map((activity) => {
-      const handlerClass = activity.type === 'AzureFunctionActivity' ? classOf(activity, functionNames.get(activity.name)) : undefined;
+      // WebHook steps name their handler in the URL (data-factory.ts reads it); Azure Function activities by functionName.
+      const handlerClass = activity.handlerClass ?? (activity.type === 'AzureFunctionActivity' ? classOf(activity, functionNames.get(activity.name)) : undefined);
       const minutes = handlerClass ? Math.max(1, Math.ceil(usage.functions[handlerClass].secondsPerInvocation / 60)) : 1;
       return { minutes: activity.count * minutes, text: `${activity.name} ${qty(activity.count)} x ${minutes} min${handlerClass ? ` (${handlerClass} ${qty(usage.functions[handlerClass].secondsPerInvocation)} s, rounded up)` : ' (started minute)'}` };
     });

@@ -90,6 +90,16 @@ describe('acceptance: prod.yaml against a copy with bigger Databricks sizing, bo
     expect(ids).toContain('azure.monitor.metricAlerts');
   });
 
+  it('times each WebHook step of the synthesized pipelines by its handler class (a 150 s transform step is 3 external minutes)', () => {
+    const context = costContext('medium', '2026-11-22');
+    const slow = { ...context.usage.profile, functions: { ...context.usage.profile.functions, transform: { ...context.usage.profile.functions.transform, secondsPerInvocation: 150 } } };
+    const lines = estimateFor({ ...context, usage: { ...context.usage, profile: slow } }, loadEnvironment({ config: PROD }), base).clouds.find((cloud) => cloud.cloud === 'azure')!.lines;
+    const process = line(lines, 'azure.datafactory.process');
+    expect(process.formula).toContain('BuildTrustedTable 9 x 3 min (transform 150 s, rounded up)');
+    expect(process.formula).toContain('CheckQuality 1 x 1 min (quality 10 s, rounded up)');
+    expect(process.expected).toBeGreaterThan(line(baseLines, 'azure.datafactory.process').expected);
+  });
+
   it('strata cost --vs prints both lines rising, with their formulas', () => {
     const result = runStrata(['cost', '--config', PROD, '--vs', copy, '--from', join(scratch, 'base'), '--vs-from', join(scratch, 'head')]);
     expect(result.status, result.stderr).toBe(0);
