@@ -35,6 +35,7 @@ import { identityOutputs, PLATFORM_OUTPUTS, type PlatformStack } from './platfor
 import { FlowPipeline } from './pipelines/flow-pipeline.ts';
 import { HandlerFunctionApp } from './pipelines/handler-function-app.ts';
 import { WORKSPACE_OUTPUTS, type WorkspaceStack } from './workspace-stack.ts';
+import { SECURE_STORAGE_ACCOUNT } from './secure-storage-account.ts';
 
 export interface PipelinesStackProps {
   /** The environment, parsed and with every default applied. */
@@ -139,18 +140,7 @@ export class PipelinesStack extends TerraformStack {
       name: functionStorageAccountName(environment),
       resourceGroupName,
       location,
-      accountKind: 'StorageV2',
-      accountTier: 'Standard',
-      accountReplicationType: 'ZRS',
-      minTlsVersion: 'TLS1_2',
-      httpsTrafficOnlyEnabled: true,
-      allowNestedItemsToBePublic: false,
-      sharedAccessKeyEnabled: false,
-      defaultToOauthAuthentication: true,
-      crossTenantReplicationEnabled: false,
-      localUserEnabled: false,
-      sftpEnabled: false,
-      infrastructureEncryptionEnabled: true,
+      ...SECURE_STORAGE_ACCOUNT,
       tags,
     });
 

@@ -26,6 +26,7 @@ import { platformTags, resourceName } from '../shared/naming.ts';
 import { configureBackend, STACK_NAMES } from './backend.ts';
 import { HandlerIdentities, IDENTITY_OWNERS } from './handler-identities.ts';
 import { lifecycleRules, softDeleteRetentionDays } from './storage-lifecycle.ts';
+import { SECURE_STORAGE_ACCOUNT } from './secure-storage-account.ts';
 
 export interface PlatformStackProps {
   /** The environment, parsed and with every default applied. */
@@ -132,19 +133,8 @@ export class PlatformStack extends TerraformStack {
       name: lakeStorageAccountName(environment),
       resourceGroupName,
       location,
-      accountKind: 'StorageV2',
-      accountTier: 'Standard',
-      accountReplicationType: 'ZRS',
+      ...SECURE_STORAGE_ACCOUNT,
       isHnsEnabled: true,
-      minTlsVersion: 'TLS1_2',
-      httpsTrafficOnlyEnabled: true,
-      allowNestedItemsToBePublic: false,
-      sharedAccessKeyEnabled: false,
-      defaultToOauthAuthentication: true,
-      crossTenantReplicationEnabled: false,
-      localUserEnabled: false,
-      sftpEnabled: false,
-      infrastructureEncryptionEnabled: true,
       // Queues and tables under the account key too, so the CMK covers every service.
       queueEncryptionKeyType: 'Account',
       tableEncryptionKeyType: 'Account',
