@@ -21,7 +21,6 @@ import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-di
 import { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert/index.js';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider/index.js';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment/index.js';
-import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account/index.js';
 import { lambdaSizingFor, type Environment, type HandlerClass } from '../../config/schema.ts';
 import { httpSources } from '../../pipelines/datasets/sources.ts';
 import { FLOWS, HANDLERS, type FlowDefinition } from '../../pipelines/flows/index.ts';
@@ -35,7 +34,6 @@ import { identityOutputs, PLATFORM_OUTPUTS, type PlatformStack } from './platfor
 import { FlowPipeline } from './pipelines/flow-pipeline.ts';
 import { HandlerFunctionApp } from './pipelines/handler-function-app.ts';
 import { WORKSPACE_OUTPUTS, type WorkspaceStack } from './workspace-stack.ts';
-import { SECURE_STORAGE_ACCOUNT } from './secure-storage-account.ts';
 
 export interface PipelinesStackProps {
   /** The environment, parsed and with every default applied. */
@@ -136,13 +134,6 @@ export class PipelinesStack extends TerraformStack {
       tags,
     });
 
-    const runtimeStorage = new StorageAccount(this, 'function_storage', {
-      name: functionStorageAccountName(environment),
-      resourceGroupName,
-      location,
-      ...SECURE_STORAGE_ACCOUNT,
-      tags,
-    });
 
     // Terraform copies the bundle next to this stack's JSON (assets/function_bundle/<sha256>/...):
     // the path in zip_deploy_file changes exactly when the bundle's content does.
@@ -207,7 +198,6 @@ export class PipelinesStack extends TerraformStack {
           principalId: platform.getString(outputs.principalId),
         },
         bundle: this.bundleAsset,
-        runtimeStorage,
         appInsights,
         appSettings: sharedSettings,
         keyVaultId,
@@ -383,7 +373,3 @@ export function dataFactoryTimeSpan(seconds: number): string {
   return `${days}.${pad(Math.floor(rest / 3600))}:${pad(Math.floor((rest % 3600) / 60))}:${pad(rest % 60)}`;
 }
 
-/** Globally unique name of the functions' runtime storage account (3 to 24 lowercase letters and digits). */
-export function functionStorageAccountName(environment: Environment): string {
-  return `strata${environment.name}func`;
-}

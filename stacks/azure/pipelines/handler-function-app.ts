@@ -22,12 +22,13 @@ import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret/ind
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting/index.js';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment/index.js';
 import { ServicePlan } from '@cdktf/provider-azurerm/lib/service-plan/index.js';
-import type { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account/index.js';
+import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account/index.js';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container/index.js';
 import { StorageQueue } from '@cdktf/provider-azurerm/lib/storage-queue/index.js';
 import { lambdaSizingFor, type Environment, type HandlerClass } from '../../../config/schema.ts';
 import { APP_SETTINGS, STEP_QUEUE_CONNECTION, stepQueueName } from '../../../lambdas/entrypoints/azure/app-settings.ts';
 import { resourceName } from '../../shared/naming.ts';
+import { SECURE_STORAGE_ACCOUNT } from '../secure-storage-account.ts';
 
 export interface HandlerFunctionAppProps {
   /** The environment, parsed and with every default applied; memory and timeout come from its sizing.lambda for the class. */
@@ -40,8 +41,6 @@ export interface HandlerFunctionAppProps {
   readonly identity: { readonly id: string; readonly clientId: string; readonly principalId: string };
   /** The function bundle zip (one for every app), as an asset of the stack. */
   readonly bundle: TerraformAsset;
-  /** Holds the deployment package container and the host's own storage (keys, leases). */
-  readonly runtimeStorage: StorageAccount;
   /** Where the app's telemetry goes, authenticated with the identity. */
   readonly appInsights: ApplicationInsights;
   /** App settings every class shares (lake, warehouse, vault, handler settings). */
@@ -102,8 +101,18 @@ const ROLES = {
 /** The queue the Functions host moves a message to after its last failed delivery (`<queue>-poison`). */
 export const poisonQueueName = (queueName: string): string => `${queueName}-poison`;
 
+/**
+ * The app's own runtime storage account (host keys, leases, its deployment package, its step
+ * queues): `stfn<env><class>`, within the 24 characters Azure allows for any environment name.
+ */
+export function functionStorageAccountName(environment: Environment, handlerClass: HandlerClass): string {
+  return `stfn${environment.name}${handlerClass}`;
+}
+
 export class HandlerFunctionApp extends Construct {
   readonly plan: ServicePlan;
+  /** The app's own: its identity owns the blobs in it, so no app can touch another's package or keys. */
+  readonly runtimeStorage: StorageAccount;
   readonly app: FunctionAppFlexConsumption;
   readonly deploymentContainer: StorageContainer;
   /** The function key in Key Vault, which the pipelines read at run time. */
@@ -128,14 +137,23 @@ export class HandlerFunctionApp extends Construct {
       tags,
     });
 
-    // One deployment container per app: Flex keeps each app's package under its own container.
+    this.runtimeStorage = new StorageAccount(this, 'runtime_storage_account', {
+      name: functionStorageAccountName(environment, handlerClass),
+      resourceGroupName,
+      location,
+      ...SECURE_STORAGE_ACCOUNT,
+      tags,
+    });
+    const runtimeStorage = this.runtimeStorage;
+
+    // Flex keeps the app's package in a container of its runtime account.
     this.deploymentContainer = new StorageContainer(this, 'deployment', {
       name: `deploy-${handlerClass}`,
-      storageAccountId: props.runtimeStorage.id,
+      storageAccountId: runtimeStorage.id,
       containerAccessType: 'private',
     });
     const canUseRuntimeStorage = new RoleAssignment(this, 'runtime_storage', {
-      scope: props.runtimeStorage.id,
+      scope: runtimeStorage.id,
       roleDefinitionName: ROLES.runtimeStorage,
       principalId: identity.principalId,
       principalType: 'ServicePrincipal',
@@ -143,8 +161,8 @@ export class HandlerFunctionApp extends Construct {
     });
     // The class's step queue and the poison queue the host moves failed messages to, declared here so
     // the identity's queue roles can be scoped to them (not the account): no other app's steps.
-    this.stepQueue = new StorageQueue(this, 'step_queue', { name: stepQueueName(handlerClass), storageAccountId: props.runtimeStorage.id });
-    this.poisonQueue = new StorageQueue(this, 'poison_queue', { name: poisonQueueName(stepQueueName(handlerClass)), storageAccountId: props.runtimeStorage.id });
+    this.stepQueue = new StorageQueue(this, 'step_queue', { name: stepQueueName(handlerClass), storageAccountId: runtimeStorage.id });
+    this.poisonQueue = new StorageQueue(this, 'poison_queue', { name: poisonQueueName(stepQueueName(handlerClass)), storageAccountId: runtimeStorage.id });
     const canUseQueues = [this.stepQueue, this.poisonQueue].flatMap((queue, index) =>
       [ROLES.queueContributor, ROLES.queueProcessor].map(
         (role, roleIndex) =>
@@ -177,7 +195,7 @@ export class HandlerFunctionApp extends Construct {
       ...(props.maximumInstanceCount === undefined ? {} : { maximumInstanceCount: props.maximumInstanceCount }),
       zipDeployFile: props.bundle.path,
       storageContainerType: 'blobContainer',
-      storageContainerEndpoint: `${props.runtimeStorage.primaryBlobEndpoint}${this.deploymentContainer.name}`,
+      storageContainerEndpoint: `${runtimeStorage.primaryBlobEndpoint}${this.deploymentContainer.name}`,
       storageAuthenticationType: 'UserAssignedIdentity',
       storageUserAssignedIdentityId: identity.id,
       identity: { type: 'UserAssigned', identityIds: [identity.id] },
@@ -189,11 +207,11 @@ export class HandlerFunctionApp extends Construct {
         [APP_SETTINGS.handlerClass]: handlerClass,
         [APP_SETTINGS.clientId]: identity.clientId,
         // The host's own storage, with the identity instead of a connection string.
-        AzureWebJobsStorage__accountName: props.runtimeStorage.name,
+        AzureWebJobsStorage__accountName: runtimeStorage.name,
         AzureWebJobsStorage__credential: 'managedidentity',
         AzureWebJobsStorage__clientId: identity.clientId,
         // The step queue's connection (STEP_QUEUE_CONNECTION is AzureWebJobsStorage): its queue endpoint, same identity.
-        [`${STEP_QUEUE_CONNECTION}__queueServiceUri`]: props.runtimeStorage.primaryQueueEndpoint,
+        [`${STEP_QUEUE_CONNECTION}__queueServiceUri`]: runtimeStorage.primaryQueueEndpoint,
         // Telemetry with Entra ID: the component has local authentication disabled.
         APPLICATIONINSIGHTS_AUTHENTICATION_STRING: `ClientId=${identity.clientId};Authorization=AAD`,
         // host.json override: the class's timeoutSeconds, as the Lambda timeout on AWS.

@@ -353,18 +353,19 @@ describe('Azure pipelines stack', () => {
       expect(timeout('edited', 'transform')).toBe('00:10:00');
     });
 
-    it('keeps the runtime storage locked down: no shared keys, TLS 1.2, HTTPS only, no public blobs; each identity owns its blobs', () => {
+    it('gives each app its own runtime storage, locked down (no shared keys, TLS 1.2, HTTPS only, no public blobs), owned by its identity only', () => {
       const stack = synthesized.prod.stack;
-      expect(onlyResource(stack, 'azurerm_storage_account')).toMatchObject({
-        shared_access_key_enabled: false,
-        min_tls_version: 'TLS1_2',
-        https_traffic_only_enabled: true,
-        allow_nested_items_to_be_public: false,
-      });
+      const accounts = resourcesOf(stack, 'azurerm_storage_account');
+      expect(Object.values(accounts).map((account) => account.name).sort()).toEqual(HANDLER_CLASSES.map((handlerClass) => `stfnprod${handlerClass}`).sort());
+      for (const account of Object.values(accounts)) {
+        expect(account).toMatchObject({ shared_access_key_enabled: false, min_tls_version: 'TLS1_2', https_traffic_only_enabled: true, allow_nested_items_to_be_public: false });
+      }
+      const accountOf = (handlerClass: string) => `\${azurerm_storage_account.${Object.entries(accounts).find(([, account]) => account.name === `stfnprod${handlerClass}`)![0]}`;
       const roles = Object.values(resourcesOf(stack, 'azurerm_role_assignment'));
       for (const handlerClass of HANDLER_CLASSES) {
+        const owned = roles.filter((role) => role.role_definition_name === 'Storage Blob Data Owner' && role.principal_id === platformOutput(`identity_${handlerClass}_principal_id`));
+        expect(owned.map((role) => role.scope)).toEqual([`${accountOf(handlerClass)}.id}`]);
         for (const [role, scope] of [
-          ['Storage Blob Data Owner', '${azurerm_storage_account.function_storage.id}'],
           ['Monitoring Metrics Publisher', '${azurerm_application_insights.functions_insights.id}'],
         ]) {
           expect(roles).toContainEqual(expect.objectContaining({ role_definition_name: role, scope, principal_id: platformOutput(`identity_${handlerClass}_principal_id`) }));
@@ -381,7 +382,13 @@ describe('Azure pipelines stack', () => {
       expect(Object.values(queues).map((queue) => queue.name).sort()).toEqual(
         HANDLER_CLASSES.flatMap((handlerClass) => [`strata-steps-${handlerClass}`, `strata-steps-${handlerClass}-poison`]).sort(),
       );
-      for (const queue of Object.values(queues)) expect(queue.storage_account_id).toBe('${azurerm_storage_account.function_storage.id}');
+      const accounts = resourcesOf(stack, 'azurerm_storage_account');
+      const accountOf = (handlerClass: string) => `\${azurerm_storage_account.${Object.entries(accounts).find(([, account]) => account.name === `stfnprod${handlerClass}`)![0]}`;
+      for (const handlerClass of HANDLER_CLASSES) {
+        for (const queue of Object.values(queues).filter((candidate) => (candidate.name as string).startsWith(`strata-steps-${handlerClass}`))) {
+          expect(queue.storage_account_id).toBe(`${accountOf(handlerClass)}.id}`);
+        }
+      }
       const roles = Object.values(resourcesOf(stack, 'azurerm_role_assignment'));
       for (const handlerClass of HANDLER_CLASSES) {
         const principal = platformOutput(`identity_${handlerClass}_principal_id`);
@@ -394,7 +401,7 @@ describe('Azure pipelines stack', () => {
           own.flatMap((scope) => [[scope, 'Storage Queue Data Contributor'], [scope, 'Storage Queue Data Message Processor']]).sort(),
         );
         expect(appOf(stack, handlerClass).app_settings).toMatchObject({
-          AzureWebJobsStorage__queueServiceUri: '${azurerm_storage_account.function_storage.primary_queue_endpoint}',
+          AzureWebJobsStorage__queueServiceUri: `${accountOf(handlerClass)}.primary_queue_endpoint}`,
           AzureWebJobsStorage__credential: 'managedidentity',
           AzureWebJobsStorage__clientId: platformOutput(`identity_${handlerClass}_client_id`),
         });
