@@ -137,7 +137,7 @@ function forceNew(type: string): string[] {
 function replacementConsequence(type: string): string {
   if (type === 'azurerm_user_assigned_identity') return '; the new identity has a new principal id, so every role assignment, Key Vault access and Databricks grant given to it is replaced too';
   if (type === 'azurerm_data_factory') return '; its pipelines, triggers and linked services are recreated, its system-assigned identity (and its role assignments) is new, and its run history is lost';
-  if (type === 'azurerm_function_app_flex_consumption') return '; the new app has a new hostname and new host keys, which the Data Factory linked service picks up on the same apply';
+  if (type === 'azurerm_function_app_flex_consumption') return '; the new app has a new hostname and new host keys, which the same apply writes to the Key Vault secret the pipelines read the key from';
   return '';
 }
 

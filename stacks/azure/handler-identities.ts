@@ -127,7 +127,7 @@ export function layerRoleAssignments(owner: IdentityOwner, access: HandlerAccess
       role,
       allowed,
       ...(clauses.length > 0 ? { condition: clauses.join(' AND ') } : {}),
-      description: describe(owner, layer, role, allowed, access),
+      description: describe(owner, layer, role, allowed),
     });
   }
   return assignments;
@@ -153,8 +153,6 @@ function allowedPaths(grants: readonly LayerGrant[], layer: Layer): AllowedPaths
   return [...new Set(onLayer.map((grant) => grant.prefix as string))].sort();
 }
 
-const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
-
 const isGranted = (paths: AllowedPaths): boolean => paths === 'all' || paths.length > 0;
 
 /** Prefixes come from access.ts; a quote would end the condition's string literal. */
@@ -163,14 +161,16 @@ function conditionString(value: string): string {
   return value;
 }
 
-function describe(owner: IdentityOwner, layer: Layer, role: BlobRole, allowed: Record<ActionKind, AllowedPaths>, access: HandlerAccess): string {
+function describe(owner: IdentityOwner, layer: Layer, role: BlobRole, allowed: Record<ActionKind, AllowedPaths>): string {
   const what = (kind: ActionKind): string => {
     const paths = allowed[kind];
     if (paths === 'all') return `${kind}s all of ${layer}`;
     return paths.length === 0 ? `never ${kind}s` : `${kind}s ${paths.join(', ')} only`;
   };
   const kinds = ROLE_KINDS[role].map(what).join('; ');
-  return `${owner}, which ${lowerFirst(access.description.replace(/\.$/, ''))}, on the ${layer} container: ${kinds} (as pipelines/access.ts grants).`;
+  // Only what the grant is, never access.ts's prose: a role assignment cannot be updated in place,
+  // so rewording that prose would replace (briefly revoke) every assignment.
+  return `${owner} on the ${layer} container: ${kinds} (as pipelines/access.ts grants).`;
 }
 
 export class HandlerIdentities extends Construct {

@@ -153,9 +153,12 @@ export class PipelinesStack extends TerraformStack {
     // The HTTP sources' API keys, as on AWS: created here with a placeholder that an operator
     // replaces with the provider's key after the first apply (Terraform then leaves the value alone).
     // Only the ingest identity may read them, each secret on its own.
-    this.apiKeySecrets = httpSources(environment.name).map((source, index) => {
-      const secret = new KeyVaultSecret(this, `api_key_${index}`, {
-        name: keyVaultSecretName(source.apiKeySecret),
+    // Keyed by the secret's name, not its position: a source added in front must not move (and so
+    // recreate with the placeholder) a secret an operator has already filled in.
+    this.apiKeySecrets = httpSources(environment.name).map((source) => {
+      const secretName = keyVaultSecretName(source.apiKeySecret);
+      const secret = new KeyVaultSecret(this, `api_key_${secretName.replaceAll('-', '_')}`, {
+        name: secretName,
         keyVaultId,
         value: API_KEY_PLACEHOLDER,
         contentType: `API key of the ${source.name} source; put the provider's key here after the first apply.`,
@@ -163,7 +166,7 @@ export class PipelinesStack extends TerraformStack {
         dependsOn: [deployerCanWriteSecrets],
         lifecycle: { ignoreChanges: ['value'] },
       });
-      new RoleAssignment(this, `api_key_${index}_reader`, {
+      new RoleAssignment(this, `api_key_${secretName.replaceAll('-', '_')}_reader`, {
         scope: secret.resourceVersionlessId,
         roleDefinitionName: ROLES.secretsUser,
         principalId: platform.getString(identityOutputs('ingest').principalId),

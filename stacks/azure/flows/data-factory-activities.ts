@@ -76,8 +76,10 @@ export class UnrenderableStepError extends Error {
 }
 
 /**
- * Handler retries: as many as on AWS (3), at ADF's shortest interval. ADF
- * has no backoff and retries every error, including NON_RETRYABLE_ERRORS.
+ * Retries of the activities Data Factory runs itself (the function-key fetch
+ * and the notification): 3, at ADF's shortest interval. Handler steps are
+ * WebHooks, which have no retry policy: their retries happen on the step
+ * queue (lambdas/entrypoints/azure), as on AWS.
  */
 export const DATA_FACTORY_RETRY = { retry: 3, retryIntervalInSeconds: 30 } as const;
 
