@@ -11,26 +11,30 @@ import type { TrustedBuild } from './build-trusted.ts';
  * trusted + quarantine, and both handler classes already have that prefix
  * (transform writes it, quality reads it).
  */
-export const TRUSTED_BUILDS_PREFIX = 'quarantine/_builds/';
+const TRUSTED_BUILDS_PREFIX = 'quarantine/_builds/';
 
 const runPrefix = (runId: string) => `${TRUSTED_BUILDS_PREFIX}${encodeURIComponent(runId)}/`;
 
+const recordKey = (runId: string, table: string) => `${runPrefix(runId)}${table}.json`;
+
 export async function recordTrustedBuild(store: ObjectStore, runId: string, build: TrustedBuild): Promise<void> {
-  await store.write('dataquality', `${runPrefix(runId)}${build.table}.json`, `${JSON.stringify(build)}\n`);
+  await store.write('dataquality', recordKey(runId, build.table), `${JSON.stringify(build)}\n`);
 }
 
-/** The run's builds, one per table, sorted by table; fails naming any expected table without one. */
+/**
+ * The run's build of each expected table, in the order given; fails naming
+ * every table without one. Reads exactly those records, so a stray file
+ * under the run's prefix is never taken for a build.
+ */
 export async function readTrustedBuilds(store: ObjectStore, runId: string, expectedTables: readonly string[]): Promise<TrustedBuild[]> {
-  const objects = await store.list('dataquality', runPrefix(runId));
-  const builds: TrustedBuild[] = [];
-  for (const object of objects.filter((candidate) => candidate.key.endsWith('.json'))) {
-    builds.push(JSON.parse(new TextDecoder().decode(await store.read('dataquality', object.key))) as TrustedBuild);
-  }
-  const missing = expectedTables.filter((table) => !builds.some((build) => build.table === table));
+  const recorded = new Set((await store.list('dataquality', runPrefix(runId))).map((object) => object.key));
+  const missing = expectedTables.filter((table) => !recorded.has(recordKey(runId, table)));
   if (missing.length > 0) {
     throw new Error(
       `no trusted build recorded for run ${runId} of table(s) ${missing.join(', ')} under dataquality/${runPrefix(runId)}; did BuildTrustedTables run for this run id?`,
     );
   }
-  return builds.sort((a, b) => a.table.localeCompare(b.table));
+  return Promise.all(
+    expectedTables.map(async (table) => JSON.parse(new TextDecoder().decode(await store.read('dataquality', recordKey(runId, table)))) as TrustedBuild),
+  );
 }
