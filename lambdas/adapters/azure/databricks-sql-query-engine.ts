@@ -23,6 +23,12 @@ export interface DatabricksSqlQueryEngineProps {
   readonly fetch?: typeof fetch;
   /** Between status polls of a statement still running after the 30 s wait. @default 2000 */
   readonly pollIntervalMs?: number;
+  /**
+   * A statement still running after this long is canceled and fails: a hung statement must not
+   * outlive the step (the queue would run the step again beside it).
+   * @default 840000 (14 minutes: under the longest step timeout Azure Functions runs here)
+   */
+  readonly maxStatementMs?: number;
 }
 
 /** The parts of a StatementResponse (SQL Statement Execution API 2.0) this engine reads. */
@@ -303,7 +309,7 @@ export class DatabricksSqlQueryEngine implements QueryEngine {
       }
       throw new DatabricksStatementError(`Databricks SQL: ${method} ${path}: HTTP ${response.status}${code ? ` ${code}` : ''}: ${message}`, code);
     }
-    return JSON.parse(text) as T;
+    return (text === '' ? {} : JSON.parse(text)) as T;
   }
 
   /** Runs a statement to completion; a statement that fails, is canceled or closed throws with Databricks' error code and message. */
@@ -318,6 +324,7 @@ export class DatabricksSqlQueryEngine implements QueryEngine {
     });
     const id = response.statement_id;
     if (!id) throw new DatabricksStatementError('Databricks SQL: the statement was accepted without a statement_id', undefined);
+    const deadline = Date.now() + (this.props.maxStatementMs ?? 840_000);
     for (;;) {
       const state = response.status?.state;
       if (state === 'SUCCEEDED') return response;
@@ -327,6 +334,16 @@ export class DatabricksSqlQueryEngine implements QueryEngine {
         throw new DatabricksStatementError(
           `Databricks SQL statement ${id} ${state.toLowerCase()} on warehouse ${this.props.warehouseId}: ${error?.error_code ?? 'no error code'}: ${error?.message ?? 'no message'} (statement: ${firstLine})`,
           error?.error_code,
+        );
+      }
+      if (state !== 'PENDING' && state !== 'RUNNING') {
+        throw new DatabricksStatementError(`Databricks SQL statement ${id}: unexpected state ${JSON.stringify(state)} (expected PENDING, RUNNING or SUCCEEDED)`, undefined);
+      }
+      if (Date.now() >= deadline) {
+        await this.request('POST', `/api/2.0/sql/statements/${encodeURIComponent(id)}/cancel`);
+        throw new DatabricksStatementError(
+          `Databricks SQL statement ${id} still ${state.toLowerCase()} on warehouse ${this.props.warehouseId} after ${(this.props.maxStatementMs ?? 840_000) / 1000} s: canceled`,
+          undefined,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, this.props.pollIntervalMs ?? 2000));

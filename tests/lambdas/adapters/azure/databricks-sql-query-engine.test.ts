@@ -96,11 +96,14 @@ describe('DatabricksSqlQueryEngine against a replaying SQL warehouse on 127.0.0.
     lake = new MemoryLake();
     credential = recordingCredential();
   });
-  afterEach(() => server?.close());
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
 
-  const engine = async (respond: (request: RecordedRequest) => ReplayAnswer | Promise<ReplayAnswer>) => {
+  const engine = async (respond: (request: RecordedRequest) => ReplayAnswer | Promise<ReplayAnswer>, maxStatementMs?: number) => {
     server = await startReplayServer(respond);
-    return new DatabricksSqlQueryEngine({ host: server.url, warehouseId: WAREHOUSE, credential, lake, sessionId: 's1', pollIntervalMs: 0 });
+    return new DatabricksSqlQueryEngine({ host: server.url, warehouseId: WAREHOUSE, credential, lake, sessionId: 's1', pollIntervalMs: 0, maxStatementMs });
   };
 
   it('submits the statement to the pipelines warehouse, polls it and pages through result chunks (Azure not called)', async () => {
@@ -142,6 +145,19 @@ describe('DatabricksSqlQueryEngine against a replaying SQL warehouse on 127.0.0.
     const failure = sql.query('select prise from trusted_order_items');
     await expect(failure).rejects.toThrow(`Databricks SQL statement ${failed.response.body!.statement_id} failed on warehouse ${WAREHOUSE}: BAD_REQUEST: [UNRESOLVED_COLUMN.WITH_SUGGESTION]`);
     await expect(failure).rejects.toMatchObject({ name: 'DatabricksStatementError', errorCode: 'BAD_REQUEST' });
+  });
+
+  it('cancels a statement still running at its deadline and fails, so it cannot outlive the step (Azure not called)', async () => {
+    const pending = recorded<{ statement_id: string }>('databricks-statement-pending');
+    const id = pending.response.body!.statement_id;
+    const sql = await engine((request) => (request.path.endsWith('/cancel') ? { status: 200, body: {} } : replay(pending)), 0);
+    await expect(sql.query('select * from huge')).rejects.toThrow(`Databricks SQL statement ${id} still pending on warehouse ${WAREHOUSE} after 0 s: canceled`);
+    expect(server!.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['POST /api/2.0/sql/statements', `POST /api/2.0/sql/statements/${id}/cancel`]);
+  });
+
+  it('fails on a statement state the API does not document, instead of polling it forever (Azure not called)', async () => {
+    const sql = await engine(() => ({ status: 200, body: { statement_id: 'x1', status: {} } }));
+    await expect(sql.query('select 1')).rejects.toThrow('Databricks SQL statement x1: unexpected state undefined (expected PENDING, RUNNING or SUCCEEDED)');
   });
 
   it('surfaces a request the API refuses, with its error_code (Azure not called)', async () => {
