@@ -37,6 +37,9 @@ export interface HandlerPorts {
 /** A handler: an event in, a JSON result out. Results with rowsIn/rowsOut feed the per-step metrics. */
 export type Handler = (event: unknown) => Promise<unknown>;
 
+/** A result's rowsIn/rowsOut as the runtimes log and measure it: a finite number, else nothing. */
+export const rowCount = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+
 /** Reads a required string field of an event, or fails naming the handler and field. */
 export function stringField(event: unknown, field: string, handler: string): string {
   const value = (event as Record<string, unknown> | null)?.[field];

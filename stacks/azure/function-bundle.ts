@@ -21,7 +21,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { STEP_ATTEMPTS, STEP_RETRY_DELAY } from '../../lambdas/entrypoints/azure/app-settings.ts';
+import { STEP_ATTEMPTS, STEP_RETRY_DELAY_SECONDS } from '../../lambdas/entrypoints/azure/app-settings.ts';
+import { hostFunctionTimeout } from './pipelines/handler-function-app.ts';
 
 export interface FunctionBundle {
   /** The zip, under the outdir given. */
@@ -55,7 +56,7 @@ const HOST_JSON = {
     http: { routePrefix: 'api' },
     // A step that fails (or whose instance dies) is delivered again, STEP_ATTEMPTS times in all,
     // then left on the poison queue; the runner reports to Data Factory before that happens.
-    queues: { maxDequeueCount: STEP_ATTEMPTS, visibilityTimeout: STEP_RETRY_DELAY, batchSize: 1 },
+    queues: { maxDequeueCount: STEP_ATTEMPTS, visibilityTimeout: hostFunctionTimeout(STEP_RETRY_DELAY_SECONDS), batchSize: 1 },
   },
   // Storage queue trigger and output (the step queue) come from the extension bundle. A version
   // range: the host resolves it when it starts, so the zip itself stays the same bytes.

@@ -25,7 +25,7 @@ import { lambdaSizingFor, type Environment, type HandlerClass } from '../../conf
 import { httpSources } from '../../pipelines/datasets/sources.ts';
 import { FLOWS, HANDLERS, type FlowDefinition } from '../../pipelines/flows/index.ts';
 import { keyVaultSecretName } from '../../lambdas/adapters/azure/key-vault-secret-store.ts';
-import { APP_SETTINGS, STEP_ATTEMPTS, STEP_RETRY_DELAY } from '../../lambdas/entrypoints/azure/app-settings.ts';
+import { APP_SETTINGS, STEP_ATTEMPTS, STEP_RETRY_DELAY_SECONDS } from '../../lambdas/entrypoints/azure/app-settings.ts';
 import { handlerSettings } from '../../lambdas/handlers/handler-ports.ts';
 import { platformTags, resourceName } from '../shared/naming.ts';
 import { configureBackend, remoteStackState, STACK_NAMES } from './backend.ts';
@@ -355,10 +355,6 @@ export function stepCallbackWaitSeconds(timeoutSeconds: number): number {
   return STEP_ATTEMPTS * timeoutSeconds + (STEP_ATTEMPTS - 1) * STEP_RETRY_DELAY_SECONDS + STEP_CALLBACK_MARGIN_SECONDS;
 }
 
-const STEP_RETRY_DELAY_SECONDS = (() => {
-  const [hours, minutes, seconds] = STEP_RETRY_DELAY.split(':').map(Number);
-  return hours! * 3600 + minutes! * 60 + seconds!;
-})();
 
 /** Key Vault's REST API version the key activities call. */
 export const KEY_VAULT_API_VERSION = '7.4';

@@ -13,7 +13,7 @@ import { sageMakerMlflowTracking } from '../../adapters/aws/sagemaker-mlflow-sig
 import { SecretsManagerSecretStore } from '../../adapters/aws/secrets-manager-secret-store.ts';
 import { MlflowRestTracker } from '../../adapters/tracking/mlflow-rest-tracker.ts';
 import { ObjectStoreTracker } from '../../adapters/tracking/object-store-tracker.ts';
-import type { Handler, HandlerPorts, HandlerSettings } from '../../handlers/handler-ports.ts';
+import { rowCount, type Handler, type HandlerPorts, type HandlerSettings } from '../../handlers/handler-ports.ts';
 import { systemClock } from '../../ports/clock.ts';
 
 function required(name: string): string {
@@ -49,7 +49,6 @@ function awsPorts(): HandlerPorts {
   };
 }
 
-const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 
 /** A Lambda handler for one of the pipeline handlers, with logs and metrics. */
 export function awsHandler(step: string, factory: (ports: HandlerPorts) => Handler): (event: unknown) => Promise<unknown> {
@@ -63,8 +62,8 @@ export function awsHandler(step: string, factory: (ports: HandlerPorts) => Handl
       const result = (await handler(event)) as Record<string, unknown> | undefined;
       const seconds = (Date.now() - started) / 1000;
       metrics.addMetric('StepDuration', MetricUnit.Seconds, seconds);
-      const rowsIn = count(result?.rowsIn);
-      const rowsOut = count(result?.rowsOut);
+      const rowsIn = rowCount(result?.rowsIn);
+      const rowsOut = rowCount(result?.rowsOut);
       if (rowsIn !== undefined) metrics.addMetric('RowsIn', MetricUnit.Count, rowsIn);
       if (rowsOut !== undefined) metrics.addMetric('RowsOut', MetricUnit.Count, rowsOut);
       logger.info('step finished', { step, seconds, rowsIn, rowsOut });

@@ -45,6 +45,6 @@ export const STEP_RUNNER_FUNCTION = 'run-step';
  * runner reports a retryable failure only on the last delivery.
  */
 export const STEP_ATTEMPTS = 3;
-/** Wait before a failed step is delivered again (host.json `visibilityTimeout`), like the 5 s backoff on AWS. */
-export const STEP_RETRY_DELAY = '00:00:05';
+/** Seconds before a failed step is delivered again (host.json `visibilityTimeout`), like the 5 s backoff on AWS. */
+export const STEP_RETRY_DELAY_SECONDS = 5;
 

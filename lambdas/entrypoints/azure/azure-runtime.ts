@@ -31,7 +31,7 @@ import { KeyVaultSecretStore } from '../../adapters/azure/key-vault-secret-store
 import { ManagedIdentityCredential, type AccessTokenProvider } from '../../adapters/azure/managed-identity-credential.ts';
 import { MlflowRestTracker } from '../../adapters/tracking/mlflow-rest-tracker.ts';
 import { ObjectStoreTracker } from '../../adapters/tracking/object-store-tracker.ts';
-import type { Handler, HandlerPorts, HandlerSettings } from '../../handlers/handler-ports.ts';
+import { rowCount, type Handler, type HandlerPorts, type HandlerSettings } from '../../handlers/handler-ports.ts';
 import { HANDLER_FACTORIES } from '../../handlers/index.ts';
 import { systemClock } from '../../ports/clock.ts';
 import { APP_SETTINGS, functionRoute, STEP_ATTEMPTS, STEP_QUEUE_CONNECTION, STEP_RUNNER_FUNCTION, stepQueueName } from './app-settings.ts';
@@ -115,7 +115,6 @@ export function handlersOfClass(handlerClass: string | undefined): HandlerName[]
   return (Object.keys(HANDLERS) as HandlerName[]).filter((name) => HANDLERS[name].handlerClass === (handlerClass as HandlerClass));
 }
 
-const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** What the HTTP functions put on the step queue, one message per step run. */
@@ -235,7 +234,7 @@ export function stepQueueHandler(handlers: readonly HandlerName[], handlerFor: (
     try {
       const result = await handlerFor(step)(event);
       const body = isObject(result) ? result : { result: result ?? null };
-      context.log(JSON.stringify({ step, seconds: seconds(), rowsIn: count(body.rowsIn), rowsOut: count(body.rowsOut) }));
+      context.log(JSON.stringify({ step, seconds: seconds(), rowsIn: rowCount(body.rowsIn), rowsOut: rowCount(body.rowsOut) }));
       outcome = { Output: body, StatusCode: '200' };
     } catch (thrown) {
       const error = asError(thrown);
