@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { costContext, estimateFor } from '../../../cli/cost/cost.ts';
 import type { CostLine } from '../../../cli/cost/estimate.ts';
@@ -57,6 +57,7 @@ describe('acceptance: prod.yaml against a copy with bigger Databricks sizing, bo
     baseLines = azure(PROD, base);
     headLines = azure(copy, head);
   }, 120_000);
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('synthesizes the pipelines warehouse with the new size and clusters, found by its purpose tag', () => {
     const pipelinesWarehouse = (synth: SynthOutput) =>
