@@ -63,6 +63,14 @@ export interface MapStep {
   /** Runs once per item, which its input reads as `$$.Map.Item.Value`. */
   readonly step: Omit<TaskStep, 'resultPath'>;
   readonly resultPath: string;
+  /**
+   * An item that fails (after its retries) fails neither the others nor the
+   * run: the map waits for every item and the flow goes on to the next step,
+   * which finds out from the lake what each item wrote (one table failing
+   * does not stop the others).
+   * @default false - the first failed item fails the map and the run
+   */
+  readonly toleratesItemFailures?: boolean;
 }
 
 /** Publishes a summary of the run to the flow's notification topic (failures have their own path). */

@@ -163,7 +163,17 @@ export class PipelineFlow extends Construct {
         resultPath: step.resultPath,
       });
       // No payload: the task gets the item as the Map's ItemSelector shaped it.
-      map.itemProcessor(task(step.step));
+      const item = task(step.step);
+      if (step.toleratesItemFailures) {
+        // An item failing (after its retries) ends its iteration with its error
+        // (`{ ...item, error }`) instead of failing the Map: the others run on,
+        // and the step after the Map runs (it reads from the lake what each item
+        // wrote). Not `ToleratedFailurePercentage: 100`: Step Functions accepts
+        // that on a distributed Map only (child executions), and sfn.Map has no
+        // such prop; a catch inside the iteration is the inline Map's way.
+        item.addCatch(new sfn.Pass(this, `${step.step.name}ItemFailed`, { comment: `An item of ${step.name} failed; the map goes on.` }), { resultPath: '$.error' });
+      }
+      map.itemProcessor(item);
       states.push(map.addCatch(failed, { resultPath: '$.error' }));
     }
     const [first, ...rest] = states;

@@ -27,7 +27,9 @@
  * Steps run in order, after the key activities: each activity depends on the
  * previous one Succeeded (the first on every key activity), so
  * a step that fails (after its retries) fails the run and skips the rest, as
- * on AWS. Failure notifications are not activities: on Azure they come from
+ * on AWS. A map that tolerates its items' failures (`toleratesItemFailures`)
+ * is followed on Completed instead: the next step runs whether or not every
+ * iteration succeeded. Failure notifications are not activities: on Azure they come from
  * the factory's failed-runs alert, which the stack sets up.
  *
  * Differences from the Step Functions rendering, by what Data Factory allows:
@@ -445,7 +447,7 @@ function checkActivityNames(flow: FlowDefinition): void {
  * The flow's steps as ADF pipeline activities: first one key activity per
  * handler class the steps call (in parallel), then the steps chained in order
  * (the first depends on every key activity, each next one on the previous
- * step Succeeded). Throws UnrenderableStepError for a step Data Factory
+ * step Succeeded, or Completed after a map tolerating item failures). Throws UnrenderableStepError for a step Data Factory
  * cannot run as written.
  */
 export function renderDataFactoryActivities(flow: FlowDefinition, targets: DataFactoryTargets): DataFactoryActivity[] {
@@ -457,7 +459,12 @@ export function renderDataFactoryActivities(flow: FlowDefinition, targets: DataF
     const activity = renderStep(step, { flow, targets, earlier: flow.steps.slice(0, index) });
     const previous = steps.at(-1);
     const after = previous ? [previous] : keys;
-    activity.dependsOn = after.map((before) => ({ activity: before.name, dependencyConditions: ['Succeeded'] }));
+    // A ForEach fails when any iteration fails; after a map that tolerates its
+    // items' failures the next step runs anyway (Completed: succeeded or failed),
+    // as the Step Functions rendering catches each item's failure.
+    const previousStep = flow.steps[index - 1];
+    const condition = previousStep?.kind === 'map' && previousStep.toleratesItemFailures === true ? 'Completed' : 'Succeeded';
+    activity.dependsOn = after.map((before) => ({ activity: before.name, dependencyConditions: [condition] }));
     steps.push(activity);
   });
   return [...keys, ...steps];

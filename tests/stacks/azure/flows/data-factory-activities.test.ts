@@ -133,18 +133,52 @@ describe('renderDataFactoryActivities', () => {
       }
     });
 
-    it('runs the steps in order, each after the previous one succeeded, the first after every key activity', () => {
+    it('runs the steps in order, each after the previous one succeeded (completed, after a map tolerating item failures), the first after every key activity', () => {
       const keys = keysOf(activities);
       const steps = stepsOf(activities);
       expect(steps[0]?.dependsOn).toEqual(keys.map((key) => ({ activity: key.name, dependencyConditions: ['Succeeded'] })));
       for (let index = 1; index < steps.length; index += 1) {
-        expect(steps[index]?.dependsOn).toEqual([{ activity: steps[index - 1]?.name, dependencyConditions: ['Succeeded'] }]);
+        const previous = flow.steps[index - 1]!;
+        const condition = previous.kind === 'map' && previous.toleratesItemFailures ? 'Completed' : 'Succeeded';
+        expect(steps[index]?.dependsOn).toEqual([{ activity: steps[index - 1]?.name, dependencyConditions: [condition] }]);
       }
     });
 
     it('is plain JSON, the same on every render (activities_json is reviewed in plans)', () => {
       expect(JSON.parse(JSON.stringify(activities))).toEqual(activities);
       expect(JSON.stringify(renderDataFactoryActivities(flow, TARGETS))).toBe(JSON.stringify(activities));
+    });
+  });
+
+  describe('a map tolerating its items\' failures', () => {
+    const map = (name: string, toleratesItemFailures?: boolean): FlowStep => ({
+      kind: 'map',
+      name,
+      items: { values: ['orders', 'customers'] },
+      maxConcurrency: 2,
+      step: { kind: 'task', name: `${name}Item`, handler: 'build-trusted', input: { table: '$$.Map.Item.Value' } },
+      resultPath: `$.${name}`,
+      ...(toleratesItemFailures === undefined ? {} : { toleratesItemFailures }),
+    });
+    const conditionsOf = (activities: readonly DataFactoryActivity[], name: string) =>
+      (named(activities, name).dependsOn as Array<{ activity: string; dependencyConditions: string[] }>).map((dependency) => `${dependency.activity}:${dependency.dependencyConditions.join('|')}`);
+
+    it('is followed on Completed, so the next step runs when an iteration failed; other maps and tasks on Succeeded', () => {
+      const activities = renderDataFactoryActivities(
+        flowWith([map('Tolerant', true), task('AfterTolerant', {}), map('Strict', false), task('AfterStrict', {}), map('Default'), task('AfterDefault', {})]),
+        TARGETS,
+      );
+      expect(conditionsOf(activities, 'AfterTolerant')).toEqual(['Tolerant:Completed']);
+      expect(conditionsOf(activities, 'Strict')).toEqual(['AfterTolerant:Succeeded']);
+      expect(conditionsOf(activities, 'AfterStrict')).toEqual(['Strict:Succeeded']);
+      expect(conditionsOf(activities, 'AfterDefault')).toEqual(['Default:Succeeded']);
+      // The iterations themselves are unchanged: a ForEach still fails when one fails (and the pipeline's alert sees it).
+      expect(properties(named(activities, 'Tolerant')).activities).toEqual(properties(named(activities, 'Strict')).activities.map((inner: DataFactoryActivity) => ({ ...inner, name: 'TolerantItem' })));
+    });
+
+    it('changes nothing when it is the first step: it waits on the key activities having succeeded', () => {
+      const activities = renderDataFactoryActivities(flowWith([map('Tolerant', true)]), TARGETS);
+      expect(conditionsOf(activities, 'Tolerant')).toEqual(keysOf(activities).map((key) => `${key.name}:Succeeded`));
     });
   });
 

@@ -1,0 +1,143 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { describe, expect, it } from 'vitest';
+import { HANDLERS, type FlowDefinition, type HandlerName } from '../../../pipelines/flows/index.ts';
+import { PipelineFlow } from '../../../stacks/aws/constructs/pipeline-flow.ts';
+
+type Asl = { StartAt: string; States: Record<string, Record<string, any>> };
+
+// aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22), as in cli/run/local-runner.ts.
+if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
+  Object.defineProperty(Promise, 'withResolvers', {
+    configurable: true,
+    writable: true,
+    value: function withResolvers<T>() {
+      let resolve!: (value: T) => void;
+      let reject!: (reason?: unknown) => void;
+      const promise = new Promise<T>((resolveFn, rejectFn) => {
+        resolve = resolveFn;
+        reject = rejectFn;
+      });
+      return { promise, resolve, reject };
+    },
+  });
+}
+
+function flowOf(toleratesItemFailures: boolean | undefined): FlowDefinition {
+  return {
+    name: 'process',
+    description: 'A map over three tables, then a check.',
+    schedule: 'process',
+    steps: [
+      {
+        kind: 'map',
+        name: 'BuildTables',
+        items: { values: ['orders', 'customers', 'sellers'] },
+        maxConcurrency: 2,
+        step: { kind: 'task', name: 'BuildTable', handler: 'build-trusted', input: { table: '$$.Map.Item.Value' } },
+        resultPath: '$.tables',
+        ...(toleratesItemFailures === undefined ? {} : { toleratesItemFailures }),
+      },
+      { kind: 'task', name: 'CheckQuality', handler: 'check-quality', input: { runId: '$$.Execution.Name' }, resultPath: '$.quality' },
+    ],
+  };
+}
+
+/** The flow rendered alone, its ASL with every token replaced by a placeholder. */
+function render(flow: FlowDefinition): Asl {
+  const stack = new Stack(new App(), 'Flow', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const functions = Object.fromEntries(
+    (Object.keys(HANDLERS) as HandlerName[]).map((handler) => [handler, lambda.Function.fromFunctionArn(stack, handler, `arn:aws:lambda:eu-west-1:111111111111:function:${handler}`)]),
+  ) as Record<HandlerName, lambda.IFunction>;
+  const key = new kms.Key(stack, 'Key');
+  new PipelineFlow(stack, 'Flow', {
+    flow,
+    stateMachineName: 'strata-test-process-flow',
+    functions,
+    failureTopic: new sns.Topic(stack, 'Failures'),
+    schedule: 'rate(1 hour)',
+    key,
+    logRetention: logs.RetentionDays.ONE_WEEK,
+    deadLetterQueue: new sqs.Queue(stack, 'DeadLetters'),
+  });
+  const [machine] = Object.values(Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine'));
+  const definition = machine!.Properties.DefinitionString as string | { 'Fn::Join': [string, unknown[]] };
+  const text = typeof definition === 'string' ? definition : definition['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'local:token')).join(definition['Fn::Join'][0]);
+  return JSON.parse(text) as Asl;
+}
+
+/** Runs the ASL locally: BuildTable fails for `customers`, every other task succeeds. */
+async function run(asl: Asl): Promise<{ status: 'succeeded' | 'failed'; built: string[]; checked: boolean; output?: any }> {
+  const built: string[] = [];
+  let checked = false;
+  // The local runner annotates the definition it is given: it gets a copy.
+  const machine = new StateMachine(structuredClone(asl) as never, { validationOptions: { checkArn: false } });
+  const execution = machine.run(
+    {},
+    {
+      overrides: {
+        taskResourceLocalHandlers: {
+          BuildTable: async (input: { table: string }) => {
+            if (input.table === 'customers') throw Object.assign(new Error('customers failed'), { name: 'TableInputError' });
+            built.push(input.table);
+            return { table: input.table };
+          },
+          CheckQuality: async () => {
+            checked = true;
+            return { passed: true };
+          },
+          NotifyFailure: async () => ({ MessageId: 'local' }),
+        } as never,
+        retryIntervalOverrides: { BuildTable: 0, CheckQuality: 0, NotifyFailure: 0 },
+      },
+      context: { Execution: { Id: 'local:test', Name: 'test-run' } } as never,
+    },
+  );
+  try {
+    const output = await execution.result;
+    return { status: 'succeeded', built: built.sort(), checked, output };
+  } catch (error) {
+    if (process.env.DEBUG_FLOW) console.error(error);
+    return { status: 'failed', built: built.sort(), checked };
+  }
+}
+
+describe('PipelineFlow map steps', () => {
+  it('fails the run on the first failed item by default, and the step after the map never runs', async () => {
+    const asl = render(flowOf(undefined));
+    expect(render(flowOf(false))).toEqual(asl);
+    expect(asl.States.BuildTables!.ItemProcessor.States.BuildTable.Catch).toBeUndefined();
+    expect(Object.keys(asl.States.BuildTables!.ItemProcessor.States)).toEqual(['BuildTable']);
+    const outcome = await run(asl);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.checked).toBe(false);
+  });
+
+  it('with toleratesItemFailures, an item that fails after its retries ends its iteration with its error, the other items run, and so does the next step', async () => {
+    const asl = render(flowOf(true));
+    const processor = asl.States.BuildTables!.ItemProcessor as Asl;
+    const task = processor.States.BuildTable!;
+    // Retries first (the catch only takes what they could not fix), then the catch.
+    expect(task.Retry.map((rule: { ErrorEquals: string[] }) => rule.ErrorEquals)).toEqual([['QualityGateFailed', 'TableInputError'], ['States.ALL']]);
+    expect(task.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'BuildTableItemFailed' }]);
+    expect(processor.States.BuildTableItemFailed).toMatchObject({ Type: 'Pass', End: true });
+    // The map itself still fails the run on what is not an item's failure.
+    expect(asl.States.BuildTables!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NotifyFailure' }]);
+    expect(asl.States.BuildTables!.Next).toBe('CheckQuality');
+
+    const outcome = await run(asl);
+    expect(outcome.status).toBe('succeeded');
+    expect(outcome.built).toEqual(['orders', 'sellers']);
+    expect(outcome.checked).toBe(true);
+    const results = outcome.output.tables as Array<Record<string, any>>;
+    expect(results[0]).toEqual({ table: 'orders' });
+    expect(results[1]).toMatchObject({ table: 'customers', error: { Error: 'TableInputError', Cause: expect.stringContaining('customers failed') } });
+    expect(results[2]).toEqual({ table: 'sellers' });
+  });
+});
