@@ -3,29 +3,39 @@
  * `landing/` in the raw layer becomes `raw/<table>/ingest_date=YYYY-MM-DD/`
  * objects, or, if it breaks any rule, is moved whole to
  * `dataquality/rejected/` with the reason. Drops are untrusted input.
+ *
+ * Each received CSV is also parsed once, here, into its staged Parquet copy
+ * and its rejects file (stage-csv.ts has the rules), so every engine reads
+ * the same records the same way. Per file the writes are: the CSV as
+ * received, the side files of long rejected records, the rejects file, and
+ * the staged file last: a staged file's existence marks its CSV as fully
+ * ingested, and the process flow reads only those.
  */
 import { createHash } from 'node:crypto';
 import type { Environment } from '../../config/schema.ts';
 import type { DatasetDefinition } from '../../pipelines/datasets/dataset.ts';
 import { OLIST_DATASETS } from '../../pipelines/datasets/olist.ts';
+import { LANDING_PREFIX, REJECTED_PREFIX, stagedFolder, stagedKeyOf, stagedRejectsKeyOf } from '../../pipelines/contract/lake-layout.ts';
+import { parquetMetadata } from 'hyparquet';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { type DropEntry, gzipEntry, plainEntry, zipEntries } from './archive.ts';
 import { CsvRecordCounter } from './csv-records.ts';
 import { archiveFormatOf, DropRefusal, hasArchiveExtension, MAGIC_HEAD_BYTES, type RefusalRule, UnpackMeter } from './refusal.ts';
+import { stageCsv } from './stage-csv.ts';
 
 export { REFUSAL_RULES, type RefusalRule } from './refusal.ts';
+export { LANDING_PREFIX, REJECTED_PREFIX } from '../../pipelines/contract/lake-layout.ts';
 
-/** Where drops arrive, in the raw layer. */
-export const LANDING_PREFIX = 'landing/';
-/** Where refused drops go, in the dataquality layer. */
-export const REJECTED_PREFIX = 'rejected/';
+/** `ingestion.maxQuotedFieldKb` when the limits passed do not say. */
+const DEFAULT_MAX_QUOTED_FIELD_KB = 10_240;
 
 export interface UnpackFileDropDeps {
   readonly store: ObjectStore;
   readonly clock: Clock;
-  /** `env.ingestion`; only the unpacking limits are read. */
-  readonly limits: Pick<Environment['ingestion'], 'maxFileMb' | 'maxUnpackedMb' | 'maxCompressionRatio' | 'maxEntries'>;
+  /** `env.ingestion`; only the unpacking and parsing limits are read (`maxQuotedFieldKb` defaults to 10240). */
+  readonly limits: Pick<Environment['ingestion'], 'maxFileMb' | 'maxUnpackedMb' | 'maxCompressionRatio' | 'maxEntries'> &
+    Partial<Pick<Environment['ingestion'], 'maxQuotedFieldKb'>>;
   /** Tables a CSV may belong to. @default OLIST_DATASETS */
   readonly datasets?: readonly DatasetDefinition[];
 }
@@ -40,10 +50,23 @@ export interface IngestedFile {
   /** Key in the raw layer: `<table>/ingest_date=YYYY-MM-DD/<sha256[0,12)>-<file name>`. */
   readonly key: string;
   readonly bytes: number;
-  /** CSV records after the header; quoted newlines do not start a record. */
+  /** Data records (after the header; quoted newlines do not start a record): `stagedRows + rejectedRows`. */
   readonly rows: number;
-  /** False when raw already held this content (same table, same hash) and nothing was written. */
+  /**
+   * False when raw already held this content (same table, same hash) with its
+   * staged copy, and nothing was written. True when anything was written,
+   * including only the staged and rejects files of a CSV an interrupted run
+   * had received but not staged.
+   */
   readonly written: boolean;
+  /** Key in raw of the staged Parquet copy (`staged/<table>/ingest_date=<d>/<hash12>-<name>.parquet`). */
+  readonly stagedKey: string;
+  /** Key in raw of the rejects Parquet file, written even when empty. */
+  readonly rejectsKey: string;
+  /** Records in the staged file. */
+  readonly stagedRows: number;
+  /** Records in the rejects file. */
+  readonly rejectedRows: number;
 }
 
 export type UnpackStatus = 'ingested' | 'refused' | 'already-ingested';
@@ -153,31 +176,64 @@ export async function unpackFileDrop(deps: UnpackFileDropDeps, request: UnpackFi
   }
 
   const files: IngestedFile[] = [];
-  // Per table: first 12 hex of the content hash -> the raw key that already holds it.
-  const knownByTable = new Map<string, Map<string, string>>();
+  const datasetOf = new Map((deps.datasets ?? OLIST_DATASETS).map((dataset) => [dataset.name, dataset]));
+  // Per table: first 12 hex of the content hash -> the raw key that already holds it; and the staged keys there are.
+  const knownByTable = new Map<string, { readonly received: Map<string, string>; readonly staged: Set<string> }>();
   for (const file of validated) {
     let known = knownByTable.get(file.table);
     if (!known) {
-      known = new Map();
+      known = { received: new Map(), staged: new Set() };
       for (const { key } of await store.list('raw', `${file.table}/`)) {
         const name = key.slice(key.lastIndexOf('/') + 1);
-        if (name.charAt(12) === '-') known.set(name.slice(0, 12), key);
+        if (name.charAt(12) === '-') known.received.set(name.slice(0, 12), key);
       }
+      for (const { key } of await store.list('raw', stagedFolder(file.table))) known.staged.add(key);
       knownByTable.set(file.table, known);
     }
     const hashPrefix = file.sha256.slice(0, 12);
-    const previous = known.get(hashPrefix);
-    if (previous) {
-      files.push({ table: file.table, key: previous, bytes: file.bytes, rows: file.rows, written: false });
+    const previous = known.received.get(hashPrefix);
+    if (previous && known.staged.has(stagedKeyOf(previous))) {
+      const [stagedRows, rejectedRows] = await Promise.all([parquetRows(store, stagedKeyOf(previous)), parquetRows(store, stagedRejectsKeyOf(previous))]);
+      files.push({ table: file.table, key: previous, bytes: file.bytes, rows: stagedRows + rejectedRows, written: false, stagedKey: stagedKeyOf(previous), rejectsKey: stagedRejectsKeyOf(previous), stagedRows, rejectedRows });
       continue;
     }
-    const key = `${file.table}/ingest_date=${ingestDate}/${hashPrefix}-${file.fileName}`;
-    await store.write('raw', key, unpackWhole(dropName, file, limits));
-    known.set(hashPrefix, key);
-    files.push({ table: file.table, key, bytes: file.bytes, rows: file.rows, written: true });
+    // A CSV received by a run that stopped before staging it is staged now, under its existing key.
+    const key = previous ?? `${file.table}/ingest_date=${ingestDate}/${hashPrefix}-${file.fileName}`;
+    const body = unpackWhole(dropName, file, limits);
+    if (!previous) await store.write('raw', key, body);
+    known.received.set(hashPrefix, key);
+    const dataset = datasetOf.get(file.table)!;
+    const stagedCsv = stageCsv(body, {
+      receivedKey: key,
+      columns: dataset.columns.map((column) => column.name),
+      encoding: dataset.encoding,
+      maxQuotedFieldKb: limits.maxQuotedFieldKb ?? DEFAULT_MAX_QUOTED_FIELD_KB,
+      ingestedAt: now.toISOString(),
+    });
+    for (const side of stagedCsv.rejectedRecordFiles) await store.write('raw', side.key, side.body);
+    await store.write('raw', stagedRejectsKeyOf(key), stagedCsv.rejects);
+    await store.write('raw', stagedKeyOf(key), stagedCsv.staged);
+    known.staged.add(stagedKeyOf(key));
+    files.push({
+      table: file.table,
+      key,
+      bytes: file.bytes,
+      rows: stagedCsv.records,
+      written: true,
+      stagedKey: stagedKeyOf(key),
+      rejectsKey: stagedRejectsKeyOf(key),
+      stagedRows: stagedCsv.stagedRows,
+      rejectedRows: stagedCsv.rejectedRows,
+    });
   }
   await store.delete('raw', landingKey);
   return { landingKey, status: files.some((file) => file.written) ? 'ingested' : 'already-ingested', files };
+}
+
+/** Rows of a Parquet file in raw, from its footer. */
+async function parquetRows(store: ObjectStore, key: string): Promise<number> {
+  const bytes = await store.read('raw', key);
+  return Number(parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer).num_rows);
 }
 
 /** The drop's CSVs with their table, hash and row count; throws a DropRefusal at the first broken rule. */

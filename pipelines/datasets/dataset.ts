@@ -55,6 +55,14 @@ export interface DatasetDefinition {
   /** The file it is loaded from, for source datasets. @default - built by SQL from other datasets */
   readonly sourceFile?: string;
   readonly columns: readonly ColumnDefinition[];
+  /**
+   * Character encoding of the source files. A byte-order mark that contradicts
+   * it rejects every record of the file (it is never guessed), and a record
+   * whose bytes do not decode is rejected (never replaced with U+FFFD).
+   * `latin1` is ISO-8859-1: each byte is the code point of the same value.
+   * @default 'utf-8'
+   */
+  readonly encoding?: 'utf-8' | 'utf-16le' | 'latin1';
   /** Columns that identify a row; duplicates keep the latest and quarantine the rest. */
   readonly primaryKey: readonly string[];
   /** @default - unpartitioned (small tables, read whole) */

@@ -112,7 +112,8 @@ describe('unpackFileDrop: good drops land in raw/<table>/ingest_date=.../<sha12>
     ]);
     for (const file of result.files) expect(file.key).toMatch(new RegExp(`^${file.table}/ingest_date=${DATE}/[0-9a-f]{12}-(olist_orders_dataset|sellers)\\.csv$`));
     expect(new TextDecoder().decode(await store.read('raw', result.files[0]!.key))).toBe(ORDERS_CSV);
-    expect(await lakeFiles()).toEqual(result.files.map((file) => `raw/${file.key}`).sort());
+    // Each received CSV, its rejects file and its staged copy: nothing else.
+    expect(await lakeFiles()).toEqual(result.files.flatMap((file) => [`raw/${file.key}`, `raw/${file.rejectsKey}`, `raw/${file.stagedKey}`]).sort());
   });
 
   it('unpacks a .csv.gz into the table its inner name matches', async () => {
@@ -143,7 +144,9 @@ describe('unpackFileDrop: good drops land in raw/<table>/ingest_date=.../<sha12>
     );
 
     expect(again).toMatchObject({ status: 'already-ingested', files: [{ table: 'orders', rows: 2, written: false, key: first.files[0]!.key }] });
-    expect((await lakeFiles()).filter((path) => path.startsWith('raw/'))).toEqual([`raw/${first.files[0]!.key}`]);
+    const { key, rejectsKey, stagedKey } = first.files[0]!;
+    expect((await lakeFiles()).filter((path) => path.startsWith('raw/'))).toEqual([`raw/${key}`, `raw/${rejectsKey}`, `raw/${stagedKey}`].sort());
+    expect(again.files[0]).toMatchObject({ stagedKey, rejectsKey, stagedRows: first.files[0]!.stagedRows, rejectedRows: first.files[0]!.rejectedRows });
   });
 
   it('reports a landing object that an earlier run already took as already-ingested', async () => {
@@ -317,7 +320,9 @@ describe('unpackFileDrop: writes stay inside raw/<table>/ and dataquality/reject
     const files = await lakeFiles();
     expect(files.length).toBeGreaterThan(0);
     for (const path of files) {
-      expect(path).toMatch(new RegExp(`^(raw/(orders|sellers|order_reviews)/ingest_date=${DATE}/[0-9a-f]{12}-[a-z_]+\\.csv|dataquality/rejected/ingest_date=${DATE}/[^/]+)$`));
+      expect(path).toMatch(
+        new RegExp(`^(raw/(orders|sellers|order_reviews)/ingest_date=${DATE}/[0-9a-f]{12}-[a-z_]+\\.csv|raw/(staged|rejects)/(orders|sellers|order_reviews)/ingest_date=${DATE}/[0-9a-f]{12}-[a-z_]+\\.parquet|dataquality/rejected/ingest_date=${DATE}/[^/]+)$`),
+      );
     }
     expect(await readdir(join(lake, '..'))).not.toContain('outside.csv');
     expect(await listLandingDrops(store)).toEqual([]);
