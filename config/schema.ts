@@ -371,8 +371,30 @@ export const environmentSchema = z.strictObject({
       maxEntries: withDefault(integer(1, 10_000), 100, 'A zip with more entries than this is refused.', 'entries'),
       pollTimeoutSeconds: withDefault(integer(1, 300), 10, 'An API poll attempt that takes longer than this is abandoned and retried.', 'seconds'),
       pollAttempts: withDefault(integer(1, 10), 3, 'Attempts per API poll, with exponential backoff between them.', 'attempts'),
+      maxQuotedFieldKb: withDefault(
+        integer(1, 102_400),
+        10_240,
+        'A quoted CSV field longer than this is taken for an unbalanced quote: the record is rejected and parsing resumes at the next line, so one stray quote cannot swallow the records after it.',
+        'KiB',
+      ),
     }),
     'Limits on what ingestion accepts; archives are untrusted input.',
+  ),
+  quality: section(
+    z.strictObject({
+      maxQuarantinedShare: withDefault(
+        decimal(0, 1),
+        0.05,
+        'A trusted build that quarantines more than this share of the records it read fails its quarantine_share rule (severity error): a systemic problem, not a few bad rows.',
+        'share of records, 0 to 1',
+      ),
+      maxQuarantinedShareByTable: withDefault(
+        z.record(pattern(/^[a-z][a-z0-9_]*$/, 'a table name'), decimal(0, 1)),
+        {},
+        'Per trusted table overrides of maxQuarantinedShare, e.g. { order_reviews: 0.2 }.',
+      ),
+    }),
+    'Data-quality thresholds.',
   ),
   models: section(models, 'The models the retrain flow trains, evaluates, gates and scores.'),
   sizing: section(

@@ -17,7 +17,7 @@ export const checkQualityHandler =
       runId,
       OLIST_DATASETS.map((dataset) => dataset.name),
     );
-    const check = await withEngine(ports, (engine) => checkQuality({ engine, store: ports.store, clock: ports.clock }, { runId, trusted }));
+    const check = await withEngine(ports, (engine) => checkQuality({ engine, store: ports.store, clock: ports.clock }, { runId, trusted, thresholds: ports.settings.quality }));
     if (check.errors > 0) {
       const failed = check.results.filter((result) => !result.passed && result.severity === 'error');
       throw new QualityGateFailed(

@@ -6,7 +6,7 @@ import type { QueryEngine } from '../ports/query-engine.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 
 /** The part of the environment file handlers read at run time, and the platform version they record. */
-export type HandlerSettings = Pick<Environment, 'name' | 'ingestion' | 'models'> & {
+export type HandlerSettings = Pick<Environment, 'name' | 'ingestion' | 'models' | 'quality'> & {
   readonly trainingEngine: Environment['sizing']['training']['engine'];
   readonly platformVersion: string;
 };
@@ -17,6 +17,7 @@ export function handlerSettings(environment: Environment, platformVersion: strin
     name: environment.name,
     ingestion: environment.ingestion,
     models: environment.models,
+    quality: environment.quality,
     trainingEngine: environment.sizing.training.engine,
     platformVersion,
   };

@@ -1,24 +1,20 @@
 import type { Layer } from '../../config/schema.ts';
-import type { DatasetDefinition } from '../../pipelines/datasets/index.ts';
+import type { TablePointer } from '../../pipelines/contract/table-pointer.ts';
 import type { Dialect } from '../../pipelines/sql/dialect.ts';
 import type { Relations } from '../../pipelines/sql/render.ts';
-
-/** A raw table staged for checking: every field as text, in ingest order. */
-export interface StagedRaw {
-  /** Relation with the dataset's columns as text, `_row_id` (ingest order) and `_source_file`. */
-  readonly relation: string;
-  /** Relation of lines the CSV reader could not split into the dataset's columns: `raw_line, reason, source_file`. */
-  readonly rejectedRelation: string;
-  /** Raw files read, as keys in the raw layer. */
-  readonly files: readonly string[];
-  /** Rows read: staged rows plus rejected lines. */
-  readonly rowsRead: number;
-}
 
 export interface TableWritten {
   readonly rows: number;
   readonly files: number;
   readonly bytes: number;
+}
+
+/** What one partition of a write holds: `writeFiles` reports one per partition value written. */
+export interface WrittenPartition {
+  /** Folder in the layer holding exactly these files. */
+  readonly folder: string;
+  readonly rows: number;
+  readonly files: readonly { readonly key: string; readonly bytes: number }[];
 }
 
 export interface LoadedColumn {
@@ -34,24 +30,60 @@ export class TableInputError extends Error {
   override readonly name = 'TableInputError';
 }
 
+/** Where a replace writes: a table's folder in a layer, optionally partitioned, whole or some partitions. */
+export interface ReplaceTarget {
+  readonly layer: Layer;
+  /** The table's folder in its layer (`orders`, `quarantine/orders`, `results/run_id=...`). */
+  readonly prefix: string;
+  readonly partitionBy?: string;
+  /**
+   * Only these partition values are replaced (a value the select has no rows
+   * for is emptied); the others keep their committed files.
+   * @default - every partition: the table becomes exactly the select
+   */
+  readonly partitions?: readonly string[];
+  /** Kept in the pointer, see TablePointer.inputs. @default - none */
+  readonly inputs?: Readonly<Record<string, number>>;
+}
+
 /**
  * The SQL engine as the handlers see it: Athena (AWS), Databricks SQL
  * (Azure), DuckDB (local). A session: temporary relations live until close().
+ *
+ * Engines only execute statements, write files and publish commits; what to
+ * write is SQL compiled once in pipelines/, and how a commit becomes visible
+ * is the table pointer (pipelines/contract/table-pointer.ts) written by
+ * shared code (lambdas/lake/). `relations.ref()` names a committed table:
+ * engines resolve it to the files its pointer lists when a statement runs.
  */
 export interface QueryEngine {
   readonly dialect: Dialect;
   /** How models name what they read. */
   readonly relations: Relations;
-  /** Stages every raw file of a source table; throws TableInputError when a file lacks a dataset column. */
-  stageRaw(dataset: DatasetDefinition): Promise<StagedRaw>;
+  /**
+   * A relation over exactly these Parquet files of a layer (staged batches),
+   * with these columns; no files: an empty relation with the columns.
+   */
+  filesRelation(layer: Layer, keys: readonly string[], columns: readonly { readonly name: string; readonly type: string }[]): string;
   /** Materializes a select as a session-scoped relation and returns its name. */
   createTemporary(name: string, select: string): Promise<string>;
   /**
-   * Replaces everything under `layer/prefix` with the rows of a select, as
-   * ZSTD Parquet in files of about `targetFileMb`, split into `partitionBy`
-   * folders. Readers see the old rows or the new ones, never a mix.
+   * Writes the rows of a select as ZSTD Parquet under `layer/folder/` (a new
+   * folder no reader looks at), one `<column>=<value>/` folder per partition
+   * value when partitionBy is set (the column is in the folder name only).
+   * Returns what it wrote per partition value (NULL_PARTITION for null).
    */
-  replace(target: { layer: Layer; prefix: string; partitionBy?: string }, select: string): Promise<TableWritten>;
+  writeFiles(target: { readonly layer: Layer; readonly folder: string; readonly partitionBy?: string }, select: string): Promise<Record<string, WrittenPartition>>;
+  /**
+   * After a pointer was written: makes the engine's own catalog agree with it
+   * (Glue partitions on AWS); nothing where the engine reads pointers itself.
+   */
+  publish(pointer: TablePointer, previous: TablePointer | undefined): Promise<void>;
+  /**
+   * Replaces a table (or some of its partitions) with the rows of a select, as
+   * one commit: readers see the old rows or the new ones, never a mix.
+   */
+  replace(target: ReplaceTarget, select: string): Promise<TableWritten>;
   query<Row extends Record<string, unknown>>(select: string): Promise<Row[]>;
   /**
    * Rows computed outside the engine (model scores) as a session-scoped

@@ -1,5 +1,9 @@
+import type { Environment } from '../../config/schema.ts';
 import { DATASETS } from '../../pipelines/datasets/index.ts';
+import { LINEAGE, quarantineFolder } from '../../pipelines/contract/lake-layout.ts';
+import { WHOLE_TABLE } from '../../pipelines/contract/table-pointer.ts';
 import { ruleName, rulesFor, type QualityRule, type Severity } from '../../pipelines/quality/rules.ts';
+import { TableStore } from '../lake/table-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { QueryEngine } from '../ports/query-engine.ts';
@@ -33,29 +37,49 @@ async function count(engine: QueryEngine, select: string): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-async function failingRows(
-  rule: QualityRule,
-  deps: { engine: QueryEngine; store: ObjectStore; clock: Clock },
-  builds: ReadonlyMap<string, TrustedBuild>,
-  layerOf: (table: string) => string,
-): Promise<number> {
+interface CheckDeps {
+  readonly runId: string;
+  readonly engine: QueryEngine;
+  readonly store: ObjectStore;
+  readonly clock: Clock;
+}
+
+/** `quality` of the environment; omitted: every table may quarantine 5% of what it read. */
+export type QualityThresholds = Pick<Environment['quality'], 'maxQuarantinedShare' | 'maxQuarantinedShareByTable'>;
+const DEFAULT_THRESHOLDS: QualityThresholds = { maxQuarantinedShare: 0.05, maxQuarantinedShareByTable: {} };
+
+/**
+ * What a rule reads of a table: for a trusted table the partitions this run
+ * rewrote (the rest was checked when it was written), for a refined table all
+ * of it (rebuilt whole).
+ */
+function scopeOf(engine: QueryEngine, table: string, layer: string, build: TrustedBuild | undefined): string {
+  const relation = engine.relations.ref(layer, table);
+  const dataset = DATASETS.find((candidate) => candidate.name === table);
+  if (!build || !dataset?.partition) return relation;
+  const written = build.partitionsWritten.filter((value) => value !== WHOLE_TABLE);
+  return `(select * from ${relation} where ${dataset.partition.column} in (${written.map(literal).join(', ') || 'null'}))`;
+}
+
+async function failingRows(rule: QualityRule, deps: CheckDeps, builds: ReadonlyMap<string, TrustedBuild>, layerOf: (table: string) => string, thresholds: QualityThresholds): Promise<number> {
   const { engine } = deps;
-  const table = engine.relations.ref(layerOf(rule.table), rule.table);
+  const build = builds.get(rule.table);
+  const table = scopeOf(engine, rule.table, layerOf(rule.table), build);
   switch (rule.kind) {
     case 'not_null':
-      return count(engine, `select count(*) as n from ${table} where ${rule.column} is null`);
+      return count(engine, `select count(*) as n from ${table} t where ${rule.column} is null`);
     case 'accepted_values':
-      return count(engine, `select count(*) as n from ${table} where ${rule.column} not in (${rule.values.map(literal).join(', ')})`);
+      return count(engine, `select count(*) as n from ${table} t where ${rule.column} not in (${rule.values.map(literal).join(', ')})`);
     case 'range': {
       const outside = [
         ...(rule.min !== undefined ? [`${rule.column} < ${rule.min}`] : []),
         ...(rule.max !== undefined ? [`${rule.column} > ${rule.max}`] : []),
       ].join(' or ');
-      return count(engine, `select count(*) as n from ${table} where ${outside}`);
+      return count(engine, `select count(*) as n from ${table} t where ${outside}`);
     }
     case 'unique_key': {
       const key = rule.columns.join(', ');
-      return count(engine, `select coalesce(sum(n - 1), 0) as n from (select count(*) as n from ${table} group by ${key} having count(*) > 1) repeated`);
+      return count(engine, `select coalesce(sum(n - 1), 0) as n from (select count(*) as n from ${table} t group by ${key} having count(*) > 1) repeated`);
     }
     case 'referential_integrity': {
       const parent = engine.relations.ref(layerOf(rule.parentTable), rule.parentTable);
@@ -66,37 +90,49 @@ async function failingRows(
       );
     }
     case 'row_count_reconciliation': {
-      // Only rules of tables built in this run reach here (see checkQuality).
-      const build = builds.get(rule.table)!;
-      // Counted again from what is stored, not taken from the build's own figures.
-      const trusted = await count(engine, `select count(*) as n from ${table}`);
-      const quarantined = await count(engine, `select count(*) as n from ${engine.relations.ref('dataquality', `quarantine/${rule.table}`)}`);
-      return Math.abs(build.rowsIn - trusted - quarantined);
+      // Only rules of tables built in this run reach here (see checkQuality). Counted again from what is
+      // stored: the batch's records are in trusted or in quarantine, each exactly once.
+      if (build!.batchSources.length === 0) return 0;
+      const sources = build!.batchSources.map(literal).join(', ');
+      const trusted = await count(engine, `select count(*) as n from ${table} t where ${LINEAGE.sourceFile} in (${sources})`);
+      const quarantined = await count(
+        engine,
+        `select count(*) as n from ${engine.relations.ref('dataquality', quarantineFolder(rule.table))} q where ${LINEAGE.sourceFile} in (${sources}) and quarantined_run = ${literal(deps.runId)}`,
+      );
+      return Math.abs(build!.rowsIn - trusted - quarantined);
+    }
+    case 'quarantine_share': {
+      const limit = thresholds.maxQuarantinedShareByTable[rule.table] ?? thresholds.maxQuarantinedShare;
+      const read = build!.rowsIn + build!.rowsReleased;
+      return read > 0 && build!.quarantined / read > limit ? build!.quarantined : 0;
     }
     case 'freshness': {
-      const files = await deps.store.list('raw', `${rule.table}/`);
-      const dates = files.map((file) => /ingest_date=(\d{4}-\d{2}-\d{2})/.exec(file.key)?.[1]).filter((date): date is string => date !== undefined);
-      if (dates.length === 0) return 1;
-      const newest = Date.parse(`${dates.sort().at(-1)}T23:59:59Z`);
-      return deps.clock.now().getTime() - newest > rule.maxAgeHours * 3_600_000 ? 1 : 0;
+      const pointer = await new TableStore(deps.store).read('trusted', rule.table);
+      const newest = pointer?.watermark?.ingestedAt;
+      if (!newest) return 1;
+      return deps.clock.now().getTime() - Date.parse(newest) > rule.maxAgeHours * 3_600_000 ? 1 : 0;
     }
   }
 }
 
 /**
- * Evaluates every rule of every table (trusted and refined; the process flow
- * builds them all before this step), stores the results
- * under dataquality/results/run_id=<run>/ and reports them. Tables whose
- * build failed fail a `build` rule of severity error.
+ * Evaluates the rules over what this run wrote (trusted: the partitions each
+ * build rewrote; refined: each table, rebuilt whole), stores the results
+ * under dataquality/results/run_id=<run>/ and reports them. A table whose
+ * build failed fails a `build` rule of severity error; one with nothing new
+ * (skipped) is only checked for freshness.
  */
 export async function checkQuality(
-  deps: { engine: QueryEngine; store: ObjectStore; clock: Clock },
-  request: { runId: string; trusted: readonly TrustedBuild[] },
+  deps: Omit<CheckDeps, 'runId'>,
+  request: { runId: string; trusted: readonly TrustedBuild[]; thresholds?: QualityThresholds },
 ): Promise<QualityCheck> {
+  const context = { ...deps, runId: request.runId };
+  const thresholds = request.thresholds ?? DEFAULT_THRESHOLDS;
   const builds = new Map(request.trusted.map((build) => [build.table, build]));
   const layers = new Map(DATASETS.map((dataset) => [dataset.name, dataset.layer]));
   const layerOf = (table: string) => layers.get(table) ?? 'trusted';
   const failedTables = new Set(request.trusted.filter((build) => build.status === 'failed').map((build) => build.table));
+  const skippedTables = new Set(request.trusted.filter((build) => build.status === 'skipped').map((build) => build.table));
   const results: QualityResult[] = [];
   for (const build of request.trusted.filter((candidate) => candidate.status === 'failed')) {
     results.push({ table: build.table, rule: `build: ${build.error}`, severity: 'error', passed: false, failingRows: 0 });
@@ -104,9 +140,10 @@ export async function checkQuality(
   for (const dataset of DATASETS) {
     if (failedTables.has(dataset.name)) continue;
     for (const rule of rulesFor(dataset)) {
+      if (skippedTables.has(dataset.name) && rule.kind !== 'freshness') continue;
       if (rule.kind === 'referential_integrity' && failedTables.has(rule.parentTable)) continue;
-      if (rule.kind === 'row_count_reconciliation' && !builds.has(rule.table)) continue;
-      const failing = await failingRows(rule, deps, builds, layerOf);
+      if ((rule.kind === 'row_count_reconciliation' || rule.kind === 'quarantine_share') && !builds.has(rule.table)) continue;
+      const failing = await failingRows(rule, context, builds, layerOf, thresholds);
       results.push({ table: rule.table, rule: ruleName(rule), severity: rule.severity, passed: failing === 0, failingRows: failing });
     }
   }

@@ -1,10 +1,16 @@
 import type { DatasetDefinition } from '../../pipelines/datasets/index.ts';
+import { bytesOf, filesOf, rowsOf } from '../../pipelines/contract/table-pointer.ts';
 import { refinedSelect } from '../../pipelines/sql/compile.ts';
 import { loadModel, renderModel } from '../../pipelines/sql/render.ts';
+import { commitReplace } from '../lake/commit-replace.ts';
+import { TableStore } from '../lake/table-store.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
 import { TableInputError, type QueryEngine } from '../ports/query-engine.ts';
 
 export interface RefinedBuild {
   readonly table: string;
+  /** built: rebuilt from trusted; skipped: none of its inputs has a new version since it was built. */
+  readonly status: 'built' | 'skipped';
   /** Rows of the trusted tables the model reads. */
   readonly rowsIn: number;
   readonly rowsOut: number;
@@ -17,22 +23,33 @@ export function modelInputs(modelText: string): { layer: string; table: string }
   return [...modelText.matchAll(/\{\{\s*ref\(\s*'?([a-z]+)'?\s*,\s*'?([a-z_]+)'?\s*\)\s*\}\}/g)].map((match) => ({ layer: match[1]!, table: match[2]! }));
 }
 
-/** Rebuilds one refined table from trusted with its SQL model; re-running replaces it. */
-export async function buildRefined(engine: QueryEngine, dataset: DatasetDefinition): Promise<RefinedBuild> {
+/**
+ * Rebuilds one refined table from trusted with its SQL model, in one commit;
+ * skipped when every input still has the version it was built from. Refined
+ * models aggregate across keys and time, so they are rebuilt whole from
+ * trusted (never from raw), which is small next to raw.
+ */
+export async function buildRefined(deps: { engine: QueryEngine; store: ObjectStore }, dataset: DatasetDefinition): Promise<RefinedBuild> {
+  const { engine } = deps;
+  const tables = new TableStore(deps.store);
   const model = loadModel('refined', dataset.name);
+  const inputs: Record<string, number> = {};
   let rowsIn = 0;
   for (const input of new Set(modelInputs(model.text).map((ref) => `${ref.layer}/${ref.table}`))) {
     const [layer, table] = input.split('/') as [string, string];
-    let rows: { n: bigint }[];
-    try {
-      rows = await engine.query<{ n: bigint }>(`select count(*) as n from ${engine.relations.ref(layer, table)}`);
-    } catch (error) {
-      // Retrying cannot conjure a missing input; the flow fails at once and says which.
-      throw new TableInputError(`refined ${dataset.name} reads ${layer} ${table}, which cannot be read: ${(error as Error).message.split('\n')[0]}`);
-    }
-    rowsIn += Number(rows[0]?.n ?? 0);
+    const pointer = await tables.read(layer as 'trusted', table);
+    // Retrying cannot conjure a missing input; the flow fails at once and says which.
+    if (!pointer) throw new TableInputError(`refined ${dataset.name} reads ${layer} ${table}, which has no committed version (did its trusted build fail?)`);
+    inputs[input] = pointer.version;
+    rowsIn += rowsOf(pointer);
+  }
+  const previous = await tables.read('refined', dataset.name);
+  if (previous?.inputs && Object.keys(inputs).every((input) => previous.inputs![input] === inputs[input]) && Object.keys(previous.inputs).length === Object.keys(inputs).length) {
+    return { table: dataset.name, status: 'skipped', rowsIn, rowsOut: rowsOf(previous), bytes: bytesOf(previous), files: filesOf(previous).length };
   }
   const select = refinedSelect(dataset, renderModel(model, engine.dialect, engine.relations), engine.dialect);
-  const written = await engine.replace({ layer: 'refined', prefix: dataset.name, partitionBy: dataset.partition?.column }, select);
-  return { table: dataset.name, rowsIn, rowsOut: written.rows, bytes: written.bytes, files: written.files };
+  const { written } = await commitReplace(engine, tables, { layer: 'refined', prefix: dataset.name, partitionBy: dataset.partition?.column, inputs }, select, {
+    columns: dataset.columns.map((column) => ({ name: column.name, type: column.type })),
+  });
+  return { table: dataset.name, status: 'built', rowsIn, rowsOut: written.rows, bytes: written.bytes, files: written.files };
 }

@@ -1,20 +1,29 @@
 import { OLIST_DATASETS, REFINED_DATASETS } from '../datasets/index.ts';
-import type { FlowDefinition } from './flow.ts';
+import { trustedBuildLevels } from '../quality/rules.ts';
+import type { FlowDefinition, MapStep } from './flow.ts';
 
-/** raw -> trusted (with quarantine) -> refined, then the quality gate. */
+/**
+ * One Map per level of the trusted tables' relationships, parents first, so
+ * a child's build checks its rows against parents merged in the same run.
+ * A table that fails does not stop the others: the quality check reports it.
+ */
+const trustedLevels: MapStep[] = trustedBuildLevels(OLIST_DATASETS.map((dataset) => dataset.name)).map((tables, index) => ({
+  kind: 'map',
+  name: `BuildTrustedTables${index + 1}`,
+  items: { values: tables },
+  maxConcurrency: 3,
+  toleratesItemFailures: true,
+  step: { kind: 'task', name: `BuildTrustedTable${index + 1}`, handler: 'build-trusted', input: { table: '$$.Map.Item.Value', runId: '$$.Execution.Name' } },
+  resultPath: `$.trusted${index + 1}`,
+}));
+
+/** staged raw -> trusted (with quarantine), merged incrementally -> refined, then the quality gate. */
 export const processFlow: FlowDefinition = {
   name: 'process',
-  description: 'Rebuilds trusted from raw and refined from trusted, then checks data quality.',
+  description: 'Merges what arrived in raw since each trusted table’s watermark, rebuilds the refined tables whose inputs changed, then checks data quality.',
   schedule: 'process',
   steps: [
-    {
-      kind: 'map',
-      name: 'BuildTrustedTables',
-      items: { values: OLIST_DATASETS.map((dataset) => dataset.name) },
-      maxConcurrency: 3,
-      step: { kind: 'task', name: 'BuildTrustedTable', handler: 'build-trusted', input: { table: '$$.Map.Item.Value', runId: '$$.Execution.Name' } },
-      resultPath: '$.trusted',
-    },
+    ...trustedLevels,
     {
       kind: 'map',
       name: 'BuildRefinedTables',

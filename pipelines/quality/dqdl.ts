@@ -25,6 +25,7 @@ function dqdlRules(rule: QualityRule): string[] {
     case 'referential_integrity':
       return [`ReferentialIntegrity ${name(rule.column)} "${rule.parentTable}.${rule.parentColumn}" = 1.0`];
     case 'row_count_reconciliation':
+    case 'quarantine_share':
     case 'freshness':
       return [];
   }

@@ -24,6 +24,8 @@ export type QualityRule =
     }
   /** Rows read from raw = rows in trusted + rows quarantined. */
   | { readonly kind: 'row_count_reconciliation'; readonly table: string; readonly severity: Severity }
+  /** A trusted build quarantined at most this share of the records it read (quality.maxQuarantinedShare). */
+  | { readonly kind: 'quarantine_share'; readonly table: string; readonly severity: Severity }
   /** The newest raw file of the table arrived within maxAgeHours. */
   | { readonly kind: 'freshness'; readonly table: string; readonly maxAgeHours: number; readonly severity: Severity };
 
@@ -55,6 +57,37 @@ export const RELATIONSHIPS: readonly Relationship[] = [
   },
 ];
 
+/**
+ * The parents whose missing key quarantines a child row (relationships of
+ * severity error): the row waits, parked, until the parent arrives.
+ */
+export function cascadeParentsOf(table: string): { column: string; parentTable: string; parentColumn: string }[] {
+  return RELATIONSHIPS.filter((relationship) => relationship.table === table && relationship.severity === 'error').map(({ column, parentTable, parentColumn }) => ({
+    column,
+    parentTable,
+    parentColumn,
+  }));
+}
+
+/**
+ * Trusted tables in build order: every table after the parents it cascades
+ * from, so a child's build sees its parents' rows of the same run. Tables of
+ * one level do not depend on each other.
+ */
+export function trustedBuildLevels(tables: readonly string[]): string[][] {
+  const levels: string[][] = [];
+  const placed = new Set<string>();
+  let remaining = [...tables];
+  while (remaining.length > 0) {
+    const level = remaining.filter((table) => cascadeParentsOf(table).every((parent) => placed.has(parent.parentTable) || !tables.includes(parent.parentTable)));
+    if (level.length === 0) throw new Error(`relationships form a cycle among ${remaining.join(', ')}`);
+    levels.push(level);
+    for (const table of level) placed.add(table);
+    remaining = remaining.filter((table) => !placed.has(table));
+  }
+  return levels;
+}
+
 /** Hours after which a table whose raw input stopped arriving is flagged. */
 export const FRESHNESS_MAX_AGE_HOURS = 26;
 
@@ -72,6 +105,7 @@ export function rulesFor(dataset: DatasetDefinition): QualityRule[] {
   }
   if (dataset.sourceFile) {
     rules.push({ kind: 'row_count_reconciliation', table, severity: 'error' });
+    rules.push({ kind: 'quarantine_share', table, severity: 'error' });
     rules.push({ kind: 'freshness', table, maxAgeHours: FRESHNESS_MAX_AGE_HOURS, severity: 'warn' });
   }
   return rules;
@@ -94,6 +128,8 @@ export function ruleName(rule: QualityRule): string {
       return `referential_integrity(${rule.column} -> ${rule.parentTable}.${rule.parentColumn})`;
     case 'row_count_reconciliation':
       return 'row_count_reconciliation(raw = trusted + quarantined)';
+    case 'quarantine_share':
+      return 'quarantine_share(quarantined / read <= quality.maxQuarantinedShare)';
     case 'freshness':
       return `freshness(raw within ${rule.maxAgeHours} h)`;
   }

@@ -6,6 +6,8 @@
  */
 import type { ColumnDefinition, DatasetDefinition } from '../datasets/index.ts';
 import { MACROS, type Dialect } from './dialect.ts';
+import { LINEAGE, LINEAGE_COLUMNS, STAGED_REJECT_COLUMNS } from '../contract/lake-layout.ts';
+import { castAs, SQL_TYPES } from '../contract/sql-types.ts';
 import { RAW_PREFIX } from './render.ts';
 
 const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
@@ -57,59 +59,186 @@ function columnChecks(column: ColumnDefinition, dataset: DatasetDefinition): str
   return checks;
 }
 
+/** Why a record is in quarantine. */
+export const REASON_KINDS = ['rule', 'unparseable', 'superseded', 'cascade'] as const;
+export type ReasonKind = (typeof REASON_KINDS)[number];
+
+/** Partition column of quarantine tables: the day a record was quarantined, or PARKED for cascade rows waiting for their parent. */
+export const QUARANTINE_PARTITION = 'quarantine_date';
+/** Records quarantined only because their parent is not in trusted: re-checked every run, released when the parent arrives. */
+export const PARKED = 'parked';
+
+/** A relationship whose child rows are quarantined while their parent key is not in trusted. */
+export interface CascadeParent {
+  readonly column: string;
+  readonly parentTable: string;
+  readonly parentColumn: string;
+}
+
+/** Columns of a quarantine table (before its partition column). */
+export function quarantineColumns(dataset: DatasetDefinition): { name: string; type: string }[] {
+  return [
+    ...dataset.columns.map((column) => ({ name: column.name, type: 'string' })),
+    { name: 'reason', type: 'string' },
+    { name: 'reason_kind', type: 'string' },
+    { name: STAGED_REJECT_COLUMNS.record, type: 'string' },
+    { name: STAGED_REJECT_COLUMNS.recordBase64, type: 'string' },
+    { name: STAGED_REJECT_COLUMNS.recordFile, type: 'string' },
+    { name: LINEAGE.ingestedAt, type: 'string' },
+    { name: LINEAGE.sourceFile, type: 'string' },
+    { name: LINEAGE.recordNumber, type: 'bigint' },
+    { name: 'quarantined_run', type: 'string' },
+  ];
+}
+
+/** Columns of a trusted table's files: the dataset's, then the lineage (the partition column is in folder names). */
+export function trustedColumns(dataset: DatasetDefinition): { name: string; type: string }[] {
+  return [
+    ...dataset.columns.map((column) => ({ name: column.name, type: column.type })),
+    { name: LINEAGE.ingestedAt, type: 'string' },
+    { name: LINEAGE.sourceFile, type: 'string' },
+    { name: LINEAGE.recordNumber, type: 'bigint' },
+  ];
+}
+
+/** Columns of a staged file: every dataset column as text, then the lineage. */
+export function stagedColumns(dataset: DatasetDefinition): { name: string; type: string }[] {
+  return [...dataset.columns.map((column) => ({ name: column.name, type: 'string' })), ...LINEAGE_COLUMNS.map((name) => ({ name, type: name === LINEAGE.recordNumber ? 'bigint' : 'string' }))];
+}
+
+/** Columns of a staged-rejects file. */
+export const STAGED_REJECTS_COLUMNS = [
+  ...Object.values(STAGED_REJECT_COLUMNS).map((name) => ({ name, type: 'string' })),
+  ...LINEAGE_COLUMNS.map((name) => ({ name, type: name === LINEAGE.recordNumber ? 'bigint' : 'string' })),
+];
+
+/** Latest first: by ingest time, then source file, then record number (decided once, the same on every engine). */
+const LATEST_FIRST = `${LINEAGE.ingestedAt} desc, ${LINEAGE.sourceFile} desc, ${LINEAGE.recordNumber} desc`;
+
 /**
- * Every raw row once, typed, with `_reason` null for a good row and the
- * failed rules otherwise; a good row whose key a later row repeats is
- * quarantined as superseded.
- * @param modelSql the rendered trusted model: typed columns, then its lineage (`_row_id` in ingest order, `_source_file`, the raw fields)
+ * Every candidate record once, typed, with `_failed` (the rules it breaks, or
+ * null) and `_cascade` (its missing parent, or null).
+ * @param modelSql the rendered trusted model over the candidates: typed columns, then `lineage()`
+ * @param parents relation per cascade parent: its trusted table
  */
-export function compileTrustedChecks(dataset: DatasetDefinition, modelSql: string, dialect: Dialect): string {
+export function compileChecked(dataset: DatasetDefinition, modelSql: string, dialect: Dialect, parents: readonly (CascadeParent & { relation: string })[]): string {
   const checks = dataset.columns.flatMap((column) => columnChecks(column, dataset));
   const partition = partitionExpression(dataset, dialect, 't.');
-  const key = dataset.primaryKey.join(', ');
-  const keyText = dataset.primaryKey.join(', ');
+  const joins = parents.map((parent, index) => `left join (select distinct ${parent.parentColumn} as parent_key from ${parent.relation}) p${index} on t.${parent.column} = p${index}.parent_key`);
+  const missing = parents.map(
+    (parent, index) =>
+      `case when t.${parent.column} is not null and p${index}.parent_key is null then concat(${quote(`${parent.column}: parent ${parent.parentTable}.${parent.parentColumn} = `)}, t.${parent.column}, ${quote(' is not in trusted (quarantined, or not received yet)')}) end`,
+  );
   return `with typed as (
 ${modelSql}
-),
-checked as (
-  select
-    ${dataset.columns.map((column) => `t.${column.name}`).join(',\n    ')},${partition ? `\n    ${partition} as ${dataset.partition!.column},` : ''}
-    ${dataset.columns.map((column) => `t.${RAW_PREFIX}${column.name}`).join(',\n    ')},
-    t._source_file,
-    t._row_id,
-    nullif(concat_ws('; ',
-      ${checks.join(',\n      ')}
-    ), '') as _failed
-  from typed t
-),
-ranked as (
-  select *, row_number() over (partition by ${key}, _failed order by _row_id desc) as _key_rank
-  from checked
 )
 select
-  *,
-  coalesce(_failed, case when _key_rank > 1 then ${quote(`duplicate key (${keyText}): superseded by a later row`)} end) as _reason
-from ranked`;
+  ${dataset.columns.map((column) => `t.${column.name}`).join(',\n  ')},${partition ? `\n  ${castAs(dialect, partition, 'string')} as ${dataset.partition!.column},` : ''}
+  ${dataset.columns.map((column) => `t.${RAW_PREFIX}${column.name}`).join(',\n  ')},
+  ${LINEAGE_COLUMNS.map((name) => `t.${name}`).join(', ')},
+  nullif(concat_ws('; ',
+    ${checks.length > 0 ? checks.join(',\n    ') : castAs(dialect, 'null', 'string')}
+  ), '') as _failed,
+  ${missing.length > 0 ? `nullif(concat_ws('; ', ${missing.join(', ')}), '')` : castAs(dialect, 'null', 'string')} as _cascade
+from typed t
+${joins.join('\n')}`;
 }
 
-/** The trusted rows: good and latest per key, with the partition column last. */
-export function trustedSelect(dataset: DatasetDefinition, checked: string): string {
-  const columns = dataset.columns.map((column) => column.name);
-  if (dataset.partition) columns.push(dataset.partition.column);
-  return `select ${columns.join(', ')} from ${checked} where _reason is null`;
+/**
+ * Valid candidates ranked against each other and against the trusted rows of
+ * their keys: `_rank` 1 is the row trusted keeps for the key, latest first.
+ * `_existing` marks rows already in trusted, of which only the key, the
+ * partition and the lineage are read (a key column scan, not the table).
+ * @param existing the trusted table
+ */
+export function compileRanked(dataset: DatasetDefinition, dialect: Dialect, checked: string, existing: string | undefined): string {
+  const key = dataset.primaryKey;
+  const partition = dataset.partition ? [dataset.partition.column] : [];
+  const columns = [...dataset.columns.map((column) => column.name), ...partition, ...LINEAGE_COLUMNS];
+  const candidates = `select ${columns.join(', ')}, 0 as _existing from ${checked} where _failed is null and _cascade is null`;
+  const read = new Set([...key, ...partition, ...LINEAGE_COLUMNS]);
+  const typeOf = (name: string) => dataset.columns.find((column) => column.name === name)?.type ?? 'string';
+  const current = existing
+    ? `\n  union all\n  select ${columns.map((column) => (read.has(column) ? `e.${column}` : `${castAs(dialect, 'null', typeOf(column))} as ${column}`)).join(', ')}, 1 as _existing from ${existing} e
+  where exists (select 1 from ${checked} c where c._failed is null and c._cascade is null and ${key.map((column) => `c.${column} = e.${column}`).join(' and ')})`
+    : '';
+  return `select *, row_number() over (partition by ${key.join(', ')} order by ${LATEST_FIRST}) as _rank
+from (
+  ${candidates}${current}
+) candidates`;
 }
 
-/** The quarantined rows: the original fields as they arrived, why, and from which file. */
-export function quarantineSelect(dataset: DatasetDefinition, checked: string): string {
-  return `select ${dataset.columns.map((column) => `${RAW_PREFIX}${column.name} as ${column.name}`).join(', ')}, _reason as reason, _source_file as source_file, cast(null as varchar) as raw_line
-from ${checked} where _reason is not null`;
+/**
+ * The new content of the partitions a merge touches: trusted rows kept (not
+ * replaced), then the candidates that won their key.
+ */
+export function compileMergedPartitions(dataset: DatasetDefinition, ranked: string, existing: string | undefined, touched: readonly string[]): string {
+  const columns = [...dataset.columns.map((column) => column.name), ...LINEAGE_COLUMNS, ...(dataset.partition ? [dataset.partition.column] : [])];
+  const winners = `select ${columns.join(', ')} from ${ranked} where _rank = 1 and _existing = 0`;
+  if (!existing) return winners;
+  const key = dataset.primaryKey;
+  const inTouched = dataset.partition ? `e.${dataset.partition.column} in (${touched.map(quote).join(', ') || 'null'})` : '1 = 1';
+  return `select ${columns.map((column) => `e.${column}`).join(', ')} from ${existing} e
+where ${inTouched}
+  and not exists (select 1 from ${ranked} r where r._rank = 1 and r._existing = 0 and ${key.map((column) => `r.${column} = e.${column}`).join(' and ')})
+union all
+${winners}`;
 }
 
-const SQL_TYPES: Record<Dialect, Record<string, string>> = {
-  duckdb: { string: 'varchar', int: 'integer', bigint: 'bigint', double: 'double', 'decimal(12,2)': 'decimal(12,2)', timestamp: 'timestamp', date: 'date', boolean: 'boolean' },
-  trino: { string: 'varchar', int: 'integer', bigint: 'bigint', double: 'double', 'decimal(12,2)': 'decimal(12,2)', timestamp: 'timestamp', date: 'date', boolean: 'boolean' },
-  spark: { string: 'string', int: 'int', bigint: 'bigint', double: 'double', 'decimal(12,2)': 'decimal(12,2)', timestamp: 'timestamp', date: 'date', boolean: 'boolean' },
-};
+/** Partition values a merge touches: of the winners and of the trusted rows they replace. */
+export function compileTouchedPartitions(dataset: DatasetDefinition, ranked: string): string | undefined {
+  if (!dataset.partition) return undefined;
+  const column = dataset.partition.column;
+  const key = dataset.primaryKey;
+  return `select distinct ${column} as value from ${ranked} r
+where (r._rank = 1 and r._existing = 0)
+   or (r._existing = 1 and exists (select 1 from ${ranked} w where w._rank = 1 and w._existing = 0 and ${key.map((k) => `w.${k} = r.${k}`).join(' and ')}))`;
+}
+
+/**
+ * This run's quarantine rows, every candidate that does not end in trusted:
+ * rule failures, cascades (parked), superseded candidates, trusted rows a
+ * later candidate replaced (their record read back from staged), and the
+ * records the parser rejected.
+ */
+export function compileQuarantine(
+  dataset: DatasetDefinition,
+  dialect: Dialect,
+  relations: { checked: string; ranked: string; replacedRecords: string; rejects: string },
+  run: { runId: string; date: string },
+): string {
+  const fields = (alias: string) => dataset.columns.map((column) => `${alias}.${RAW_PREFIX}${column.name} as ${column.name}`).join(', ');
+  const stagedFields = (alias: string) => dataset.columns.map((column) => `${alias}.${column.name}`).join(', ');
+  const nullText = castAs(dialect, 'null', 'string');
+  const tail = (alias: string, partition: string) =>
+    `${nullText} as ${STAGED_REJECT_COLUMNS.record}, ${nullText} as ${STAGED_REJECT_COLUMNS.recordBase64}, ${nullText} as ${STAGED_REJECT_COLUMNS.recordFile}, ${LINEAGE_COLUMNS.map((name) => `${alias}.${name}`).join(', ')}, ${quote(run.runId)} as quarantined_run, ${partition} as ${QUARANTINE_PARTITION}`;
+  const key = dataset.primaryKey;
+  const keyText = key.join(', ');
+  const today = quote(run.date);
+  const superseded = `concat(${quote(`duplicate key (${keyText}): superseded by the later record `)}, w.${LINEAGE.sourceFile}, ' #', ${castAs(dialect, `w.${LINEAGE.recordNumber}`, 'string')})`;
+  return `select ${fields('c')}, c._failed as reason, 'rule' as reason_kind, ${tail('c', today)} from ${relations.checked} c where c._failed is not null
+union all
+select ${fields('c')}, c._cascade as reason, 'cascade' as reason_kind, ${tail('c', quote(PARKED))} from ${relations.checked} c where c._failed is null and c._cascade is not null
+union all
+select ${fields('c')}, ${superseded} as reason, 'superseded' as reason_kind, ${tail('c', today)}
+from ${relations.checked} c
+join ${relations.ranked} r on ${[...key, ...LINEAGE_COLUMNS].map((column) => `r.${column} = c.${column}`).join(' and ')} and r._existing = 0 and r._rank > 1
+join ${relations.ranked} w on ${key.map((column) => `w.${column} = r.${column}`).join(' and ')} and w._rank = 1
+union all
+select ${stagedFields('s')}, ${superseded} as reason, 'superseded' as reason_kind, ${tail('s', today)}
+from ${relations.replacedRecords} s
+join ${relations.ranked} r on r._existing = 1 and r._rank > 1 and r.${LINEAGE.sourceFile} = s.${LINEAGE.sourceFile} and r.${LINEAGE.recordNumber} = s.${LINEAGE.recordNumber}
+join ${relations.ranked} w on ${key.map((column) => `w.${column} = r.${column}`).join(' and ')} and w._rank = 1
+union all
+select ${dataset.columns.map((column) => `${nullText} as ${column.name}`).join(', ')}, x.${STAGED_REJECT_COLUMNS.reason} as reason, 'unparseable' as reason_kind,
+  x.${STAGED_REJECT_COLUMNS.record}, x.${STAGED_REJECT_COLUMNS.recordBase64}, x.${STAGED_REJECT_COLUMNS.recordFile}, ${LINEAGE_COLUMNS.map((name) => `x.${name}`).join(', ')}, ${quote(run.runId)} as quarantined_run, ${today} as ${QUARANTINE_PARTITION}
+from ${relations.rejects} x`;
+}
+
+/** The lineage of trusted rows a later candidate replaced: which staged records to read back for the quarantine. */
+export function compileReplaced(ranked: string): string {
+  return `select ${LINEAGE.sourceFile}, ${LINEAGE.recordNumber} from ${ranked} where _existing = 1 and _rank > 1`;
+}
 
 /** A refined model's rows in the declared column types, with the partition column last. */
 export function refinedSelect(dataset: DatasetDefinition, modelSql: string, dialect: Dialect): string {

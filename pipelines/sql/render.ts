@@ -3,13 +3,14 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FEATURE_DATASETS, featureColumns, SNAPSHOT_FEATURES } from '../datasets/features.ts';
 import { datasetNamed } from '../datasets/index.ts';
+import { LINEAGE_COLUMNS } from '../contract/lake-layout.ts';
 import { MACROS, type Dialect } from './dialect.ts';
 
 export const SQL_DIR = dirname(fileURLToPath(import.meta.url));
 
 /** How an engine names the relations a model reads. */
 export interface Relations {
-  /** Raw rows of a source table, every column as text, plus `_row_id`. */
+  /** Staged records of a source table being built: every column as text, plus the lineage columns. */
   source(table: string): string;
   /** A table of a layer. */
   ref(layer: string, table: string): string;
@@ -60,14 +61,14 @@ export interface RenderOptions {
 }
 
 /**
- * Where a trusted row came from: its ingest order, its file and its fields
+ * Where a trusted row came from: its ingest time, file and record number, and its fields
  * as they arrived, carried beside the typed ones so the checks can report the
  * original text without joining back to raw.
  */
 function lineage(model: SqlModel): string {
   if (model.layer !== 'trusted') throw new Error(`${model.file}: lineage() belongs in trusted models, which read raw`);
   const dataset = datasetNamed(model.table, 'trusted');
-  return ['_row_id', '_source_file', ...dataset.columns.map((column) => `${column.name} as ${RAW_PREFIX}${column.name}`)].join(', ');
+  return [...LINEAGE_COLUMNS, ...dataset.columns.map((column) => `${column.name} as ${RAW_PREFIX}${column.name}`)].join(', ');
 }
 
 /** Prefix of the untyped copies of a raw row's fields. */

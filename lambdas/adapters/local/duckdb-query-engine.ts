@@ -1,28 +1,17 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { sep } from 'node:path';
 import type { Layer } from '../../../config/schema.ts';
-import type { DatasetDefinition } from '../../../pipelines/datasets/index.ts';
+import { NULL_PARTITION, type TablePointer } from '../../../pipelines/contract/table-pointer.ts';
+import { SQL_TYPES } from '../../../pipelines/contract/sql-types.ts';
 import type { Relations } from '../../../pipelines/sql/render.ts';
+import { commitReplace } from '../../lake/commit-replace.ts';
+import { resolveTableRefs, tableToken } from '../../lake/table-refs.ts';
+import { TableStore } from '../../lake/table-store.ts';
 import { FolderObjectStore } from './folder-object-store.ts';
-import { TableInputError, type LoadedColumn, type LoadedValue, type QueryEngine, type StagedRaw, type TableWritten } from '../../ports/query-engine.ts';
+import type { LoadedColumn, LoadedValue, QueryEngine, ReplaceTarget, TableWritten, WrittenPartition } from '../../ports/query-engine.ts';
 
 const TARGET_FILE_MB = 128;
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
-
-/** The first line of a CSV, without a byte-order mark, split on commas (headers hold no quoted commas). */
-async function headerOf(path: string): Promise<string[]> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const text = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
-    const line = text.split(/\r?\n/, 1)[0] ?? '';
-    return line.split(',').map((name) => name.trim().replace(/^"(.*)"$/, '$1'));
-  } finally {
-    await handle.close();
-  }
-}
 
 /** One DuckDB instance per process (a lake folder), shared by the sessions the local runner opens. */
 export class DuckDbDatabase {
@@ -48,7 +37,16 @@ export class DuckDbDatabase {
   }
 }
 
-/** The query engine on embedded DuckDB, reading and writing the lake folder. */
+/** A Hive partition folder name's value, as DuckDB wrote it. */
+function partitionValueOf(folderName: string): string {
+  const value = decodeURIComponent(folderName.slice(folderName.indexOf('=') + 1));
+  return value === 'NULL' || value === '__HIVE_DEFAULT_PARTITION__' ? NULL_PARTITION : value;
+}
+
+/**
+ * The query engine on embedded DuckDB, reading and writing the lake folder.
+ * A committed table is read as the exact file list of its pointer.
+ */
 export class DuckDbQueryEngine implements QueryEngine {
   readonly dialect = 'duckdb' as const;
   private static sequence = 0;
@@ -56,18 +54,21 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   /** The lake as files: the same folder store the handlers write through. */
   private readonly lake: FolderObjectStore;
+  readonly tables: TableStore;
 
   constructor(
     readonly lakeRoot: string,
     private readonly connection: DuckDBConnection,
   ) {
     this.lake = new FolderObjectStore(lakeRoot);
+    this.tables = new TableStore(this.lake);
   }
 
   readonly relations: Relations = {
-    source: (table) => `staged_${table}`,
-    ref: (layer, table) =>
-      `read_parquet(${literal(join(this.lakeRoot, layer, table, '**', '*.parquet'))}, hive_partitioning = true, union_by_name = true)`,
+    source: (table) => {
+      throw new Error(`source(${table}) is the trusted build's staged batch; render trusted models through buildTrusted`);
+    },
+    ref: (layer, table) => tableToken(layer, table),
   };
 
   private unique(name: string): string {
@@ -75,59 +76,33 @@ export class DuckDbQueryEngine implements QueryEngine {
     return `${name}_${process.pid}_${DuckDbQueryEngine.sequence}`;
   }
 
-  async stageRaw(dataset: DatasetDefinition): Promise<StagedRaw> {
-    const keys = (await this.lake.list('raw', `${dataset.name}/`)).map((object) => object.key).filter((key) => key.endsWith('.csv'));
-    const files = keys.map((key) => this.lake.pathOf('raw', key));
-    const expected = dataset.columns.map((column) => column.name);
-    for (const [index, file] of files.entries()) {
-      const header = await headerOf(file);
-      const missing = expected.filter((name) => !header.includes(name));
-      if (missing.length > 0) {
-        throw new TableInputError(`raw/${keys[index]}: missing column(s) ${missing.join(', ')}; the file has: ${header.join(', ')}`);
-      }
-      if (header.join(',') !== expected.join(',')) {
-        throw new TableInputError(`raw/${keys[index]}: columns are out of order or extra; expected: ${expected.join(', ')}; the file has: ${header.join(', ')}`);
-      }
-    }
-    const relation = this.relations.source(dataset.name);
-    const rejects = this.unique(`rejects_${dataset.name}`);
-    const rejectScans = this.unique(`reject_scans_${dataset.name}`);
-    const rejectedRelation = this.unique(`rejected_${dataset.name}`);
-    const columns = `{${expected.map((name) => `${literal(name)}: 'VARCHAR'`).join(', ')}}`;
-    const textColumns = expected.map((name) => `cast(null as varchar) as ${name}`).join(', ');
+  filesRelation(layer: Layer, keys: readonly string[], columns: readonly { name: string; type: string }[]): string {
+    const typed = columns.map((column) => `cast(null as ${SQL_TYPES.duckdb[column.type] ?? column.type}) as ${column.name}`).join(', ');
+    if (keys.length === 0) return `(select ${typed} where false)`;
+    const paths = keys.map((key) => literal(this.lake.pathOf(layer, key)));
+    return `(select ${columns.map((column) => column.name).join(', ')} from read_parquet([${paths.join(', ')}], union_by_name = true))`;
+  }
+
+  /** The relation of a committed version: its files, the partition column from their folders. */
+  private committedRelation(pointer: TablePointer): string {
+    const files = Object.values(pointer.partitions).flatMap((partition) => partition.files);
     if (files.length === 0) {
-      await this.run(`create or replace temp table ${relation} as select ${textColumns}, cast(null as bigint) as _row_id, cast(null as varchar) as _source_file where false`);
-      await this.run(`create or replace temp table ${rejectedRelation} as select cast(null as varchar) as raw_line, cast(null as varchar) as reason, cast(null as varchar) as source_file where false`);
-      this.temporaries.push(relation, rejectedRelation);
-      return { relation, rejectedRelation, files: [], rowsRead: 0 };
+      if (pointer.columns.length === 0) return `(select 1 as _empty where false)`;
+      const columns = [...pointer.columns];
+      if (pointer.partitionBy && !columns.some((column) => column.name === pointer.partitionBy)) columns.push({ name: pointer.partitionBy, type: 'string' });
+      return `(select ${columns.map((column) => `cast(null as ${SQL_TYPES.duckdb[column.type] ?? column.type}) as ${column.name}`).join(', ')} where false)`;
     }
-    // Explicit dialect, no sniffing: raw is untrusted and its shape is declared.
-    // Lines the reader cannot split are kept in the rejects table, never dropped.
-    // Source files are named as lake keys (raw/<table>/...), never by this machine's paths.
-    const rawRoot = literal(`${join(this.lakeRoot, 'raw')}${sep}`);
-    const lakeKey = (column: string) => `'raw/' || replace(${column}, ${rawRoot}, '')`;
-    await this.run(`create or replace temp table ${relation} as
-      select ${expected.join(', ')}, row_number() over () as _row_id, ${lakeKey('filename')} as _source_file
-      from read_csv([${files.map(literal).join(', ')}], header = true, auto_detect = false, columns = ${columns},
-        delim = ',', quote = '"', escape = '"', filename = true, store_rejects = true,
-        rejects_table = ${literal(rejects)}, rejects_scan = ${literal(rejectScans)}, max_line_size = 10000000)`);
-    // DuckDB records one error per surplus or missing field; a line is one rejected row.
-    await this.run(`create or replace temp table ${rejectedRelation} as
-      select any_value(e.csv_line) as raw_line,
-             'unparseable line ' || e.line || ': ' || string_agg(distinct e.error_message, '; ' order by e.error_message) as reason,
-             ${lakeKey('any_value(s.file_path)')} as source_file
-      from ${rejects} e join ${rejectScans} s using (scan_id, file_id)
-      group by e.scan_id, e.file_id, e.line`);
-    this.temporaries.push(relation, rejectedRelation, rejects, rejectScans);
-    const [counts] = await this.query<{ staged: bigint; rejected: bigint }>(
-      `select (select count(*) from ${relation}) as staged, (select count(*) from ${rejectedRelation}) as rejected`,
-    );
-    return { relation, rejectedRelation, files: keys, rowsRead: Number(counts!.staged) + Number(counts!.rejected) };
+    const paths = files.map((file) => literal(this.lake.pathOf(pointer.layer, file.key)));
+    return `read_parquet([${paths.join(', ')}], hive_partitioning = ${pointer.partitionBy ? 'true' : 'false'}, union_by_name = true)`;
+  }
+
+  private resolve(sql: string): Promise<string> {
+    return resolveTableRefs(sql, this.tables, (pointer) => this.committedRelation(pointer));
   }
 
   async createTemporary(name: string, select: string): Promise<string> {
     const relation = this.unique(name);
-    await this.run(`create temp table ${relation} as ${select}`);
+    await this.run(`create temp table ${relation} as ${await this.resolve(select)}`);
     this.temporaries.push(relation);
     return relation;
   }
@@ -150,42 +125,38 @@ export class DuckDbQueryEngine implements QueryEngine {
     return relation;
   }
 
-  async replace(target: { layer: Layer; prefix: string; partitionBy?: string }, select: string): Promise<TableWritten> {
-    const prefix = target.prefix.split('/').filter(Boolean).join('/');
-    const staging = `${prefix}.staging-${process.pid}-${Date.now()}`;
-    const finalFolder = this.lake.pathOf(target.layer, prefix);
-    const stagingFolder = this.lake.pathOf(target.layer, staging);
+  async writeFiles(target: { layer: Layer; folder: string; partitionBy?: string }, select: string): Promise<Record<string, WrittenPartition>> {
+    const folderPath = this.lake.pathOf(target.layer, target.folder);
     // DuckDB writes one file per partition folder and cannot also split by size
     // there; unpartitioned tables are split into files of about TARGET_FILE_MB.
     const layout = target.partitionBy ? `partition_by (${target.partitionBy})` : `file_size_bytes '${TARGET_FILE_MB}MB'`;
-    await mkdir(dirname(finalFolder), { recursive: true });
-    try {
-      const reader = await this.connection.runAndReadAll(
-        `copy (${select}) to ${literal(stagingFolder)} (format parquet, compression zstd, ${layout},
-          filename_pattern 'part-{i}', overwrite_or_ignore true)`,
-      );
-      const rows = Number(reader.getRows()[0]?.[0] ?? 0);
-      const written = (await this.lake.list(target.layer, `${staging}/`)).filter((object) => object.key.endsWith('.parquet'));
-      const bytes = written.reduce((sum, object) => sum + object.sizeBytes, 0);
-      // Swap whole folders so a reader sees the old table or the new one.
-      const previous = `${finalFolder}.previous-${process.pid}-${Date.now()}`;
-      await rename(finalFolder, previous).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      });
-      await rename(stagingFolder, finalFolder).catch(async (error) => {
-        // Nothing written (no rows): the table is empty, not absent.
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-        throw error;
-      });
-      await rm(previous, { recursive: true, force: true });
-      return { rows, files: written.length, bytes };
-    } finally {
-      await rm(stagingFolder, { recursive: true, force: true });
+    const reader = await this.connection.runAndReadAll(
+      `copy (${await this.resolve(select)}) to ${literal(folderPath)} (format parquet, compression zstd, ${layout},
+        filename_pattern 'part-{i}', overwrite_or_ignore true, return_stats true)`,
+    );
+    const written: Record<string, { folder: string; rows: number; files: { key: string; bytes: number }[] }> = {};
+    const layerRoot = `${this.lake.pathOf(target.layer, '.')}`.replace(/[\\/]\.$/, '') + sep;
+    for (const file of reader.getRowObjectsJson() as { filename: string; count: string; file_size_bytes: string }[]) {
+      const key = file.filename.slice(layerRoot.length).split(sep).join('/');
+      const folder = key.slice(0, key.lastIndexOf('/'));
+      const value = target.partitionBy ? partitionValueOf(folder.slice(folder.lastIndexOf('/') + 1)) : '';
+      const partition = (written[value] ??= { folder, rows: 0, files: [] });
+      partition.rows += Number(file.count);
+      partition.files.push({ key, bytes: Number(file.file_size_bytes) });
     }
+    return written;
+  }
+
+  async publish(): Promise<void> {
+    // DuckDB reads pointers itself: there is no catalog to update.
+  }
+
+  async replace(target: ReplaceTarget, select: string): Promise<TableWritten> {
+    return (await commitReplace(this, this.tables, target, select)).written;
   }
 
   async query<Row extends Record<string, unknown>>(select: string): Promise<Row[]> {
-    const reader = await this.connection.runAndReadAll(select);
+    const reader = await this.connection.runAndReadAll(await this.resolve(select));
     return reader.getRowObjects() as Row[];
   }
 
