@@ -1,0 +1,151 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Layer } from '../../../config/schema.ts';
+import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object-store.ts';
+import { MAX_INLINE_REJECT_BYTES } from '../../../lambdas/ingest/stage-csv.ts';
+import { unpackFileDrop, type UnpackFileDropDeps } from '../../../lambdas/ingest/unpack-file-drop.ts';
+import { rejectedRecordKeyOf, stagedKeyOf, stagedRejectsKeyOf } from '../../../pipelines/contract/lake-layout.ts';
+import type { DatasetDefinition } from '../../../pipelines/datasets/dataset.ts';
+import { OLIST_DATASETS } from '../../../pipelines/datasets/olist.ts';
+
+const NOW = new Date('2026-12-02T16:16:13.123Z');
+const DATE = '2026-12-02';
+const LIMITS = { maxFileMb: 20, maxUnpackedMb: 40, maxCompressionRatio: 1000, maxEntries: 20, maxQuotedFieldKb: 10_240 };
+const SAMPLE = join(import.meta.dirname, '..', '..', 'fixtures', 'olist-sample');
+
+/** Records every write, in order, to the real folder store. */
+class RecordingStore extends FolderObjectStore {
+  readonly writes: string[] = [];
+  override async write(layer: Layer, key: string, body: Uint8Array | string): Promise<void> {
+    this.writes.push(`${layer}/${key}`);
+    await super.write(layer, key, body);
+  }
+}
+
+const ORDERS: DatasetDefinition = {
+  name: 'orders',
+  layer: 'trusted',
+  description: 'Orders.',
+  sourceFile: 'orders.csv',
+  columns: [
+    { name: 'order_id', type: 'string', description: 'Order.' },
+    { name: 'customer_id', type: 'string', description: 'Customer.' },
+  ],
+  primaryKey: ['order_id'],
+};
+
+let lake: string;
+let store: RecordingStore;
+let deps: UnpackFileDropDeps;
+let connection: DuckDBConnection;
+
+beforeAll(async () => {
+  connection = await (await DuckDBInstance.create(':memory:')).connect();
+});
+afterAll(() => connection.closeSync());
+beforeEach(async () => {
+  lake = await mkdtemp(join(tmpdir(), 'strata-staging-'));
+  store = new RecordingStore(lake);
+  deps = { store, clock: { now: () => NOW }, limits: LIMITS, datasets: [ORDERS] };
+});
+afterEach(async () => {
+  await rm(lake, { recursive: true, force: true });
+});
+
+async function drop(name: string, body: Uint8Array | string): Promise<string> {
+  const key = `landing/${name}`;
+  await store.write('raw', key, body);
+  store.writes.length = 0;
+  return key;
+}
+
+async function query(sql: string): Promise<Record<string, unknown>[]> {
+  return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+}
+
+const rawPath = (key: string): string => store.pathOf('raw', key);
+
+async function lakeFiles(): Promise<string[]> {
+  const entries = await readdir(lake, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(lake, join(entry.parentPath, entry.name)).split(sep).join('/'))
+    .sort();
+}
+
+describe('unpackFileDrop stages every received CSV', () => {
+  it('stages the whole Olist sample: DuckDB reads as many staged records as the CSVs hold, none rejected', async () => {
+    deps = { ...deps, datasets: OLIST_DATASETS };
+    const sources = OLIST_DATASETS.filter((dataset) => dataset.sourceFile).map((dataset) => dataset.sourceFile!);
+    for (const source of sources) {
+      const landingKey = await drop(`${source}.gz`, await readFile(join(SAMPLE, `${source}.gz`)));
+      const result = await unpackFileDrop(deps, { landingKey });
+      const [file] = result.files;
+      expect(result.status, source).toBe('ingested');
+      expect(file, source).toMatchObject({ rejectedRows: 0, stagedKey: stagedKeyOf(file!.key), rejectsKey: stagedRejectsKeyOf(file!.key) });
+      const csv = join(lake, 'csv-copy.csv');
+      await writeFile(csv, gunzipSync(await readFile(join(SAMPLE, `${source}.gz`))));
+      const [{ n: csvRows }] = (await query(`SELECT count(*) AS n FROM read_csv('${csv}', all_varchar = true)`)) as [{ n: string }];
+      const [{ n: staged, numbers }] = (await query(`SELECT count(*) AS n, count(DISTINCT _record_number) AS numbers FROM read_parquet('${rawPath(file!.stagedKey)}')`)) as [{ n: string; numbers: string }];
+      expect([staged, numbers, file!.stagedRows, file!.rows], source).toEqual([csvRows, csvRows, Number(csvRows), Number(csvRows)]);
+      const dataset = OLIST_DATASETS.find((candidate) => candidate.sourceFile === source)!;
+      // hive_partitioning off: DuckDB would add the ingest_date folder as a column.
+      const columns = (await query(`DESCRIBE SELECT * FROM read_parquet('${rawPath(file!.stagedKey)}', hive_partitioning = false)`)).map((row) => `${row.column_name} ${row.column_type}`);
+      expect(columns).toEqual([...dataset.columns.map((column) => `${column.name} VARCHAR`), '_ingested_at VARCHAR', '_source_file VARCHAR', '_record_number BIGINT']);
+    }
+  });
+
+  it('writes the received CSV, then the side files and rejects, and the staged file last', async () => {
+    const long = `o2,${'x'.repeat(MAX_INLINE_REJECT_BYTES)},extra`;
+    const landingKey = await drop('orders.csv', `order_id,customer_id\no1,c1\n${long}\no3,c3\n`);
+
+    const result = await unpackFileDrop(deps, { landingKey });
+
+    const { key, stagedKey, rejectsKey } = result.files[0]!;
+    expect(result.files[0]).toMatchObject({ rows: 3, stagedRows: 2, rejectedRows: 1, written: true });
+    expect(store.writes).toEqual([`raw/${key}`, `raw/${rejectedRecordKeyOf(key, 2)}`, `raw/${rejectsKey}`, `raw/${stagedKey}`]);
+    expect(await readFile(rawPath(rejectedRecordKeyOf(key, 2)), 'utf8')).toBe(long);
+    expect(await query(`SELECT _record_number::INT AS n, record, record_file, reason, _ingested_at, _source_file FROM read_parquet('${rawPath(rejectsKey)}')`)).toEqual([
+      { n: 2, record: null, record_file: rejectedRecordKeyOf(key, 2), reason: 'record 2: 3 fields, expected 2 (order_id, customer_id)', _ingested_at: NOW.toISOString(), _source_file: `raw/${key}` },
+    ]);
+  });
+
+  it('stages a CSV an interrupted run received but did not stage, under its existing key, without writing it again', async () => {
+    const csv = 'order_id,customer_id\no1,c1\n';
+    const first = await unpackFileDrop(deps, { landingKey: await drop('orders.csv', csv) });
+    const { key, stagedKey, rejectsKey } = first.files[0]!;
+    // As if the process died after writing the received CSV.
+    await store.delete('raw', stagedKey);
+    await store.delete('raw', rejectsKey);
+
+    const later = { ...deps, clock: { now: () => new Date('2026-12-03T00:00:00.000Z') } };
+    const again = await unpackFileDrop(later, { landingKey: await drop('orders.csv', csv) });
+
+    expect(again).toMatchObject({ status: 'ingested', files: [{ key, stagedKey, rejectsKey, written: true, stagedRows: 1, rejectedRows: 0 }] });
+    expect(store.writes).toEqual([`raw/${rejectsKey}`, `raw/${stagedKey}`]);
+    expect(await query(`SELECT _ingested_at FROM read_parquet('${rawPath(stagedKey)}')`)).toEqual([{ _ingested_at: '2026-12-03T00:00:00.000Z' }]);
+
+    // Once staged, the same content again writes nothing.
+    const third = await unpackFileDrop(later, { landingKey: await drop('orders.csv', csv) });
+    expect(third).toMatchObject({ status: 'already-ingested', files: [{ key, written: false, stagedRows: 1, rejectedRows: 0, rows: 1 }] });
+    expect(store.writes).toEqual([]);
+  });
+
+  it('a file with a bad header does not block its table: it stages empty, its records are in rejects, the next file stages', async () => {
+    const bad = await unpackFileDrop(deps, { landingKey: await drop('orders.csv', 'order_id,client\no1,c1\no2,c2\n') });
+    const good = await unpackFileDrop(deps, { landingKey: await drop('orders.csv', 'customer_id,order_id\nc3,o3\n') });
+
+    expect(bad.files[0]).toMatchObject({ rows: 2, stagedRows: 0, rejectedRows: 2 });
+    expect(good.files[0]).toMatchObject({ rows: 1, stagedRows: 1, rejectedRows: 0 });
+    expect(await query(`SELECT order_id, customer_id FROM read_parquet('${lake}/raw/staged/orders/*/*.parquet')`)).toEqual([{ order_id: 'o3', customer_id: 'c3' }]);
+    expect(await query(`SELECT record, reason FROM read_parquet('${rawPath(bad.files[0]!.rejectsKey)}') ORDER BY _record_number`)).toEqual([
+      { record: 'o1,c1', reason: 'header: missing column(s) customer_id; unknown column(s) client; the file has: order_id, client' },
+      { record: 'o2,c2', reason: 'header: missing column(s) customer_id; unknown column(s) client; the file has: order_id, client' },
+    ]);
+    expect((await lakeFiles()).filter((path) => path.startsWith('raw/'))).toHaveLength(6);
+  });
+});
