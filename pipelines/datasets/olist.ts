@@ -48,8 +48,6 @@ export const orderItems: DatasetDefinition = {
     { name: 'price', type: 'decimal(12,2)', required: true, range: { min: 0 }, description: 'Item price, BRL.' },
     { name: 'freight_value', type: 'decimal(12,2)', range: { min: 0 }, description: 'Freight charged for the item, BRL.' },
   ],
-  // A few days after the purchase: new items land in recent months, so an increment rewrites few partitions.
-  partition: { column: 'shipping_month', kind: 'month', derivedFrom: 'shipping_limit_date', firstMonth: FIRST_ORDER_MONTH },
 };
 
 export const orderPayments: DatasetDefinition = {

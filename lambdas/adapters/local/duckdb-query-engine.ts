@@ -1,5 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { sep } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, sep } from 'node:path';
 import type { Layer } from '../../../config/schema.ts';
 import { NULL_PARTITION, type TablePointer } from '../../../pipelines/contract/table-pointer.ts';
 import { SQL_TYPES } from '../../../pipelines/contract/sql-types.ts';
@@ -93,7 +94,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       return `(select ${columns.map((column) => `cast(null as ${SQL_TYPES.duckdb[column.type] ?? column.type}) as ${column.name}`).join(', ')} where false)`;
     }
     const paths = files.map((file) => literal(this.lake.pathOf(pointer.layer, file.key)));
-    return `read_parquet([${paths.join(', ')}], hive_partitioning = ${pointer.partitionBy ? 'true' : 'false'}, union_by_name = true)`;
+    return `read_parquet([${paths.join(', ')}], hive_partitioning = ${pointer.partitionBy ? 'true' : 'false'}${pointer.partitionBy ? ', hive_types_autocast = false' : ''}, union_by_name = true)`;
   }
 
   private resolve(sql: string): Promise<string> {
@@ -127,6 +128,7 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   async writeFiles(target: { layer: Layer; folder: string; partitionBy?: string }, select: string): Promise<Record<string, WrittenPartition>> {
     const folderPath = this.lake.pathOf(target.layer, target.folder);
+    await mkdir(dirname(folderPath), { recursive: true });
     // DuckDB writes one file per partition folder and cannot also split by size
     // there; unpartitioned tables are split into files of about TARGET_FILE_MB.
     const layout = target.partitionBy ? `partition_by (${target.partitionBy})` : `file_size_bytes '${TARGET_FILE_MB}MB'`;

@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 afterAll(() => closeDatabase());
 
-const build = (table: string) => buildTrusted(lake.engine, datasetNamed(table, 'trusted'));
+const build = (table: string) => lake.build(table);
 const quarantine = (table: string, orderBy = 'reason') => lake.table('dataquality', `quarantine/${table}`, orderBy);
 const trusted = (table: string, orderBy?: string) => lake.table('trusted', table, orderBy);
 
@@ -62,8 +62,8 @@ describe('buildTrusted', () => {
     expect(result).toMatchObject({ rowsIn: 3, rowsOut: 1, quarantined: 2 });
     const rows = await quarantine('orders');
     expect(rows.map((row) => row.reason)).toEqual(['order_id: required, but empty', 'order_id: required, but empty']);
-    // The original text, spaces included, not the trimmed value.
-    expect(rows.map((row) => row.order_id).sort()).toEqual([null, '   '].sort());
+    // The original text, spaces included, not the trimmed value (an empty field is empty text).
+    expect(rows.map((row) => row.order_id).sort()).toEqual(['', '   ']);
     await expectNothingLost(result, 'orders');
   });
 
@@ -110,9 +110,11 @@ describe('buildTrusted', () => {
     const result = await build('orders');
     expect(result).toMatchObject({ rowsIn: 3, rowsOut: 2, quarantined: 1 });
     const [rejected] = await quarantine('orders');
-    expect(rejected!.raw_line).toBe(`${ORDER('o2')},surplus`);
-    expect(rejected!.reason).toMatch(/^unparseable line \d+: .*Expected Number of Columns: 8 Found: 9/);
-    expect(rejected!.source_file).toMatch(/^raw\/orders\/ingest_date=2026-01-01\/x\.csv$/);
+    expect(rejected!.record).toBe(`${ORDER('o2')},surplus`);
+    expect(rejected!.reason_kind).toBe('unparseable');
+    expect(rejected!.reason).toMatch(/^record 2: 9 fields, expected 8/);
+    expect(rejected!._source_file).toMatch(/^raw\/orders\/ingest_date=2026-01-01\/x\.csv$/);
+    expect(rejected!._record_number).toBe('2');
     expect((await trusted('orders', 'order_id')).map((row) => row.order_id)).toEqual(['o1', 'o3']);
     await expectNothingLost(result, 'orders');
   });
@@ -126,7 +128,12 @@ describe('buildTrusted', () => {
       ['o2', 'delivered'],
     ]);
     expect(await quarantine('orders')).toEqual([
-      expect.objectContaining({ order_id: 'o1', order_status: 'shipped', reason: 'duplicate key (order_id): superseded by a later row' }),
+      expect.objectContaining({
+        order_id: 'o1',
+        order_status: 'shipped',
+        reason_kind: 'superseded',
+        reason: 'duplicate key (order_id): superseded by the later record raw/orders/ingest_date=2026-01-01/x.csv #3',
+      }),
     ]);
   });
 
@@ -140,8 +147,13 @@ describe('buildTrusted', () => {
       ['2', '11.00'],
     ]);
     const [superseded] = await quarantine('order_items');
-    expect(superseded).toMatchObject({ order_id: 'o1', order_item_id: '1', price: '10.00', reason: 'duplicate key (order_id, order_item_id): superseded by a later row' });
-    expect(superseded!.source_file).toMatch(/ingest_date=2026-01-01\/x\.csv$/);
+    expect(superseded).toMatchObject({
+      order_id: 'o1',
+      order_item_id: '1',
+      price: '10.00',
+      reason: 'duplicate key (order_id, order_item_id): superseded by the later record raw/order_items/ingest_date=2026-01-02/x.csv #1',
+    });
+    expect(superseded!._source_file).toMatch(/ingest_date=2026-01-01\/x\.csv$/);
   });
 
   it('keeps exactly one of two identical lines', async () => {
@@ -156,7 +168,7 @@ describe('buildTrusted', () => {
     expect((await quarantine('orders')).map((row) => row.reason)).toEqual(['order_status: not an accepted value']);
   });
 
-  it('fails the table, naming the file and the missing column, when a file lacks a column; nothing is thrown', async () => {
+  it('quarantines every record of a file that lacks a column, naming it, and goes on with the table’s other files', async () => {
     lake.writeRaw('orders', [ORDER('o1')], { ingestDate: '2026-01-01' });
     lake.writeRaw('orders', ['o2,c2,2017-10-02 10:56:33,,,,2017-10-18 00:00:00'], {
       ingestDate: '2026-01-02',
@@ -164,12 +176,11 @@ describe('buildTrusted', () => {
       header: 'order_id,customer_id,order_purchase_timestamp,order_approved_at,order_delivered_carrier_date,order_delivered_customer_date,order_estimated_delivery_date',
     });
     const result = await build('orders');
-    expect(result).toMatchObject({ table: 'orders', status: 'failed', rowsIn: 0, rowsOut: 0, quarantined: 0 });
-    expect(result.error).toContain('raw/orders/ingest_date=2026-01-02/upload.csv');
-    expect(result.error).toMatch(/missing column\(s\) order_status\b/);
-    // Other tables go on.
-    lake.writeRaw('sellers', ['s1,13000,campinas,SP']);
-    expect(await build('sellers')).toMatchObject({ status: 'built', rowsOut: 1 });
+    expect(result).toMatchObject({ table: 'orders', status: 'built', rowsIn: 2, rowsOut: 1, quarantined: 1 });
+    const [rejected] = await quarantine('orders');
+    expect(rejected).toMatchObject({ reason_kind: 'unparseable', _source_file: 'raw/orders/ingest_date=2026-01-02/upload.csv' });
+    expect(rejected!.reason).toMatch(/missing column\(s\) order_status\b/);
+    await expectNothingLost(result, 'orders');
   });
 
   it('builds an empty table from an empty file', async () => {
@@ -198,37 +209,36 @@ describe('buildTrusted', () => {
     ]);
   });
 
-  // DuckDB's rejects table holds one error per surplus or missing field; the adapter folds them per line.
   it('counts a line with two extra fields once, and quarantines it once', async () => {
     lake.writeRaw('order_reviews', ['r1,o1,5,,,2018-01-18 00:00:00,', 'r5,o5,4,,,2018-01-18 00:00:00,,extra,fields', 'r6,o6,4,,,2018-01-18 00:00:00,']);
     const result = await build('order_reviews');
     expect(result).toMatchObject({ rowsIn: 3, rowsOut: 2, quarantined: 1 });
-    expect((await quarantine('order_reviews')).map((row) => row.raw_line)).toEqual(['r5,o5,4,,,2018-01-18 00:00:00,,extra,fields']);
+    expect((await quarantine('order_reviews')).map((row) => row.record)).toEqual(['r5,o5,4,,,2018-01-18 00:00:00,,extra,fields']);
   });
 
   it('counts a line with missing fields once, and quarantines it once', async () => {
     lake.writeRaw('order_reviews', ['r1,o1,5,,,2018-01-18 00:00:00,', 'r9,o9,3']);
     const result = await build('order_reviews');
     expect(result).toMatchObject({ rowsIn: 2, rowsOut: 1, quarantined: 1 });
-    expect((await quarantine('order_reviews')).map((row) => row.raw_line)).toEqual(['r9,o9,3']);
+    expect((await quarantine('order_reviews')).map((row) => row.record)).toEqual(['r9,o9,3']);
   });
 
-  it('gives identical counts when re-run, replacing trusted and quarantine files rather than adding to them', async () => {
+  it('skips a re-run with nothing new, and a full refresh gives the same rows without adding to them', async () => {
     lake.writeRaw('orders', [ORDER('o1'), ORDER('o1', 'shipped'), ORDER('o2', 'lost'), ORDER('o3', 'delivered', '2018-03-01 00:00:00'), `${ORDER('o4')},x`]);
     const first = await build('orders');
-    const filesAfterFirst = parquetFiles();
-    const second = await build('orders');
-    const third = await build('orders');
-    for (const again of [second, third]) {
-      expect({ ...again, trustedBytes: 0 }).toEqual({ ...first, trustedBytes: 0 });
-    }
-    expect(first).toMatchObject({ rowsIn: 5, rowsOut: 2, quarantined: 3 });
-    expect(parquetFiles()).toEqual(filesAfterFirst);
-    expect(await trusted('orders')).toHaveLength(2);
-    expect(await quarantine('orders')).toHaveLength(3);
-    // Nothing left behind from the swaps.
+    expect(first).toMatchObject({ status: 'built', rowsIn: 5, rowsOut: 2, quarantined: 3 });
+    const trustedRows = await trusted('orders', 'order_id');
+    const quarantineRows = await quarantine('orders', '_record_number');
+    const again = await build('orders');
+    expect(again).toMatchObject({ status: 'skipped', rowsIn: 0, rowsOut: 2, quarantined: 0, bytesRead: 0, bytesWritten: 0 });
+    const refreshed = await lake.build('orders', { fullRefresh: true, runId: 'run-2' });
+    expect(refreshed).toMatchObject({ status: 'built', fullRefresh: true, rowsIn: 5, rowsOut: 2, quarantined: 3 });
+    expect(await trusted('orders', 'order_id')).toEqual(trustedRows);
+    const strip = (rows: Record<string, string | null>[]) => rows.map(({ quarantined_run: _run, ...row }) => row);
+    expect(strip(await quarantine('orders', '_record_number'))).toEqual(strip(quarantineRows));
+    // Only the committed versions and the ones they replaced are left: a version folder per partition and commit.
     expect(readdirSync(join(lake.root, 'trusted'))).toEqual(['orders']);
-    expect(readdirSync(join(lake.root, 'dataquality', 'quarantine'))).toEqual(['orders']);
+    expect(readdirSync(join(lake.root, 'trusted', 'orders', '_v')).length).toBeLessThanOrEqual(2);
   });
 
   it('keeps a quarantined row’s original field text, its reason and its source file', async () => {
@@ -236,10 +246,10 @@ describe('buildTrusted', () => {
     lake.writeRaw('order_payments', ['o1,1,PIX,1,10'], { ingestDate: '2026-01-02' });
     const result = await build('order_payments');
     expect(result).toMatchObject({ rowsIn: 2, rowsOut: 0 });
-    const rows = await quarantine('order_payments', 'source_file');
-    // One line has six fields: rejected whole, raw line kept.
-    expect(rows.find((row) => row.raw_line !== null)).toMatchObject({ raw_line: 'o1,1, Credit Card ,  three ,  1.234,56 ', order_id: null });
-    expect(rows.find((row) => row.raw_line === null)).toMatchObject({
+    const rows = await quarantine('order_payments', '_source_file');
+    // One line has six fields: rejected whole, the record kept as it was.
+    expect(rows.find((row) => row.record !== null)).toMatchObject({ record: 'o1,1, Credit Card ,  three ,  1.234,56 ', order_id: null });
+    expect(rows.find((row) => row.record === null)).toMatchObject({
       order_id: 'o1',
       payment_sequential: '1',
       payment_type: 'PIX',
@@ -254,12 +264,15 @@ describe('buildTrusted', () => {
       'payment_installments',
       'payment_value',
       'reason',
-      'source_file',
-      'raw_line',
+      'reason_kind',
+      'record',
+      'record_base64',
+      'record_file',
+      '_ingested_at',
+      '_source_file',
+      '_record_number',
+      'quarantined_run',
+      'quarantine_date',
     ]);
   });
 });
-
-function parquetFiles(): string[] {
-  return (readdirSync(lake.root, { recursive: true }) as string[]).filter((path) => path.endsWith('.parquet')).sort();
-}

@@ -7,16 +7,28 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbDatabase, type DuckDbQueryEngine } from '../../../lambdas/adapters/local/duckdb-query-engine.ts';
-import { buildTrusted, type TrustedBuild } from '../../../lambdas/transform/build-trusted.ts';
+import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object-store.ts';
+import { stageCsv } from '../../../lambdas/ingest/stage-csv.ts';
+import { buildTrusted, type BuildTrustedRequest, type TrustedBuild } from '../../../lambdas/transform/build-trusted.ts';
+import { receivedKey, stagedKeyOf, stagedRejectsKeyOf } from '../../../pipelines/contract/lake-layout.ts';
 import { datasetNamed, OLIST_DATASETS } from '../../../pipelines/datasets/index.ts';
+import { cascadeParentsOf, trustedBuildLevels } from '../../../pipelines/quality/rules.ts';
 
 export const DEFAULT_INGEST_DATE = '2026-01-01';
 
 export interface TestLake {
   readonly root: string;
   readonly engine: DuckDbQueryEngine;
-  /** Writes `raw/<table>/ingest_date=<date>/<file>`: the dataset's header, then the lines as given. */
-  writeRaw(table: string, lines: readonly string[], options?: { ingestDate?: string; file?: string; header?: string }): string;
+  /**
+   * Writes `raw/<table>/ingest_date=<date>/<file>` (the dataset's header, then
+   * the lines as given) and stages it as ingest does, with `_ingested_at` at
+   * the given time (default: midnight of the ingest date).
+   */
+  writeRaw(table: string, lines: readonly string[], options?: { ingestDate?: string; file?: string; header?: string; ingestedAt?: string }): string;
+  /** The lake as the handlers' object store. */
+  readonly store: FolderObjectStore;
+  /** buildTrusted of a table; without cascade parents unless given (`cascadeParentsOf(table)` is what the handler passes). */
+  build(table: string, options?: Partial<BuildTrustedRequest>): Promise<TrustedBuild>;
   /** Rows of a select with every value as text (null stays null), in the order given. */
   rows(select: string, orderBy?: string): Promise<Record<string, string | null>[]>;
   /** Another session on the same database and lake, for code that opens and closes its own (handlers). */
@@ -33,19 +45,46 @@ export async function openLake(): Promise<TestLake> {
   database ??= await DuckDbDatabase.open({ threads: 1, memoryLimit: '512MB' });
   const root = mkdtempSync(join(tmpdir(), 'strata-lake-'));
   const engine = await database.session(root);
+  const store = new FolderObjectStore(root);
+  const writeAt = (layer: 'raw', key: string, body: Uint8Array) => {
+    const path = store.pathOf(layer, key);
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, body);
+  };
   const rows = async (select: string, orderBy?: string) =>
     engine.query<Record<string, string | null>>(`select columns(*)::varchar from (${select}) q${orderBy ? ` order by ${orderBy}` : ''}`);
   return {
     root,
     engine,
     writeRaw(table, lines, options = {}) {
-      const folder = join(root, 'raw', table, `ingest_date=${options.ingestDate ?? DEFAULT_INGEST_DATE}`);
-      mkdirSync(folder, { recursive: true });
-      const header = options.header ?? datasetNamed(table, 'trusted').columns.map((column) => column.name).join(',');
-      const path = join(folder, options.file ?? 'x.csv');
-      writeFileSync(path, `${[header, ...lines].join('\n')}\n`);
+      const ingestDate = options.ingestDate ?? DEFAULT_INGEST_DATE;
+      const dataset = datasetNamed(table, 'trusted');
+      const key = receivedKey(table, ingestDate, options.file ?? 'x.csv');
+      const header = options.header ?? dataset.columns.map((column) => column.name).join(',');
+      const body = new TextEncoder().encode(`${[header, ...lines].join('\n')}\n`);
+      const path = store.pathOf('raw', key);
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, body);
+      const staged = stageCsv(body, {
+        receivedKey: key,
+        columns: dataset.columns.map((column) => column.name),
+        encoding: dataset.encoding,
+        maxQuotedFieldKb: 10_240,
+        ingestedAt: options.ingestedAt ?? `${ingestDate}T00:00:00.000Z`,
+      });
+      for (const side of staged.rejectedRecordFiles) writeAt('raw', side.key, side.body);
+      writeAt('raw', stagedRejectsKeyOf(key), staged.rejects);
+      writeAt('raw', stagedKeyOf(key), staged.staged);
       return path;
     },
+    store,
+    build: (table, options = {}) =>
+      buildTrusted({ engine, store }, datasetNamed(table, 'trusted'), {
+        runId: options.runId ?? 'run-1',
+        now: options.now ?? new Date(`${DEFAULT_INGEST_DATE}T12:00:00Z`),
+        cascadeParents: options.cascadeParents ?? [],
+        fullRefresh: options.fullRefresh,
+      }),
     rows,
     session: () => database!.session(root),
     table: (layer, table, orderBy) => rows(`select * from ${engine.relations.ref(layer, table)}`, orderBy),
@@ -102,7 +141,12 @@ export async function buildOlist(
   const builds: TrustedBuild[] = [];
   for (const dataset of OLIST_DATASETS) {
     lake.writeRaw(dataset.name, overrides[dataset.name] ?? CONSISTENT_OLIST[dataset.name] ?? [], { ingestDate: options.ingestDate });
-    builds.push(await buildTrusted(lake.engine, dataset));
+  }
+  // Parents first, as the process flow orders its builds.
+  for (const level of trustedBuildLevels(OLIST_DATASETS.map((dataset) => dataset.name))) {
+    for (const table of level) {
+      builds.push(await lake.build(table, { cascadeParents: cascadeParentsOf(table), ...(options.ingestDate ? { now: new Date(`${options.ingestDate}T12:00:00Z`) } : {}) }));
+    }
   }
   return builds;
 }
