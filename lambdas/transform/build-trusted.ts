@@ -217,7 +217,7 @@ where q.${QUARANTINE_PARTITION} = ${quote(today)}
     rowsOut: rowsOf(trusted.pointer),
     rowsMerged: Number(counts?.merged ?? 0),
     quarantined: Number(counts?.quarantined ?? 0),
-    partitionsWritten: trusted.touched,
+    partitionsWritten: [...trusted.touched].sort(),
     watermark: trusted.pointer.watermark?.ingestedAt ?? null,
     bytesRead: batch.reduce((sum, object) => sum + object.sizeBytes, 0) + [...rejectsListed.values()].reduce((sum, bytes) => sum + bytes, 0) + touchedBefore,
     bytesKeyLookup: (existing ? bytesOf(trustedBefore) : 0) + parentBytes.reduce((sum, bytes) => sum + bytes, 0),
