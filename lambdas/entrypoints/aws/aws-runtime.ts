@@ -1,13 +1,15 @@
 /**
- * Wiring for AWS: the ports on S3, Athena and Secrets Manager, settings from
+ * Wiring for AWS: the ports on S3, Athena (commits published to Glue) and Secrets Manager, settings from
  * the function's environment, and Powertools logging and metrics around
  * every handler (duration, rows in, rows out per step).
  */
 import { AthenaClient } from '@aws-sdk/client-athena';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { LAYERS, type Layer } from '../../../config/schema.ts';
 import { AthenaQueryEngine } from '../../adapters/aws/athena-query-engine.ts';
+import { GlueTableCatalog } from '../../adapters/aws/glue-table-catalog.ts';
 import { S3ObjectStore, layerBucketsFromEnv } from '../../adapters/aws/s3-object-store.ts';
 import { sageMakerMlflowTracking } from '../../adapters/aws/sagemaker-mlflow-signer.ts';
 import { SecretsManagerSecretStore } from '../../adapters/aws/secrets-manager-secret-store.ts';
@@ -27,6 +29,8 @@ function awsPorts(): HandlerPorts {
   const store = new S3ObjectStore({ buckets });
   const databases = Object.fromEntries(LAYERS.map((layer) => [layer, required(`STRATA_DATABASE_${layer.toUpperCase()}`)])) as Record<Layer, string>;
   const athena = new AthenaClient({});
+  // Each commit's pointer is mirrored into the table's Glue partitions, which Athena reads.
+  const catalog = new GlueTableCatalog({ client: new GlueClient({}), databases, buckets });
   let sessions = 0;
   return {
     store,
@@ -44,6 +48,7 @@ function awsPorts(): HandlerPorts {
         databases,
         buckets,
         store,
+        catalog,
         sessionId: `${Date.now().toString(36)}_${(sessions += 1)}`,
       }),
   };
