@@ -388,26 +388,30 @@ class CsvStager {
       at += piece.length;
       joined[at++] = LF;
     }
+    // csv-parse throws at the first record it refuses, after `error.records` good ones: those are parsed again on
+    // their own (no per-record callback on the common path: it costs more than the rare second pass).
+    const parseRange = (first: number, end: number): void => {
+      const records = parse(joined.subarray(offsets[first], end === count ? joined.length : offsets[end]), CSV_OPTIONS) as string[][];
+      if (records.length !== end - first) {
+        throw new Error(`stageCsv: csv-parse found ${records.length} records where the splitter found ${end - first} in ${this.options.receivedKey}`);
+      }
+      for (let i = 0; i < records.length; i++) this.parsed(first + i, records[i]!);
+    };
     let from = 0;
     while (from < count) {
-      let next = from;
+      let bad: number;
       try {
-        parse(joined.subarray(offsets[from]), {
-          ...CSV_OPTIONS,
-          on_record: (fields: string[]) => {
-            if (next >= count) throw new Error(`stageCsv: csv-parse found more records than the splitter in ${this.options.receivedKey}`);
-            this.parsed(next++, fields);
-            return null;
-          },
-        });
-        if (next !== count) throw new Error(`stageCsv: csv-parse found fewer records than the splitter in ${this.options.receivedKey}`);
-        from = count;
+        parseRange(from, count);
+        break;
       } catch (error) {
         if (!(error instanceof CsvError)) throw error;
-        const number = this.batchNumbers[next]!;
-        this.reject(number, this.batchStarts[next]!, this.batchEnds[next]!, `record ${number}: ${csvErrorReason(error)}`, false);
-        from = next + 1;
+        bad = from + (typeof error.records === 'number' ? error.records : 0);
+        if (bad >= count) throw error;
+        const number = this.batchNumbers[bad]!;
+        if (bad > from) parseRange(from, bad);
+        this.reject(number, this.batchStarts[bad]!, this.batchEnds[bad]!, `record ${number}: ${csvErrorReason(error)}`, false);
       }
+      from = bad + 1;
     }
     this.batchNumbers = [];
     this.batchStarts = [];
