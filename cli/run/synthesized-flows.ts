@@ -2,10 +2,11 @@
  * The state machines as `cdk synth` writes them, read back from the
  * synthesized template: the local runner executes these, not a copy.
  */
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Environment } from '../../config/schema.ts';
 import { FLOWS, type HandlerName } from '../../pipelines/flows/index.ts';
 import { resourceName } from '../../stacks/shared/naming.ts';
@@ -98,15 +99,133 @@ export function flowsFromTemplate(template: Template, environment: Environment):
  * depend on the code assets) and reads the flows back from the template.
  */
 export async function synthesizeFlows(environment: Environment, version: string): Promise<SynthesizedFlow[]> {
+  return (await synthesizeTemplateFlows(environment, version)).flows;
+}
+
+async function synthesizeTemplateFlows(environment: Environment, version: string): Promise<{ flows: SynthesizedFlow[]; templateSha256: string }> {
   const { addPlatform, createAwsApp } = await import('../../stacks/aws/aws-app.ts');
   const outdir = mkdtempSync(join(tmpdir(), 'strata-run-synth-'));
   try {
     const app = createAwsApp({ outdir, bundle: false });
     const stacks = addPlatform(app, environment, version);
     app.synth();
-    const template = JSON.parse(readFileSync(join(outdir, `${stacks.pipelines.stackName}.template.json`), 'utf8')) as Template;
-    return flowsFromTemplate(template, environment);
+    const text = readFileSync(join(outdir, `${stacks.pipelines.stackName}.template.json`), 'utf8');
+    return { flows: flowsFromTemplate(JSON.parse(text) as Template, environment), templateSha256: createHash('sha256').update(text).digest('hex') };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Source files whose contents shape the state machine definitions (besides the environment and the version). */
+export function definitionSources(root = REPO_ROOT): string[] {
+  const flows = readdirSync(join(root, 'pipelines', 'flows'))
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => `pipelines/flows/${name}`);
+  return [
+    ...flows,
+    'stacks/aws/constructs/pipeline-flow.ts',
+    'stacks/aws/stacks/pipelines-stack.ts',
+    'stacks/aws/constructs/sagemaker-training.ts',
+    'cli/run/synthesized-flows.ts',
+    'package-lock.json',
+  ].sort();
+}
+
+/** SHA-256 of everything that determines the definitions: the resolved environment, the version, the sources' contents. */
+export function synthCacheKey(environment: Environment, version: string, root = REPO_ROOT): string {
+  const hash = createHash('sha256');
+  const part = (label: string, body: string | Buffer) => {
+    hash.update(`${label}\0${Buffer.byteLength(body)}\0`);
+    hash.update(body);
+  };
+  part('environment', JSON.stringify(environment));
+  part('platformVersion', version);
+  for (const file of definitionSources(root)) part(file, readFileSync(join(root, file)));
+  return hash.digest('hex');
+}
+
+export const synthCacheFolder = (lake: string) => join(lake, '_runs', '.synth-cache');
+
+const CACHE_FORMAT = 'strata-synth-cache/1';
+
+interface CachedFlow extends Omit<SynthesizedFlow, 'taskTargets' | 'resultPaths' | 'unrunnable'> {
+  readonly taskTargets: [string, HandlerName | 'notify'][];
+  readonly resultPaths: [string, string][];
+  readonly unrunnable: [string, string][];
+}
+
+interface CacheEntry {
+  readonly format: typeof CACHE_FORMAT;
+  readonly key: string;
+  /** SHA-256 of the synthesized pipelines-stack template file. */
+  readonly templateSha256: string;
+  readonly flows: CachedFlow[];
+}
+
+export interface LoadedFlows {
+  readonly flows: SynthesizedFlow[];
+  /** Whether they came from the cache (no synth). */
+  readonly hit: boolean;
+  readonly key: string;
+  /** SHA-256 of the pipelines-stack template they were read from. */
+  readonly templateSha256: string;
+}
+
+function readCache(path: string, key: string): CacheEntry | undefined {
+  try {
+    const entry = JSON.parse(readFileSync(path, 'utf8')) as CacheEntry;
+    if (entry.format !== CACHE_FORMAT || entry.key !== key || !Array.isArray(entry.flows)) return undefined;
+    return entry;
+  } catch {
+    return undefined; // missing or unreadable: synthesize again
+  }
+}
+
+/**
+ * The flows of an environment, synthesized once per key: reuses
+ * `<lake>/_runs/.synth-cache/<key>.json` when it is there, else synthesizes
+ * and stores it (written aside, then renamed).
+ */
+export async function loadSynthesizedFlows(
+  environment: Environment,
+  version: string,
+  lake: string,
+  options: { root?: string; onSynthesize?: () => void } = {},
+): Promise<LoadedFlows> {
+  const key = synthCacheKey(environment, version, options.root);
+  const path = join(synthCacheFolder(lake), `${key}.json`);
+  const cached = readCache(path, key);
+  if (cached) {
+    const flows = cached.flows.map((flow) => ({
+      ...flow,
+      taskTargets: new Map(flow.taskTargets),
+      resultPaths: new Map(flow.resultPaths),
+      unrunnable: new Map(flow.unrunnable),
+    }));
+    return { flows, hit: true, key, templateSha256: cached.templateSha256 };
+  }
+  options.onSynthesize?.();
+  const { flows, templateSha256 } = await synthesizeTemplateFlows(environment, version);
+  const entry: CacheEntry = {
+    format: CACHE_FORMAT,
+    key,
+    templateSha256,
+    flows: flows.map((flow) => ({
+      ...flow,
+      taskTargets: [...flow.taskTargets],
+      resultPaths: [...flow.resultPaths],
+      unrunnable: [...flow.unrunnable],
+    })),
+  };
+  mkdirSync(dirname(path), { recursive: true });
+  const aside = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    writeFileSync(aside, `${JSON.stringify(entry)}\n`);
+    renameSync(aside, path);
+  } finally {
+    rmSync(aside, { force: true });
+  }
+  return { flows, hit: false, key, templateSha256 };
 }
