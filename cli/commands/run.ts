@@ -14,19 +14,23 @@ import { platformVersion } from '../../stacks/shared/platform-version.ts';
 import { generateOlist, MANIFEST_FILE } from '../generate/generate-olist.ts';
 import { parseOptions } from '../parse-options.ts';
 import { dropFilesIn, newRunId, runLocally, writeRunReport, type StateRecord } from '../run/local-runner.ts';
-import { synthesizeFlows } from '../run/synthesized-flows.ts';
+import { acquireLakeLock, LakeInUseError } from '../run/lake-lock.ts';
+import { loadSynthesizedFlows } from '../run/synthesized-flows.ts';
 import { UsageError } from '../usage-error.ts';
 
 const DEFAULT_SCALE = 0.1;
 const FLOW_NAMES = FLOWS.map((flow) => flow.name);
 
 const USAGE = `Usage: strata run [--data <folder>] [--lake <folder>] [--flows ${FLOW_NAMES.join(',')}|all] [--env <name> | --config <file>]
+                  [--full-refresh] [--wait]
        npm run pipeline -- <the same options>
 
 Runs the flows on this machine: the Step Functions definitions that \`cdk synth\`
 writes, executed by aws-local-stepfunctions, each Lambda task calling the same
 handler code with local adapters (the lake folder for S3, DuckDB for Athena).
-Writes a run report to <lake>/_runs/<run-id>.json.
+Writes a run report to <lake>/_runs/<run-id>.json. One run per lake at a time:
+the run holds <lake>/_runs/.lock. The state machines are synthesized once per
+environment, version and source, then reused from <lake>/_runs/.synth-cache/.
 
 Options:
   --data <folder>   CSVs (.csv, .csv.gz, .zip) to drop into the landing area
@@ -35,7 +39,12 @@ Options:
   --lake <folder>   the lake: raw/, trusted/, refined/, dataquality/, _runs/ (default: ./lake)
   --flows <list>    which flows, in order: ${FLOW_NAMES.join(', ')} or all (default: all)
   --env <name>      an environment in config/environments/ (default: dev)
-  --config <file>   an environment file anywhere (wins over --env)`;
+  --config <file>   an environment file anywhere (wins over --env)
+  --full-refresh    rebuild every table from all staged raw files instead of
+                    merging only what arrived since its watermark (each state
+                    machine starts with {"fullRefresh": true})
+  --wait            when another run holds the lake, wait for it to finish
+                    instead of exiting 2`;
 
 const number = (value: number | null) => (value === null ? '' : value.toLocaleString('en-US'));
 
@@ -63,6 +72,8 @@ export const runCommand = {
       flows: { type: 'string' },
       env: { type: 'string' },
       config: { type: 'string' },
+      'full-refresh': { type: 'boolean' },
+      wait: { type: 'boolean' },
     });
     const requested = (options.flows ?? 'all').split(',').map((name) => name.trim());
     const unknown = requested.filter((name) => name !== 'all' && !FLOW_NAMES.includes(name as never));
@@ -77,103 +88,153 @@ export const runCommand = {
     const runId = newRunId();
     const started = performance.now();
     const log = (line: string) => process.stderr.write(`${line}\n`);
-    log(`strata run ${runId}: environment ${environment.name} (${loaded.file}), flows ${selected.join(' -> ')}, lake ${relative(process.cwd(), lake) || '.'}`);
-
-    log('  synthesizing the AWS app to read the state machines it defines...');
-    const synthesized = (await synthesizeFlows(environment, version)).filter((flow) => selected.includes(flow.flow));
-    for (const flow of synthesized) {
-      if (flow.unrunnable.size === 0) continue;
-      const [state, resource] = [...flow.unrunnable][0]!;
-      throw new UsageError(
-        `flow ${flow.flow} of environment ${environment.name} has states that only run in the cloud (${state} calls ${resource}): ` +
-          `sizing.training.engine is ${environment.sizing.training.engine}. Run it locally with an environment whose engine is embedded (e.g. --env dev), or leave it out with --flows`,
-      );
+    const fullRefresh = options['full-refresh'] === true;
+    let lock;
+    try {
+      lock = await acquireLakeLock(lake, { runId, wait: options.wait === true, log });
+    } catch (error) {
+      if (!(error instanceof LakeInUseError)) throw error;
+      console.error(error.message);
+      return 2;
     }
-    let dataFolder = options.data;
-    // Only the ingest flow reads the data folder; the others start from the lake as it is.
-    if (dataFolder === undefined && selected.includes('ingest')) {
-      dataFolder = join(lake, '_generated', `olist-scale-${DEFAULT_SCALE}`);
-      if (!existsSync(join(dataFolder, MANIFEST_FILE))) {
-        log(`  no --data: generating synthetic Olist data at scale ${DEFAULT_SCALE} into ${relative(process.cwd(), dataFolder)}`);
-        await generateOlist({ scale: DEFAULT_SCALE, seed: 42, badRows: 0, outDir: dataFolder });
+    const keepLockOnSignals = lock.releaseOnSignals();
+    try {
+      return await runHoldingLake();
+    } finally {
+      keepLockOnSignals();
+      lock.release();
+    }
+
+    async function runHoldingLake(): Promise<number> {
+      log(`strata run ${runId}: environment ${environment.name} (${loaded.file}), flows ${selected.join(' -> ')}, lake ${relative(process.cwd(), lake) || '.'}`);
+
+      const loadedFlows = await loadSynthesizedFlows(environment, version, lake, {
+        onSynthesize: () => log('  synthesizing the AWS app to read the state machines it defines...'),
+      });
+      if (loadedFlows.hit) log(`  reusing the state machines synthesized for template ${loadedFlows.templateSha256.slice(0, 12)}`);
+      const synthesized = loadedFlows.flows.filter((flow) => selected.includes(flow.flow));
+      for (const flow of synthesized) {
+        if (flow.unrunnable.size === 0) continue;
+        const [state, resource] = [...flow.unrunnable][0]!;
+        throw new UsageError(
+          `flow ${flow.flow} of environment ${environment.name} has states that only run in the cloud (${state} calls ${resource}): ` +
+            `sizing.training.engine is ${environment.sizing.training.engine}. Run it locally with an environment whose engine is embedded (e.g. --env dev), or leave it out with --flows`,
+        );
       }
+      let dataFolder = options.data;
+      // Only the ingest flow reads the data folder; the others start from the lake as it is.
+      if (dataFolder === undefined && selected.includes('ingest')) {
+        dataFolder = join(lake, '_generated', `olist-scale-${DEFAULT_SCALE}`);
+        if (!existsSync(join(dataFolder, MANIFEST_FILE))) {
+          log(`  no --data: generating synthetic Olist data at scale ${DEFAULT_SCALE} into ${relative(process.cwd(), dataFolder)}`);
+          await generateOlist({ scale: DEFAULT_SCALE, seed: 42, badRows: 0, outDir: dataFolder });
+        }
+      }
+      const landingFiles = selected.includes('ingest') && dataFolder !== undefined ? await dropFilesIn(dataFolder) : [];
+      if (selected.includes('ingest') && landingFiles.length === 0) throw new UsageError(`--data: no .csv, .csv.gz or .zip files in ${dataFolder}`);
+
+      log(`  ${landingFiles.length} file(s) into raw/landing; running ${synthesized.map((flow) => flow.stateMachineName).join(', ')}`);
+
+      const result = await runLocally({
+        environment,
+        platformVersion: version,
+        flows: synthesized,
+        lake,
+        landingFiles,
+        runId,
+        fullRefresh,
+        onState: (state) =>
+          log(
+            `  [${state.flow}] ${state.name} ${state.status === 'failed' ? 'FAILED' : 'done'} in ${state.seconds.toFixed(2)} s` +
+              (state.rowsOut !== null ? `, ${number(state.rowsOut)} rows out` : '') +
+              (state.quarantined ? `, ${number(state.quarantined)} quarantined` : ''),
+          ),
+      });
+
+      const trustedBuilds = result.taskResults.filter((task) => task.handler === 'build-trusted').map((task) => task.result as TrustedBuild);
+      const tables = Object.fromEntries(
+        trustedBuilds.map((build) => [
+          build.table,
+          {
+            raw: build.rowsIn,
+            trusted: build.rowsOut,
+            quarantined: build.quarantined,
+            ...(build.status === 'failed' ? { error: build.error } : {}),
+            status: build.status,
+            watermark: build.watermark ?? null,
+            merged: build.rowsMerged ?? 0,
+            partitionsWritten: { count: build.partitionsWritten?.length ?? 0, values: build.partitionsWritten ?? [] },
+            bytesRead: build.bytesRead ?? 0,
+            bytesKeyLookup: build.bytesKeyLookup ?? 0,
+            bytesWritten: build.bytesWritten ?? 0,
+            fullRefresh: build.fullRefresh ?? fullRefresh,
+          },
+        ]),
+      );
+      const quality = await readQualityResults(lake, runId);
+      const models = result.taskResults.filter((task) => task.handler === 'register-model').map((task) => task.result as RegisteredModel);
+      const charts = await copyModelCharts(lake, runId, models);
+      const failed = result.outcomes.filter((outcome) => outcome.status === 'failed');
+      const report = {
+        runId,
+        status: failed.length === 0 ? 'succeeded' : 'failed',
+        environment: environment.name,
+        platformVersion: version,
+        seconds: Number(((performance.now() - started) / 1000).toFixed(3)),
+        definitions: Object.fromEntries(synthesized.map((flow) => [flow.flow, { stateMachineName: flow.stateMachineName, templateSha256: flow.templateSha256 }])),
+        flows: result.outcomes.map(({ output: _output, ...outcome }) => outcome),
+        states: result.states,
+        tables,
+        quality,
+        drops: result.taskResults.filter((task) => task.handler === 'unpack-file-drop').map((task) => task.result),
+        models: models.map((model) => ({
+          name: model.name,
+          version: model.version,
+          engine: model.engine,
+          algorithm: model.algorithm,
+          ...(model.auc ? { auc: model.auc } : {}),
+          ...(model.silhouette === undefined ? {} : { silhouette: model.silhouette }),
+          promoted: model.promoted,
+          champion: model.champion,
+          reason: model.reason,
+          charts: charts.filter((chart) => chart.model === model.name).map((chart) => chart.file),
+        })),
+        notifications: result.notifications,
+      };
+      const reportPath = await writeRunReport(lake, runId, report);
+
+      console.log(summaryTable(result.states).join('\n'));
+      const failedTables = trustedBuilds.filter((build) => build.status === 'failed');
+      for (const build of failedTables) console.log(`table ${build.table} FAILED: ${build.error}`);
+      const failedRules = quality.filter((rule) => !rule.passed);
+      if (failedRules.length > 0) {
+        console.log(`quality: ${quality.length} rules, ${failedRules.length} failed:`);
+        for (const rule of failedRules) console.log(`  ${rule.severity.padEnd(5)} ${rule.table}: ${rule.rule} (${rule.failingRows} rows)`);
+      } else if (quality.length > 0) {
+        console.log(`quality: ${quality.length} rules, all passed`);
+      }
+      for (const model of models) console.log(`model ${model.summary}`);
+      for (const chart of charts) console.log(`chart ${relative(process.cwd(), join(lake, '_runs', chart.file))}`);
+      for (const outcome of failed) console.log(`flow ${outcome.flow} FAILED: ${outcome.error}`);
+      console.log(runTally(trustedBuilds, quality));
+      console.log(`run ${runId} ${report.status} in ${report.seconds.toFixed(1)} s; report: ${relative(process.cwd(), reportPath)}`);
+      return failed.length === 0 ? 0 : 1;
     }
-    const landingFiles = selected.includes('ingest') && dataFolder !== undefined ? await dropFilesIn(dataFolder) : [];
-    if (selected.includes('ingest') && landingFiles.length === 0) throw new UsageError(`--data: no .csv, .csv.gz or .zip files in ${dataFolder}`);
-
-    log(`  ${landingFiles.length} file(s) into raw/landing; running ${synthesized.map((flow) => flow.stateMachineName).join(', ')}`);
-
-    const result = await runLocally({
-      environment,
-      platformVersion: version,
-      flows: synthesized,
-      lake,
-      landingFiles,
-      runId,
-      onState: (state) =>
-        log(
-          `  [${state.flow}] ${state.name} ${state.status === 'failed' ? 'FAILED' : 'done'} in ${state.seconds.toFixed(2)} s` +
-            (state.rowsOut !== null ? `, ${number(state.rowsOut)} rows out` : '') +
-            (state.quarantined ? `, ${number(state.quarantined)} quarantined` : ''),
-        ),
-    });
-
-    const trustedBuilds = result.taskResults.filter((task) => task.handler === 'build-trusted').map((task) => task.result as TrustedBuild);
-    const tables = Object.fromEntries(
-      trustedBuilds.map((build) => [
-        build.table,
-        { raw: build.rowsIn, trusted: build.rowsOut, quarantined: build.quarantined, ...(build.status === 'failed' ? { error: build.error } : {}) },
-      ]),
-    );
-    const quality = await readQualityResults(lake, runId);
-    const models = result.taskResults.filter((task) => task.handler === 'register-model').map((task) => task.result as RegisteredModel);
-    const charts = await copyModelCharts(lake, runId, models);
-    const failed = result.outcomes.filter((outcome) => outcome.status === 'failed');
-    const report = {
-      runId,
-      status: failed.length === 0 ? 'succeeded' : 'failed',
-      environment: environment.name,
-      platformVersion: version,
-      seconds: Number(((performance.now() - started) / 1000).toFixed(3)),
-      definitions: Object.fromEntries(synthesized.map((flow) => [flow.flow, { stateMachineName: flow.stateMachineName, templateSha256: flow.templateSha256 }])),
-      flows: result.outcomes.map(({ output: _output, ...outcome }) => outcome),
-      states: result.states,
-      tables,
-      quality,
-      drops: result.taskResults.filter((task) => task.handler === 'unpack-file-drop').map((task) => task.result),
-      models: models.map((model) => ({
-        name: model.name,
-        version: model.version,
-        engine: model.engine,
-        algorithm: model.algorithm,
-        ...(model.auc ? { auc: model.auc } : {}),
-        ...(model.silhouette === undefined ? {} : { silhouette: model.silhouette }),
-        promoted: model.promoted,
-        champion: model.champion,
-        reason: model.reason,
-        charts: charts.filter((chart) => chart.model === model.name).map((chart) => chart.file),
-      })),
-      notifications: result.notifications,
-    };
-    const reportPath = await writeRunReport(lake, runId, report);
-
-    console.log(summaryTable(result.states).join('\n'));
-    const failedTables = trustedBuilds.filter((build) => build.status === 'failed');
-    for (const build of failedTables) console.log(`table ${build.table} FAILED: ${build.error}`);
-    const failedRules = quality.filter((rule) => !rule.passed);
-    if (failedRules.length > 0) {
-      console.log(`quality: ${quality.length} rules, ${failedRules.length} failed:`);
-      for (const rule of failedRules) console.log(`  ${rule.severity.padEnd(5)} ${rule.table}: ${rule.rule} (${rule.failingRows} rows)`);
-    } else if (quality.length > 0) {
-      console.log(`quality: ${quality.length} rules, all passed`);
-    }
-    for (const model of models) console.log(`model ${model.summary}`);
-    for (const chart of charts) console.log(`chart ${relative(process.cwd(), join(lake, '_runs', chart.file))}`);
-    for (const outcome of failed) console.log(`flow ${outcome.flow} FAILED: ${outcome.error}`);
-    console.log(`run ${runId} ${report.status} in ${report.seconds.toFixed(1)} s; report: ${relative(process.cwd(), reportPath)}`);
-    return failed.length === 0 ? 0 : 1;
   },
 };
+
+/**
+ * `PASS=<n> WARN=<n> ERROR=<n> SKIP=<n>`: tables built, quality warnings,
+ * failures (tables that failed, error rules that failed beyond the `build`
+ * rule a failed table gets) and tables skipped (nothing new).
+ */
+export function runTally(builds: readonly Pick<TrustedBuild, 'status'>[], quality: readonly QualityResult[]): string {
+  const failedRules = quality.filter((rule) => !rule.passed);
+  const count = (status: TrustedBuild['status']) => builds.filter((build) => build.status === status).length;
+  const warn = failedRules.filter((rule) => rule.severity === 'warn').length;
+  const error = count('failed') + failedRules.filter((rule) => rule.severity === 'error' && !rule.rule.startsWith('build: ')).length;
+  return `PASS=${count('built')} WARN=${warn} ERROR=${error} SKIP=${count('skipped')}`;
+}
 
 /** The registered versions' charts, copied beside the run report: `_runs/<run>/<model>-roc.svg`. */
 async function copyModelCharts(lake: string, runId: string, models: readonly RegisteredModel[]): Promise<{ model: string; file: string }[]> {

@@ -4,7 +4,7 @@
  * handler code with local adapters (a folder for S3, DuckDB for Athena).
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Environment } from '../../config/schema.ts';
 import { DuckDbDatabase } from '../../lambdas/adapters/local/duckdb-query-engine.ts';
@@ -68,6 +68,8 @@ export interface LocalRunOptions {
   readonly onState?: (state: StateRecord) => void;
   /** Retry waits, in ms, instead of the definition's backoff (tests). @default - as defined */
   readonly retryIntervalMs?: number;
+  /** Start each state machine with `{ "fullRefresh": true }`: rebuild from all staged raw, not the increment. @default false */
+  readonly fullRefresh?: boolean;
 }
 
 export interface LocalRunResult {
@@ -150,12 +152,13 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       }
       const machine = new StateMachine(flow.definition as never, { validationOptions: { checkArn: false } });
       const startedAt = new Date();
+      const input: Record<string, boolean> = options.fullRefresh ? { fullRefresh: true } : {};
       const execution = machine.run(
-        {},
+        input,
         {
           overrides: { taskResourceLocalHandlers: localHandlers as never, retryIntervalOverrides: retryIntervals },
           context: {
-            Execution: { Id: `local:${flow.stateMachineName}:${runId}`, Name: runId, StartTime: startedAt.toISOString(), Input: {}, RoleArn: 'local' },
+            Execution: { Id: `local:${flow.stateMachineName}:${runId}`, Name: runId, StartTime: startedAt.toISOString(), Input: input, RoleArn: 'local' },
             StateMachine: { Id: `local:${flow.stateMachineName}`, Name: flow.stateMachineName },
           } as never,
         },
@@ -214,9 +217,16 @@ function resultIn(output: Record<string, unknown> | undefined, resultPath: strin
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
+/** Writes `<lake>/_runs/<run>.json` aside, then renames it into place: a reader never sees half a report. */
 export async function writeRunReport(lake: string, runId: string, report: unknown): Promise<string> {
   const path = join(resolve(lake), '_runs', `${runId}.json`);
   await mkdir(join(resolve(lake), '_runs'), { recursive: true });
-  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+  const aside = join(resolve(lake), '_runs', `.${runId}.json.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(aside, `${JSON.stringify(report, null, 2)}\n`);
+    await rename(aside, path);
+  } finally {
+    await rm(aside, { force: true });
+  }
   return path;
 }
