@@ -1,10 +1,18 @@
 import type { Layer } from '../../../config/schema.ts';
-import type { DatasetDefinition } from '../../../pipelines/datasets/index.ts';
+import { partitionFolder } from '../../../pipelines/contract/lake-layout.ts';
+import { castAs } from '../../../pipelines/contract/sql-types.ts';
+import { NULL_PARTITION, type TablePointer } from '../../../pipelines/contract/table-pointer.ts';
 import type { Relations } from '../../../pipelines/sql/render.ts';
-import { TableInputError, type LoadedColumn, type LoadedValue, type QueryEngine, type StagedRaw, type TableWritten } from '../../ports/query-engine.ts';
+import { commitReplace } from '../../lake/commit-replace.ts';
+import { resolveTableRefs, tableToken } from '../../lake/table-refs.ts';
+import { TableStore } from '../../lake/table-store.ts';
+import type { LoadedColumn, LoadedValue, QueryEngine, ReplaceTarget, TableWritten, WrittenPartition } from '../../ports/query-engine.ts';
 import type { AdlsLake } from './adls-object-store.ts';
 import { AZURE_DATABRICKS_RESOURCE } from './databricks-mlflow-auth.ts';
 import type { AccessTokenProvider } from './managed-identity-credential.ts';
+
+/** What the engine needs of the lake: the object store (pointers, loaded rows, written files) and a recursive delete (scratch). */
+export type DatabricksLake = Pick<AdlsLake, 'account' | 'list' | 'read' | 'write' | 'delete' | 'deleteDirectory'>;
 
 export interface DatabricksSqlQueryEngineProps {
   /** Workspace URL, `https://adb-<id>.<n>.azuredatabricks.net` (APP_SETTINGS.databricksHost). */
@@ -13,8 +21,8 @@ export interface DatabricksSqlQueryEngineProps {
   readonly warehouseId: string;
   /** Entra tokens; asked for the Azure Databricks resource before every request. */
   readonly credential: AccessTokenProvider;
-  /** The lake: lists raw files and written tables, reads CSV headers, writes loaded rows, swaps and drops directories. */
-  readonly lake: AdlsLake;
+  /** The lake: reads table pointers, lists written files, writes loaded rows, drops the scratch folder. */
+  readonly lake: DatabricksLake;
   /** Distinguishes this session's scratch folder `dataquality/_scratch/<sessionId>/`. */
   readonly sessionId: string;
   /** How the warehouse addresses the lake's account. @default `<account>.dfs.core.windows.net` */
@@ -58,14 +66,8 @@ export class DatabricksStatementError extends Error {
 const literal = (value: string) => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 const quoted = (name: string) => `\`${name.replaceAll('`', '``')}\``;
 const NUMERIC_TYPES = new Set(['BYTE', 'SHORT', 'INT', 'LONG', 'FLOAT', 'DOUBLE', 'DECIMAL']);
-const HEADER_BYTES = 64 * 1024;
-/** Spark's readers skip names starting with `_` (without `=`) or `.`: staging and previous folders stay invisible to readers of the table. */
-const hidden = (leaf: string, what: string, session: string) => `_strata_${what}_${session}_${leaf}`;
-
-/** Hive partition folder value escaping, as Spark writes it (so discovery reads the value back). */
-function partitionPathValue(value: string): string {
-  return value.replace(/[\u0000-\u001f"#%'*/:=?\\\u007f{[\]^]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-}
+/** Spark's marker files (`_SUCCESS`, `_committed_*`, `_started_*`) and hidden files are not data. */
+const isDataFile = (key: string) => !/^[_.]/.test(key.slice(key.lastIndexOf('/') + 1));
 
 /**
  * The query engine on Databricks SQL (Spark SQL), through the SQL Statement
@@ -75,31 +77,29 @@ function partitionPathValue(value: string): string {
  *
  * The API has no session, so nothing lives in the warehouse between
  * statements: every relation is a path in the lake.
- * - Layer tables are read as Parquet by path,
- *   ``parquet.`abfss://<layer>@<account>.dfs.core.windows.net/<table>/` ``; Hive
- *   partition folders (`dt=2024-01-01/`) are discovered as columns.
- * - Raw CSV is staged with `read_files` (header, every column text, PERMISSIVE,
- *   `_rescued_data`), `_metadata.file_path` as `_source_file`; rows with rescued
- *   data (fields the reader could not place) are the rejected lines. Headers
- *   are checked first, as on DuckDB, by reading each file's first 64 KiB.
- * - Temporaries, staged raw and loaded rows are Parquet / JSON lines under
+ * - A committed table (`relations.ref`) is read through its pointer, resolved
+ *   when a statement runs: a union of ``parquet.`abfss://<layer>@<account>.dfs.core.windows.net/<folder>/` ``
+ *   over each committed partition's folder, the partition column added as a
+ *   literal (it is in folder names only); no partition: an empty relation typed
+ *   from the pointer's columns.
+ * - Staged raw files (`filesRelation`) are read file by file, by abfss path.
+ * - Temporaries and loaded rows are Parquet / JSON lines under
  *   `dataquality/_scratch/<session>/`, written with `INSERT OVERWRITE DIRECTORY`
  *   and deleted (one recursive delete) at close().
- * - replace() writes ZSTD Parquet into a hidden sibling folder, one
- *   `<column>=<value>/` folder per partition value when partitionBy is set,
- *   then swaps it in with two atomic ADLS renames: readers see the old or the
- *   new table, never a mix.
+ * - writeFiles() writes ZSTD Parquet into the new version folder, one
+ *   `<column>=<value>/` folder per partition value (INSERT OVERWRITE DIRECTORY
+ *   has no PARTITIONED BY: the rows are materialized once, then written one
+ *   statement per value). The commit is the pointer write (lambdas/lake/);
+ *   there is no catalog to publish to.
  *
  * Not verified here (no Databricks workspace, only recorded API shapes):
  * that the warehouse may write `abfss://` paths with INSERT OVERWRITE
  * DIRECTORY (Unity Catalog needs an external location over the lake's
- * containers, with the warehouse's identity granted READ/WRITE FILES); how
- * `read_files` fills `_rescued_data` for lines with too many or too few
- * fields (Spark's CSV reader may instead pad or drop them); that an empty
- * result still writes a Parquet file holding the schema; that file sizes
- * follow Spark's defaults rather than `targetFileMb`; and the ingest order
- * `_row_id` reconstructs (file path, then `monotonically_increasing_id()`).
- * Results are limited to the 25 MiB the INLINE disposition allows.
+ * containers, with the warehouse's identity granted READ/WRITE FILES); that
+ * an empty result still writes a Parquet file holding the schema; that file
+ * sizes follow Spark's defaults rather than `targetFileMb`; and that the many
+ * `parquet.` paths of a large table's union stay within the warehouse's
+ * statement size. Results are limited to the 25 MiB the INLINE disposition allows.
  */
 export class DatabricksSqlQueryEngine implements QueryEngine {
   readonly dialect = 'spark' as const;
@@ -107,6 +107,7 @@ export class DatabricksSqlQueryEngine implements QueryEngine {
   private readonly fetch: typeof fetch;
   private readonly dfsHost: string;
   private readonly session: string;
+  readonly tables: TableStore;
   private sequence = 0;
   private scratchUsed = false;
 
@@ -116,6 +117,7 @@ export class DatabricksSqlQueryEngine implements QueryEngine {
     this.fetch = props.fetch ?? globalThis.fetch;
     this.dfsHost = props.dfsHost ?? `${props.lake.account}.dfs.core.windows.net`;
     this.session = props.sessionId.replace(/[^a-zA-Z0-9_-]/g, '_');
+    this.tables = new TableStore(props.lake);
   }
 
   /** `abfss://<layer>@<account>.dfs.core.windows.net/<path>/` */
@@ -144,64 +146,47 @@ export class DatabricksSqlQueryEngine implements QueryEngine {
   }
 
   readonly relations: Relations = {
-    source: (table) => this.parquet('dataquality', `${this.scratchRoot()}/staged_${table}`),
-    // quarantine/<table> is a folder of dataquality like any other table.
-    ref: (layer, table) => this.parquet(layer as Layer, table),
+    source: (table) => {
+      throw new Error(`source(${table}) is the trusted build's staged batch; render trusted models through buildTrusted`);
+    },
+    ref: (layer, table) => tableToken(layer, table),
   };
+
+  /** A typed empty relation: `string`, never `varchar` (Spark refuses it without a length). */
+  private emptyRelation(columns: readonly { readonly name: string; readonly type: string }[]): string {
+    if (columns.length === 0) return '(select 1 as _empty where false)';
+    return `(select ${columns.map((column) => `${castAs('spark', 'null', column.type)} as ${quoted(column.name)}`).join(', ')} where false)`;
+  }
+
+  /** The relation of a committed version: its partitions' folders, the partition column from the pointer. */
+  private committedRelation(pointer: TablePointer): string {
+    const column = pointer.partitionBy;
+    const data = pointer.columns.filter((entry) => entry.name !== column);
+    const partitions = Object.entries(pointer.partitions)
+      .filter(([, partition]) => partition.files.length > 0)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (partitions.length === 0) return this.emptyRelation(column ? [...data, { name: column, type: 'string' }] : data);
+    const names = data.length > 0 ? data.map((entry) => quoted(entry.name)).join(', ') : '*';
+    const selects = partitions.map(([value, partition]) => {
+      const partitionColumn = column ? `, ${value === NULL_PARTITION ? castAs('spark', 'null', 'string') : literal(value)} as ${quoted(column)}` : '';
+      return `select ${names}${partitionColumn} from ${this.parquet(pointer.layer, partition.folder)}`;
+    });
+    return `(${selects.join('\nunion all\n')})`;
+  }
+
+  private resolve(sql: string): Promise<string> {
+    return resolveTableRefs(sql, this.tables, (pointer) => this.committedRelation(pointer));
+  }
+
+  filesRelation(layer: Layer, keys: readonly string[], columns: readonly { readonly name: string; readonly type: string }[]): string {
+    if (keys.length === 0) return this.emptyRelation(columns);
+    const names = columns.map((column) => quoted(column.name)).join(', ');
+    const selects = [...new Set(keys)].map((key) => `select ${names} from parquet.${quoted(`abfss://${layer}@${this.dfsHost}/${key.replace(/^\/+/, '')}`)}`);
+    return `(${selects.join('\nunion all\n')})`;
+  }
 
   private async writeDirectory(layer: Layer, path: string, select: string): Promise<void> {
     await this.execute(`insert overwrite directory ${literal(this.location(layer, path))} using parquet options ('compression' = 'zstd') ${select}`);
-  }
-
-  async stageRaw(dataset: DatasetDefinition): Promise<StagedRaw> {
-    const expected = dataset.columns.map((column) => column.name);
-    const files = (await this.props.lake.list('raw', `${dataset.name}/`)).map((object) => object.key).filter((key) => key.endsWith('.csv'));
-    for (const key of files) {
-      const header = headerOf(await this.props.lake.readHead('raw', key, HEADER_BYTES));
-      const missing = expected.filter((name) => !header.includes(name));
-      if (missing.length > 0) throw new TableInputError(`raw/${key}: missing column(s) ${missing.join(', ')}; the file has: ${header.join(', ')}`);
-      if (header.join(',') !== expected.join(',')) {
-        throw new TableInputError(`raw/${key}: columns are out of order or extra; expected: ${expected.join(', ')}; the file has: ${header.join(', ')}`);
-      }
-    }
-    const staged = this.scratchPath(`staged_${dataset.name}`);
-    const rejected = this.scratchPath(this.unique(`rejected_${dataset.name}`));
-    if (files.length === 0) {
-      await this.writeDirectory('dataquality', staged, `select ${expected.map((name) => `cast(null as string) as ${quoted(name)}`).join(', ')}, cast(null as bigint) as _row_id, cast(null as string) as _source_file where false`);
-      await this.writeDirectory('dataquality', rejected, `select cast(null as string) as raw_line, cast(null as string) as reason, cast(null as string) as source_file where false`);
-      return { relation: this.relations.source(dataset.name), rejectedRelation: this.parquet('dataquality', rejected), files: [], rowsRead: 0 };
-    }
-    // Explicit options, no sniffing: raw is untrusted and its shape is declared (headers checked above).
-    // Source files are named as lake keys (raw/<table>/...), never by their abfss URL.
-    const rawRoot = this.location('raw', '');
-    const read = this.scratchPath(this.unique(`read_${dataset.name}`));
-    await this.writeDirectory(
-      'dataquality',
-      read,
-      `select ${expected.map(quoted).join(', ')}, _rescued_data, row_number() over (order by _source_file, _read_order) as _row_id, _source_file
-       from (select *, concat('raw/', substr(_metadata.file_path, ${rawRoot.length + 1})) as _source_file, monotonically_increasing_id() as _read_order
-             from read_files(${literal(this.location('raw', dataset.name))}, format => 'csv', header => true, inferSchema => false,
-               mode => 'PERMISSIVE', rescuedDataColumn => '_rescued_data', pathGlobFilter => '*.csv', recursiveFileLookup => true))`,
-    );
-    const readRelation = this.parquet('dataquality', read);
-    await this.writeDirectory('dataquality', staged, `select ${expected.map(quoted).join(', ')}, _row_id, _source_file from ${readRelation} where _rescued_data is null`);
-    await this.writeDirectory(
-      'dataquality',
-      rejected,
-      `select concat_ws(',', ${expected.map((name) => `coalesce(${quoted(name)}, '')`).join(', ')}) as raw_line,
-              concat('unparseable line (row ', cast(_row_id as string), '): fields the reader could not place: ', _rescued_data) as reason,
-              _source_file as source_file
-       from ${readRelation} where _rescued_data is not null`,
-    );
-    const [counts] = await this.query<{ staged: number; rejected: number }>(
-      `select (select count(*) from ${this.relations.source(dataset.name)}) as staged, (select count(*) from ${this.parquet('dataquality', rejected)}) as rejected`,
-    );
-    return {
-      relation: this.relations.source(dataset.name),
-      rejectedRelation: this.parquet('dataquality', rejected),
-      files,
-      rowsRead: Number(counts?.staged ?? 0) + Number(counts?.rejected ?? 0),
-    };
   }
 
   async createTemporary(name: string, select: string): Promise<string> {
@@ -229,44 +214,37 @@ export class DatabricksSqlQueryEngine implements QueryEngine {
     return `read_files(${literal(`${this.location('dataquality', path)}rows.json`)}, format => 'json', schema => ${literal(schema)}, dateFormat => 'yyyy-MM-dd')`;
   }
 
-  async replace(target: { layer: Layer; prefix: string; partitionBy?: string }, select: string): Promise<TableWritten> {
-    const prefix = target.prefix.split('/').filter(Boolean).join('/');
-    if (prefix === '') throw new Error('DatabricksSqlQueryEngine.replace: the target prefix is empty; a table is a folder of its layer');
-    const parent = prefix.includes('/') ? `${prefix.slice(0, prefix.lastIndexOf('/'))}/` : '';
-    const leaf = prefix.slice(parent.length);
-    const staging = `${parent}${hidden(leaf, 'staging', this.session)}`;
-    const previous = `${parent}${hidden(leaf, 'previous', this.session)}`;
-    await this.props.lake.deleteDirectory(target.layer, staging);
-    try {
-      let rows: number;
-      if (target.partitionBy) {
-        // INSERT OVERWRITE DIRECTORY has no PARTITIONED BY: the rows are materialized once, then written one folder per value.
-        const column = target.partitionBy;
-        const all = await this.createTemporary(`replace_${leaf}`, select);
-        const values = await this.query<{ value: string | null; n: number }>(
-          `select cast(${quoted(column)} as string) as value, count(*) as n from ${all} group by 1 order by 1`,
-        );
-        rows = values.reduce((sum, value) => sum + Number(value.n), 0);
-        for (const { value } of values) {
-          const folder = `${column}=${value === null ? '__HIVE_DEFAULT_PARTITION__' : partitionPathValue(value)}`;
-          const where = value === null ? `${quoted(column)} is null` : `cast(${quoted(column)} as string) = ${literal(value)}`;
-          await this.writeDirectory(target.layer, `${staging}/${folder}`, `select * except (${quoted(column)}) from ${all} where ${where}`);
-        }
-      } else {
-        await this.writeDirectory(target.layer, staging, select);
-        const [row] = await this.query<{ n: number }>(`select count(*) as n from ${this.parquet(target.layer, staging)}`);
-        rows = Number(row?.n ?? 0);
-      }
-      const written = (await this.props.lake.list(target.layer, `${staging}/`)).filter((object) => object.key.endsWith('.parquet'));
-      // Swap whole folders (atomic renames on a hierarchical namespace) so a reader sees the old table or the new one.
-      await this.props.lake.deleteDirectory(target.layer, previous);
-      const hadTable = await this.props.lake.renameDirectory(target.layer, prefix, previous);
-      if (written.length > 0 || !target.partitionBy) await this.props.lake.renameDirectory(target.layer, staging, prefix);
-      if (hadTable) await this.props.lake.deleteDirectory(target.layer, previous);
-      return { rows, files: written.length, bytes: written.reduce((sum, object) => sum + object.sizeBytes, 0) };
-    } finally {
-      await this.props.lake.deleteDirectory(target.layer, staging);
+  async writeFiles(target: { readonly layer: Layer; readonly folder: string; readonly partitionBy?: string }, select: string): Promise<Record<string, WrittenPartition>> {
+    const folder = target.folder.split('/').filter(Boolean).join('/');
+    if (folder === '') throw new Error('DatabricksSqlQueryEngine.writeFiles: the target folder is empty; a version is a folder of its layer');
+    const filesUnder = async (path: string) =>
+      (await this.props.lake.list(target.layer, `${path}/`)).filter((object) => isDataFile(object.key)).map((object) => ({ key: object.key, bytes: object.sizeBytes }));
+    if (!target.partitionBy) {
+      await this.writeDirectory(target.layer, folder, select);
+      const files = await filesUnder(folder);
+      const [row] = files.length === 0 ? [] : await this.query<{ n: number }>(`select count(*) as n from ${this.parquet(target.layer, folder)}`);
+      return { '': { folder, rows: Number(row?.n ?? 0), files } };
     }
+    // INSERT OVERWRITE DIRECTORY has no PARTITIONED BY: the rows are materialized once, then written one folder per value.
+    const column = target.partitionBy;
+    const all = await this.createTemporary(`write_${folder.split('/')[0]}`, select);
+    const values = await this.query<{ value: string | null; n: number }>(`select cast(${quoted(column)} as string) as value, count(*) as n from ${all} group by 1 order by 1`);
+    const written: Record<string, WrittenPartition> = {};
+    for (const { value, n } of values) {
+      const path = `${folder}/${partitionFolder(column, value)}`;
+      const where = value === null ? `${quoted(column)} is null` : `cast(${quoted(column)} as string) = ${literal(value)}`;
+      await this.writeDirectory(target.layer, path, `select * except (${quoted(column)}) from ${all} where ${where}`);
+      written[value ?? NULL_PARTITION] = { folder: path, rows: Number(n), files: await filesUnder(path) };
+    }
+    return written;
+  }
+
+  async publish(): Promise<void> {
+    // The engine reads pointers itself: there is no catalog to update.
+  }
+
+  async replace(target: ReplaceTarget, select: string): Promise<TableWritten> {
+    return (await commitReplace(this, this.tables, target, select)).written;
   }
 
   async query<Row extends Record<string, unknown>>(select: string): Promise<Row[]> {
@@ -316,7 +294,7 @@ export class DatabricksSqlQueryEngine implements QueryEngine {
   private async execute(statement: string): Promise<StatementResponse> {
     let response = await this.request<StatementResponse>('POST', '/api/2.0/sql/statements', {
       warehouse_id: this.props.warehouseId,
-      statement,
+      statement: await this.resolve(statement),
       wait_timeout: '30s',
       on_wait_timeout: 'CONTINUE',
       disposition: 'INLINE',
@@ -354,11 +332,4 @@ export class DatabricksSqlQueryEngine implements QueryEngine {
   async close(): Promise<void> {
     if (this.scratchUsed) await this.props.lake.deleteDirectory('dataquality', this.scratchRoot());
   }
-}
-
-/** The first line of a CSV, without a byte-order mark, split on commas (headers hold no quoted commas). */
-function headerOf(head: Uint8Array): string[] {
-  const text = new TextDecoder().decode(head).replace(/^\uFEFF/, '');
-  const line = text.split(/\r?\n/, 1)[0] ?? '';
-  return line.split(',').map((name) => name.trim().replace(/^"(.*)"$/, '$1'));
 }

@@ -1,19 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Layer } from '../../../../config/schema.ts';
-import type { AdlsLake } from '../../../../lambdas/adapters/azure/adls-object-store.ts';
-import { DatabricksSqlQueryEngine } from '../../../../lambdas/adapters/azure/databricks-sql-query-engine.ts';
+import { DatabricksSqlQueryEngine, type DatabricksLake } from '../../../../lambdas/adapters/azure/databricks-sql-query-engine.ts';
+import { commitReplace } from '../../../../lambdas/lake/commit-replace.ts';
+import { TableStore } from '../../../../lambdas/lake/table-store.ts';
 import type { StoredObject } from '../../../../lambdas/ports/object-store.ts';
-import { TableInputError } from '../../../../lambdas/ports/query-engine.ts';
-import { orders } from '../../../../pipelines/datasets/olist.ts';
+import { NULL_PARTITION } from '../../../../pipelines/contract/table-pointer.ts';
 import { recorded, recordingCredential, replay, startReplayServer, type RecordedRequest, type ReplayAnswer, type ReplayServer } from './replay-server.ts';
 
 const WAREHOUSE = '1a2b3c4d5e6f7a8b';
 const ACCOUNT = 'stratadevlake';
 const DFS = `${ACCOUNT}.dfs.core.windows.net`;
-const ORDERS_HEADER = orders.columns.map((column) => column.name).join(',');
 
-/** The lake in memory, with the directory operations ADLS has; it records them. */
-class MemoryLake implements AdlsLake {
+/** The lake in memory, with the recursive delete ADLS has; it records it, and every write. */
+class MemoryLake implements DatabricksLake {
   readonly account = ACCOUNT;
   readonly objects = new Map<string, Uint8Array>();
   readonly operations: string[] = [];
@@ -29,25 +28,12 @@ class MemoryLake implements AdlsLake {
     if (!body) throw new Error(`no ${layer}/${key}`);
     return body;
   }
-  async readHead(layer: Layer, key: string, bytes: number): Promise<Uint8Array> {
-    this.operations.push(`head ${layer}/${key} ${bytes}`);
-    return (await this.read(layer, key)).subarray(0, bytes);
-  }
   async write(layer: Layer, key: string, body: Uint8Array | string): Promise<void> {
+    this.operations.push(`write ${layer}/${key}`);
     this.objects.set(this.path(layer, key), typeof body === 'string' ? new TextEncoder().encode(body) : body);
   }
   async delete(layer: Layer, key: string): Promise<void> {
     this.objects.delete(this.path(layer, key));
-  }
-  async renameDirectory(layer: Layer, from: string, to: string): Promise<boolean> {
-    this.operations.push(`rename ${layer}/${from} -> ${to}`);
-    const source = `${this.path(layer, from)}/`;
-    const moved = [...this.objects].filter(([path]) => path.startsWith(source));
-    for (const [path, body] of moved) {
-      this.objects.delete(path);
-      this.objects.set(`${this.path(layer, to)}/${path.slice(source.length)}`, body);
-    }
-    return moved.length > 0;
   }
   async deleteDirectory(layer: Layer, path: string): Promise<void> {
     this.operations.push(`rmdir ${layer}/${path}`);
@@ -165,92 +151,108 @@ describe('DatabricksSqlQueryEngine against a replaying SQL warehouse on 127.0.0.
     await expect(sql.query('select 1')).rejects.toThrow('HTTP 400 INVALID_PARAMETER_VALUE: Warehouse 0000000000000000 does not exist');
   });
 
-  it('reads layer tables and quarantines as Parquet by abfss path', async () => {
+  const writes = (server: ReplayServer) => statementsOf(server).filter((statement) => statement.startsWith('insert overwrite directory'));
+
+  it('names committed tables by token and refuses source(), which the trusted build supplies', async () => {
     const sql = await engine(warehouse(lake));
-    expect(sql.relations.ref('trusted', 'orders')).toBe(`parquet.\`abfss://trusted@${DFS}/orders/\``);
-    expect(sql.relations.ref('dataquality', 'quarantine/orders')).toBe(`parquet.\`abfss://dataquality@${DFS}/quarantine/orders/\``);
-    expect(sql.relations.source('orders')).toBe(`parquet.\`abfss://dataquality@${DFS}/_scratch/s1/staged_orders/\``);
+    expect(sql.relations.ref('trusted', 'orders')).toBe('⟦trusted|orders⟧');
+    expect(() => sql.relations.source('orders')).toThrow(/buildTrusted/);
     expect(sql.dialect).toBe('spark');
-  });
-
-  it('stages raw CSV with read_files into the session scratch and reports rows with rescued data as rejected lines (Azure not called)', async () => {
-    await lake.write('raw', 'orders/ingest_date=2026-11-21/orders.csv', `\uFEFF${ORDERS_HEADER}\nA,B,delivered,2017-01-01 10:00:00,,,,\n`);
-    await lake.write('raw', 'orders/ingest_date=2026-11-21/README.txt', 'not a table');
-    const sql = await engine(
-      warehouse(lake, (statement, id) =>
-        statement.startsWith('select (select count(*)') ? succeeded(id, [{ name: 'staged', type_name: 'LONG' }, { name: 'rejected', type_name: 'LONG' }], [['7', '2']]) : undefined,
-      ),
-    );
-
-    const staged = await sql.stageRaw(orders);
-
-    expect(staged).toEqual({
-      relation: sql.relations.source('orders'),
-      rejectedRelation: expect.stringMatching(new RegExp(`^parquet\\.\`abfss://dataquality@${DFS}/_scratch/s1/rejected_orders_\\d+/\`$`)),
-      files: ['orders/ingest_date=2026-11-21/orders.csv'],
-      rowsRead: 9,
-    });
-    expect(lake.operations).toEqual([`head raw/orders/ingest_date=2026-11-21/orders.csv 65536`]);
-    const [read, keep, reject, count] = statementsOf(server!);
-    expect(read).toMatch(new RegExp(`^insert overwrite directory 'abfss://dataquality@${DFS}/_scratch/s1/read_orders_\\d+/' using parquet options \\('compression' = 'zstd'\\)`));
-    expect(read).toContain(`read_files('abfss://raw@${DFS}/orders/', format => 'csv', header => true, inferSchema => false,`);
-    expect(read).toContain(`mode => 'PERMISSIVE', rescuedDataColumn => '_rescued_data'`);
-    expect(read).toContain(`concat('raw/', substr(_metadata.file_path, ${`abfss://raw@${DFS}/`.length + 1})) as _source_file`);
-    expect(keep).toContain(`insert overwrite directory 'abfss://dataquality@${DFS}/_scratch/s1/staged_orders/'`);
-    expect(keep).toContain('where _rescued_data is null');
-    expect(reject).toContain('where _rescued_data is not null');
-    expect(count).toContain(`from ${staged.rejectedRelation}`);
-  });
-
-  it('refuses a raw file whose header lacks a dataset column, before any statement (TableInputError)', async () => {
-    await lake.write('raw', 'orders/ingest_date=2026-11-21/orders.csv', 'order_id,customer_id\nA,B\n');
-    const sql = await engine(warehouse(lake));
-    const failure = sql.stageRaw(orders);
-    await expect(failure).rejects.toBeInstanceOf(TableInputError);
-    await expect(failure).rejects.toThrow('raw/orders/ingest_date=2026-11-21/orders.csv: missing column(s) order_status,');
+    await expect(sql.query(`select count(*) from ${sql.relations.ref('trusted', 'orders')}`)).rejects.toThrow(/no committed version/);
     expect(server!.requests).toHaveLength(0);
   });
 
-  it('replaces a table with one folder per partition value, written aside and swapped in by renames (Azure not called)', async () => {
-    await lake.write('refined', 'seller_daily_sales/sale_month=2016-09/part-old.parquet', new Uint8Array(10));
+  it('commits a partitioned table: one folder per value in a new version folder, then the pointer; ref then reads those folders (Azure not called)', async () => {
     const sql = await engine(
       warehouse(lake, (statement, id) =>
         statement.startsWith('select cast(`sale_month` as string) as value')
-          ? succeeded(id, [{ name: 'value', type_name: 'STRING' }, { name: 'n', type_name: 'LONG' }], [['2017-01', '3'], ['2017-02', '2']])
+          ? succeeded(id, [{ name: 'value', type_name: 'STRING' }, { name: 'n', type_name: 'LONG' }], [['2017-01', '3'], ['2017/02', '2'], [null, '1']])
           : undefined,
       ),
     );
 
     const written = await sql.replace({ layer: 'refined', prefix: 'seller_daily_sales', partitionBy: 'sale_month' }, 'select * from x');
 
+    const pointer = (await new TableStore(lake).read('refined', 'seller_daily_sales'))!;
+    const version = `seller_daily_sales/_v/${pointer.commitId}`;
     const parts = [...lake.objects.keys()].filter((key) => key.startsWith('refined/') && key.endsWith('.parquet'));
-    expect(parts.map((key) => key.replace(/part-.*/, 'part'))).toEqual(['refined/seller_daily_sales/sale_month=2017-01/part', 'refined/seller_daily_sales/sale_month=2017-02/part']);
-    expect(written).toEqual({ rows: 5, files: 2, bytes: parts.reduce((sum, key) => sum + lake.objects.get(key)!.byteLength, 0) });
+    expect(parts.map((key) => key.replace(/part-.*/, 'part')).sort()).toEqual([
+      `refined/${version}/sale_month=2017%2F02/part`,
+      `refined/${version}/sale_month=2017-01/part`,
+      `refined/${version}/sale_month=__HIVE_DEFAULT_PARTITION__/part`,
+    ]);
+    expect(written).toEqual({ rows: 6, files: 3, bytes: parts.reduce((sum, key) => sum + lake.objects.get(key)!.byteLength, 0) });
+    expect(Object.keys(pointer.partitions)).toEqual(['2017-01', '2017/02', NULL_PARTITION]);
+    expect(pointer.partitions['2017/02']).toMatchObject({ folder: `${version}/sale_month=2017%2F02`, rows: 2, files: [{ key: expect.stringMatching(/part-.*\.parquet$/) }] });
+    // The files first, the pointer last: the pointer write is the commit.
+    expect(lake.operations.filter((operation) => operation.startsWith('write')).at(-1)).toBe('write refined/seller_daily_sales/_table.json');
+
     const statements = statementsOf(server!);
-    expect(statements[0]).toMatch(/^insert overwrite directory 'abfss:\/\/dataquality@[^']+\/_scratch\/s1\/replace_seller_daily_sales_\d+\/' using parquet options \('compression' = 'zstd'\) select \* from x$/);
-    expect(statements.slice(2)).toEqual([
-      expect.stringMatching(/^insert overwrite directory 'abfss:\/\/refined@[^']+\/_strata_staging_s1_seller_daily_sales\/sale_month=2017-01\/' .* select \* except \(`sale_month`\) from .* where cast\(`sale_month` as string\) = '2017-01'$/),
-      expect.stringMatching(/_strata_staging_s1_seller_daily_sales\/sale_month=2017-02\/' .* where cast\(`sale_month` as string\) = '2017-02'$/),
+    expect(statements[0]).toMatch(/^insert overwrite directory 'abfss:\/\/dataquality@[^']+\/_scratch\/s1\/write_seller_daily_sales_\d+\/' using parquet options \('compression' = 'zstd'\) select \* from x$/);
+    expect(writes(server!).slice(1)).toEqual([
+      expect.stringMatching(new RegExp(`^insert overwrite directory 'abfss://refined@${DFS}/${version}/sale_month=2017-01/' .* select \\* except \\(\`sale_month\`\\) from .* where cast\\(\`sale_month\` as string\\) = '2017-01'$`)),
+      expect.stringMatching(new RegExp(`/${version}/sale_month=2017%2F02/' .* where cast\\(\`sale_month\` as string\\) = '2017/02'$`)),
+      expect.stringMatching(new RegExp(`/${version}/sale_month=__HIVE_DEFAULT_PARTITION__/' .* where \`sale_month\` is null$`)),
     ]);
-    expect(lake.operations).toEqual([
-      'rmdir refined/_strata_staging_s1_seller_daily_sales',
-      'rmdir refined/_strata_previous_s1_seller_daily_sales',
-      'rename refined/seller_daily_sales -> _strata_previous_s1_seller_daily_sales',
-      'rename refined/_strata_staging_s1_seller_daily_sales -> seller_daily_sales',
-      'rmdir refined/_strata_previous_s1_seller_daily_sales',
-      'rmdir refined/_strata_staging_s1_seller_daily_sales',
-    ]);
+    for (const statement of statements) expect(statement).not.toMatch(/varchar/i);
+
+    await sql.query(`select * from ${sql.relations.ref('refined', 'seller_daily_sales')} s`);
+    expect(statementsOf(server!).at(-1)).toBe(
+      `select * from (select *, '2017-01' as \`sale_month\` from parquet.\`abfss://refined@${DFS}/${version}/sale_month=2017-01/\`\n` +
+        `union all\nselect *, '2017/02' as \`sale_month\` from parquet.\`abfss://refined@${DFS}/${version}/sale_month=2017%2F02/\`\n` +
+        `union all\nselect *, cast(null as string) as \`sale_month\` from parquet.\`abfss://refined@${DFS}/${version}/sale_month=__HIVE_DEFAULT_PARTITION__/\`) s`,
+    );
   });
 
-  it('replaces an unpartitioned table and counts the rows it wrote (Azure not called)', async () => {
+  it('commits an unpartitioned table into a new version folder and counts the rows it wrote; no rename swap (Azure not called)', async () => {
     const sql = await engine(
       warehouse(lake, (statement, id) => (statement.startsWith('select count(*) as n from') ? succeeded(id, [{ name: 'n', type_name: 'LONG' }], [['42']]) : undefined)),
     );
     const written = await sql.replace({ layer: 'refined', prefix: 'churn_watchlist/dt_score=2026-11-22' }, 'select 1 as a');
     expect(written.rows).toBe(42);
     expect(written.files).toBe(1);
-    expect(statementsOf(server!)[0]).toContain(`'abfss://refined@${DFS}/churn_watchlist/_strata_staging_s1_dt_score=2026-11-22/'`);
-    expect([...lake.objects.keys()].filter((key) => key.endsWith('.parquet'))).toEqual([expect.stringMatching(/^refined\/churn_watchlist\/dt_score=2026-11-22\/part-/)]);
+    const pointer = (await new TableStore(lake).read('refined', 'churn_watchlist/dt_score=2026-11-22'))!;
+    const version = `churn_watchlist/dt_score=2026-11-22/_v/${pointer.commitId}`;
+    expect(statementsOf(server!)).toEqual([
+      `insert overwrite directory 'abfss://refined@${DFS}/${version}/' using parquet options ('compression' = 'zstd') select 1 as a`,
+      `select count(*) as n from parquet.\`abfss://refined@${DFS}/${version}/\``,
+    ]);
+    expect(pointer.partitions['']).toMatchObject({ folder: version, rows: 42, files: [{ key: expect.stringMatching(new RegExp(`^${version}/part-.*\\.parquet$`)) }] });
+    expect(lake.operations.filter((operation) => !operation.startsWith('write'))).toEqual([]);
+  });
+
+  it('reads a committed table with no partitions as an empty relation typed in Spark types, never varchar (Azure not called)', async () => {
+    const sql = await engine(warehouse(lake));
+    await commitReplace(sql, sql.tables, { layer: 'dataquality', prefix: 'quarantine/orders', partitionBy: 'quarantine_date' }, undefined, {
+      columns: [{ name: 'order_id', type: 'string' }, { name: '_record_number', type: 'bigint' }],
+    });
+    await sql.query(`select count(*) as n from ${sql.relations.ref('dataquality', 'quarantine/orders')}`);
+    expect(statementsOf(server!)).toEqual(['select count(*) as n from (select cast(null as string) as `order_id`, cast(null as bigint) as `_record_number`, cast(null as string) as `quarantine_date` where false)']);
+  });
+
+  it("reads a committed table's columns by name when its pointer lists them, the partition column from the folder (Azure not called)", async () => {
+    const sql = await engine(
+      warehouse(lake, (statement, id) =>
+        statement.startsWith('select cast(`quarantine_date` as string) as value') ? succeeded(id, [{ name: 'value', type_name: 'STRING' }, { name: 'n', type_name: 'LONG' }], [['2026-11-22', '4']]) : undefined,
+      ),
+    );
+    const { pointer } = await commitReplace(sql, sql.tables, { layer: 'dataquality', prefix: 'quarantine/orders', partitionBy: 'quarantine_date' }, 'select * from q', {
+      columns: [{ name: 'order_id', type: 'string' }],
+    });
+    await sql.query(`select order_id from ${sql.relations.ref('dataquality', 'quarantine/orders')}`);
+    expect(statementsOf(server!).at(-1)).toBe(
+      `select order_id from (select \`order_id\`, '2026-11-22' as \`quarantine_date\` from parquet.\`abfss://dataquality@${DFS}/quarantine/orders/_v/${pointer.commitId}/quarantine_date=2026-11-22/\`)`,
+    );
+  });
+
+  it('reads staged files by abfss path with explicit columns; no files: typed nulls', async () => {
+    const sql = await engine(warehouse(lake));
+    const columns = [{ name: 'order_id', type: 'string' }, { name: '_record_number', type: 'bigint' }];
+    expect(sql.filesRelation('raw', ['staged/orders/ingest_date=2026-11-21/a1-orders.parquet', 'staged/orders/ingest_date=2026-11-22/b2-orders.parquet'], columns)).toBe(
+      `(select \`order_id\`, \`_record_number\` from parquet.\`abfss://raw@${DFS}/staged/orders/ingest_date=2026-11-21/a1-orders.parquet\`\n` +
+        `union all\nselect \`order_id\`, \`_record_number\` from parquet.\`abfss://raw@${DFS}/staged/orders/ingest_date=2026-11-22/b2-orders.parquet\`)`,
+    );
+    expect(sql.filesRelation('raw', [], columns)).toBe('(select cast(null as string) as `order_id`, cast(null as bigint) as `_record_number` where false)');
   });
 
   it('loads rows as JSON lines read back with an explicit schema, and drops the session scratch at close (Azure not called)', async () => {
