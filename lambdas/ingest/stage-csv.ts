@@ -222,7 +222,7 @@ class CsvStager {
   private units: Units = new Uint8Array(0);
   /** Set when the whole file is rejected (a contradicting BOM, a bad header). */
   private fileReason: string | undefined;
-  /** A contradicting BOM: records are not decoded (base64), since the encoding is not the declared one. */
+  /** False after a contradicting BOM: rejected records are kept in base64, not decoded in an encoding the file does not have. */
   private decodeRejected = true;
   /** Whole file valid UTF-8: records need no decoding check of their own. */
   private allValidUtf8 = false;

@@ -97,6 +97,29 @@ describe('stageCsv: the files DuckDB reads back', () => {
   });
 });
 
+describe('stageCsv: large files', () => {
+  it('stages across csv-parse batches and row groups: every record number exactly once in staged or rejects', async () => {
+    const lines = ['order_id,customer_id,order_status'];
+    const bad = new Set([1, 4_999, 5_000, 5_001, 10_000, 49_999, 50_000, 50_001, 60_000]);
+    for (let i = 1; i <= 60_000; i++) lines.push(bad.has(i) ? (i % 2 === 0 ? `o${i},"c"x,s` : `o${i},c${i}`) : `o${i},"c${i}\nline 2",s`);
+    const result = stage(`${lines.join('\r\n')}\r\n`);
+
+    expect(result).toMatchObject({ records: 60_000, stagedRows: 60_000 - bad.size, rejectedRows: bad.size });
+    const staged = join(folder, `f${fileCount++}.parquet`);
+    const rejects = join(folder, `f${fileCount++}.parquet`);
+    await writeFile(staged, result.staged);
+    await writeFile(rejects, result.rejects);
+    const reader = await connection.runAndReadAll(
+      `SELECT count(*) AS n, count(DISTINCT _record_number) AS d, min(_record_number) AS lo, max(_record_number) AS hi FROM (SELECT _record_number FROM read_parquet('${staged}') UNION ALL SELECT _record_number FROM read_parquet('${rejects}'))`,
+    );
+    expect(reader.getRowObjectsJson()).toEqual([{ n: '60000', d: '60000', lo: '1', hi: '60000' }]);
+    const rejected = await connection.runAndReadAll(`SELECT _record_number::INT AS n FROM read_parquet('${rejects}') ORDER BY 1`);
+    expect(rejected.getRowObjectsJson().map((row) => row.n)).toEqual([...bad]);
+    const groups = await connection.runAndReadAll(`SELECT count(DISTINCT row_group_id) AS groups FROM parquet_metadata('${staged}')`);
+    expect(groups.getRowObjectsJson()).toEqual([{ groups: '2' }]);
+  });
+});
+
 describe('stageCsv: header', () => {
   it('maps columns by name: any order, trimmed, BOM removed, case-sensitive', async () => {
     const result = stage('\uFEFF customer_id ,order_status,order_id\r\nc1,delivered,o1\r\n');
