@@ -323,16 +323,6 @@ export const environmentSchema = z.strictObject({
     }),
     'Data lake storage.',
   ),
-  catalog: section(
-    z.strictObject({
-      crawlerSchedule: withDefault(
-        pattern(CRON, 'a Glue cron expression with ? in exactly one of day-of-month and day-of-week, such as cron(15 * * * ? *)'),
-        'cron(15 * * * ? *)',
-        'When the Glue crawler discovers new raw partitions and schemas.',
-      ),
-    }),
-    'Glue Data Catalog.',
-  ),
   analytics: section(
     z.strictObject({
       bytesScannedCutoffMb: withDefault(

@@ -196,17 +196,6 @@ function awsLines({ environment: env, usage, book, synth }: EstimateInput, notes
     );
   }
 
-  for (const crawler of ofType('AWS::Glue::Crawler')) {
-    const schedule = (crawler.resource.Properties?.Schedule as { ScheduleExpression?: unknown } | undefined)?.ScheduleExpression;
-    const expression = typeof schedule === 'string' ? schedule : env.catalog.crawlerSchedule;
-    const count = runs(expression, notes, `crawler ${crawler.path}`);
-    const billed = Math.max(10, usage.crawler.minutesPerRun);
-    const cost = count * usage.crawler.dpu * (billed / 60) * p('glue.crawler.dpuHour');
-    lines.push(
-      line('aws', `glue.crawler.${crawler.stack}.${crawler.id}`, `Glue crawler, ${crawler.path}`, 'usage-based', cost, `${qty(count)} runs (${expression}) x ${qty(usage.crawler.dpu)} DPU x ${qty(billed)} min (10 min minimum) /60 x ${price(p('glue.crawler.dpuHour'))} = ${money(cost)}`),
-    );
-  }
-
   const rulesets = ofType('AWS::Glue::DataQualityRuleset');
   if (rulesets.length > 0) {
     // The rulesets are declared for the Glue console; the process flow checks

@@ -35,7 +35,8 @@ export const usageSchema = z.strictObject({
   /** The handler functions, cloud-neutral: Lambda on AWS, Azure Functions (Flex Consumption) on Azure run the same bundles. */
   functions: z.strictObject({ ingest: handler, transform: handler, quality: handler, ml: handler }),
   stepFunctions: z.strictObject({ expressSecondsPerExecution: amount('duration of an Express execution, seconds') }),
-  crawler: z.strictObject({ minutesPerRun: amount('minutes a crawler run takes (billed at least 10)'), dpu: amount('DPUs a crawler run uses') }),
+  /** Unused: the platform runs no crawler (its tables are declared). Still accepted so profiles that hold it load; drop it with their `crawler` entries. */
+  crawler: z.strictObject({ minutesPerRun: amount('unused'), dpu: amount('unused') }).optional(),
   athena: z.strictObject({
     platformQueriesPerProcessRun: amount('Athena queries the process flow runs each time'),
     biQueriesPerMonth: amount('queries BI users run per month'),

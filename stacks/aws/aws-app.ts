@@ -102,7 +102,7 @@ function buildPlatform(app: App, environment: Environment, version: string): Pla
   const catalog = new CatalogStack(app, name('catalog'), {
     ...common,
     storage: storage.storage,
-    description: `Strata ${environment.name}: Glue catalog, raw crawler, declared tables`,
+    description: `Strata ${environment.name}: Glue catalog, declared tables`,
   });
   const analytics = new AnalyticsStack(app, name('analytics'), {
     ...common,

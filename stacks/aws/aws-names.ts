@@ -55,10 +55,6 @@ export class AwsNames {
     return `${workgroupName}/`;
   }
 
-  get crawler(): string {
-    return resourceName(this.environment, 'raw-crawler');
-  }
-
   get keyAlias(): string {
     return `alias/${resourceName(this.environment, 'lake')}`;
   }

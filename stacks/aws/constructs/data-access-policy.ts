@@ -42,6 +42,8 @@ export const GLUE_WRITE = [
   'glue:DeletePartition',
   'glue:BatchDeletePartition',
 ];
+/** What Athena reads of the `default` database for any query. */
+export const ATHENA_DEFAULT_DATABASE = ['glue:GetDatabase', 'glue:GetTable'];
 const S3_WRITE = ['s3:PutObject', 's3:AbortMultipartUpload'];
 const ATHENA_QUERY = [
   'athena:StartQueryExecution',
@@ -83,7 +85,7 @@ export class DataAccessPolicy extends Construct {
     statements.push(...listingStatements([...props.reads, ...props.writes], props.buckets));
 
     // The catalog is for querying: only a principal with a workgroup reads it, and
-    // registers tables and partitions in the layers it writes.
+    // registers partitions (each commit's, GlueTableCatalog) in the layers it writes.
     if (props.workgroup) {
       const catalogArn = stack.formatArn({ service: 'glue', resource: 'catalog' });
       const databaseArn = (layer: Layer) => stack.formatArn({ service: 'glue', resource: 'database', resourceName: props.databaseNames[layer] });
@@ -95,6 +97,15 @@ export class DataAccessPolicy extends Construct {
       const catalogResources = (layers: Layer[]) => [catalogArn, ...layers.map(databaseArn), ...layers.map(tablesArn)];
       const touchedLayers = unique([...props.reads, ...props.writes].map((grant) => grant.layer));
       const writtenLayers = unique(props.writes.map((grant) => grant.layer));
+      // Athena looks up the `default` database (the context of a statement that
+      // names none) before running anything; it holds no table of the platform.
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'AthenaDefaultDatabase',
+          actions: ATHENA_DEFAULT_DATABASE,
+          resources: [catalogArn, stack.formatArn({ service: 'glue', resource: 'database', resourceName: 'default' })],
+        }),
+      );
       if (touchedLayers.length > 0) statements.push(new iam.PolicyStatement({ actions: GLUE_READ, resources: catalogResources(touchedLayers) }));
       if (writtenLayers.length > 0) statements.push(new iam.PolicyStatement({ actions: GLUE_WRITE, resources: catalogResources(writtenLayers) }));
     }

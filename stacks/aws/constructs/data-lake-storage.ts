@@ -33,7 +33,7 @@ export class DataLakeStorage extends Construct {
       description: `Strata ${environment.name}: encrypts the data lake, query results and logs`,
       enableKeyRotation: true,
     });
-    // Log groups (Glue crawler, flows) are encrypted with the same key.
+    // Log groups (the flows') are encrypted with the same key.
     const region = Stack.of(this).region;
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({

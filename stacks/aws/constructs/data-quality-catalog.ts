@@ -2,8 +2,10 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { QUARANTINE_PREFIX, STAGED_REJECT_COLUMNS } from '../../../pipelines/contract/lake-layout.ts';
 import type { DatasetDefinition } from '../../../pipelines/datasets/index.ts';
 import { dqdlRuleset } from '../../../pipelines/quality/dqdl.ts';
+import { declareParquetTable, lineageColumns } from './catalog-tables.ts';
 
 export interface DataQualityCatalogProps {
   /** The trusted tables checked by rulesets and quarantined into; each needs its Glue table in `trustedTables`. */
@@ -19,19 +21,25 @@ export interface DataQualityCatalogProps {
   /** Rulesets are named `<rulesetNamePrefix>-<table>`, e.g. `strata-prod-quality-orders`. */
   readonly rulesetNamePrefix: string;
   /**
-   * Where the trusted build writes each table's quarantined rows: `<quarantinePrefix><table>/`.
-   * @default 'quarantine/'
+   * The folder of each table's quarantine: `<quarantinePrefix><table>/`.
+   * @default 'quarantine/' (QUARANTINE_PREFIX)
    */
   readonly quarantinePrefix?: string;
   /**
-   * Where the quality check writes each run's results: `<resultsPrefix>run_id=<run id>/`.
+   * The folder of the quality check's results.
    * @default 'results/'
    */
   readonly resultsPrefix?: string;
 }
 
-/** The name of the results table in the dataquality database. */
-export const QUALITY_RESULTS_TABLE = 'quality_results';
+/**
+ * The name of the results table in the dataquality database: its folder,
+ * `results`, as GlueTableCatalog names the table a pointer publishes to.
+ */
+export const QUALITY_RESULTS_TABLE = 'results';
+
+/** What put a record in quarantine (`reason_kind`). */
+export const QUARANTINE_REASON_KINDS = ['rule', 'unparseable', 'superseded', 'cascade'] as const;
 
 /** The name of a dataset's quarantine table in the dataquality database (what the Athena query engine reads). */
 export const quarantineTableName = (table: string) => `quarantine_${table}`;
@@ -41,11 +49,14 @@ export const quarantineTableName = (table: string) => `quarantine_${table}`;
  * - a Glue Data Quality ruleset per trusted table (the DQDL of
  *   pipelines/quality/dqdl.ts), so AWS users see and can run the same rules
  *   in the Glue console;
- * - `quarantine_<table>` per trusted table: the rows the trusted build
- *   refused, as read from raw (every column text) with `reason`,
- *   `source_file` and `raw_line`;
- * - `quality_results`: every rule's outcome per run, partitioned by `run_id`.
- * The layouts are the ones the handlers write with Athena UNLOAD (ZSTD Parquet).
+ * - `quarantine_<table>` per trusted table: the records the trusted build
+ *   refused, as staged in raw (every column text), with why, the record as
+ *   received where it could not be parsed, its lineage and the run that
+ *   quarantined it; partitioned by `quarantine_date`;
+ * - `results`: every rule's outcome per run, partitioned by `run_id`.
+ * Like the trusted and refined tables (CatalogTables), they have no partition
+ * projection: each commit registers its partitions at the version folders
+ * its pointer names (GlueTableCatalog). ZSTD Parquet.
  */
 export class DataQualityCatalog extends Construct {
   readonly rulesets: Record<string, glue.DataQualityRuleset> = {};
@@ -54,10 +65,9 @@ export class DataQualityCatalog extends Construct {
 
   constructor(scope: Construct, id: string, props: DataQualityCatalogProps) {
     super(scope, id);
-    const quarantinePrefix = props.quarantinePrefix ?? 'quarantine/';
+    const quarantinePrefix = props.quarantinePrefix ?? QUARANTINE_PREFIX;
     const resultsPrefix = props.resultsPrefix ?? 'results/';
-    const storage = glue.S3TableStorage.fromBucket(props.bucket);
-    const parquet = { dataFormat: glue.DataFormat.PARQUET, compressed: true, storage } as const;
+    const layer = { database: props.database, bucket: props.bucket } as const;
 
     const rulesets = new Construct(this, 'Rulesets');
     const quarantine = new Construct(this, 'Quarantine');
@@ -76,27 +86,28 @@ export class DataQualityCatalog extends Construct {
         removalPolicy: RemovalPolicy.DESTROY,
       });
 
-      this.quarantineTables[dataset.name] = new glue.S3Table(quarantine, dataset.name, {
-        ...parquet,
-        database: props.database,
+      this.quarantineTables[dataset.name] = declareParquetTable(quarantine, dataset.name, {
+        ...layer,
         tableName: quarantineTableName(dataset.name),
-        description: `Rows of ${dataset.name} the trusted build refused, as read from raw, with the rule that refused them.`,
+        description: `Records of ${dataset.name} the trusted build refused, as staged in raw, with why.`,
         columns: [
-          // As read from raw: a value that failed to parse is kept as it arrived.
+          // As staged in raw: a value that failed to parse is kept as it arrived.
           ...dataset.columns.map((column) => ({ name: column.name, type: glue.Schema.STRING, comment: column.description })),
-          { name: 'reason', type: glue.Schema.STRING, comment: 'The rule the row failed.' },
-          { name: 'source_file', type: glue.Schema.STRING, comment: 'The raw object the row was read from.' },
-          { name: 'raw_line', type: glue.Schema.STRING, comment: 'The line as received, where the reader could not split it into fields.' },
+          { name: 'reason', type: glue.Schema.STRING, comment: 'Why the record was refused (the rule, the parse error, what superseded it).' },
+          { name: 'reason_kind', type: glue.Schema.STRING, comment: `What refused it: ${QUARANTINE_REASON_KINDS.join(', ')}.` },
+          { name: STAGED_REJECT_COLUMNS.record, type: glue.Schema.STRING, comment: 'The record as received, where it could not be parsed into columns.' },
+          { name: STAGED_REJECT_COLUMNS.recordBase64, type: glue.Schema.STRING, comment: 'The record\'s bytes in base64, where they could not be decoded.' },
+          { name: STAGED_REJECT_COLUMNS.recordFile, type: glue.Schema.STRING, comment: 'Key in raw of the side file holding a record too long for a cell.' },
+          ...lineageColumns(),
+          { name: 'quarantined_run', type: glue.Schema.STRING, comment: 'The run that quarantined the record.' },
         ],
+        partitionKeys: [{ name: 'quarantine_date', type: glue.Schema.STRING, comment: 'The day the record was quarantined (yyyy-MM-dd).' }],
         s3Prefix: `${quarantinePrefix}${dataset.name}/`,
-        parameters: { 'parquet.compression': 'ZSTD' },
       });
     }
 
-    const resultsLocation = `s3://${props.bucket.bucketName}/${resultsPrefix}`;
-    this.resultsTable = new glue.S3Table(this, 'Results', {
-      ...parquet,
-      database: props.database,
+    this.resultsTable = declareParquetTable(this, 'Results', {
+      ...layer,
       tableName: QUALITY_RESULTS_TABLE,
       description: 'The outcome of every data-quality rule, per run of the process flow.',
       // The files also hold run_id; Athena reads Parquet by column name, and the
@@ -109,20 +120,7 @@ export class DataQualityCatalog extends Construct {
         { name: 'failing_rows', type: glue.Schema.BIG_INT },
       ],
       partitionKeys: [{ name: 'run_id', type: glue.Schema.STRING, comment: 'The Step Functions execution name of the run.' }],
-      // Run ids are execution names, unknown in advance and unbounded, so no
-      // enum, integer or date projection fits, and nothing registers partitions
-      // (no crawler runs over this layer, the handler only writes files).
-      // Injected projection needs neither: Athena takes the run ids from the
-      // query. The price is that every query names its runs
-      // (`where run_id = '...'` or `run_id in (...)`), which is how results are
-      // read: per run, by the run report and by whoever follows an alarm.
-      partitionProjection: { run_id: glue.PartitionProjectionConfiguration.injected() },
       s3Prefix: resultsPrefix,
-      parameters: {
-        'parquet.compression': 'ZSTD',
-        // Hive-style folders, as the quality handler writes them.
-        'storage.location.template': `${resultsLocation}run_id=\${run_id}/`,
-      },
     });
   }
 }

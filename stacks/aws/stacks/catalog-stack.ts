@@ -1,6 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { LAYERS, type Layer } from '../../../config/schema.ts';
 import { DATASETS, FEATURE_DATASETS, ML_DATASETS, OLIST_DATASETS } from '../../../pipelines/datasets/index.ts';
@@ -9,7 +8,7 @@ import { AwsNames } from '../aws-names.ts';
 import { CatalogTables } from '../constructs/catalog-tables.ts';
 import type { DataLakeStorage } from '../constructs/data-lake-storage.ts';
 import { DataQualityCatalog } from '../constructs/data-quality-catalog.ts';
-import { RawCrawler } from '../constructs/raw-crawler.ts';
+import { RawTables } from '../constructs/raw-tables.ts';
 import { referenceLayerBuckets } from '../lake-references.ts';
 import type { PlatformStackProps } from './platform-stack-props.ts';
 
@@ -18,14 +17,16 @@ export interface CatalogStackProps extends PlatformStackProps {
 }
 
 /**
- * Glue Data Catalog: a database per layer, the raw crawler, declared trusted
- * and refined tables, and the data-quality layer's rulesets, quarantine and
- * results tables.
+ * Glue Data Catalog: a database per layer and every table declared from the
+ * dataset definitions (no crawler): raw's staged and rejects tables
+ * (partitions projected by ingest date), the trusted and refined tables, and
+ * the data-quality layer's rulesets, quarantine and results tables (their
+ * partitions registered by each commit, at the folders its pointer names).
  */
 export class CatalogStack extends Stack {
   readonly databases: Record<Layer, glue.Database>;
   readonly tables: CatalogTables[];
-  readonly crawler: RawCrawler;
+  readonly rawTables: RawTables;
   readonly dataQuality: DataQualityCatalog;
 
   constructor(scope: Construct, id: string, props: CatalogStackProps) {
@@ -43,15 +44,12 @@ export class CatalogStack extends Stack {
     }
     this.databases = databases;
 
-    this.crawler = new RawCrawler(this, 'RawCrawler', {
-      crawlerName: names.crawler,
-      rawBucket: buckets.raw,
-      databaseName: names.database('raw'),
-      key: storage.key,
-      schedule: environment.catalog.crawlerSchedule,
-      logRetention: environment.retention.logRetentionDays as logs.RetentionDays,
+    this.rawTables = new RawTables(this, 'RawTables', {
+      // Every source dataset (one loaded from a file): today the Olist tables.
+      datasets: DATASETS.filter((dataset) => dataset.sourceFile !== undefined),
+      database: databases.raw,
+      bucket: buckets.raw,
     });
-    this.crawler.node.addDependency(databases.raw);
 
     this.tables = (['trusted', 'refined'] as const).map(
       (layer) =>
@@ -60,6 +58,8 @@ export class CatalogStack extends Stack {
           datasets: [...DATASETS, ...FEATURE_DATASETS, ...ML_DATASETS].filter((dataset) => dataset.layer === layer),
           database: databases[layer],
           bucket: buckets[layer],
+          // Trusted rows keep the lineage of the staged record they came from.
+          lineage: layer === 'trusted',
         }),
     );
 

@@ -80,6 +80,44 @@ describe('access stack', () => {
     }
   });
 
+  /** Glue grants as `<resource after the account>` -> sorted actions, e.g. `table/strata_prod_trusted/*`. */
+  const glueGrants = (statements: Statement[]): Record<string, string[]> => {
+    const grants: Record<string, Set<string>> = {};
+    for (const statement of statements) {
+      const glueActions = actionsOf([statement]).filter((action) => action.startsWith('glue:'));
+      if (glueActions.length === 0) continue;
+      for (const resource of [statement.Resource].flat()) {
+        const parts = (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+        const where = String(parts.at(-1)).replace(/^:/, '');
+        grants[where] ??= new Set();
+        for (const action of glueActions) grants[where].add(action);
+      }
+    }
+    return Object.fromEntries(Object.entries(grants).map(([where, actions]) => [where, [...actions].sort()]));
+  };
+  const PUBLISH = ['glue:GetTable', 'glue:GetPartitions', 'glue:BatchCreatePartition', 'glue:BatchUpdatePartition', 'glue:UpdatePartition', 'glue:BatchDeletePartition'];
+
+  it('lets every class that runs Athena read the default database and the catalog, as Athena requires, with no table wildcard there', () => {
+    for (const handlerClass of ['transform', 'quality', 'ml'] as const) {
+      const grants = glueGrants(statementsOf(roleByDescription(`prod ${handlerClass} handlers`)));
+      expect(grants['database/default'], handlerClass).toEqual(expect.arrayContaining(['glue:GetDatabase', 'glue:GetTable']));
+      expect(grants.catalog, handlerClass).toEqual(expect.arrayContaining(['glue:GetDatabase', 'glue:GetTable']));
+      expect(Object.keys(grants).filter((where) => where.startsWith('table/default')), handlerClass).toEqual([]);
+    }
+  });
+
+  it('lets transform publish commits\' partitions in trusted, refined and dataquality, and ml in refined only', () => {
+    const transform = glueGrants(statementsOf(roleByDescription('prod transform handlers')));
+    for (const layer of ['trusted', 'refined', 'dataquality']) expect(transform[`table/strata_prod_${layer}/*`], layer).toEqual(expect.arrayContaining(PUBLISH));
+    const ml = glueGrants(statementsOf(roleByDescription('prod ml handlers')));
+    expect(ml['table/strata_prod_refined/*']).toEqual(expect.arrayContaining(PUBLISH));
+    // (ml also writes dataquality/_scratch/, its session tables: the catalog grants follow the layers written.)
+    for (const layer of ['raw', 'trusted']) expect(ml[`table/strata_prod_${layer}/*`] ?? [], layer).not.toContain('glue:BatchCreatePartition');
+    // Transform reads the declared raw tables (staged files), and changes nothing there.
+    expect(transform['table/strata_prod_raw/*']).toEqual(expect.arrayContaining(['glue:GetTable', 'glue:GetPartitions']));
+    expect(transform['table/strata_prod_raw/*']).not.toContain('glue:BatchCreatePartition');
+  });
+
   it('lets the BI role read the refined layer and its catalog through the BI workgroup, and nothing else', () => {
     const bi = roleByDescription('BI: reads the refined layer');
     expect(bi.Properties.AssumeRolePolicyDocument.Statement[0].Principal.AWS).toBeDefined();

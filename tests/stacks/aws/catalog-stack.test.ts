@@ -5,11 +5,12 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LAYERS, type Environment, type Layer } from '../../../config/schema.ts';
 import { AthenaQueryEngine } from '../../../lambdas/adapters/aws/athena-query-engine.ts';
+import { GlueTableCatalog } from '../../../lambdas/adapters/aws/glue-table-catalog.ts';
 import type { ObjectStore } from '../../../lambdas/ports/object-store.ts';
 import { DATASETS, FEATURE_DATASETS, ML_DATASETS, OLIST_DATASETS, REFINED_DATASETS } from '../../../pipelines/datasets/index.ts';
 import { dqdlRuleset } from '../../../pipelines/quality/dqdl.ts';
 import { addPlatform, createAwsApp } from '../../../stacks/aws/aws-app.ts';
-import { environmentNamed, environmentWith, TEST_VERSION } from '../../support/environments.ts';
+import { environmentNamed, TEST_VERSION } from '../../support/environments.ts';
 
 /** The whole platform synthesized (cdk-nag included) without Lambda bundling, which the catalog does not need. */
 function synthCatalog(environment: Environment): { templates: { catalog: Template } } {
@@ -29,12 +30,13 @@ describe('catalog stack', () => {
   });
 
   const tables = () => Object.values(aws.templates.catalog.findResources('AWS::Glue::Table')) as Resource[];
-  const tableNamed = (name: string) => tables().find((table) => table.Properties.TableInput.Name === name)!;
   /** The layer whose database a table or ruleset reference points at. */
   const layerOf = (reference: { Ref: string }): Layer => {
     const database = aws.templates.catalog.toJSON().Resources[reference.Ref] as Resource;
     return database.Properties.DatabaseInput.Name.replace(/^strata_prod_/, '') as Layer;
   };
+  /** A table of trusted, refined or dataquality (raw's staged tables share the trusted tables' names). */
+  const tableNamed = (name: string) => tables().find((table) => table.Properties.TableInput.Name === name && layerOf(table.Properties.DatabaseName) !== 'raw')!;
   const tablesIn = (layer: Layer) => tables().filter((table) => layerOf(table.Properties.DatabaseName) === layer);
 
   it('declares one Glue database per layer', () => {
@@ -42,48 +44,60 @@ describe('catalog stack', () => {
     expect(names.sort()).toEqual(LAYERS.map((layer) => `strata_prod_${layer}`).sort());
   });
 
-  it('crawls the raw layer, and only it, on the schedule from the environment file', () => {
-    const crawler = Object.values(aws.templates.catalog.findResources('AWS::Glue::Crawler'));
-    expect(crawler).toHaveLength(1);
-    expect(crawler[0]!.Properties).toMatchObject({
-      DatabaseName: 'strata_prod_raw',
-      Schedule: { ScheduleExpression: prod.catalog.crawlerSchedule },
-      Targets: { S3Targets: [{ Path: { 'Fn::Join': ['', ['s3://strata-prod-raw-', { Ref: 'AWS::AccountId' }, '-eu-west-1/']] }, Exclusions: ['landing/**', '_*/**'] }] },
+  it('runs no crawler: every table is declared', () => {
+    for (const type of ['AWS::Glue::Crawler', 'AWS::Glue::SecurityConfiguration', 'AWS::Logs::LogGroup', 'AWS::IAM::Role', 'AWS::IAM::ManagedPolicy']) {
+      expect(Object.keys(aws.templates.catalog.findResources(type)), type).toEqual([]);
+    }
+  });
+
+  describe('raw tables', () => {
+    const sources = DATASETS.filter((dataset) => dataset.sourceFile !== undefined);
+    const location = (table: Resource) => JSON.stringify(table.Properties.TableInput.StorageDescriptor.Location);
+    const columnsOf = (table: Resource) =>
+      (table.Properties.TableInput.StorageDescriptor.Columns as Array<{ Name: string; Type: string }>).map((column) => `${column.Name}:${column.Type}`);
+    const lineage = ['_ingested_at:string', '_source_file:string', '_record_number:bigint'];
+
+    it('declares, per source dataset, its staged table and its rejects table in the raw database, and nothing else', () => {
+      expect(sources.map((dataset) => dataset.name).sort()).toEqual(OLIST_DATASETS.map((dataset) => dataset.name).sort());
+      expect(tablesIn('raw').map((table) => table.Properties.TableInput.Name).sort()).toEqual(sources.flatMap((dataset) => [dataset.name, `${dataset.name}_rejects`]).sort());
     });
-  });
 
-  it('follows a changed crawler schedule', () => {
-    const environment = environmentWith('prod', (document) => {
-      document.catalog.crawlerSchedule = 'cron(0 2 * * ? *)';
+    it('reads the staged Parquet copies: every column as text, then the lineage, under staged/<table>/', () => {
+      for (const dataset of sources) {
+        const table = tablesIn('raw').find((candidate) => candidate.Properties.TableInput.Name === dataset.name)!;
+        expect(columnsOf(table), dataset.name).toEqual([...dataset.columns.map((column) => `${column.name}:string`), ...lineage]);
+        expect(table.Properties.TableInput.StorageDescriptor.InputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat');
+        expect(location(table)).toContain('s3://strata-prod-raw-');
+        expect(location(table)).toContain(`-eu-west-1/staged/${dataset.name}/"`);
+      }
     });
-    synthCatalog(environment).templates.catalog.hasResourceProperties('AWS::Glue::Crawler', { Schedule: { ScheduleExpression: 'cron(0 2 * * ? *)' } });
-  });
 
-  it('encrypts what the crawler writes with a security configuration on the platform key', () => {
-    const configurations = Object.values(aws.templates.catalog.findResources('AWS::Glue::SecurityConfiguration'));
-    expect(configurations).toHaveLength(1);
-    const encryption = configurations[0]!.Properties.EncryptionConfiguration;
-    expect(encryption.S3Encryptions[0].S3EncryptionMode).toBe('SSE-KMS');
-    expect(encryption.CloudWatchEncryption.CloudWatchEncryptionMode).toBe('SSE-KMS');
-    expect(encryption.JobBookmarksEncryption.JobBookmarksEncryptionMode).toBe('CSE-KMS');
-  });
+    it('reads the rejects: record, record_base64, record_file, reason, then the lineage, under rejects/<table>/', () => {
+      for (const dataset of sources) {
+        const table = tablesIn('raw').find((candidate) => candidate.Properties.TableInput.Name === `${dataset.name}_rejects`)!;
+        expect(columnsOf(table), dataset.name).toEqual(['record:string', 'record_base64:string', 'record_file:string', 'reason:string', ...lineage]);
+        expect(location(table)).toContain(`-eu-west-1/rejects/${dataset.name}/"`);
+      }
+    });
 
-  it('owns the crawler\'s encrypted log group, kept for the configured retention', () => {
-    const groups = Object.values(aws.templates.catalog.findResources('AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(1);
-    expect(groups[0]!.Properties.RetentionInDays).toBe(prod.retention.logRetentionDays);
-    expect(groups[0]!.Properties.KmsKeyId).toBeDefined();
-    expect(JSON.stringify(groups[0]!.Properties.LogGroupName)).toContain('/aws-glue/crawlers-role/strata-prod-raw-crawler-eu-west-1-');
-  });
-
-  it('gives the crawler a role that reads the raw bucket and no other bucket', () => {
-    const policies = Object.values(aws.templates.catalog.findResources('AWS::IAM::ManagedPolicy'));
-    const text = JSON.stringify(policies);
-    expect(text).toContain('strata-prod-raw-');
-    for (const other of ['trusted', 'refined', 'dataquality', 'athena-results']) expect(text).not.toContain(`strata-prod-${other}-`);
-    const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>);
-    const actions = statements.flatMap((statement) => [statement.Action].flat());
-    expect(actions.filter((action) => action.startsWith('s3:')).sort()).toEqual(['s3:GetBucketLocation', 's3:GetObject', 's3:ListBucket']);
+    it('projects ingest_date partitions by day, from 2016-01-01 to today, at the folders ingest writes', () => {
+      for (const table of tablesIn('raw')) {
+        const name = table.Properties.TableInput.Name as string;
+        const folder = name.endsWith('_rejects') ? `rejects/${name.replace(/_rejects$/, '')}` : `staged/${name}`;
+        expect(table.Properties.TableInput.PartitionKeys, name).toEqual([expect.objectContaining({ Name: 'ingest_date', Type: 'string' })]);
+        expect(table.Properties.TableInput.Parameters, name).toMatchObject({
+          'projection.enabled': 'true',
+          'projection.ingest_date.type': 'date',
+          'projection.ingest_date.format': 'yyyy-MM-dd',
+          'projection.ingest_date.range': '2016-01-01,NOW',
+          'projection.ingest_date.interval': '1',
+          'projection.ingest_date.interval.unit': 'DAYS',
+        });
+        const template = JSON.stringify(table.Properties.TableInput.Parameters['storage.location.template']);
+        expect(template, name).toContain('s3://strata-prod-raw-');
+        expect(template, name).toContain(`-eu-west-1/${folder}/ingest_date=\${ingest_date}/"`);
+      }
+    });
   });
 
   it('declares every trusted and refined dataset, the feature store and the ML tables as Parquet tables with their columns in order', () => {
@@ -93,7 +107,8 @@ describe('catalog stack', () => {
       const table = tableNamed(dataset.name);
       expect(table.Properties.TableInput.StorageDescriptor.InputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat');
       expect(table.Properties.TableInput.Parameters['parquet.compression']).toBe('ZSTD');
-      expect(table.Properties.TableInput.StorageDescriptor.Columns.map((column: { Name: string }) => column.Name)).toEqual(dataset.columns.map((column) => column.name));
+      const lineage = dataset.layer === 'trusted' ? ['_ingested_at', '_source_file', '_record_number'] : [];
+      expect(table.Properties.TableInput.StorageDescriptor.Columns.map((column: { Name: string }) => column.Name), dataset.name).toEqual([...dataset.columns.map((column) => column.name), ...lineage]);
     }
   });
 
@@ -112,26 +127,45 @@ describe('catalog stack', () => {
     }
   });
 
-  it('projects monthly partitions so Athena finds them without crawling', () => {
-    expect(tableNamed('orders').Properties.TableInput.Parameters).toMatchObject({
-      'projection.enabled': 'true',
-      'projection.purchase_month.type': 'date',
-      'projection.purchase_month.format': 'yyyy-MM',
-      'projection.purchase_month.range': '2016-09,NOW',
-      'projection.purchase_month.interval.unit': 'MONTHS',
-    });
+  it('gives trusted rows the lineage of their staged record, typed', () => {
+    const columns = tableNamed('orders').Properties.TableInput.StorageDescriptor.Columns as Array<{ Name: string; Type: string }>;
+    expect(columns.slice(-3).map((column) => `${column.Name}:${column.Type}`)).toEqual(['_ingested_at:string', '_source_file:string', '_record_number:bigint']);
+  });
+
+  it('declares partitioned tables with their partition keys and no projection: commits register partitions at their version folders', () => {
     expect(tableNamed('orders').Properties.TableInput.PartitionKeys).toEqual([expect.objectContaining({ Name: 'purchase_month', Type: 'string' })]);
+    expect(tableNamed('geolocation').Properties.TableInput.PartitionKeys).toEqual([expect.objectContaining({ Name: 'state', Type: 'string' })]);
+    for (const table of [...tablesIn('trusted'), ...tablesIn('refined'), ...tablesIn('dataquality')]) {
+      const parameters = table.Properties.TableInput.Parameters as Record<string, unknown>;
+      expect(Object.keys(parameters).filter((key) => key.startsWith('projection.') || key === 'storage.location.template'), table.Properties.TableInput.Name).toEqual([]);
+    }
   });
 
-  it('projects the geolocation partitions over the 27 Brazilian states', () => {
-    const parameters = tableNamed('geolocation').Properties.TableInput.Parameters;
-    expect(parameters['projection.state.type']).toBe('enum');
-    expect(parameters['projection.state.values'].split(',')).toHaveLength(27);
+  it('declares an unpartitioned dataset with the one strata_version key, whose one partition each commit repoints', () => {
+    const unpartitioned = [...DATASETS, ...FEATURE_DATASETS, ...ML_DATASETS].filter((dataset) => dataset.partition === undefined);
+    expect(unpartitioned.map((dataset) => dataset.name)).toContain('sellers');
+    for (const dataset of unpartitioned) {
+      expect(tableNamed(dataset.name).Properties.TableInput.PartitionKeys, dataset.name).toEqual([expect.objectContaining({ Name: 'strata_version', Type: 'string' })]);
+    }
   });
 
-  it('leaves small reference tables unpartitioned', () => {
-    expect(tableNamed('sellers').Properties.TableInput.PartitionKeys).toBeUndefined();
-    expect(tableNamed('sellers').Properties.TableInput.Parameters['projection.enabled']).toBeUndefined();
+  it('names tables as GlueTableCatalog publishes pointers to them', () => {
+    const catalog = new GlueTableCatalog({
+      client: { send: () => Promise.reject(new Error('no calls here')) },
+      databases: Object.fromEntries(LAYERS.map((layer) => [layer, `strata_prod_${layer}`])) as Record<Layer, string>,
+      buckets: Object.fromEntries(LAYERS.map((layer) => [layer, `strata-prod-${layer}`])) as Record<Layer, string>,
+    });
+    const folders: Array<[Layer, string]> = [
+      ...[...DATASETS, ...FEATURE_DATASETS, ...ML_DATASETS].map((dataset): [Layer, string] => [dataset.layer, dataset.name]),
+      ...OLIST_DATASETS.map((dataset): [Layer, string] => ['dataquality', `quarantine/${dataset.name}`]),
+      ['dataquality', 'results'],
+    ];
+    for (const [layer, folder] of folders) {
+      const { database, table } = catalog.glueTableOf(layer, folder);
+      const declared = tableNamed(table);
+      expect(declared, `${layer}/${folder}`).toBeDefined();
+      expect(`strata_prod_${layerOf(declared.Properties.DatabaseName)}`, `${layer}/${folder}`).toBe(database);
+    }
   });
 
   it('retains databases and tables on stack deletion in prod', () => {
@@ -172,14 +206,25 @@ describe('catalog stack', () => {
       for (const ruleset of rulesets()) expect(ruleset.DeletionPolicy).toBe('Delete');
     });
 
-    it('declares quarantine_<table> per trusted table in the dataquality database: its columns as text, then reason, source_file, raw_line', () => {
+    it('declares quarantine_<table> per trusted table in the dataquality database: its columns as text, why, the record, its lineage and run, by quarantine_date', () => {
       const quarantine = tablesIn('dataquality').filter((table) => table.Properties.TableInput.Name.startsWith('quarantine_'));
       expect(quarantine).toHaveLength(OLIST_DATASETS.length);
       for (const dataset of OLIST_DATASETS) {
         const table = tableNamed(`quarantine_${dataset.name}`);
         expect(layerOf(table.Properties.DatabaseName)).toBe('dataquality');
-        expect(columnsOf(table)).toEqual([...dataset.columns.map((column) => `${column.name}:string`), 'reason:string', 'source_file:string', 'raw_line:string']);
-        expect(table.Properties.TableInput.PartitionKeys).toBeUndefined();
+        expect(columnsOf(table)).toEqual([
+          ...dataset.columns.map((column) => `${column.name}:string`),
+          'reason:string',
+          'reason_kind:string',
+          'record:string',
+          'record_base64:string',
+          'record_file:string',
+          '_ingested_at:string',
+          '_source_file:string',
+          '_record_number:bigint',
+          'quarantined_run:string',
+        ]);
+        expect(table.Properties.TableInput.PartitionKeys).toEqual([expect.objectContaining({ Name: 'quarantine_date', Type: 'string' })]);
         expect(table.Properties.TableInput.StorageDescriptor.InputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat');
         expect(location(table)).toContain('s3://strata-prod-dataquality-');
         expect(location(table)).toContain(`-eu-west-1/quarantine/${dataset.name}/`);
@@ -195,28 +240,26 @@ describe('catalog stack', () => {
         store: {} as ObjectStore,
         sessionId: 'test',
       });
-      for (const dataset of OLIST_DATASETS) {
-        const relation = engine.relations.ref('dataquality', `quarantine/${dataset.name}`);
-        const [database, table] = relation.split('.').map((part) => part.replaceAll('"', ''));
+      // Without a catalog injected, the engine names Glue tables itself: the same tables.
+      for (const folder of [...OLIST_DATASETS.map((dataset) => `quarantine/${dataset.name}`), 'results/run_id=x']) {
+        const { database, table } = engine.glueTableOf('dataquality', folder);
         expect(database).toBe('strata_prod_dataquality');
-        expect(tableNamed(table!), relation).toBeDefined();
+        expect(tableNamed(table), folder).toBeDefined();
       }
     });
 
-    it('declares quality_results partitioned by run_id, projected with injected values, under results/', () => {
-      const table = tableNamed('quality_results');
+    it('declares results partitioned by run_id under results/, its partitions registered by commits', () => {
+      const table = tableNamed('results');
       expect(layerOf(table.Properties.DatabaseName)).toBe('dataquality');
       expect(columnsOf(table)).toEqual(['table_name:string', 'rule:string', 'severity:string', 'passed:boolean', 'failing_rows:bigint']);
       expect(table.Properties.TableInput.PartitionKeys).toEqual([expect.objectContaining({ Name: 'run_id', Type: 'string' })]);
-      expect(table.Properties.TableInput.Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.run_id.type': 'injected' });
+      expect(table.Properties.TableInput.Parameters['projection.enabled']).toBeUndefined();
       expect(location(table)).toContain('-eu-west-1/results/"');
-      // Hive-style folders, as the quality handler writes them: results/run_id=<run id>/.
-      expect(JSON.stringify(table.Properties.TableInput.Parameters['storage.location.template'])).toContain('-eu-west-1/results/run_id=${run_id}/"');
     });
 
     it('adds nothing else to the dataquality database', () => {
       expect(tablesIn('dataquality').map((table) => table.Properties.TableInput.Name).sort()).toEqual(
-        [...OLIST_DATASETS.map((dataset) => `quarantine_${dataset.name}`), 'quality_results'].sort(),
+        [...OLIST_DATASETS.map((dataset) => `quarantine_${dataset.name}`), 'results'].sort(),
       );
     });
   });
