@@ -6,6 +6,7 @@ import { generateCommand } from './commands/generate.ts';
 import { costCommand } from './commands/cost.ts';
 import { planCommand } from './commands/plan.ts';
 import { abtCommand } from './commands/abt.ts';
+import { lakeCommand } from './commands/lake.ts';
 
 interface Command {
   summary: string;
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   cost: costCommand,
   plan: planCommand,
   abt: abtCommand,
+  lake: lakeCommand,
 };
 
 function help(): string {
