@@ -11,6 +11,7 @@
  * pending snapshot in one statement, then replaces their partitions one by
  * one, so a re-run replaces a snapshot and never adds a second copy.
  */
+import { TableStore } from '../lake/table-store.ts';
 import { FEATURE_DATASETS } from '../../pipelines/datasets/features.ts';
 import { refinedSelect } from '../../pipelines/sql/compile.ts';
 import { MACROS } from '../../pipelines/sql/dialect.ts';
@@ -75,15 +76,10 @@ async function readManifest(store: ObjectStore): Promise<Map<string, SnapshotRec
   return new Map((manifest.snapshots ?? []).map((record) => [record.dt_reference, record]));
 }
 
-/** Snapshot dates that have a Parquet file under `<table>/dt_reference=<date>/`. */
+/** Snapshot dates the table's committed version has a partition for. */
 async function writtenPartitions(store: ObjectStore, table: string): Promise<Set<string>> {
-  const objects = await store.list('refined', `${table}/dt_reference=`);
-  const dates = new Set<string>();
-  for (const object of objects) {
-    const match = /^[^/]+\/dt_reference=(\d{4}-\d{2}-\d{2})\/.+\.parquet$/.exec(object.key);
-    if (match) dates.add(match[1]!);
-  }
-  return dates;
+  const pointer = await new TableStore(store).read('refined', table);
+  return new Set(Object.keys(pointer?.partitions ?? {}));
 }
 
 /**
@@ -160,16 +156,14 @@ export async function buildFeatures(engine: QueryEngine, store: ObjectStore, opt
     // Every pending snapshot in one statement; the partitions are cut from it.
     const built = await engine.createTemporary(dataset.name, refinedSelect(dataset, sql, engine.dialect));
     const stored = dataset.columns.map((column) => column.name).join(', ');
-    let rows = 0;
-    for (const date of pending) {
-      const partition = await engine.replace(
-        { layer: 'refined', prefix: `${dataset.name}/dt_reference=${date}` },
-        `select ${stored} from ${built} where dt_reference = date '${date}'`,
-      );
-      rowsPerSnapshot.get(date)![dataset.name] = partition.rows;
-      rows += partition.rows;
-    }
-    tables.push({ table: dataset.name, rows });
+    // Every pending snapshot is one partition of one commit.
+    const written = await engine.replace(
+      { layer: 'refined', prefix: dataset.name, partitionBy: 'dt_reference', partitions: pending },
+      `select ${stored}, ${MACROS.to_text!(engine.dialect, 'dt_reference')} as dt_reference from ${built}`,
+    );
+    const counts = await engine.query<{ d: string; n: unknown }>(`select ${MACROS.to_text!(engine.dialect, 'dt_reference')} as d, count(*) as n from ${built} group by 1`);
+    for (const date of pending) rowsPerSnapshot.get(date)![dataset.name] = Number(counts.find((row) => row.d === date)?.n ?? 0);
+    tables.push({ table: dataset.name, rows: written.rows });
   }
 
   const builtAt = (options.now ?? new Date()).toISOString();

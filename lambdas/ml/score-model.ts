@@ -5,6 +5,7 @@
  */
 import type { ModelSettings } from '../../config/schema.ts';
 import type { ModelDefinition } from '../../pipelines/models/index.ts';
+import { TableStore } from '../lake/table-store.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { LoadedColumn, QueryEngine } from '../ports/query-engine.ts';
 import { loadModel, renderModel } from '../../pipelines/sql/render.ts';
@@ -35,12 +36,13 @@ export async function scoreModel(
   if (!champion) throw new Error(`model ${model.name} has no champion to score with; the register step promotes the first version`);
   const scoring = await readScoringSet(ports.engine);
   const predictions = predict(champion.candidate, scoring.matrix);
-  return writeScores(ports.engine, { model, settings, version: champion.champion.version, dtScore: scoring.dtScore, sellerIds: scoring.ids.map((id) => id.sellerId), predictions });
+  return writeScores(ports.engine, ports.store, { model, settings, version: champion.champion.version, dtScore: scoring.dtScore, sellerIds: scoring.ids.map((id) => id.sellerId), predictions });
 }
 
 /** Writes one model's scores for one day, replacing that day's partition; shared by the embedded and the managed (batch transform) paths. */
 export async function writeScores(
   engine: QueryEngine,
+  store: ObjectStore,
   scores: { model: ModelDefinition; settings: ModelSettings; version: number; dtScore: string; sellerIds: readonly string[]; predictions: ArrayLike<number> },
 ): Promise<ScoringResult> {
   const { model, settings, predictions } = scores;
@@ -68,10 +70,17 @@ export async function writeScores(
     rows = scores.sellerIds.map((sellerId, index) => [sellerId, predictions[index]!, modelVersion]);
   }
   const relation = await engine.loadRows(`${model.scoresTable}_rows`, columns, rows);
-  const written = await engine.replace(
-    { layer: 'refined', prefix: `${model.scoresTable}/dt_score=${scores.dtScore}/model=${model.name}` },
-    `select ${columns.map((column) => column.name).join(', ')} from ${relation}`,
+  // One partition per scoring date holds every model's scores: this model's rows replace its own, the others' stay.
+  const names = columns.map((column) => column.name);
+  const previous = await new TableStore(store).read('refined', model.scoresTable);
+  const others = previous?.partitions[scores.dtScore]
+    ? `\nunion all\nselect ${names.join(', ')}, model, dt_score from ${engine.relations.ref('refined', model.scoresTable)} s where s.dt_score = '${scores.dtScore}' and s.model <> '${model.name}'`
+    : '';
+  const mine = await engine.replace(
+    { layer: 'refined', prefix: model.scoresTable, partitionBy: 'dt_score', partitions: [scores.dtScore] },
+    `select ${names.join(', ')}, '${model.name}' as model, '${scores.dtScore}' as dt_score from ${relation}${others}`,
   );
+  const written = { rows: rows.length, bytes: mine.bytes, files: mine.files };
   const watchlist = model.name === 'seller-churn' ? await buildWatchlist(engine, scores.dtScore, model.name) : undefined;
   return {
     model: model.name,
@@ -88,6 +97,9 @@ export async function writeScores(
 /** The ranked list of sellers classed as churning on a scoring date (pipelines/sql/ml/churn_watchlist.sql), replacing that date's list. */
 async function buildWatchlist(engine: QueryEngine, dtScore: string, model: string): Promise<number> {
   const select = renderModel(loadModel('ml', 'churn_watchlist'), engine.dialect, engine.relations, { params: { dt_score: { date: dtScore }, model } });
-  const written = await engine.replace({ layer: 'refined', prefix: `churn_watchlist/dt_score=${dtScore}` }, select);
+  const written = await engine.replace(
+    { layer: 'refined', prefix: 'churn_watchlist', partitionBy: 'dt_score', partitions: [dtScore] },
+    `select w.*, '${dtScore}' as dt_score from (${select}) w`,
+  );
   return written.rows;
 }

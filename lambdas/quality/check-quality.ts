@@ -154,7 +154,7 @@ export async function checkQuality(
     )
     .join(',\n');
   await deps.engine.replace(
-    { layer: 'dataquality', prefix: `results/run_id=${request.runId}` },
+    { layer: 'dataquality', prefix: 'results', partitionBy: 'run_id', partitions: [request.runId] },
     `select * from (values ${rows}) as results(run_id, table_name, rule, severity, passed, failing_rows)`,
   );
   const failed = results.filter((result) => !result.passed);

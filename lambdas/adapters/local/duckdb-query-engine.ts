@@ -94,7 +94,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       return `(select ${columns.map((column) => `cast(null as ${SQL_TYPES.duckdb[column.type] ?? column.type}) as ${column.name}`).join(', ')} where false)`;
     }
     const paths = files.map((file) => literal(this.lake.pathOf(pointer.layer, file.key)));
-    return `read_parquet([${paths.join(', ')}], hive_partitioning = ${pointer.partitionBy ? 'true' : 'false'}${pointer.partitionBy ? ', hive_types_autocast = false' : ''}, union_by_name = true)`;
+    return `read_parquet([${paths.join(', ')}], hive_partitioning = ${pointer.partitionBy ? 'true' : 'false'}, union_by_name = true)`;
   }
 
   private resolve(sql: string): Promise<string> {

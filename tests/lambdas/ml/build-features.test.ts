@@ -91,8 +91,8 @@ describe('buildFeatures', () => {
     // A second load: sD sells again on 2018-01-20 and 2018-02-10.
     lake.writeRaw('orders', ['o8,c5,delivered,2018-01-20 10:00:00,,,,', 'o9,c5,delivered,2018-02-10 10:00:00,,,,'], { ingestDate: '2026-01-02', file: 'more.csv' });
     lake.writeRaw('order_items', ['o8,1,p2,sD,,25.00,1.00', 'o9,1,p2,sD,,35.00,1.00'], { ingestDate: '2026-01-02', file: 'more.csv' });
-    await buildTrusted(lake.engine, datasetNamed('orders', 'trusted'));
-    await buildTrusted(lake.engine, datasetNamed('order_items', 'trusted'));
+    await lake.build('orders');
+    await lake.build('order_items');
 
     const grown = await buildFeatures(lake.engine, storeOf(lake), { runId: 'run-2' });
     expect(grown.snapshots).toEqual([...SNAPSHOTS, '2018-03-01']);
@@ -119,7 +119,7 @@ describe('buildFeatures', () => {
 
   it('names every trusted table it needs that is missing, as a TableInputError', async () => {
     lake.writeRaw('orders', ['o1,c1,delivered,2017-11-01 09:00:00,,,,']);
-    await buildTrusted(lake.engine, datasetNamed('orders', 'trusted'));
+    await lake.build('orders');
     const failure = buildFeatures(lake.engine, storeOf(lake), { runId: 'run-1' });
     await expect(failure).rejects.toBeInstanceOf(TableInputError);
     await expect(failure).rejects.toThrow(/trusted customers .*trusted order_items .*trusted order_payments .*trusted order_reviews .*trusted products/);

@@ -31,7 +31,7 @@ afterAll(() => closeDatabase());
 
 async function buildLake(overrides: Readonly<Record<string, readonly string[]>> = {}): Promise<TrustedBuild[]> {
   const builds = await buildOlist(lake, overrides);
-  for (const dataset of REFINED_DATASETS) await buildRefined(lake.engine, dataset);
+  for (const dataset of REFINED_DATASETS) await buildRefined({ engine: lake.engine, store: lake.store }, dataset);
   return builds;
 }
 
@@ -101,7 +101,7 @@ describe('checkQuality', () => {
   it('turns a failed build into a failing "build: <message>" error and skips the rules that would read that table', async () => {
     const builds = await buildLake();
     lake.writeRaw('sellers', ['s3,1,x,SP'], { ingestDate: '2026-01-02', file: 'broken.csv', header: 'seller_id,seller_city,seller_state' });
-    const failedSellers = await buildTrusted(lake.engine, datasetNamed('sellers', 'trusted'));
+    const failedSellers = await lake.build('sellers');
     expect(failedSellers.status).toBe('failed');
     const result = await check(builds.map((build) => (build.table === 'sellers' ? failedSellers : build)));
     expect(failures(result)).toEqual([

@@ -28,11 +28,11 @@ const at = (hour: number) => `2026-01-01T${String(hour).padStart(2, '0')}:00:00.
 
 /** Trusted rows and quarantined records of a table, comparable across runs (the run that quarantined them aside). */
 async function contents(table: string) {
-  const trusted = await lake.table('trusted', table, 'all');
+  const trusted = await lake.table('trusted', table, 'all', { lineage: true });
   const quarantine = (await lake.table('dataquality', `quarantine/${table}`, 'all')).map(({ quarantined_run: _run, quarantine_date: date, ...row }) => ({
     ...row,
     parked: date === 'parked',
-  }));
+  })) as (Record<string, string | null> & { parked: boolean })[];
   return { trusted, quarantine: quarantine.sort((a, b) => `${a._source_file}#${a._record_number}`.localeCompare(`${b._source_file}#${b._record_number}`)) };
 }
 

@@ -15,6 +15,15 @@ const build = (table: string, rowsIn: number): TrustedBuild => ({
   quarantined: 1,
   trustedBytes: 100,
   trustedFiles: 1,
+  batchSources: [`raw/${table}/ingest_date=2026-01-01/x.csv`],
+  rowsReleased: 0,
+  rowsMerged: rowsIn - 1,
+  partitionsWritten: [''],
+  watermark: '2026-01-01T00:00:00.000Z',
+  bytesRead: 10,
+  bytesKeyLookup: 0,
+  bytesWritten: 100,
+  fullRefresh: false,
 });
 
 describe('the trusted builds a run records for its quality check', () => {

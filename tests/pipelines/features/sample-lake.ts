@@ -4,7 +4,7 @@
  * into trusted the way the process flow does, and a tiny hand-made Olist
  * whose feature values are worked out by hand in the tests.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -13,7 +13,6 @@ import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object
 import { ObjectStoreTracker } from '../../../lambdas/adapters/tracking/object-store-tracker.ts';
 import type { HandlerPorts, HandlerSettings } from '../../../lambdas/handlers/handler-ports.ts';
 import { buildFeatures, type FeatureBuild } from '../../../lambdas/ml/build-features.ts';
-import { buildTrusted } from '../../../lambdas/transform/build-trusted.ts';
 import { datasetNamed } from '../../../pipelines/datasets/index.ts';
 import { buildOlist, DEFAULT_INGEST_DATE, type TestLake } from '../support/lake.ts';
 
@@ -30,10 +29,9 @@ export function sampleCsv(table: string): string {
 /** Loads the sample's raw files for the feature inputs into the lake and builds them in trusted. */
 export async function loadSample(lake: TestLake): Promise<void> {
   for (const table of FEATURE_INPUT_TABLES) {
-    const folder = join(lake.root, 'raw', table, `ingest_date=${DEFAULT_INGEST_DATE}`);
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, 'sample.csv'), sampleCsv(table));
-    await buildTrusted(lake.engine, datasetNamed(table, 'trusted'));
+    const [header, ...lines] = sampleCsv(table).replace(/\n$/, '').split('\n');
+    lake.writeRaw(table, lines, { ingestDate: DEFAULT_INGEST_DATE, file: 'sample.csv', header });
+    await lake.build(table);
   }
 }
 

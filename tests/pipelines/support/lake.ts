@@ -10,7 +10,7 @@ import { DuckDbDatabase, type DuckDbQueryEngine } from '../../../lambdas/adapter
 import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object-store.ts';
 import { stageCsv } from '../../../lambdas/ingest/stage-csv.ts';
 import { buildTrusted, type BuildTrustedRequest, type TrustedBuild } from '../../../lambdas/transform/build-trusted.ts';
-import { receivedKey, stagedKeyOf, stagedRejectsKeyOf } from '../../../pipelines/contract/lake-layout.ts';
+import { LINEAGE_COLUMNS, receivedKey, stagedKeyOf, stagedRejectsKeyOf } from '../../../pipelines/contract/lake-layout.ts';
 import { datasetNamed, OLIST_DATASETS } from '../../../pipelines/datasets/index.ts';
 import { cascadeParentsOf, trustedBuildLevels } from '../../../pipelines/quality/rules.ts';
 
@@ -33,8 +33,8 @@ export interface TestLake {
   rows(select: string, orderBy?: string): Promise<Record<string, string | null>[]>;
   /** Another session on the same database and lake, for code that opens and closes its own (handlers). */
   session(): Promise<DuckDbQueryEngine>;
-  /** Rows of a layer table (`trusted`, `orders`), as text, ordered. */
-  table(layer: string, table: string, orderBy?: string): Promise<Record<string, string | null>[]>;
+  /** Rows of a layer table (`trusted`, `orders`), as text, ordered; trusted rows without their lineage columns unless asked. */
+  table(layer: string, table: string, orderBy?: string, options?: { lineage?: boolean }): Promise<Record<string, string | null>[]>;
   close(): Promise<void>;
 }
 
@@ -87,7 +87,8 @@ export async function openLake(): Promise<TestLake> {
       }),
     rows,
     session: () => database!.session(root),
-    table: (layer, table, orderBy) => rows(`select * from ${engine.relations.ref(layer, table)}`, orderBy),
+    table: (layer, table, orderBy, options = {}) =>
+      rows(`select * ${layer === 'trusted' && !(options.lineage ?? false) ? `exclude (${LINEAGE_COLUMNS.join(', ')}) ` : ''}from ${engine.relations.ref(layer, table)}`, orderBy),
     async close() {
       await engine.close();
       rmSync(root, { recursive: true, force: true });
