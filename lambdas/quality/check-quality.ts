@@ -97,7 +97,7 @@ async function failingRows(rule: QualityRule, deps: CheckDeps, builds: ReadonlyM
       const trusted = await count(engine, `select count(*) as n from ${table} t where ${LINEAGE.sourceFile} in (${sources})`);
       const quarantined = await count(
         engine,
-        `select count(*) as n from ${engine.relations.ref('dataquality', quarantineFolder(rule.table))} q where ${LINEAGE.sourceFile} in (${sources}) and quarantined_run = ${literal(deps.runId)}`,
+        `select count(*) as n from ${engine.relations.ref('dataquality', quarantineFolder(rule.table))} q where ${LINEAGE.sourceFile} in (${sources})`,
       );
       return Math.abs(build!.rowsIn - trusted - quarantined);
     }

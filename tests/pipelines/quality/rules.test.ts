@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DATASETS, datasetNamed, OLIST_DATASETS } from '../../../pipelines/datasets/index.ts';
 import { dqdlRuleset } from '../../../pipelines/quality/dqdl.ts';
-import { FRESHNESS_MAX_AGE_HOURS, RELATIONSHIPS, ruleName, rulesFor, TRUSTED_RULES } from '../../../pipelines/quality/rules.ts';
+import { cascadeParentsOf, FRESHNESS_MAX_AGE_HOURS, RELATIONSHIPS, ruleName, rulesFor, TRUSTED_RULES, trustedBuildLevels } from '../../../pipelines/quality/rules.ts';
 
 describe('quality rules, derived from the dataset definitions', () => {
-  it('gives orders not-null for its required columns, accepted statuses, a unique key, its customer relationship, reconciliation and freshness', () => {
+  it('gives orders not-null for its required columns, accepted statuses, a unique key, its customer relationship, reconciliation, the quarantined share and freshness', () => {
     expect(rulesFor(datasetNamed('orders', 'trusted'))).toEqual([
       { kind: 'not_null', table: 'orders', column: 'order_id', severity: 'error' },
       { kind: 'not_null', table: 'orders', column: 'customer_id', severity: 'error' },
@@ -20,8 +20,21 @@ describe('quality rules, derived from the dataset definitions', () => {
       { kind: 'unique_key', table: 'orders', columns: ['order_id'], severity: 'error' },
       { kind: 'referential_integrity', table: 'orders', column: 'customer_id', parentTable: 'customers', parentColumn: 'customer_id', severity: 'error' },
       { kind: 'row_count_reconciliation', table: 'orders', severity: 'error' },
+      { kind: 'quarantine_share', table: 'orders', severity: 'error' },
       { kind: 'freshness', table: 'orders', maxAgeHours: FRESHNESS_MAX_AGE_HOURS, severity: 'warn' },
     ]);
+  });
+
+  it('orders the trusted builds parents first: a child is built after every table it cascades from', () => {
+    const levels = trustedBuildLevels(OLIST_DATASETS.map((dataset) => dataset.name));
+    expect(levels).toEqual([['customers', 'products', 'sellers', 'geolocation', 'product_category_name_translation'], ['orders'], ['order_items', 'order_payments', 'order_reviews']]);
+    const levelOf = (table: string) => levels.findIndex((level) => level.includes(table));
+    for (const relationship of RELATIONSHIPS.filter((candidate) => candidate.severity === 'error')) {
+      expect(levelOf(relationship.parentTable), `${relationship.table} -> ${relationship.parentTable}`).toBeLessThan(levelOf(relationship.table));
+    }
+    // A warn relationship does not cascade: products do not wait for their category's translation.
+    expect(cascadeParentsOf('products')).toEqual([]);
+    expect(cascadeParentsOf('order_items').map((parent) => parent.parentTable)).toEqual(['orders', 'sellers', 'products']);
   });
 
   it('makes every required column not-null and every other column nullable, for every dataset', () => {
