@@ -41,6 +41,7 @@ function failedBuild(table: string, error: unknown, fullRefresh: boolean) {
     rowsOut: 0,
     rowsMerged: 0,
     quarantined: 0,
+    rejected: 0,
     partitionsWritten: [],
     watermark: null,
     bytesRead: 0,

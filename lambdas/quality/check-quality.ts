@@ -104,7 +104,8 @@ async function failingRows(rule: QualityRule, deps: CheckDeps, builds: ReadonlyM
     case 'quarantine_share': {
       const limit = thresholds.maxQuarantinedShareByTable[rule.table] ?? thresholds.maxQuarantinedShare;
       const read = build!.rowsIn + build!.rowsReleased;
-      return read > 0 && build!.quarantined / read > limit ? build!.quarantined : 0;
+      // Superseded versions are the merge working, not bad data.
+      return read > 0 && build!.rejected / read > limit ? build!.rejected : 0;
     }
     case 'freshness': {
       const pointer = await new TableStore(deps.store).read('trusted', rule.table);

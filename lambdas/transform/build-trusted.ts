@@ -41,6 +41,8 @@ export interface TrustedBuild {
   readonly rowsMerged: number;
   /** Records this build put in quarantine (of the batch, parked again, or replaced in trusted). */
   readonly quarantined: number;
+  /** Of those, records that broke a rule, could not be parsed or wait for a parent: the quarantined share counts these, not superseded versions. */
+  readonly rejected: number;
   /** Partition values of trusted this build rewrote. */
   readonly partitionsWritten: readonly string[];
   readonly watermark: string | null;
@@ -122,6 +124,7 @@ export async function buildTrusted(deps: { engine: QueryEngine; store: ObjectSto
       rowsOut: rowsOf(trustedBefore),
       rowsMerged: 0,
       quarantined: 0,
+      rejected: 0,
       partitionsWritten: [],
       watermark: trustedBefore.watermark?.ingestedAt ?? null,
       bytesRead: 0,
@@ -191,10 +194,11 @@ where q.${QUARANTINE_PARTITION} = ${quote(today)}
     { columns: quarantineColumns(dataset), label, now: request.now },
   );
 
-  const [counts] = await engine.query<{ rows_in: unknown; rejected: unknown; merged: unknown; quarantined: unknown; latest: string | null }>(
-    `select (select count(*) from ${staged} s) as rows_in, (select count(*) from ${rejects}) as rejected,
+  const [counts] = await engine.query<{ rows_in: unknown; unparseable: unknown; merged: unknown; quarantined: unknown; rejected: unknown; latest: string | null }>(
+    `select (select count(*) from ${staged} s) as rows_in, (select count(*) from ${rejects}) as unparseable,
             (select count(*) from ${ranked} where _rank = 1 and _existing = 0) as merged,
             (select count(*) from ${newQuarantine}) as quarantined,
+            (select count(*) from ${newQuarantine} where reason_kind <> 'superseded') as rejected,
             (select max(${LINEAGE.ingestedAt}) from ${staged} s) as latest`,
   );
   const watermark = nextWatermark(current?.watermark, stagedKeys, counts?.latest ?? null);
@@ -212,11 +216,12 @@ where q.${QUARANTINE_PARTITION} = ${quote(today)}
     status: 'built',
     rawFiles: batch.length,
     batchSources: stagedKeys.map(sourceFileOf),
-    rowsIn: Number(counts?.rows_in ?? 0) + Number(counts?.rejected ?? 0),
+    rowsIn: Number(counts?.rows_in ?? 0) + Number(counts?.unparseable ?? 0),
     rowsReleased: parkedBefore,
     rowsOut: rowsOf(trusted.pointer),
     rowsMerged: Number(counts?.merged ?? 0),
     quarantined: Number(counts?.quarantined ?? 0),
+    rejected: Number(counts?.rejected ?? 0),
     partitionsWritten: [...trusted.touched].sort(),
     watermark: trusted.pointer.watermark?.ingestedAt ?? null,
     bytesRead: batch.reduce((sum, object) => sum + object.sizeBytes, 0) + [...rejectsListed.values()].reduce((sum, bytes) => sum + bytes, 0) + touchedBefore,

@@ -24,7 +24,7 @@ export type QualityRule =
     }
   /** Rows read from raw = rows in trusted + rows quarantined. */
   | { readonly kind: 'row_count_reconciliation'; readonly table: string; readonly severity: Severity }
-  /** A trusted build quarantined at most this share of the records it read (quality.maxQuarantinedShare). */
+  /** A trusted build rejected (rules, parsing, missing parents; not superseded versions) at most this share of the records it read (quality.maxQuarantinedShare). */
   | { readonly kind: 'quarantine_share'; readonly table: string; readonly severity: Severity }
   /** The newest raw file of the table arrived within maxAgeHours. */
   | { readonly kind: 'freshness'; readonly table: string; readonly maxAgeHours: number; readonly severity: Severity };
@@ -129,7 +129,7 @@ export function ruleName(rule: QualityRule): string {
     case 'row_count_reconciliation':
       return 'row_count_reconciliation(raw = trusted + quarantined)';
     case 'quarantine_share':
-      return 'quarantine_share(quarantined / read <= quality.maxQuarantinedShare)';
+      return 'quarantine_share(rejected / read <= quality.maxQuarantinedShare)';
     case 'freshness':
       return `freshness(raw within ${rule.maxAgeHours} h)`;
   }

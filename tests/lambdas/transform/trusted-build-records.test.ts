@@ -13,6 +13,7 @@ const build = (table: string, rowsIn: number): TrustedBuild => ({
   rowsIn,
   rowsOut: rowsIn - 1,
   quarantined: 1,
+  rejected: 1,
   trustedBytes: 100,
   trustedFiles: 1,
   batchSources: [`raw/${table}/ingest_date=2026-01-01/x.csv`],
