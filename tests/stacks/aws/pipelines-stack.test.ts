@@ -395,7 +395,7 @@ describe('PipelineFlow on a changed flow definition', () => {
 
   it('renders a step added to the definition as a state in its place, with its input, retries and catch', () => {
     const path = mainPath(asl);
-    expect(path.filter((name) => flow.steps.some((step) => step.name === name))).toEqual(['BuildTrustedTables', 'BuildRefinedTables', 'ReconcileRowCounts', 'CheckQuality']);
+    expect(path.filter((name) => flow.steps.some((step) => step.name === name))).toEqual([...processFlow.steps.slice(0, -1).map((step) => step.name), 'ReconcileRowCounts', 'CheckQuality']);
     const state = asl.States.ReconcileRowCounts!;
     expect(state).toMatchObject({
       Type: 'Task',

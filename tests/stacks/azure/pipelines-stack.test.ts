@@ -266,8 +266,8 @@ describe('Azure pipelines stack', () => {
       };
       expect(STEP_CALLBACK_MARGIN_SECONDS).toBe(300);
       // transform 3 x 900 s + 2 x 5 s + 300 s = 3010 s; quality 3 x 300 s + 10 s + 300 s = 1210 s
-      expect(hookTimeouts('prod')).toMatchObject({ BuildTrustedTable: '0.00:50:10', CheckQuality: '0.00:20:10' });
-      expect(hookTimeouts('edited')).toMatchObject({ BuildTrustedTable: '0.00:35:10' }); // 3 x 600 s + 10 s + 300 s
+      expect(hookTimeouts('prod')).toMatchObject({ BuildTrustedTable1: '0.00:50:10', CheckQuality: '0.00:20:10' });
+      expect(hookTimeouts('edited')).toMatchObject({ BuildTrustedTable1: '0.00:35:10' }); // 3 x 600 s + 10 s + 300 s
     });
 
     it('refuses a schedule Data Factory cannot express, naming the key', () => {

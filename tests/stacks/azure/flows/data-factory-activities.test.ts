@@ -204,12 +204,13 @@ describe('renderDataFactoryActivities', () => {
   });
 
   it('builds each fixed-list table, the list written into the pipeline', () => {
-    const forEach = named(renderDataFactoryActivities(processFlow, TARGETS), 'BuildTrustedTables');
     const step = processFlow.steps[0];
     if (step?.kind !== 'map' || !('values' in step.items)) throw new Error('the process flow starts with a fixed-list map');
+    const forEach = named(renderDataFactoryActivities(processFlow, TARGETS), step.name);
     expect(evaluateExpression(properties(forEach).items.value, { runId: RUN_ID })).toEqual(step.items.values);
     expect(properties(forEach).batchCount).toBe(step.maxConcurrency);
-    expect(bodyOf(named([forEach], 'BuildTrustedTable'), { item: 'orders' })).toEqual({ table: 'orders', runId: RUN_ID });
+    const [item] = step.items.values;
+    expect(bodyOf(named([forEach], step.step.name), { item })).toEqual({ table: item, runId: RUN_ID });
   });
 
   it('runs managed (SageMaker on AWS) steps as their handler', () => {
