@@ -85,6 +85,8 @@ async function buildSales(lake: TestLake, sales: readonly (readonly [string, str
     order_reviews: [`r1,${orders[0]!.split(',')[0]},5,,,2018-07-01 00:00:00,`],
     customers: ['c1,u1,01001,sao paulo,SP'],
     products: ['p1,moveis,40,300,2,500,20,10,15'],
+    // Every seller known: an item of an unknown seller waits in quarantine instead of reaching trusted.
+    sellers: [...new Set(sales.map(([seller]) => seller))].map((seller) => `${seller},01001,sao paulo,SP`),
     geolocation: [],
   });
   return { orders, items };
