@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelSettings } from '../../../config/schema.ts';
 import { ObjectStoreTracker, type StoredRunRecord } from '../../../lambdas/adapters/tracking/object-store-tracker.ts';
+import { TableStore } from '../../../lambdas/lake/table-store.ts';
 import { buildTrainingSet } from '../../../lambdas/ml/build-training-set.ts';
 import type { Candidate } from '../../../lambdas/ml/candidates.ts';
 import { trainGradientBoosting } from '../../../lambdas/ml/engine/gradient-boosting.ts';
@@ -236,17 +237,19 @@ describe('the first seller-churn run', () => {
     expect(championOf(sellerChurn)).toEqual({ version: 1, runId: RUN, promotedAt: NOW.toISOString() });
   });
 
-  it('scores every seller of the latest snapshot into churn_scores/dt_score=<snapshot>/model=seller-churn/, classed by the threshold', async () => {
+  it('scores every seller of the latest snapshot into churn_scores partition dt_score=<snapshot>, model seller-churn, classed by the threshold', async () => {
     const scoring = await readScoringSet(lake.engine);
     const [latest] = await lake.rows(`select max(dt_reference) as dt from ${lake.engine.relations.ref('refined', 'fs_seller_sales')}`);
     expect(scoring.dtScore).toBe(latest!.dt);
 
     const result = await scoreModel(ports(), { model: sellerChurn, settings: SETTINGS });
     expect(result).toMatchObject({ model: 'seller-churn', version: 1, table: 'churn_scores', dtScore: scoring.dtScore, rowsIn: scoring.ids.length, rowsOut: scoring.ids.length });
-    const rows = await lake.rows(
-      `select * from read_parquet('${join(lake.root, 'refined', 'churn_scores', `dt_score=${scoring.dtScore}`, 'model=seller-churn', '*.parquet')}')`,
-      'seller_id',
-    );
+    // One partition per scoring date, committed through the table's pointer; the model is a column of its rows.
+    const pointer = await new TableStore(storeOf(lake)).read('refined', 'churn_scores');
+    expect(pointer?.partitionBy).toBe('dt_score');
+    expect(Object.keys(pointer?.partitions ?? {})).toEqual([scoring.dtScore]);
+    const rows = await lake.rows(`select * from ${lake.engine.relations.ref('refined', 'churn_scores')} where dt_score = date '${scoring.dtScore}'`, 'seller_id');
+    expect(new Set(rows.map((row) => row.model))).toEqual(new Set(['seller-churn']));
     expect(rows.map((row) => row.seller_id)).toEqual(scoring.ids.map((id) => id.sellerId).sort());
     for (const row of rows) {
       const score = Number(row.score);
