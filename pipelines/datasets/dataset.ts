@@ -22,7 +22,7 @@ export interface ColumnDefinition {
   readonly range?: { readonly min?: number; readonly max?: number };
 }
 
-/** How a table's files are split into folders, declared so Athena can project partitions without a crawler. */
+/** How a table's files are split into folders: a commit rewrites only the partitions it touched. */
 export type PartitionDefinition =
   | {
       readonly column: string;
@@ -67,9 +67,4 @@ export interface DatasetDefinition {
   readonly primaryKey: readonly string[];
   /** @default - unpartitioned (small tables, read whole) */
   readonly partition?: PartitionDefinition;
-  /**
-   * A second folder level inside each partition (`dt_score=…/model=…/`).
-   * @default - none
-   */
-  readonly subPartition?: PartitionDefinition;
 }

@@ -209,22 +209,22 @@ export const segmentBase: DatasetDefinition = {
 /** Scores are stored per scoring date: the snapshot scored (dt_reference of its features). */
 const scorePartition = (firstDate: string): PartitionDefinition => ({ column: 'dt_score', kind: 'date', derivedFrom: 'dt_score', firstDate });
 
-/** Scores of each model get their own folder inside a scoring date (lambdas/ml/score-model.ts). */
-const modelPartition = (model: string): PartitionDefinition => ({ column: 'model', kind: 'enum', derivedFrom: 'model', values: [model] });
+/** The model that scored: a column, so a scoring date's partition is rewritten in one commit (lambdas/ml/score-model.ts). */
+const modelColumn = (model: string): ColumnDefinition => ({ name: 'model', type: 'string', required: true, acceptedValues: [model], description: 'Model that scored.' });
 
 export const churnScores: DatasetDefinition = {
   name: 'churn_scores',
   layer: 'refined',
-  description: 'Churn probability of every seller active at the latest snapshot, from the champion model; one folder per scoring date and model.',
+  description: 'Churn probability of every seller active at the latest snapshot, from the champion model; one partition per scoring date.',
   primaryKey: ['seller_id', 'dt_score'],
   columns: [
     { name: 'seller_id', type: 'string', required: true, description: 'Seller.' },
     { name: 'score', type: 'double', required: true, range: { min: 0, max: 1 }, description: 'Probability that the seller churns (no sale within 45 days of their last).' },
     { name: 'class', type: 'int', required: true, acceptedValues: ['0', '1'], description: '1 when the score is at or above the configured threshold (models.churn.threshold).' },
     { name: 'model_version', type: 'string', required: true, description: 'Registered version of the model that scored.' },
+    modelColumn('seller-churn'),
   ],
   partition: scorePartition(FIRST_SNAPSHOT),
-  subPartition: modelPartition('seller-churn'),
 };
 
 export const churnWatchlist: DatasetDefinition = {
@@ -250,15 +250,15 @@ export const churnWatchlist: DatasetDefinition = {
 export const sellerSegments: DatasetDefinition = {
   name: 'seller_segments',
   layer: 'refined',
-  description: 'Segment (k-means cluster) of every seller active at the latest snapshot, from the champion clustering; one folder per scoring date and model.',
+  description: 'Segment (k-means cluster) of every seller active at the latest snapshot, from the champion clustering; one partition per scoring date.',
   primaryKey: ['seller_id', 'dt_score'],
   columns: [
     { name: 'seller_id', type: 'string', required: true, description: 'Seller.' },
     { name: 'segment', type: 'int', required: true, range: { min: 0 }, description: 'Segment number (cluster index, from 0); numbers are not comparable across model versions.' },
     { name: 'model_version', type: 'string', required: true, description: 'Registered version of the clustering that assigned it.' },
+    modelColumn('seller-segments'),
   ],
   partition: scorePartition(FIRST_SNAPSHOT),
-  subPartition: modelPartition('seller-segments'),
 };
 
 /** Training sets and model outputs, built by the retrain flow. */

@@ -24,10 +24,13 @@ import type { Layer } from '../../../config/schema.ts';
 import { WHOLE_TABLE, type TablePointer } from '../../../pipelines/contract/table-pointer.ts';
 
 /**
- * The one partition key of an unpartitioned table. Its one partition's value
- * is the pointer's commitId; each commit replaces it by the new commit's.
+ * The one partition key of an unpartitioned table, and its one value. Glue
+ * cannot change a partition's values, so the value stays `current` and each
+ * commit repoints its location (one atomic UpdatePartition); the commit id
+ * is in the partition's COMMIT_PARAMETER.
  */
 export const UNPARTITIONED_VERSION_KEY = 'strata_version';
+export const UNPARTITIONED_VERSION_VALUE = 'current';
 
 /** Entries per request Glue accepts (BatchCreatePartition, BatchUpdatePartition, BatchDeletePartition). */
 export const GLUE_BATCH_LIMITS = { create: 100, update: 100, delete: 25 } as const;
@@ -82,10 +85,8 @@ export class GlueTableCatalog {
    * whose folder changed, deletes those it no longer has. What is in Glue is
    * read (GetPartitions), not assumed from `previous`, so a publish that
    * failed halfway is completed by the next. An unpartitioned table's one
-   * `strata_version` partition becomes the new commit's: Glue cannot change
-   * a partition's values (UpdatePartition: "The Values property can't be
-   * changed"), so the new one is created, then the old one deleted; between
-   * the two calls a reader listing the table sees both versions.
+   * `strata_version=current` partition is repointed like any other, so its
+   * readers too see the old version or the new one.
    *
    * Each partition's storage descriptor is the table's (GetTable) with its
    * location replaced, so the format and columns are the declared ones.
@@ -113,7 +114,7 @@ export class GlueTableCatalog {
     const wanted = new Map<string, WantedPartition>();
     for (const [value, partition] of Object.entries(pointer.partitions)) {
       if (pointer.partitionBy === undefined && value !== WHOLE_TABLE) throw new GlueCatalogError(`${where}: an unpartitioned pointer holds partition ${JSON.stringify(value)}`);
-      const values = [pointer.partitionBy === undefined ? pointer.commitId : value];
+      const values = [pointer.partitionBy === undefined ? UNPARTITIONED_VERSION_VALUE : value];
       wanted.set(keyOf(values), { values, location: folderUrl(bucket, partition.folder), commitId: partition.commitId });
     }
 

@@ -41,7 +41,7 @@ export class CatalogTables extends Construct {
   constructor(scope: Construct, id: string, props: CatalogTablesProps) {
     super(scope, id);
     for (const dataset of props.datasets) {
-      const partitions = [dataset.partition, dataset.subPartition].filter((partition): partition is PartitionDefinition => partition !== undefined);
+      const partitions = [dataset.partition].filter((partition): partition is PartitionDefinition => partition !== undefined);
       this.tables[dataset.name] = declareParquetTable(this, dataset.name, {
         database: props.database,
         bucket: props.bucket,

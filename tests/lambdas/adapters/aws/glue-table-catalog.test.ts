@@ -245,16 +245,17 @@ describe('GlueTableCatalog', () => {
       await declareTable('trusted', 'sellers', [{ Name: 'seller_id', Type: 'string' }], [{ Name: UNPARTITIONED_VERSION_KEY, Type: 'string' }]);
     });
 
-    it('has one strata_version partition, the commit\'s, at its version folder; each commit swaps it for its own', async () => {
+    it('has one strata_version=current partition at its version folder; each commit repoints it (the commit id in its parameters)', async () => {
       const first = commit(undefined, sellers, [WHOLE_TABLE]);
       await catalog.publish(first, undefined);
-      expect(await locationsOf('trusted', 'sellers')).toEqual({ 'c000001-run-1': url('trusted', 'sellers/_v/c000001-run-1') });
+      expect(await locationsOf('trusted', 'sellers')).toEqual({ current: url('trusted', 'sellers/_v/c000001-run-1') });
 
       const second = commit(first, sellers, [WHOLE_TABLE]);
       await catalog.publish(second, first);
-      expect(await locationsOf('trusted', 'sellers')).toEqual({ 'c000002-run-2': url('trusted', 'sellers/_v/c000002-run-2') });
-      // Glue cannot change a partition's values: the new one is created, then the old one deleted.
-      expect(sent.slice(-2)).toEqual(['BatchCreatePartition', 'BatchDeletePartition']);
+      expect(await locationsOf('trusted', 'sellers')).toEqual({ current: url('trusted', 'sellers/_v/c000002-run-2') });
+      // One atomic update of the same partition: no moment where both versions or neither are listed.
+      expect(sent.slice(-2)).toEqual(['GetPartitions', 'BatchUpdatePartition']);
+      expect(sent).not.toContain('BatchDeletePartition');
     });
 
     it('refuses a table declared without the strata_version key', async () => {
