@@ -1,16 +1,21 @@
 /**
  * Builds the seller feature store: the six tables of pipelines/sql/features/,
- * one partition per monthly snapshot (`refined/<table>/dt_reference=yyyy-MM-dd/`).
+ * each one table partitioned by its monthly snapshot (`dt_reference`), read
+ * through its pointer (`refined/<table>/_table.json`).
  *
  * Incremental and idempotent. The snapshots come from the data: the 1st of
  * every month from the month after the first sale to the month after the
  * last. A snapshot is built when a table lacks its partition, or when it was
  * built before the data reached it (its window still had days to come); a
  * complete snapshot is skipped. What was built, and with data up to when, is
- * recorded in `refined/_ml/feature_snapshots.json`. Each table builds every
- * pending snapshot in one statement, then replaces their partitions one by
- * one, so a re-run replaces a snapshot and never adds a second copy.
+ * recorded in `refined/_ml/feature_snapshots.json`; a snapshot is complete
+ * when that record says the data reached it and every table's pointer has its
+ * partition (or the record says the table had 0 rows for it). Each table
+ * builds every pending snapshot in one statement and commits them as the
+ * partitions of one commit, so a re-run replaces a snapshot and never adds a
+ * second copy, and the other snapshots keep their files.
  */
+import { commitReplace } from '../lake/commit-replace.ts';
 import { TableStore } from '../lake/table-store.ts';
 import { FEATURE_DATASETS } from '../../pipelines/datasets/features.ts';
 import { refinedSelect } from '../../pipelines/sql/compile.ts';
@@ -29,7 +34,7 @@ export interface SnapshotRecord {
   readonly lastSaleDate: string;
   readonly runId: string;
   readonly builtAt: string;
-  /** Rows written per table: a table with 0 rows has no partition folder, and that is not a gap. */
+  /** Rows written per table: a table with 0 rows has no partition in its pointer, and that is not a gap. */
   readonly rows: Readonly<Record<string, number>>;
 }
 
@@ -147,6 +152,7 @@ export async function buildFeatures(engine: QueryEngine, store: ObjectStore, opt
     return { snapshots, built: [], skipped, tables: FEATURE_DATASETS.map((dataset) => ({ table: dataset.name, rows: 0 })), rowsIn, rowsOut: 0 };
   }
 
+  const tableStore = new TableStore(store);
   const snapshotRelation = await engine.loadRows('ml_snapshots', [{ name: 'dt_reference', type: 'date' }], pending.map((date) => [date]));
   const tables: { table: string; rows: number }[] = [];
   const rowsPerSnapshot = new Map<string, Record<string, number>>(pending.map((date) => [date, {}]));
@@ -156,10 +162,14 @@ export async function buildFeatures(engine: QueryEngine, store: ObjectStore, opt
     // Every pending snapshot in one statement; the partitions are cut from it.
     const built = await engine.createTemporary(dataset.name, refinedSelect(dataset, sql, engine.dialect));
     const stored = dataset.columns.map((column) => column.name).join(', ');
-    // Every pending snapshot is one partition of one commit.
-    const written = await engine.replace(
+    // Every pending snapshot is one partition of one commit. The pointer keeps the
+    // columns, dt_reference a date, so a table with no rows still reads with its schema.
+    const { written } = await commitReplace(
+      engine,
+      tableStore,
       { layer: 'refined', prefix: dataset.name, partitionBy: 'dt_reference', partitions: pending },
       `select ${stored}, ${MACROS.to_text!(engine.dialect, 'dt_reference')} as dt_reference from ${built}`,
+      { columns: [...dataset.columns.map((column) => ({ name: column.name, type: column.type })), { name: 'dt_reference', type: 'date' }] },
     );
     const counts = await engine.query<{ d: string; n: unknown }>(`select ${MACROS.to_text!(engine.dialect, 'dt_reference')} as d, count(*) as n from ${built} group by 1`);
     for (const date of pending) rowsPerSnapshot.get(date)![dataset.name] = Number(counts.find((row) => row.d === date)?.n ?? 0);

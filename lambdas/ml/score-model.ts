@@ -1,7 +1,8 @@
 /**
  * The champion scores the latest snapshot into refined: churn probabilities
- * and classes, or segment numbers, partitioned by dt_score and model, so a
- * re-run replaces that day's scores instead of adding to them.
+ * and classes, or segment numbers, in one table partitioned by dt_score with
+ * the model as a column, so a re-run replaces that model's scores of the day
+ * instead of adding to them, and the other models' rows of the day stay.
  */
 import type { ModelSettings } from '../../config/schema.ts';
 import type { ModelDefinition } from '../../pipelines/models/index.ts';

@@ -64,6 +64,8 @@ describe('buildFeatures', () => {
     for (const dataset of FEATURE_DATASETS) {
       const pointer = await pointerOf(dataset.name);
       expect(pointer.partitionBy, dataset.name).toBe('dt_reference');
+      // The schema is in the pointer, the snapshot a date: a table with no rows still reads with its columns.
+      expect(pointer.columns, dataset.name).toEqual([...dataset.columns.map(({ name, type }) => ({ name, type })), { name: 'dt_reference', type: 'date' }]);
       expect(await partitions(dataset.name), dataset.name).toEqual(SNAPSHOTS);
       // One commit for every pending snapshot, each partition in its dt_reference=yyyy-MM-dd folder of that commit.
       for (const [date, partition] of Object.entries(pointer.partitions)) {
