@@ -4,6 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { loadEnvironment } from '../../config/load-environment.ts';
 import { DuckDbDatabase } from '../../lambdas/adapters/local/duckdb-query-engine.ts';
 import { FolderObjectStore } from '../../lambdas/adapters/local/folder-object-store.ts';
+import { TableStore } from '../../lambdas/lake/table-store.ts';
 import { versionPrefix } from '../../lambdas/ml/model-artifacts.ts';
 import type { RegisteredModel } from '../../lambdas/ml/register-model.ts';
 import type { QualityResult } from '../../lambdas/quality/check-quality.ts';
@@ -19,6 +20,8 @@ import { loadSynthesizedFlows } from '../run/synthesized-flows.ts';
 import { UsageError } from '../usage-error.ts';
 
 const DEFAULT_SCALE = 0.1;
+/** The rule results' table in dataquality, partitioned by run_id. */
+const RESULTS_FOLDER = 'results';
 const FLOW_NAMES = FLOWS.map((flow) => flow.name);
 
 const USAGE = `Usage: strata run [--data <folder>] [--lake <folder>] [--flows ${FLOW_NAMES.join(',')}|all] [--env <name> | --config <file>]
@@ -253,14 +256,18 @@ async function copyModelCharts(lake: string, runId: string, models: readonly Reg
   return copied;
 }
 
+/** This run's rule results: the `run_id=<run>` partition of the committed dataquality results table. */
 async function readQualityResults(lake: string, runId: string): Promise<QualityResult[]> {
-  const folder = join(lake, 'dataquality', 'results', `run_id=${runId}`);
-  if (!existsSync(folder)) return [];
+  const store = new FolderObjectStore(lake);
+  const pointer = await new TableStore(store).read('dataquality', RESULTS_FOLDER);
+  const files = pointer?.partitions[runId]?.files ?? [];
+  if (files.length === 0) return [];
+  const paths = files.map((file) => `'${store.pathOf('dataquality', file.key).replaceAll("'", "''")}'`);
   const database = await DuckDbDatabase.open();
   try {
     const session = await database.session(lake);
     const rows = await session.query<{ table_name: string; rule: string; severity: string; passed: boolean; failing_rows: number | bigint }>(
-      `select table_name, rule, severity, passed, failing_rows from read_parquet('${join(folder, '*.parquet').replaceAll("'", "''")}') order by table_name, rule`,
+      `select table_name, rule, severity, passed, failing_rows from read_parquet([${paths.join(', ')}], union_by_name = true) order by table_name, rule`,
     );
     await session.close();
     return rows.map((row) => ({
