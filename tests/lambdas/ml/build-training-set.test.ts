@@ -80,7 +80,7 @@ async function buildSales(lake: TestLake, sales: readonly (readonly [string, str
   await buildOlist(lake, {
     orders,
     order_items: items,
-    // One payment and one review: an empty trusted table has no files, which reads as missing.
+    // One payment and one review: the label reads only sales, these keep every feature input non-trivial.
     order_payments: [`${orders[0]!.split(',')[0]},1,boleto,1,11.00`],
     order_reviews: [`r1,${orders[0]!.split(',')[0]},5,,,2018-07-01 00:00:00,`],
     customers: ['c1,u1,01001,sao paulo,SP'],
