@@ -87,8 +87,20 @@ export type FlowStep = TaskStep | MapStep | NotifyStep;
 export const FLOW_NAMES = ['ingest', 'process', 'retrain'] as const;
 export type FlowName = (typeof FLOW_NAMES)[number];
 
+/** Where steps read a run option: `$.options.<name>` (see FlowDefinition.options). */
+export const OPTIONS_PATH = '$.options';
+export const optionInput = (name: string) => `${OPTIONS_PATH}.${name}`;
+
 export interface FlowDefinition {
   readonly name: FlowName;
+  /**
+   * Options a run may be started with, and their defaults: the execution
+   * input on AWS (merged over the defaults by the first state), pipeline
+   * parameters on Azure, `strata run` flags locally. Steps read them as
+   * `optionInput(<name>)`.
+   * @default - none
+   */
+  readonly options?: Readonly<Record<string, boolean>>;
   readonly description: string;
   /** The config schedule (schedules.<name>) that starts it. */
   readonly schedule: 'ingest' | 'process' | 'retrain';

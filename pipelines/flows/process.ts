@@ -1,6 +1,6 @@
 import { OLIST_DATASETS, REFINED_DATASETS } from '../datasets/index.ts';
 import { trustedBuildLevels } from '../quality/rules.ts';
-import type { FlowDefinition, MapStep } from './flow.ts';
+import { optionInput, type FlowDefinition, type MapStep } from './flow.ts';
 
 /**
  * One Map per level of the trusted tables' relationships, parents first, so
@@ -13,7 +13,7 @@ const trustedLevels: MapStep[] = trustedBuildLevels(OLIST_DATASETS.map((dataset)
   items: { values: tables },
   maxConcurrency: 3,
   toleratesItemFailures: true,
-  step: { kind: 'task', name: `BuildTrustedTable${index + 1}`, handler: 'build-trusted', input: { table: '$$.Map.Item.Value', runId: '$$.Execution.Name' } },
+  step: { kind: 'task', name: `BuildTrustedTable${index + 1}`, handler: 'build-trusted', input: { table: '$$.Map.Item.Value', runId: '$$.Execution.Name', fullRefresh: optionInput('fullRefresh') } },
   resultPath: `$.trusted${index + 1}`,
 }));
 
@@ -22,6 +22,8 @@ export const processFlow: FlowDefinition = {
   name: 'process',
   description: 'Merges what arrived in raw since each trusted table’s watermark, rebuilds the refined tables whose inputs changed, then checks data quality.',
   schedule: 'process',
+  // A full refresh rebuilds every trusted table from all of staged raw (and so every refined table).
+  options: { fullRefresh: false },
   steps: [
     ...trustedLevels,
     {

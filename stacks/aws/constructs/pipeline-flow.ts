@@ -14,7 +14,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from '../acknowledge-wildcards.ts';
 import { SchedulerRole } from './scheduler-role.ts';
-import { NON_RETRYABLE_ERRORS, type FlowDefinition, type HandlerName, type StepInput, type TaskStep } from '../../../pipelines/flows/index.ts';
+import { NON_RETRYABLE_ERRORS, OPTIONS_PATH, type FlowDefinition, type HandlerName, type StepInput, type TaskStep } from '../../../pipelines/flows/index.ts';
 
 /**
  * States a managed service runs in place of a step's handler (`step.managed`);
@@ -175,6 +175,16 @@ export class PipelineFlow extends Construct {
       }
       map.itemProcessor(item);
       states.push(map.addCatch(failed, { resultPath: '$.error' }));
+    }
+    if (flow.options) {
+      // The execution input over the defaults: a scheduled run starts with {}, a person may pass { "fullRefresh": true }.
+      states.unshift(
+        new sfn.Pass(this, 'OptionDefaults', { result: sfn.Result.fromObject({ ...flow.options }), resultPath: '$.optionDefaults' }),
+        new sfn.Pass(this, 'Options', {
+          comment: `Run options (${Object.keys(flow.options).join(', ')}): the execution input merged over their defaults.`,
+          parameters: { [`${OPTIONS_PATH.slice(2)}.$`]: 'States.JsonMerge($.optionDefaults, $$.Execution.Input, false)' },
+        }),
+      );
     }
     const [first, ...rest] = states;
     if (!first) throw new Error(`flow ${flow.name} has no steps`);

@@ -54,7 +54,7 @@
  */
 import { HANDLER_CLASSES as HANDLER_CLASS_NAMES, type HandlerClass } from '../../../config/schema.ts';
 import { functionRoute } from '../../../lambdas/entrypoints/azure/app-settings.ts';
-import { HANDLERS, type FlowDefinition, type FlowStep, type MapStep, type NotifyStep, type StepInput, type TaskStep } from '../../../pipelines/flows/index.ts';
+import { HANDLERS, OPTIONS_PATH, type FlowDefinition, type FlowStep, type MapStep, type NotifyStep, type StepInput, type TaskStep } from '../../../pipelines/flows/index.ts';
 
 export interface DataFactoryTargets {
   /** `https://<host>` of the function app serving this handler class (may hold Terraform tokens); steps POST to `<url>/api/<handler>`. */
@@ -236,6 +236,12 @@ function inputValue(value: string, stepName: string, inMap: boolean, context: Re
   if (value === MAP_ITEM) {
     if (!inMap) throw new UnrenderableStepError(`flow ${context.flow.name}: step ${stepName} reads ${MAP_ITEM} outside a map step`);
     return encoded('item()');
+  }
+  if (value.startsWith(`${OPTIONS_PATH}.`)) {
+    const option = value.slice(OPTIONS_PATH.length + 1);
+    if (!(option in (context.flow.options ?? {}))) throw new UnrenderableStepError(`flow ${context.flow.name}: step ${stepName} reads option ${option}, which the flow does not declare`);
+    // A pipeline parameter (string): `strata` passes "true" / "false", as the handlers read it.
+    return quoted(`pipeline().parameters.${option}`);
   }
   if (value.startsWith('$$')) {
     throw new UnrenderableStepError(

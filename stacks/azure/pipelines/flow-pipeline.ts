@@ -50,6 +50,8 @@ export class FlowPipeline extends Construct {
       dataFactoryId: props.dataFactoryId,
       description: props.description,
       activitiesJson: JSON.stringify(this.activities),
+      // The flow's run options, as parameters a run may be started with (their defaults here).
+      ...(props.flow.options ? { parameters: Object.fromEntries(Object.entries(props.flow.options).map(([name, value]) => [name, String(value)])) } : {}),
       concurrency: props.concurrency ?? 1,
       dependsOn: props.dependsOn,
     });
