@@ -28,7 +28,7 @@ Options:
                           and products with the first folder whose items name them
                           (otherwise, and geolocation and categories, in ${HISTORY_FOLDER})
   --history-share <f>     share of orders in ${HISTORY_FOLDER}, 0 to 1 (default: ${DEFAULT_HISTORY_SHARE}; with --batches)
-  --resend <f>            per batch, earlier orders still in progress re-sent as delivered,
+  --resend <f>            per batch, the latest earlier orders still in progress re-sent as delivered,
                           as a share of the batch's orders, 0 to 1 (default: ${DEFAULT_RESEND}; with
                           --batches); fewer when fewer are left in progress`;
 

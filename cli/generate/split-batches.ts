@@ -12,7 +12,8 @@
  *              customers; the sellers and products first referenced there; and
  *              `resend` x the slice's size earlier orders re-sent changed: status
  *              moved forward to delivered, with the delivery date filled (as
- *              many as there are earlier orders still in progress)
+ *              many as there are earlier orders still in progress; the most
+ *              recently placed ones, as a feed updates the orders still moving)
  *
  * Each folder holds the nine files, same names and headers (a file may have
  * no data row). The same arguments give byte-identical folders.
@@ -174,13 +175,9 @@ export async function splitIntoBatches(options: SplitBatchesOptions): Promise<Sp
       if (FORWARD_STATUSES.includes(row[oStatus] ?? '') && !resentIds.has(row[oId] ?? '')) candidates.push(row);
     }
     const random = new Random(seed, `split-batches/resend/${folder}`);
-    // A partial Fisher-Yates: the first `take` of the candidates in a seeded order.
+    // A feed updates the orders still moving: the most recently placed of the earlier ones in progress.
     const take = Math.min(wanted, candidates.length);
-    for (let i = 0; i < take; i++) {
-      const j = i + Math.floor(random.next() * (candidates.length - i));
-      [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
-    }
-    const chosen = candidates.slice(0, take).sort((a, b) => cmp(a[oPurchase] ?? '', b[oPurchase] ?? '') || cmp(a[oId] ?? '', b[oId] ?? ''));
+    const chosen = candidates.slice(candidates.length - take);
     // The update cannot be dated after the feed's newest purchase in this batch (nor before the order's own steps).
     const batchLast = parseTimestamp(orderRows[folder]!.at(-1)?.[oPurchase]);
     for (const row of chosen) {
