@@ -374,7 +374,7 @@ export const environmentSchema = z.strictObject({
     z.strictObject({
       maxQuarantinedShare: withDefault(
         decimal(0, 1),
-        0.05,
+        0.2,
         'A trusted build that rejects more than this share of the records it read (rules broken, unparseable, waiting for a parent; superseded versions do not count) fails its quarantine_share rule (severity error): a systemic problem, not a few bad rows.',
         'share of records, 0 to 1',
       ),

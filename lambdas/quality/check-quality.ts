@@ -44,9 +44,9 @@ interface CheckDeps {
   readonly clock: Clock;
 }
 
-/** `quality` of the environment; omitted: every table may quarantine 5% of what it read. */
+/** `quality` of the environment; omitted: every table may reject 20% of what it read (the schema's default). */
 export type QualityThresholds = Pick<Environment['quality'], 'maxQuarantinedShare' | 'maxQuarantinedShareByTable'>;
-const DEFAULT_THRESHOLDS: QualityThresholds = { maxQuarantinedShare: 0.05, maxQuarantinedShareByTable: {} };
+const DEFAULT_THRESHOLDS: QualityThresholds = { maxQuarantinedShare: 0.2, maxQuarantinedShareByTable: {} };
 
 /**
  * What a rule reads of a table: for a trusted table the partitions this run

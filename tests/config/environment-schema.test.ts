@@ -64,7 +64,7 @@ describe('a bad environment file', () => {
     [
       'an unknown top-level key',
       'name: prod\nsizzing: {}\n',
-      [`${file}: sizzing = {}: unknown key; allowed here: analytics, aws, azure, catalog, ingestion, models, name, retention, schedules, sizing, storage`],
+      [`${file}: sizzing = {}: unknown key; allowed here: analytics, aws, azure, ingestion, models, name, quality, retention, schedules, sizing, storage`],
     ],
     ['a missing name', 'sizing: {}\n', [`${file}: name: required; must be 2 to 10 lowercase letters and digits, starting with a letter`]],
     [

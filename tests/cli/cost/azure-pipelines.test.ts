@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countPipelineRun, forEachItems } from '../../../cli/cost/data-factory.ts';
-import { processFlow } from '../../../pipelines/flows/index.ts';
+import { processFlow, type MapStep } from '../../../pipelines/flows/index.ts';
 import { renderDataFactoryActivities } from '../../../stacks/azure/flows/data-factory-activities.ts';
 import { estimateCost, type CostLine } from '../../../cli/cost/estimate.ts';
 import { loadPriceBook } from '../../../cli/cost/price-book.ts';
@@ -121,17 +121,22 @@ describe('Data Factory activity runs per pipeline run, from activities_json', ()
       environmentName: 'prod',
     });
     const run = countPipelineRun(JSON.stringify(activities), 10);
-    const trusted = processFlow.steps[0]!.kind === 'map' && 'values' in processFlow.steps[0]!.items ? processFlow.steps[0]!.items.values.length : NaN;
-    const refined = processFlow.steps[1]!.kind === 'map' && 'values' in processFlow.steps[1]!.items ? processFlow.steps[1]!.items.values.length : 10;
+    const maps = processFlow.steps.filter((step): step is MapStep => step.kind === 'map');
+    const trustedMaps = maps.filter((step) => step.step.handler === 'build-trusted');
+    const itemsOf = (step: MapStep) => ('values' in step.items ? step.items.values.length : 10);
+    const refined = itemsOf(maps.find((step) => step.step.handler === 'build-refined')!);
     const keys = activities.filter((activity) => String(activity.name).startsWith('FunctionKey-'));
     expect(keys.map((key) => key.name)).toEqual(['FunctionKey-transform', 'FunctionKey-quality']);
     const external = Object.fromEntries(run.external.map((activity) => [activity.name, activity]));
     expect(external['FunctionKey-transform']).toEqual({ name: 'FunctionKey-transform', type: 'WebActivity', count: 1 });
-    expect(external.BuildTrustedTable).toEqual({ name: 'BuildTrustedTable', type: 'WebHook', count: trusted, handler: 'build-trusted', handlerClass: 'transform' });
+    for (const map of trustedMaps) {
+      expect(external[map.step.name]).toEqual({ name: map.step.name, type: 'WebHook', count: itemsOf(map), handler: 'build-trusted', handlerClass: 'transform' });
+    }
+    const trusted = trustedMaps.reduce((sum, map) => sum + itemsOf(map), 0);
     expect(external.BuildRefinedTable).toMatchObject({ type: 'WebHook', count: refined, handler: 'build-refined', handlerClass: 'transform' });
     expect(external.CheckQuality).toMatchObject({ type: 'WebHook', count: 1, handler: 'check-quality', handlerClass: 'quality' });
-    // 2 key fetches + 2 ForEach + their items + the steps after them
-    expect(run.activityRuns).toBe(keys.length + 2 + trusted + refined + processFlow.steps.length - 2);
+    // key fetches + one run per ForEach + their items + the other steps
+    expect(run.activityRuns).toBe(keys.length + maps.length + trusted + refined + processFlow.steps.length - maps.length);
   });
 
   it('reads createArray lists and list parameters', () => {

@@ -109,7 +109,7 @@ describe('checkQuality', () => {
     expect(builds.find((build) => build.table === 'sellers')).toMatchObject({ rowsIn: 5, rowsOut: 2, quarantined: 3 });
     const lenient = { maxQuarantinedShare: 0.05, maxQuarantinedShareByTable: { sellers: 0.6 } };
     expect(failures(await check(builds, { thresholds: lenient }))).toEqual([]);
-    // 2 rejected of 5 read (the superseded s1 does not count) is more than the default 5%: a systemic problem, not a few bad rows.
+    // 2 rejected of 5 read (the superseded s1 does not count) is more than the default 20%: a systemic problem, not a few bad rows.
     expect(failures(await check(builds))).toEqual([
       { table: 'sellers', rule: 'quarantine_share(rejected / read <= quality.maxQuarantinedShare)', severity: 'error', passed: false, failingRows: 2 },
     ]);
@@ -129,7 +129,7 @@ describe('checkQuality', () => {
   });
 
   it('stores the results as the run_id=<id> partition of dataquality results, replaced when the run is checked again', async () => {
-    const builds = await buildLake({ order_items: [...CONSISTENT_OLIST.order_items!, 'o3,2,p2,s9,,7.50,0.50'] });
+    const builds = await buildLake({ order_items: [...CONSISTENT_OLIST.order_items!, 'o3,2,p2,s9,,7.50,0.50', 'o3,3,p2,s8,,7.50,0.50'] });
     const first = await check(builds, { runId: '2026-01-02T00-00-00Z' });
     const stored = () =>
       lake.rows(`select * from ${lake.engine.relations.ref('dataquality', 'results')} where run_id = '2026-01-02T00-00-00Z'`, 'table_name, rule');
@@ -143,7 +143,7 @@ describe('checkQuality', () => {
         rule: 'quarantine_share(rejected / read <= quality.maxQuarantinedShare)',
         severity: 'error',
         passed: 'false',
-        failing_rows: '1',
+        failing_rows: '2',
       },
     ]);
     await check(builds, { runId: '2026-01-02T00-00-00Z' });

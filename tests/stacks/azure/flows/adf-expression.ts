@@ -14,6 +14,8 @@
  */
 export interface ExpressionScope {
   readonly runId: string;
+  /** `pipeline().parameters`: the values a run was started with (Data Factory passes strings). @default {} */
+  readonly parameters?: Readonly<Record<string, string>>;
   readonly utcNow?: string;
   readonly item?: unknown;
   /** `activity('<name>').output` per activity name. */
@@ -146,7 +148,7 @@ class Parser {
       case 'utcnow':
         return scope.utcNow ?? '2026-11-22T03:00:00.0000000Z';
       case 'pipeline':
-        return { RunId: scope.runId };
+        return { RunId: scope.runId, parameters: scope.parameters ?? {} };
       case 'item':
         if (!('item' in scope)) throw new Error('item() outside a ForEach');
         return scope.item;

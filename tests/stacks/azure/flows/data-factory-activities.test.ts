@@ -210,7 +210,13 @@ describe('renderDataFactoryActivities', () => {
     expect(evaluateExpression(properties(forEach).items.value, { runId: RUN_ID })).toEqual(step.items.values);
     expect(properties(forEach).batchCount).toBe(step.maxConcurrency);
     const [item] = step.items.values;
-    expect(bodyOf(named([forEach], step.step.name), { item })).toEqual({ table: item, runId: RUN_ID });
+    // The run option comes from the pipeline's parameter, as a run was started (the default is false).
+    expect(bodyOf(named([forEach], step.step.name), { item, parameters: { fullRefresh: 'true' } })).toEqual({ table: item, runId: RUN_ID, fullRefresh: 'true' });
+  });
+
+  it('reads a run option from the pipeline parameters and refuses one the flow does not declare', () => {
+    const undeclared = { ...processFlow, options: {} };
+    expect(() => renderDataFactoryActivities(undeclared, TARGETS)).toThrow(/reads option fullRefresh, which the flow does not declare/);
   });
 
   it('runs managed (SageMaker on AWS) steps as their handler', () => {
