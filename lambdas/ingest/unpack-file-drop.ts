@@ -288,7 +288,7 @@ function validateDrop(dropName: string, body: Uint8Array, deps: UnpackFileDropDe
     checkMagic();
     if (bytes === 0) throw new DropRefusal('empty-file', `${dropName}: entry "${entry.path}" is empty (0 bytes)`);
     const rows = counter.dataRows();
-    if (rows === 0) throw new DropRefusal('empty-file', `${dropName}: entry "${entry.path}" has a header but no data rows`);
+    // A header alone is a valid file with no records (a feed with nothing new for that table): staged empty.
     return { entry, table, fileName: entry.fileName.toLowerCase(), sha256: hash.digest('hex'), bytes, rows };
   });
 }

@@ -11,7 +11,9 @@ export const ingestFlow: FlowDefinition = {
       kind: 'map',
       name: 'UnpackDrops',
       items: { path: '$.landing.keys' },
-      maxConcurrency: 4,
+      // One at a time, in landing-name order: each drop's ingest time is then later than the one before,
+      // so when several versions of a row arrive in one run, the later drop wins (merge order: ingest time first).
+      maxConcurrency: 1,
       step: { kind: 'task', name: 'UnpackFileDrop', handler: 'unpack-file-drop', input: { landingKey: '$$.Map.Item.Value', runId: '$$.Execution.Name' } },
       resultPath: '$.unpacked',
     },

@@ -24,26 +24,8 @@ import { REFINED_DATASETS } from '../../pipelines/datasets/refined.ts';
 
 const SAMPLE = join(REPO_ROOT, 'tests', 'fixtures', 'olist-sample');
 
-/**
- * KNOWN BUG (reported, not fixed here: the pipeline is not this test's to
- * change). When several versions of an order arrive in ONE run (lake B), the
- * ingest flow unpacks the drops concurrently (Map, maxConcurrency 4), so they
- * get the same `_ingested_at` to the millisecond or one apart; the merge's
- * tie-break (`_ingested_at desc, _source_file desc, _record_number desc`,
- * pipelines/sql/compile.ts) then falls to the raw key, whose name starts with
- * the content hash: an arbitrary order. The history's shipped version beats
- * the batch's delivered re-send for some orders, a different number each run
- * (70 to 276 of 732 seen). Batch by batch (lake A) is right. These tables'
- * comparisons run with STRATA_STRICT_INCREMENTAL=1 and are skipped by default
- * so the rest of the suite stays green; remove the skip when the merge orders
- * versions by arrival.
- */
-const STRICT = process.env.STRATA_STRICT_INCREMENTAL === '1';
-const WINNER_DEPENDS_ON_ARRIVAL_ORDER = new Set(['trusted.orders', 'refined.orders_enriched']);
 const FOLDERS = ['history', 'batch-01', 'batch-02', 'batch-03'];
 
-/** Data rows after the header (the split's files hold no quoted newlines in a header). */
-const hasDataRows = (path: string) => /\n[^\n]/.test(readFileSync(path, 'utf8').trimEnd());
 
 describe('incremental batches: batch by batch = all at once', () => {
   const work = mkdtempSync(join(tmpdir(), 'strata-incremental-'));
@@ -72,7 +54,7 @@ describe('incremental batches: batch by batch = all at once', () => {
     mkdirSync(drops);
     const landingFiles = FOLDERS.map((folder, index) => {
       const entries: Record<string, Uint8Array> = {};
-      for (const file of OLIST_FILES) if (hasDataRows(join(split, folder, file))) entries[file] = readFileSync(join(split, folder, file));
+      for (const file of OLIST_FILES) entries[file] = readFileSync(join(split, folder, file));
       const path = join(drops, `${String(index).padStart(2, '0')}-${folder}.zip`);
       writeFileSync(path, zipSync(entries));
       return path;
@@ -125,10 +107,7 @@ describe('incremental batches: batch by batch = all at once', () => {
   }
 
   const tables = [...OLIST_DATASETS.map((dataset) => ['trusted', dataset.name] as const), ...REFINED_DATASETS.map((dataset) => ['refined', dataset.name] as const)];
-  const stable = tables.filter(([layer, table]) => STRICT || !WINNER_DEPENDS_ON_ARRIVAL_ORDER.has(`${layer}.${table}`));
-  const tied = tables.filter(([layer, table]) => !STRICT && WINNER_DEPENDS_ON_ARRIVAL_ORDER.has(`${layer}.${table}`));
-  it.each(tied)('%s.%s: the same rows in both lakes — KNOWN BUG, skipped (STRATA_STRICT_INCREMENTAL=1 runs it)', () => undefined);
-  it.each(stable)('%s.%s: the same rows in both lakes', async (layer, table) => {
+  it.each(tables)('%s.%s: the same rows in both lakes', async (layer, table) => {
     const [a, b] = [await rowsOf(lakeA, layer, table), await rowsOf(lakeB, layer, table)];
     expect(a.length, `${layer}.${table} rows`).toBeGreaterThan(0);
     const inA = new Set(a);
@@ -143,13 +122,13 @@ describe('incremental batches: batch by batch = all at once', () => {
     });
   });
 
-  it('keeps the re-sent version of every re-sent order (delivered) batch by batch, and all at once with STRATA_STRICT_INCREMENTAL=1', async () => {
+  it('keeps the re-sent version of every re-sent order (delivered), batch by batch and all at once: drops of one run are unpacked in landing order', async () => {
     const resent = new Map<string, string>();
     for (const folder of FOLDERS.slice(1)) {
       const lines = readFileSync(join(split, folder, 'olist_orders_dataset.csv'), 'utf8').trimEnd().split('\n').slice(1);
       for (const line of lines) if (line.split(',')[2] === 'delivered') resent.set(line.split(',')[0]!, line.split(',')[6]!);
     }
-    for (const lake of STRICT ? [lakeA, lakeB] : [lakeA]) {
+    for (const lake of [lakeA, lakeB]) {
       const engine = await database.session(lake);
       try {
         const rows = await engine.query<{ order_id: string; order_status: string }>(`select order_id, order_status from ${engine.relations.ref('trusted', 'orders')}`);

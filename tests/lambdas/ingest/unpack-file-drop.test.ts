@@ -255,8 +255,11 @@ describe('unpackFileDrop: refused drops go to dataquality/rejected/ with a reaso
     await expectRefused(await drop('empty.zip', zipSync({ 'orders.csv': new Uint8Array(0) })), 'empty-file', /is empty \(0 bytes\)/);
   });
 
-  it('refuses a header-only CSV', async () => {
-    await expectRefused(await drop('olist_orders_dataset.csv.gz', gzipSync(text('order_id,customer_id\r\n'))), 'empty-file', /header but no data rows/);
+  it('accepts a header-only CSV as a file with no records: a feed with nothing new for that table', async () => {
+    const header = 'order_id,customer_id,order_status,order_purchase_timestamp,order_approved_at,order_delivered_carrier_date,order_delivered_customer_date,order_estimated_delivery_date\r\n';
+    const result = await unpackFileDrop(deps, { landingKey: await drop('olist_orders_dataset.csv.gz', gzipSync(text(header))) });
+    expect(result.status).toBe('ingested');
+    expect(result.files).toEqual([expect.objectContaining({ table: 'orders', rows: 0, stagedRows: 0, rejectedRows: 0, written: true })]);
   });
 
   it('refuses a corrupt gzip', async () => {
