@@ -360,10 +360,15 @@ function renderMap(step: MapStep, context: RenderContext): DataFactoryActivity {
     userProperties: [],
     typeProperties: {
       items: { value: items, type: 'Expression' },
-      isSequential: false,
-      // ADF caps parallel iterations at 50: a larger maxConcurrency (or 0, Step
-      // Functions' "no limit") runs 50 at a time.
-      batchCount: maxConcurrency === 0 ? MAX_FOREACH_BATCH_COUNT : Math.min(maxConcurrency, MAX_FOREACH_BATCH_COUNT),
+      // One at a time means in order too (Step Functions' Map with maxConcurrency 1 runs its items in order).
+      ...(maxConcurrency === 1
+        ? { isSequential: true }
+        : {
+            isSequential: false,
+            // ADF caps parallel iterations at 50: a larger maxConcurrency (or 0, Step
+            // Functions' "no limit") runs 50 at a time.
+            batchCount: maxConcurrency === 0 ? MAX_FOREACH_BATCH_COUNT : Math.min(maxConcurrency, MAX_FOREACH_BATCH_COUNT),
+          }),
       activities: [functionActivity(inner, true, context)],
     },
   };

@@ -188,14 +188,11 @@ describe('renderDataFactoryActivities', () => {
     expect(bodyOf(checkQuality)).toEqual({ runId: RUN_ID });
   });
 
-  it('unpacks each landing key the list step returned, up to maxConcurrency at once', () => {
+  it('unpacks each landing key the list step returned, one at a time and in order, as the Map does', () => {
     const activities = renderDataFactoryActivities(ingestFlow, TARGETS);
     const forEach = named(activities, 'UnpackDrops');
-    expect(properties(forEach)).toMatchObject({
-      items: { value: "@activity('ListLandingDrops').output.keys", type: 'Expression' },
-      isSequential: false,
-      batchCount: 4,
-    });
+    expect(properties(forEach)).toMatchObject({ items: { value: "@activity('ListLandingDrops').output.keys", type: 'Expression' }, isSequential: true });
+    expect(properties(forEach)).not.toHaveProperty('batchCount');
     const keys = ['landing/orders/2026-11-22/a.csv', 'landing/o"dd\\name.zip'];
     expect(evaluateExpression(properties(forEach).items.value, { runId: RUN_ID, outputs: { ListLandingDrops: { keys } } })).toEqual(keys);
     for (const key of keys) {
