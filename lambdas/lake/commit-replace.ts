@@ -58,7 +58,7 @@ export async function commitReplace(
     watermark: options.watermark,
     inputs: target.inputs,
   });
-  await tables.commit(pointer, previous);
+  await tables.commit(pointer);
   await engine.publish(pointer, previous);
   const files = Object.values(partitions).flatMap((partition) => partition.files);
   return {

@@ -35,7 +35,7 @@ export class TableStore {
    * more: the folders the previous commit retired, and version folders no
    * pointer names (left by a killed build).
    */
-  async commit(pointer: TablePointer, previous: TablePointer | undefined): Promise<void> {
+  async commit(pointer: TablePointer): Promise<void> {
     await this.store.write(pointer.layer, pointerKey(pointer.folder), serializePointer(pointer));
     const live = new Set([...Object.values(pointer.partitions).map((partition) => partition.folder), ...pointer.retired]);
     const versions = `${pointer.folder}/${VERSIONS_FOLDER}/`;
@@ -43,6 +43,5 @@ export class TableStore {
     for (const object of await this.store.list(pointer.layer, versions)) {
       if (!isLive(object.key)) await this.store.delete(pointer.layer, object.key);
     }
-    void previous;
   }
 }

@@ -28,6 +28,6 @@ export async function loadManagedScores(
     ids.sellerIds.length,
     `${model.name} scoring transform of run ${runId}`,
   );
-  const written = await writeScores(ports.engine, ports.store, { model, settings, version: ids.version, dtScore: ids.dtScore, sellerIds: ids.sellerIds, predictions });
+  const written = await writeScores(ports.engine, { model, settings, version: ids.version, dtScore: ids.dtScore, sellerIds: ids.sellerIds, predictions });
   return { ...written, engine: 'sagemaker', sageMakerModelName: ids.sageMakerModelName };
 }

@@ -6,7 +6,6 @@
  */
 import type { ModelSettings } from '../../config/schema.ts';
 import type { ModelDefinition } from '../../pipelines/models/index.ts';
-import { TableStore } from '../lake/table-store.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { LoadedColumn, QueryEngine } from '../ports/query-engine.ts';
 import { loadModel, renderModel } from '../../pipelines/sql/render.ts';
@@ -37,13 +36,12 @@ export async function scoreModel(
   if (!champion) throw new Error(`model ${model.name} has no champion to score with; the register step promotes the first version`);
   const scoring = await readScoringSet(ports.engine);
   const predictions = predict(champion.candidate, scoring.matrix);
-  return writeScores(ports.engine, ports.store, { model, settings, version: champion.champion.version, dtScore: scoring.dtScore, sellerIds: scoring.ids.map((id) => id.sellerId), predictions });
+  return writeScores(ports.engine, { model, settings, version: champion.champion.version, dtScore: scoring.dtScore, sellerIds: scoring.ids.map((id) => id.sellerId), predictions });
 }
 
 /** Writes one model's scores for one day, replacing that day's partition; shared by the embedded and the managed (batch transform) paths. */
 export async function writeScores(
   engine: QueryEngine,
-  store: ObjectStore,
   scores: { model: ModelDefinition; settings: ModelSettings; version: number; dtScore: string; sellerIds: readonly string[]; predictions: ArrayLike<number> },
 ): Promise<ScoringResult> {
   const { model, settings, predictions } = scores;
@@ -71,17 +69,12 @@ export async function writeScores(
     rows = scores.sellerIds.map((sellerId, index) => [sellerId, predictions[index]!, modelVersion]);
   }
   const relation = await engine.loadRows(`${model.scoresTable}_rows`, columns, rows);
-  // One partition per scoring date holds every model's scores: this model's rows replace its own, the others' stay.
+  // A scores table is one model's (its `model` column says which): a scoring date is one partition, replaced on a re-run.
   const names = columns.map((column) => column.name);
-  const previous = await new TableStore(store).read('refined', model.scoresTable);
-  const others = previous?.partitions[scores.dtScore]
-    ? `\nunion all\nselect ${names.join(', ')}, model, dt_score from ${engine.relations.ref('refined', model.scoresTable)} s where s.dt_score = '${scores.dtScore}' and s.model <> '${model.name}'`
-    : '';
-  const mine = await engine.replace(
+  const written = await engine.replace(
     { layer: 'refined', prefix: model.scoresTable, partitionBy: 'dt_score', partitions: [scores.dtScore] },
-    `select ${names.join(', ')}, '${model.name}' as model, '${scores.dtScore}' as dt_score from ${relation}${others}`,
+    `select ${names.join(', ')}, '${model.name}' as model, '${scores.dtScore}' as dt_score from ${relation}`,
   );
-  const written = { rows: rows.length, bytes: mine.bytes, files: mine.files };
   const watchlist = model.name === 'seller-churn' ? await buildWatchlist(engine, scores.dtScore, model.name) : undefined;
   return {
     model: model.name,

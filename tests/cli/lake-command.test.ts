@@ -61,7 +61,6 @@ beforeAll(async () => {
       columns: [{ name: 'order_id', type: 'string' }, { name: 'amount', type: 'bigint' }],
       watermark: { ingestedAt: '2026-12-02T09:59:00.000Z', recentFiles: [] },
     }),
-    undefined,
   );
 
   const scores = await parquet('refined', 'churn_scores/_v/c000001-run-a/part-0.parquet', `select 'c' || i as customer_id, i / 10 as score from range(4) t(i)`);
@@ -69,7 +68,6 @@ beforeAll(async () => {
     pointer('refined', 'churn_scores', 1, { '': { folder: 'churn_scores/_v/c000001-run-a', files: [scores], rows: 4, commitId: 'c000001-run-a' } }, {
       columns: [{ name: 'customer_id', type: 'string' }, { name: 'score', type: 'double' }],
     }),
-    undefined,
   );
 
   // An empty table: no files, its schema from the pointer.
@@ -77,7 +75,6 @@ beforeAll(async () => {
     pointer('dataquality', 'quarantine/orders', 2, {}, {
       columns: [{ name: 'order_id', type: 'string' }, { name: 'reason', type: 'string' }, { name: 'amount', type: 'int' }],
     }),
-    undefined,
   );
 
   // raw has no committed tables: a pointer there is not listed.
