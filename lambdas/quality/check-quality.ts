@@ -1,4 +1,4 @@
-import type { Environment } from '../../config/schema.ts';
+import { environmentSchema, type Environment } from '../../config/schema.ts';
 import { DATASETS } from '../../pipelines/datasets/index.ts';
 import { LINEAGE, quarantineFolder } from '../../pipelines/contract/lake-layout.ts';
 import { WHOLE_TABLE } from '../../pipelines/contract/table-pointer.ts';
@@ -44,9 +44,9 @@ interface CheckDeps {
   readonly clock: Clock;
 }
 
-/** `quality` of the environment; omitted: every table may reject 20% of what it read (the schema's default). */
+/** `quality` of the environment; omitted: the schema's defaults. */
 export type QualityThresholds = Pick<Environment['quality'], 'maxQuarantinedShare' | 'maxQuarantinedShareByTable'>;
-const DEFAULT_THRESHOLDS: QualityThresholds = { maxQuarantinedShare: 0.2, maxQuarantinedShareByTable: {} };
+const DEFAULT_THRESHOLDS: QualityThresholds = environmentSchema.shape.quality.parse(undefined);
 
 /**
  * What a rule reads of a table: for a trusted table the partitions this run

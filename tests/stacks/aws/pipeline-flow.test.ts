@@ -12,22 +12,8 @@ import { PipelineFlow } from '../../../stacks/aws/constructs/pipeline-flow.ts';
 
 type Asl = { StartAt: string; States: Record<string, Record<string, any>> };
 
-// aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22), as in cli/run/local-runner.ts.
-if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
-  Object.defineProperty(Promise, 'withResolvers', {
-    configurable: true,
-    writable: true,
-    value: function withResolvers<T>() {
-      let resolve!: (value: T) => void;
-      let reject!: (reason?: unknown) => void;
-      const promise = new Promise<T>((resolveFn, rejectFn) => {
-        resolve = resolveFn;
-        reject = rejectFn;
-      });
-      return { promise, resolve, reject };
-    },
-  });
-}
+// The local runner's module installs the Promise.withResolvers aws-local-stepfunctions 3 needs on Node 20.
+import '../../../cli/run/local-runner.ts';
 
 function flowOf(toleratesItemFailures: boolean | undefined): FlowDefinition {
   return {
