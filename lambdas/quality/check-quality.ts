@@ -32,11 +32,6 @@ export class QualityGateFailed extends Error {
 
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
-async function count(engine: QueryEngine, select: string): Promise<number> {
-  const [row] = await engine.query<{ n: bigint | number | null }>(select);
-  return Number(row?.n ?? 0);
-}
-
 interface CheckDeps {
   readonly runId: string;
   readonly engine: QueryEngine;
@@ -61,59 +56,96 @@ function scopeOf(engine: QueryEngine, table: string, layer: string, build: Trust
   return `(select * from ${relation} where ${dataset.partition.column} in (${written.map(literal).join(', ') || 'null'}))`;
 }
 
-async function failingRows(rule: QualityRule, deps: CheckDeps, builds: ReadonlyMap<string, TrustedBuild>, layerOf: (table: string) => string, thresholds: QualityThresholds): Promise<number> {
+/**
+ * How a rule is measured: a condition counted over the table's rows this run
+ * checks, a statement of its own (a scalar subquery), or a figure the build
+ * already knows.
+ */
+type Measure =
+  | { readonly kind: 'rows'; readonly condition: string }
+  | { readonly kind: 'scalar'; readonly select: string; readonly finish?: (value: number) => number }
+  | { readonly kind: 'known'; readonly value: () => Promise<number> | number };
+
+function measureOf(rule: QualityRule, deps: CheckDeps, builds: ReadonlyMap<string, TrustedBuild>, layerOf: (table: string) => string, thresholds: QualityThresholds): Measure {
   const { engine } = deps;
   const build = builds.get(rule.table);
   const table = scopeOf(engine, rule.table, layerOf(rule.table), build);
   switch (rule.kind) {
     case 'not_null':
-      return count(engine, `select count(*) as n from ${table} t where ${rule.column} is null`);
+      return { kind: 'rows', condition: `t.${rule.column} is null` };
     case 'accepted_values':
-      return count(engine, `select count(*) as n from ${table} t where ${rule.column} not in (${rule.values.map(literal).join(', ')})`);
+      return { kind: 'rows', condition: `t.${rule.column} not in (${rule.values.map(literal).join(', ')})` };
     case 'range': {
       const outside = [
-        ...(rule.min !== undefined ? [`${rule.column} < ${rule.min}`] : []),
-        ...(rule.max !== undefined ? [`${rule.column} > ${rule.max}`] : []),
+        ...(rule.min !== undefined ? [`t.${rule.column} < ${rule.min}`] : []),
+        ...(rule.max !== undefined ? [`t.${rule.column} > ${rule.max}`] : []),
       ].join(' or ');
-      return count(engine, `select count(*) as n from ${table} t where ${outside}`);
+      return { kind: 'rows', condition: outside };
     }
     case 'unique_key': {
       const key = rule.columns.join(', ');
-      return count(engine, `select coalesce(sum(n - 1), 0) as n from (select count(*) as n from ${table} t group by ${key} having count(*) > 1) repeated`);
+      return { kind: 'scalar', select: `select coalesce(sum(n - 1), 0) from (select count(*) as n from ${table} t group by ${key} having count(*) > 1) repeated` };
     }
     case 'referential_integrity': {
       const parent = engine.relations.ref(layerOf(rule.parentTable), rule.parentTable);
-      return count(
-        engine,
-        `select count(*) as n from ${table} child where child.${rule.column} is not null
+      return {
+        kind: 'scalar',
+        select: `select count(*) from ${table} child where child.${rule.column} is not null
            and not exists (select 1 from ${parent} p where p.${rule.parentColumn} = child.${rule.column})`,
-      );
+      };
     }
     case 'row_count_reconciliation': {
       // Only rules of tables built in this run reach here (see checkQuality). Counted again from what is
       // stored: the batch's records are in trusted or in quarantine, each exactly once.
-      if (build!.batchSources.length === 0) return 0;
+      if (build!.batchSources.length === 0) return { kind: 'known', value: () => 0 };
       const sources = build!.batchSources.map(literal).join(', ');
-      const trusted = await count(engine, `select count(*) as n from ${table} t where ${LINEAGE.sourceFile} in (${sources})`);
-      const quarantined = await count(
-        engine,
-        `select count(*) as n from ${engine.relations.ref('dataquality', quarantineFolder(rule.table))} q where ${LINEAGE.sourceFile} in (${sources})`,
-      );
-      return Math.abs(build!.rowsIn - trusted - quarantined);
+      const quarantine = engine.relations.ref('dataquality', quarantineFolder(rule.table));
+      return {
+        kind: 'scalar',
+        select: `select ${build!.rowsIn}
+          - (select count(*) from ${table} t where ${LINEAGE.sourceFile} in (${sources}))
+          - (select count(*) from ${quarantine} q where ${LINEAGE.sourceFile} in (${sources}))`,
+        finish: Math.abs,
+      };
     }
     case 'quarantine_share': {
       const limit = thresholds.maxQuarantinedShareByTable[rule.table] ?? thresholds.maxQuarantinedShare;
       const read = build!.rowsIn + build!.rowsReleased;
       // Superseded versions are the merge working, not bad data.
-      return read > 0 && build!.rejected / read > limit ? build!.rejected : 0;
+      return { kind: 'known', value: () => (read > 0 && build!.rejected / read > limit ? build!.rejected : 0) };
     }
-    case 'freshness': {
-      const pointer = await new TableStore(deps.store).read('trusted', rule.table);
-      const newest = pointer?.watermark?.ingestedAt;
-      if (!newest) return 1;
-      return deps.clock.now().getTime() - Date.parse(newest) > rule.maxAgeHours * 3_600_000 ? 1 : 0;
-    }
+    case 'freshness':
+      return {
+        kind: 'known',
+        value: async () => {
+          const pointer = await new TableStore(deps.store).read('trusted', rule.table);
+          const newest = pointer?.watermark?.ingestedAt;
+          if (!newest) return 1;
+          return deps.clock.now().getTime() - Date.parse(newest) > rule.maxAgeHours * 3_600_000 ? 1 : 0;
+        },
+      };
   }
+}
+
+/**
+ * The failing rows of a table's rules, measured by one statement: the row
+ * conditions counted in one scan of what this run checks, the set rules
+ * (unique key, references, reconciliation) as scalar subqueries beside it.
+ * One query per table instead of one per rule: on Athena each query is a
+ * round trip and a scan billed with its own 10 MB minimum.
+ */
+async function measureTable(engine: QueryEngine, scope: string, measures: readonly Measure[]): Promise<number[]> {
+  const counted = measures.flatMap((measure, index) => (measure.kind === 'rows' ? [`count(case when ${measure.condition} then 1 end) as m${index}`] : []));
+  const scalars = measures.flatMap((measure, index) => (measure.kind === 'scalar' ? [`(${measure.select}) as m${index}`] : []));
+  const parts = [...(counted.length > 0 ? [`(select ${counted.join(', ')} from ${scope} t) measured_rows`] : []), ...(scalars.length > 0 ? [`(select ${scalars.join(', ')}) measured_sets`] : [])];
+  const [row] = parts.length === 0 ? [{}] : await engine.query<Record<string, bigint | number | null>>(`select * from ${parts.join(' cross join ')}`);
+  return Promise.all(
+    measures.map(async (measure, index) => {
+      if (measure.kind === 'known') return measure.value();
+      const value = Number(row?.[`m${index}`] ?? 0);
+      return measure.kind === 'scalar' && measure.finish ? measure.finish(value) : value;
+    }),
+  );
 }
 
 /**
@@ -140,13 +172,16 @@ export async function checkQuality(
   }
   for (const dataset of DATASETS) {
     if (failedTables.has(dataset.name)) continue;
-    for (const rule of rulesFor(dataset)) {
-      if (skippedTables.has(dataset.name) && rule.kind !== 'freshness') continue;
-      if (rule.kind === 'referential_integrity' && failedTables.has(rule.parentTable)) continue;
-      if ((rule.kind === 'row_count_reconciliation' || rule.kind === 'quarantine_share') && !builds.has(rule.table)) continue;
-      const failing = await failingRows(rule, context, builds, layerOf, thresholds);
-      results.push({ table: rule.table, rule: ruleName(rule), severity: rule.severity, passed: failing === 0, failingRows: failing });
-    }
+    const rules = rulesFor(dataset).filter((rule) => {
+      if (skippedTables.has(dataset.name) && rule.kind !== 'freshness') return false;
+      if (rule.kind === 'referential_integrity' && failedTables.has(rule.parentTable)) return false;
+      return !((rule.kind === 'row_count_reconciliation' || rule.kind === 'quarantine_share') && !builds.has(rule.table));
+    });
+    const scope = scopeOf(deps.engine, dataset.name, layerOf(dataset.name), builds.get(dataset.name));
+    const failing = await measureTable(deps.engine, scope, rules.map((rule) => measureOf(rule, context, builds, layerOf, thresholds)));
+    rules.forEach((rule, index) => {
+      results.push({ table: rule.table, rule: ruleName(rule), severity: rule.severity, passed: failing[index] === 0, failingRows: failing[index]! });
+    });
   }
   const rows = results
     .map(
