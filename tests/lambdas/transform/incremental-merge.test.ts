@@ -2,8 +2,8 @@
  * Incremental trusted builds as a specification: batch after batch, the
  * merged tables equal one full refresh over the same staged files, row by
  * row, whatever the batches hold (updated keys, late rows, duplicates across
- * batches, children before their parents); a build killed between its two
- * commits, rerun, equals a clean run.
+ * batches, children before their parents); a build killed at any of its
+ * writes, rerun, equals a clean run.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { QueryEngine } from '../../../lambdas/ports/query-engine.ts';
@@ -11,6 +11,7 @@ import { buildTrusted } from '../../../lambdas/transform/build-trusted.ts';
 import { TableStore } from '../../../lambdas/lake/table-store.ts';
 import { datasetNamed } from '../../../pipelines/datasets/index.ts';
 import { cascadeParentsOf } from '../../../pipelines/quality/rules.ts';
+import type { ObjectStore } from '../../../lambdas/ports/object-store.ts';
 import { closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
 
 let lake: TestLake;
@@ -27,9 +28,9 @@ const ITEM = (order: string, n: number, price = '10.00') => `${order},${n},p1,s1
 const at = (hour: number) => `2026-01-01T${String(hour).padStart(2, '0')}:00:00.000Z`;
 
 /** Trusted rows and quarantined records of a table, comparable across runs (the run that quarantined them aside). */
-async function contents(table: string) {
-  const trusted = await lake.table('trusted', table, 'all', { lineage: true });
-  const quarantine = (await lake.table('dataquality', `quarantine/${table}`, 'all')).map(({ quarantined_run: _run, quarantine_date: date, ...row }) => ({
+async function contents(table: string, of: TestLake = lake) {
+  const trusted = await of.table('trusted', table, 'all', { lineage: true });
+  const quarantine = (await of.table('dataquality', `quarantine/${table}`, 'all')).map(({ quarantined_run: _run, quarantine_date: date, ...row }) => ({
     ...row,
     parked: date === 'parked',
   })) as (Record<string, string | null> & { parked: boolean })[];
@@ -117,6 +118,73 @@ describe('incremental trusted builds', () => {
     await run('orders', 3, { fullRefresh: true });
     await run('order_items', 3, { fullRefresh: true, cascade: true });
     expect(await contents('order_items')).toEqual(incremental);
+  });
+
+  it('a build killed at any write (a data file or a pointer, of quarantine or trusted) leaves the previous version readable, and its rerun equals a clean run', async () => {
+    const batches = (target: TestLake) => {
+      target.writeRaw('orders', [ORDER('o1', 'shipped'), ORDER('o3', 'approved', '2018-01-09 12:00:00')], { ingestedAt: at(1) });
+      return () => target.writeRaw('orders', [ORDER('o1', 'delivered'), ORDER('o2', 'lost'), ORDER('o4', 'created', '2017-11-05 08:00:00')], { file: 'b.csv', ingestedAt: at(2) });
+    };
+    const buildOf = (target: TestLake, hour: number, deps: { engine: QueryEngine; store: ObjectStore } = { engine: target.engine, store: target.store }) =>
+      buildTrusted(deps, datasetNamed('orders', 'trusted'), { runId: `run-${hour}`, now: new Date(at(hour)), cascadeParents: [] });
+
+    /** The engine and store of a lake, dying at their `dieAt`-th write (data files written by the engine, objects by the store); counting only when `dieAt` is Infinity. */
+    const dyingAt = (target: TestLake, dieAt: number) => {
+      let writes = 0;
+      const write = async <T>(act: () => Promise<T>) => {
+        writes += 1;
+        if (writes === dieAt) throw new Error(`killed at write ${dieAt}`);
+        return act();
+      };
+      const engine = new Proxy(target.engine, {
+        get(object, property, receiver) {
+          if (property === 'writeFiles') return (where: never, select: string) => write(() => object.writeFiles(where, select));
+          const value = Reflect.get(object, property, receiver);
+          return typeof value === 'function' ? value.bind(object) : value;
+        },
+      });
+      const store = new Proxy(target.store, {
+        get(object, property, receiver) {
+          if (property === 'write') return (layer: never, key: string, body: string) => write(() => object.write(layer, key, body));
+          const value = Reflect.get(object, property, receiver);
+          return typeof value === 'function' ? value.bind(object) : value;
+        },
+      });
+      return { deps: { engine, store }, writes: () => writes };
+    };
+
+    // A clean run, and how many writes its second build makes.
+    const second = batches(lake);
+    await buildOf(lake, 1);
+    second();
+    const counting = dyingAt(lake, Infinity);
+    await buildOf(lake, 2, counting.deps);
+    const writes = counting.writes();
+    expect(writes).toBeGreaterThanOrEqual(4);
+    const clean = await contents('orders');
+
+    for (let dieAt = 1; dieAt <= writes; dieAt++) {
+      const crashed = await openLake();
+      try {
+        const next = batches(crashed);
+        await buildOf(crashed, 1);
+        next();
+        const tables = new TableStore(crashed.store);
+        const before = { trusted: await tables.read('trusted', 'orders'), rows: await crashed.table('trusted', 'orders') };
+        await expect(buildOf(crashed, 2, dyingAt(crashed, dieAt).deps), `dies at write ${dieAt} of ${writes}`).rejects.toThrow(`killed at write ${dieAt}`);
+        // A reader sees the previous version or the new one, whole: never a mix.
+        const after = await crashed.table('trusted', 'orders');
+        expect([JSON.stringify(before.rows), JSON.stringify(clean.trusted.map(({ _ingested_at: _i, _source_file: _s, _record_number: _r, ...row }) => row))]).toContain(JSON.stringify(after));
+        await buildOf(crashed, 3);
+        expect(await contents('orders', crashed), `after dying at write ${dieAt} of ${writes}, a rerun`).toEqual(clean);
+        // Nothing of the dead build is left beside what the pointer names and the versions it keeps for readers.
+        const pointer = (await tables.read('trusted', 'orders'))!;
+        const live = [...Object.values(pointer.partitions).map((partition) => partition.folder), ...pointer.retired];
+        for (const object of await crashed.store.list('trusted', 'orders/_v/')) expect(live.some((folder) => object.key.startsWith(`${folder}/`)), object.key).toBe(true);
+      } finally {
+        await crashed.close();
+      }
+    }
   });
 
   it('a build killed between its quarantine and trusted commits leaves the previous version readable, and its rerun equals a clean run', async () => {
