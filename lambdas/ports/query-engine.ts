@@ -43,7 +43,7 @@ export interface ReplaceTarget {
    */
   readonly partitions?: readonly string[];
   /** Kept in the pointer, see TablePointer.inputs. @default - none */
-  readonly inputs?: Readonly<Record<string, number>>;
+  readonly inputs?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { DatasetDefinition } from '../../pipelines/datasets/index.ts';
-import { bytesOf, filesOf, rowsOf } from '../../pipelines/contract/table-pointer.ts';
+import { bytesOf, dataIdentityOf, filesOf, rowsOf } from '../../pipelines/contract/table-pointer.ts';
 import { refinedSelect } from '../../pipelines/sql/compile.ts';
 import { loadModel, renderModel } from '../../pipelines/sql/render.ts';
 import { commitReplace } from '../lake/commit-replace.ts';
@@ -9,7 +9,7 @@ import { TableInputError, type QueryEngine } from '../ports/query-engine.ts';
 
 export interface RefinedBuild {
   readonly table: string;
-  /** built: rebuilt from trusted; skipped: none of its inputs has a new version since it was built. */
+  /** built: rebuilt from trusted; skipped: no input changed a row since it was built. */
   readonly status: 'built' | 'skipped';
   /** Rows of the trusted tables the model reads. */
   readonly rowsIn: number;
@@ -25,7 +25,7 @@ export function modelInputs(modelText: string): { layer: string; table: string }
 
 /**
  * Rebuilds one refined table from trusted with its SQL model, in one commit;
- * skipped when every input still has the version it was built from. Refined
+ * skipped when every input still holds the data it was built from. Refined
  * models aggregate across keys and time, so they are rebuilt whole from
  * trusted (never from raw), which is small next to raw.
  */
@@ -33,14 +33,14 @@ export async function buildRefined(deps: { engine: QueryEngine; store: ObjectSto
   const { engine } = deps;
   const tables = new TableStore(deps.store);
   const model = loadModel('refined', dataset.name);
-  const inputs: Record<string, number> = {};
+  const inputs: Record<string, string> = {};
   let rowsIn = 0;
   for (const input of new Set(modelInputs(model.text).map((ref) => `${ref.layer}/${ref.table}`))) {
     const [layer, table] = input.split('/') as [string, string];
     const pointer = await tables.read(layer as 'trusted', table);
     // Retrying cannot conjure a missing input; the flow fails at once and says which.
     if (!pointer) throw new TableInputError(`refined ${dataset.name} reads ${layer} ${table}, which has no committed version (did its trusted build fail?)`);
-    inputs[input] = pointer.version;
+    inputs[input] = dataIdentityOf(pointer);
     rowsIn += rowsOf(pointer);
   }
   const previous = await tables.read('refined', dataset.name);

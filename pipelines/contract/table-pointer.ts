@@ -65,8 +65,20 @@ export interface TablePointer {
   readonly retired: readonly string[];
   /** Trusted tables: what has been merged. */
   readonly watermark?: Watermark;
-  /** Refined tables: the versions of the inputs it was built from, to skip a rebuild when none moved. */
-  readonly inputs?: Readonly<Record<string, number>>;
+  /** Refined tables: the data of the inputs it was built from (`dataIdentityOf`), to skip a rebuild when none changed. */
+  readonly inputs?: Readonly<Record<string, string>>;
+}
+
+/**
+ * What a table holds, as one text: its partitions and the commit that wrote
+ * each. A commit that only moves the watermark keeps it, so a refined table
+ * is not rebuilt for a batch that changed no row of its inputs.
+ */
+export function dataIdentityOf(pointer: TablePointer): string {
+  return Object.entries(pointer.partitions)
+    .map(([value, partition]) => `${value}=${partition.commitId}`)
+    .sort()
+    .join(';');
 }
 
 export const rowsOf = (pointer: TablePointer | undefined) => Object.values(pointer?.partitions ?? {}).reduce((sum, partition) => sum + partition.rows, 0);
@@ -107,7 +119,7 @@ export function nextPointer(
     /** Replace every partition (a full rebuild): those not written are dropped. */
     readonly replaceAll: boolean;
     readonly watermark?: Watermark;
-    readonly inputs?: Readonly<Record<string, number>>;
+    readonly inputs?: Readonly<Record<string, string>>;
   },
 ): TablePointer {
   const kept: Record<string, CommittedPartition> = {};

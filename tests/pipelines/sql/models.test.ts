@@ -289,6 +289,23 @@ describe('SQL models on DuckDB', () => {
       expect(parked).toMatchObject({ order_id: 'o3', order_item_id: '2', reason_kind: 'cascade', quarantine_date: 'parked' });
     });
 
+    it('a refined table is rebuilt when a row of an input changes, not when an input only moved its watermark (a batch with nothing new for it)', async () => {
+      // orders_enriched reads sellers (their state).
+      const build = () => buildRefined({ engine: lake.engine, store: lake.store }, datasetNamed('orders_enriched', 'refined'));
+      expect(await build()).toMatchObject({ status: 'built' });
+      expect(await build()).toMatchObject({ status: 'skipped' });
+
+      // A file with only a header: the sellers watermark moves, no row changes.
+      lake.writeRaw('sellers', [], { file: 'empty.csv', ingestedAt: '2026-01-01T13:00:00.000Z' });
+      const moved = await lake.build('sellers', { runId: 'run-empty', now: new Date('2026-01-01T13:30:00Z') });
+      expect(moved).toMatchObject({ status: 'built', rowsMerged: 0, partitionsWritten: [] });
+      expect(await build()).toMatchObject({ status: 'skipped' });
+
+      lake.writeRaw('sellers', ['s2,80000,curitiba,SC'], { file: 'moved.csv', ingestedAt: '2026-01-01T14:00:00.000Z' });
+      expect(await lake.build('sellers', { runId: 'run-moved', now: new Date('2026-01-01T14:30:00Z') })).toMatchObject({ rowsMerged: 1 });
+      expect(await build()).toMatchObject({ status: 'built' });
+    });
+
     it('seller_daily_sales: distinct orders, items, revenue and freight per seller and purchase day, whatever the order status', async () => {
       const build = await buildRefined({ engine: lake.engine, store: lake.store }, datasetNamed('seller_daily_sales', 'refined'));
       expect(build.rowsOut).toBe(2);
