@@ -1,12 +1,5 @@
 import { ConfigError } from '../config/load-environment.ts';
 import { UsageError } from './usage-error.ts';
-import { runCommand } from './commands/run.ts';
-import { synthCommand } from './commands/synth.ts';
-import { generateCommand } from './commands/generate.ts';
-import { costCommand } from './commands/cost.ts';
-import { planCommand } from './commands/plan.ts';
-import { abtCommand } from './commands/abt.ts';
-import { lakeCommand } from './commands/lake.ts';
 
 interface Command {
   summary: string;
@@ -14,25 +7,27 @@ interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = {
-  synth: synthCommand,
-  run: runCommand,
-  generate: generateCommand,
-  cost: costCommand,
-  plan: planCommand,
-  abt: abtCommand,
-  lake: lakeCommand,
+// Loaded on use: `strata run` does not pay for the CloudFormation diff engine `plan` loads, nor `plan` for DuckDB.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  synth: async () => (await import('./commands/synth.ts')).synthCommand,
+  run: async () => (await import('./commands/run.ts')).runCommand,
+  generate: async () => (await import('./commands/generate.ts')).generateCommand,
+  cost: async () => (await import('./commands/cost.ts')).costCommand,
+  plan: async () => (await import('./commands/plan.ts')).planCommand,
+  abt: async () => (await import('./commands/abt.ts')).abtCommand,
+  lake: async () => (await import('./commands/lake.ts')).lakeCommand,
 };
 
-function help(): string {
+async function help(): Promise<string> {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const summaries = await Promise.all(Object.values(COMMANDS).map(async (load) => (await load()).summary));
   return [
     'strata: one spec, one version, the whole data + ML platform on AWS and Azure',
     '',
     'Usage: strata <command> [options]',
     '',
     'Commands:',
-    ...Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
+    ...Object.keys(COMMANDS).map((name, index) => `  ${name.padEnd(width)}  ${summaries[index]}`),
     '',
     'Run `strata <command> --help` for its options.',
   ].join('\n');
@@ -42,14 +37,15 @@ function help(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    console.log(help());
+    console.log(await help());
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = COMMANDS[name];
+  if (!load) {
     console.error(`strata: unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
     return 2;
   }
+  const command = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(command.usage);
     return 0;
