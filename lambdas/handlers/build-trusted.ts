@@ -2,7 +2,7 @@ import { datasetNamed } from '../../pipelines/datasets/index.ts';
 import { cascadeParentsOf } from '../../pipelines/quality/rules.ts';
 import { buildTrusted } from '../transform/build-trusted.ts';
 import { recordTrustedBuild } from '../transform/trusted-build-records.ts';
-import { stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
+import { optionFlag, stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
 
 /**
  * `{ table, runId, fullRefresh? }` -> the trusted table merged with what
@@ -16,7 +16,7 @@ export const buildTrustedHandler =
   async (event) => {
     const dataset = datasetNamed(stringField(event, 'table', 'build-trusted'), 'trusted');
     const runId = stringField(event, 'runId', 'build-trusted');
-    const fullRefresh = (event as { fullRefresh?: unknown }).fullRefresh === true || (event as { fullRefresh?: unknown }).fullRefresh === 'true';
+    const fullRefresh = optionFlag(event, 'fullRefresh');
     try {
       const build = await withEngine(ports, (engine) =>
         buildTrusted({ engine, store: ports.store }, dataset, { runId, fullRefresh, cascadeParents: cascadeParentsOf(dataset.name), now: ports.clock.now() }),

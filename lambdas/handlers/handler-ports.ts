@@ -50,6 +50,15 @@ export function stringField(event: unknown, field: string, handler: string): str
   return value;
 }
 
+/**
+ * A run option of an event (`fullRefresh`): true or "true" (a Data Factory
+ * pipeline parameter arrives as text); absent or anything else is false.
+ */
+export function optionFlag(event: unknown, field: string): boolean {
+  const value = (event as Record<string, unknown> | null)?.[field];
+  return value === true || value === 'true';
+}
+
 export async function withEngine<T>(ports: HandlerPorts, work: (engine: QueryEngine) => Promise<T>): Promise<T> {
   const engine = await ports.openEngine();
   try {

@@ -1,5 +1,5 @@
 import type { Layer } from '../../config/schema.ts';
-import type { TablePointer } from '../../pipelines/contract/table-pointer.ts';
+import type { InputState, TablePointer } from '../../pipelines/contract/table-pointer.ts';
 import type { Dialect } from '../../pipelines/sql/dialect.ts';
 import type { Relations } from '../../pipelines/sql/render.ts';
 
@@ -43,7 +43,7 @@ export interface ReplaceTarget {
    */
   readonly partitions?: readonly string[];
   /** Kept in the pointer, see TablePointer.inputs. @default - none */
-  readonly inputs?: Readonly<Record<string, string>>;
+  readonly inputs?: Readonly<Record<string, InputState>>;
 }
 
 /**

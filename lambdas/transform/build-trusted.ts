@@ -1,6 +1,6 @@
 import type { DatasetDefinition } from '../../pipelines/datasets/index.ts';
 import { ingestDateOf, LINEAGE, quarantineFolder, STAGED_PREFIX, STAGED_REJECTS_PREFIX, stagedFolder, sourceFileOf, stagedKeyOf } from '../../pipelines/contract/lake-layout.ts';
-import { bytesOf, filesOf, rowsOf, type TablePointer, type Watermark } from '../../pipelines/contract/table-pointer.ts';
+import { bytesOf, filesOf, NULL_PARTITION, rowsOf, watermarkEve, type TablePointer, type Watermark } from '../../pipelines/contract/table-pointer.ts';
 import {
   compileChecked,
   compileMergedPartitions,
@@ -66,7 +66,6 @@ export interface BuildTrustedRequest {
 }
 
 const DAY_MS = 86_400_000;
-const dayOf = (iso: string) => iso.slice(0, 10);
 const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 /** Staged files of a table not yet merged: those of the days since the watermark's eve, less those it lists. */
@@ -75,7 +74,7 @@ async function newStagedFiles(store: ObjectStore, table: string, watermark: Wate
   if (!watermark) return (await store.list('raw', stagedFolder(table))).filter(isStaged);
   const merged = new Set(watermark.recentFiles);
   const found: StoredObject[] = [];
-  for (let day = Date.parse(`${dayOf(watermark.ingestedAt)}T00:00:00Z`) - DAY_MS; day <= now.getTime(); day += DAY_MS) {
+  for (let day = Date.parse(`${watermarkEve(watermark)}T00:00:00Z`); day <= now.getTime(); day += DAY_MS) {
     const prefix = `${stagedFolder(table)}ingest_date=${new Date(day).toISOString().slice(0, 10)}/`;
     found.push(...(await store.list('raw', prefix)).filter((object) => isStaged(object) && !merged.has(object.key)));
   }
@@ -86,7 +85,7 @@ async function newStagedFiles(store: ObjectStore, table: string, watermark: Wate
 function nextWatermark(previous: Watermark | undefined, batch: readonly string[], latest: string | null): Watermark | undefined {
   const ingestedAt = [previous?.ingestedAt, latest].filter((value): value is string => typeof value === 'string').sort().at(-1);
   if (!ingestedAt) return previous;
-  const eve = new Date(Date.parse(`${dayOf(ingestedAt)}T00:00:00Z`) - DAY_MS).toISOString().slice(0, 10);
+  const eve = watermarkEve({ ingestedAt, recentFiles: [] });
   const recentFiles = [...new Set([...(previous?.recentFiles ?? []), ...batch])].filter((key) => (ingestDateOf(key) ?? '') >= eve).sort();
   return { ingestedAt, recentFiles };
 }
@@ -165,7 +164,7 @@ export async function buildTrusted(deps: { engine: QueryEngine; store: ObjectSto
 
   const touchedQuery = compileTouchedPartitions(dataset, ranked);
   const touched = touchedQuery
-    ? (await engine.query<{ value: string | null }>(touchedQuery)).map((row) => row.value ?? '__HIVE_DEFAULT_PARTITION__').sort()
+    ? (await engine.query<{ value: string | null }>(touchedQuery)).map((row) => row.value ?? NULL_PARTITION).sort()
     : Number((await engine.query<{ n: unknown }>(`select count(*) as n from ${ranked} where _rank = 1 and _existing = 0`))[0]?.n ?? 0) > 0
       ? ['']
       : [];

@@ -65,8 +65,16 @@ export interface TablePointer {
   readonly retired: readonly string[];
   /** Trusted tables: what has been merged. */
   readonly watermark?: Watermark;
-  /** Refined tables: the data of the inputs it was built from (`dataIdentityOf`), to skip a rebuild when none changed. */
-  readonly inputs?: Readonly<Record<string, string>>;
+  /** Refined tables: per input (`trusted/orders`), what it held when this version was built from it. */
+  readonly inputs?: Readonly<Record<string, InputState>>;
+}
+
+/** What a refined table read of one input. */
+export interface InputState {
+  /** `dataIdentityOf` the input: unchanged, the input is skipped over. */
+  readonly data: string;
+  /** The input's watermark (trusted tables): what was merged into it by then, so an incremental build reads only what was merged since. */
+  readonly watermark?: Watermark;
 }
 
 /**
@@ -79,6 +87,16 @@ export function dataIdentityOf(pointer: TablePointer): string {
     .map(([value, partition]) => `${value}=${partition.commitId}`)
     .sort()
     .join(';');
+}
+
+/**
+ * The first ingest day (`yyyy-MM-dd`) whose staged files a watermark does not
+ * account for wholly: the day before its latest ingest time. Files of that
+ * day onwards not in `recentFiles` are merged after it; every file of an
+ * earlier day was merged before it.
+ */
+export function watermarkEve(watermark: Watermark): string {
+  return new Date(Date.parse(`${watermark.ingestedAt.slice(0, 10)}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 }
 
 export const rowsOf = (pointer: TablePointer | undefined) => Object.values(pointer?.partitions ?? {}).reduce((sum, partition) => sum + partition.rows, 0);
@@ -119,7 +137,7 @@ export function nextPointer(
     /** Replace every partition (a full rebuild): those not written are dropped. */
     readonly replaceAll: boolean;
     readonly watermark?: Watermark;
-    readonly inputs?: Readonly<Record<string, string>>;
+    readonly inputs?: Readonly<Record<string, InputState>>;
   },
 ): TablePointer {
   const kept: Record<string, CommittedPartition> = {};

@@ -47,6 +47,25 @@ export type PartitionDefinition =
       readonly values: readonly string[];
     };
 
+/**
+ * How a refined table is rebuilt for what changed instead of whole: every row
+ * of one `key` value is built from the input rows of that value, and from
+ * the rows of other inputs they join. A run rebuilds the keys the rows merged
+ * into the inputs since the last build name, and rewrites only the
+ * partitions those keys' rows are in.
+ */
+export interface IncrementalDefinition {
+  /** A column of the table (and of the direct inputs, under the same name). */
+  readonly key: string;
+  /**
+   * Every input the model reads (`{{ ref(trusted, t) }}`), by table name: a
+   * direct input holds the key (`'direct'`; the model reads only its rows of
+   * the keys rebuilt); another names them through a direct input it joins
+   * (`{ via, on }`: the rows of `via` whose `on` column matches a changed row's).
+   */
+  readonly changes: Readonly<Record<string, 'direct' | { readonly via: string; readonly on: string }>>;
+}
+
 export interface DatasetDefinition {
   /** Table name in every layer and engine. */
   readonly name: string;
@@ -67,4 +86,6 @@ export interface DatasetDefinition {
   readonly primaryKey: readonly string[];
   /** @default - unpartitioned (small tables, read whole) */
   readonly partition?: PartitionDefinition;
+  /** Refined tables only. @default - rebuilt whole when an input changed */
+  readonly incremental?: IncrementalDefinition;
 }

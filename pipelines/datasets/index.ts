@@ -2,7 +2,7 @@ import { OLIST_DATASETS } from './olist.ts';
 import { REFINED_DATASETS } from './refined.ts';
 import type { DatasetDefinition } from './dataset.ts';
 
-export type { ColumnDefinition, ColumnType, DatasetDefinition, PartitionDefinition } from './dataset.ts';
+export type { ColumnDefinition, ColumnType, DatasetDefinition, IncrementalDefinition, PartitionDefinition } from './dataset.ts';
 export { OLIST_DATASETS } from './olist.ts';
 export { REFINED_DATASETS } from './refined.ts';
 export { FEATURE_DATASETS, ML_DATASETS, TOP_CATEGORIES } from './features.ts';

@@ -28,8 +28,22 @@ export const ordersEnriched: DatasetDefinition = {
     { name: 'review_score', type: 'int', description: 'Latest review score of the order.' },
   ],
   partition: { column: 'purchase_month', kind: 'month', derivedFrom: 'order_purchase_timestamp', firstMonth: FIRST_ORDER_MONTH },
+  // An order's rows come from its order, items, payments and reviews, and the product, seller and customer they name.
+  incremental: {
+    key: 'order_id',
+    changes: {
+      orders: 'direct',
+      order_items: 'direct',
+      order_payments: 'direct',
+      order_reviews: 'direct',
+      products: { via: 'order_items', on: 'product_id' },
+      sellers: { via: 'order_items', on: 'seller_id' },
+      customers: { via: 'orders', on: 'customer_id' },
+    },
+  },
 };
 
+// Not incremental: a day's sums span orders, and an order that moves day would leave its old day's sums stale.
 export const sellerDailySales: DatasetDefinition = {
   name: 'seller_daily_sales',
   layer: 'refined',

@@ -20,9 +20,9 @@ const trustedLevels: MapStep[] = trustedBuildLevels(OLIST_DATASETS.map((dataset)
 /** staged raw -> trusted (with quarantine), merged incrementally -> refined, then the quality gate. */
 export const processFlow: FlowDefinition = {
   name: 'process',
-  description: 'Merges what arrived in raw since each trusted table’s watermark, rebuilds the refined tables whose inputs changed, then checks data quality.',
+  description: 'Merges what arrived in raw since each trusted table’s watermark, then into the refined tables whose inputs changed, then checks data quality.',
   schedule: 'process',
-  // A full refresh rebuilds every trusted table from all of staged raw (and so every refined table).
+  // A full refresh rebuilds every trusted table from all of staged raw, and every refined table whole.
   options: { fullRefresh: false },
   steps: [
     ...trustedLevels,
@@ -31,7 +31,7 @@ export const processFlow: FlowDefinition = {
       name: 'BuildRefinedTables',
       items: { values: REFINED_DATASETS.map((dataset) => dataset.name) },
       maxConcurrency: 2,
-      step: { kind: 'task', name: 'BuildRefinedTable', handler: 'build-refined', input: { table: '$$.Map.Item.Value', runId: '$$.Execution.Name' } },
+      step: { kind: 'task', name: 'BuildRefinedTable', handler: 'build-refined', input: { table: '$$.Map.Item.Value', runId: '$$.Execution.Name', fullRefresh: optionInput('fullRefresh') } },
       resultPath: '$.refined',
     },
     { kind: 'task', name: 'CheckQuality', handler: 'check-quality', input: { runId: '$$.Execution.Name' }, resultPath: '$.quality' },

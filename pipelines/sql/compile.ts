@@ -4,9 +4,10 @@
  * rows, the quarantined rows. The checks come from the dataset definition, so
  * the rules a row must meet are written once, beside the columns they guard.
  */
-import type { ColumnDefinition, DatasetDefinition } from '../datasets/index.ts';
+import type { ColumnDefinition, DatasetDefinition, IncrementalDefinition } from '../datasets/index.ts';
 import { MACROS, type Dialect } from './dialect.ts';
-import { LINEAGE, LINEAGE_COLUMNS, STAGED_REJECT_COLUMNS } from '../contract/lake-layout.ts';
+import { LINEAGE, LINEAGE_COLUMNS, receivedKey, sourceFileOf, STAGED_REJECT_COLUMNS } from '../contract/lake-layout.ts';
+import { watermarkEve, type Watermark } from '../contract/table-pointer.ts';
 import { castAs, SQL_TYPES } from '../contract/sql-types.ts';
 import { RAW_PREFIX } from './render.ts';
 
@@ -246,4 +247,64 @@ export function refinedSelect(dataset: DatasetDefinition, modelSql: string, dial
   const columns = dataset.columns.map((column) => `cast(m.${column.name} as ${SQL_TYPES[dialect][column.type]}) as ${column.name}`);
   if (partition) columns.push(`${partition} as ${dataset.partition!.column}`);
   return `select\n  ${columns.join(',\n  ')}\nfrom (\n${modelSql}\n) m`;
+}
+
+/**
+ * Rows of a trusted table merged into it after `watermark`: from the files of
+ * the watermark's eve onwards, those it had not merged (see watermarkEve).
+ * Without a watermark, every row.
+ */
+export function mergedAfter(table: string, alias: string, watermark: Watermark | undefined): string {
+  if (!watermark) return '1 = 1';
+  const since = `${alias}.${LINEAGE.sourceFile} >= ${quote(`raw/${receivedKey(table, watermarkEve(watermark), '')}`)}`;
+  const merged = watermark.recentFiles.map((key) => quote(sourceFileOf(key)));
+  return merged.length === 0 ? since : `${since} and ${alias}.${LINEAGE.sourceFile} not in (${merged.join(', ')})`;
+}
+
+/** Column of compileChangedKeys' rows. */
+export const CHANGED_KEY = 'changed_key';
+
+/**
+ * The keys of an incremental refined table that rows merged into its inputs
+ * since the last build name: a direct input's own key column, another
+ * input's through the direct input it joins.
+ * @param relation each input's committed relation
+ * @param consumed each input's watermark when the table was last built
+ */
+export function compileChangedKeys(
+  incremental: IncrementalDefinition,
+  relation: (table: string) => string,
+  consumed: (table: string) => Watermark | undefined,
+): string {
+  const key = incremental.key;
+  const parts = Object.entries(incremental.changes).map(([table, change]) =>
+    change === 'direct'
+      ? `select c.${key} as ${CHANGED_KEY} from ${relation(table)} c where ${mergedAfter(table, 'c', consumed(table))}`
+      : `select v.${key} as ${CHANGED_KEY} from ${relation(change.via)} v join ${relation(table)} c on v.${change.on} = c.${change.on} where ${mergedAfter(table, 'c', consumed(table))}`,
+  );
+  return `select distinct ${CHANGED_KEY} from (
+  ${parts.join('\n  union all\n  ')}
+) changes where ${CHANGED_KEY} is not null`;
+}
+
+/** Partitions an incremental refined build rewrites: those of the rebuilt keys' rows, before and after. */
+export function compileRefinedTouched(dataset: DatasetDefinition, existing: string, fresh: string, changed: string): string {
+  const column = dataset.partition!.column;
+  const key = dataset.incremental!.key;
+  return `select distinct value from (
+  select e.${column} as value from ${existing} e where exists (select 1 from ${changed} c where c.${CHANGED_KEY} = e.${key})
+  union all
+  select f.${column} as value from ${fresh} f
+) touched`;
+}
+
+/** The new content of the partitions an incremental refined build touches: the rows of the other keys, then the rebuilt keys' rows. */
+export function compileRefinedMerge(dataset: DatasetDefinition, existing: string, fresh: string, changed: string, touched: readonly string[]): string {
+  const columns = [...dataset.columns.map((column) => column.name), dataset.partition!.column];
+  const key = dataset.incremental!.key;
+  return `select ${columns.map((column) => `e.${column}`).join(', ')} from ${existing} e
+where e.${dataset.partition!.column} in (${touched.map(quote).join(', ') || 'null'})
+  and not exists (select 1 from ${changed} c where c.${CHANGED_KEY} = e.${key})
+union all
+select ${columns.map((column) => `f.${column}`).join(', ')} from ${fresh} f`;
 }

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildRefined } from '../../../lambdas/transform/build-refined.ts';
+import { buildRefined, modelInputs } from '../../../lambdas/transform/build-refined.ts';
+import { cascadeParentsOf } from '../../../pipelines/quality/rules.ts';
 import { stagedColumns } from '../../../pipelines/sql/compile.ts';
-import { datasetNamed, OLIST_DATASETS } from '../../../pipelines/datasets/index.ts';
+import { datasetNamed, OLIST_DATASETS, REFINED_DATASETS } from '../../../pipelines/datasets/index.ts';
 import { partitionExpression } from '../../../pipelines/sql/compile.ts';
 import { DIALECTS } from '../../../pipelines/sql/dialect.ts';
 import { loadModel, loadModels, renderModel, type Relations, type SqlModel } from '../../../pipelines/sql/render.ts';
@@ -77,6 +78,27 @@ describe('SQL models: rendering for every engine', () => {
     expect(partitionExpression(datasetNamed('geolocation', 'trusted'), 'spark', 't.')).toBe('t.geolocation_state');
     expect(partitionExpression(datasetNamed('order_items', 'trusted'), 'trino')).toBeUndefined();
   });
+});
+
+describe('incremental refined tables', () => {
+  for (const dataset of REFINED_DATASETS.filter((candidate) => candidate.incremental)) {
+    it(`${dataset.name} declares how a change of every input its model reads reaches its key`, () => {
+      const incremental = dataset.incremental!;
+      const inputs = modelInputs(loadModel('refined', dataset.name).text);
+      expect(inputs.every((input) => input.layer === 'trusted')).toBe(true);
+      expect(Object.keys(incremental.changes).sort()).toEqual([...new Set(inputs.map((input) => input.table))].sort());
+      expect(dataset.columns.map((column) => column.name)).toContain(incremental.key);
+      for (const [table, change] of Object.entries(incremental.changes)) {
+        const direct = change === 'direct' ? table : change.via;
+        expect(incremental.changes[direct], `${table} reaches the key through ${direct}, a direct input`).toBe('direct');
+        expect(datasetNamed(direct, 'trusted').columns.map((column) => column.name)).toContain(incremental.key);
+        if (change !== 'direct') {
+          expect(datasetNamed(table, 'trusted').columns.map((column) => column.name)).toContain(change.on);
+          expect(datasetNamed(change.via, 'trusted').columns.map((column) => column.name)).toContain(change.on);
+        }
+      }
+    });
+  }
 });
 
 describe('SQL models on DuckDB', () => {
@@ -303,7 +325,60 @@ describe('SQL models on DuckDB', () => {
 
       lake.writeRaw('sellers', ['s2,80000,curitiba,SC'], { file: 'moved.csv', ingestedAt: '2026-01-01T14:00:00.000Z' });
       expect(await lake.build('sellers', { runId: 'run-moved', now: new Date('2026-01-01T14:30:00Z') })).toMatchObject({ rowsMerged: 1 });
-      expect(await build()).toMatchObject({ status: 'built' });
+      expect(await build()).toMatchObject({ status: 'merged', keysRebuilt: 1 });
+    });
+
+    it('orders_enriched merges what changed (an order, an item, a payment, a review, a product, a seller, a customer, a new order in a new month): the same rows as a whole rebuild, only the touched months rewritten', async () => {
+      const build = (options: { fullRefresh?: boolean } = {}) => buildRefined({ engine: lake.engine, store: lake.store }, datasetNamed('orders_enriched', 'refined'), options);
+      const enriched = () => lake.table('refined', 'orders_enriched', 'order_id, order_item_id');
+      expect(await build()).toMatchObject({ status: 'built', partitionsWritten: 1 });
+
+      const hour = (value: number) => `2026-01-01T${String(value).padStart(2, '0')}:00:00.000Z`;
+      const batch = async (value: number, lines: Record<string, string[]>) => {
+        for (const [table, rows] of Object.entries(lines)) lake.writeRaw(table, rows, { file: `batch-${value}.csv`, ingestedAt: hour(value) });
+        for (const table of ['customers', 'products', 'sellers', 'orders', 'order_items', 'order_payments', 'order_reviews']) {
+          if (lines[table]) await lake.build(table, { runId: `run-${value}`, now: new Date(hour(value)), cascadeParents: cascadeParentsOf(table) });
+        }
+      };
+      // o2 is delivered, and paid with a second method; o3 gets a review.
+      await batch(13, {
+        orders: ['o2,c2,delivered,2017-10-02 15:00:00,2017-10-02 15:10:00,2017-10-03 10:00:00,2017-10-09 10:00:00,2017-10-20 00:00:00'],
+        order_payments: ['o2,2,voucher,1,5.00'],
+        order_reviews: ['r4,o3,1,,,2017-10-15 00:00:00,'],
+      });
+      const first = await build();
+      expect(first).toMatchObject({ status: 'merged', keysRebuilt: 2, partitionsWritten: 1 });
+      // p2 changes category (o1 and o3 hold it), s2 moves state (o3), c2 moves (o2); o4 is a new order in a new month, of a new customer.
+      await batch(14, {
+        products: ['p2,perfumaria,35,120,1,200,10,5,5'],
+        sellers: ['s2,80000,curitiba,SC'],
+        customers: ['c2,u2,20000,niteroi,RJ', 'c4,u4,30000,belo horizonte,MG'],
+        orders: ['o4,c4,shipped,2018-02-01 09:00:00,2018-02-01 09:10:00,,,2018-02-20 00:00:00'],
+        order_items: ['o4,1,p1,s2,2018-02-05 09:00:00,15.00,1.50', 'o1,2,p2,s1,2017-10-06 11:07:15,11.00,2.00'],
+      });
+      const second = await build();
+      expect(second).toMatchObject({ status: 'merged', keysRebuilt: 4, partitionsWritten: 2 });
+      const merged = await enriched();
+      expect(merged.map((row) => [row.order_id, row.order_item_id, row.product_category_name, row.seller_state, row.customer_state, row.order_status, row.order_payment_value, row.review_score, row.purchase_month])).toEqual([
+        ['o1', '1', 'moveis', 'SP', 'SP', 'delivered', '50.71', '2', '2017-10'],
+        ['o1', '2', 'perfumaria', 'SP', 'SP', 'delivered', '50.71', '2', '2017-10'],
+        ['o2', '1', 'moveis', 'SP', 'RJ', 'delivered', '60.00', '5', '2017-10'],
+        ['o3', '1', 'perfumaria', 'SC', 'SP', 'canceled', null, '1', '2017-10'],
+        ['o4', '1', 'moveis', 'SC', 'MG', 'shipped', null, null, '2018-02'],
+      ]);
+      expect(merged.find((row) => row.order_id === 'o1' && row.order_item_id === '2')?.price).toBe('11.00');
+      expect(await build()).toMatchObject({ status: 'skipped' });
+
+      expect(await build({ fullRefresh: true })).toMatchObject({ status: 'built', partitionsWritten: 2 });
+      expect(await enriched()).toEqual(merged);
+    });
+
+    it('an incremental table whose model reads an input its changes do not declare is refused, naming the input', async () => {
+      const declared = datasetNamed('orders_enriched', 'refined');
+      const { customers: _customers, ...changes } = declared.incremental!.changes;
+      await expect(buildRefined({ engine: lake.engine, store: lake.store }, { ...declared, incremental: { ...declared.incremental!, changes } })).rejects.toThrow(
+        'refined orders_enriched is incremental, and its model reads trusted/customers, which incremental.changes does not declare',
+      );
     });
 
     it('seller_daily_sales: distinct orders, items, revenue and freight per seller and purchase day, whatever the order status', async () => {
