@@ -186,14 +186,16 @@ union all
 ${winners}`;
 }
 
-/** Partition values a merge touches: of the winners and of the trusted rows they replace. */
+/**
+ * Partition values a merge touches: of the winners and of the trusted rows
+ * they replace. A trusted row is ranked with the candidates of its key only,
+ * so it is replaced exactly when it lost its key (`_rank > 1`).
+ */
 export function compileTouchedPartitions(dataset: DatasetDefinition, ranked: string): string | undefined {
   if (!dataset.partition) return undefined;
   const column = dataset.partition.column;
-  const key = dataset.primaryKey;
   return `select distinct ${column} as value from ${ranked} r
-where (r._rank = 1 and r._existing = 0)
-   or (r._existing = 1 and exists (select 1 from ${ranked} w where w._rank = 1 and w._existing = 0 and ${key.map((k) => `w.${k} = r.${k}`).join(' and ')}))`;
+where (r._rank = 1 and r._existing = 0) or (r._existing = 1 and r._rank > 1)`;
 }
 
 /**
