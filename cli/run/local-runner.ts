@@ -135,8 +135,20 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     for (const flow of options.flows) {
       const localHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
       const retryIntervals: Record<string, number> = {};
+      const startedAt = new Date();
+      const executionId = `local:${flow.stateMachineName}:${runId}`;
+      const stateMachineId = `local:${flow.stateMachineName}`;
       for (const [state, target] of flow.taskTargets) {
         if (options.retryIntervalMs !== undefined) retryIntervals[state] = options.retryIntervalMs;
+        if (target === 'runningExecutions') {
+          // The overlap guard's ListExecutions, answered from the local situation:
+          // this run holds the lake lock (lake-lock.ts), so the only running
+          // execution of this flow on this lake is this one. In the SDK's shape.
+          localHandlers[state] = async () => ({
+            Executions: [{ ExecutionArn: executionId, StateMachineArn: stateMachineId, Name: runId, Status: 'RUNNING', StartDate: startedAt.toISOString() }],
+          });
+          continue;
+        }
         localHandlers[state] =
           target === 'notify'
             ? async (input) => {
@@ -151,15 +163,14 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
               };
       }
       const machine = new StateMachine(flow.definition as never, { validationOptions: { checkArn: false } });
-      const startedAt = new Date();
       const input: Record<string, boolean> = options.fullRefresh ? { fullRefresh: true } : {};
       const execution = machine.run(
         input,
         {
           overrides: { taskResourceLocalHandlers: localHandlers as never, retryIntervalOverrides: retryIntervals },
           context: {
-            Execution: { Id: `local:${flow.stateMachineName}:${runId}`, Name: runId, StartTime: startedAt.toISOString(), Input: input, RoleArn: 'local' },
-            StateMachine: { Id: `local:${flow.stateMachineName}`, Name: flow.stateMachineName },
+            Execution: { Id: executionId, Name: runId, StartTime: startedAt.toISOString(), Input: input, RoleArn: 'local' },
+            StateMachine: { Id: stateMachineId, Name: flow.stateMachineName },
           } as never,
         },
       );
@@ -175,7 +186,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
         for await (const event of execution.eventLogs as AsyncIterable<Record<string, unknown>>) {
           const state = event.state as EventState | undefined;
           const index = event.index as number | undefined;
-          if (!state || !flow.taskTargets.has(state.name)) continue;
+          // The run's steps; not the overlap guard, which is no step of the flow.
+          if (!state || !flow.taskTargets.has(state.name) || flow.taskTargets.get(state.name) === 'runningExecutions') continue;
           if (event.type === 'StateEntered') entered.set(keyOf(state, index), event.timestamp as number);
           if (event.type === 'StateExited' || event.type === 'StateFailed') {
             const started = entered.get(keyOf(state, index)) ?? (event.timestamp as number);

@@ -11,6 +11,12 @@ import type { Environment } from '../../config/schema.ts';
 import { FLOWS, type HandlerName } from '../../pipelines/flows/index.ts';
 import { resourceName } from '../../stacks/shared/naming.ts';
 
+/** What a task state calls locally: a handler, the notification topics, or the listing of the flow's own running executions. */
+export type TaskTarget = HandlerName | 'notify' | 'runningExecutions';
+
+/** The overlap guard's call: the running executions of the state machine itself (ListExecutions). */
+const LIST_EXECUTIONS = 'arn:aws:states:::aws-sdk:sfn:listExecutions';
+
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 
 export interface SynthesizedFlow {
@@ -20,8 +26,12 @@ export interface SynthesizedFlow {
   readonly templateSha256: string;
   /** The ASL with function ARNs resolved to placeholders naming their handler. */
   readonly definition: Record<string, unknown>;
-  /** Task state name -> the handler its function runs, or 'notify' for the failure topic. */
-  readonly taskTargets: ReadonlyMap<string, HandlerName | 'notify'>;
+  /**
+   * Task state name -> the handler its function runs, 'notify' for the failure
+   * topic, or 'runningExecutions' for the overlap guard's ListExecutions of
+   * the state machine itself.
+   */
+  readonly taskTargets: ReadonlyMap<string, TaskTarget>;
   /** Task state name -> where its result goes in the state (`$.landing`); absent for Map iterations, whose output is the result. */
   readonly resultPaths: ReadonlyMap<string, string>;
   /** Task states calling a service with no local rendering (SageMaker jobs), with the resource they call. */
@@ -73,13 +83,14 @@ export function flowsFromTemplate(template: Template, environment: Environment):
     const definition = JSON.parse(text) as Record<string, unknown>;
     const tasks = new Map<string, { resource: string; resultPath?: string }>();
     tasksOf(definition.States as Record<string, Record<string, unknown>>, tasks);
-    const taskTargets = new Map<string, HandlerName | 'notify'>();
+    const taskTargets = new Map<string, TaskTarget>();
     const resultPaths = new Map<string, string>();
     const unrunnable = new Map<string, string>();
     for (const [state, { resource, resultPath }] of tasks) {
       if (typeof resultPath === 'string') resultPaths.set(state, resultPath);
       if (resource.startsWith(LOCAL_FUNCTION_ARN)) taskTargets.set(state, resource.slice(LOCAL_FUNCTION_ARN.length) as HandlerName);
       else if (resource === 'arn:aws:states:::sns:publish') taskTargets.set(state, 'notify');
+      else if (resource === LIST_EXECUTIONS) taskTargets.set(state, 'runningExecutions');
       else unrunnable.set(state, resource);
     }
     return {
@@ -151,7 +162,7 @@ export const synthCacheFolder = (lake: string) => join(lake, '_runs', '.synth-ca
 const CACHE_FORMAT = 'strata-synth-cache/1';
 
 interface CachedFlow extends Omit<SynthesizedFlow, 'taskTargets' | 'resultPaths' | 'unrunnable'> {
-  readonly taskTargets: [string, HandlerName | 'notify'][];
+  readonly taskTargets: [string, TaskTarget][];
   readonly resultPaths: [string, string][];
   readonly unrunnable: [string, string][];
 }

@@ -1,4 +1,4 @@
-import { Duration, Stack, Tags } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -68,6 +68,29 @@ export const FLOW_TAG = 'strata:flow';
 
 /** Handler retries: backoff with jitter for anything transient, never for a failed quality gate. */
 const RETRY = { interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 3, jitterStrategy: sfn.JitterType.FULL } as const;
+
+/**
+ * The states every flow starts with: one run of a flow at a time (see
+ * `overlapGuard`). Exported for tests, which tell them from the flow's steps.
+ */
+export const OVERLAP_GUARD_STATES = {
+  start: 'OneRunAtATime',
+  list: 'ListRunningExecutions',
+  read: 'ReadRunningExecutions',
+  anyListed: 'IsAnyRunListed',
+  find: 'FindThisRun',
+  oldest: 'OldestRunningExecution',
+  decide: 'IsThisTheOldestRun',
+  wait: 'WaitForListing',
+  notListed: 'ListingMissesThisRun',
+  skip: 'SkipOverlappingRun',
+  skipped: 'SkippedOverlappingRun',
+  goOn: 'NoOverlappingRun',
+} as const;
+
+/** How often the guard lists again when the listing does not show this run yet (ListExecutions is eventually consistent). */
+const GUARD_LISTINGS = 5;
+const GUARD_WAIT = Duration.seconds(2);
 
 /** `$`-paths and `$$`-paths are read from the run; anything else is a literal value. */
 function payloadOf(input: StepInput): Record<string, unknown> {
@@ -188,19 +211,23 @@ export class PipelineFlow extends Construct {
     }
     const [first, ...rest] = states;
     if (!first) throw new Error(`flow ${flow.name} has no steps`);
-    let chain: sfn.Chain = sfn.Chain.start(first);
-    for (const state of rest) chain = chain.next(state);
-    chain = chain.next(new sfn.Succeed(this, 'Succeeded'));
+    let steps: sfn.Chain = sfn.Chain.start(first);
+    for (const state of rest) steps = steps.next(state);
+    steps = steps.next(new sfn.Succeed(this, 'Succeeded'));
+
+    const stack = Stack.of(this);
+    // Its own ARN from its name: the state machine's stateMachineArn in the role's policy would make the two depend on each other.
+    const ownArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: props.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const chain = this.overlapGuard(flow.name, ownArn, failed, steps);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
       encryptionKey: props.key,
       retention: props.logRetention,
     });
-    const stack = Stack.of(this);
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-      description: `${props.stateMachineName}: invokes its handlers, notifies failures, logs and traces`,
+      description: `${props.stateMachineName}: lists its own running executions, invokes its handlers, notifies failures, logs and traces`,
     });
     const handlersUsed = flow.steps.flatMap((step) => (step.kind === 'task' ? [step.handler] : step.kind === 'map' ? [step.step.handler] : []));
     const usedFunctions = [...new Set([...handlersUsed, ...managedHandlers])].map((handler) => props.functions[handler].functionArn);
@@ -211,6 +238,8 @@ export class PipelineFlow extends Construct {
       statements: [
         new iam.PolicyStatement({ sid: 'InvokeHandlers', actions: ['lambda:InvokeFunction'], resources: usedFunctions }),
         new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: topics.map((topic) => topic.topicArn) }),
+        // The overlap guard lists the running executions of this state machine, and of no other.
+        new iam.PolicyStatement({ sid: 'ListOwnExecutions', actions: ['states:ListExecutions'], resources: [ownArn] }),
         ...managedStatements,
         new iam.PolicyStatement({ sid: 'EncryptedTopic', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
         new iam.PolicyStatement({
@@ -278,5 +307,101 @@ export class PipelineFlow extends Construct {
       schedule: scheduler.ScheduleExpression.expression(props.schedule),
       target: new targets.StepFunctionsStartExecution(this.stateMachine, { deadLetterQueue: props.deadLetterQueue, retryAttempts: 2, role: scheduleRole.role }),
     });
+  }
+
+  /**
+   * One run of a flow at a time: a run started while an older run of the same
+   * state machine is still RUNNING ends at once, succeeded, as skipped. Of two
+   * overlapping runs exactly the older goes on, whichever lists first:
+   * ListExecutions puts the most recent first, so the oldest running
+   * execution is the last one listed, and a run goes on only if that is
+   * itself. ListExecutions is eventually consistent: a listing that does not
+   * show this run yet is not trusted (it could hide the order and make both
+   * runs skip); the guard waits and lists again, and after GUARD_LISTINGS
+   * listings without it fails the run into the notify-and-fail path rather
+   * than run blind. The state machine logs ALL with execution data, so the
+   * skip's Pass output (`{ skipped: "another run of <flow> is still running:
+   * <arn>" }`) is the skipped run's log line in CloudWatch.
+   *
+   * An empty listing is told apart before anything projects it (a JSONPath
+   * wildcard over no items fails the state with an uncatchable States.Runtime).
+   */
+  private overlapGuard(flowName: string, ownArn: string, failed: sfn.Chain, steps: sfn.Chain): sfn.Chain {
+    const names = OVERLAP_GUARD_STATES;
+    const start = new sfn.Pass(this, names.start, {
+      comment: `One run of ${flowName} at a time: a run that starts while an older one is still running is skipped.`,
+      result: sfn.Result.fromObject({ listings: 0 }),
+      resultPath: '$.overlap',
+    });
+    const list = new tasks.CallAwsService(this, names.list, {
+      comment: 'The RUNNING executions of this state machine, most recent first (the first page: skipped runs end at once, so there are a handful at most).',
+      service: 'sfn',
+      action: 'listExecutions',
+      parameters: { StateMachineArn: sfn.JsonPath.stringAt('$$.StateMachine.Id'), StatusFilter: 'RUNNING' },
+      // AWS SDK integrations answer in PascalCase: { Executions: [{ ExecutionArn, StateMachineArn, Name, Status, StartDate }], NextToken? }.
+      resultSelector: { 'executions.$': '$.Executions', 'count.$': 'States.ArrayLength($.Executions)' },
+      resultPath: '$.overlap.listing',
+      iamResources: [ownArn],
+    });
+    // Throttling and anything else transient; what still fails goes to the failure path: an unknown state does not run blindly.
+    list.addRetry({ errors: [sfn.Errors.ALL], ...RETRY });
+    list.addCatch(failed, { resultPath: '$.error' });
+    const read = new sfn.Pass(this, names.read, {
+      parameters: {
+        'listings.$': 'States.MathAdd($.overlap.listings, 1)',
+        'count.$': '$.overlap.listing.count',
+        'last.$': 'States.MathAdd($.overlap.listing.count, -1)',
+        'executions.$': '$.overlap.listing.executions',
+      },
+      resultPath: '$.overlap',
+    });
+    const find = new sfn.Pass(this, names.find, {
+      parameters: { 'listings.$': '$.overlap.listings', 'last.$': '$.overlap.last', 'running.$': '$.overlap.executions[*].ExecutionArn' },
+      resultPath: '$.overlap',
+    });
+    const oldest = new sfn.Pass(this, names.oldest, {
+      parameters: {
+        'listings.$': '$.overlap.listings',
+        'listed.$': 'States.ArrayContains($.overlap.running, $$.Execution.Id)',
+        'oldest.$': 'States.ArrayGetItem($.overlap.running, $.overlap.last)',
+      },
+      resultPath: '$.overlap',
+    });
+    const wait = new sfn.Wait(this, names.wait, {
+      comment: 'ListExecutions is eventually consistent: this run is not listed yet.',
+      time: sfn.WaitTime.duration(GUARD_WAIT),
+    });
+    wait.next(list);
+    const notListed = new sfn.Pass(this, names.notListed, {
+      result: sfn.Result.fromObject({
+        Error: 'OverlapCheckInconclusive',
+        Cause: `ListExecutions did not list this run of ${flowName} among the running ones in ${GUARD_LISTINGS} listings; not knowing whether another run is running, it does not start.`,
+      }),
+      resultPath: '$.error',
+    });
+    notListed.next(failed);
+    const mayListAgain = sfn.Condition.numberLessThan('$.overlap.listings', GUARD_LISTINGS);
+    const anyListed = new sfn.Choice(this, names.anyListed)
+      .when(sfn.Condition.and(sfn.Condition.numberEquals('$.overlap.count', 0), mayListAgain), wait)
+      .when(sfn.Condition.numberEquals('$.overlap.count', 0), notListed)
+      .otherwise(find);
+    const skip = new sfn.Pass(this, names.skip, {
+      comment: 'This Pass output is the log line of a skipped run (the state machine logs ALL with execution data).',
+      parameters: { 'skipped.$': `States.Format('another run of ${flowName} is still running: {}', $.overlap.oldest)` },
+    });
+    skip.next(new sfn.Succeed(this, names.skipped, { comment: 'Skipped: another run of this flow was still running.' }));
+    const goOn = new sfn.Pass(this, names.goOn, {
+      comment: 'No older run is running: this one goes on, with its execution input as it started.',
+      parameters: { 'input.$': '$$.Execution.Input' },
+      outputPath: '$.input',
+    });
+    goOn.next(steps);
+    const decide = new sfn.Choice(this, names.decide, { comment: 'The oldest running execution of this state machine goes on; any other is skipped.' })
+      .when(sfn.Condition.and(sfn.Condition.booleanEquals('$.overlap.listed', false), mayListAgain), wait)
+      .when(sfn.Condition.booleanEquals('$.overlap.listed', false), notListed)
+      .when(sfn.Condition.not(sfn.Condition.stringEqualsJsonPath('$.overlap.oldest', '$$.Execution.Id')), skip)
+      .otherwise(goOn);
+    find.next(oldest).next(decide);
+    return sfn.Chain.start(start).next(list).next(read).next(anyListed);
   }
 }

@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { HANDLERS, type FlowDefinition, type HandlerName } from '../../../pipelines/flows/index.ts';
-import { PipelineFlow } from '../../../stacks/aws/constructs/pipeline-flow.ts';
+import { OVERLAP_GUARD_STATES, PipelineFlow } from '../../../stacks/aws/constructs/pipeline-flow.ts';
 
 type Asl = { StartAt: string; States: Record<string, Record<string, any>> };
 
@@ -37,6 +37,10 @@ function flowOf(toleratesItemFailures: boolean | undefined): FlowDefinition {
 
 /** The flow rendered alone, its ASL with every token replaced by a placeholder. */
 function render(flow: FlowDefinition): Asl {
+  return renderStack(flow).asl;
+}
+
+function renderStack(flow: FlowDefinition): { asl: Asl; template: Template } {
   const stack = new Stack(new App(), 'Flow', { env: { account: '111111111111', region: 'eu-west-1' } });
   const functions = Object.fromEntries(
     (Object.keys(HANDLERS) as HandlerName[]).map((handler) => [handler, lambda.Function.fromFunctionArn(stack, handler, `arn:aws:lambda:eu-west-1:111111111111:function:${handler}`)]),
@@ -52,10 +56,11 @@ function render(flow: FlowDefinition): Asl {
     logRetention: logs.RetentionDays.ONE_WEEK,
     deadLetterQueue: new sqs.Queue(stack, 'DeadLetters'),
   });
-  const [machine] = Object.values(Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine'));
+  const template = Template.fromStack(stack);
+  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
   const definition = machine!.Properties.DefinitionString as string | { 'Fn::Join': [string, unknown[]] };
   const text = typeof definition === 'string' ? definition : definition['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'local:token')).join(definition['Fn::Join'][0]);
-  return JSON.parse(text) as Asl;
+  return { asl: JSON.parse(text) as Asl, template };
 }
 
 /** Runs the ASL locally: BuildTable fails for `customers`, every other task succeeds. */
@@ -79,10 +84,12 @@ async function run(asl: Asl): Promise<{ status: 'succeeded' | 'failed'; built: s
             return { passed: true };
           },
           NotifyFailure: async () => ({ MessageId: 'local' }),
+          // The overlap guard: this run is the only one running (overlap-guard.test.ts covers the others).
+          ListRunningExecutions: async () => ({ Executions: [{ ExecutionArn: 'local:test', Status: 'RUNNING' }] }),
         } as never,
         retryIntervalOverrides: { BuildTable: 0, CheckQuality: 0, NotifyFailure: 0 },
       },
-      context: { Execution: { Id: 'local:test', Name: 'test-run' } } as never,
+      context: { Execution: { Id: 'local:test', Name: 'test-run', Input: {} }, StateMachine: { Id: 'local:strata-test-process-flow' } } as never,
     },
   );
   try {
@@ -125,5 +132,27 @@ describe('PipelineFlow map steps', () => {
     expect(results[0]).toEqual({ table: 'orders' });
     expect(results[1]).toMatchObject({ table: 'customers', error: { Error: 'TableInputError', Cause: expect.stringContaining('customers failed') } });
     expect(results[2]).toEqual({ table: 'sellers' });
+  });
+});
+
+describe('PipelineFlow overlap guard', () => {
+  it('starts the state machine, before the first step, and its role may list the executions of its own state machine only', () => {
+    const { asl, template } = renderStack(flowOf(undefined));
+    expect(asl.StartAt).toBe(OVERLAP_GUARD_STATES.start);
+    expect(asl.States[OVERLAP_GUARD_STATES.goOn]!.Next).toBe('BuildTablesItems');
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    const role = machine!.Properties.RoleArn['Fn::GetAtt'][0] as string;
+    const statements = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
+      .filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((ref) => ref.Ref === role))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: string | string[]; Resource: unknown }>);
+    const listing = statements.filter((statement) => [statement.Action].flat().some((action) => action.startsWith('states:')));
+    expect(listing).toEqual([
+      {
+        Sid: 'ListOwnExecutions',
+        Effect: 'Allow',
+        Action: 'states:ListExecutions',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:eu-west-1:111111111111:stateMachine:strata-test-process-flow']] },
+      },
+    ]);
   });
 });
