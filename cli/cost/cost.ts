@@ -24,5 +24,7 @@ export function estimateFor(context: CostContext, loaded: LoadedEnvironment, syn
     const warning = `warning: ${loaded.file} deploys ${cloud === 'aws' ? 'AWS' : 'Azure'} to ${region}, but the price book is for ${bookRegion}; figures are ${bookRegion} list prices`;
     if (bookRegion && bookRegion !== region && !context.warnings.includes(warning)) context.warnings.push(warning);
   }
-  return estimateCost({ environment: env, usage: context.usage.profile, book: context.book, synth });
+  const estimate = estimateCost({ environment: env, usage: context.usage.profile, book: context.book, synth, usageName: context.usage.name });
+  for (const warning of estimate.warnings) if (!context.warnings.includes(warning)) context.warnings.push(warning);
+  return estimate;
 }

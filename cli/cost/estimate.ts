@@ -16,6 +16,7 @@ import { countPipelineRun, type ExternalActivity } from './data-factory.ts';
 import { money, price, qty } from './format.ts';
 import type { PriceBook } from './price-book.ts';
 import { HOURS_PER_MONTH, runsPerMonth, ScheduleError, triggerRunsPerMonth } from './schedules.ts';
+import { BYTES_PER_GB, dataPathInput, explainRunBytes, fullRefreshBytes, incrementalRunBytes, type ProcessRunBytes } from './process-run-bytes.ts';
 import type { UsageProfile } from './usage.ts';
 
 export type Cloud = 'aws' | 'azure';
@@ -45,6 +46,8 @@ export interface CostEstimate {
   readonly environment: string;
   readonly clouds: CloudCost[];
   readonly notes: string[];
+  /** One line each, for stderr: e.g. a process-run query over the workgroup's scan cut-off. */
+  readonly warnings: string[];
 }
 
 export interface EstimateInput {
@@ -52,10 +55,13 @@ export interface EstimateInput {
   readonly usage: UsageProfile;
   readonly book: PriceBook;
   readonly synth: SynthOutput;
+  /** The usage profile's name, for warnings. @default 'profile' */
+  readonly usageName?: string;
 }
 
 const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
 const MB_PER_TB = 1024 * 1024;
+const BYTES_PER_MB = 1024 * 1024;
 
 interface AwsResource {
   readonly stack: string;
@@ -66,7 +72,8 @@ interface AwsResource {
 
 export function estimateCost(input: EstimateInput): CostEstimate {
   const notes: string[] = [];
-  const aws = awsLines(input, notes);
+  const warnings: string[] = [];
+  const aws = awsLines(input, notes, warnings);
   const azure = azureLines(input, notes);
   return {
     environment: input.environment.name,
@@ -75,6 +82,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
       { cloud: 'azure', region: input.environment.azure.location, lines: azure, total: sum(azure) },
     ],
     notes,
+    warnings,
   };
 }
 
@@ -98,7 +106,7 @@ function runs(expression: string, notes: string[], what: string): number {
 
 // ---------------------------------------------------------------- AWS
 
-function awsLines({ environment: env, usage, book, synth }: EstimateInput, notes: string[]): CostLine[] {
+function awsLines({ environment: env, usage, book, synth, usageName = 'profile' }: EstimateInput, notes: string[], warnings: string[]): CostLine[] {
   const resources: AwsResource[] = synth.aws.flatMap((stack) =>
     Object.entries(stack.template.Resources ?? {})
       .sort(([a], [b]) => a.localeCompare(b))
@@ -205,29 +213,76 @@ function awsLines({ environment: env, usage, book, synth }: EstimateInput, notes
     );
   }
 
+  const dataPath = dataPathInput(usage);
+  const incremental = incrementalRunBytes(dataPath);
+  const refresh = fullRefreshBytes(dataPath);
   for (const workgroup of ofType('AWS::Athena::WorkGroup')) {
     const name = String(workgroup.resource.Properties?.Name ?? workgroup.path);
     const bi = /(^|[^a-z])bi([^a-z]|$)/i.test(`${name} ${workgroup.path}`) || /Bi[A-Z]/.test(workgroup.path);
-    const queries = bi ? usage.athena.biQueriesPerMonth : flowRuns.process * usage.athena.platformQueriesPerProcessRun;
     const cutoffBytes = (workgroup.resource.Properties?.WorkGroupConfiguration as { BytesScannedCutoffPerQuery?: unknown } | undefined)?.BytesScannedCutoffPerQuery;
     const cutoffMb = typeof cutoffBytes === 'number' ? cutoffBytes / 1024 / 1024 : bi ? env.analytics.biBytesScannedCutoffMb : env.analytics.bytesScannedCutoffMb;
-    const mb = Math.max(10, usage.athena.mbScannedPerQuery);
     const rate = p('athena.scanned');
-    const cost = ((queries * mb) / MB_PER_TB) * rate;
-    const min = ((queries * 10) / MB_PER_TB) * rate;
-    const max = ((queries * Math.max(10, cutoffMb)) / MB_PER_TB) * rate;
-    const queriesText = bi ? `${qty(queries)} BI queries` : `${qty(flowRuns.process)} process runs x ${qty(usage.athena.platformQueriesPerProcessRun)} = ${qty(queries)} queries`;
+    const id = `athena.${workgroup.stack}.${workgroup.id}`;
+    const label = `Athena, workgroup ${workgroup.path}`;
+    if (bi) {
+      const queries = usage.athena.biQueriesPerMonth;
+      const mb = Math.max(10, usage.athena.biMbScannedPerQuery);
+      const cost = ((queries * mb) / MB_PER_TB) * rate;
+      const min = ((queries * 10) / MB_PER_TB) * rate;
+      const max = ((queries * Math.max(10, cutoffMb)) / MB_PER_TB) * rate;
+      lines.push(
+        line('aws', id, label, 'usage-based', cost, `${qty(queries)} BI queries x ${qty(mb)} MB/1,048,576 x ${price(rate)}/TB = ${money(cost)}; min 10 MB/query ${money(min)}, max at the ${qty(cutoffMb)} MB cut-off ${money(max)}`, {
+          min,
+          max,
+        }),
+      );
+      continue;
+    }
+    // The platform workgroup runs the process flow: bytes from the data path (process-run-bytes.ts), each statement billed at least 10 MB.
+    const queries = usage.athena.platformQueriesPerProcessRun;
+    const minimumMb = queries * 10;
+    const billedMb = (bytes: ProcessRunBytes) => (bytes.scanned + bytes.written) / BYTES_PER_MB + minimumMb;
+    const runMb = billedMb(incremental);
+    const cost = ((flowRuns.process * runMb) / MB_PER_TB) * rate;
+    const floor = ((flowRuns.process * Math.max(incremental.scanned / BYTES_PER_MB, minimumMb)) / MB_PER_TB) * rate;
     lines.push(
       line(
         'aws',
-        `athena.${workgroup.stack}.${workgroup.id}`,
-        `Athena, workgroup ${workgroup.path}`,
+        id,
+        `${label}, incremental process runs`,
         'usage-based',
         cost,
-        `${queriesText} x ${qty(mb)} MB/1,048,576 x ${price(rate)}/TB = ${money(cost)}; min 10 MB/query ${money(min)}, max at the ${qty(cutoffMb)} MB cut-off ${money(max)}`,
-        { min, max },
+        `per run: ${explainRunBytes(dataPath, incremental, qty)}; billed ${qty(incremental.scanned / BYTES_PER_GB)} GB scanned + ${qty(incremental.written / BYTES_PER_GB)} GB written re-read by UNLOAD (a write is a CTAS, then an UNLOAD of it) + ${qty(queries)} statements x 10 MB minimum = ${qty(runMb / 1024)} GB; ` +
+          `${qty(flowRuns.process)} process runs (schedules.process ${env.schedules.process}) x ${qty(runMb / 1024)} GB/1,024 x ${price(rate)}/TB = ${money(cost)}; min (no UNLOAD re-read, the minimum inside the scan) ${money(floor)}`,
+        { min: floor, max: cost },
       ),
     );
+    const refreshMb = billedMb(refresh);
+    const refreshes = usage.dataPath.fullRefreshesPerMonth;
+    const refreshCost = ((refreshes * refreshMb) / MB_PER_TB) * rate;
+    lines.push(
+      line(
+        'aws',
+        `${id}.fullRefresh`,
+        `${label}, full refresh`,
+        'usage-based',
+        refreshCost,
+        `per full refresh: ${explainRunBytes(dataPath, refresh, qty)}; billed + ${qty(refresh.written / BYTES_PER_GB)} GB UNLOAD re-read + ${qty(queries)} x 10 MB = ${qty(refreshMb / 1024)} GB; ` +
+          `${qty(refreshes)} full refreshes/month (usage dataPath.fullRefreshesPerMonth) x ${qty(refreshMb / 1024)} GB/1,024 x ${price(rate)}/TB = ${money(refreshCost)}`,
+      ),
+    );
+    const over = (
+      [
+        ['an incremental run', incremental],
+        ['a full refresh', refresh],
+      ] as const
+    ).filter(([, bytes]) => bytes.largestQuery / BYTES_PER_MB > cutoffMb);
+    if (over.length > 0) {
+      warnings.push(
+        `warning: usage ${usageName}: the largest query of ${over.map(([what, bytes], index) => `${what}${index === 0 ? ' scans' : ''} about ${qty(bytes.largestQuery / BYTES_PER_GB)} GB`).join(' and of ')} ` +
+          `(dataPath.largestQueryShare ${qty(usage.dataPath.largestQueryShare)} x the run's scan), over ${workgroup.path}'s bytesScannedCutoffMb ${qty(cutoffMb)}: Athena would cancel it`,
+      );
+    }
   }
 
   // Lambda functions without a declared log group write to an implicit one.

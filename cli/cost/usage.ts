@@ -35,12 +35,30 @@ export const usageSchema = z.strictObject({
   /** The handler functions, cloud-neutral: Lambda on AWS, Azure Functions (Flex Consumption) on Azure run the same bundles. */
   functions: z.strictObject({ ingest: handler, transform: handler, quality: handler, ml: handler }),
   stepFunctions: z.strictObject({ expressSecondsPerExecution: amount('duration of an Express execution, seconds') }),
-  /** Unused: the platform runs no crawler (its tables are declared). Still accepted so profiles that hold it load; drop it with their `crawler` entries. */
-  crawler: z.strictObject({ minutesPerRun: amount('unused'), dpu: amount('unused') }).optional(),
+  /**
+   * What one process run reads and writes, from what arrives per run: the
+   * inputs of cli/cost/process-run-bytes.ts (see docs/cost.md). The sizes of
+   * trusted, refined and raw come from storage.storedGb. Defaults were
+   * measured on the synthetic Olist tables (tests/cli/cost/process-run-bytes-acceptance.test.ts).
+   */
+  dataPath: z.strictObject({
+    newCsvGbPerProcessRun: amount('GB of CSV, uncompressed as received, that the ingest flow stages between two process runs; 0: no feed, every table is skipped; GB, no default'),
+    parquetBytesPerCsvByte: amount('bytes of staged Parquet (with its rejects file) per CSV byte; the same records written again to trusted or quarantine count the same; ratio, default 0.6 (Olist history 0.62)').default(0.6),
+    rewrittenShare: fraction(
+      'share of trusted bytes in the partitions one increment rewrites: the partitions its keys fall in, and the whole of each unpartitioned table that receives a row (order_items, order_payments, customers, products); fraction, no default (an Olist batch of the sample: 0.34)',
+    ),
+    keyLookupShare: fraction(
+      'share of trusted bytes the key lookups scan: the key, partition and lineage columns of the tables that receive files; 1 = every table receives files and whole files are counted, as the local run report counts; fraction, default 0.35 (key columns 0.6 of the Olist trusted Parquet x 0.6 of its bytes in tables that receive files every hour: geolocation and the category names rarely do)',
+    ).default(0.35),
+    cascadeParentBytesPerTrustedByte: amount('key-lookup bytes of the cascade parents (orders for its items, payments and reviews; customers for orders; products and sellers for items) per trusted byte; ratio, default 0.66 (Olist)').default(0.66),
+    refinedInputBytesPerTrustedByte: amount('bytes the refined rebuild reads per trusted byte: each refined model reads its trusted inputs whole, orders and order_items twice; ratio, default 0.84 (Olist)').default(0.84),
+    largestQueryShare: fraction('share of a run\'s scanned bytes its largest single statement scans (the largest table\'s lookup or rewrite, the widest refined join); compared with the workgroup\'s bytesScannedCutoffMb; fraction, default 0.4').default(0.4),
+    fullRefreshesPerMonth: amount('`strata run --full-refresh` (or {"fullRefresh": true}) process runs per month, each rebuilding trusted from every staged file; runs per month, no default'),
+  }),
   athena: z.strictObject({
-    platformQueriesPerProcessRun: amount('Athena queries the process flow runs each time'),
+    platformQueriesPerProcessRun: amount('statements the process flow runs on the platform workgroup per run, each billed at least 10 MB (Athena\'s minimum), on top of the bytes the data path scans'),
     biQueriesPerMonth: amount('queries BI users run per month'),
-    mbScannedPerQuery: amount('average MB a query scans (10 MB minimum is applied)'),
+    biMbScannedPerQuery: amount('average MB a BI query scans (10 MB minimum is applied)'),
   }),
   logs: z.strictObject({ ingestedGbPerLogGroupPerMonth: amount('GB written per log group per month'), azureIngestedGbPerMonth: amount('GB into Log Analytics per month') }),
   training: z.strictObject({ minutesPerRun: amount('minutes a training job takes (capped by maxRuntimeMinutes)') }),
