@@ -3,7 +3,9 @@
  * `sizing.databricks`, the job-cluster spec that follows it, the BI and the
  * pipelines SQL warehouses, a service principal per querying handler class
  * (and BI) bound to its managed identity, Unity Catalog access to the layer
- * containers per pipelines/access.ts, and the MLflow experiment folder.
+ * containers per pipelines/access.ts, the environment's catalog with raw's
+ * staged and rejects tables declared from the dataset definitions
+ * (workspace/raw-tables.ts), and the MLflow experiment folder.
  *
  * The databricks provider is configured from the platform stack's outputs,
  * read through an explicit `terraform_remote_state` in the same backend, so
@@ -11,6 +13,7 @@
  */
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { Catalog } from '@cdktf/provider-databricks/lib/catalog/index.js';
 import { ClusterPolicy } from '@cdktf/provider-databricks/lib/cluster-policy/index.js';
 import { Directory } from '@cdktf/provider-databricks/lib/directory/index.js';
 import { ExternalLocation } from '@cdktf/provider-databricks/lib/external-location/index.js';
@@ -21,11 +24,15 @@ import { ServicePrincipal } from '@cdktf/provider-databricks/lib/service-princip
 import { SqlEndpoint } from '@cdktf/provider-databricks/lib/sql-endpoint/index.js';
 import { StorageCredential } from '@cdktf/provider-databricks/lib/storage-credential/index.js';
 import { HANDLER_CLASSES, LAYERS, type Environment, type Layer } from '../../config/schema.ts';
+import type { HandlerAccess } from '../../pipelines/access.ts';
+import { STAGED_PREFIX, STAGED_REJECTS_PREFIX } from '../../pipelines/contract/lake-layout.ts';
+import { DATASETS } from '../../pipelines/datasets/index.ts';
 import { resourceName } from '../shared/naming.ts';
 import { configureBackend, remoteStackState, STACK_NAMES } from './backend.ts';
 import { clusterPolicyDefinition, jobClusterSpec, sqlWarehouseSpec } from './databricks-sizing.ts';
 import { IDENTITY_ACCESS, type IdentityOwner } from './handler-identities.ts';
 import { identityOutputs, PLATFORM_OUTPUTS, type PlatformStack } from './platform-stack.ts';
+import { RawTables } from './workspace/raw-tables.ts';
 
 export interface WorkspaceStackProps {
   /** The environment, parsed and with every default applied. */
@@ -46,6 +53,10 @@ export class WorkspaceStack extends TerraformStack {
   /** Databricks service principals of the handler classes that run SQL, and of BI, bound to their managed identities. */
   readonly servicePrincipals: Partial<Record<IdentityOwner, ServicePrincipal>>;
   readonly externalLocations: Record<Layer, ExternalLocation>;
+  /** The environment's Unity Catalog catalog (catalogName). */
+  readonly catalog: Catalog;
+  /** Raw's staged and rejects tables, in the catalog's `raw` schema. */
+  readonly rawTables: RawTables;
   /** The MLflow experiment folder; only when sizing.mlflow.mode is not off. */
   readonly mlflowFolder?: Directory;
 
@@ -139,6 +150,37 @@ export class WorkspaceStack extends TerraformStack {
       });
     }
 
+    // ------------------------------------------------------------ the catalog and raw's declared tables
+    // A managed location of its own: a metastore created without root storage (the Azure default) refuses a
+    // catalog without one. Only external tables are declared, so nothing is written there today.
+    this.catalog = new Catalog(this, 'catalog', {
+      name: catalogName(environment),
+      comment: `Strata ${environment.name}: the lake's tables, declared from the dataset definitions.`,
+      storageRoot: `${layerUrl(CATALOG_STORAGE.layer, account)}${CATALOG_STORAGE.folder}`,
+      dependsOn: [this.externalLocations[CATALOG_STORAGE.layer]],
+    });
+    const rawReaders = rawTableReaders().map(principalName);
+    // databricks_grants is authoritative per securable: this is everyone's access to the catalog.
+    const catalogGrants =
+      rawReaders.length > 0
+        ? new Grants(this, 'catalog_grants', {
+            catalog: this.catalog.name,
+            grant: rawReaders.map((principal) => ({ principal, privileges: ['USE_CATALOG'] })),
+          })
+        : undefined;
+    this.rawTables = new RawTables(this, 'raw_tables', {
+      // Every source dataset (one loaded from a file), as on AWS: today the Olist tables.
+      datasets: DATASETS.filter((dataset) => dataset.sourceFile !== undefined),
+      catalogName: this.catalog.name,
+      rawUrl: layerUrl('raw', account),
+      // The handlers' warehouse runs the DDL; the provider waits 50 s a statement, so a classic warehouse still
+      // starting can fail the first apply (apply again).
+      warehouseId: this.pipelineWarehouse.id,
+      readers: rawReaders,
+      dependsOn: [this.externalLocations.raw, ...(catalogGrants ? [catalogGrants] : [])],
+    });
+    output(WORKSPACE_OUTPUTS.catalogName, this.catalog.name, 'Unity Catalog catalog of the environment: raw.<table> and raw.<table>_rejects are the staged files.');
+
     // ------------------------------------------------------------ MLflow experiments
     if (environment.sizing.mlflow.mode !== 'off') {
       this.mlflowFolder = new Directory(this, 'mlflow_experiments', { path: MLFLOW_EXPERIMENT_FOLDER });
@@ -161,6 +203,28 @@ export const MLFLOW_EXPERIMENT_FOLDER = '/Shared/strata';
 
 /** Who gets a Databricks service principal: the handler classes that run SQL (access.ts `queries`), and BI. */
 export const SQL_PRINCIPALS: readonly IdentityOwner[] = [...HANDLER_CLASSES.filter((handlerClass) => IDENTITY_ACCESS[handlerClass].queries), 'bi'];
+
+/**
+ * The environment's catalog, `strata_<env>`: its resource name with underscores, so SQL names it unquoted
+ * (`strata_prod.raw.orders`). An environment that must use an existing catalog would need a config field.
+ */
+export function catalogName(environment: Environment): string {
+  return resourceName(environment).replaceAll('-', '_');
+}
+
+/** The catalog's managed location: a folder of its own in the dataquality container, apart from every table. */
+export const CATALOG_STORAGE = { layer: 'dataquality', folder: '_unity_catalog/' } as const satisfies { layer: Layer; folder: string };
+
+const readsKey = (access: HandlerAccess, layer: Layer, key: string) =>
+  access.reads.some((grant) => grant.layer === layer && key.startsWith(grant.prefix ?? ''));
+
+/**
+ * Who reads raw's declared tables: the SQL principals that access.ts lets read both staged/ and rejects/ of raw
+ * (today transform; BI reads refined only, as on AWS). They get USE_CATALOG, USE_SCHEMA and SELECT.
+ */
+export function rawTableReaders(): IdentityOwner[] {
+  return SQL_PRINCIPALS.filter((owner) => [STAGED_PREFIX, STAGED_REJECTS_PREFIX].every((folder) => readsKey(IDENTITY_ACCESS[owner], 'raw', folder)));
+}
 
 /** `abfss://<layer>@<account>.dfs.core.windows.net/`: a layer container as Unity Catalog addresses it. */
 export function layerUrl(layer: Layer, storageAccountName: string): string {
@@ -191,6 +255,8 @@ export function externalLocationGrants(layer: Layer): { owner: IdentityOwner; pr
 export const WORKSPACE_OUTPUTS = {
   sqlWarehouseId: 'sql_warehouse_id',
   pipelineWarehouseId: 'pipeline_warehouse_id',
+  /** The environment's Unity Catalog catalog. */
+  catalogName: 'catalog_name',
   /** Workspace folder of the MLflow experiments; only when sizing.mlflow.mode is not off. */
   mlflowExperimentFolder: 'mlflow_experiment_folder',
 } as const;
