@@ -142,6 +142,7 @@ export const runCommand = {
         environment,
         platformVersion: version,
         flows: synthesized,
+        definitionsValidated: true,
         lake,
         landingFiles,
         runId,

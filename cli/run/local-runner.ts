@@ -70,6 +70,8 @@ export interface LocalRunOptions {
   readonly retryIntervalMs?: number;
   /** Start each state machine with `{ "fullRefresh": true }`: rebuild from all staged raw, not the increment. @default false */
   readonly fullRefresh?: boolean;
+  /** The definitions were validated when they were synthesized (`loadSynthesizedFlows`): do not validate them again. @default false */
+  readonly definitionsValidated?: boolean;
 }
 
 export interface LocalRunResult {
@@ -162,7 +164,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
                 return result;
               };
       }
-      const machine = new StateMachine(flow.definition as never, { validationOptions: { checkArn: false } });
+      const machine = new StateMachine(flow.definition as never, { validationOptions: { checkArn: false, noValidate: options.definitionsValidated ?? false } });
       const input: Record<string, boolean> = options.fullRefresh ? { fullRefresh: true } : {};
       const execution = machine.run(
         input,

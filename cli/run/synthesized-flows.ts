@@ -195,7 +195,18 @@ function readCache(path: string, key: string): CacheEntry | undefined {
 }
 
 /**
- * The flows of an environment, synthesized once per key: reuses
+ * Validates each definition as the local runner's interpreter does (ASL
+ * schema and JSONPaths; ARNs are placeholders here), so that only valid
+ * definitions are cached and a run from the cache need not validate again
+ * (about 0.3 s per flow).
+ */
+async function validateDefinitions(flows: readonly SynthesizedFlow[]): Promise<void> {
+  const { StateMachine } = await import('aws-local-stepfunctions');
+  for (const flow of flows) new StateMachine(flow.definition as never, { validationOptions: { checkArn: false } });
+}
+
+/**
+ * The flows of an environment, synthesized once per key and validated: reuses
  * `<lake>/_runs/.synth-cache/<key>.json` when it is there, else synthesizes
  * and stores it (written aside, then renamed).
  */
@@ -219,6 +230,7 @@ export async function loadSynthesizedFlows(
   }
   options.onSynthesize?.();
   const { flows, templateSha256 } = await synthesizeTemplateFlows(environment, version);
+  await validateDefinitions(flows);
   const entry: CacheEntry = {
     format: CACHE_FORMAT,
     key,

@@ -276,4 +276,30 @@ describe('runLocally', () => {
       rmSync(work, { recursive: true, force: true });
     }
   });
+
+  it('validates each definition before it runs it, unless told they were validated when synthesized', async () => {
+    const { runLocally } = await import('../../cli/run/local-runner.ts');
+    const { loadEnvironment } = await import('../../config/load-environment.ts');
+    const work = mkdtempSync(join(tmpdir(), 'strata-run-validate-'));
+    try {
+      // Runnable, but not valid ASL: the schema allows no unknown field in a state.
+      const flow = {
+        flow: 'echo',
+        stateMachineName: 'echo',
+        templateSha256: '0'.repeat(64),
+        definition: { StartAt: 'Echo', States: { Echo: { Type: 'Pass', End: true, Unknown: 1 } } },
+        taskTargets: new Map(),
+        resultPaths: new Map(),
+        unrunnable: new Map(),
+      };
+      const environment = loadEnvironment({ env: 'dev' }).environment;
+      const options = { environment, platformVersion: '0.0.0', flows: [flow], lake: join(work, 'lake') };
+      await expect(runLocally(options)).rejects.toThrow(/definition/i);
+      await expect(runLocally({ ...options, definitionsValidated: false })).rejects.toThrow(/definition/i);
+      const trusted = await runLocally({ ...options, definitionsValidated: true });
+      expect(trusted.outcomes).toEqual([{ flow: 'echo', status: 'succeeded', output: {} }]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
 });
