@@ -19,7 +19,7 @@
  *   rewritten      R = T x s            the trusted rows of the partitions the batch touches, read to be kept
  *   trusted write  W = R + S            the touched partitions again, plus the batch: every record lands in
  *                                       trusted or quarantine, and a replaced trusted row moves to quarantine
- *   refined        I = T x i read, F written   rebuilt whole from trusted when any input has a new version
+ *   refined        I = T x i read, F written   priced as a whole rebuild: exact for a whole model, an upper bound for an incremental one (reads its inputs, writes only the months it touches)
  *   quality        Q = W + F            the trusted partitions written this run, and refined whole
  *
  *   scanned = S + K + R + I + Q         written = W + F
