@@ -11,7 +11,7 @@
  * before the run). Finally `--full-refresh` rebuilds trusted on the same lake
  * and its row counts are compared with the incremental result.
  *
- *   npm run bench:incremental [-- --scale 1 --batches 10 --history-share 0.9 --resend 0.3]
+ *   npm run bench:incremental [-- --scale 1 --batches 10 --history-share 0.9 --resend 0.3 --keep]
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     batches: { type: 'string', default: '10' },
     'history-share': { type: 'string', default: '0.9' },
     resend: { type: 'string', default: '0.3' },
+    keep: { type: 'boolean', default: false },
   },
 });
 const scale = Number(values.scale);
@@ -146,7 +147,9 @@ try {
   fullRefresh = await strataRun(['--flows', 'process', '--full-refresh']);
   refreshedRows = new Map([...(await trustedPointers())].map(([table, pointer]) => [table, rowsOf(pointer)]));
 } finally {
-  rmSync(scratch, { recursive: true, force: true });
+  // --keep leaves the lake and the batches for a closer look (a profile of one more run, say).
+  if (values.keep) process.stdout.write(`kept: ${scratch} (lake/, split/)\n`);
+  else rmSync(scratch, { recursive: true, force: true });
 }
 
 const printTable = (lines: string[][]) => {

@@ -152,14 +152,17 @@ export async function buildTrusted(deps: { engine: QueryEngine; store: ObjectSto
       : undefined;
   const input = await engine.createTemporary(`input_${dataset.name}`, `select * from ${staged} s${parked ? `\nunion all\n${parked}` : ''}`);
 
+  // A batch without records (files of a header alone) checks no parent and matches no trusted key: neither is read.
+  const inputRows = Number((await engine.query<{ n: unknown }>(`select count(*) as n from ${input}`))[0]?.n ?? 0);
+  const cascadeParents = inputRows > 0 ? (request.cascadeParents ?? []) : [];
   const parents = [];
-  for (const parent of request.cascadeParents ?? []) {
+  for (const parent of cascadeParents) {
     const committed = await tables.read('trusted', parent.parentTable);
     parents.push({ ...parent, relation: committed ? engine.relations.ref('trusted', parent.parentTable) : `(select ${quote('')} as ${parent.parentColumn} where 1 = 0)` });
   }
-  const existing = current && Object.keys(current.partitions).length > 0 ? engine.relations.ref('trusted', dataset.name) : undefined;
   const model = renderModel(loadModel('trusted', dataset.name), engine.dialect, { ...engine.relations, source: () => input });
   const checked = await engine.createTemporary(`checked_${dataset.name}`, compileChecked(dataset, model, engine.dialect, parents));
+  const existing = current && Object.keys(current.partitions).length > 0 && inputRows > 0 ? engine.relations.ref('trusted', dataset.name) : undefined;
   const ranked = await engine.createTemporary(`ranked_${dataset.name}`, compileRanked(dataset, engine.dialect, checked, existing));
 
   const touchedQuery = compileTouchedPartitions(dataset, ranked);
@@ -209,7 +212,7 @@ where q.${QUARANTINE_PARTITION} = ${quote(today)}
     touched.length > 0 || fullRefresh ? compileMergedPartitions(dataset, ranked, existing, touched) : undefined,
     { columns: trustedColumns(dataset), watermark, label, now: request.now },
   );
-  const parentBytes = await Promise.all((request.cascadeParents ?? []).map(async (parent) => bytesOf(await tables.read('trusted', parent.parentTable))));
+  const parentBytes = await Promise.all(cascadeParents.map(async (parent) => bytesOf(await tables.read('trusted', parent.parentTable))));
   return {
     table: dataset.name,
     status: 'built',

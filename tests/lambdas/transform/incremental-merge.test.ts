@@ -92,6 +92,32 @@ describe('incremental trusted builds', () => {
     expect(await run('orders', 3)).toMatchObject({ status: 'skipped', bytesRead: 0 });
   });
 
+  it('moves only the watermark for a batch of a header alone: neither the table nor its cascade parents are looked up', async () => {
+    lake.writeRaw('orders', [ORDER('o1', 'shipped')], { file: 'o.csv', ingestedAt: at(1) });
+    await run('orders', 1);
+    // Checked against its order only (products and sellers are not built here, so it would wait parked for them).
+    const ordersParent = cascadeParentsOf('order_items').filter((parent) => parent.parentTable === 'orders');
+    const build = (hour: number) => lake.build('order_items', { runId: `run-${hour}`, now: new Date(at(hour)), cascadeParents: ordersParent });
+    lake.writeRaw('order_items', [ITEM('o1', 1)], { file: 'i.csv', ingestedAt: at(1) });
+    expect(await build(1)).toMatchObject({ rowsMerged: 1 });
+    const tables = new TableStore(lake.store);
+    const before = (await tables.read('trusted', 'order_items'))!;
+
+    lake.writeRaw('order_items', [], { file: 'header-only.csv', ingestedAt: at(2) });
+    const empty = await build(2);
+    expect(empty).toMatchObject({ status: 'built', rowsIn: 0, rowsMerged: 0, partitionsWritten: [], bytesKeyLookup: 0 });
+    const after = (await tables.read('trusted', 'order_items'))!;
+    expect(after.partitions).toEqual(before.partitions);
+    // The watermark covers the file: the next run has nothing new.
+    expect(await build(2)).toMatchObject({ status: 'skipped' });
+
+    // The false branch: a batch with a record looks up the table and its parent (orders).
+    lake.writeRaw('order_items', [ITEM('o1', 2)], { file: 'j.csv', ingestedAt: at(3) });
+    const next = await build(3);
+    expect(next.bytesKeyLookup).toBeGreaterThan(0);
+    expect(next.rowsMerged).toBe(1);
+  });
+
   it('parks a child whose parent is not in trusted, naming the parent key, and releases it when the parent arrives', async () => {
     lake.writeRaw('sellers', ['s1,13000,campinas,SP'], { ingestedAt: at(1) });
     lake.writeRaw('products', ['p1,moveis,40,300,2,500,20,10,15'], { ingestedAt: at(1) });
