@@ -176,14 +176,17 @@ from (
 export function compileMergedPartitions(dataset: DatasetDefinition, ranked: string, existing: string | undefined, touched: readonly string[]): string {
   const columns = [...dataset.columns.map((column) => column.name), ...LINEAGE_COLUMNS, ...(dataset.partition ? [dataset.partition.column] : [])];
   const winners = `select ${columns.join(', ')} from ${ranked} where _rank = 1 and _existing = 0`;
-  if (!existing) return winners;
+  // Rows are written in arrival order: a file's records stay together and numbered in sequence, which compresses
+  // best (1M geolocation rows: 16.7 -> 15.5 MB). Athena's UNLOAD sorts within each file it writes, which is enough.
+  const inArrivalOrder = (select: string) => `select * from (\n${select}\n) merged\norder by ${LINEAGE_COLUMNS.join(', ')}`;
+  if (!existing) return inArrivalOrder(winners);
   const key = dataset.primaryKey;
   const inTouched = dataset.partition ? `e.${dataset.partition.column} in (${touched.map(quote).join(', ') || 'null'})` : '1 = 1';
-  return `select ${columns.map((column) => `e.${column}`).join(', ')} from ${existing} e
+  return inArrivalOrder(`select ${columns.map((column) => `e.${column}`).join(', ')} from ${existing} e
 where ${inTouched}
   and not exists (select 1 from ${ranked} r where r._rank = 1 and r._existing = 0 and ${key.map((column) => `r.${column} = e.${column}`).join(' and ')})
 union all
-${winners}`;
+${winners}`);
 }
 
 /**
