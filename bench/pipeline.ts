@@ -52,7 +52,7 @@ try {
     const floor = await measure(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench', 'floor-pass.ts'), data, floorOut], { cwd: REPO_ROOT, env });
     const lake = join(scratch, `lake-${scale}`);
     process.stdout.write(`scale ${scale}: strata run (ingest + process, synthesized state machines, DuckDB)...\n`);
-    const pipeline = await measure(process.execPath, [join(REPO_ROOT, 'bin', 'strata.mjs'), 'run', '--data', data, '--lake', lake], { cwd: REPO_ROOT, env });
+    const pipeline = await measure(process.execPath, [join(REPO_ROOT, 'bin', 'strata.mjs'), 'run', '--data', data, '--lake', lake, '--flows', 'ingest,process'], { cwd: REPO_ROOT, env });
     rows.push({ scale, pipeline, floor, rawBytes, trustedBytes: bytesUnder(join(lake, 'trusted'), '.parquet'), floorBytes: bytesUnder(floorOut, '.parquet') });
     rmSync(lake, { recursive: true, force: true });
     rmSync(data, { recursive: true, force: true });
