@@ -15,7 +15,7 @@ import { ObjectStoreTracker } from '../../lambdas/adapters/tracking/object-store
 import type { ExperimentTracker } from '../../lambdas/ports/experiment-tracker.ts';
 import { systemClock } from '../../lambdas/ports/clock.ts';
 import type { HandlerName } from '../../pipelines/flows/index.ts';
-import type { SynthesizedFlow } from './synthesized-flows.ts';
+import { ASL_VALIDATION, type SynthesizedFlow } from './synthesized-flows.ts';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22); this is its
 // specified behaviour for Node 20, which the machines here run.
@@ -164,7 +164,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
                 return result;
               };
       }
-      const machine = new StateMachine(flow.definition as never, { validationOptions: { checkArn: false, noValidate: options.definitionsValidated ?? false } });
+      const machine = new StateMachine(flow.definition as never, { validationOptions: { ...ASL_VALIDATION, noValidate: options.definitionsValidated ?? false } });
       const input: Record<string, boolean> = options.fullRefresh ? { fullRefresh: true } : {};
       const execution = machine.run(
         input,

@@ -129,16 +129,25 @@ async function synthesizeTemplateFlows(environment: Environment, version: string
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Source files whose contents shape the state machine definitions (besides the environment and the version). */
+/**
+ * Source files whose contents shape the state machine definitions (besides
+ * the environment and the version): the flows and what they are built from
+ * (datasets, models, cascade rules), the constructs that render them, the
+ * schema, and this file. Folders are taken whole, so a new file counts.
+ */
 export function definitionSources(root = REPO_ROOT): string[] {
-  const flows = readdirSync(join(root, 'pipelines', 'flows'))
-    .filter((name) => name.endsWith('.ts'))
-    .map((name) => `pipelines/flows/${name}`);
+  const tsFilesIn = (folder: string) =>
+    readdirSync(join(root, folder))
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => `${folder}/${name}`);
   return [
-    ...flows,
-    'stacks/aws/constructs/pipeline-flow.ts',
+    ...tsFilesIn('pipelines/flows'),
+    ...tsFilesIn('pipelines/datasets'),
+    ...tsFilesIn('pipelines/models'),
+    'pipelines/quality/rules.ts',
+    'config/schema.ts',
+    ...tsFilesIn('stacks/aws/constructs'),
     'stacks/aws/stacks/pipelines-stack.ts',
-    'stacks/aws/constructs/sagemaker-training.ts',
     'cli/run/synthesized-flows.ts',
     'package-lock.json',
   ].sort();
@@ -159,7 +168,7 @@ export function synthCacheKey(environment: Environment, version: string, root = 
 
 export const synthCacheFolder = (lake: string) => join(lake, '_runs', '.synth-cache');
 
-const CACHE_FORMAT = 'strata-synth-cache/1';
+const CACHE_FORMAT = 'strata-synth-cache/2';
 
 interface CachedFlow extends Omit<SynthesizedFlow, 'taskTargets' | 'resultPaths' | 'unrunnable'> {
   readonly taskTargets: [string, TaskTarget][];
@@ -194,6 +203,9 @@ function readCache(path: string, key: string): CacheEntry | undefined {
   }
 }
 
+/** How definitions are validated: the ASL schema and JSONPaths; not ARNs, which are placeholders here. */
+export const ASL_VALIDATION = { checkArn: false } as const;
+
 /**
  * Validates each definition as the local runner's interpreter does (ASL
  * schema and JSONPaths; ARNs are placeholders here), so that only valid
@@ -202,7 +214,7 @@ function readCache(path: string, key: string): CacheEntry | undefined {
  */
 async function validateDefinitions(flows: readonly SynthesizedFlow[]): Promise<void> {
   const { StateMachine } = await import('aws-local-stepfunctions');
-  for (const flow of flows) new StateMachine(flow.definition as never, { validationOptions: { checkArn: false } });
+  for (const flow of flows) new StateMachine(flow.definition as never, { validationOptions: ASL_VALIDATION });
 }
 
 /**

@@ -16,11 +16,11 @@ import type { Environment } from '../../config/schema.ts';
 import type { DatasetDefinition } from '../../pipelines/datasets/dataset.ts';
 import { OLIST_DATASETS } from '../../pipelines/datasets/olist.ts';
 import { LANDING_PREFIX, REJECTED_PREFIX, stagedFolder, stagedKeyOf, stagedRejectsKeyOf } from '../../pipelines/contract/lake-layout.ts';
-import { parquetMetadata } from 'hyparquet';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { type DropEntry, gzipEntry, plainEntry, zipEntries } from './archive.ts';
 import { CsvRecordCounter } from './csv-records.ts';
+import { parquetRows } from '../lake/parquet-rows.ts';
 import { archiveFormatOf, DropRefusal, hasArchiveExtension, MAGIC_HEAD_BYTES, type RefusalRule, UnpackMeter } from './refusal.ts';
 import { stageCsv } from './stage-csv.ts';
 
@@ -193,7 +193,7 @@ export async function unpackFileDrop(deps: UnpackFileDropDeps, request: UnpackFi
     const hashPrefix = file.sha256.slice(0, 12);
     const previous = known.received.get(hashPrefix);
     if (previous && known.staged.has(stagedKeyOf(previous))) {
-      const [stagedRows, rejectedRows] = await Promise.all([parquetRows(store, stagedKeyOf(previous)), parquetRows(store, stagedRejectsKeyOf(previous))]);
+      const [stagedRows, rejectedRows] = await Promise.all([parquetRows(store, 'raw', stagedKeyOf(previous)), parquetRows(store, 'raw', stagedRejectsKeyOf(previous))]);
       files.push({ table: file.table, key: previous, bytes: file.bytes, rows: stagedRows + rejectedRows, written: false, stagedKey: stagedKeyOf(previous), rejectsKey: stagedRejectsKeyOf(previous), stagedRows, rejectedRows });
       continue;
     }
@@ -228,12 +228,6 @@ export async function unpackFileDrop(deps: UnpackFileDropDeps, request: UnpackFi
   }
   await store.delete('raw', landingKey);
   return { landingKey, status: files.some((file) => file.written) ? 'ingested' : 'already-ingested', files };
-}
-
-/** Rows of a Parquet file in raw, from its footer. */
-async function parquetRows(store: ObjectStore, key: string): Promise<number> {
-  const bytes = await store.read('raw', key);
-  return Number(parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer).num_rows);
 }
 
 /** The drop's CSVs with their table, hash and row count; throws a DropRefusal at the first broken rule. */

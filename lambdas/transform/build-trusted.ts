@@ -18,6 +18,7 @@ import {
 } from '../../pipelines/sql/compile.ts';
 import { loadModel, renderModel } from '../../pipelines/sql/render.ts';
 import { commitReplace } from '../lake/commit-replace.ts';
+import { parquetRows } from '../lake/parquet-rows.ts';
 import { TableStore } from '../lake/table-store.ts';
 import type { ObjectStore, StoredObject } from '../ports/object-store.ts';
 import { TableInputError, type QueryEngine } from '../ports/query-engine.ts';
@@ -79,6 +80,16 @@ async function newStagedFiles(store: ObjectStore, table: string, watermark: Wate
     found.push(...(await store.list('raw', prefix)).filter((object) => isStaged(object) && !merged.has(object.key)));
   }
   return found;
+}
+
+/** A staged file this small may hold no record (a header alone stages a file of its schema, about 1 KB); larger ones are not probed. */
+const EMPTY_STAGED_MAX_BYTES = 16 * 1024;
+
+/** Whether the staged files hold no record, told from their footers without a query (a file of a header alone is common in hourly feeds). */
+async function holdsNoRecord(store: ObjectStore, batch: readonly StoredObject[]): Promise<boolean> {
+  if (batch.some((object) => object.sizeBytes > EMPTY_STAGED_MAX_BYTES)) return false;
+  for (const object of batch) if ((await parquetRows(store, 'raw', object.key)) > 0) return false;
+  return true;
 }
 
 /** The watermark after merging `batch`: the latest ingest time, and the files of that day's eve onwards. */
@@ -152,9 +163,9 @@ export async function buildTrusted(deps: { engine: QueryEngine; store: ObjectSto
       : undefined;
   const input = await engine.createTemporary(`input_${dataset.name}`, `select * from ${staged} s${parked ? `\nunion all\n${parked}` : ''}`);
 
-  // A batch without records (files of a header alone) checks no parent and matches no trusted key: neither is read.
-  const inputRows = Number((await engine.query<{ n: unknown }>(`select count(*) as n from ${input}`))[0]?.n ?? 0);
-  const cascadeParents = inputRows > 0 ? (request.cascadeParents ?? []) : [];
+  // A batch without records (files of a header alone) and nothing parked checks no parent and matches no trusted key: neither is read.
+  const hasInput = parkedBefore > 0 || !(await holdsNoRecord(store, batch));
+  const cascadeParents = hasInput ? (request.cascadeParents ?? []) : [];
   const parents = [];
   for (const parent of cascadeParents) {
     const committed = await tables.read('trusted', parent.parentTable);
@@ -162,7 +173,7 @@ export async function buildTrusted(deps: { engine: QueryEngine; store: ObjectSto
   }
   const model = renderModel(loadModel('trusted', dataset.name), engine.dialect, { ...engine.relations, source: () => input });
   const checked = await engine.createTemporary(`checked_${dataset.name}`, compileChecked(dataset, model, engine.dialect, parents));
-  const existing = current && Object.keys(current.partitions).length > 0 && inputRows > 0 ? engine.relations.ref('trusted', dataset.name) : undefined;
+  const existing = current && Object.keys(current.partitions).length > 0 && hasInput ? engine.relations.ref('trusted', dataset.name) : undefined;
   const ranked = await engine.createTemporary(`ranked_${dataset.name}`, compileRanked(dataset, engine.dialect, checked, existing));
 
   const touchedQuery = compileTouchedPartitions(dataset, ranked);
