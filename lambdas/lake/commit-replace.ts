@@ -38,7 +38,7 @@ export async function commitReplace(
   const previous = await tables.read(target.layer, folder);
   const version = (previous?.version ?? 0) + 1;
   const commitId = commitIdOf(version, options.label ?? randomBytes(4).toString('hex'));
-  const written = select === undefined ? {} : await engine.writeFiles({ layer: target.layer, folder: versionFolder(folder, commitId), partitionBy: target.partitionBy }, select);
+  const written = select === undefined ? {} : await engine.writeFiles({ layer: target.layer, folder: versionFolder(folder, commitId), partitionBy: target.partitionBy, sortBy: target.sortBy }, select);
   const partitions: Record<string, CommittedPartition> = {};
   for (const [value, partition] of Object.entries(written)) {
     partitions[target.partitionBy === undefined ? WHOLE_TABLE : value] = { ...partition, commitId };

@@ -44,6 +44,17 @@ export interface ReplaceTarget {
   readonly partitions?: readonly string[];
   /** Kept in the pointer, see TablePointer.inputs. @default - none */
   readonly inputs?: Readonly<Record<string, InputState>>;
+  /** Columns each written file's rows are sorted by (they compress better together). @default - the engine's order */
+  readonly sortBy?: readonly string[];
+}
+
+/** Where `writeFiles` writes, and how. */
+export interface WriteTarget {
+  readonly layer: Layer;
+  readonly folder: string;
+  readonly partitionBy?: string;
+  /** See ReplaceTarget.sortBy. @default - the engine's order */
+  readonly sortBy?: readonly string[];
 }
 
 /**
@@ -70,10 +81,11 @@ export interface QueryEngine {
   /**
    * Writes the rows of a select as ZSTD Parquet under `layer/folder/` (a new
    * folder no reader looks at), one `<column>=<value>/` folder per partition
-   * value when partitionBy is set (the column is in the folder name only).
+   * value when partitionBy is set (the column is in the folder name only),
+   * each file's rows in `sortBy` order when it is set.
    * Returns what it wrote per partition value (NULL_PARTITION for null).
    */
-  writeFiles(target: { readonly layer: Layer; readonly folder: string; readonly partitionBy?: string }, select: string): Promise<Record<string, WrittenPartition>>;
+  writeFiles(target: WriteTarget, select: string): Promise<Record<string, WrittenPartition>>;
   /**
    * After a pointer was written: makes the engine's own catalog agree with it
    * (Glue partitions on AWS); nothing where the engine reads pointers itself.

@@ -14,7 +14,7 @@ import { commitReplace } from '../../lake/commit-replace.ts';
 import { resolveTableRefs, tableToken } from '../../lake/table-refs.ts';
 import { TableStore } from '../../lake/table-store.ts';
 import type { ObjectStore } from '../../ports/object-store.ts';
-import type { LoadedColumn, LoadedValue, QueryEngine, ReplaceTarget, TableWritten, WrittenPartition } from '../../ports/query-engine.ts';
+import type { LoadedColumn, LoadedValue, QueryEngine, ReplaceTarget, TableWritten, WriteTarget, WrittenPartition } from '../../ports/query-engine.ts';
 
 /**
  * What the engine needs of the Glue catalog (GlueTableCatalog in
@@ -187,14 +187,16 @@ export class AthenaQueryEngine implements QueryEngine {
     );
   }
 
-  async writeFiles(target: { readonly layer: Layer; readonly folder: string; readonly partitionBy?: string }, select: string): Promise<Record<string, WrittenPartition>> {
+  async writeFiles(target: WriteTarget, select: string): Promise<Record<string, WrittenPartition>> {
     const folder = target.folder.split('/').filter(Boolean).join('/');
     const bucket = this.props.buckets[target.layer];
     // A version folder is new, but a retried build writes the same commit's folder again: UNLOAD needs it empty.
     for (const object of await this.props.store.list(target.layer, `${folder}/`)) await this.props.store.delete(target.layer, object.key);
     const all = await this.createTemporary(`write_${folder.split('/')[0]}`, select);
+    // The sort goes in the UNLOAD's own select: a CTAS drops an ORDER BY; UNLOAD sorts within each file it writes.
+    const sorted = target.sortBy && target.sortBy.length > 0 ? ` order by ${target.sortBy.map(identifier).join(', ')}` : '';
     const unload = (from: string, partitioning = '') =>
-      this.execute(`unload (${from}) to 's3://${bucket}/${folder}/' with (format = 'PARQUET', compression = 'ZSTD'${partitioning})`);
+      this.execute(`unload (${from}${sorted}) to 's3://${bucket}/${folder}/' with (format = 'PARQUET', compression = 'ZSTD'${partitioning})`);
     const filesUnder = async (prefix: string) =>
       (await this.props.store.list(target.layer, prefix))
         .filter((object) => !/(^|\/)[_.][^/]*$/.test(object.key.slice(prefix.length)))

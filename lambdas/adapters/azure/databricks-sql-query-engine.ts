@@ -6,7 +6,7 @@ import type { Relations } from '../../../pipelines/sql/render.ts';
 import { commitReplace } from '../../lake/commit-replace.ts';
 import { resolveTableRefs, tableToken } from '../../lake/table-refs.ts';
 import { TableStore } from '../../lake/table-store.ts';
-import type { LoadedColumn, LoadedValue, QueryEngine, ReplaceTarget, TableWritten, WrittenPartition } from '../../ports/query-engine.ts';
+import type { LoadedColumn, LoadedValue, QueryEngine, ReplaceTarget, TableWritten, WriteTarget, WrittenPartition } from '../../ports/query-engine.ts';
 import type { AdlsLake } from './adls-object-store.ts';
 import { AZURE_DATABRICKS_RESOURCE } from './databricks-mlflow-auth.ts';
 import type { AccessTokenProvider } from './managed-identity-credential.ts';
@@ -214,13 +214,14 @@ export class DatabricksSqlQueryEngine implements QueryEngine {
     return `read_files(${literal(`${this.location('dataquality', path)}rows.json`)}, format => 'json', schema => ${literal(schema)}, dateFormat => 'yyyy-MM-dd')`;
   }
 
-  async writeFiles(target: { readonly layer: Layer; readonly folder: string; readonly partitionBy?: string }, select: string): Promise<Record<string, WrittenPartition>> {
+  async writeFiles(target: WriteTarget, select: string): Promise<Record<string, WrittenPartition>> {
     const folder = target.folder.split('/').filter(Boolean).join('/');
     if (folder === '') throw new Error('DatabricksSqlQueryEngine.writeFiles: the target folder is empty; a version is a folder of its layer');
     const filesUnder = async (path: string) =>
       (await this.props.lake.list(target.layer, `${path}/`)).filter((object) => isDataFile(object.key)).map((object) => ({ key: object.key, bytes: object.sizeBytes }));
+    const sorted = target.sortBy && target.sortBy.length > 0 ? ` order by ${target.sortBy.map(quoted).join(', ')}` : '';
     if (!target.partitionBy) {
-      await this.writeDirectory(target.layer, folder, select);
+      await this.writeDirectory(target.layer, folder, sorted ? `select * from (${select}) w${sorted}` : select);
       const files = await filesUnder(folder);
       const [row] = files.length === 0 ? [] : await this.query<{ n: number }>(`select count(*) as n from ${this.parquet(target.layer, folder)}`);
       return { '': { folder, rows: Number(row?.n ?? 0), files } };
@@ -233,7 +234,7 @@ export class DatabricksSqlQueryEngine implements QueryEngine {
     for (const { value, n } of values) {
       const path = `${folder}/${partitionFolder(column, value)}`;
       const where = value === null ? `${quoted(column)} is null` : `cast(${quoted(column)} as string) = ${literal(value)}`;
-      await this.writeDirectory(target.layer, path, `select * except (${quoted(column)}) from ${all} where ${where}`);
+      await this.writeDirectory(target.layer, path, `select * except (${quoted(column)}) from ${all} where ${where}${sorted}`);
       written[value ?? NULL_PARTITION] = { folder: path, rows: Number(n), files: await filesUnder(path) };
     }
     return written;

@@ -9,7 +9,7 @@ import { commitReplace } from '../../lake/commit-replace.ts';
 import { resolveTableRefs, tableToken } from '../../lake/table-refs.ts';
 import { TableStore } from '../../lake/table-store.ts';
 import { FolderObjectStore } from './folder-object-store.ts';
-import type { LoadedColumn, LoadedValue, QueryEngine, ReplaceTarget, TableWritten, WrittenPartition } from '../../ports/query-engine.ts';
+import type { LoadedColumn, LoadedValue, QueryEngine, ReplaceTarget, TableWritten, WriteTarget, WrittenPartition } from '../../ports/query-engine.ts';
 
 const TARGET_FILE_MB = 128;
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
@@ -126,14 +126,16 @@ export class DuckDbQueryEngine implements QueryEngine {
     return relation;
   }
 
-  async writeFiles(target: { layer: Layer; folder: string; partitionBy?: string }, select: string): Promise<Record<string, WrittenPartition>> {
+  async writeFiles(target: WriteTarget, select: string): Promise<Record<string, WrittenPartition>> {
     const folderPath = this.lake.pathOf(target.layer, target.folder);
     await mkdir(dirname(folderPath), { recursive: true });
     // DuckDB writes one file per partition folder and cannot also split by size
     // there; unpartitioned tables are split into files of about TARGET_FILE_MB.
     const layout = target.partitionBy ? `partition_by (${target.partitionBy})` : `file_size_bytes '${TARGET_FILE_MB}MB'`;
+    const resolved = await this.resolve(select);
+    const rows = target.sortBy && target.sortBy.length > 0 ? `select * from (${resolved}) w order by ${target.sortBy.join(', ')}` : resolved;
     const reader = await this.connection.runAndReadAll(
-      `copy (${await this.resolve(select)}) to ${literal(folderPath)} (format parquet, compression zstd, ${layout},
+      `copy (${rows}) to ${literal(folderPath)} (format parquet, compression zstd, ${layout},
         filename_pattern 'part-{i}', overwrite_or_ignore true, return_stats true)`,
     );
     const written: Record<string, { folder: string; rows: number; files: { key: string; bytes: number }[] }> = {};

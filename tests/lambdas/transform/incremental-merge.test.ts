@@ -92,6 +92,20 @@ describe('incremental trusted builds', () => {
     expect(await run('orders', 3)).toMatchObject({ status: 'skipped', bytesRead: 0 });
   });
 
+  it('writes each trusted file in arrival order (ingest time, source file, record number), however the merge ranked the rows', async () => {
+    // Keys in the opposite order of arrival, over two batches, one key updated.
+    lake.writeRaw('orders', [ORDER('o9', 'shipped'), ORDER('o5', 'shipped'), ORDER('o1', 'shipped')], { file: 'a.csv', ingestedAt: at(1) });
+    await run('orders', 1);
+    lake.writeRaw('orders', [ORDER('o7', 'created'), ORDER('o5', 'delivered')], { file: 'b.csv', ingestedAt: at(2) });
+    await run('orders', 2);
+    const pointer = (await new TableStore(lake.store).read('trusted', 'orders'))!;
+    const [file] = pointer.partitions['2017-10']!.files;
+    const rows = await lake.engine.query<{ order_id: string; _ingested_at: string; _record_number: number }>(
+      `select order_id, _ingested_at, _record_number from read_parquet('${lake.store.pathOf('trusted', file!.key)}')`,
+    );
+    expect(rows.map((row) => row.order_id)).toEqual(['o9', 'o1', 'o7', 'o5']);
+  });
+
   it('moves only the watermark for a batch of a header alone: neither the table nor its cascade parents are looked up', async () => {
     lake.writeRaw('orders', [ORDER('o1', 'shipped')], { file: 'o.csv', ingestedAt: at(1) });
     await run('orders', 1);

@@ -178,6 +178,28 @@ describe('AthenaQueryEngine (Athena mocked, AWS not called)', () => {
     expect(written[NULL_PARTITION]).toMatchObject({ folder: 'seller_daily_sales/_v/c000001-r1/sale_month=__HIVE_DEFAULT_PARTITION__', rows: 1, files: [expect.anything()] });
   });
 
+  it("sorts each file's rows when asked, in the UNLOAD's own select (a CTAS would drop the ORDER BY) (AWS not called)", async () => {
+    const athena = fakeAthena(store, {
+      results: (sql) => {
+        if (sql.startsWith('select cast("sale_month" as varchar) as value')) return { columns: ['value', 'n'], rows: [['2017-01', '2']] };
+        if (sql.endsWith('limit 0')) return { columns: ['sale_month', '_ingested_at'], rows: [] };
+        return undefined;
+      },
+    });
+    const session = engine(athena);
+    await session.writeFiles({ layer: 'refined', folder: 'a/_v/c000001-r1', partitionBy: 'sale_month', sortBy: ['_ingested_at', '_record_number'] }, 'select * from x');
+    await session.writeFiles({ layer: 'refined', folder: 'b/_v/c000001-r1', sortBy: ['_ingested_at'] }, 'select * from y');
+    await session.writeFiles({ layer: 'refined', folder: 'c/_v/c000001-r1' }, 'select * from z');
+    const unloads = statements(athena.sent).filter((sql) => sql.startsWith('unload'));
+    expect(unloads[0]).toMatch(/ where cast\("sale_month" as varchar\) in \('2017-01'\) order by "_ingested_at", "_record_number"\) to 's3:\/\/refined-bucket\/a\/_v\/c000001-r1\/'/);
+    expect(unloads[1]).toMatch(/^unload \(select \* from \S+ order by "_ingested_at"\) to 's3:\/\/refined-bucket\/b\//);
+    expect(unloads[2]).toMatch(/^unload \(select \* from \S+\) to 's3:\/\/refined-bucket\/c\//);
+    // The CTAS that materializes the rows carries no order.
+    const materialized = statements(athena.sent).filter((sql) => sql.startsWith('create table'));
+    expect(materialized).toHaveLength(3);
+    expect(materialized.every((sql) => !/order by/i.test(sql))).toBe(true);
+  });
+
   it('empties a version folder a retried build left before unloading into it (AWS not called)', async () => {
     await store.write('refined', 'churn/_v/c000001-r1/old.parquet', 'old');
     const athena = fakeAthena(store);

@@ -221,6 +221,26 @@ describe('DatabricksSqlQueryEngine against a replaying SQL warehouse on 127.0.0.
     expect(lake.operations.filter((operation) => !operation.startsWith('write'))).toEqual([]);
   });
 
+  it('sorts the rows of each file it writes when asked, in the select that writes them (Azure not called)', async () => {
+    const sql = await engine(
+      warehouse(lake, (statement, id) =>
+        statement.startsWith('select cast(`sale_month` as string) as value')
+          ? succeeded(id, [{ name: 'value', type_name: 'STRING' }, { name: 'n', type_name: 'LONG' }], [['2017-01', '3']])
+          : statement.startsWith('select count(*) as n from')
+            ? succeeded(id, [{ name: 'n', type_name: 'LONG' }], [['1']])
+            : undefined,
+      ),
+    );
+    await sql.writeFiles({ layer: 'refined', folder: 'a/_v/c000001-r1', partitionBy: 'sale_month', sortBy: ['_ingested_at', '_record_number'] }, 'select * from x');
+    await sql.writeFiles({ layer: 'refined', folder: 'b/_v/c000001-r1', sortBy: ['_ingested_at'] }, 'select * from y');
+    await sql.writeFiles({ layer: 'refined', folder: 'c/_v/c000001-r1' }, 'select * from z');
+    const inserts = writes(server!);
+    expect(inserts.find((statement) => statement.includes('/a/_v/c000001-r1/sale_month=2017-01/'))).toMatch(/ where cast\(`sale_month` as string\) = '2017-01' order by `_ingested_at`, `_record_number`$/);
+    expect(inserts.find((statement) => statement.includes('/b/_v/'))).toMatch(/ select \* from \(select \* from y\) w order by `_ingested_at`$/);
+    // Not asked: the select as given.
+    expect(inserts.find((statement) => statement.includes('/c/_v/'))).toMatch(/ select \* from z$/);
+  });
+
   it('reads a committed table with no partitions as an empty relation typed in Spark types, never varchar (Azure not called)', async () => {
     const sql = await engine(warehouse(lake));
     await commitReplace(sql, sql.tables, { layer: 'dataquality', prefix: 'quarantine/orders', partitionBy: 'quarantine_date' }, undefined, {
