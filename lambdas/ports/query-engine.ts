@@ -48,13 +48,9 @@ export interface ReplaceTarget {
   readonly sortBy?: readonly string[];
 }
 
-/** Where `writeFiles` writes, and how. */
-export interface WriteTarget {
-  readonly layer: Layer;
+/** Where `writeFiles` writes (a version folder of the table), partitioned and sorted as the table's ReplaceTarget says. */
+export interface WriteTarget extends Pick<ReplaceTarget, 'layer' | 'partitionBy' | 'sortBy'> {
   readonly folder: string;
-  readonly partitionBy?: string;
-  /** See ReplaceTarget.sortBy. @default - the engine's order */
-  readonly sortBy?: readonly string[];
 }
 
 /**

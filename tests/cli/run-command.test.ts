@@ -253,53 +253,41 @@ describe('strata run on input broken the way real uploads break', () => {
 });
 
 describe('runLocally', () => {
-  it('starts each state machine with { fullRefresh: true } when asked, {} otherwise', async () => {
+  /** One flow of a single Pass state named Echo (its extra fields in the state), run on the dev environment in a scratch lake. */
+  async function echoRun(state: Record<string, unknown>, test: (run: (options?: { fullRefresh?: boolean; definitionsValidated?: boolean }) => Promise<{ outcomes: unknown[] }>) => Promise<void>) {
     const { runLocally } = await import('../../cli/run/local-runner.ts');
     const { loadEnvironment } = await import('../../config/load-environment.ts');
-    const work = mkdtempSync(join(tmpdir(), 'strata-run-input-'));
+    const work = mkdtempSync(join(tmpdir(), 'strata-run-echo-'));
     try {
       const flow = {
         flow: 'echo',
         stateMachineName: 'echo',
         templateSha256: '0'.repeat(64),
-        definition: { StartAt: 'Echo', States: { Echo: { Type: 'Pass', End: true } } },
+        definition: { StartAt: 'Echo', States: { Echo: { Type: 'Pass', End: true, ...state } } },
         taskTargets: new Map(),
         resultPaths: new Map(),
         unrunnable: new Map(),
       };
       const environment = loadEnvironment({ env: 'dev' }).environment;
-      const full = await runLocally({ environment, platformVersion: '0.0.0', flows: [flow], lake: join(work, 'lake'), fullRefresh: true });
-      expect(full.outcomes).toEqual([{ flow: 'echo', status: 'succeeded', output: { fullRefresh: true } }]);
-      const plain = await runLocally({ environment, platformVersion: '0.0.0', flows: [flow], lake: join(work, 'lake') });
-      expect(plain.outcomes).toEqual([{ flow: 'echo', status: 'succeeded', output: {} }]);
+      await test((options = {}) => runLocally({ environment, platformVersion: '0.0.0', flows: [flow], lake: join(work, 'lake'), ...options }));
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+  }
+
+  it('starts each state machine with { fullRefresh: true } when asked, {} otherwise', async () => {
+    await echoRun({}, async (run) => {
+      expect((await run({ fullRefresh: true })).outcomes).toEqual([{ flow: 'echo', status: 'succeeded', output: { fullRefresh: true } }]);
+      expect((await run()).outcomes).toEqual([{ flow: 'echo', status: 'succeeded', output: {} }]);
+    });
   });
 
   it('validates each definition before it runs it, unless told they were validated when synthesized', async () => {
-    const { runLocally } = await import('../../cli/run/local-runner.ts');
-    const { loadEnvironment } = await import('../../config/load-environment.ts');
-    const work = mkdtempSync(join(tmpdir(), 'strata-run-validate-'));
-    try {
-      // Runnable, but not valid ASL: the schema allows no unknown field in a state.
-      const flow = {
-        flow: 'echo',
-        stateMachineName: 'echo',
-        templateSha256: '0'.repeat(64),
-        definition: { StartAt: 'Echo', States: { Echo: { Type: 'Pass', End: true, Unknown: 1 } } },
-        taskTargets: new Map(),
-        resultPaths: new Map(),
-        unrunnable: new Map(),
-      };
-      const environment = loadEnvironment({ env: 'dev' }).environment;
-      const options = { environment, platformVersion: '0.0.0', flows: [flow], lake: join(work, 'lake') };
-      await expect(runLocally(options)).rejects.toThrow(/definition/i);
-      await expect(runLocally({ ...options, definitionsValidated: false })).rejects.toThrow(/definition/i);
-      const trusted = await runLocally({ ...options, definitionsValidated: true });
-      expect(trusted.outcomes).toEqual([{ flow: 'echo', status: 'succeeded', output: {} }]);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
+    // Runnable, but not valid ASL: the schema allows no unknown field in a state.
+    await echoRun({ Unknown: 1 }, async (run) => {
+      await expect(run()).rejects.toThrow(/definition/i);
+      await expect(run({ definitionsValidated: false })).rejects.toThrow(/definition/i);
+      expect((await run({ definitionsValidated: true })).outcomes).toEqual([{ flow: 'echo', status: 'succeeded', output: {} }]);
+    });
   });
 });
