@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The `strata` command. TypeScript sources run through tsx, so there is no build step.
-import { register } from 'tsx/esm/api';
+// The `strata` command: TypeScript sources, no build step (load-cli.mjs bundles them on first use).
+import { loadCli } from './load-cli.mjs';
 
-register();
-const { main } = await import('../cli/main.ts');
+const { main } = await loadCli();
 process.exitCode = await main(process.argv.slice(2));
