@@ -11,9 +11,15 @@
  * before the run). Finally `--full-refresh` rebuilds trusted on the same lake
  * and its row counts are compared with the incremental result.
  *
- *   npm run bench:incremental [-- --scale 1 --batches 10 --history-share 0.9 --resend 0.3 --keep]
+ * Every batch figure is a median of --repeat (default 3) measurements: the
+ * floor runs that often, and the batch runs that often on copies of the lake
+ * as it was before the batch (the last run on the lake itself, which goes on
+ * to the next batch). One process run of about a second is as noisy as the
+ * targets are tight.
+ *
+ *   npm run bench:incremental [-- --scale 1 --batches 10 --history-share 0.9 --resend 0.3 --repeat 3 --keep]
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,6 +38,7 @@ const { values } = parseArgs({
     batches: { type: 'string', default: '10' },
     'history-share': { type: 'string', default: '0.9' },
     resend: { type: 'string', default: '0.3' },
+    repeat: { type: 'string', default: '3' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -39,8 +46,10 @@ const scale = Number(values.scale);
 const batches = Number(values.batches);
 const historyShare = Number(values['history-share']);
 const resend = Number(values.resend);
+const repeat = Number(values.repeat);
 if (!(scale > 0)) throw new Error(`--scale must be a positive number, got ${values.scale}`);
 if (!Number.isInteger(batches) || batches < 1) throw new Error(`--batches must be a whole number >= 1, got ${values.batches}`);
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a whole number >= 1, got ${values.repeat}`);
 
 const scratch = mkdtempSync(join(tmpdir(), 'strata-bench-incremental-'));
 const env = { ...process.env, STRATA_VERSION: '0.0.0+bench' };
@@ -69,8 +78,15 @@ async function trustedPointers(): Promise<Map<string, TablePointer | undefined>>
 
 const rowsOf = (pointer: TablePointer | undefined) => Object.values(pointer?.partitions ?? {}).reduce((sum, partition) => sum + partition.rows, 0);
 
-function strataRun(args: string[]): Promise<Measurement> {
-  return measure(process.execPath, [join(REPO_ROOT, 'bin', 'strata.mjs'), 'run', '--lake', lake, ...args], { cwd: REPO_ROOT, env });
+function strataRun(args: string[], onLake = lake): Promise<Measurement> {
+  return measure(process.execPath, [join(REPO_ROOT, 'bin', 'strata.mjs'), 'run', '--lake', onLake, ...args], { cwd: REPO_ROOT, env });
+}
+
+/** The median by wall time of `count` measurements. */
+async function medianOf(count: number, measureOnce: (trial: number) => Promise<Measurement>): Promise<Measurement> {
+  const trials: Measurement[] = [];
+  for (let trial = 0; trial < count; trial++) trials.push(await measureOnce(trial));
+  return [...trials].sort((a, b) => a.seconds - b.seconds)[Math.floor((count - 1) / 2)]!;
 }
 
 interface Row {
@@ -114,11 +130,25 @@ try {
   for (let index = 1; index <= batches; index++) {
     const batch = batchFolderName(index, batches);
     const folder = join(split, batch);
-    process.stdout.write(`${batch}: floor, then strata run --flows ingest,process...\n`);
-    const floor = await measure(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench', 'floor-pass.ts'), folder, join(scratch, `floor-${batch}`)], { cwd: REPO_ROOT, env });
-    rmSync(join(scratch, `floor-${batch}`), { recursive: true, force: true });
+    process.stdout.write(`${batch}: floor, then strata run --flows ingest,process (median of ${repeat} each)...\n`);
+    const floorOut = join(scratch, `floor-${batch}`);
+    const floor = await medianOf(repeat, async () => {
+      rmSync(floorOut, { recursive: true, force: true });
+      return measure(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench', 'floor-pass.ts'), folder, floorOut], { cwd: REPO_ROOT, env });
+    });
+    rmSync(floorOut, { recursive: true, force: true });
     const before = await trustedPointers();
-    const run = await strataRun(['--data', folder, '--flows', 'ingest,process']);
+    const trialLake = join(scratch, 'trial-lake');
+    const run = await medianOf(repeat, async (trial) => {
+      if (trial === repeat - 1) return strataRun(['--data', folder, '--flows', 'ingest,process']);
+      rmSync(trialLake, { recursive: true, force: true });
+      cpSync(lake, trialLake, { recursive: true });
+      try {
+        return await strataRun(['--data', folder, '--flows', 'ingest,process'], trialLake);
+      } finally {
+        rmSync(trialLake, { recursive: true, force: true });
+      }
+    });
     const report = latestReport();
     const built = Object.entries(report.tables);
     let touchedBytes = 0;
@@ -175,6 +205,7 @@ printTable([
     (row.bytesRead / readLimit(row)).toFixed(2),
   ]),
 ]);
+console.log(`run and floor of each batch: median of ${repeat}`);
 console.log(`history run: ${history!.seconds.toFixed(2)} s, ${history!.peakRssMb.toFixed(0)} MB peak RSS; full refresh (process only): ${fullRefresh!.seconds.toFixed(2)} s, ${fullRefresh!.peakRssMb.toFixed(0)} MB`);
 console.log(
   `medians per batch: run ${median(rows.map((row) => row.run.seconds)).toFixed(2)} s, floor ${median(rows.map((row) => row.floor.seconds)).toFixed(2)} s, ` +
