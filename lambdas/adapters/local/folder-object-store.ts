@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Layer } from '../../../config/schema.ts';
 import type { ObjectStore, StoredObject } from '../../ports/object-store.ts';
@@ -47,19 +47,33 @@ export class FolderObjectStore implements ObjectStore {
 
   async write(layer: Layer, key: string, body: Uint8Array | string): Promise<void> {
     const path = this.pathOf(layer, key);
-    await mkdir(dirname(path), { recursive: true });
     // Write aside, then rename: readers never see half an object.
     const temporary = join(dirname(path), `.strata-tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
-    try {
-      await writeFile(temporary, body);
-      await rename(temporary, path);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(temporary, body);
+        await rename(temporary, path);
+        return;
+      } catch (error) {
+        await rm(temporary, { force: true });
+        // A delete beside it removed a folder, empty for a moment, while this one made it or wrote into it: again.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 5) throw error;
+      }
     }
   }
 
+  /** Removes the object, then the folders it leaves empty: like S3, the lake has no folders of its own, so listings do not walk old ones. */
   async delete(layer: Layer, key: string): Promise<void> {
-    await rm(this.pathOf(layer, key), { force: true });
+    const path = this.pathOf(layer, key);
+    await rm(path, { force: true });
+    const layerRoot = join(this.root, layer);
+    for (let folder = dirname(path); folder.startsWith(layerRoot + sep); folder = dirname(folder)) {
+      try {
+        await rmdir(folder);
+      } catch {
+        return; // not empty (or already gone)
+      }
+    }
   }
 }

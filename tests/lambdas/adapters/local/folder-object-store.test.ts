@@ -1,0 +1,45 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FolderObjectStore } from '../../../../lambdas/adapters/local/folder-object-store.ts';
+
+describe('FolderObjectStore', () => {
+  let root: string;
+  let store: FolderObjectStore;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'strata-folder-store-'));
+    store = new FolderObjectStore(root);
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('removes the folders a delete leaves empty, up to the layer, and keeps those that still hold objects', async () => {
+    await store.write('trusted', 'orders/_v/c000001/part-0.parquet', 'a');
+    await store.write('trusted', 'orders/_v/c000002/part-0.parquet', 'b');
+
+    await store.delete('trusted', 'orders/_v/c000001/part-0.parquet');
+
+    expect(existsSync(join(root, 'trusted', 'orders', '_v', 'c000001'))).toBe(false);
+    expect(existsSync(join(root, 'trusted', 'orders', '_v', 'c000002'))).toBe(true);
+    await store.delete('trusted', 'orders/_v/c000002/part-0.parquet');
+    expect(existsSync(join(root, 'trusted', 'orders'))).toBe(false);
+    expect(existsSync(join(root, 'trusted'))).toBe(true);
+    expect(await store.list('trusted', 'orders/')).toEqual([]);
+  });
+
+  it('writes into a folder that deletes beside it empty and remove at the same time', async () => {
+    await Promise.all(
+      Array.from({ length: 50 }, async (_, index) => {
+        await store.write('raw', `landing/drop-${index}.csv`, 'x');
+        await store.delete('raw', `landing/drop-${index}.csv`);
+        await store.write('raw', `landing/kept-${index}.csv`, 'y');
+      }),
+    );
+
+    expect((await store.list('raw', 'landing/')).map((object) => object.key)).toHaveLength(50);
+  });
+
+  it('deleting a key that is not there is no error', async () => {
+    await expect(store.delete('raw', 'landing/none.csv')).resolves.toBeUndefined();
+  });
+});
