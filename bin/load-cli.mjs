@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cacheFolderOf } from './cache-folder.mjs';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The folders cli/main.ts imports from; any file in them, and the lock file, is part of the fingerprint. */
@@ -16,8 +17,8 @@ const SOURCE_FOLDERS = ['cli', 'config', 'lambdas', 'pipelines', 'stacks'];
 /** Bundles of other fingerprints are kept this long: another checkout or a running command may still load their chunks. */
 export const KEEP_OLD_BUNDLES_MS = 60 * 60 * 1000;
 
-/** Where the bundles of a checkout's sources are kept. */
-export const bundleCacheOf = (root) => join(root, 'node_modules', '.cache', 'strata');
+/** Where the bundles of a checkout's sources are kept: `cli-<fingerprint>/` folders. */
+export const bundleCacheOf = (root) => cacheFolderOf(root);
 
 /** Paths, sizes and modification times of the sources: a stat per file, no reading. */
 function fingerprint(root) {
@@ -34,6 +35,7 @@ function fingerprint(root) {
   }
   add(join(root, 'package-lock.json'));
   add(fileURLToPath(import.meta.url));
+  add(join(dirname(fileURLToPath(import.meta.url)), 'cache-folder.mjs'));
   return hash.digest('hex').slice(0, 16);
 }
 

@@ -33,7 +33,8 @@ writes, executed by aws-local-stepfunctions, each Lambda task calling the same
 handler code with local adapters (the lake folder for S3, DuckDB for Athena).
 Writes a run report to <lake>/_runs/<run-id>.json. One run per lake at a time:
 the run holds <lake>/_runs/.lock. The state machines are synthesized once per
-environment, version and source, then reused from <lake>/_runs/.synth-cache/.
+environment, version and source, then reused by every lake from the
+checkout's node_modules/.cache/strata/synth/.
 
 Options:
   --data <folder>   CSVs (.csv, .csv.gz, .zip) to drop into the landing area
@@ -111,7 +112,7 @@ export const runCommand = {
     async function runHoldingLake(): Promise<number> {
       log(`strata run ${runId}: environment ${environment.name} (${loaded.file}), flows ${selected.join(' -> ')}, lake ${relative(process.cwd(), lake) || '.'}`);
 
-      const loadedFlows = await loadSynthesizedFlows(environment, version, lake, {
+      const loadedFlows = await loadSynthesizedFlows(environment, version, {
         onSynthesize: () => log('  synthesizing the AWS app to read the state machines it defines...'),
       });
       if (loadedFlows.hit) log(`  reusing the state machines synthesized for template ${loadedFlows.templateSha256.slice(0, 12)}`);

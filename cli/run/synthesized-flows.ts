@@ -3,10 +3,11 @@
  * synthesized template: the local runner executes these, not a copy.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheFolderOf } from '../../bin/cache-folder.mjs';
 import type { Environment } from '../../config/schema.ts';
 import { FLOWS, type HandlerName } from '../../pipelines/flows/index.ts';
 import { resourceName } from '../../stacks/shared/naming.ts';
@@ -166,7 +167,10 @@ export function synthCacheKey(environment: Environment, version: string, root = 
   return hash.digest('hex');
 }
 
-export const synthCacheFolder = (lake: string) => join(lake, '_runs', '.synth-cache');
+/** The checkout's cache of synthesized flows: shared by every lake, since the key holds all that shapes them. */
+export const synthCacheFolder = (root = REPO_ROOT) => join(cacheFolderOf(root), 'synth');
+/** Entries kept; older ones go when a new one is written. */
+const KEEP_ENTRIES = 20;
 
 const CACHE_FORMAT = 'strata-synth-cache/2';
 
@@ -219,17 +223,17 @@ async function validateDefinitions(flows: readonly SynthesizedFlow[]): Promise<v
 
 /**
  * The flows of an environment, synthesized once per key and validated: reuses
- * `<lake>/_runs/.synth-cache/<key>.json` when it is there, else synthesizes
- * and stores it (written aside, then renamed).
+ * `<cache>/<key>.json` when it is there, else synthesizes and stores it
+ * (written aside, then renamed; a cache that cannot be written is skipped).
  */
 export async function loadSynthesizedFlows(
   environment: Environment,
   version: string,
-  lake: string,
-  options: { root?: string; onSynthesize?: () => void } = {},
+  options: { root?: string; cache?: string; onSynthesize?: () => void } = {},
 ): Promise<LoadedFlows> {
   const key = synthCacheKey(environment, version, options.root);
-  const path = join(synthCacheFolder(lake), `${key}.json`);
+  const cache = options.cache ?? synthCacheFolder(options.root);
+  const path = join(cache, `${key}.json`);
   const cached = readCache(path, key);
   if (cached) {
     const flows = cached.flows.map((flow) => ({
@@ -254,13 +258,24 @@ export async function loadSynthesizedFlows(
       unrunnable: [...flow.unrunnable],
     })),
   };
-  mkdirSync(dirname(path), { recursive: true });
   const aside = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   try {
+    mkdirSync(cache, { recursive: true });
     writeFileSync(aside, `${JSON.stringify(entry)}\n`);
     renameSync(aside, path);
+    pruneCache(cache);
+  } catch {
+    // A read-only checkout: the next run synthesizes again.
   } finally {
     rmSync(aside, { force: true });
   }
   return { flows, hit: false, key, templateSha256 };
+}
+
+function pruneCache(cache: string): void {
+  const entries = readdirSync(cache)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => ({ path: join(cache, name), mtimeMs: statSync(join(cache, name)).mtimeMs }))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const entry of entries.slice(KEEP_ENTRIES)) rmSync(entry.path, { force: true });
 }

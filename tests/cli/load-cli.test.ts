@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-// @ts-expect-error bin/ is plain JavaScript, without declarations
 import { bundleCacheOf, KEEP_OLD_BUNDLES_MS, loadCli } from '../../bin/load-cli.mjs';
 
 type Loaded = { main: () => string; where: () => string };

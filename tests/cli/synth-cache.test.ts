@@ -14,15 +14,19 @@ const environment = loadEnvironment({ env: 'dev' }).environment;
 const version = platformVersion();
 
 describe('the synthesized state machines cache', () => {
-  it('synthesizes once, then reuses the same flows from <lake>/_runs/.synth-cache/<key>.json', async () => {
-    const lake = join(work, 'lake');
-    const first = await loadSynthesizedFlows(environment, version, lake);
+  it('lives in the checkout, not in a lake: every lake reuses it', () => {
+    expect(synthCacheFolder('/checkout')).toBe(join('/checkout', 'node_modules', '.cache', 'strata', 'synth'));
+  });
+
+  it('synthesizes once, then reuses the same flows from <cache>/<key>.json', async () => {
+    const cache = join(work, 'cache');
+    const first = await loadSynthesizedFlows(environment, version, { cache });
     expect(first.hit).toBe(false);
     expect(first.key).toMatch(/^[0-9a-f]{64}$/);
     expect(first.templateSha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(readdirSync(synthCacheFolder(lake))).toEqual([`${first.key}.json`]);
+    expect(readdirSync(cache)).toEqual([`${first.key}.json`]);
 
-    const second = await loadSynthesizedFlows(environment, version, lake);
+    const second = await loadSynthesizedFlows(environment, version, { cache });
     expect(second.hit).toBe(true);
     expect(second).toEqual({ ...first, hit: true });
     expect(second.flows.map((flow) => flow.flow)).toEqual(['ingest', 'process', 'retrain']);
@@ -34,9 +38,9 @@ describe('the synthesized state machines cache', () => {
     // A different environment is a different key: synthesized again, cached beside.
     const changed: typeof environment = { ...environment, retention: { ...environment.retention, logRetentionDays: environment.retention.logRetentionDays === 14 ? 30 : 14 } };
     expect(synthCacheKey(changed, version)).not.toBe(first.key);
-    const third = await loadSynthesizedFlows(changed, version, lake);
+    const third = await loadSynthesizedFlows(changed, version, { cache });
     expect(third.hit).toBe(false);
-    expect(readdirSync(synthCacheFolder(lake)).sort()).toEqual([`${first.key}.json`, `${third.key}.json`].sort());
+    expect(readdirSync(cache).sort()).toEqual([`${first.key}.json`, `${third.key}.json`].sort());
   }, 120_000);
 
   it('keys on the platform version and on the contents (not the times) of the sources that shape the ASL', () => {
