@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cacheFolderOf } from './cache-folder.mjs';
+import { CLI_BUNDLE, cacheFolderOf } from './cache-folder.mjs';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The folders cli/main.ts imports from; any file in them, and the lock file, is part of the fingerprint. */
@@ -56,12 +56,20 @@ const moduleUrlPlugin = {
   },
 };
 
-async function bundle(entry, folder) {
+/** The bundle's entries: the CLI, and the worker threads of the local runner (when the checkout has them). */
+function entryPointsOf(root) {
+  const entries = { main: join(root, 'cli', 'main.ts') };
+  const worker = join(root, 'cli', 'run', 'handler-worker.ts');
+  if (statSync(worker, { throwIfNoEntry: false })) entries['handler-worker'] = worker;
+  return entries;
+}
+
+async function bundle(root, folder) {
   const { build } = await import('esbuild');
   const staging = `${folder}.${process.pid}.tmp`;
   rmSync(staging, { recursive: true, force: true });
   await build({
-    entryPoints: { main: entry },
+    entryPoints: entryPointsOf(root),
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -115,12 +123,13 @@ export async function loadCli(root = REPO_ROOT) {
     folder = join(cache, `cli-${fingerprint(root)}`);
     if (!statSync(join(folder, 'main.js'), { throwIfNoEntry: false })) {
       mkdirSync(cache, { recursive: true });
-      await bundle(entry, folder);
+      await bundle(root, folder);
     }
   } catch {
     // A read-only checkout, a source esbuild cannot parse: tsx runs the sources and reports what is wrong with them.
     return throughTsx(entry);
   }
   process.setSourceMapsEnabled(true);
+  globalThis[CLI_BUNDLE] = folder;
   return import(pathToFileURL(join(folder, 'main.js')).href);
 }

@@ -15,6 +15,7 @@ import { ObjectStoreTracker } from '../../lambdas/adapters/tracking/object-store
 import type { ExperimentTracker } from '../../lambdas/ports/experiment-tracker.ts';
 import { systemClock } from '../../lambdas/ports/clock.ts';
 import type { HandlerName } from '../../pipelines/flows/index.ts';
+import { HandlerWorkers } from './handler-workers.ts';
 import { ASL_VALIDATION, type SynthesizedFlow } from './synthesized-flows.ts';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22); this is its
@@ -72,7 +73,16 @@ export interface LocalRunOptions {
   readonly fullRefresh?: boolean;
   /** The definitions were validated when they were synthesized (`loadSynthesizedFlows`): do not validate them again. @default false */
   readonly definitionsValidated?: boolean;
+  /**
+   * Drops at least this large are unpacked in worker threads (at most two, one
+   * per core), so the ingest Map's two items at a time parse on two cores as two
+   * Lambdas would; smaller drops are unpacked in the runner, with no thread to start.
+   * @default 8 MiB
+   */
+  readonly workerDropBytes?: number;
 }
+
+const DEFAULT_WORKER_DROP_BYTES = 8 * 1024 * 1024;
 
 export interface LocalRunResult {
   readonly runId: string;
@@ -128,6 +138,15 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     if (!handlers.has(name)) handlers.set(name, HANDLER_FACTORIES[name](ports));
     return handlers.get(name)!;
   };
+  const workers = new HandlerWorkers({ lake, environment: options.environment, platformVersion: options.platformVersion });
+  const workerDropBytes = options.workerDropBytes ?? DEFAULT_WORKER_DROP_BYTES;
+  /** Whether a step's item is a drop large enough to unpack in a worker. */
+  const inWorker = async (name: HandlerName, input: unknown): Promise<boolean> => {
+    const landingKey = (input as { landingKey?: unknown } | null)?.landingKey;
+    if (name !== 'unpack-file-drop' || typeof landingKey !== 'string') return false;
+    const listed = (await store.list('raw', landingKey)).find((object) => object.key === landingKey);
+    return listed !== undefined && listed.sizeBytes >= workerDropBytes;
+  };
 
   const states: StateRecord[] = [];
   const outcomes: FlowOutcome[] = [];
@@ -159,7 +178,9 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
               }
             : async (input) => {
                 // Step Functions hands results on as JSON; so does the local run.
-                const result = JSON.parse(JSON.stringify((await handlerFor(target)(input)) ?? null)) as unknown;
+                const result = (await inWorker(target, input))
+                  ? await workers.run(target, input)
+                  : (JSON.parse(JSON.stringify((await handlerFor(target)(input)) ?? null)) as unknown);
                 taskResults.push({ handler: target, result });
                 return result;
               };
@@ -217,10 +238,13 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
         outcomes.push({ flow: flow.flow, status: 'failed', error: cause?.cause ?? cause?.message ?? (error as Error).message });
       }
       await logs;
+      // Their heaps would stay with the process through the next flow's DuckDB work.
+      await workers.close();
       if (outcomes.at(-1)!.status === 'failed') break;
     }
   } finally {
     database.close();
+    await workers.close();
   }
   return { runId, states, outcomes, notifications, taskResults };
 }

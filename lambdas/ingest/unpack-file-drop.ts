@@ -43,6 +43,18 @@ export interface UnpackFileDropDeps {
 export interface UnpackFileDropRequest {
   /** Key in the raw layer, under `landing/` (e.g. `landing/batch-1.zip`). */
   readonly landingKey: string;
+  /**
+   * The drop's ingest time, ISO 8601 UTC with milliseconds, as `landingSchedule`
+   * gave it: its records' `_ingested_at`, and the day of their raw folder.
+   * @default - the clock's now
+   */
+  readonly ingestedAt?: string;
+}
+
+/** A drop to unpack and the ingest time its records get. */
+export interface ScheduledDrop {
+  readonly landingKey: string;
+  readonly ingestedAt: string;
 }
 
 export interface IngestedFile {
@@ -98,6 +110,16 @@ export interface RejectionReason {
 
 const MB = 1024 * 1024;
 
+/**
+ * Gives each listed drop its ingest time: the listing's time, one millisecond
+ * later for each drop in order. Unpacks may then run at once and finish in any
+ * order: a later drop's records still win over an earlier one's (the merge
+ * orders by ingest time first).
+ */
+export function landingSchedule(keys: readonly string[], listedAt: Date): ScheduledDrop[] {
+  return keys.map((landingKey, index) => ({ landingKey, ingestedAt: new Date(listedAt.getTime() + index).toISOString() }));
+}
+
 /** Drops waiting under `landing/`, oldest name first; skips reason files, hidden files and folder markers. */
 export async function listLandingDrops(store: ObjectStore): Promise<string[]> {
   const objects = await store.list('raw', LANDING_PREFIX);
@@ -138,7 +160,10 @@ export async function unpackFileDrop(deps: UnpackFileDropDeps, request: UnpackFi
   if (!landingKey.startsWith(LANDING_PREFIX) || relativeName === '' || landingKey.endsWith('/') || landingKey.split('/').some((part) => part === '..' || part === '')) {
     throw new Error(`unpackFileDrop: landing key "${landingKey}" must be a file under "${LANDING_PREFIX}" without empty or ".." segments`);
   }
-  const now = clock.now();
+  const now = request.ingestedAt === undefined ? clock.now() : new Date(request.ingestedAt);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(request.ingestedAt ?? now.toISOString()) || Number.isNaN(now.getTime())) {
+    throw new Error(`unpackFileDrop: ingestedAt "${request.ingestedAt}" must be an ISO 8601 UTC time with milliseconds (2026-12-03T09:00:00.000Z)`);
+  }
   const ingestDate = now.toISOString().slice(0, 10);
   const dropName = relativeName.slice(relativeName.lastIndexOf('/') + 1);
 

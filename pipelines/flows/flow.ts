@@ -31,8 +31,8 @@ export type HandlerName = keyof typeof HANDLERS;
 
 /**
  * Values a step passes to its handler. `$.x` reads the flow's state,
- * `$$.Execution.Name` the run id, `$$.Map.Item.Value` the current item;
- * anything else is a literal.
+ * `$$.Execution.Name` the run id, `$$.Map.Item.Value` the current item and
+ * `$$.Map.Item.Value.<field>` a field of it; anything else is a literal.
  */
 export type StepInput = Readonly<Record<string, string>>;
 
@@ -56,11 +56,11 @@ export interface TaskStep {
 export interface MapStep {
   readonly kind: 'map';
   readonly name: string;
-  /** Items from the flow's state (`$.landing.keys`) or a fixed list known at synth time. */
+  /** Items from the flow's state (`$.landing.drops`) or a fixed list known at synth time. */
   readonly items: { readonly path: string } | { readonly values: readonly string[] };
   /** At most this many items at once. */
   readonly maxConcurrency: number;
-  /** Runs once per item, which its input reads as `$$.Map.Item.Value`. */
+  /** Runs once per item, which its input reads as `$$.Map.Item.Value` (or `$$.Map.Item.Value.<field>`). */
   readonly step: Omit<TaskStep, 'resultPath'>;
   readonly resultPath: string;
   /**

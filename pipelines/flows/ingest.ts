@@ -10,11 +10,16 @@ export const ingestFlow: FlowDefinition = {
     {
       kind: 'map',
       name: 'UnpackDrops',
-      items: { path: '$.landing.keys' },
-      // One at a time, in landing-name order: each drop's ingest time is then later than the one before,
-      // so when several versions of a row arrive in one run, the later drop wins (merge order: ingest time first).
-      maxConcurrency: 1,
-      step: { kind: 'task', name: 'UnpackFileDrop', handler: 'unpack-file-drop', input: { landingKey: '$$.Map.Item.Value', runId: '$$.Execution.Name' } },
+      items: { path: '$.landing.drops' },
+      // Two at a time: the listing gave each drop its ingest time, later for each drop in landing-name order, so
+      // when several versions of a row arrive in one run the later drop wins whichever unpack finishes first.
+      maxConcurrency: 2,
+      step: {
+        kind: 'task',
+        name: 'UnpackFileDrop',
+        handler: 'unpack-file-drop',
+        input: { landingKey: '$$.Map.Item.Value.landingKey', ingestedAt: '$$.Map.Item.Value.ingestedAt', runId: '$$.Execution.Name' },
+      },
       resultPath: '$.unpacked',
     },
   ],

@@ -59,7 +59,8 @@ describe('incremental batches: batch by batch = all at once', () => {
       writeFileSync(path, zipSync(entries));
       return path;
     });
-    runB = await runLocally({ environment, platformVersion: '0.0.0', flows, lake: lakeB, landingFiles });
+    // Every drop unpacked in a worker thread, two at a time: the same rows as lake A's one drop after the other.
+    runB = await runLocally({ environment, platformVersion: '0.0.0', flows, lake: lakeB, landingFiles, workerDropBytes: 0 });
     database = await DuckDbDatabase.open();
   }, 120_000);
   afterAll(() => {

@@ -233,9 +233,12 @@ function activityOutput(path: string, stepName: string, context: RenderContext):
 /** One input value as JSON pieces: run id, current item, a previous result, or a literal. */
 function inputValue(value: string, stepName: string, inMap: boolean, context: RenderContext): JsonPieces {
   if (value === RUN_ID) return quoted('pipeline().RunId');
-  if (value === MAP_ITEM) {
+  if (value === MAP_ITEM || value.startsWith(`${MAP_ITEM}.`)) {
     if (!inMap) throw new UnrenderableStepError(`flow ${context.flow.name}: step ${stepName} reads ${MAP_ITEM} outside a map step`);
-    return encoded('item()');
+    const fields = value === MAP_ITEM ? [] : value.slice(MAP_ITEM.length + 1).split('.');
+    const unfit = fields.find((field) => !FIELD.test(field));
+    if (unfit !== undefined) throw new UnrenderableStepError(`flow ${context.flow.name}: step ${stepName} reads ${value}: "${unfit}" is not a plain field name`);
+    return encoded(`item()${fields.map((field) => `.${field}`).join('')}`);
   }
   if (value.startsWith(`${OPTIONS_PATH}.`)) {
     const option = value.slice(OPTIONS_PATH.length + 1);
@@ -245,7 +248,7 @@ function inputValue(value: string, stepName: string, inMap: boolean, context: Re
   }
   if (value.startsWith('$$')) {
     throw new UnrenderableStepError(
-      `flow ${context.flow.name}: step ${stepName} reads ${value}, a Step Functions context path with no Data Factory rendering (${RUN_ID} and ${MAP_ITEM} have one)`,
+      `flow ${context.flow.name}: step ${stepName} reads ${value}, a Step Functions context path with no Data Factory rendering (${RUN_ID}, ${MAP_ITEM} and its fields have one)`,
     );
   }
   // Any other `$…` is a path to the flow's state, as the AWS rendering reads it.

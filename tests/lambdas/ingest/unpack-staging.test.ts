@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Layer } from '../../../config/schema.ts';
 import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object-store.ts';
 import { MAX_INLINE_REJECT_BYTES } from '../../../lambdas/ingest/stage-csv.ts';
-import { unpackFileDrop, type UnpackFileDropDeps } from '../../../lambdas/ingest/unpack-file-drop.ts';
+import { landingSchedule, unpackFileDrop, type UnpackFileDropDeps } from '../../../lambdas/ingest/unpack-file-drop.ts';
 import { rejectedRecordKeyOf, stagedKeyOf, stagedRejectsKeyOf } from '../../../pipelines/contract/lake-layout.ts';
 import type { DatasetDefinition } from '../../../pipelines/datasets/dataset.ts';
 import { OLIST_DATASETS } from '../../../pipelines/datasets/olist.ts';
@@ -112,6 +112,33 @@ describe('unpackFileDrop stages every received CSV', () => {
     expect(await query(`SELECT _record_number::INT AS n, record, record_file, reason, _ingested_at, _source_file FROM read_parquet('${rawPath(rejectsKey)}')`)).toEqual([
       { n: 2, record: null, record_file: rejectedRecordKeyOf(key, 2), reason: 'record 2: 3 fields, expected 2 (order_id, customer_id)', _ingested_at: NOW.toISOString(), _source_file: `raw/${key}` },
     ]);
+  });
+
+  it('gives records the ingest time the listing scheduled, whichever drop is unpacked first, so the later drop still wins the merge', async () => {
+    const a = await drop('a/orders.csv', 'order_id,customer_id\no1,first\n');
+    const b = await drop('b/orders.csv', 'order_id,customer_id\no1,second\n');
+    const schedule = landingSchedule([a, b], new Date('2026-12-02T23:59:59.999Z'));
+    expect(schedule).toEqual([
+      { landingKey: a, ingestedAt: '2026-12-02T23:59:59.999Z' },
+      { landingKey: b, ingestedAt: '2026-12-03T00:00:00.000Z' },
+    ]);
+
+    // The clock says otherwise: the schedule is what counts.
+    const [later, earlier] = [await unpackFileDrop(deps, schedule[1]!), await unpackFileDrop(deps, schedule[0]!)];
+
+    const stamp = async (result: typeof later) =>
+      (await query(`SELECT customer_id, _ingested_at FROM read_parquet('${rawPath(result.files[0]!.stagedKey)}')`))[0];
+    expect(await stamp(earlier)).toEqual({ customer_id: 'first', _ingested_at: '2026-12-02T23:59:59.999Z' });
+    expect(await stamp(later)).toEqual({ customer_id: 'second', _ingested_at: '2026-12-03T00:00:00.000Z' });
+    // The raw folder is the ingest time's day, not the clock's.
+    expect(later.files[0]!.key).toMatch(/^orders\/ingest_date=2026-12-03\//);
+    expect(earlier.files[0]!.key).toMatch(/^orders\/ingest_date=2026-12-02\//);
+  });
+
+  it('refuses an ingest time that is not ISO 8601 UTC with milliseconds, naming it', async () => {
+    const landingKey = await drop('orders.csv', 'order_id,customer_id\no1,c1\n');
+    await expect(unpackFileDrop(deps, { landingKey, ingestedAt: '2026-12-03 10:00' })).rejects.toThrow('ingestedAt "2026-12-03 10:00" must be an ISO 8601 UTC time with milliseconds');
+    await expect(unpackFileDrop(deps, { landingKey, ingestedAt: '2026-13-45T10:00:00.000Z' })).rejects.toThrow('must be an ISO 8601 UTC time');
   });
 
   it('stages a CSV an interrupted run received but did not stage, under its existing key, without writing it again', async () => {

@@ -170,7 +170,16 @@ describe('Azure function app runtime: WebHook steps through a storage queue (Azu
       {
         path: '/callback/list',
         contentType: 'application/json',
-        body: { Output: { keys: ['landing/2026-11-22/drop-1.zip', 'landing/2026-11-22/drop-2.csv'], rowsOut: 2 }, StatusCode: '200' },
+        body: {
+          Output: {
+            drops: [
+              { landingKey: 'landing/2026-11-22/drop-1.zip', ingestedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/) },
+              { landingKey: 'landing/2026-11-22/drop-2.csv', ingestedAt: expect.stringMatching(/Z$/) },
+            ],
+            rowsOut: 2,
+          },
+          StatusCode: '200',
+        },
       },
     ]);
     expect(logs).toHaveLength(1);

@@ -188,15 +188,17 @@ describe('renderDataFactoryActivities', () => {
     expect(bodyOf(checkQuality)).toEqual({ runId: RUN_ID });
   });
 
-  it('unpacks each landing key the list step returned, one at a time and in order, as the Map does', () => {
+  it('unpacks each drop the list step returned with the ingest time it gave, two at a time as the Map does', () => {
     const activities = renderDataFactoryActivities(ingestFlow, TARGETS);
     const forEach = named(activities, 'UnpackDrops');
-    expect(properties(forEach)).toMatchObject({ items: { value: "@activity('ListLandingDrops').output.keys", type: 'Expression' }, isSequential: true });
-    expect(properties(forEach)).not.toHaveProperty('batchCount');
-    const keys = ['landing/orders/2026-11-22/a.csv', 'landing/o"dd\\name.zip'];
-    expect(evaluateExpression(properties(forEach).items.value, { runId: RUN_ID, outputs: { ListLandingDrops: { keys } } })).toEqual(keys);
-    for (const key of keys) {
-      expect(bodyOf(named(activities, 'UnpackFileDrop'), { item: key })).toEqual({ landingKey: key, runId: RUN_ID });
+    expect(properties(forEach)).toMatchObject({ items: { value: "@activity('ListLandingDrops').output.drops", type: 'Expression' }, isSequential: false, batchCount: 2 });
+    const drops = [
+      { landingKey: 'landing/orders/2026-11-22/a.csv', ingestedAt: '2026-11-22T03:00:00.000Z' },
+      { landingKey: 'landing/o"dd\\name.zip', ingestedAt: '2026-11-22T03:00:00.001Z' },
+    ];
+    expect(evaluateExpression(properties(forEach).items.value, { runId: RUN_ID, outputs: { ListLandingDrops: { drops } } })).toEqual(drops);
+    for (const drop of drops) {
+      expect(bodyOf(named(activities, 'UnpackFileDrop'), { item: drop })).toEqual({ ...drop, runId: RUN_ID });
     }
   });
 
@@ -327,6 +329,13 @@ describe('renderDataFactoryActivities', () => {
         { kind: 'map', name: 'Again', items: { path: '$.unpacked' }, maxConcurrency: 1, step: { kind: 'task', name: 'AgainEach', handler: 'build-refined', input: {} }, resultPath: '$.again' },
       ]);
       expect(refusal(flow)).toContain('step Again reads $.unpacked, the result of map step UnpackDrops');
+    });
+
+    it('refuses a field of the current item that is no plain name', () => {
+      const flow = flowWith([
+        { kind: 'map', name: 'Each', items: { values: ['a'] }, maxConcurrency: 1, step: { kind: 'task', name: 'EachItem', handler: 'build-refined', input: { table: '$$.Map.Item.Value.a-b' } }, resultPath: '$.each' },
+      ]);
+      expect(refusal(flow)).toContain('"a-b" is not a plain field name');
     });
 
     it.each([
