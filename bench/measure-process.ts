@@ -5,6 +5,8 @@ export interface Measurement {
   readonly seconds: number;
   /** Highest sum of resident memory over the process and all its descendants, sampled every 20 ms. */
   readonly peakRssMb: number;
+  /** What the process wrote to stderr (strata run's progress lines). */
+  readonly stderr: string;
 }
 
 /** Runs a command to completion, measuring wall time and the peak memory of its whole process tree. */
@@ -22,7 +24,7 @@ export function measure(command: string, args: string[], options: { cwd?: string
     child.on('close', (code) => {
       clearInterval(sampler);
       if (code !== 0) return reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${stderr}`));
-      resolve({ seconds: (performance.now() - started) / 1000, peakRssMb: peakKb / 1024 });
+      resolve({ seconds: (performance.now() - started) / 1000, peakRssMb: peakKb / 1024, stderr });
     });
   });
 }

@@ -20,7 +20,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'strata-bench-'));
 // A fixed version keeps git out of the measurement, as a CI release build would.
 const env = { ...process.env, STRATA_VERSION: '0.0.0+bench' };
 
-async function series(label: string, run: (index: number) => Promise<Measurement>): Promise<Measurement> {
+async function series(label: string, run: (index: number) => Promise<Measurement>): Promise<Pick<Measurement, 'seconds' | 'peakRssMb'>> {
   const results: Measurement[] = [];
   // One warm-up run fills the OS file cache and tsx's transform cache, like a developer's second synth.
   await run(-1);
