@@ -28,10 +28,13 @@ export class FolderObjectStore implements ObjectStore {
       }
       for (const entry of entries) {
         const path = join(dir, entry.name);
-        if (entry.isDirectory()) await visit(path);
-        else if (!entry.name.startsWith('.strata-tmp-')) {
-          const key = relative(layerRoot, path).split(sep).join('/');
-          if (key.startsWith(prefix)) found.push({ key, sizeBytes: (await stat(path)).size });
+        const key = relative(layerRoot, path).split(sep).join('/');
+        if (entry.isDirectory()) {
+          // Only folders that can hold a key with the prefix: a table's pointer is found without walking its versions.
+          const folder = `${key}/`;
+          if (folder.startsWith(prefix) || prefix.startsWith(folder)) await visit(path);
+        } else if (!entry.name.startsWith('.strata-tmp-') && key.startsWith(prefix)) {
+          found.push({ key, sizeBytes: (await stat(path)).size });
         }
       }
     };

@@ -39,6 +39,17 @@ describe('FolderObjectStore', () => {
     expect((await store.list('raw', 'landing/')).map((object) => object.key)).toHaveLength(50);
   });
 
+  it('lists the keys with a prefix, whether it ends at a folder or inside a name, without the folders beside it', async () => {
+    for (const key of ['orders/_table.json', 'orders/_v/c000001/part-0.parquet', 'orders_enriched/_table.json', 'orderly/a.csv', 'other/x']) await store.write('trusted', key, 'x');
+    const keys = async (prefix: string) => (await store.list('trusted', prefix)).map((object) => object.key);
+
+    expect(await keys('orders/_table.json')).toEqual(['orders/_table.json']);
+    expect(await keys('orders/')).toEqual(['orders/_table.json', 'orders/_v/c000001/part-0.parquet']);
+    expect(await keys('orders')).toEqual(['orders/_table.json', 'orders/_v/c000001/part-0.parquet', 'orders_enriched/_table.json']);
+    expect(await keys('orders/_v/c0')).toEqual(['orders/_v/c000001/part-0.parquet']);
+    expect(await keys('')).toHaveLength(5);
+  });
+
   it('deleting a key that is not there is no error', async () => {
     await expect(store.delete('raw', 'landing/none.csv')).resolves.toBeUndefined();
   });
