@@ -27,23 +27,29 @@ export interface HandlerAccess {
 export const HANDLER_ACCESS: Record<HandlerClass, HandlerAccess> = {
   ingest: {
     description: 'Unpacks file drops and polls APIs into raw; refused files go to dataquality/rejected.',
-    reads: [{ layer: 'raw', prefix: 'landing/' }],
+    // A file dropped again is known by its staged and rejects files, whose footers give its row counts.
+    reads: [
+      { layer: 'raw', prefix: 'landing/' },
+      { layer: 'raw', prefix: 'staged/' },
+      { layer: 'raw', prefix: 'rejects/' },
+    ],
     writes: [{ layer: 'raw' }, { layer: 'dataquality', prefix: 'rejected/' }],
     deletes: [{ layer: 'raw', prefix: 'landing/' }],
     queries: false,
   },
   transform: {
     description: 'Builds trusted from raw and refined from trusted; quarantines bad rows.',
-    // _scratch/ holds the query engine's session tables (Athena CTAS), dropped when the step ends.
-    reads: [{ layer: 'raw' }, { layer: 'trusted' }, { layer: 'dataquality', prefix: '_scratch/' }],
+    // _scratch/ holds the query engine's session tables (Athena CTAS), dropped when the step ends. A commit reads
+    // the table's current pointer; a trusted build reads its quarantine (parked rows), an incremental refined build itself.
+    reads: [{ layer: 'raw' }, { layer: 'trusted' }, { layer: 'refined' }, { layer: 'dataquality', prefix: 'quarantine/' }, { layer: 'dataquality', prefix: '_scratch/' }],
     writes: [{ layer: 'trusted' }, { layer: 'refined' }, { layer: 'dataquality', prefix: 'quarantine/' }, { layer: 'dataquality', prefix: '_scratch/' }],
     deletes: [{ layer: 'trusted' }, { layer: 'refined' }, { layer: 'dataquality', prefix: 'quarantine/' }, { layer: 'dataquality', prefix: '_scratch/' }],
     queries: true,
   },
   quality: {
     description: 'Evaluates data-quality rules and records their results.',
-    // Reconciliation recounts the quarantine beside trusted.
-    reads: [{ layer: 'trusted' }, { layer: 'refined' }, { layer: 'dataquality', prefix: 'quarantine/' }],
+    // Reconciliation recounts the quarantine beside trusted; the commit of the results reads their current pointer.
+    reads: [{ layer: 'trusted' }, { layer: 'refined' }, { layer: 'dataquality', prefix: 'quarantine/' }, { layer: 'dataquality', prefix: 'results/' }],
     writes: [{ layer: 'dataquality', prefix: 'results/' }],
     deletes: [{ layer: 'dataquality', prefix: 'results/' }],
     queries: true,
@@ -57,3 +63,19 @@ export const HANDLER_ACCESS: Record<HandlerClass, HandlerAccess> = {
     queries: true,
   },
 };
+
+/** What a handler does to an object, as the clouds authorize it. */
+export type ObjectAction = 'list' | 'read' | 'write' | 'delete';
+
+const grantCovers = (grant: LayerGrant, layer: Layer, key: string) => grant.layer === layer && key.startsWith(grant.prefix ?? '');
+
+/**
+ * Whether a handler class may do `action` on `key` (for `list`, the listing's
+ * prefix) in `layer`, as the IAM policies and role assignments built from
+ * HANDLER_ACCESS allow it: reads, writes and deletes under their grants;
+ * listing under any read or write grant (S3's ListBucket `s3:prefix`).
+ */
+export function isGranted(access: HandlerAccess, action: ObjectAction, layer: Layer, key: string): boolean {
+  const grants = action === 'read' ? access.reads : action === 'write' ? access.writes : action === 'delete' ? access.deletes : [...access.reads, ...access.writes];
+  return grants.some((grant) => grantCovers(grant, layer, key));
+}

@@ -10,11 +10,13 @@ import type { Environment } from '../../config/schema.ts';
 import { DuckDbDatabase } from '../../lambdas/adapters/local/duckdb-query-engine.ts';
 import { EnvironmentSecretStore } from '../../lambdas/adapters/local/environment-secret-store.ts';
 import { FolderObjectStore } from '../../lambdas/adapters/local/folder-object-store.ts';
+import { GrantCheckedObjectStore } from '../../lambdas/adapters/local/grant-checked-object-store.ts';
 import { HANDLER_FACTORIES, handlerSettings, type Handler, type HandlerPorts } from '../../lambdas/handlers/index.ts';
 import { ObjectStoreTracker } from '../../lambdas/adapters/tracking/object-store-tracker.ts';
 import type { ExperimentTracker } from '../../lambdas/ports/experiment-tracker.ts';
 import { systemClock } from '../../lambdas/ports/clock.ts';
-import type { HandlerName } from '../../pipelines/flows/index.ts';
+import type { HandlerClass } from '../../config/schema.ts';
+import { HANDLERS, type HandlerName } from '../../pipelines/flows/index.ts';
 import { HandlerWorkers } from './handler-workers.ts';
 import { ASL_VALIDATION, type SynthesizedFlow } from './synthesized-flows.ts';
 
@@ -125,17 +127,20 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   }
 
   const database = await DuckDbDatabase.open();
-  const ports: HandlerPorts = {
-    store,
+  const settings = handlerSettings(options.environment, options.platformVersion);
+  const tracker = options.tracker ?? new ObjectStoreTracker(store);
+  // Each handler class sees the lake through its grants (pipelines/access.ts), as IAM and RBAC enforce them in the cloud.
+  const portsFor = (handlerClass: HandlerClass): HandlerPorts => ({
+    store: new GrantCheckedObjectStore(store, handlerClass),
     secrets: new EnvironmentSecretStore(),
     clock: systemClock,
-    openEngine: () => database.session(lake),
-    settings: handlerSettings(options.environment, options.platformVersion),
-    tracker: options.tracker ?? new ObjectStoreTracker(store),
-  };
+    openEngine: () => database.session(lake, { handlerClass }),
+    settings,
+    tracker,
+  });
   const handlers = new Map<HandlerName, Handler>();
   const handlerFor = (name: HandlerName) => {
-    if (!handlers.has(name)) handlers.set(name, HANDLER_FACTORIES[name](ports));
+    if (!handlers.has(name)) handlers.set(name, HANDLER_FACTORIES[name](portsFor(HANDLERS[name].handlerClass)));
     return handlers.get(name)!;
   };
   const workers = new HandlerWorkers({ lake, environment: options.environment, platformVersion: options.platformVersion });

@@ -1,7 +1,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdir } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
-import type { Layer } from '../../../config/schema.ts';
+import type { HandlerClass, Layer } from '../../../config/schema.ts';
 import { NULL_PARTITION, type TablePointer } from '../../../pipelines/contract/table-pointer.ts';
 import { SQL_TYPES } from '../../../pipelines/contract/sql-types.ts';
 import type { Relations } from '../../../pipelines/sql/render.ts';
@@ -9,6 +9,7 @@ import { commitReplace } from '../../lake/commit-replace.ts';
 import { resolveTableRefs, tableToken } from '../../lake/table-refs.ts';
 import { TableStore } from '../../lake/table-store.ts';
 import { FolderObjectStore } from './folder-object-store.ts';
+import { checkGrant, GrantCheckedObjectStore } from './grant-checked-object-store.ts';
 import type { LoadedColumn, LoadedValue, QueryEngine, ReplaceTarget, TableWritten, WriteTarget, WrittenPartition } from '../../ports/query-engine.ts';
 
 const TARGET_FILE_MB = 128;
@@ -29,8 +30,13 @@ export class DuckDbDatabase {
     return new DuckDbDatabase(instance);
   }
 
-  async session(lakeRoot: string): Promise<DuckDbQueryEngine> {
-    return new DuckDbQueryEngine(lakeRoot, await this.instance.connect());
+  /**
+   * A session over the lake folder.
+   * @param options.handlerClass read and write only what this handler class is granted (pipelines/access.ts), as
+   *   Athena reads and writes with the caller's credentials. @default - everything
+   */
+  async session(lakeRoot: string, options: { handlerClass?: HandlerClass } = {}): Promise<DuckDbQueryEngine> {
+    return new DuckDbQueryEngine(lakeRoot, await this.instance.connect(), options.handlerClass);
   }
 
   close(): void {
@@ -60,9 +66,17 @@ export class DuckDbQueryEngine implements QueryEngine {
   constructor(
     readonly lakeRoot: string,
     private readonly connection: DuckDBConnection,
+    /** Whose grants every file read and written is checked against. @default - none checked */
+    private readonly handlerClass?: HandlerClass,
   ) {
     this.lake = new FolderObjectStore(lakeRoot);
-    this.tables = new TableStore(this.lake);
+    this.tables = new TableStore(handlerClass ? new GrantCheckedObjectStore(this.lake, handlerClass) : this.lake);
+  }
+
+  /** The file's path, once the handler class may do this to it. */
+  private pathFor(action: 'read' | 'write', layer: Layer, key: string): string {
+    if (this.handlerClass) checkGrant(this.handlerClass, action, layer, key);
+    return this.lake.pathOf(layer, key);
   }
 
   readonly relations: Relations = {
@@ -80,7 +94,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   filesRelation(layer: Layer, keys: readonly string[], columns: readonly { name: string; type: string }[]): string {
     const typed = columns.map((column) => `cast(null as ${SQL_TYPES.duckdb[column.type] ?? column.type}) as ${column.name}`).join(', ');
     if (keys.length === 0) return `(select ${typed} where false)`;
-    const paths = keys.map((key) => literal(this.lake.pathOf(layer, key)));
+    const paths = keys.map((key) => literal(this.pathFor('read', layer, key)));
     return `(select ${columns.map((column) => column.name).join(', ')} from read_parquet([${paths.join(', ')}], union_by_name = true))`;
   }
 
@@ -93,7 +107,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       if (pointer.partitionBy && !columns.some((column) => column.name === pointer.partitionBy)) columns.push({ name: pointer.partitionBy, type: 'string' });
       return `(select ${columns.map((column) => `cast(null as ${SQL_TYPES.duckdb[column.type] ?? column.type}) as ${column.name}`).join(', ')} where false)`;
     }
-    const paths = files.map((file) => literal(this.lake.pathOf(pointer.layer, file.key)));
+    const paths = files.map((file) => literal(this.pathFor('read', pointer.layer, file.key)));
     return `read_parquet([${paths.join(', ')}], hive_partitioning = ${pointer.partitionBy ? 'true' : 'false'}, union_by_name = true)`;
   }
 
@@ -127,7 +141,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   async writeFiles(target: WriteTarget, select: string): Promise<Record<string, WrittenPartition>> {
-    const folderPath = this.lake.pathOf(target.layer, target.folder);
+    const folderPath = this.pathFor('write', target.layer, `${target.folder}/`);
     await mkdir(dirname(folderPath), { recursive: true });
     // DuckDB writes one file per partition folder and cannot also split by size
     // there; unpartitioned tables are split into files of about TARGET_FILE_MB.

@@ -47,20 +47,22 @@ describe('access stack', () => {
     }
   });
 
-  it('lets ingest read and delete only under raw/landing/, write raw and dataquality/rejected/, and nothing else', () => {
+  it('lets ingest read raw/landing/ and its own staged and rejects files, delete only under raw/landing/, write raw and dataquality/rejected/, and nothing else', () => {
     expect(objectGrants(statementsOf(roleByDescription('prod ingest handlers')))).toEqual({
       'raw/landing/*': ['s3:DeleteObject', 's3:GetObject'],
+      'raw/staged/*': ['s3:GetObject'],
+      'raw/rejects/*': ['s3:GetObject'],
       'raw/*': ['s3:AbortMultipartUpload', 's3:PutObject'],
       'dataquality/rejected/*': ['s3:AbortMultipartUpload', 's3:PutObject'],
     });
   });
 
-  it('lets transform replace trusted and refined partitions but never delete from raw', () => {
+  it('lets transform replace trusted and refined partitions (reading what it replaces) but never delete from raw', () => {
     expect(objectGrants(statementsOf(roleByDescription('prod transform handlers')))).toEqual({
       'raw/*': ['s3:GetObject'],
       'trusted/*': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'],
-      'refined/*': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'],
-      'dataquality/quarantine/*': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'],
+      'refined/*': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+      'dataquality/quarantine/*': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'],
       'dataquality/_scratch/*': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'],
       'athena-results/strata-prod/*': ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
     });
