@@ -36,7 +36,7 @@ import { FolderObjectStore } from '../lambdas/adapters/local/folder-object-store
 import { TableStore } from '../lambdas/lake/table-store.ts';
 import type { TablePointer } from '../pipelines/contract/table-pointer.ts';
 import { OLIST_DATASETS } from '../pipelines/datasets/olist.ts';
-import { measure, type Measurement } from './measure-process.ts';
+import { measure, measureRepeatedly, medianRun, type Measurement } from './measure-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -88,12 +88,7 @@ function strataRun(args: string[], onLake = lake): Promise<Measurement> {
   return measure(process.execPath, [join(REPO_ROOT, 'bin', 'strata.mjs'), 'run', '--lake', onLake, ...args], { cwd: REPO_ROOT, env });
 }
 
-/** The median by wall time of `count` measurements. */
-async function medianOf(count: number, measureOnce: (trial: number) => Promise<Measurement>): Promise<Measurement> {
-  const trials: Measurement[] = [];
-  for (let trial = 0; trial < count; trial++) trials.push(await measureOnce(trial));
-  return [...trials].sort((a, b) => a.seconds - b.seconds)[Math.floor((count - 1) / 2)]!;
-}
+const medianOf = async (count: number, measureOnce: (trial: number) => Promise<Measurement>) => (await measureRepeatedly(count, measureOnce)).median;
 
 interface Row {
   batch: string;
@@ -192,8 +187,7 @@ try {
     }
   }
   rmSync(trialLake, { recursive: true, force: true });
-  const middle = (measurements: Measurement[]) => [...measurements].sort((a, b) => a.seconds - b.seconds)[Math.floor((measurements.length - 1) / 2)]!;
-  interleaved = { first: middle(trials.first), last: middle(trials.last) };
+  interleaved = { first: medianRun(trials.first), last: medianRun(trials.last) };
 
   incrementalRows = new Map([...(await trustedPointers())].map(([table, pointer]) => [table, rowsOf(pointer)]));
   process.stdout.write('full refresh: strata run --flows process --full-refresh...\n');

@@ -29,6 +29,18 @@ export function measure(command: string, args: string[], options: { cwd?: string
   });
 }
 
+/** The measurement of median wall time (the lower middle one of an even count). */
+export function medianRun(measurements: readonly Measurement[]): Measurement {
+  return [...measurements].sort((a, b) => a.seconds - b.seconds)[Math.floor((measurements.length - 1) / 2)]!;
+}
+
+/** `count` measurements, one after the other: each one and their median run. */
+export async function measureRepeatedly(count: number, measureOnce: (trial: number) => Promise<Measurement>): Promise<{ median: Measurement; trials: Measurement[] }> {
+  const trials: Measurement[] = [];
+  for (let trial = 0; trial < count; trial++) trials.push(await measureOnce(trial));
+  return { median: medianRun(trials), trials };
+}
+
 function treeRssKb(pid: number): number {
   let total = 0;
   const pending = [pid];

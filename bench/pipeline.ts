@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateOlist } from '../cli/generate/generate-olist.ts';
 import { REPO_ROOT } from '../cli/synth-platform.ts';
-import { measure, type Measurement } from './measure-process.ts';
+import { measure, measureRepeatedly, type Measurement } from './measure-process.ts';
 
 const { values } = parseArgs({ options: { scales: { type: 'string', default: '0.1,1' }, repeat: { type: 'string', default: '3' } } });
 const scales = values.scales.split(',').map(Number);
@@ -26,9 +26,7 @@ if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a
 
 /** The median by wall time of `repeat` measurements, the highest peak RSS of them, and how many of the runs synthesized. */
 async function medianOf(measureOnce: () => Promise<Measurement>): Promise<Measurement & { synthesized: number }> {
-  const trials: Measurement[] = [];
-  for (let trial = 0; trial < repeat; trial++) trials.push(await measureOnce());
-  const median = [...trials].sort((a, b) => a.seconds - b.seconds)[Math.floor((repeat - 1) / 2)]!;
+  const { median, trials } = await measureRepeatedly(repeat, measureOnce);
   // Memory is held to its target at the worst run, not the median one.
   const peakRssMb = Math.max(...trials.map((trial) => trial.peakRssMb));
   return { ...median, peakRssMb, synthesized: trials.filter((trial) => trial.stderr.includes('synthesizing the AWS app')).length };
