@@ -34,7 +34,10 @@ handler code with local adapters (the lake folder for S3, DuckDB for Athena).
 Writes a run report to <lake>/_runs/<run-id>.json. One run per lake at a time:
 the run holds <lake>/_runs/.lock. The state machines are synthesized once per
 environment, version and source, then reused by every lake from the
-checkout's node_modules/.cache/strata/synth/.
+checkout's node_modules/.cache/strata/synth/. Each handler sees the lake
+through its class's grants (pipelines/access.ts), as in the cloud. Drops of
+8 MiB or more are unpacked in worker threads, two at a time
+(STRATA_WORKER_DROP_BYTES sets the size; 0: every drop).
 
 Options:
   --data <folder>   CSVs (.csv, .csv.gz, .zip) to drop into the landing area
@@ -66,6 +69,13 @@ function summaryTable(states: readonly StateRecord[]): string[] {
   );
 }
 
+/** `STRATA_WORKER_DROP_BYTES`: drops at least this large unpack in a worker thread (0: all of them). */
+function workerDropBytesFrom(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`STRATA_WORKER_DROP_BYTES must be a whole number of bytes (0: every drop in a worker thread), got "${value.slice(0, 40)}"`);
+  return Number(value);
+}
+
 export const runCommand = {
   summary: 'run the ingest, process and retrain flows locally on DuckDB, from the synthesized state machines',
   usage: USAGE,
@@ -93,6 +103,7 @@ export const runCommand = {
     const started = performance.now();
     const log = (line: string) => process.stderr.write(`${line}\n`);
     const fullRefresh = options['full-refresh'] === true;
+    const workerDropBytes = workerDropBytesFrom(process.env.STRATA_WORKER_DROP_BYTES);
     let lock;
     try {
       lock = await acquireLakeLock(lake, { runId, wait: options.wait === true, log });
@@ -144,6 +155,7 @@ export const runCommand = {
         platformVersion: version,
         flows: synthesized,
         definitionsValidated: true,
+        ...(workerDropBytes === undefined ? {} : { workerDropBytes }),
         lake,
         landingFiles,
         runId,
@@ -152,7 +164,8 @@ export const runCommand = {
           log(
             `  [${state.flow}] ${state.name} ${state.status === 'failed' ? 'FAILED' : 'done'} in ${state.seconds.toFixed(2)} s` +
               (state.rowsOut !== null ? `, ${number(state.rowsOut)} rows out` : '') +
-              (state.quarantined ? `, ${number(state.quarantined)} quarantined` : ''),
+              (state.quarantined ? `, ${number(state.quarantined)} quarantined` : '') +
+              (state.inWorkerThread ? ' (worker thread)' : ''),
           ),
       });
 

@@ -47,6 +47,8 @@ export interface StateRecord {
   readonly rowsOut: number | null;
   readonly quarantined: number | null;
   readonly status: 'succeeded' | 'failed';
+  /** The step ran in a worker thread (a large drop's unpack). */
+  readonly inWorkerThread: boolean;
 }
 
 export interface FlowOutcome {
@@ -146,11 +148,14 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const workers = new HandlerWorkers({ lake, environment: options.environment, platformVersion: options.platformVersion });
   const workerDropBytes = options.workerDropBytes ?? DEFAULT_WORKER_DROP_BYTES;
   /** Whether a step's item is a drop large enough to unpack in a worker. */
+  const unpackedInWorkers = new Set<string>();
   const inWorker = async (name: HandlerName, input: unknown): Promise<boolean> => {
     const landingKey = (input as { landingKey?: unknown } | null)?.landingKey;
     if (name !== 'unpack-file-drop' || typeof landingKey !== 'string') return false;
     const listed = (await store.list('raw', landingKey)).find((object) => object.key === landingKey);
-    return listed !== undefined && listed.sizeBytes >= workerDropBytes;
+    if (listed === undefined || listed.sizeBytes < workerDropBytes) return false;
+    unpackedInWorkers.add(landingKey);
+    return true;
   };
 
   const states: StateRecord[] = [];
@@ -229,6 +234,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
               rowsOut: numberOr(result?.rowsOut),
               quarantined: numberOr(result?.quarantined),
               status: event.type === 'StateExited' ? 'succeeded' : 'failed',
+              inWorkerThread: unpackedInWorkers.has(String((state.input as { landingKey?: unknown } | undefined)?.landingKey)),
             };
             states.push(record);
             options.onState?.(record);

@@ -155,6 +155,19 @@ describe('strata run on the Olist sample', () => {
     expect(first.stderr).toMatch(/\[process\] BuildTrustedTable\d*\[orders\] done in/);
   });
 
+  it('unpacks in worker threads from the CLI’s bundle when STRATA_WORKER_DROP_BYTES says so, to the same rows', () => {
+    const threaded = join(work, 'threaded');
+    const result = runStrata(['run', '--data', SAMPLE, '--lake', threaded, '--flows', 'ingest,process'], { env: { ...PINNED.env, STRATA_WORKER_DROP_BYTES: '0' } });
+
+    expect(result.status, result.stderr + result.stdout).toBe(0);
+    expect(result.stderr).toMatch(/\[ingest\] UnpackFileDrop\[olist_orders_dataset\.csv\.gz\] done in [\d.]+ s, [\d,]+ rows out \(worker thread\)/);
+    const tables = latestReport(threaded).tables;
+    for (const dataset of OLIST_DATASETS) expect(tables[dataset.name]!.trusted, dataset.name).toBe(report.tables[dataset.name]!.trusted);
+    expect(runStrata(['run', '--data', SAMPLE, '--lake', threaded], { env: { STRATA_WORKER_DROP_BYTES: 'lots' } }).stderr).toMatch(
+      /STRATA_WORKER_DROP_BYTES must be a whole number of bytes \(0: every drop in a worker thread\), got "lots"/,
+    );
+  });
+
   it('leaves every table as it was when the same input runs again, reusing the synthesized state machines', () => {
     const again = run(['--data', SAMPLE, '--lake', lake]);
     expect(again.status, again.stdout).toBe(0);
