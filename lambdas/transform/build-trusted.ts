@@ -161,7 +161,8 @@ export async function buildTrusted(deps: { engine: QueryEngine; store: ObjectSto
     parkedBefore > 0
       ? `select ${textColumns.map((column) => column.name).join(', ')} from ${engine.relations.ref('dataquality', quarantineFolder(dataset.name))} q where q.${QUARANTINE_PARTITION} = ${quote(PARKED)}`
       : undefined;
-  const input = await engine.createTemporary(`input_${dataset.name}`, `select * from ${staged} s${parked ? `\nunion all\n${parked}` : ''}`);
+  // Read once, by the checked table below: a relation, not a table of its own (on Athena one CTAS and one scan fewer).
+  const input = `(select * from ${staged} s${parked ? `\nunion all\n${parked}` : ''})`;
 
   // A batch without records (files of a header alone) and nothing parked checks no parent and matches no trusted key: neither is read.
   const hasInput = parkedBefore > 0 || !(await holdsNoRecord(store, batch));
