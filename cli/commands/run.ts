@@ -14,7 +14,7 @@ import { FLOWS } from '../../pipelines/flows/index.ts';
 import { platformVersion } from '../../stacks/shared/platform-version.ts';
 import { generateOlist, MANIFEST_FILE } from '../generate/generate-olist.ts';
 import { parseOptions } from '../parse-options.ts';
-import { dropFilesIn, newRunId, runLocally, writeRunReport, type StateRecord } from '../run/local-runner.ts';
+import { DEFAULT_WORKER_DROP_BYTES, dropFilesIn, mapConcurrencyOf, newRunId, runLocally, writeRunReport, type StateRecord } from '../run/local-runner.ts';
 import { acquireLakeLock, LakeInUseError } from '../run/lake-lock.ts';
 import { loadSynthesizedFlows } from '../run/synthesized-flows.ts';
 import { UsageError } from '../usage-error.ts';
@@ -36,7 +36,7 @@ the run holds <lake>/_runs/.lock. The state machines are synthesized once per
 environment, version and source, then reused by every lake from the
 checkout's node_modules/.cache/strata/synth/. Each handler sees the lake
 through its class's grants (pipelines/access.ts), as in the cloud. Drops of
-8 MiB or more are unpacked in worker threads, two at a time
+${DEFAULT_WORKER_DROP_BYTES / 1024 / 1024} MiB or more are unpacked in worker threads, ${mapConcurrencyOf({ flow: 'ingest' }, 'unpack-file-drop')} at a time
 (STRATA_WORKER_DROP_BYTES sets the size; 0: every drop).
 
 Options:

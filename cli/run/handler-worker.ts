@@ -6,13 +6,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Environment } from '../../config/schema.ts';
-import { EnvironmentSecretStore } from '../../lambdas/adapters/local/environment-secret-store.ts';
 import { FolderObjectStore } from '../../lambdas/adapters/local/folder-object-store.ts';
-import { GrantCheckedObjectStore } from '../../lambdas/adapters/local/grant-checked-object-store.ts';
 import { ObjectStoreTracker } from '../../lambdas/adapters/tracking/object-store-tracker.ts';
-import { HANDLER_FACTORIES, handlerSettings, type HandlerPorts } from '../../lambdas/handlers/index.ts';
-import { systemClock } from '../../lambdas/ports/clock.ts';
+import { HANDLER_FACTORIES } from '../../lambdas/handlers/index.ts';
 import { HANDLERS, type HandlerName } from '../../pipelines/flows/index.ts';
+import { asStepResult, localHandlerPorts, type LocalPortsOptions } from './local-ports.ts';
 
 /** What the runner gives a worker when it starts it. */
 export interface HandlerWorkerData {
@@ -33,22 +31,19 @@ export type HandlerReply =
 
 const { lake, environment, platformVersion } = workerData as HandlerWorkerData;
 const store = new FolderObjectStore(lake);
-/** As in the runner: the lake through the handler class's grants. */
-const portsOf = (handler: HandlerName): HandlerPorts => ({
-  store: new GrantCheckedObjectStore(store, HANDLERS[handler].handlerClass),
-  secrets: new EnvironmentSecretStore(),
-  clock: systemClock,
+const options: LocalPortsOptions = {
+  store,
+  environment,
+  platformVersion,
   tracker: new ObjectStoreTracker(store),
   openEngine: () => Promise.reject(new Error('handler worker: no query engine here; run this handler in the runner itself')),
-  settings: handlerSettings(environment, platformVersion),
-});
+};
 
 parentPort!.on('message', (call: HandlerCall) => {
   void (async () => {
     let reply: HandlerReply;
     try {
-      // Step Functions hands results on as JSON; so does the worker.
-      reply = { id: call.id, result: JSON.parse(JSON.stringify((await HANDLER_FACTORIES[call.handler](portsOf(call.handler))(call.event)) ?? null)) as unknown };
+      reply = { id: call.id, result: asStepResult(await HANDLER_FACTORIES[call.handler](localHandlerPorts(options, HANDLERS[call.handler].handlerClass))(call.event)) };
     } catch (error) {
       const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
       reply = { id: call.id, error: { name, message, ...(stack ? { stack } : {}) } };

@@ -2,7 +2,6 @@
  * A small pool of worker threads (handler-worker.ts) for the local runner:
  * started on first use, one call at a time per worker, stopped with the run.
  */
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,15 +29,12 @@ export class HandlerWorkers {
   private readonly waiting: (() => void)[] = [];
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; slot: Slot }>();
   private sequence = 0;
-  readonly size: number;
 
-  /** @param size workers at most. @default min(2, the cores) */
+  /** @param size workers at most (the runner: as many as a flow unpacks at once, at most the cores) */
   constructor(
     private readonly data: HandlerWorkerData,
-    size?: number,
-  ) {
-    this.size = Math.max(1, size ?? Math.min(2, availableParallelism()));
-  }
+    readonly size: number,
+  ) {}
 
   /** Workers running now. */
   get threads(): number {

@@ -5,19 +5,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Environment } from '../../config/schema.ts';
 import { DuckDbDatabase } from '../../lambdas/adapters/local/duckdb-query-engine.ts';
-import { EnvironmentSecretStore } from '../../lambdas/adapters/local/environment-secret-store.ts';
 import { FolderObjectStore } from '../../lambdas/adapters/local/folder-object-store.ts';
-import { GrantCheckedObjectStore } from '../../lambdas/adapters/local/grant-checked-object-store.ts';
-import { HANDLER_FACTORIES, handlerSettings, type Handler, type HandlerPorts } from '../../lambdas/handlers/index.ts';
+import { HANDLER_FACTORIES, type Handler } from '../../lambdas/handlers/index.ts';
 import { ObjectStoreTracker } from '../../lambdas/adapters/tracking/object-store-tracker.ts';
 import type { ExperimentTracker } from '../../lambdas/ports/experiment-tracker.ts';
-import { systemClock } from '../../lambdas/ports/clock.ts';
-import type { HandlerClass } from '../../config/schema.ts';
-import { HANDLERS, type HandlerName } from '../../pipelines/flows/index.ts';
+import { FLOWS, HANDLERS, type HandlerName } from '../../pipelines/flows/index.ts';
 import { HandlerWorkers } from './handler-workers.ts';
+import { asStepResult, localHandlerPorts, type LocalPortsOptions } from './local-ports.ts';
 import { ASL_VALIDATION, type SynthesizedFlow } from './synthesized-flows.ts';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22); this is its
@@ -86,7 +84,14 @@ export interface LocalRunOptions {
   readonly workerDropBytes?: number;
 }
 
-const DEFAULT_WORKER_DROP_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_WORKER_DROP_BYTES = 8 * 1024 * 1024;
+
+/** The most items at once of the flow's map steps that run `handler` (1 when none does). */
+export function mapConcurrencyOf(flow: Pick<SynthesizedFlow, 'flow'>, handler: HandlerName): number {
+  const definition = FLOWS.find((candidate) => candidate.name === flow.flow);
+  const maps = (definition?.steps ?? []).filter((step) => step.kind === 'map' && step.step.handler === handler);
+  return Math.max(1, ...maps.map((step) => (step.kind === 'map' ? step.maxConcurrency : 1)));
+}
 
 export interface LocalRunResult {
   readonly runId: string;
@@ -129,23 +134,25 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   }
 
   const database = await DuckDbDatabase.open();
-  const settings = handlerSettings(options.environment, options.platformVersion);
-  const tracker = options.tracker ?? new ObjectStoreTracker(store);
-  // Each handler class sees the lake through its grants (pipelines/access.ts), as IAM and RBAC enforce them in the cloud.
-  const portsFor = (handlerClass: HandlerClass): HandlerPorts => ({
-    store: new GrantCheckedObjectStore(store, handlerClass),
-    secrets: new EnvironmentSecretStore(),
-    clock: systemClock,
-    openEngine: () => database.session(lake, { handlerClass }),
-    settings,
-    tracker,
-  });
+  const portsOptions: LocalPortsOptions = {
+    store,
+    environment: options.environment,
+    platformVersion: options.platformVersion,
+    tracker: options.tracker ?? new ObjectStoreTracker(store),
+    openEngine: (handlerClass) => database.session(lake, { handlerClass }),
+  };
   const handlers = new Map<HandlerName, Handler>();
   const handlerFor = (name: HandlerName) => {
-    if (!handlers.has(name)) handlers.set(name, HANDLER_FACTORIES[name](portsFor(HANDLERS[name].handlerClass)));
+    if (!handlers.has(name)) handlers.set(name, HANDLER_FACTORIES[name](localHandlerPorts(portsOptions, HANDLERS[name].handlerClass)));
     return handlers.get(name)!;
   };
-  const workers = new HandlerWorkers({ lake, environment: options.environment, platformVersion: options.platformVersion });
+  // As many threads as the flows unpack drops at once, and no more than the cores.
+  const workers = new HandlerWorkers(
+    { lake, environment: options.environment, platformVersion: options.platformVersion },
+    Math.min(availableParallelism(), ...options.flows.map((flow) => mapConcurrencyOf(flow, 'unpack-file-drop'))),
+  );
+  /** Handler calls still running: a failed Map item fails the execution at once, while Lambda lets its siblings finish. */
+  const inFlight = new Set<Promise<unknown>>();
   const workerDropBytes = options.workerDropBytes ?? DEFAULT_WORKER_DROP_BYTES;
   /** Whether a step's item is a drop large enough to unpack in a worker. */
   const unpackedInWorkers = new Set<string>();
@@ -187,12 +194,15 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
                 return { MessageId: `local-${notifications.length}` };
               }
             : async (input) => {
-                // Step Functions hands results on as JSON; so does the local run.
-                const result = (await inWorker(target, input))
-                  ? await workers.run(target, input)
-                  : (JSON.parse(JSON.stringify((await handlerFor(target)(input)) ?? null)) as unknown);
-                taskResults.push({ handler: target, result });
-                return result;
+                const call = (async () => ((await inWorker(target, input)) ? workers.run(target, input) : asStepResult(await handlerFor(target)(input))))();
+                inFlight.add(call);
+                try {
+                  const result = await call;
+                  taskResults.push({ handler: target, result });
+                  return result;
+                } finally {
+                  inFlight.delete(call);
+                }
               };
       }
       const machine = new StateMachine(flow.definition as never, { validationOptions: { ...ASL_VALIDATION, noValidate: options.definitionsValidated ?? false } });
@@ -249,11 +259,13 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
         outcomes.push({ flow: flow.flow, status: 'failed', error: cause?.cause ?? cause?.message ?? (error as Error).message });
       }
       await logs;
+      await Promise.allSettled([...inFlight]);
       // Their heaps would stay with the process through the next flow's DuckDB work.
       await workers.close();
       if (outcomes.at(-1)!.status === 'failed') break;
     }
   } finally {
+    await Promise.allSettled([...inFlight]);
     database.close();
     await workers.close();
   }

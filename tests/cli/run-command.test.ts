@@ -157,9 +157,10 @@ describe('strata run on the Olist sample', () => {
 
   it('unpacks in worker threads from the CLI’s bundle when STRATA_WORKER_DROP_BYTES says so, to the same rows', () => {
     const threaded = join(work, 'threaded');
-    const result = runStrata(['run', '--data', SAMPLE, '--lake', threaded, '--flows', 'ingest,process'], { env: { ...PINNED.env, STRATA_WORKER_DROP_BYTES: '0' } });
+    const result = runStrata(['run', '--data', SAMPLE, '--lake', threaded, '--flows', 'ingest,process'], { env: { ...PINNED.env, STRATA_WORKER_DROP_BYTES: '0', STRATA_DEBUG: '1' } });
 
     expect(result.status, result.stderr + result.stdout).toBe(0);
+    expect(result.stderr).toMatch(/^strata: running from node_modules\/\.cache\/strata\/cli-[0-9a-f]{16}$/m);
     expect(result.stderr).toMatch(/\[ingest\] UnpackFileDrop\[olist_orders_dataset\.csv\.gz\] done in [\d.]+ s, [\d,]+ rows out \(worker thread\)/);
     const tables = latestReport(threaded).tables;
     for (const dataset of OLIST_DATASETS) expect(tables[dataset.name]!.trusted, dataset.name).toBe(report.tables[dataset.name]!.trusted);
@@ -293,6 +294,53 @@ describe('runLocally', () => {
       expect((await run({ fullRefresh: true })).outcomes).toEqual([{ flow: 'echo', status: 'succeeded', output: { fullRefresh: true } }]);
       expect((await run()).outcomes).toEqual([{ flow: 'echo', status: 'succeeded', output: {} }]);
     });
+  });
+
+  it('lets a running unpack finish when its sibling item fails the Map, as Lambda does, before it returns', async () => {
+    const { runLocally } = await import('../../cli/run/local-runner.ts');
+    const { loadEnvironment } = await import('../../config/load-environment.ts');
+    const work = mkdtempSync(join(tmpdir(), 'strata-run-sibling-'));
+    try {
+      const lake = join(work, 'lake');
+      const store = new FolderObjectStore(lake);
+      const rows = Array.from({ length: 60_000 }, (_, index) => `s${index},01000,sao paulo,SP`).join('\n');
+      await store.write('raw', 'landing/sellers.csv', `seller_id,seller_zip_code_prefix,seller_city,seller_state\n${rows}\n`);
+      const flow = {
+        flow: 'ingest',
+        stateMachineName: 'sibling',
+        templateSha256: '0'.repeat(64),
+        definition: {
+          StartAt: 'Drops',
+          States: {
+            Drops: { Type: 'Pass', Result: { drops: [{ landingKey: 'landing/sellers.csv' }, { landingKey: 'elsewhere/bad.csv' }] }, Next: 'Each' },
+            Each: {
+              Type: 'Map',
+              ItemsPath: '$.drops',
+              MaxConcurrency: 2,
+              ItemProcessor: {
+                ProcessorConfig: { Mode: 'INLINE' },
+                StartAt: 'Unpack',
+                States: { Unpack: { Type: 'Task', Resource: 'arn:aws:lambda:eu-west-1:123456789012:function:unpack', Parameters: { 'landingKey.$': '$.landingKey' }, End: true } },
+              },
+              End: true,
+            },
+          },
+        },
+        taskTargets: new Map([['Unpack', 'unpack-file-drop' as const]]),
+        resultPaths: new Map(),
+        unrunnable: new Map(),
+      };
+      const environment = loadEnvironment({ env: 'dev' }).environment;
+
+      const result = await runLocally({ environment, platformVersion: '0.0.0', flows: [flow], lake, workerDropBytes: 0 });
+
+      expect(result.outcomes).toMatchObject([{ flow: 'ingest', status: 'failed' }]);
+      expect((await store.list('raw', 'staged/sellers/')).map((object) => object.key)).toHaveLength(1);
+      expect(await store.list('raw', 'landing/')).toEqual([]);
+      expect((await store.list('raw', '')).filter((object) => object.key.includes('.strata-tmp-'))).toEqual([]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it('validates each definition before it runs it, unless told they were validated when synthesized', async () => {
