@@ -1,4 +1,4 @@
-/** Bundles of other fingerprints are kept this long. */
+/** A bundle of other sources is removed once no command has loaded it for this long. */
 export declare const KEEP_OLD_BUNDLES_MS: number;
 /** Where the bundles of a checkout's sources are kept. */
 export declare const bundleCacheOf: (root: string) => string;

@@ -4,9 +4,9 @@
 // some 200 modules through tsx took about 0.5 s of every command. There is no
 // build step to remember: a changed source file changes the fingerprint, and
 // the next command bundles again. STRATA_NO_BUNDLE=1, or any bundling error,
-// runs the sources through tsx as before.
+// runs the sources through tsx as before; STRATA_DEBUG=1 says which it does.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CLI_BUNDLE, cacheFolderOf } from './cache-folder.mjs';
@@ -14,8 +14,12 @@ import { CLI_BUNDLE, cacheFolderOf } from './cache-folder.mjs';
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The folders cli/main.ts imports from; any file in them, and the lock file, is part of the fingerprint. */
 const SOURCE_FOLDERS = ['cli', 'config', 'lambdas', 'pipelines', 'stacks'];
-/** Bundles of other fingerprints are kept this long: another checkout or a running command may still load their chunks. */
-export const KEEP_OLD_BUNDLES_MS = 60 * 60 * 1000;
+/**
+ * A bundle of other sources is removed once no command has loaded it for this
+ * long: a command still running (a `strata run --wait`, say) loads chunks and
+ * starts worker threads from its bundle until it ends.
+ */
+export const KEEP_OLD_BUNDLES_MS = 24 * 60 * 60 * 1000;
 
 /** Where the bundles of a checkout's sources are kept: `cli-<fingerprint>/` folders. */
 export const bundleCacheOf = (root) => cacheFolderOf(root);
@@ -30,7 +34,8 @@ function fingerprint(root) {
   for (const folder of SOURCE_FOLDERS) {
     if (!statSync(join(root, folder), { throwIfNoEntry: false })) continue;
     const entries = readdirSync(join(root, folder), { recursive: true, withFileTypes: true });
-    const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+    // Dirent.path is the name of parentPath before Node 20.12.
+    const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath ?? entry.path, entry.name));
     for (const file of files.sort()) add(file);
   }
   add(join(root, 'package-lock.json'));
@@ -103,6 +108,11 @@ function pruneOldBundles(cache, current) {
   }
 }
 
+/** With STRATA_DEBUG=1, says on stderr where the command's code comes from. */
+function debug(line) {
+  if (process.env.STRATA_DEBUG === '1') process.stderr.write(`strata: ${line}\n`);
+}
+
 async function throughTsx(entry) {
   const { register } = await import('tsx/esm/api');
   register();
@@ -116,19 +126,28 @@ async function throughTsx(entry) {
  */
 export async function loadCli(root = REPO_ROOT) {
   const entry = join(root, 'cli', 'main.ts');
-  if (process.env.STRATA_NO_BUNDLE === '1') return throughTsx(entry);
+  if (process.env.STRATA_NO_BUNDLE === '1') {
+    debug('running the sources through tsx: STRATA_NO_BUNDLE=1');
+    return throughTsx(entry);
+  }
   const cache = bundleCacheOf(root);
   let folder;
   try {
     folder = join(cache, `cli-${fingerprint(root)}`);
-    if (!statSync(join(folder, 'main.js'), { throwIfNoEntry: false })) {
+    if (statSync(join(folder, 'main.js'), { throwIfNoEntry: false })) {
+      // In use: not pruned while it is (see KEEP_OLD_BUNDLES_MS).
+      const now = new Date();
+      utimesSync(folder, now, now);
+    } else {
       mkdirSync(cache, { recursive: true });
       await bundle(root, folder);
     }
-  } catch {
+  } catch (error) {
     // A read-only checkout, a source esbuild cannot parse: tsx runs the sources and reports what is wrong with them.
+    debug(`running the sources through tsx: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     return throughTsx(entry);
   }
+  debug(`running from ${relative(root, folder)}`);
   process.setSourceMapsEnabled(true);
   globalThis[CLI_BUNDLE] = folder;
   return import(pathToFileURL(join(folder, 'main.js')).href);

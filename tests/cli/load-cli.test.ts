@@ -50,7 +50,7 @@ describe('the strata command loads its sources from a bundle of them', () => {
     expect(bundles()).toHaveLength(2);
   });
 
-  it('removes bundles of other sources only once they are an hour old', async () => {
+  it('removes a bundle of other sources once no command has loaded it for KEEP_OLD_BUNDLES_MS, and keeps the newer ones', async () => {
     await load(root);
     const [first] = bundles();
     writeMain('two', new Date('2026-01-02T00:00:00Z'));
@@ -65,6 +65,19 @@ describe('the strata command loads its sources from a bundle of them', () => {
     expect(bundles()).not.toContain(first);
     expect(bundles()).toContain(second);
     expect(bundles()).toHaveLength(2);
+  });
+
+  it('marks the bundle it loads as used, so a command still running keeps it', async () => {
+    await load(root);
+    const [bundle] = bundles();
+    const old = new Date(Date.now() - KEEP_OLD_BUNDLES_MS - 60_000);
+    utimesSync(join(bundleCacheOf(root), bundle!), old, old);
+    await load(root);
+    writeMain('two', new Date('2026-01-02T00:00:00Z'));
+
+    await load(root);
+
+    expect(bundles()).toContain(bundle);
   });
 
   it('runs the sources through tsx, writing no bundle, when STRATA_NO_BUNDLE=1', async () => {
