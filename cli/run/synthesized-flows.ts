@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheFolderOf } from '../../bin/cache-folder.mjs';
 import type { Environment } from '../../config/schema.ts';
@@ -130,28 +130,24 @@ async function synthesizeTemplateFlows(environment: Environment, version: string
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** The folders the AWS app's modules come from: every file in them is part of the key. */
+const SOURCE_FOLDERS = ['cli', 'config', 'lambdas', 'pipelines', 'stacks'];
+
 /**
- * Source files whose contents shape the state machine definitions (besides
- * the environment and the version): the flows and what they are built from
- * (datasets, models, cascade rules), the constructs that render them, the
- * schema, and this file. Folders are taken whole, so a new file counts.
+ * Source files whose contents may shape the state machine definitions
+ * (besides the environment and the version): every file of the folders the
+ * AWS app imports from, and the lock file. Taken whole rather than picked,
+ * since the definitions read names, paths and settings from modules all over
+ * (stack names, lake layout, model artifact paths); a change elsewhere in
+ * them only costs one synth.
  */
 export function definitionSources(root = REPO_ROOT): string[] {
-  const tsFilesIn = (folder: string) =>
-    readdirSync(join(root, folder))
-      .filter((name) => name.endsWith('.ts'))
-      .map((name) => `${folder}/${name}`);
-  return [
-    ...tsFilesIn('pipelines/flows'),
-    ...tsFilesIn('pipelines/datasets'),
-    ...tsFilesIn('pipelines/models'),
-    'pipelines/quality/rules.ts',
-    'config/schema.ts',
-    ...tsFilesIn('stacks/aws/constructs'),
-    'stacks/aws/stacks/pipelines-stack.ts',
-    'cli/run/synthesized-flows.ts',
-    'package-lock.json',
-  ].sort();
+  const files = SOURCE_FOLDERS.flatMap((folder) =>
+    readdirSync(join(root, folder), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(root, join(entry.parentPath ?? entry.path, entry.name)).split(sep).join('/')),
+  );
+  return [...files, 'package-lock.json'].sort();
 }
 
 /** SHA-256 of everything that determines the definitions: the resolved environment, the version, the sources' contents. */

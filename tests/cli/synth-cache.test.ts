@@ -14,7 +14,7 @@ const environment = loadEnvironment({ env: 'dev' }).environment;
 const version = platformVersion();
 
 describe('the synthesized state machines cache', () => {
-  it('lives in the checkout, not in a lake: every lake reuses it', () => {
+  it('is kept in the checkout (no lake is part of its path or its key), so every lake reuses it', () => {
     expect(synthCacheFolder('/checkout')).toBe(join('/checkout', 'node_modules', '.cache', 'strata', 'synth'));
   });
 
