@@ -142,16 +142,24 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   async writeFiles(target: WriteTarget, select: string): Promise<Record<string, WrittenPartition>> {
     const folderPath = this.pathFor('write', target.layer, `${target.folder}/`);
-    await mkdir(dirname(folderPath), { recursive: true });
     // DuckDB writes one file per partition folder and cannot also split by size
     // there; unpartitioned tables are split into files of about TARGET_FILE_MB.
     const layout = target.partitionBy ? `partition_by (${target.partitionBy})` : `file_size_bytes '${TARGET_FILE_MB}MB'`;
     const resolved = await this.resolve(select);
     const rows = target.sortBy && target.sortBy.length > 0 ? `select * from (${resolved}) w order by ${target.sortBy.join(', ')}` : resolved;
-    const reader = await this.connection.runAndReadAll(
-      `copy (${rows}) to ${literal(folderPath)} (format parquet, compression zstd, ${layout},
-        filename_pattern 'part-{i}', overwrite_or_ignore true, return_stats true)`,
-    );
+    const copy = `copy (${rows}) to ${literal(folderPath)} (format parquet, compression zstd, ${layout},
+        filename_pattern 'part-{i}', overwrite_or_ignore true, return_stats true)`;
+    let reader;
+    for (let attempt = 1; ; attempt++) {
+      await mkdir(dirname(folderPath), { recursive: true });
+      try {
+        reader = await this.connection.runAndReadAll(copy);
+        break;
+      } catch (error) {
+        // A delete beside it (the lake folder removes emptied folders) took a parent away between the mkdir and the COPY: again.
+        if (attempt === 3 || !/No such file or directory/.test((error as Error).message)) throw error;
+      }
+    }
     const written: Record<string, { folder: string; rows: number; files: { key: string; bytes: number }[] }> = {};
     const layerRoot = `${this.lake.pathOf(target.layer, '.')}`.replace(/[\\/]\.$/, '') + sep;
     for (const file of reader.getRowObjectsJson() as { filename: string; count: string; file_size_bytes: string }[]) {
