@@ -123,7 +123,7 @@ describe('incremental batches: batch by batch = all at once', () => {
     });
   });
 
-  it('keeps the re-sent version of every re-sent order (delivered), batch by batch and all at once: drops of one run are unpacked in landing order', async () => {
+  it('keeps the re-sent version of every re-sent order (delivered), batch by batch and all at once: a later drop of one run wins, two unpacked at a time', async () => {
     const resent = new Map<string, string>();
     for (const folder of FOLDERS.slice(1)) {
       const lines = readFileSync(join(split, folder, 'olist_orders_dataset.csv'), 'utf8').trimEnd().split('\n').slice(1);
