@@ -1,10 +1,18 @@
+import { STATE_PAYLOAD_MAX_BYTES } from '../../pipelines/flows/index.ts';
 import { landingSchedule, listLandingDrops } from '../ingest/unpack-file-drop.ts';
 import type { Handler, HandlerPorts } from './handler-ports.ts';
 
-/** -> `{ drops: [{ landingKey, ingestedAt }] }`: the drops waiting in raw's landing area, oldest name first, each with its ingest time. */
+/** A listing keeps to a quarter of the state's limit: the rest of the flow's state sits beside it. */
+const MAX_LISTING_BYTES = STATE_PAYLOAD_MAX_BYTES / 4;
+
+/**
+ * -> `{ drops: [{ landingKey, ingestedAt }], deferred }`: the drops waiting in
+ * raw's landing area, oldest name first, each with its ingest time; `deferred`
+ * of them wait for the next run.
+ */
 export const listLandingHandler =
   (ports: HandlerPorts): Handler =>
   async () => {
-    const drops = landingSchedule(await listLandingDrops(ports.store), ports.clock.now());
-    return { drops, rowsOut: drops.length };
+    const { drops, deferred } = landingSchedule(await listLandingDrops(ports.store), ports.clock.now(), MAX_LISTING_BYTES);
+    return { drops, deferred, rowsOut: drops.length };
   };

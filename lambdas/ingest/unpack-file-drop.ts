@@ -110,14 +110,31 @@ export interface RejectionReason {
 
 const MB = 1024 * 1024;
 
+/** What one run unpacks: the first drops in landing order, and how many wait for the next run. */
+export interface LandingSchedule {
+  readonly drops: ScheduledDrop[];
+  readonly deferred: number;
+}
+
 /**
  * Gives each listed drop its ingest time: the listing's time, one millisecond
  * later for each drop in order. Unpacks may then run at once and finish in any
  * order: a later drop's records still win over an earlier one's (the merge
- * orders by ingest time first).
+ * orders by ingest time first). At most `maxBytes` of drops (as JSON) are
+ * scheduled, the first ones in landing order: the rest stay in landing for the
+ * next run, so a backfill of thousands of files cannot grow the flow's state
+ * past what Step Functions holds.
  */
-export function landingSchedule(keys: readonly string[], listedAt: Date): ScheduledDrop[] {
-  return keys.map((landingKey, index) => ({ landingKey, ingestedAt: new Date(listedAt.getTime() + index).toISOString() }));
+export function landingSchedule(keys: readonly string[], listedAt: Date, maxBytes = Number.POSITIVE_INFINITY): LandingSchedule {
+  const drops: ScheduledDrop[] = [];
+  let bytes = 2;
+  for (const [index, landingKey] of keys.entries()) {
+    const drop = { landingKey, ingestedAt: new Date(listedAt.getTime() + index).toISOString() };
+    bytes += Buffer.byteLength(JSON.stringify(drop)) + 1;
+    if (bytes > maxBytes && drops.length > 0) break;
+    drops.push(drop);
+  }
+  return { drops, deferred: keys.length - drops.length };
 }
 
 /** Drops waiting under `landing/`, oldest name first; skips reason files, hidden files and folder markers. */

@@ -62,6 +62,11 @@ export interface MapStep {
   readonly maxConcurrency: number;
   /** Runs once per item, which its input reads as `$$.Map.Item.Value` (or `$$.Map.Item.Value.<field>`). */
   readonly step: Omit<TaskStep, 'resultPath'>;
+  /**
+   * Where the map's result goes: on AWS `{ items: <how many> }`, not the
+   * items' results, which would grow the state past STATE_PAYLOAD_MAX_BYTES
+   * with the number of items (a Data Factory ForEach has no output at all).
+   */
   readonly resultPath: string;
   /**
    * An item that fails (after its retries) fails neither the others nor the
@@ -109,4 +114,10 @@ export interface FlowDefinition {
 }
 
 /** Errors a retry cannot fix: the flow fails at once instead of retrying them. */
+/**
+ * The most a state's input or output may hold in Step Functions (256 KiB);
+ * a step whose result grows with the data (a listing) keeps well under it.
+ */
+export const STATE_PAYLOAD_MAX_BYTES = 256 * 1024;
+
 export const NON_RETRYABLE_ERRORS = ['QualityGateFailed', 'TableInputError'] as const;

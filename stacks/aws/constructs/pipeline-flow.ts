@@ -183,6 +183,8 @@ export class PipelineFlow extends Construct {
         itemsPath,
         maxConcurrency: step.maxConcurrency,
         itemSelector: payloadOf(step.step.input),
+        // How many items ran, not their results: those grow with the items past the state's 256 KiB.
+        resultSelector: { 'items.$': 'States.ArrayLength($)' },
         resultPath: step.resultPath,
       });
       // No payload: the task gets the item as the Map's ItemSelector shaped it.

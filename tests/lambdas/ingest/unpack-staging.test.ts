@@ -117,7 +117,7 @@ describe('unpackFileDrop stages every received CSV', () => {
   it('gives records the ingest time the listing scheduled, whichever drop is unpacked first, so the later drop still wins the merge', async () => {
     const a = await drop('a/orders.csv', 'order_id,customer_id\no1,first\n');
     const b = await drop('b/orders.csv', 'order_id,customer_id\no1,second\n');
-    const schedule = landingSchedule([a, b], new Date('2026-12-02T23:59:59.999Z'));
+    const schedule = landingSchedule([a, b], new Date('2026-12-02T23:59:59.999Z')).drops;
     expect(schedule).toEqual([
       { landingKey: a, ingestedAt: '2026-12-02T23:59:59.999Z' },
       { landingKey: b, ingestedAt: '2026-12-03T00:00:00.000Z' },
@@ -133,6 +133,20 @@ describe('unpackFileDrop stages every received CSV', () => {
     // The raw folder is the ingest time's day, not the clock's.
     expect(later.files[0]!.key).toMatch(/^orders\/ingest_date=2026-12-03\//);
     expect(earlier.files[0]!.key).toMatch(/^orders\/ingest_date=2026-12-02\//);
+  });
+
+  it('schedules drops up to a size, in landing order, and leaves the rest for the next run', () => {
+    const keys = Array.from({ length: 100 }, (_, index) => `landing/drop-${String(index).padStart(3, '0')}.csv`);
+    const one = JSON.stringify({ landingKey: keys[0], ingestedAt: NOW.toISOString() }).length + 1;
+
+    const { drops, deferred } = landingSchedule(keys, NOW, 2 + 10 * one);
+
+    expect(drops.map((drop) => drop.landingKey)).toEqual(keys.slice(0, 10));
+    expect(deferred).toBe(90);
+    expect(JSON.stringify(drops).length).toBeLessThanOrEqual(2 + 10 * one);
+    // However small the size, a run takes at least one drop: it always moves on.
+    expect(landingSchedule(keys, NOW, 1)).toMatchObject({ drops: [{ landingKey: keys[0] }], deferred: 99 });
+    expect(landingSchedule(keys, NOW).deferred).toBe(0);
   });
 
   it('refuses an ingest time that is not ISO 8601 UTC with milliseconds, naming it', async () => {

@@ -176,6 +176,7 @@ describe('Azure function app runtime: WebHook steps through a storage queue (Azu
               { landingKey: 'landing/2026-11-22/drop-1.zip', ingestedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/) },
               { landingKey: 'landing/2026-11-22/drop-2.csv', ingestedAt: expect.stringMatching(/Z$/) },
             ],
+            deferred: 0,
             rowsOut: 2,
           },
           StatusCode: '200',
