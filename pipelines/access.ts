@@ -4,6 +4,7 @@
  * is decided once, here.
  */
 import type { HandlerClass, Layer } from '../config/schema.ts';
+import { LANDING_PREFIX, STAGED_PREFIX, STAGED_REJECTS_PREFIX } from './contract/lake-layout.ts';
 
 export interface LayerGrant {
   readonly layer: Layer;
@@ -29,9 +30,9 @@ export const HANDLER_ACCESS: Record<HandlerClass, HandlerAccess> = {
     description: 'Unpacks file drops and polls APIs into raw; refused files go to dataquality/rejected.',
     // A file dropped again is known by its staged and rejects files, whose footers give its row counts.
     reads: [
-      { layer: 'raw', prefix: 'landing/' },
-      { layer: 'raw', prefix: 'staged/' },
-      { layer: 'raw', prefix: 'rejects/' },
+      { layer: 'raw', prefix: LANDING_PREFIX },
+      { layer: 'raw', prefix: STAGED_PREFIX },
+      { layer: 'raw', prefix: STAGED_REJECTS_PREFIX },
     ],
     writes: [{ layer: 'raw' }, { layer: 'dataquality', prefix: 'rejected/' }],
     deletes: [{ layer: 'raw', prefix: 'landing/' }],

@@ -234,6 +234,8 @@ export const runCommand = {
       for (const model of models) console.log(`model ${model.summary}`);
       for (const chart of charts) console.log(`chart ${relative(process.cwd(), join(lake, '_runs', chart.file))}`);
       for (const outcome of failed) console.log(`flow ${outcome.flow} FAILED: ${outcome.error}`);
+      const deferred = result.taskResults.filter((task) => task.handler === 'list-landing').reduce((sum, task) => sum + Number((task.result as { deferred?: number }).deferred ?? 0), 0);
+      if (deferred > 0) console.log(`ingest: ${number(deferred)} drop(s) left in raw/landing for the next run (one listing takes what the flow's state holds); run again with the same --data: what raw already holds is skipped`);
       console.log(runTally(trustedBuilds, quality));
       console.log(`run ${runId} ${report.status} in ${report.seconds.toFixed(1)} s; report: ${relative(process.cwd(), reportPath)}`);
       return failed.length === 0 ? 0 : 1;
