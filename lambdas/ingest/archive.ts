@@ -27,6 +27,8 @@ export interface DropEntry {
    * and lets any error `onChunk` throws (a crossed limit) stop the inflation.
    */
   stream(onChunk: (chunk: Uint8Array) => void): void;
+  /** The bytes themselves when the drop holds them uncompressed (a plain CSV): a second pass need not stream them again. */
+  readonly stored?: Uint8Array;
 }
 
 const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
@@ -52,6 +54,7 @@ export function plainEntry(fileName: string, data: Uint8Array): DropEntry {
     stream(onChunk) {
       for (let offset = 0; offset < data.length; offset += SLICE_BYTES) onChunk(data.subarray(offset, offset + SLICE_BYTES));
     },
+    stored: data,
   };
 }
 

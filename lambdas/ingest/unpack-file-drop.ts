@@ -19,7 +19,6 @@ import { LANDING_PREFIX, REJECTED_PREFIX, stagedFolder, stagedKeyOf, stagedRejec
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { type DropEntry, gzipEntry, plainEntry, zipEntries } from './archive.ts';
-import { CsvRecordCounter } from './csv-records.ts';
 import { parquetRows } from '../lake/parquet-rows.ts';
 import { archiveFormatOf, DropRefusal, hasArchiveExtension, MAGIC_HEAD_BYTES, type RefusalRule, UnpackMeter } from './refusal.ts';
 import { stageCsv } from './stage-csv.ts';
@@ -154,12 +153,10 @@ interface ValidatedFile {
   readonly fileName: string;
   readonly sha256: string;
   readonly bytes: number;
-  readonly rows: number;
 }
 
 /**
- * Unpacks one drop. Validation reads every entry once (hashing, counting
- * records, metering) and keeps nothing; writing inflates each entry again,
+ * Unpacks one drop. Validation reads every entry once (hashing, metering) and keeps nothing; writing inflates each entry again,
  * one at a time, so memory holds the drop plus one unpacked file, never the
  * whole unpacked archive. Nothing reaches raw until the whole drop passed.
  *
@@ -272,7 +269,7 @@ export async function unpackFileDrop(deps: UnpackFileDropDeps, request: UnpackFi
   return { landingKey, status: files.some((file) => file.written) ? 'ingested' : 'already-ingested', files };
 }
 
-/** The drop's CSVs with their table, hash and row count; throws a DropRefusal at the first broken rule. */
+/** The drop's CSVs with their table, hash and size; throws a DropRefusal at the first broken rule. */
 function validateDrop(dropName: string, body: Uint8Array, deps: UnpackFileDropDeps): ValidatedFile[] {
   const { limits } = deps;
   const tableOf = tableLookup(deps.datasets ?? OLIST_DATASETS);
@@ -300,7 +297,6 @@ function validateDrop(dropName: string, body: Uint8Array, deps: UnpackFileDropDe
   const meter = new UnpackMeter(limits, dropName);
   return named.map(({ entry, table }) => {
     const hash = createHash('sha256');
-    const counter = new CsvRecordCounter();
     const head = new Uint8Array(MAGIC_HEAD_BYTES);
     let headLength = 0;
     let bytes = 0;
@@ -319,18 +315,18 @@ function validateDrop(dropName: string, body: Uint8Array, deps: UnpackFileDropDe
       }
       bytes += chunk.length;
       hash.update(chunk);
-      counter.push(chunk);
     });
     checkMagic();
     if (bytes === 0) throw new DropRefusal('empty-file', `${dropName}: entry "${entry.path}" is empty (0 bytes)`);
-    const rows = counter.dataRows();
     // A header alone is a valid file with no records (a feed with nothing new for that table): staged empty.
-    return { entry, table, fileName: entry.fileName.toLowerCase(), sha256: hash.digest('hex'), bytes, rows };
+    return { entry, table, fileName: entry.fileName.toLowerCase(), sha256: hash.digest('hex'), bytes };
   });
 }
 
 /** A validated entry's bytes in one buffer, re-inflated under the same limits and checked against the first pass. */
 function unpackWhole(dropName: string, file: ValidatedFile, limits: UnpackFileDropDeps['limits']): Uint8Array {
+  // Bytes stored as they are were hashed and metered by validation, and nothing can have changed them since.
+  if (file.entry.stored) return file.entry.stored;
   const out = new Uint8Array(file.bytes);
   const count = new UnpackMeter(limits, dropName).entry(file.entry.path, file.entry.compressedBytes);
   let at = 0;

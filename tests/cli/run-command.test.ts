@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countCsvDataRows } from '../../lambdas/ingest/csv-records.ts';
+import { countCsvDataRows } from '../support/count-csv-records.ts';
 import { OLIST_DATASETS } from '../../pipelines/datasets/index.ts';
 import { REPO_ROOT } from '../../cli/synth-platform.ts';
 import type { Layer } from '../../config/schema.ts';

@@ -3,7 +3,8 @@ const CR = 0x0d;
 const LF = 0x0a;
 
 /**
- * Counts CSV records (RFC 4180) in a byte stream fed in chunks of any size.
+ * Counts CSV records (RFC 4180) in a byte stream fed in chunks of any size:
+ * an oracle for tests, independent of the ingest's splitter and parser.
  * A line break inside a quoted field belongs to the field, so a review text
  * spread over three lines is one record, not three. CRLF, LF and bare CR all
  * end a record; blank lines are not records. Works on bytes: the three bytes
