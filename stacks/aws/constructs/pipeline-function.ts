@@ -1,4 +1,4 @@
-import { Duration, Tags } from 'aws-cdk-lib';
+import { Duration, Tags, Validations } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -26,8 +26,14 @@ export interface PipelineFunctionProps {
   /** The handler class's role (least privilege per class, from pipelines/access.ts). */
   readonly role: iam.IRole;
   readonly sizing: LambdaSizing;
-  /** Where failed asynchronous invocations land. */
-  readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * Where failed asynchronous invocations land: give one to a function a
+   * schedule or an event invokes. A dead-letter queue never receives a failed
+   * synchronous invocation (Step Functions' tasks), so those functions get
+   * none: their failures are the flow's Retry, Catch and failure topic.
+   * @default - none
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
   /** Encrypts the log group and the environment variables. */
   readonly key: kms.IKey;
   readonly logRetention: logs.RetentionDays;
@@ -37,7 +43,7 @@ export interface PipelineFunctionProps {
 /**
  * One handler as a Lambda: bundled with esbuild for Node 24 (the AWS SDK v3
  * comes with the runtime), traced with X-Ray, JSON logs into its own
- * encrypted log group, and a dead-letter queue. Tagged with its handler
+ * encrypted log group, and a dead-letter queue when invoked asynchronously. Tagged with its handler
  * class, so cost reports can group functions the way sizing does.
  */
 export class PipelineFunction extends Construct {
@@ -66,7 +72,7 @@ export class PipelineFunction extends Construct {
       environment: { ...props.environment, STRATA_HANDLER: props.handler, POWERTOOLS_SERVICE_NAME: props.functionName },
       environmentEncryption: props.key,
       tracing: lambda.Tracing.ACTIVE,
-      deadLetterQueue: props.deadLetterQueue,
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       projectRoot: REPO_ROOT,
@@ -91,5 +97,13 @@ export class PipelineFunction extends Construct {
         },
       },
     });
+    if (!props.deadLetterQueue) {
+      for (const id of ['Serverless-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ']) {
+        Validations.of(this.function).acknowledge({
+          id,
+          reason: 'Invoked synchronously only (Step Functions tasks): a dead-letter queue receives failed asynchronous invocations, so it would never receive anything; the flow retries, catches and notifies.',
+        });
+      }
+    }
   }
 }

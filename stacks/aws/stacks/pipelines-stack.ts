@@ -23,6 +23,9 @@ import { SageMakerTraining } from '../constructs/sagemaker-training.ts';
 import { SchedulerRole } from '../constructs/scheduler-role.ts';
 import type { PlatformStackProps } from './platform-stack-props.ts';
 
+/** The handler a schedule invokes directly, asynchronously: the one function with a dead-letter queue. */
+const POLLER: HandlerName = 'poll-api';
+
 export interface PipelinesStackProps extends PlatformStackProps {
   readonly storage: DataLakeStorage;
   /** Package version + commit; handlers record it in what they register. */
@@ -153,7 +156,8 @@ export class PipelinesStack extends Stack {
         description: `Strata ${environment.name}: ${description}`,
         role: roleOf(handlerClass),
         sizing: lambdaSizingFor(environment, handlerClass),
-        deadLetterQueue: deadLetters,
+        // Only the poller is invoked asynchronously (by its schedule, below); Step Functions invokes the rest synchronously.
+        deadLetterQueue: handler === POLLER ? deadLetters : undefined,
         key,
         logRetention,
         environment: functionEnvironment,
@@ -213,15 +217,15 @@ export class PipelinesStack extends Stack {
 
     const pollerRole = new SchedulerRole(this, 'PollApiScheduleRole', {
       description: `Strata ${environment.name}: the API poll schedule invokes the poller`,
-      statements: [new iam.PolicyStatement({ sid: 'InvokePoller', actions: ['lambda:InvokeFunction'], resources: [functions['poll-api'].function.functionArn] })],
+      statements: [new iam.PolicyStatement({ sid: 'InvokePoller', actions: ['lambda:InvokeFunction'], resources: [functions[POLLER].function.functionArn] })],
       deadLetterQueue: deadLetters,
       key,
     });
     new scheduler.Schedule(this, 'PollApiSchedule', {
-      scheduleName: names.functionPrefix('poll-api'),
+      scheduleName: names.functionPrefix(POLLER),
       description: 'Polls the HTTP JSON sources into raw (schedules.ingest in the environment file).',
       schedule: scheduler.ScheduleExpression.expression(environment.schedules.ingest),
-      target: new targets.LambdaInvoke(functions['poll-api'].function, { deadLetterQueue: deadLetters, retryAttempts: 0, role: pollerRole.role }),
+      target: new targets.LambdaInvoke(functions[POLLER].function, { deadLetterQueue: deadLetters, retryAttempts: 0, role: pollerRole.role }),
     });
   }
 }

@@ -244,17 +244,22 @@ describe('pipelines stack', () => {
       }
     });
 
-    it('runs every handler on Node 24 with X-Ray active and the encrypted dead-letter queue', () => {
+    it('runs every handler on Node 24 with X-Ray active; only the scheduled poller has the encrypted dead-letter queue', () => {
       const queues = resourcesOf(aws.pipelines, 'AWS::SQS::Queue');
       expect(queues).toHaveLength(1);
       const [queueId, queue] = queues[0]!;
       expect(queue.Properties.KmsMasterKeyId).toBeDefined();
+      const withDeadLetters: string[] = [];
       for (const [handler, { resource }] of Object.entries(functionsByHandler(aws.pipelines))) {
         expect(resource.Properties.Runtime, handler).toBe('nodejs24.x');
         expect(resource.Properties.TracingConfig, handler).toEqual({ Mode: 'Active' });
-        expect(resource.Properties.DeadLetterConfig, handler).toEqual({ TargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
         expect(resource.Properties.KmsKeyArn, handler).toBeDefined();
+        if (resource.Properties.DeadLetterConfig === undefined) continue;
+        expect(resource.Properties.DeadLetterConfig, handler).toEqual({ TargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+        withDeadLetters.push(handler);
       }
+      // A Lambda dead-letter queue only receives failed asynchronous invocations; Step Functions invokes the others synchronously.
+      expect(withDeadLetters).toEqual(['poll-api']);
     });
 
     it('sizes memory, architecture and timeout from sizing.lambda, with the per-class overrides', () => {
