@@ -531,6 +531,19 @@ export class SageMakerTraining extends Construct {
         }),
       );
     }
+    if (jobs.includes('training') || jobs.includes('transform')) {
+      // The jobs name the lake key for their volumes and output; SageMaker checks the key and makes the volume grant
+      // with the caller's credentials (the flow's role), besides the job role's own use of it.
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'GrantJobVolumesLakeKey',
+          actions: ['kms:CreateGrant'],
+          resources: [this.key.keyArn],
+          conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+        }),
+        new iam.PolicyStatement({ sid: 'DescribeJobsLakeKey', actions: ['kms:DescribeKey'], resources: [this.key.keyArn] }),
+      );
+    }
     if (jobs.includes('package')) {
       statements.push(
         new iam.PolicyStatement({

@@ -290,6 +290,15 @@ describe('retrain on SageMaker (sizing.training.engine: sagemaker, prod)', () =>
       expect(wildcardStatements.map((statement) => statement.Sid).sort()).toEqual(['DeliverLogs', 'Tracing']);
     });
 
+    it('lets the flow, which starts the jobs naming the lake key, describe that key and grant it to the job volumes only', () => {
+      const kms = flowPolicy().statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('kms:')));
+      const byAction = Object.fromEntries(kms.flatMap((statement) => actionsOf(statement).map((action) => [action, statement])));
+      expect(Object.keys(byAction)).toEqual(expect.arrayContaining(['kms:CreateGrant', 'kms:DescribeKey']));
+      expect(byAction['kms:CreateGrant'].Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+      const lakeKey = resourcesOf(jobPolicy().statements.find((statement) => statement.Sid === 'DescribeLakeKey')!);
+      for (const action of ['kms:CreateGrant', 'kms:DescribeKey']) expect(resourcesOf(byAction[action]), action).toEqual(lakeKey);
+    });
+
     it('keeps the job role to the run data in refined, the lake key through S3, the XGBoost repository and the job logs', () => {
       const role = Object.values(aws.templates.pipelines.findResources('AWS::IAM::Role')).find((candidate) => candidate.Properties.RoleName === 'strata-prod-sagemaker-jobs')!;
       expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
