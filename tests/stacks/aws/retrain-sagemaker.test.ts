@@ -292,11 +292,11 @@ describe('retrain on SageMaker (sizing.training.engine: sagemaker, prod)', () =>
 
     it('lets the flow, which starts the jobs naming the lake key, describe that key and grant it to the job volumes only', () => {
       const kms = flowPolicy().statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('kms:')));
-      const byAction = Object.fromEntries(kms.flatMap((statement) => actionsOf(statement).map((action) => [action, statement])));
+      const byAction: Record<string, Statement> = Object.fromEntries(kms.flatMap((statement) => actionsOf(statement).map((action) => [action, statement])));
       expect(Object.keys(byAction)).toEqual(expect.arrayContaining(['kms:CreateGrant', 'kms:DescribeKey']));
-      expect(byAction['kms:CreateGrant'].Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+      expect(byAction['kms:CreateGrant']!.Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
       const lakeKey = resourcesOf(jobPolicy().statements.find((statement) => statement.Sid === 'DescribeLakeKey')!);
-      for (const action of ['kms:CreateGrant', 'kms:DescribeKey']) expect(resourcesOf(byAction[action]), action).toEqual(lakeKey);
+      for (const action of ['kms:CreateGrant', 'kms:DescribeKey']) expect(resourcesOf(byAction[action]!), action).toEqual(lakeKey);
     });
 
     it('keeps the job role to the run data in refined, the lake key through S3, the XGBoost repository and the job logs', () => {
