@@ -361,6 +361,18 @@ export const environmentSchema = z.strictObject({
       maxEntries: withDefault(integer(1, 10_000), 100, 'A zip with more entries than this is refused.', 'entries'),
       pollTimeoutSeconds: withDefault(integer(1, 300), 10, 'An API poll attempt that takes longer than this is abandoned and retried.', 'seconds'),
       pollAttempts: withDefault(integer(1, 10), 3, 'Attempts per API poll, with exponential backoff between them.', 'attempts'),
+      maxPollMb: withDefault(
+        integer(1, 256),
+        16,
+        'An API answer larger than this is refused, not retried: the poller stops reading at this size. Its records are held in the ingest function\'s memory, about 18 MB per MB of JSON.',
+        'MB',
+      ),
+      maxPollRecords: withDefault(
+        integer(1, 5_000_000),
+        200_000,
+        'A poll whose answers hold more records than this is refused whole (nothing written), not retried: about 1 KB of the ingest function\'s memory per record.',
+        'records',
+      ),
       maxQuotedFieldKb: withDefault(
         integer(1, 102_400),
         10_240,

@@ -14,8 +14,8 @@ export interface PollApiDeps {
   readonly clock: Clock;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
-  /** `env.ingestion`: per-attempt timeout, attempts per request, and maxFileMb as the cap on one response body. */
-  readonly limits: Pick<Environment['ingestion'], 'pollTimeoutSeconds' | 'pollAttempts' | 'maxFileMb'>;
+  /** `env.ingestion`: per-attempt timeout, attempts per request, the cap on one answer's bytes and on a poll's records. */
+  readonly limits: Pick<Environment['ingestion'], 'pollTimeoutSeconds' | 'pollAttempts' | 'maxPollMb' | 'maxPollRecords'>;
   /** First retry waits about this long, doubling each time, with jitter. @default 500 */
   readonly backoffBaseMs?: number;
   /** No wait between attempts exceeds this, whatever Retry-After asks. @default 30000 */
@@ -64,9 +64,12 @@ class AttemptFailure extends Error {
  * each with its own attempts. Network errors, timeouts, 5xx, 429 and answers
  * that are not the expected JSON are retried with exponential backoff and
  * jitter (Retry-After honoured, up to `maxBackoffMs`); other 4xx and
- * redirects fail at once. Records are written only after every batch
- * answered and validated, in one whole-or-nothing write, each record a JSON
- * object with `_ingested_at` (the poll's time, ISO 8601) added.
+ * redirects fail at once, and so do an answer over `maxPollMb` (reading
+ * stops there), bytes that are not UTF-8 and more than `maxPollRecords`
+ * records in all: what an API sends again would be refused again. Records
+ * are written only after every batch answered and validated, in one
+ * whole-or-nothing write, each record a JSON object with `_ingested_at` (the
+ * poll's time, ISO 8601) added.
  *
  * Throws PollError when the poll fails; rejects with the SecretStore's error
  * when the key cannot be read.
@@ -91,8 +94,12 @@ export async function pollApi(deps: PollApiDeps, source: HttpJsonSource, options
     for (let attempt = 1; ; attempt++) {
       attempts++;
       try {
+        const answered = await attemptOnce(deps, source, url, headers, shown);
+        if (records.length + answered.length > deps.limits.maxPollRecords) {
+          throw new AttemptFailure(`the poll's answers hold more than maxPollRecords (${deps.limits.maxPollRecords}) records: ${records.length + answered.length} so far`, false);
+        }
         // A loop, not push(...spread): a large answer would overflow the call stack.
-        for (const record of await attemptOnce(deps, source, url, headers, shown)) records.push(record);
+        for (const record of answered) records.push(record);
         break;
       } catch (error) {
         const failure = error instanceof AttemptFailure ? error : new AttemptFailure(describeFetchError(error, deps.limits.pollTimeoutSeconds), true);
@@ -108,8 +115,7 @@ export async function pollApi(deps: PollApiDeps, source: HttpJsonSource, options
   const now = deps.clock.now();
   const ingestedAt = now.toISOString();
   const key = `${source.name}/ingest_date=${ingestedAt.slice(0, 10)}/${ingestedAt}.jsonl`;
-  const body = records.map((record) => JSON.stringify({ ...record, _ingested_at: ingestedAt })).join('\n') + '\n';
-  await deps.store.write('raw', key, body);
+  await deps.store.write('raw', key, jsonLines(records, ingestedAt));
   return { key, records: records.length, attempts };
 }
 
@@ -127,11 +133,7 @@ async function attemptOnce(deps: PollApiDeps, source: HttpJsonSource, url: URL, 
     const snippet = (await response.text().catch(() => '')).slice(0, 200);
     throw new AttemptFailure(`HTTP ${response.status}${snippet ? ` ${JSON.stringify(snippet)}` : ''}`, false);
   }
-  const maxBytes = deps.limits.maxFileMb * 1024 * 1024;
-  const declaredLength = Number(response.headers.get('content-length') ?? 0);
-  if (declaredLength > maxBytes) throw new AttemptFailure(`response of ${declaredLength} bytes is over maxFileMb (${deps.limits.maxFileMb} MB)`, false);
-  const text = await response.text();
-  if (text.length > maxBytes) throw new AttemptFailure(`response is over maxFileMb (${deps.limits.maxFileMb} MB)`, false);
+  const text = await readBody(response, deps.limits.maxPollMb);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -149,6 +151,54 @@ async function attemptOnce(deps: PollApiDeps, source: HttpJsonSource, url: URL, 
     }
   });
   return records as Record<string, unknown>[];
+}
+
+/**
+ * The answer's text, read as it streams: refused (not retried) past `maxMb`,
+ * declared or counted, without reading further; bytes that are not UTF-8 are
+ * refused, never replaced with U+FFFD.
+ */
+async function readBody(response: Response, maxMb: number): Promise<string> {
+  const maxBytes = maxMb * 1024 * 1024;
+  const tooLarge = (bytes: string) => new AttemptFailure(`answer of ${bytes} bytes is over maxPollMb (${maxMb} MB); not read further`, false);
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge(String(declared));
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const parts: string[] = [];
+  let bytes = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      if (bytes > maxBytes) throw tooLarge(`more than ${maxBytes}`);
+      parts.push(decoder.decode(value, { stream: true }));
+    }
+    parts.push(decoder.decode());
+  } catch (error) {
+    await reader.cancel().catch(() => undefined);
+    if (error instanceof TypeError && (error as { code?: string }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') {
+      throw new AttemptFailure(`answer is not valid UTF-8 (after ${bytes} bytes); nothing is replaced or written`, false);
+    }
+    throw error;
+  }
+  return parts.join('');
+}
+
+/** The records as JSON lines with `_ingested_at`, encoded a batch at a time: never one string of the whole poll. */
+function jsonLines(records: readonly Record<string, unknown>[], ingestedAt: string): Uint8Array {
+  const chunks: Buffer[] = [];
+  for (let start = 0; start < records.length; start += 10_000) {
+    let text = '';
+    for (const record of records.slice(start, start + 10_000)) text += `${JSON.stringify({ ...record, _ingested_at: ingestedAt })}\n`;
+    chunks.push(Buffer.from(text, 'utf8'));
+  }
+  return Buffer.concat(chunks);
 }
 
 function describeFetchError(error: unknown, timeoutSeconds: number): string {

@@ -50,7 +50,7 @@ beforeEach(async () => {
     store: new FolderObjectStore(lake),
     secrets: { get: async (name) => (name === SECRET_NAME ? API_KEY : Promise.reject(new Error(`no secret ${name}`))) },
     clock: { now: () => NOW },
-    limits: { pollTimeoutSeconds: 0.3, pollAttempts: 3, maxFileMb: 1 },
+    limits: { pollTimeoutSeconds: 0.3, pollAttempts: 3, maxPollMb: 1, maxPollRecords: 1_000 },
     backoffBaseMs: 20,
   };
 });
@@ -178,6 +178,60 @@ describe('pollApi against a real HTTP server on 127.0.0.1', () => {
     await rm(lake, { recursive: true, force: true });
     await expect(pollApi(deps, batched, { url: baseUrl })).rejects.toThrow(/HTTP 400/);
     expect(await lakeFiles().catch(() => [])).toEqual([]);
+  });
+
+  it('stops reading an answer at maxPollMb, whatever it declares, and does not ask again', async () => {
+    let sent = 0;
+    replies.push((_request, response) => {
+      // Chunked, no content-length: 64 KiB at a time, for up to 8 MiB, as long as the client reads.
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"list": [');
+      const chunk = `${'{"id": 1},'.repeat(6553)}`;
+      const more = () => {
+        while (sent < 8 * 1024 * 1024 && !response.destroyed) {
+          sent += chunk.length;
+          if (!response.write(chunk)) return void response.once('drain', more);
+        }
+        response.end('{"id": 2}]}');
+      };
+      more();
+    });
+
+    await expect(pollApi(deps, source(), { url: baseUrl })).rejects.toThrow(/over maxPollMb \(1 MB\); not read further \(not retried\)/);
+    expect(requests).toHaveLength(1);
+    expect(sent).toBeLessThan(8 * 1024 * 1024);
+    expect(await lakeFiles()).toEqual([]);
+  });
+
+  it('refuses an answer declared larger than maxPollMb before reading its body', async () => {
+    replies.push((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(2 * 1024 * 1024) });
+      response.write('{"list": [');
+    });
+    await expect(pollApi(deps, source(), { url: baseUrl })).rejects.toThrow(/answer of 2097152 bytes is over maxPollMb \(1 MB\)/);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('refuses bytes that are not UTF-8 instead of replacing them, and writes nothing', async () => {
+    replies.push((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(Buffer.concat([Buffer.from('{"list": [{"name": "S'), Buffer.from([0xe3]), Buffer.from('o Paulo"}]}')]));
+    });
+    await expect(pollApi(deps, source(), { url: baseUrl })).rejects.toThrow(/answer is not valid UTF-8 .*\(not retried\)/);
+    expect(requests).toHaveLength(1);
+    expect(await lakeFiles()).toEqual([]);
+  });
+
+  it('refuses a poll whose batches hold more than maxPollRecords records in all: nothing written, not retried', async () => {
+    const list = (count: number) => ({ list: Array.from({ length: count }, (_, id) => ({ id })) });
+    replies.push(json(list(600)), json(list(600)));
+    const twoBatches = source({ batches: [{ id: '1' }, { id: '2' }] });
+
+    await expect(pollApi(deps, twoBatches, { url: baseUrl })).rejects.toThrow(/more than maxPollRecords \(1000\) records: 1200 so far .*\(not retried\)/);
+    expect(requests).toHaveLength(2);
+    expect(await lakeFiles()).toEqual([]);
+
+    replies.push(json(list(500)), json(list(500)));
+    expect((await pollApi(deps, twoBatches, { url: baseUrl })).records).toBe(1000);
   });
 
   it('writes nothing when the API answers with no records', async () => {
