@@ -47,8 +47,18 @@ interface StatementResponse {
   readonly result?: ResultChunk;
 }
 
+/** A result chunk: its rows inline (INLINE), or links to them (EXTERNAL_LINKS). */
 interface ResultChunk {
   readonly data_array?: readonly (readonly (string | null)[])[];
+  readonly external_links?: readonly ExternalLink[];
+  readonly next_chunk_internal_link?: string;
+}
+
+/** One chunk's rows in the workspace's storage, behind a short-lived URL (JSON_ARRAY: an array of rows). */
+interface ExternalLink {
+  readonly external_link: string;
+  /** Headers the GET of `external_link` must carry; never the Databricks token. */
+  readonly http_headers?: Record<string, string>;
   readonly next_chunk_internal_link?: string;
 }
 
@@ -72,8 +82,9 @@ const isDataFile = (key: string) => !/^[_.]/.test(key.slice(key.lastIndexOf('/')
 /**
  * The query engine on Databricks SQL (Spark SQL), through the SQL Statement
  * Execution API 2.0 on the pipelines warehouse: each statement is submitted,
- * waited on for 30 s, polled until it ends, and its rows read inline
- * (JSON_ARRAY) chunk by chunk.
+ * waited on for 30 s, polled until it ends, and a query's rows read chunk by
+ * chunk through EXTERNAL_LINKS (JSON_ARRAY): INLINE aborts a result over
+ * 25 MiB, which a training set read back at scale 1 reaches.
  *
  * The API has no session, so nothing lives in the warehouse between
  * statements: every relation is a path in the lake.
@@ -99,7 +110,7 @@ const isDataFile = (key: string) => !/^[_.]/.test(key.slice(key.lastIndexOf('/')
  * an empty result still writes a Parquet file holding the schema; that file
  * sizes follow Spark's defaults rather than `targetFileMb`; and that the many
  * `parquet.` paths of a large table's union stay within the warehouse's
- * statement size. Results are limited to the 25 MiB the INLINE disposition allows.
+ * statement size.
  */
 export class DatabricksSqlQueryEngine implements QueryEngine {
   readonly dialect = 'spark' as const;
@@ -249,7 +260,7 @@ export class DatabricksSqlQueryEngine implements QueryEngine {
   }
 
   async query<Row extends Record<string, unknown>>(select: string): Promise<Row[]> {
-    const response = await this.execute(select);
+    const response = await this.execute(select, 'EXTERNAL_LINKS');
     const columns = [...(response.manifest?.schema?.columns ?? [])].sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
     const convert = columns.map((column) => {
       const type = (column.type_name ?? 'STRING').toUpperCase();
@@ -258,14 +269,30 @@ export class DatabricksSqlQueryEngine implements QueryEngine {
       return (value: string | null) => value;
     });
     const rows: Row[] = [];
+    const add = (records: readonly (readonly (string | null)[])[]) => {
+      for (const record of records) rows.push(Object.fromEntries(columns.map((column, index) => [column.name, convert[index]!(record[index] ?? null)])) as Row);
+    };
     let chunk: ResultChunk | undefined = response.result;
     while (chunk) {
-      for (const record of chunk.data_array ?? []) {
-        rows.push(Object.fromEntries(columns.map((column, index) => [column.name, convert[index]!(record[index] ?? null)])) as Row);
+      add(chunk.data_array ?? []);
+      let next = chunk.next_chunk_internal_link;
+      for (const link of chunk.external_links ?? []) {
+        add(await this.download(link));
+        next = link.next_chunk_internal_link;
       }
-      chunk = chunk.next_chunk_internal_link ? await this.request<ResultChunk>('GET', chunk.next_chunk_internal_link) : undefined;
+      chunk = next ? await this.request<ResultChunk>('GET', next) : undefined;
     }
     return rows;
+  }
+
+  /** A chunk's rows behind an external link: with the link's own headers, never the Databricks token (the URL is presigned). */
+  private async download(link: ExternalLink): Promise<(string | null)[][]> {
+    const response = await this.fetch(link.external_link, { headers: { ...link.http_headers } });
+    if (!response.ok) {
+      const where = link.external_link.split('?', 1)[0];
+      throw new DatabricksStatementError(`Databricks SQL: GET of a result chunk at ${where}: HTTP ${response.status} (the link lives 15 minutes at most)`, undefined);
+    }
+    return (await response.json()) as (string | null)[][];
   }
 
   private async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
@@ -292,13 +319,13 @@ export class DatabricksSqlQueryEngine implements QueryEngine {
   }
 
   /** Runs a statement to completion; a statement that fails, is canceled or closed throws with Databricks' error code and message. */
-  private async execute(statement: string): Promise<StatementResponse> {
+  private async execute(statement: string, disposition: 'INLINE' | 'EXTERNAL_LINKS' = 'INLINE'): Promise<StatementResponse> {
     let response = await this.request<StatementResponse>('POST', '/api/2.0/sql/statements', {
       warehouse_id: this.props.warehouseId,
       statement: await this.resolve(statement),
       wait_timeout: '30s',
       on_wait_timeout: 'CONTINUE',
-      disposition: 'INLINE',
+      disposition,
       format: 'JSON_ARRAY',
     });
     const id = response.statement_id;

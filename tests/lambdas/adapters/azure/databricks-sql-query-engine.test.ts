@@ -42,15 +42,21 @@ class MemoryLake implements DatabricksLake {
 }
 
 type Columns = readonly { name: string; type_name: string }[];
-const succeeded = (id: string, columns: Columns = [], rows: (string | null)[][] = []): ReplayAnswer => ({
-  status: 200,
-  body: {
-    statement_id: id,
-    status: { state: 'SUCCEEDED' },
-    manifest: { format: 'JSON_ARRAY', schema: { column_count: columns.length, columns: columns.map((column, position) => ({ ...column, position })) } },
-    result: { chunk_index: 0, row_offset: 0, row_count: rows.length, data_array: rows },
-  },
-});
+/** Rows the replaying server serves at `/results/<statement id>`, as the workspace storage serves an external link. */
+const externalRows = new Map<string, (string | null)[][]>();
+let replayUrl = '';
+const succeeded = (id: string, columns: Columns = [], rows: (string | null)[][] = []): ReplayAnswer => {
+  externalRows.set(id, rows);
+  return {
+    status: 200,
+    body: {
+      statement_id: id,
+      status: { state: 'SUCCEEDED' },
+      manifest: { format: 'JSON_ARRAY', schema: { column_count: columns.length, columns: columns.map((column, position) => ({ ...column, position })) } },
+      result: { external_links: [{ chunk_index: 0, row_offset: 0, row_count: rows.length, external_link: `${replayUrl}/results/${id}?sig=x` }] },
+    },
+  };
+};
 
 /**
  * Stands in for the warehouse: answers statements from `answer`, and for
@@ -88,17 +94,32 @@ describe('DatabricksSqlQueryEngine against a replaying SQL warehouse on 127.0.0.
   });
 
   const engine = async (respond: (request: RecordedRequest) => ReplayAnswer | Promise<ReplayAnswer>, maxStatementMs?: number) => {
-    server = await startReplayServer(respond);
+    server = await startReplayServer((request) => {
+      const served = request.path.startsWith('/results/') ? externalRows.get(request.path.slice('/results/'.length)) : undefined;
+      return served ? { status: 200, body: served } : respond(request);
+    });
+    replayUrl = server.url;
     return new DatabricksSqlQueryEngine({ host: server.url, warehouseId: WAREHOUSE, credential, lake, sessionId: 's1', pollIntervalMs: 0, maxStatementMs });
   };
 
-  it('submits the statement to the pipelines warehouse, polls it and pages through result chunks (Azure not called)', async () => {
-    const succeededRecording = recorded<{ statement_id: string }>('databricks-statement-succeeded');
+  it('submits the statement to the pipelines warehouse, polls it and reads the result chunk by chunk through external links (Azure not called)', async () => {
+    const succeededRecording = recorded<{ statement_id: string }>('databricks-statement-succeeded-external-links');
     const id = succeededRecording.response.body!.statement_id;
+    // The recorded links point at the workspace's storage; here they point at the same loopback server.
+    const local = (answer: ReplayAnswer): ReplayAnswer => ({ ...answer, body: JSON.parse(JSON.stringify(answer.body).replaceAll('https://dbstorageexample.blob.core.windows.net', server!.url)) });
+    const chunkRows: Record<string, (string | null)[][]> = {
+      chunk0: [
+        ['3442f8959a84dea7ee197c632cb2df15', '12', '1520.40', '2017-02-01'],
+        ['d1b65fc7debc3361ea86b5f14c68d2e2', null, null, null],
+      ],
+      chunk1: [['ce3ad9de960102d0677a81f5d0bb7b2d', '3', '89.90', '2018-07-15']],
+    };
     const sql = await engine((request) => {
       if (request.method === 'POST') return replay(recorded('databricks-statement-pending'));
-      if (request.path === `/api/2.0/sql/statements/${id}`) return replay(succeededRecording);
-      if (request.path === `/api/2.0/sql/statements/${id}/result/chunks/1`) return replay(recorded('databricks-result-chunk-1'));
+      if (request.path === `/api/2.0/sql/statements/${id}`) return local(replay(succeededRecording));
+      if (request.path === `/api/2.0/sql/statements/${id}/result/chunks/1`) return local(replay(recorded('databricks-result-chunk-1-external-links')));
+      const chunk = /_(chunk\d)$/.exec(request.path)?.[1];
+      if (chunk && request.query.get('sig') === 'REDACTED') return { status: 200, body: chunkRows[chunk] };
       return { status: 404, body: { error_code: 'NOT_FOUND', message: request.path } };
     });
 
@@ -109,20 +130,46 @@ describe('DatabricksSqlQueryEngine against a replaying SQL warehouse on 127.0.0.
       { seller_id: 'd1b65fc7debc3361ea86b5f14c68d2e2', orders: null, revenue: null, first_sale: null },
       { seller_id: 'ce3ad9de960102d0677a81f5d0bb7b2d', orders: 3, revenue: 89.9, first_sale: '2018-07-15' },
     ]);
-    expect(server!.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+    const [submit, poll, link0, nextChunk, link1] = server!.requests;
+    expect(server!.requests.map((request) => `${request.method} ${request.path.replace(/results_.*_(chunk\d)$/, '<$1>')}`)).toEqual([
       'POST /api/2.0/sql/statements',
       `GET /api/2.0/sql/statements/${id}`,
+      'GET /jobs/1234567890123456/sql/2026-12-03/10/<chunk0>',
       `GET /api/2.0/sql/statements/${id}/result/chunks/1`,
+      'GET /jobs/1234567890123456/sql/2026-12-03/10/<chunk1>',
     ]);
-    expect(JSON.parse(server!.requests[0]!.body.toString())).toEqual({
+    expect(JSON.parse(submit!.body.toString())).toEqual({
       warehouse_id: WAREHOUSE,
       statement: 'select seller_id, orders, revenue, first_sale from sellers_summary',
       wait_timeout: '30s',
       on_wait_timeout: 'CONTINUE',
-      disposition: 'INLINE',
+      disposition: 'EXTERNAL_LINKS',
       format: 'JSON_ARRAY',
     });
-    for (const request of server!.requests) expect(request.headers.authorization).toBe('Bearer token-for:2ff814a6-3304-4ab8-85cb-cd0e6f879c1d');
+    for (const request of [submit, poll, nextChunk]) expect(request!.headers.authorization).toBe('Bearer token-for:2ff814a6-3304-4ab8-85cb-cd0e6f879c1d');
+    // A presigned link carries its own credentials: the Databricks token must not travel to storage; the link's headers do.
+    for (const request of [link0, link1]) {
+      expect(request!.headers.authorization).toBeUndefined();
+      expect(request!.headers['x-ms-version']).toBe('2021-08-06');
+    }
+  });
+
+  it('fails with the link (without its signature) when a result chunk cannot be fetched, e.g. expired (Azure not called)', async () => {
+    const sql = await engine((request) =>
+      request.method === 'POST'
+        ? { status: 200, body: { statement_id: 'x2', status: { state: 'SUCCEEDED' }, manifest: { schema: { columns: [{ name: 'n', type_name: 'LONG', position: 0 }] } }, result: { external_links: [{ external_link: `${server!.url}/expired/chunk0?sig=secret` }] } } }
+        : { status: 403, body: 'AuthenticationFailed' },
+    );
+    const failure = sql.query('select 1 as n');
+    await expect(failure).rejects.toThrow(`Databricks SQL: GET of a result chunk at ${server!.url}/expired/chunk0: HTTP 403`);
+    await expect(failure).rejects.not.toThrow(/secret/);
+  });
+
+  it('keeps INLINE, with no result to read, for statements that are not queries: the write, then its count query by external links (Azure not called)', async () => {
+    const sql = await engine(warehouse(lake));
+    await sql.writeFiles({ layer: 'refined', folder: 'seller_daily_sales/_v/c1' }, 'select 1 as n');
+    const submitted = server!.requests.filter((request) => request.method === 'POST').map((request) => JSON.parse(request.body.toString()) as { statement: string; disposition: string });
+    expect(submitted.map((request) => `${request.disposition} ${request.statement.split(' ', 3).join(' ')}`)).toEqual(['INLINE insert overwrite directory', 'EXTERNAL_LINKS select count(*) as']);
   });
 
   it("surfaces a failed statement's error_code and message (Azure not called)", async () => {
