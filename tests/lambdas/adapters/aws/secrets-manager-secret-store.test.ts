@@ -1,43 +1,36 @@
-import { GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
-import { SecretsManagerSecretStore, type SecretsManagerSender } from '../../../../lambdas/adapters/aws/secrets-manager-secret-store.ts';
+import { SecretsManagerSecretStore } from '../../../../lambdas/adapters/aws/secrets-manager-secret-store.ts';
+import { useMotoServer } from '../../../support/moto-server.ts';
 
-/** A stand-in for SecretsManagerClient that records commands and answers from a script. AWS is never called. */
-function fakeSecretsManager(answer: () => unknown): SecretsManagerSender & { commands: GetSecretValueCommand[] } {
-  const commands: GetSecretValueCommand[] = [];
-  return {
-    commands,
-    async send(command) {
-      commands.push(command);
-      const response = answer();
-      if (response instanceof Error) throw response;
-      return response;
-    },
+const moto = useMotoServer();
+
+describe('SecretsManagerSecretStore against moto_server (the real SDK over HTTP on 127.0.0.1)', () => {
+  const clients = () => {
+    const client = new SecretsManagerClient(moto.clientConfig());
+    return { client, store: new SecretsManagerSecretStore({ client }) };
   };
-}
 
-describe('SecretsManagerSecretStore (AWS mocked, not called)', () => {
-  it('returns SecretString of GetSecretValue by name', async () => {
-    const client = fakeSecretsManager(() => ({ Name: 'strata/dev/weather-api-key', SecretString: 'the-key' }));
-
-    expect(await new SecretsManagerSecretStore({ client }).get('strata/dev/weather-api-key')).toBe('the-key');
-    expect(client.commands[0]).toBeInstanceOf(GetSecretValueCommand);
-    expect(client.commands[0]!.input).toEqual({ SecretId: 'strata/dev/weather-api-key' });
+  it('returns the current SecretString by name', async () => {
+    const { client, store } = clients();
+    await client.send(new CreateSecretCommand({ Name: 'strata/dev/weather-api-key', SecretString: 'the-key' }));
+    expect(await store.get('strata/dev/weather-api-key')).toBe('the-key');
   });
 
   it('decodes a binary secret as UTF-8', async () => {
-    const client = fakeSecretsManager(() => ({ SecretBinary: new TextEncoder().encode('binary-key') }));
-    expect(await new SecretsManagerSecretStore({ client }).get('strata/dev/weather-api-key')).toBe('binary-key');
+    const { client, store } = clients();
+    await client.send(new CreateSecretCommand({ Name: 'strata/dev/binary-key', SecretBinary: new TextEncoder().encode('binary-key') }));
+    expect(await store.get('strata/dev/binary-key')).toBe('binary-key');
   });
 
-  it('fails naming the secret and the reason when it does not exist', async () => {
-    const client = fakeSecretsManager(() => new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
-    await expect(new SecretsManagerSecretStore({ client }).get('strata/dev/missing')).rejects.toThrow(
-      `cannot read secret "strata/dev/missing": ResourceNotFoundException: Secrets Manager can't find the specified secret.`,
-    );
+  it('fails naming the secret and the reason when it does not exist, never a value', async () => {
+    await expect(clients().store.get('strata/dev/missing')).rejects.toThrow(/cannot read secret "strata\/dev\/missing": ResourceNotFoundException: /);
   });
+});
 
-  it('fails when the secret has no value', async () => {
-    await expect(new SecretsManagerSecretStore({ client: fakeSecretsManager(() => ({ Name: 'x' })) }).get('x')).rejects.toThrow(/has no value/);
+describe('SecretsManagerSecretStore on an answer no emulator gives (recorded shape)', () => {
+  it('fails when the secret has neither SecretString nor SecretBinary', async () => {
+    const store = new SecretsManagerSecretStore({ client: { send: async () => ({ Name: 'x' }) } });
+    await expect(store.get('x')).rejects.toThrow(/has no value/);
   });
 });
