@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AdlsObjectStore } from '../../../../lambdas/adapters/azure/adls-object-store.ts';
+import { AZURITE_ACCOUNT, useAzurite } from '../../../support/azurite.ts';
 import { recorded, recordingCredential, replay, startReplayServer, type RecordedRequest, type ReplayAnswer, type ReplayServer } from './replay-server.ts';
 
 const page1 = recorded('adls-list-paths-page-1');
@@ -40,7 +41,7 @@ function azureStorage(blobs: Map<string, Buffer>) {
   };
 }
 
-describe('AdlsObjectStore against a replaying storage account on 127.0.0.1', () => {
+describe('AdlsObjectStore: DFS calls against recorded shapes on 127.0.0.1 (Azurite has no DFS endpoint)', () => {
   let server: ReplayServer;
   let blobs: Map<string, Buffer>;
   let store: AdlsObjectStore;
@@ -84,30 +85,6 @@ describe('AdlsObjectStore against a replaying storage account on 127.0.0.1', () 
     expect(await store.list('raw', 'missing/')).toEqual([]);
   });
 
-  it('writes an object whole with one Put Blob, reads it back and deletes it (Azure not called)', async () => {
-    await store.write('dataquality', 'rejected/2026-11-22/drop one.csv', 'order_id\n1\n');
-    const put = server.requests.at(-1)!;
-    expect(put.method).toBe('PUT');
-    expect(put.path).toBe('/blob/dataquality/rejected/2026-11-22/drop%20one.csv');
-    expect(put.headers['x-ms-blob-type']).toBe('BlockBlob');
-    expect(put.headers['content-length']).toBe('11');
-    expect(put.body.toString()).toBe('order_id\n1\n');
-
-    expect(new TextDecoder().decode(await store.read('dataquality', 'rejected/2026-11-22/drop one.csv'))).toBe('order_id\n1\n');
-    expect(new TextDecoder().decode(await store.readHead('dataquality', 'rejected/2026-11-22/drop one.csv', 8))).toBe('order_id');
-    expect(server.requests.at(-1)!.headers['x-ms-range']).toBe('bytes=0-7');
-
-    await store.delete('dataquality', 'rejected/2026-11-22/drop one.csv');
-    expect(server.requests.at(-1)!.method).toBe('DELETE');
-    expect(blobs.size).toBe(0);
-    // Deleting what is gone is not an error, as on S3 and in the folder store.
-    await store.delete('dataquality', 'rejected/2026-11-22/drop one.csv');
-  });
-
-  it('fails a read of a missing object naming the layer, the key and the account (404 BlobNotFound) (Azure not called)', async () => {
-    await expect(store.read('trusted', 'orders/part-0.parquet')).rejects.toThrow('cannot read trusted/orders/part-0.parquet: no such object in container "trusted" of account stratadevlake');
-  });
-
   it('renames a directory with one DFS call and deletes a directory recursively, tolerating missing ones (Azure not called)', async () => {
     expect(await store.renameDirectory('refined', 'abt_churn', '_strata_previous_s1_abt_churn')).toBe(true);
     const rename = server.requests.at(-1)!;
@@ -125,5 +102,44 @@ describe('AdlsObjectStore against a replaying storage account on 127.0.0.1', () 
     await expect(store.read('raw', '/absolute.csv')).rejects.toThrow('must be non-empty, relative');
     expect(server.requests).toHaveLength(0);
     expect(() => new AdlsObjectStore({ account: 'Not_An_Account', credential })).toThrow('is not a storage account name');
+  });
+});
+
+describe('AdlsObjectStore: blob calls against Azurite (HTTPS, OAuth bearer tokens)', () => {
+  const azurite = useAzurite();
+  let store: AdlsObjectStore;
+  const asked: string[] = [];
+  beforeAll(async () => {
+    for (const layer of ['raw', 'trusted', 'dataquality']) await azurite.createContainer(layer);
+    const credential = { getToken: async (resource: string) => (asked.push(resource), azurite.token()) };
+    store = new AdlsObjectStore({ account: AZURITE_ACCOUNT, credential, blobEndpoint: azurite.blobEndpoint, dfsEndpoint: 'https://127.0.0.1:9/unused', fetch: azurite.fetch });
+  });
+
+  it('writes an object whole with one Put Blob, reads it back whole and by its first bytes, and deletes it', async () => {
+    await store.write('dataquality', 'rejected/2026-11-22/drop one.csv', 'order_id\n1\n');
+    expect(new TextDecoder().decode(await store.read('dataquality', 'rejected/2026-11-22/drop one.csv'))).toBe('order_id\n1\n');
+    expect(new TextDecoder().decode(await store.readHead('dataquality', 'rejected/2026-11-22/drop one.csv', 8))).toBe('order_id');
+    const bytes = Uint8Array.from({ length: 300_000 }, (_, i) => i % 251);
+    await store.write('raw', 'orders/ingest_date=2026-11-22/0123456789ab-orders.csv', bytes);
+    expect(await store.read('raw', 'orders/ingest_date=2026-11-22/0123456789ab-orders.csv')).toEqual(bytes);
+
+    await store.delete('dataquality', 'rejected/2026-11-22/drop one.csv');
+    await expect(store.read('dataquality', 'rejected/2026-11-22/drop one.csv')).rejects.toThrow(/no such object/);
+    // Deleting what is gone is not an error, as on S3 and in the folder store.
+    await store.delete('dataquality', 'rejected/2026-11-22/drop one.csv');
+    expect(new Set(asked)).toEqual(new Set(['https://storage.azure.com/']));
+  });
+
+  it('reads the start of an empty object as no bytes (the service answers 416 for byte 0)', async () => {
+    await store.write('raw', 'orders/empty.csv', new Uint8Array());
+    expect(await store.readHead('raw', 'orders/empty.csv', 8)).toEqual(new Uint8Array());
+  });
+
+  it(`fails a read of a missing object naming the layer, the key and the account (404 BlobNotFound)`, async () => {
+    await expect(store.read('trusted', 'orders/part-0.parquet')).rejects.toThrow(`cannot read trusted/orders/part-0.parquet: no such object in container "trusted" of account ${AZURITE_ACCOUNT}`);
+  });
+
+  it('surfaces what the service refuses with its error code: a container that does not exist', async () => {
+    await expect(store.write('refined', 'x.csv', 'x')).rejects.toThrow(/cannot write refined\/x\.csv: HTTP 404 ContainerNotFound/);
   });
 });
