@@ -87,7 +87,11 @@ export function useAzurite(): Azurite {
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'strata-azurite-'));
     const [cert, key] = [join(folder, 'cert.pem'), join(folder, 'key.pem')];
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    } catch (error) {
+      throw new Error(`openssl could not make Azurite's certificate (Debian package openssl): ${(error as Error).message}`);
+    }
     trusting = fetchTrusting(readFileSync(cert, 'utf8'));
     const port = await freePort();
     const binary = join(REPO_ROOT, 'node_modules', '.bin', 'azurite-blob');
