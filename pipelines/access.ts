@@ -4,7 +4,7 @@
  * is decided once, here.
  */
 import type { HandlerClass, Layer } from '../config/schema.ts';
-import { LANDING_PREFIX, STAGED_PREFIX, STAGED_REJECTS_PREFIX } from './contract/lake-layout.ts';
+import { LANDING_PREFIX, RECEIPTS_PREFIX, STAGED_PREFIX, STAGED_REJECTS_PREFIX } from './contract/lake-layout.ts';
 
 export interface LayerGrant {
   readonly layer: Layer;
@@ -28,9 +28,10 @@ export interface HandlerAccess {
 export const HANDLER_ACCESS: Record<HandlerClass, HandlerAccess> = {
   ingest: {
     description: 'Unpacks file drops and polls APIs into raw; refused files go to dataquality/rejected.',
-    // A file dropped again is known by its staged and rejects files, whose footers give its row counts.
+    // A file dropped again is known by its receipt (received/), then its staged and rejects files, whose footers give its row counts.
     reads: [
       { layer: 'raw', prefix: LANDING_PREFIX },
+      { layer: 'raw', prefix: RECEIPTS_PREFIX },
       { layer: 'raw', prefix: STAGED_PREFIX },
       { layer: 'raw', prefix: STAGED_REJECTS_PREFIX },
     ],

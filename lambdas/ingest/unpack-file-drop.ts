@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import type { Environment } from '../../config/schema.ts';
 import type { DatasetDefinition } from '../../pipelines/datasets/dataset.ts';
 import { OLIST_DATASETS } from '../../pipelines/datasets/olist.ts';
-import { LANDING_PREFIX, REJECTED_PREFIX, stagedFolder, stagedKeyOf, stagedRejectsKeyOf } from '../../pipelines/contract/lake-layout.ts';
+import { LANDING_PREFIX, receiptKeyOf, REJECTED_PREFIX, stagedKeyOf, stagedRejectsKeyOf } from '../../pipelines/contract/lake-layout.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { type DropEntry, gzipEntry, plainEntry, zipEntries } from './archive.ts';
@@ -216,31 +216,23 @@ export async function unpackFileDrop(deps: UnpackFileDropDeps, request: UnpackFi
 
   const files: IngestedFile[] = [];
   const datasetOf = new Map((deps.datasets ?? OLIST_DATASETS).map((dataset) => [dataset.name, dataset]));
-  // Per table: first 12 hex of the content hash -> the raw key that already holds it; and the staged keys there are.
-  const knownByTable = new Map<string, { readonly received: Map<string, string>; readonly staged: Set<string> }>();
   for (const file of validated) {
-    let known = knownByTable.get(file.table);
-    if (!known) {
-      known = { received: new Map(), staged: new Set() };
-      for (const { key } of await store.list('raw', `${file.table}/`)) {
-        const name = key.slice(key.lastIndexOf('/') + 1);
-        if (name.charAt(12) === '-') known.received.set(name.slice(0, 12), key);
-      }
-      for (const { key } of await store.list('raw', stagedFolder(file.table))) known.staged.add(key);
-      knownByTable.set(file.table, known);
-    }
     const hashPrefix = file.sha256.slice(0, 12);
-    const previous = known.received.get(hashPrefix);
-    if (previous && known.staged.has(stagedKeyOf(previous))) {
+    // A content received before (in an earlier drop, or earlier in this one) is known by its receipt: one exact key,
+    // whatever the history, instead of listing every file the table ever received.
+    const receiptKey = receiptKeyOf(file.table, hashPrefix);
+    const previous = (await exists(store, receiptKey)) ? receiptOf(await store.read('raw', receiptKey), receiptKey) : undefined;
+    if (previous && (await exists(store, stagedKeyOf(previous)))) {
       const [stagedRows, rejectedRows] = await Promise.all([parquetRows(store, 'raw', stagedKeyOf(previous)), parquetRows(store, 'raw', stagedRejectsKeyOf(previous))]);
       files.push({ table: file.table, key: previous, bytes: file.bytes, rows: stagedRows + rejectedRows, written: false, stagedKey: stagedKeyOf(previous), rejectsKey: stagedRejectsKeyOf(previous), stagedRows, rejectedRows });
       continue;
     }
-    // A CSV received by a run that stopped before staging it is staged now, under its existing key.
+    // A content a run received but stopped before staging is staged now, under the key its receipt names. The receipt
+    // comes first: a run that dies after it, before the raw copy or the staged file, leaves the next run the key to finish.
     const key = previous ?? `${file.table}/ingest_date=${ingestDate}/${hashPrefix}-${file.fileName}`;
+    if (!previous) await store.write('raw', receiptKey, `${JSON.stringify({ key })}\n`);
     const body = unpackWhole(dropName, file, limits);
-    if (!previous) await store.write('raw', key, body);
-    known.received.set(hashPrefix, key);
+    if (!(await exists(store, key))) await store.write('raw', key, body);
     const dataset = datasetOf.get(file.table)!;
     const stagedCsv = stageCsv(body, {
       receivedKey: key,
@@ -252,7 +244,6 @@ export async function unpackFileDrop(deps: UnpackFileDropDeps, request: UnpackFi
     for (const side of stagedCsv.rejectedRecordFiles) await store.write('raw', side.key, side.body);
     await store.write('raw', stagedRejectsKeyOf(key), stagedCsv.rejects);
     await store.write('raw', stagedKeyOf(key), stagedCsv.staged);
-    known.staged.add(stagedKeyOf(key));
     files.push({
       table: file.table,
       key,
@@ -321,6 +312,18 @@ function validateDrop(dropName: string, body: Uint8Array, deps: UnpackFileDropDe
     // A header alone is a valid file with no records (a feed with nothing new for that table): staged empty.
     return { entry, table, fileName: entry.fileName.toLowerCase(), sha256: hash.digest('hex'), bytes };
   });
+}
+
+/** Whether `key` exists in raw: a listing of that exact key, as cheap on S3 and ADLS as a HEAD. */
+async function exists(store: ObjectStore, key: string): Promise<boolean> {
+  return (await store.list('raw', key)).some((object) => object.key === key);
+}
+
+/** The raw key a receipt names; a receipt that does not is a bug, not a drop's fault. */
+function receiptOf(body: Uint8Array, receiptKey: string): string {
+  const key = (JSON.parse(new TextDecoder().decode(body)) as { key?: unknown }).key;
+  if (typeof key !== 'string' || key === '') throw new Error(`unpackFileDrop: receipt raw/${receiptKey} names no raw key`);
+  return key;
 }
 
 /** A validated entry's bytes in one buffer, re-inflated under the same limits and checked against the first pass. */

@@ -32,12 +32,14 @@ export const STAGED_PREFIX = 'staged/';
 export const STAGED_REJECTS_PREFIX = 'rejects/';
 /** Quarantined records of trusted tables, in the dataquality layer. */
 export const QUARANTINE_PREFIX = 'quarantine/';
+/** Receipts of received files, by content, in the raw layer: how a file dropped again is known without listing history. */
+export const RECEIPTS_PREFIX = 'received/';
 /** Folder of a table's versions. */
 export const VERSIONS_FOLDER = '_v';
 /** A table's pointer, inside its folder. */
 export const POINTER_FILE = '_table.json';
 /** Names in raw that are not tables' folders. */
-export const RESERVED_RAW_FOLDERS = ['landing', 'staged', 'rejects'] as const;
+export const RESERVED_RAW_FOLDERS = ['landing', 'staged', 'rejects', 'received'] as const;
 
 /** Lineage columns every staged record carries, and trusted rows keep. */
 export const LINEAGE = {
@@ -91,6 +93,9 @@ export function sourceFileOf(stagedOrRejectsKey: string): string {
   const relative = stagedOrRejectsKey.replace(new RegExp(`^(${STAGED_PREFIX}|${STAGED_REJECTS_PREFIX})`), '');
   return `raw/${relative.replace(/\.parquet$/, '.csv')}`;
 }
+
+/** The receipt of a table's received content: `received/<table>/<sha12>.json`, whose `key` is the raw key that holds it. */
+export const receiptKeyOf = (table: string, contentHash12: string) => `${RECEIPTS_PREFIX}${table}/${contentHash12}.json`;
 
 /** Folder of a table's staged files, `staged/<table>/`. */
 export const stagedFolder = (table: string) => `${STAGED_PREFIX}${table}/`;

@@ -5,6 +5,7 @@ import { gzipSync, strToU8, zipSync, type Zippable } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object-store.ts';
 import { listLandingDrops, unpackFileDrop, type UnpackFileDropDeps } from '../../../lambdas/ingest/unpack-file-drop.ts';
+import { receiptKeyOf } from '../../../pipelines/contract/lake-layout.ts';
 
 const NOW = new Date('2026-03-04T05:06:07.000Z');
 const DATE = '2026-03-04';
@@ -44,6 +45,9 @@ async function lakeFiles(): Promise<string[]> {
     .map((entry) => relative(lake, join(entry.parentPath, entry.name)).split(sep).join('/'))
     .sort();
 }
+
+/** The receipt of a received file, from its raw key (`<table>/ingest_date=<d>/<sha12>-<file>`). */
+const receiptOf = (file: { table: string; key: string }) => `raw/${receiptKeyOf(file.table, file.key.slice(file.key.lastIndexOf('/') + 1, file.key.lastIndexOf('/') + 13))}`;
 
 async function drop(name: string, body: Uint8Array | string): Promise<string> {
   const key = `landing/${name}`;
@@ -112,8 +116,8 @@ describe('unpackFileDrop: good drops land in raw/<table>/ingest_date=.../<sha12>
     ]);
     for (const file of result.files) expect(file.key).toMatch(new RegExp(`^${file.table}/ingest_date=${DATE}/[0-9a-f]{12}-(olist_orders_dataset|sellers)\\.csv$`));
     expect(new TextDecoder().decode(await store.read('raw', result.files[0]!.key))).toBe(ORDERS_CSV);
-    // Each received CSV, its rejects file and its staged copy: nothing else.
-    expect(await lakeFiles()).toEqual(result.files.flatMap((file) => [`raw/${file.key}`, `raw/${file.rejectsKey}`, `raw/${file.stagedKey}`]).sort());
+    // Each received CSV, its receipt, its rejects file and its staged copy: nothing else.
+    expect(await lakeFiles()).toEqual(result.files.flatMap((file) => [`raw/${file.key}`, receiptOf(file), `raw/${file.rejectsKey}`, `raw/${file.stagedKey}`]).sort());
   });
 
   it('unpacks a .csv.gz into the table its inner name matches', async () => {
@@ -145,8 +149,35 @@ describe('unpackFileDrop: good drops land in raw/<table>/ingest_date=.../<sha12>
 
     expect(again).toMatchObject({ status: 'already-ingested', files: [{ table: 'orders', rows: 2, written: false, key: first.files[0]!.key }] });
     const { key, rejectsKey, stagedKey } = first.files[0]!;
-    expect((await lakeFiles()).filter((path) => path.startsWith('raw/'))).toEqual([`raw/${key}`, `raw/${rejectsKey}`, `raw/${stagedKey}`].sort());
+    expect((await lakeFiles()).filter((path) => path.startsWith('raw/'))).toEqual([`raw/${key}`, receiptOf(first.files[0]!), `raw/${rejectsKey}`, `raw/${stagedKey}`].sort());
     expect(again.files[0]).toMatchObject({ stagedKey, rejectsKey, stagedRows: first.files[0]!.stagedRows, rejectedRows: first.files[0]!.rejectedRows });
+  });
+
+  it('knows a file dropped again by its receipt alone: it lists exact keys, never the history of the table', async () => {
+    for (let day = 1; day <= 5; day++) {
+      const csv = `${ORDERS_CSV}o${day}0,c1,delivered,2017-10-0${day} 10:00:00\n`;
+      await unpackFileDrop({ ...deps, clock: { now: () => new Date(`2026-03-0${day}T00:00:00Z`) } }, { landingKey: await drop("orders.csv", csv) });
+    }
+    const listed: string[] = [];
+    const recording = Object.assign(Object.create(store) as FolderObjectStore, {
+      list: (layer: 'raw', prefix: string) => (listed.push(`${layer}/${prefix}`), store.list(layer, prefix)),
+    });
+    const again = await unpackFileDrop({ ...deps, store: recording }, { landingKey: await drop('olist_orders_dataset.csv', `${ORDERS_CSV}o30,c1,delivered,2017-10-03 10:00:00\n`) });
+
+    expect(again).toMatchObject({ status: 'already-ingested', files: [{ table: 'orders', key: expect.stringMatching(/^orders\/ingest_date=2026-03-03\//), written: false }] });
+    for (const prefix of listed) expect(prefix, 'a listing of one exact key').toMatch(/^raw\/(landing\/|received\/orders\/[0-9a-f]{12}\.json$|staged\/orders\/ingest_date=2026-03-03\/[0-9a-f]{12}-.*\.parquet$|rejects\/)/);
+  });
+
+  it('finishes a file whose run stopped after writing its receipt: staged under the key the receipt names', async () => {
+    const first = await unpackFileDrop(deps, { landingKey: await drop('olist_orders_dataset.csv', ORDERS_CSV) });
+    const { key, stagedKey, rejectsKey } = first.files[0]!;
+    // As if the run had died after the receipt: no raw copy, no staged file.
+    for (const gone of [key, stagedKey, rejectsKey]) await store.delete('raw', gone);
+
+    const again = await unpackFileDrop({ ...deps, clock: { now: () => new Date('2026-03-06T00:00:00Z') } }, { landingKey: await drop('olist_orders_dataset.csv', ORDERS_CSV) });
+
+    expect(again).toMatchObject({ status: 'ingested', files: [{ key, stagedKey, written: true, rows: 2 }] });
+    expect(new TextDecoder().decode(await store.read('raw', key))).toBe(ORDERS_CSV);
   });
 
   it('reports a landing object that an earlier run already took as already-ingested', async () => {
@@ -324,7 +355,7 @@ describe('unpackFileDrop: writes stay inside raw/<table>/ and dataquality/reject
     expect(files.length).toBeGreaterThan(0);
     for (const path of files) {
       expect(path).toMatch(
-        new RegExp(`^(raw/(orders|sellers|order_reviews)/ingest_date=${DATE}/[0-9a-f]{12}-[a-z_]+\\.csv|raw/(staged|rejects)/(orders|sellers|order_reviews)/ingest_date=${DATE}/[0-9a-f]{12}-[a-z_]+\\.parquet|dataquality/rejected/ingest_date=${DATE}/[^/]+)$`),
+        new RegExp(`^(raw/(orders|sellers|order_reviews)/ingest_date=${DATE}/[0-9a-f]{12}-[a-z_]+\\.csv|raw/received/(orders|sellers|order_reviews)/[0-9a-f]{12}\\.json|raw/(staged|rejects)/(orders|sellers|order_reviews)/ingest_date=${DATE}/[0-9a-f]{12}-[a-z_]+\\.parquet|dataquality/rejected/ingest_date=${DATE}/[^/]+)$`),
       );
     }
     expect(await readdir(join(lake, '..'))).not.toContain('outside.csv');

@@ -8,7 +8,7 @@ import type { Layer } from '../../../config/schema.ts';
 import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object-store.ts';
 import { MAX_INLINE_REJECT_BYTES } from '../../../lambdas/ingest/stage-csv.ts';
 import { landingSchedule, unpackFileDrop, type UnpackFileDropDeps } from '../../../lambdas/ingest/unpack-file-drop.ts';
-import { rejectedRecordKeyOf, stagedKeyOf, stagedRejectsKeyOf } from '../../../pipelines/contract/lake-layout.ts';
+import { receiptKeyOf, rejectedRecordKeyOf, stagedKeyOf, stagedRejectsKeyOf } from '../../../pipelines/contract/lake-layout.ts';
 import type { DatasetDefinition } from '../../../pipelines/datasets/dataset.ts';
 import { OLIST_DATASETS } from '../../../pipelines/datasets/olist.ts';
 
@@ -99,7 +99,7 @@ describe('unpackFileDrop stages every received CSV', () => {
     }
   });
 
-  it('writes the received CSV, then the side files and rejects, and the staged file last', async () => {
+  it('writes the receipt, the received CSV, then the side files and rejects, and the staged file last', async () => {
     const long = `o2,${'x'.repeat(MAX_INLINE_REJECT_BYTES)},extra`;
     const landingKey = await drop('orders.csv', `order_id,customer_id\no1,c1\n${long}\no3,c3\n`);
 
@@ -107,7 +107,9 @@ describe('unpackFileDrop stages every received CSV', () => {
 
     const { key, stagedKey, rejectsKey } = result.files[0]!;
     expect(result.files[0]).toMatchObject({ rows: 3, stagedRows: 2, rejectedRows: 1, written: true });
-    expect(store.writes).toEqual([`raw/${key}`, `raw/${rejectedRecordKeyOf(key, 2)}`, `raw/${rejectsKey}`, `raw/${stagedKey}`]);
+    const receipt = receiptKeyOf('orders', key.slice(key.lastIndexOf('/') + 1, key.lastIndexOf('/') + 13));
+    expect(store.writes).toEqual([`raw/${receipt}`, `raw/${key}`, `raw/${rejectedRecordKeyOf(key, 2)}`, `raw/${rejectsKey}`, `raw/${stagedKey}`]);
+    expect(JSON.parse(await readFile(rawPath(receipt), 'utf8'))).toEqual({ key });
     expect(await readFile(rawPath(rejectedRecordKeyOf(key, 2)), 'utf8')).toBe(long);
     expect(await query(`SELECT _record_number::INT AS n, record, record_file, reason, _ingested_at, _source_file FROM read_parquet('${rawPath(rejectsKey)}')`)).toEqual([
       { n: 2, record: null, record_file: rejectedRecordKeyOf(key, 2), reason: 'record 2: 3 fields, expected 2 (order_id, customer_id)', _ingested_at: NOW.toISOString(), _source_file: `raw/${key}` },
@@ -187,6 +189,7 @@ describe('unpackFileDrop stages every received CSV', () => {
       { record: 'o1,c1', reason: 'header: missing column(s) customer_id; unknown column(s) client; the file has: order_id, client' },
       { record: 'o2,c2', reason: 'header: missing column(s) customer_id; unknown column(s) client; the file has: order_id, client' },
     ]);
-    expect((await lakeFiles()).filter((path) => path.startsWith('raw/'))).toHaveLength(6);
+    // Per file: the CSV, its receipt, its rejects and its staged file.
+    expect((await lakeFiles()).filter((path) => path.startsWith('raw/'))).toHaveLength(8);
   });
 });

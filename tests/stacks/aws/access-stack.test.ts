@@ -47,9 +47,10 @@ describe('access stack', () => {
     }
   });
 
-  it('lets ingest read raw/landing/ and its own staged and rejects files, delete only under raw/landing/, write raw and dataquality/rejected/, and nothing else', () => {
+  it('lets ingest read raw/landing/ and its own receipts, staged and rejects files, delete only under raw/landing/, write raw and dataquality/rejected/, and nothing else', () => {
     expect(objectGrants(statementsOf(roleByDescription('prod ingest handlers')))).toEqual({
       'raw/landing/*': ['s3:DeleteObject', 's3:GetObject'],
+      'raw/received/*': ['s3:GetObject'],
       'raw/staged/*': ['s3:GetObject'],
       'raw/rejects/*': ['s3:GetObject'],
       'raw/*': ['s3:AbortMultipartUpload', 's3:PutObject'],

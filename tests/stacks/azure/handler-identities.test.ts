@@ -79,11 +79,11 @@ describe('handler and BI identities (platform stack, prod)', () => {
   });
 
   describe('ingest', () => {
-    it('writes raw (contributor), reads only its landing area and its staged and rejects files, deletes only its landing area', () => {
+    it('writes raw (contributor), reads only its landing area and its receipts, staged and rejects files, deletes only its landing area', () => {
       const raw = assignmentsOf('ingest').raw!;
       expect(raw.role_definition_name).toBe(CONTRIBUTOR);
       // Writes are not narrowed; reads and deletes are (raw is never deleted from but for landing/).
-      expect(raw.condition).toBe(`${allowedUnder(READ, 'landing/', 'rejects/', 'staged/')} AND ${allowedUnder(DELETE, 'landing/')}`);
+      expect(raw.condition).toBe(`${allowedUnder(READ, 'landing/', 'received/', 'rejects/', 'staged/')} AND ${allowedUnder(DELETE, 'landing/')}`);
       expect(raw.condition_version).toBe('2.0');
     });
 
