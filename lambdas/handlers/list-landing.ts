@@ -7,8 +7,8 @@ const MAX_LISTING_BYTES = STATE_PAYLOAD_MAX_BYTES / 4;
 
 /**
  * -> `{ drops: [{ landingKey, ingestedAt }], deferred }`: the drops waiting in
- * raw's landing area, oldest name first, each with its ingest time; `deferred`
- * of them wait for the next run.
+ * raw's landing area, each with its ingest time (by name order), largest
+ * first; `deferred` of them wait for the next run.
  */
 export const listLandingHandler =
   (ports: HandlerPorts): Handler =>

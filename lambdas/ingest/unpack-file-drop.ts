@@ -17,7 +17,7 @@ import type { DatasetDefinition } from '../../pipelines/datasets/dataset.ts';
 import { OLIST_DATASETS } from '../../pipelines/datasets/olist.ts';
 import { LANDING_PREFIX, receiptKeyOf, REJECTED_PREFIX, stagedKeyOf, stagedRejectsKeyOf } from '../../pipelines/contract/lake-layout.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { ObjectStore } from '../ports/object-store.ts';
+import type { ObjectStore, StoredObject } from '../ports/object-store.ts';
 import { type DropEntry, gzipEntry, plainEntry, zipEntries } from './archive.ts';
 import { parquetRows } from '../lake/parquet-rows.ts';
 import { archiveFormatOf, DropRefusal, hasArchiveExtension, MAGIC_HEAD_BYTES, type RefusalRule, UnpackMeter } from './refusal.ts';
@@ -117,34 +117,37 @@ export interface LandingSchedule {
 
 /**
  * Gives each listed drop its ingest time: the listing's time, one millisecond
- * later for each drop in order. Unpacks may then run at once and finish in any
- * order: a later drop's records still win over an earlier one's (the merge
- * orders by ingest time first). At most `maxBytes` of drops (as JSON) are
- * scheduled, the first ones in landing order: the rest stay in landing for the
- * next run, so a backfill of thousands of files cannot grow the flow's state
- * past what Step Functions holds.
+ * later for each drop in landing-name order. Unpacks may then run at once and
+ * finish in any order: a later drop's records still win over an earlier one's
+ * (the merge orders by ingest time first). At most `maxBytes` of drops (as
+ * JSON) are scheduled, the first ones in landing order: the rest stay in
+ * landing for the next run, so a backfill of thousands of files cannot grow
+ * the flow's state past what Step Functions holds. The scheduled drops are
+ * listed largest first, the order the Map starts them in: the longest unpack
+ * starts at once instead of last (two at a time, nine Olist files at scale 1
+ * unpacked in about 6 s instead of 9).
  */
-export function landingSchedule(keys: readonly string[], listedAt: Date, maxBytes = Number.POSITIVE_INFINITY): LandingSchedule {
-  const drops: ScheduledDrop[] = [];
+export function landingSchedule(listed: readonly StoredObject[], listedAt: Date, maxBytes = Number.POSITIVE_INFINITY): LandingSchedule {
+  const scheduled: { drop: ScheduledDrop; sizeBytes: number }[] = [];
   let bytes = 2;
-  for (const [index, landingKey] of keys.entries()) {
+  for (const [index, { key: landingKey, sizeBytes }] of listed.entries()) {
     const drop = { landingKey, ingestedAt: new Date(listedAt.getTime() + index).toISOString() };
     bytes += Buffer.byteLength(JSON.stringify(drop)) + 1;
-    if (bytes > maxBytes && drops.length > 0) break;
-    drops.push(drop);
+    if (bytes > maxBytes && scheduled.length > 0) break;
+    scheduled.push({ drop, sizeBytes });
   }
-  return { drops, deferred: keys.length - drops.length };
+  // Stable: drops of one size keep their landing order.
+  const drops = scheduled.sort((a, b) => b.sizeBytes - a.sizeBytes).map(({ drop }) => drop);
+  return { drops, deferred: listed.length - drops.length };
 }
 
-/** Drops waiting under `landing/`, oldest name first; skips reason files, hidden files and folder markers. */
-export async function listLandingDrops(store: ObjectStore): Promise<string[]> {
+/** Drops waiting under `landing/`, oldest name first, with their sizes; skips reason files, hidden files and folder markers. */
+export async function listLandingDrops(store: ObjectStore): Promise<StoredObject[]> {
   const objects = await store.list('raw', LANDING_PREFIX);
-  return objects
-    .map(({ key }) => key)
-    .filter((key) => {
-      const name = key.slice(key.lastIndexOf('/') + 1);
-      return name !== '' && !name.startsWith('.') && !name.endsWith('.reason.json');
-    });
+  return objects.filter(({ key }) => {
+    const name = key.slice(key.lastIndexOf('/') + 1);
+    return name !== '' && !name.startsWith('.') && !name.endsWith('.reason.json');
+  });
 }
 
 interface ValidatedFile {

@@ -371,7 +371,10 @@ describe('listLandingDrops', () => {
     await drop('.hidden.csv', 'x');
     await store.write('raw', 'orders/ingest_date=2026-01-01/x.csv', 'x');
 
-    expect(await listLandingDrops(store)).toEqual(['landing/a.zip', 'landing/sub/b.csv']);
+    expect(await listLandingDrops(store)).toEqual([
+      { key: 'landing/a.zip', sizeBytes: 1 },
+      { key: 'landing/sub/b.csv', sizeBytes: 1 },
+    ]);
   });
 });
 

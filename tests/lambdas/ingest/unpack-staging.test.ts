@@ -119,7 +119,7 @@ describe('unpackFileDrop stages every received CSV', () => {
   it('gives records the ingest time the listing scheduled, whichever drop is unpacked first, so the later drop still wins the merge', async () => {
     const a = await drop('a/orders.csv', 'order_id,customer_id\no1,first\n');
     const b = await drop('b/orders.csv', 'order_id,customer_id\no1,second\n');
-    const schedule = landingSchedule([a, b], new Date('2026-12-02T23:59:59.999Z')).drops;
+    const schedule = landingSchedule([{ key: a, sizeBytes: 30 }, { key: b, sizeBytes: 30 }], new Date('2026-12-02T23:59:59.999Z')).drops;
     expect(schedule).toEqual([
       { landingKey: a, ingestedAt: '2026-12-02T23:59:59.999Z' },
       { landingKey: b, ingestedAt: '2026-12-03T00:00:00.000Z' },
@@ -139,16 +139,38 @@ describe('unpackFileDrop stages every received CSV', () => {
 
   it('schedules drops up to a size, in landing order, and leaves the rest for the next run', () => {
     const keys = Array.from({ length: 100 }, (_, index) => `landing/drop-${String(index).padStart(3, '0')}.csv`);
+    const listed = keys.map((key) => ({ key, sizeBytes: 100 }));
     const one = JSON.stringify({ landingKey: keys[0], ingestedAt: NOW.toISOString() }).length + 1;
 
-    const { drops, deferred } = landingSchedule(keys, NOW, 2 + 10 * one);
+    const { drops, deferred } = landingSchedule(listed, NOW, 2 + 10 * one);
 
     expect(drops.map((drop) => drop.landingKey)).toEqual(keys.slice(0, 10));
     expect(deferred).toBe(90);
     expect(JSON.stringify(drops).length).toBeLessThanOrEqual(2 + 10 * one);
     // However small the size, a run takes at least one drop: it always moves on.
-    expect(landingSchedule(keys, NOW, 1)).toMatchObject({ drops: [{ landingKey: keys[0] }], deferred: 99 });
-    expect(landingSchedule(keys, NOW).deferred).toBe(0);
+    expect(landingSchedule(listed, NOW, 1)).toMatchObject({ drops: [{ landingKey: keys[0] }], deferred: 99 });
+    expect(landingSchedule(listed, NOW).deferred).toBe(0);
+  });
+
+  it('lists the scheduled drops largest first, for the Map to start the longest unpack at once, their ingest times still in landing order', () => {
+    const listed = [
+      { key: 'landing/a.csv', sizeBytes: 10 },
+      { key: 'landing/b.csv', sizeBytes: 5_000 },
+      { key: 'landing/c.csv', sizeBytes: 10 },
+      { key: 'landing/d.csv', sizeBytes: 900 },
+    ];
+    const at = (offset: number) => new Date(NOW.getTime() + offset).toISOString();
+    expect(landingSchedule(listed, NOW).drops).toEqual([
+      { landingKey: 'landing/b.csv', ingestedAt: at(1) },
+      { landingKey: 'landing/d.csv', ingestedAt: at(3) },
+      { landingKey: 'landing/a.csv', ingestedAt: at(0) },
+      { landingKey: 'landing/c.csv', ingestedAt: at(2) },
+    ]);
+    // The size cap still takes the first drops by name, not the largest.
+    expect(landingSchedule(listed, NOW, 2 + 2 * (JSON.stringify({ landingKey: 'landing/a.csv', ingestedAt: at(0) }).length + 1)).drops.map((drop) => drop.landingKey)).toEqual([
+      'landing/b.csv',
+      'landing/a.csv',
+    ]);
   });
 
   it('refuses an ingest time that is not ISO 8601 UTC with milliseconds, naming it', async () => {
