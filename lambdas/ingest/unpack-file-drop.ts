@@ -224,8 +224,8 @@ export async function unpackFileDrop(deps: UnpackFileDropDeps, request: UnpackFi
     // A content received before (in an earlier drop, or earlier in this one) is known by its receipt: one exact key,
     // whatever the history, instead of listing every file the table ever received.
     const receiptKey = receiptKeyOf(file.table, hashPrefix);
-    const previous = (await exists(store, receiptKey)) ? receiptOf(await store.read('raw', receiptKey), receiptKey) : undefined;
-    if (previous && (await exists(store, stagedKeyOf(previous)))) {
+    const previous = (await store.exists('raw', receiptKey)) ? receiptOf(await store.read('raw', receiptKey), receiptKey, file.sha256) : undefined;
+    if (previous && (await store.exists('raw', stagedKeyOf(previous)))) {
       const [stagedRows, rejectedRows] = await Promise.all([parquetRows(store, 'raw', stagedKeyOf(previous)), parquetRows(store, 'raw', stagedRejectsKeyOf(previous))]);
       files.push({ table: file.table, key: previous, bytes: file.bytes, rows: stagedRows + rejectedRows, written: false, stagedKey: stagedKeyOf(previous), rejectsKey: stagedRejectsKeyOf(previous), stagedRows, rejectedRows });
       continue;
@@ -233,9 +233,11 @@ export async function unpackFileDrop(deps: UnpackFileDropDeps, request: UnpackFi
     // A content a run received but stopped before staging is staged now, under the key its receipt names. The receipt
     // comes first: a run that dies after it, before the raw copy or the staged file, leaves the next run the key to finish.
     const key = previous ?? `${file.table}/ingest_date=${ingestDate}/${hashPrefix}-${file.fileName}`;
-    if (!previous) await store.write('raw', receiptKey, `${JSON.stringify({ key })}\n`);
+    if (!previous) await store.write('raw', receiptKey, `${JSON.stringify({ key, sha256: file.sha256 })}\n`);
     const body = unpackWhole(dropName, file, limits);
-    if (!(await exists(store, key))) await store.write('raw', key, body);
+    // After a stopped run the copy may be there: not written again (raw is versioned; a rewrite would keep a second copy).
+    // A listing, not a HEAD: ingest may not read raw's received files, and the listing is of one day's folder.
+    if (!previous || !(await store.list('raw', key)).some((object) => object.key === key)) await store.write('raw', key, body);
     const dataset = datasetOf.get(file.table)!;
     const stagedCsv = stageCsv(body, {
       receivedKey: key,
@@ -317,16 +319,17 @@ function validateDrop(dropName: string, body: Uint8Array, deps: UnpackFileDropDe
   });
 }
 
-/** Whether `key` exists in raw: a listing of that exact key, as cheap on S3 and ADLS as a HEAD. */
-async function exists(store: ObjectStore, key: string): Promise<boolean> {
-  return (await store.list('raw', key)).some((object) => object.key === key);
-}
-
-/** The raw key a receipt names; a receipt that does not is a bug, not a drop's fault. */
-function receiptOf(body: Uint8Array, receiptKey: string): string {
-  const key = (JSON.parse(new TextDecoder().decode(body)) as { key?: unknown }).key;
-  if (typeof key !== 'string' || key === '') throw new Error(`unpackFileDrop: receipt raw/${receiptKey} names no raw key`);
-  return key;
+/**
+ * The raw key a receipt names. A receipt that names none, or another content
+ * whose hash shares its first 12 digits, is not the drop's fault: it fails
+ * the unpack loudly, the drop waiting in landing, instead of passing the
+ * file for ingested.
+ */
+function receiptOf(body: Uint8Array, receiptKey: string, sha256: string): string {
+  const receipt = JSON.parse(new TextDecoder().decode(body)) as { key?: unknown; sha256?: unknown };
+  if (typeof receipt.key !== 'string' || receipt.key === '') throw new Error(`unpackFileDrop: receipt raw/${receiptKey} names no raw key`);
+  if (receipt.sha256 !== sha256) throw new Error(`unpackFileDrop: receipt raw/${receiptKey} is of another content (sha256 ${String(receipt.sha256)}, this file ${sha256})`);
+  return receipt.key;
 }
 
 /** A validated entry's bytes in one buffer, re-inflated under the same limits and checked against the first pass. */

@@ -14,6 +14,8 @@ export interface ObjectStore {
   /** Objects under a prefix, sorted by key. */
   list(layer: Layer, prefix: string): Promise<StoredObject[]>;
   read(layer: Layer, key: string): Promise<Uint8Array>;
+  /** Whether an object is at exactly `key`: one HEAD, whatever else the folder holds. Needs the read grant. */
+  exists(layer: Layer, key: string): Promise<boolean>;
   /** Whole or nothing: a failed write never leaves a partial object behind. */
   write(layer: Layer, key: string, body: Uint8Array | string): Promise<void>;
   delete(layer: Layer, key: string): Promise<void>;

@@ -1,6 +1,7 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   type GetObjectCommandOutput,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
@@ -30,7 +31,7 @@ export function layerBucketsFromEnv(env: Readonly<Record<string, string | undefi
   return Object.fromEntries(LAYERS.map((layer) => [layer, env[BUCKET_ENV_VARS[layer]]!])) as Record<Layer, string>;
 }
 
-type S3Command = ListObjectsV2Command | GetObjectCommand | PutObjectCommand | DeleteObjectCommand;
+type S3Command = ListObjectsV2Command | GetObjectCommand | HeadObjectCommand | PutObjectCommand | DeleteObjectCommand;
 
 /** The part of S3Client this adapter uses; contract tests pass a fake that records commands. */
 export interface S3Sender {
@@ -87,6 +88,17 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /** PutObject is atomic: an object is visible whole or not at all. */
+  async exists(layer: Layer, key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.buckets[layer], Key: checkedKey(key) }));
+      return true;
+    } catch (error) {
+      // A HEAD has no body: a missing object is a bare 404, which the SDK names NotFound.
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+      throw new Error(`S3ObjectStore: cannot check s3://${this.buckets[layer]}/${key} (${layer}): ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
   async write(layer: Layer, key: string, body: Uint8Array | string): Promise<void> {
     await this.client.send(new PutObjectCommand({ Bucket: this.buckets[layer], Key: checkedKey(key), Body: body }));
   }

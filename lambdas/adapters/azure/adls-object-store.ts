@@ -159,6 +159,13 @@ export class AdlsObjectStore implements AdlsLake {
     return new Uint8Array(await response.arrayBuffer());
   }
 
+  async exists(layer: Layer, key: string): Promise<boolean> {
+    const response = await this.send(`${this.blob}/${layer}/${encodePath(checkedKey(key))}`, { method: 'HEAD' });
+    if (response.status === 404) return false;
+    if (!response.ok) throw await this.failure(response, `cannot check ${layer}/${key}`);
+    return true;
+  }
+
   async readHead(layer: Layer, key: string, bytes: number): Promise<Uint8Array> {
     const response = await this.send(`${this.blob}/${layer}/${encodePath(checkedKey(key))}`, { method: 'GET', headers: { 'x-ms-range': `bytes=0-${bytes - 1}` } });
     if (response.status === 416) return new Uint8Array(); // an empty blob has no byte 0

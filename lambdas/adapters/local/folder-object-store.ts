@@ -48,6 +48,15 @@ export class FolderObjectStore implements ObjectStore {
     return readFile(this.pathOf(layer, key));
   }
 
+  async exists(layer: Layer, key: string): Promise<boolean> {
+    try {
+      return (await stat(this.pathOf(layer, key))).isFile();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+      throw error;
+    }
+  }
+
   async write(layer: Layer, key: string, body: Uint8Array | string): Promise<void> {
     const path = this.pathOf(layer, key);
     // Write aside, then rename: readers never see half an object.

@@ -36,6 +36,12 @@ export class GrantCheckedObjectStore implements ObjectStore {
     return this.store.read(layer, key);
   }
 
+  async exists(layer: Layer, key: string): Promise<boolean> {
+    // A HEAD is a read: S3 answers it under s3:GetObject, ADLS under the read data action.
+    checkGrant(this.handlerClass, 'read', layer, key);
+    return this.store.exists(layer, key);
+  }
+
   async write(layer: Layer, key: string, body: Uint8Array | string): Promise<void> {
     checkGrant(this.handlerClass, 'write', layer, key);
     return this.store.write(layer, key, body);

@@ -153,19 +153,22 @@ describe('unpackFileDrop: good drops land in raw/<table>/ingest_date=.../<sha12>
     expect(again.files[0]).toMatchObject({ stagedKey, rejectsKey, stagedRows: first.files[0]!.stagedRows, rejectedRows: first.files[0]!.rejectedRows });
   });
 
-  it('knows a file dropped again by its receipt alone: it lists exact keys, never the history of the table', async () => {
+  it('knows a file dropped again by its receipt alone: exact keys looked up, no listing but of the drop itself', async () => {
     for (let day = 1; day <= 5; day++) {
       const csv = `${ORDERS_CSV}o${day}0,c1,delivered,2017-10-0${day} 10:00:00\n`;
       await unpackFileDrop({ ...deps, clock: { now: () => new Date(`2026-03-0${day}T00:00:00Z`) } }, { landingKey: await drop("orders.csv", csv) });
     }
     const listed: string[] = [];
+    const looked: string[] = [];
     const recording = Object.assign(Object.create(store) as FolderObjectStore, {
       list: (layer: 'raw', prefix: string) => (listed.push(`${layer}/${prefix}`), store.list(layer, prefix)),
+      exists: (layer: 'raw', key: string) => (looked.push(`${layer}/${key}`), store.exists(layer, key)),
     });
     const again = await unpackFileDrop({ ...deps, store: recording }, { landingKey: await drop('olist_orders_dataset.csv', `${ORDERS_CSV}o30,c1,delivered,2017-10-03 10:00:00\n`) });
 
     expect(again).toMatchObject({ status: 'already-ingested', files: [{ table: 'orders', key: expect.stringMatching(/^orders\/ingest_date=2026-03-03\//), written: false }] });
-    for (const prefix of listed) expect(prefix, 'a listing of one exact key').toMatch(/^raw\/(landing\/|received\/orders\/[0-9a-f]{12}\.json$|staged\/orders\/ingest_date=2026-03-03\/[0-9a-f]{12}-.*\.parquet$|rejects\/)/);
+    expect(listed).toEqual(['raw/landing/olist_orders_dataset.csv']);
+    expect(looked).toEqual([expect.stringMatching(/^raw\/received\/orders\/[0-9a-f]{12}\.json$/), expect.stringMatching(/^raw\/staged\/orders\/ingest_date=2026-03-03\/[0-9a-f]{12}-orders\.parquet$/)]);
   });
 
   it('finishes a file whose run stopped after writing its receipt: staged under the key the receipt names', async () => {
@@ -178,6 +181,16 @@ describe('unpackFileDrop: good drops land in raw/<table>/ingest_date=.../<sha12>
 
     expect(again).toMatchObject({ status: 'ingested', files: [{ key, stagedKey, written: true, rows: 2 }] });
     expect(new TextDecoder().decode(await store.read('raw', key))).toBe(ORDERS_CSV);
+  });
+
+  it('fails loudly, leaving the drop in landing, on a receipt of another content whose hash starts the same', async () => {
+    const first = await unpackFileDrop(deps, { landingKey: await drop('olist_orders_dataset.csv', ORDERS_CSV) });
+    const receipt = receiptOf(first.files[0]!).slice('raw/'.length);
+    await store.write('raw', receipt, JSON.stringify({ key: 'orders/ingest_date=2026-01-01/other.csv', sha256: 'f'.repeat(64) }));
+
+    const landingKey = await drop('olist_orders_dataset.csv', ORDERS_CSV);
+    await expect(unpackFileDrop(deps, { landingKey })).rejects.toThrow(/receipt raw\/received\/orders\/[0-9a-f]{12}\.json is of another content/);
+    expect(await store.exists('raw', landingKey)).toBe(true);
   });
 
   it('reports a landing object that an earlier run already took as already-ingested', async () => {

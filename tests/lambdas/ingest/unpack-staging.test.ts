@@ -109,7 +109,7 @@ describe('unpackFileDrop stages every received CSV', () => {
     expect(result.files[0]).toMatchObject({ rows: 3, stagedRows: 2, rejectedRows: 1, written: true });
     const receipt = receiptKeyOf('orders', key.slice(key.lastIndexOf('/') + 1, key.lastIndexOf('/') + 13));
     expect(store.writes).toEqual([`raw/${receipt}`, `raw/${key}`, `raw/${rejectedRecordKeyOf(key, 2)}`, `raw/${rejectsKey}`, `raw/${stagedKey}`]);
-    expect(JSON.parse(await readFile(rawPath(receipt), 'utf8'))).toEqual({ key });
+    expect(JSON.parse(await readFile(rawPath(receipt), 'utf8'))).toEqual({ key, sha256: expect.stringMatching(new RegExp(`^${key.slice(key.lastIndexOf('/') + 1, key.lastIndexOf('/') + 13)}[0-9a-f]{52}$`)) });
     expect(await readFile(rawPath(rejectedRecordKeyOf(key, 2)), 'utf8')).toBe(long);
     expect(await query(`SELECT _record_number::INT AS n, record, record_file, reason, _ingested_at, _source_file FROM read_parquet('${rawPath(rejectsKey)}')`)).toEqual([
       { n: 2, record: null, record_file: rejectedRecordKeyOf(key, 2), reason: 'record 2: 3 fields, expected 2 (order_id, customer_id)', _ingested_at: NOW.toISOString(), _source_file: `raw/${key}` },

@@ -39,6 +39,14 @@ describe('S3ObjectStore against moto_server (the real SDK over HTTP on 127.0.0.1
     expect(listed[0]).toEqual({ key: keys[0], sizeBytes: 2 });
   });
 
+  it('tells whether an object is at exactly a key, with one HEAD: not a longer key, not a folder', async () => {
+    await store.write('raw', 'received/orders/0123456789ab.json', '{}');
+    expect(await store.exists('raw', 'received/orders/0123456789ab.json')).toBe(true);
+    expect(await store.exists('raw', 'received/orders/0123456789a')).toBe(false);
+    expect(await store.exists('raw', 'received/orders')).toBe(false);
+    expect(await store.exists('trusted', 'received/orders/0123456789ab.json')).toBe(false);
+  });
+
   it('lists a prefix with nothing under it as no objects', async () => {
     expect(await store.list('trusted', 'orders/')).toEqual([]);
   });

@@ -130,6 +130,13 @@ describe('AdlsObjectStore: blob calls against Azurite (HTTPS, OAuth bearer token
     expect(new Set(asked)).toEqual(new Set(['https://storage.azure.com/']));
   });
 
+  it('tells whether a blob is at exactly a key, with one HEAD', async () => {
+    await store.write('raw', 'received/orders/0123456789ab.json', '{}');
+    expect(await store.exists('raw', 'received/orders/0123456789ab.json')).toBe(true);
+    expect(await store.exists('raw', 'received/orders/0123456789a')).toBe(false);
+    expect(await store.exists('trusted', 'received/orders/0123456789ab.json')).toBe(false);
+  });
+
   it('reads the start of an empty object as no bytes (the service answers 416 for byte 0)', async () => {
     await store.write('raw', 'orders/empty.csv', new Uint8Array());
     expect(await store.readHead('raw', 'orders/empty.csv', 8)).toEqual(new Uint8Array());

@@ -28,6 +28,9 @@ class MemoryLake implements DatabricksLake {
     if (!body) throw new Error(`no ${layer}/${key}`);
     return body;
   }
+  async exists(layer: Layer, key: string): Promise<boolean> {
+    return this.objects.has(this.path(layer, key));
+  }
   async write(layer: Layer, key: string, body: Uint8Array | string): Promise<void> {
     this.operations.push(`write ${layer}/${key}`);
     this.objects.set(this.path(layer, key), typeof body === 'string' ? new TextEncoder().encode(body) : body);

@@ -52,6 +52,14 @@ describe('FolderObjectStore', () => {
     expect(await keys('')).toHaveLength(5);
   });
 
+  it('tells whether an object is at exactly a key: not a longer key, not a folder, not a write in progress', async () => {
+    await store.write('raw', 'received/orders/0123456789ab.json', '{}');
+    expect(await store.exists('raw', 'received/orders/0123456789ab.json')).toBe(true);
+    expect(await store.exists('raw', 'received/orders/0123456789a')).toBe(false);
+    expect(await store.exists('raw', 'received/orders')).toBe(false);
+    expect(await store.exists('raw', 'received/orders/0123456789ab.json/below')).toBe(false);
+  });
+
   it('deleting a key that is not there is no error', async () => {
     await expect(store.delete('raw', 'landing/none.csv')).resolves.toBeUndefined();
   });

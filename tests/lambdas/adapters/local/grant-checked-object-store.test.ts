@@ -35,6 +35,9 @@ describe('the lake as a handler class may use it in the cloud (pipelines/access.
     );
     await expect(ingest.delete('raw', 'orders/ingest_date=2026-12-03/a.csv')).rejects.toBeInstanceOf(AccessDeniedError);
     await expect(ingest.list('trusted', 'orders/')).rejects.toMatchObject({ name: 'AccessDenied' });
+    // A HEAD is a read, as S3 and ADLS authorize it.
+    expect(await ingest.exists('raw', 'landing/a.csv')).toBe(true);
+    await expect(ingest.exists('raw', 'orders/ingest_date=2026-12-03/a.csv')).rejects.toThrow('the ingest handlers may not read raw/orders/ingest_date=2026-12-03/a.csv');
     await expect(new GrantCheckedObjectStore(folder, 'transform').write('raw', 'landing/b.csv', 'x')).rejects.toThrow('the transform handlers may not write raw/landing/b.csv');
     await ingest.delete('raw', 'landing/a.csv');
     expect(await folder.list('raw', 'landing/')).toEqual([]);
