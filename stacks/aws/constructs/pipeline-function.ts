@@ -34,6 +34,11 @@ export interface PipelineFunctionProps {
    * @default - none
    */
   readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * Retries Lambda makes of a failed asynchronous invocation (0 to 2).
+   * @default 2 - Lambda's own
+   */
+  readonly asyncRetryAttempts?: number;
   /** Encrypts the log group and the environment variables. */
   readonly key: kms.IKey;
   readonly logRetention: logs.RetentionDays;
@@ -73,6 +78,7 @@ export class PipelineFunction extends Construct {
       environmentEncryption: props.key,
       tracing: lambda.Tracing.ACTIVE,
       ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
+      ...(props.asyncRetryAttempts === undefined ? {} : { retryAttempts: props.asyncRetryAttempts }),
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       projectRoot: REPO_ROOT,
@@ -97,6 +103,12 @@ export class PipelineFunction extends Construct {
         },
       },
     });
+    if (props.asyncRetryAttempts !== undefined && props.deadLetterQueue) {
+      Validations.of(this.function).acknowledge({
+        id: 'Serverless-LambdaAsyncFailureDestination',
+        reason: 'A failed asynchronous invocation goes to the function\'s dead-letter queue (DeadLetterConfig); the invoke config only sets the retries.',
+      });
+    }
     if (!props.deadLetterQueue) {
       for (const id of ['Serverless-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ']) {
         Validations.of(this.function).acknowledge({

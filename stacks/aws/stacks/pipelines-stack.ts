@@ -158,6 +158,9 @@ export class PipelinesStack extends Stack {
         sizing: lambdaSizingFor(environment, handlerClass),
         // Only the poller is invoked asynchronously (by its schedule, below); Step Functions invokes the rest synchronously.
         deadLetterQueue: handler === POLLER ? deadLetters : undefined,
+        // The poller retries what a retry can fix itself (pollAttempts); Lambda's own two retries of an async call would
+        // repeat a poll it refused for good (an answer over maxPollMb, bytes that are not UTF-8).
+        ...(handler === POLLER ? { asyncRetryAttempts: 0 } : {}),
         key,
         logRetention,
         environment: functionEnvironment,
@@ -167,11 +170,12 @@ export class PipelinesStack extends Stack {
     this.functions = functions;
     for (const handlerClass of Object.keys(roles) as HandlerClass[]) {
       const policy = new iam.ManagedPolicy(this, `${handlerClass}RuntimePolicy`, {
-        description: `Strata ${environment.name} ${handlerClass} handlers: tracing, dead letters, encrypted settings${handlerClass === 'ingest' ? ', API keys' : ''}`,
+        description: `Strata ${environment.name} ${handlerClass} handlers: tracing, ${handlerClass === HANDLERS[POLLER].handlerClass ? 'dead letters, ' : ''}encrypted settings${handlerClass === 'ingest' ? ', API keys' : ''}`,
         roles: [roles[handlerClass]],
         statements: [
           new iam.PolicyStatement({ sid: 'Tracing', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
-          new iam.PolicyStatement({ sid: 'DeadLetters', actions: ['sqs:SendMessage'], resources: [deadLetters.queueArn] }),
+          // Only the poller's class has a function with a dead-letter queue.
+          ...(handlerClass === HANDLERS[POLLER].handlerClass ? [new iam.PolicyStatement({ sid: 'DeadLetters', actions: ['sqs:SendMessage'], resources: [deadLetters.queueArn] })] : []),
           new iam.PolicyStatement({ sid: 'PipelineKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
           ...(handlerClass === 'ingest'
             ? [new iam.PolicyStatement({ sid: 'ApiKeys', actions: ['secretsmanager:GetSecretValue'], resources: apiKeySecrets.map((secret) => secret.secretArn) })]

@@ -262,6 +262,17 @@ describe('pipelines stack', () => {
       expect(withDeadLetters).toEqual(['poll-api']);
     });
 
+    it('does not let Lambda retry the poller, which retries itself what a retry can fix; only its class may send to the dead letters', () => {
+      const configs = resourcesOf(aws.pipelines, 'AWS::Lambda::EventInvokeConfig');
+      expect(configs.map(([, config]) => config.Properties)).toEqual([expect.objectContaining({ MaximumRetryAttempts: 0, Qualifier: '$LATEST' })]);
+      const poller = functionsByHandler(aws.pipelines)['poll-api'];
+      expect(configs[0]![1].Properties.FunctionName).toEqual({ Ref: poller.logicalId });
+      const runtimePolicies = resourcesOf(aws.pipelines, 'AWS::IAM::ManagedPolicy').filter(([, policy]) => / handlers: tracing, /.test(String(policy.Properties.Description)));
+      expect(runtimePolicies).toHaveLength(4);
+      const sends = runtimePolicies.filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes('sqs:SendMessage')).map(([, policy]) => String(policy.Properties.Description));
+      expect(sends).toEqual([expect.stringMatching(/ ingest handlers: tracing, dead letters, /)]);
+    });
+
     it('sizes memory, architecture and timeout from sizing.lambda, with the per-class overrides', () => {
       // prod overrides transform and ingest and leaves quality on the shared sizing: all three cases occur.
       expect(prod.sizing.lambda.overrides.transform?.memoryMb).not.toBe(prod.sizing.lambda.memoryMb);

@@ -19,6 +19,7 @@ const UNTAGGABLE_TYPES = new Set([
   'AWS::SNS::TopicPolicy',
   'AWS::SQS::QueuePolicy',
   'AWS::Scheduler::Schedule',
+  'AWS::Lambda::EventInvokeConfig',
 ]);
 
 describe('platform guardrails on AWS', () => {
