@@ -130,7 +130,7 @@ async function attemptOnce(deps: PollApiDeps, source: HttpJsonSource, url: URL, 
     return Promise.reject(new AttemptFailure(`HTTP ${response.status}`, true, retryAfterMs(response.headers.get('retry-after'), deps.clock)));
   }
   if (response.status < 200 || response.status >= 300) {
-    const snippet = (await response.text().catch(() => '')).slice(0, 200);
+    const snippet = await errorSnippet(response);
     throw new AttemptFailure(`HTTP ${response.status}${snippet ? ` ${JSON.stringify(snippet)}` : ''}`, false);
   }
   const text = await readBody(response, deps.limits.maxPollMb);
@@ -190,12 +190,29 @@ async function readBody(response: Response, maxMb: number): Promise<string> {
   return parts.join('');
 }
 
+/** The first 200 characters of an error answer, for the message: its first chunk only, the rest not read. */
+async function errorSnippet(response: Response): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  try {
+    const { value } = await reader.read();
+    return value ? new TextDecoder().decode(value.subarray(0, 800)).slice(0, 200) : '';
+  } catch {
+    return '';
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+/** Records encoded into one chunk of the written file at a time. */
+const RECORDS_PER_CHUNK = 10_000;
+
 /** The records as JSON lines with `_ingested_at`, encoded a batch at a time: never one string of the whole poll. */
 function jsonLines(records: readonly Record<string, unknown>[], ingestedAt: string): Uint8Array {
   const chunks: Buffer[] = [];
-  for (let start = 0; start < records.length; start += 10_000) {
+  for (let start = 0; start < records.length; start += RECORDS_PER_CHUNK) {
     let text = '';
-    for (const record of records.slice(start, start + 10_000)) text += `${JSON.stringify({ ...record, _ingested_at: ingestedAt })}\n`;
+    for (const record of records.slice(start, start + RECORDS_PER_CHUNK)) text += `${JSON.stringify({ ...record, _ingested_at: ingestedAt })}\n`;
     chunks.push(Buffer.from(text, 'utf8'));
   }
   return Buffer.concat(chunks);

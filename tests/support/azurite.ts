@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { REPO_ROOT } from '../../cli/synth-platform.ts';
+import { STORAGE_API_VERSION } from '../../lambdas/adapters/azure/adls-object-store.ts';
 
 /** Azurite's well-known development account. */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -149,7 +150,7 @@ export function useAzurite(): Azurite {
     token,
     async createContainer(name) {
       const { endpoint: at, trusting: send } = started();
-      const response = await send(`${at}/${name}?restype=container`, { method: 'PUT', headers: { authorization: `Bearer ${token()}`, 'x-ms-version': '2021-08-06' } });
+      const response = await send(`${at}/${name}?restype=container`, { method: 'PUT', headers: { authorization: `Bearer ${token()}`, 'x-ms-version': STORAGE_API_VERSION } });
       if (response.status !== 201 && response.status !== 409) throw new Error(`Azurite: cannot create container ${name}: HTTP ${response.status} ${await response.text()}`);
     },
   };

@@ -33,18 +33,19 @@ export const REJECTED_CONSTRUCTS = {
 const firstError = (errors: readonly { message: string }[]): string[] => (errors.length === 0 ? [] : [`grammar: ${errors[0]!.message}`]);
 const rejected = (list: readonly (readonly [string, RegExp, string])[], text: string): string[] =>
   list.filter(([, pattern]) => pattern.test(text)).map(([what, , why]) => `${what}: ${why}`);
-// Literals cannot hold constructs: 'a "b"' is a string, not an identifier.
-const withoutLiterals = (sql: string) => sql.replace(/'(?:[^'\\]|\\.|'')*'/g, "''");
+// Literals cannot hold constructs: 'a "b"' is a string, not an identifier. Trino escapes a quote only by doubling it;
+// Hive and Spark also take a backslash escape.
+const withoutLiterals = (sql: string, backslashEscapes: boolean) => sql.replace(backslashEscapes ? /'(?:[^'\\]|\\.|'')*'/g : /'(?:[^']|'')*'/g, "''");
 
 /** What is wrong with a statement sent to Athena; empty when nothing is. */
 export function athenaFindings(statement: string): string[] {
-  if (ATHENA_DDL.test(statement)) return [...firstError(hive.validate(statement)), ...rejected(REJECTED_CONSTRUCTS.athenaDdl, withoutLiterals(statement))];
+  if (ATHENA_DDL.test(statement)) return [...firstError(hive.validate(statement)), ...rejected(REJECTED_CONSTRUCTS.athenaDdl, withoutLiterals(statement, true))];
   const query = UNLOAD.exec(statement)?.[1] ?? statement;
-  return [...firstError(trino.validate(query)), ...rejected(REJECTED_CONSTRUCTS.athenaQuery, withoutLiterals(query))];
+  return [...firstError(trino.validate(query)), ...rejected(REJECTED_CONSTRUCTS.athenaQuery, withoutLiterals(query, false))];
 }
 
 /** What is wrong with a statement sent to Databricks SQL; empty when nothing is. */
 export function databricksFindings(statement: string): string[] {
   const parsed = statement.replace(/\*\s+except\s*\([^)]*\)/gi, '*');
-  return [...firstError(spark.validate(parsed)), ...rejected(REJECTED_CONSTRUCTS.databricks, withoutLiterals(statement))];
+  return [...firstError(spark.validate(parsed)), ...rejected(REJECTED_CONSTRUCTS.databricks, withoutLiterals(statement, true))];
 }

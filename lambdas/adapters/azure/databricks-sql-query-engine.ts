@@ -289,6 +289,7 @@ export class DatabricksSqlQueryEngine implements QueryEngine {
   private async download(link: ExternalLink): Promise<(string | null)[][]> {
     const response = await this.fetch(link.external_link, { headers: { ...link.http_headers } });
     if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
       const where = link.external_link.split('?', 1)[0];
       throw new DatabricksStatementError(`Databricks SQL: GET of a result chunk at ${where}: HTTP ${response.status} (the link lives 15 minutes at most)`, undefined);
     }

@@ -1,9 +1,17 @@
 import aslValidator from 'asl-validator';
+import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { flowsFromTemplate } from '../../../cli/run/synthesized-flows.ts';
 import { FLOWS } from '../../../pipelines/flows/index.ts';
 import { environmentNamed } from '../../support/environments.ts';
 import { synthAws } from './synth-aws.ts';
+
+/** The pipelines template of an environment's synth; the assembly folder is removed once read. */
+function pipelinesTemplate(name: 'dev' | 'prod') {
+  const synthesized = synthAws(environmentNamed(name));
+  rmSync(synthesized.outdir, { recursive: true, force: true });
+  return synthesized.templates.pipelines.toJSON() as never;
+}
 
 /** asl-validator's findings on one definition: its JSON schema for ASL, JSONPaths, ARNs, transitions and terminal states. */
 function aslErrors(definition: Record<string, unknown>): string[] {
@@ -15,7 +23,7 @@ describe('the synthesized state machines are valid ASL (asl-validator)', () => {
   for (const name of ['dev', 'prod'] as const) {
     it(`validates every ${name} flow, function ARNs and all`, () => {
       const environment = environmentNamed(name);
-      const flows = flowsFromTemplate(synthAws(environment).templates.pipelines.toJSON() as never, environment);
+      const flows = flowsFromTemplate(pipelinesTemplate(name), environment);
       expect(flows.map((flow) => flow.flow)).toEqual(FLOWS.map((flow) => flow.name));
       for (const flow of flows) expect(aslErrors(flow.definition), flow.stateMachineName).toEqual([]);
     });
@@ -23,7 +31,7 @@ describe('the synthesized state machines are valid ASL (asl-validator)', () => {
 
   it('refuses a definition whose Next names no state, or whose path is not a JSONPath: the check can fail', () => {
     const environment = environmentNamed('dev');
-    const [ingest] = flowsFromTemplate(synthAws(environment).templates.pipelines.toJSON() as never, environment);
+    const [ingest] = flowsFromTemplate(pipelinesTemplate('dev'), environment);
     const broken = (change: (first: Record<string, unknown>) => void) => {
       const definition = structuredClone(ingest!.definition) as { StartAt: string; States: Record<string, Record<string, unknown>> };
       change(definition.States[definition.StartAt]!);

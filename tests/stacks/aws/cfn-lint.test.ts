@@ -1,12 +1,17 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cfnLint, describeMatch } from '../../support/cfn-lint.ts';
 import { environmentNamed } from '../../support/environments.ts';
 import { synthAws } from './synth-aws.ts';
 
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
+});
+
 const templatesIn = (outdir: string): string[] =>
-  readdirSync(outdir)
+  (outdirs.push(outdir), readdirSync(outdir))
     .filter((name) => name.endsWith('.template.json'))
     .map((name) => join(outdir, name));
 

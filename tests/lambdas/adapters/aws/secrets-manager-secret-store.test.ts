@@ -23,7 +23,7 @@ describe('SecretsManagerSecretStore against moto_server (the real SDK over HTTP 
     expect(await store.get('strata/dev/binary-key')).toBe('binary-key');
   });
 
-  it('fails naming the secret and the reason when it does not exist, never a value', async () => {
+  it('fails naming the secret and the reason when it does not exist', async () => {
     await expect(clients().store.get('strata/dev/missing')).rejects.toThrow(/cannot read secret "strata\/dev\/missing": ResourceNotFoundException: /);
   });
 });

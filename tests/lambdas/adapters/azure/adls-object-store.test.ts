@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AdlsObjectStore } from '../../../../lambdas/adapters/azure/adls-object-store.ts';
+import { AdlsObjectStore, STORAGE_RESOURCE } from '../../../../lambdas/adapters/azure/adls-object-store.ts';
 import { AZURITE_ACCOUNT, useAzurite } from '../../../support/azurite.ts';
 import { recorded, recordingCredential, replay, startReplayServer, type RecordedRequest, type ReplayAnswer, type ReplayServer } from './replay-server.ts';
 
@@ -127,7 +127,7 @@ describe('AdlsObjectStore: blob calls against Azurite (HTTPS, OAuth bearer token
     await expect(store.read('dataquality', 'rejected/2026-11-22/drop one.csv')).rejects.toThrow(/no such object/);
     // Deleting what is gone is not an error, as on S3 and in the folder store.
     await store.delete('dataquality', 'rejected/2026-11-22/drop one.csv');
-    expect(new Set(asked)).toEqual(new Set(['https://storage.azure.com/']));
+    expect(new Set(asked)).toEqual(new Set([STORAGE_RESOURCE]));
   });
 
   it('tells whether a blob is at exactly a key, with one HEAD', async () => {
