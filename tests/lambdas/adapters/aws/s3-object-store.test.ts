@@ -49,8 +49,8 @@ describe('S3ObjectStore against moto_server (the real SDK over HTTP on 127.0.0.1
 
   it('leaves encryption to the bucket default: a write carries no SSE parameters that could downgrade it', async () => {
     const sent: Record<string, unknown>[] = [];
-    const recording = new S3ObjectStore({ buckets: BUCKETS, client: { send: (command) => (sent.push((command as PutObjectCommand).input as Record<string, unknown>), client.send(command as PutObjectCommand)) } });
-    await recording.write('trusted', 'orders/_table.json', '{}');
+    const recording = new S3ObjectStore({ buckets: BUCKETS, client: { send: (command) => (sent.push({ ...(command as PutObjectCommand).input }), client.send(command as PutObjectCommand)) } });
+    await recording.write('refined', 'seller_daily_sales/_table.json', '{}');
     expect(Object.keys(sent[0]!).sort()).toEqual(['Body', 'Bucket', 'Key']);
   });
 
