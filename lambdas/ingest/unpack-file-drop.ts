@@ -224,7 +224,19 @@ export async function unpackFileDrop(deps: UnpackFileDropDeps, request: UnpackFi
     // A content received before (in an earlier drop, or earlier in this one) is known by its receipt: one exact key,
     // whatever the history, instead of listing every file the table ever received.
     const receiptKey = receiptKeyOf(file.table, hashPrefix);
-    const previous = (await store.exists('raw', receiptKey)) ? receiptOf(await store.read('raw', receiptKey), receiptKey, file.sha256) : undefined;
+    const freshKey = `${file.table}/ingest_date=${ingestDate}/${hashPrefix}-${file.fileName}`;
+    let previous = (await store.exists('raw', receiptKey)) ? receiptOf(await store.read('raw', receiptKey), receiptKey, file.sha256) : undefined;
+    // Of two drops of the same file unpacked at once, only one creates the receipt; the other stages the same records
+    // under the same key and reports them as not its own (already-ingested).
+    let receiptWritten = false;
+    let lostToAnotherDrop = false;
+    if (!previous) {
+      receiptWritten = await store.create('raw', receiptKey, `${JSON.stringify({ key: freshKey, sha256: file.sha256 })}\n`);
+      if (!receiptWritten) {
+        previous = receiptOf(await store.read('raw', receiptKey), receiptKey, file.sha256);
+        lostToAnotherDrop = true;
+      }
+    }
     if (previous && (await store.exists('raw', stagedKeyOf(previous)))) {
       const [stagedRows, rejectedRows] = await Promise.all([parquetRows(store, 'raw', stagedKeyOf(previous)), parquetRows(store, 'raw', stagedRejectsKeyOf(previous))]);
       files.push({ table: file.table, key: previous, bytes: file.bytes, rows: stagedRows + rejectedRows, written: false, stagedKey: stagedKeyOf(previous), rejectsKey: stagedRejectsKeyOf(previous), stagedRows, rejectedRows });
@@ -232,12 +244,11 @@ export async function unpackFileDrop(deps: UnpackFileDropDeps, request: UnpackFi
     }
     // A content a run received but stopped before staging is staged now, under the key its receipt names. The receipt
     // comes first: a run that dies after it, before the raw copy or the staged file, leaves the next run the key to finish.
-    const key = previous ?? `${file.table}/ingest_date=${ingestDate}/${hashPrefix}-${file.fileName}`;
-    if (!previous) await store.write('raw', receiptKey, `${JSON.stringify({ key, sha256: file.sha256 })}\n`);
+    const key = previous ?? freshKey;
     const body = unpackWhole(dropName, file, limits);
     // After a stopped run the copy may be there: not written again (raw is versioned; a rewrite would keep a second copy).
     // A listing, not a HEAD: ingest may not read raw's received files, and the listing is of one day's folder.
-    if (!previous || !(await store.list('raw', key)).some((object) => object.key === key)) await store.write('raw', key, body);
+    if (receiptWritten || !(await store.list('raw', key)).some((object) => object.key === key)) await store.write('raw', key, body);
     const dataset = datasetOf.get(file.table)!;
     const stagedCsv = stageCsv(body, {
       receivedKey: key,
@@ -254,7 +265,7 @@ export async function unpackFileDrop(deps: UnpackFileDropDeps, request: UnpackFi
       key,
       bytes: file.bytes,
       rows: stagedCsv.records,
-      written: true,
+      written: !lostToAnotherDrop,
       stagedKey: stagedKeyOf(key),
       rejectsKey: stagedRejectsKeyOf(key),
       stagedRows: stagedCsv.stagedRows,

@@ -18,5 +18,11 @@ export interface ObjectStore {
   exists(layer: Layer, key: string): Promise<boolean>;
   /** Whole or nothing: a failed write never leaves a partial object behind. */
   write(layer: Layer, key: string, body: Uint8Array | string): Promise<void>;
+  /**
+   * Writes `body` only if nothing is at `key` yet, whole or nothing: true when
+   * it wrote, false when an object was already there. Of writers racing for
+   * one key, exactly one gets true (S3 and Blob `If-None-Match: *`).
+   */
+  create(layer: Layer, key: string, body: Uint8Array | string): Promise<boolean>;
   delete(layer: Layer, key: string): Promise<void>;
 }

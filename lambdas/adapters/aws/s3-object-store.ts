@@ -103,6 +103,20 @@ export class S3ObjectStore implements ObjectStore {
     await this.client.send(new PutObjectCommand({ Bucket: this.buckets[layer], Key: checkedKey(key), Body: body }));
   }
 
+  async create(layer: Layer, key: string, body: Uint8Array | string): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new PutObjectCommand({ Bucket: this.buckets[layer], Key: checkedKey(key), Body: body, IfNoneMatch: '*' }));
+        return true;
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 412) return false;
+        // 409 ConditionalRequestConflict: another conditional write of the key was in flight; S3 asks for a retry.
+        if (status !== 409 || attempt === 3) throw error;
+      }
+    }
+  }
+
   async delete(layer: Layer, key: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.buckets[layer], Key: checkedKey(key) }));
   }

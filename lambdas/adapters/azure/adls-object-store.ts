@@ -185,6 +185,23 @@ export class AdlsObjectStore implements AdlsLake {
     await response.body?.cancel();
   }
 
+  async create(layer: Layer, key: string, body: Uint8Array | string): Promise<boolean> {
+    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    const response = await this.send(`${this.blob}/${layer}/${encodePath(checkedKey(key))}`, {
+      method: 'PUT',
+      headers: { 'x-ms-blob-type': 'BlockBlob', 'content-type': 'application/octet-stream', 'content-length': String(bytes.byteLength), 'if-none-match': '*' },
+      body: bytes,
+    });
+    // 409 BlobAlreadyExists (or 412): something is at the key already.
+    if (response.status === 409 || response.status === 412) {
+      await response.body?.cancel();
+      return false;
+    }
+    if (!response.ok) throw await this.failure(response, `cannot create ${layer}/${key}`);
+    await response.body?.cancel();
+    return true;
+  }
+
   async delete(layer: Layer, key: string): Promise<void> {
     const response = await this.send(`${this.blob}/${layer}/${encodePath(checkedKey(key))}`, { method: 'DELETE' });
     if (!response.ok && response.status !== 404) throw await this.failure(response, `cannot delete ${layer}/${key}`);

@@ -12,7 +12,7 @@ import { AZURE_DATABRICKS_RESOURCE } from './databricks-mlflow-auth.ts';
 import type { AccessTokenProvider } from './managed-identity-credential.ts';
 
 /** What the engine needs of the lake: the object store (pointers, loaded rows, written files) and a recursive delete (scratch). */
-export type DatabricksLake = Pick<AdlsLake, 'account' | 'list' | 'read' | 'exists' | 'write' | 'delete' | 'deleteDirectory'>;
+export type DatabricksLake = Pick<AdlsLake, 'account' | 'list' | 'read' | 'exists' | 'write' | 'create' | 'delete' | 'deleteDirectory'>;
 
 export interface DatabricksSqlQueryEngineProps {
   /** Workspace URL, `https://adb-<id>.<n>.azuredatabricks.net` (APP_SETTINGS.databricksHost). */

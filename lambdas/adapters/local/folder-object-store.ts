@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Layer } from '../../../config/schema.ts';
 import type { ObjectStore, StoredObject } from '../../ports/object-store.ts';
@@ -71,6 +71,26 @@ export class FolderObjectStore implements ObjectStore {
         await rm(temporary, { force: true });
         // A delete beside it removed a folder, empty for a moment, while this one made it or wrote into it: again.
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 5) throw error;
+      }
+    }
+  }
+
+  async create(layer: Layer, key: string, body: Uint8Array | string): Promise<boolean> {
+    const path = this.pathOf(layer, key);
+    // Written aside, then linked: a link fails if the name exists, so exactly one of racing writers places its file.
+    const temporary = join(dirname(path), `.strata-tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(temporary, body);
+        await link(temporary, path);
+        return true;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') return false;
+        if (code !== 'ENOENT' || attempt === 5) throw error;
+      } finally {
+        await rm(temporary, { force: true });
       }
     }
   }

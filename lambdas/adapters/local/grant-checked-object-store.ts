@@ -47,6 +47,11 @@ export class GrantCheckedObjectStore implements ObjectStore {
     return this.store.write(layer, key, body);
   }
 
+  async create(layer: Layer, key: string, body: Uint8Array | string): Promise<boolean> {
+    checkGrant(this.handlerClass, 'write', layer, key);
+    return this.store.create(layer, key, body);
+  }
+
   async delete(layer: Layer, key: string): Promise<void> {
     checkGrant(this.handlerClass, 'delete', layer, key);
     return this.store.delete(layer, key);

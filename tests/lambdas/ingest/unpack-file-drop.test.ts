@@ -171,6 +171,17 @@ describe('unpackFileDrop: good drops land in raw/<table>/ingest_date=.../<sha12>
     expect(looked).toEqual([expect.stringMatching(/^raw\/received\/orders\/[0-9a-f]{12}\.json$/), expect.stringMatching(/^raw\/staged\/orders\/ingest_date=2026-03-03\/[0-9a-f]{12}-orders\.parquet$/)]);
   });
 
+  it('of two drops of the same file unpacked at the same moment, one ingests it and the other says already-ingested', async () => {
+    const [a, b] = [await drop('one/olist_orders_dataset.csv', ORDERS_CSV), await drop('two/olist_orders_dataset.csv', ORDERS_CSV)];
+    const results = await Promise.all([unpackFileDrop(deps, { landingKey: a }), unpackFileDrop(deps, { landingKey: b })]);
+
+    expect(results.map((result) => result.status).sort()).toEqual(['already-ingested', 'ingested']);
+    expect(new Set(results.map((result) => result.files[0]!.key)).size).toBe(1);
+    expect(results.map((result) => result.files[0]!.rows)).toEqual([2, 2]);
+    const { key, stagedKey, rejectsKey } = results[0]!.files[0]!;
+    expect((await lakeFiles()).filter((path) => path.startsWith('raw/'))).toEqual([`raw/${key}`, receiptOf(results[0]!.files[0]!), `raw/${rejectsKey}`, `raw/${stagedKey}`].sort());
+  });
+
   it('finishes a file whose run stopped after writing its receipt: staged under the key the receipt names', async () => {
     const first = await unpackFileDrop(deps, { landingKey: await drop('olist_orders_dataset.csv', ORDERS_CSV) });
     const { key, stagedKey, rejectsKey } = first.files[0]!;

@@ -24,6 +24,10 @@ class RecordingStore extends FolderObjectStore {
     this.writes.push(`${layer}/${key}`);
     await super.write(layer, key, body);
   }
+  override async create(layer: Layer, key: string, body: Uint8Array | string): Promise<boolean> {
+    this.writes.push(`${layer}/${key}`);
+    return super.create(layer, key, body);
+  }
 }
 
 const ORDERS: DatasetDefinition = {

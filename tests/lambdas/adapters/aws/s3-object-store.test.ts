@@ -54,6 +54,12 @@ describe('S3ObjectStore against moto_server (the real SDK over HTTP on 127.0.0.1
     expect(Object.keys(sent[0]!).sort()).toEqual(['Body', 'Bucket', 'Key']);
   });
 
+  it('creates an object only where none is (If-None-Match): the first writer wins, a later one is told', async () => {
+    expect(await store.create('raw', 'received/sellers/0123456789ab.json', 'first')).toBe(true);
+    expect(await store.create('raw', 'received/sellers/0123456789ab.json', 'second')).toBe(false);
+    expect(new TextDecoder().decode(await store.read('raw', 'received/sellers/0123456789ab.json'))).toBe('first');
+  });
+
   it('lists a prefix with nothing under it as no objects', async () => {
     expect(await store.list('trusted', 'orders/')).toEqual([]);
   });

@@ -137,6 +137,12 @@ describe('AdlsObjectStore: blob calls against Azurite (HTTPS, OAuth bearer token
     expect(await store.exists('trusted', 'received/orders/0123456789ab.json')).toBe(false);
   });
 
+  it('creates a blob only where none is (If-None-Match: *): the first writer wins, a later one is told', async () => {
+    expect(await store.create('raw', 'received/sellers/0123456789ab.json', 'first')).toBe(true);
+    expect(await store.create('raw', 'received/sellers/0123456789ab.json', 'second')).toBe(false);
+    expect(new TextDecoder().decode(await store.read('raw', 'received/sellers/0123456789ab.json'))).toBe('first');
+  });
+
   it('reads the start of an empty object as no bytes (the service answers 416 for byte 0)', async () => {
     await store.write('raw', 'orders/empty.csv', new Uint8Array());
     expect(await store.readHead('raw', 'orders/empty.csv', 8)).toEqual(new Uint8Array());

@@ -31,6 +31,11 @@ class MemoryLake implements DatabricksLake {
   async exists(layer: Layer, key: string): Promise<boolean> {
     return this.objects.has(this.path(layer, key));
   }
+  async create(layer: Layer, key: string, body: Uint8Array | string): Promise<boolean> {
+    if (this.objects.has(this.path(layer, key))) return false;
+    await this.write(layer, key, body);
+    return true;
+  }
   async write(layer: Layer, key: string, body: Uint8Array | string): Promise<void> {
     this.operations.push(`write ${layer}/${key}`);
     this.objects.set(this.path(layer, key), typeof body === 'string' ? new TextEncoder().encode(body) : body);

@@ -60,6 +60,14 @@ describe('FolderObjectStore', () => {
     expect(await store.exists('raw', 'received/orders/0123456789ab.json/below')).toBe(false);
   });
 
+  it('creates an object only where none is: of writers racing for one key, exactly one places its body', async () => {
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, writer) => store.create('raw', 'received/orders/0123456789ab.json', `writer ${writer}`)));
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    expect(new TextDecoder().decode(await store.read('raw', 'received/orders/0123456789ab.json'))).toBe(`writer ${outcomes.indexOf(true)}`);
+    expect(await store.create('raw', 'received/orders/0123456789ab.json', 'late')).toBe(false);
+    expect(await store.list('raw', 'received/')).toEqual([{ key: 'received/orders/0123456789ab.json', sizeBytes: 8 }]);
+  });
+
   it('deleting a key that is not there is no error', async () => {
     await expect(store.delete('raw', 'landing/none.csv')).resolves.toBeUndefined();
   });

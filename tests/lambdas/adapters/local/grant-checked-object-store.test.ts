@@ -35,6 +35,8 @@ describe('the lake as a handler class may use it in the cloud (pipelines/access.
     );
     await expect(ingest.delete('raw', 'orders/ingest_date=2026-12-03/a.csv')).rejects.toBeInstanceOf(AccessDeniedError);
     await expect(ingest.list('trusted', 'orders/')).rejects.toMatchObject({ name: 'AccessDenied' });
+    expect(await ingest.create('raw', 'received/orders/0123456789ab.json', '{}')).toBe(true);
+    await expect(new GrantCheckedObjectStore(folder, 'quality').create('raw', 'received/orders/x.json', '{}')).rejects.toThrow('the quality handlers may not write raw/received/orders/x.json');
     // A HEAD is a read, as S3 and ADLS authorize it.
     expect(await ingest.exists('raw', 'landing/a.csv')).toBe(true);
     await expect(ingest.exists('raw', 'orders/ingest_date=2026-12-03/a.csv')).rejects.toThrow('the ingest handlers may not read raw/orders/ingest_date=2026-12-03/a.csv');
