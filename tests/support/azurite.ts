@@ -12,12 +12,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { REPO_ROOT } from '../../cli/synth-platform.ts';
 import { STORAGE_API_VERSION } from '../../lambdas/adapters/azure/adls-object-store.ts';
+import { freePort } from './free-port.ts';
 
 /** Azurite's well-known development account. */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -34,18 +34,6 @@ export interface Azurite {
 }
 
 const START_TIMEOUT_MS = 30_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 

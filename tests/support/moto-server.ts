@@ -10,8 +10,8 @@
  * the file's tests fail with a message saying so.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
+import { freePort } from './free-port.ts';
 
 export interface MotoServer {
   /** `http://127.0.0.1:<port>`; throws before beforeAll has started it. */
@@ -23,18 +23,6 @@ export interface MotoServer {
 }
 
 const START_TIMEOUT_MS = 20_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function answers(url: string): Promise<boolean> {
   try {

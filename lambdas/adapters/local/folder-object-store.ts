@@ -58,37 +58,34 @@ export class FolderObjectStore implements ObjectStore {
   }
 
   async write(layer: Layer, key: string, body: Uint8Array | string): Promise<void> {
-    const path = this.pathOf(layer, key);
-    // Write aside, then rename: readers never see half an object.
-    const temporary = join(dirname(path), `.strata-tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await mkdir(dirname(path), { recursive: true });
-        await writeFile(temporary, body);
-        await rename(temporary, path);
-        return;
-      } catch (error) {
-        await rm(temporary, { force: true });
-        // A delete beside it removed a folder, empty for a moment, while this one made it or wrote into it: again.
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 5) throw error;
-      }
-    }
+    // Rename replaces whatever is there: readers see the old object or the new one, never half of one.
+    await this.placeAside(layer, key, body, rename);
   }
 
   async create(layer: Layer, key: string, body: Uint8Array | string): Promise<boolean> {
+    // A link fails if the name exists: exactly one of racing writers places its file.
+    try {
+      await this.placeAside(layer, key, body, link);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
+  }
+
+  /** Writes `body` beside the object's path, then `place`s it there (rename or link); the aside file never stays. */
+  private async placeAside(layer: Layer, key: string, body: Uint8Array | string, place: (from: string, to: string) => Promise<void>): Promise<void> {
     const path = this.pathOf(layer, key);
-    // Written aside, then linked: a link fails if the name exists, so exactly one of racing writers places its file.
     const temporary = join(dirname(path), `.strata-tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
     for (let attempt = 1; ; attempt++) {
       try {
         await mkdir(dirname(path), { recursive: true });
         await writeFile(temporary, body);
-        await link(temporary, path);
-        return true;
+        await place(temporary, path);
+        return;
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST') return false;
-        if (code !== 'ENOENT' || attempt === 5) throw error;
+        // A delete beside it removed a folder, empty for a moment, while this one made it or wrote into it: again.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 5) throw error;
       } finally {
         await rm(temporary, { force: true });
       }
