@@ -8,6 +8,13 @@
  * editing YAML, not to developers.
  */
 import { z } from 'zod';
+import {
+  FLEX_LARGEST_INSTANCE_MB,
+  INGEST_RUNTIME_MB,
+  ingestMemoryNeedMb,
+  ingestTimeoutNeedSeconds,
+  LAMBDA_LONGEST_TIMEOUT_SECONDS,
+} from './ingest-footprint.ts';
 
 // ---------------------------------------------------------------- building blocks
 
@@ -346,11 +353,16 @@ export const environmentSchema = z.strictObject({
   ),
   ingestion: section(
     z.strictObject({
-      maxFileMb: withDefault(integer(1, 10_240), 2048, 'A dropped file (archive or CSV) larger than this is refused.', 'MB'),
+      maxFileMb: withDefault(
+        integer(1, 10_240),
+        512,
+        'A dropped file (archive or CSV), or a CSV in an archive once unpacked, larger than this is refused. With maxUnpackedMb it sets the ingest functions\' memory and timeout (README, Ingest memory).',
+        'MB',
+      ),
       maxUnpackedMb: withDefault(
         integer(1, 51_200),
-        4096,
-        'An archive whose entries unpack to more than this in total is refused (decompression bombs).',
+        2048,
+        'An archive whose entries unpack to more than this in total is refused (decompression bombs). The ingest functions stage all of it in one run.',
         'MB',
       ),
       maxCompressionRatio: withDefault(
@@ -443,7 +455,7 @@ export const environmentSchema = z.strictObject({
     }),
     'Compute sizing: the knobs that move the bill.',
   ),
-});
+}).superRefine((env, ctx) => checkIngestFootprint(env, ctx));
 
 /** The environment as written in YAML (defaults not yet applied). */
 export type EnvironmentInput = z.input<typeof environmentSchema>;
@@ -454,8 +466,58 @@ export type LambdaSizing = z.output<typeof lambdaSizing>;
 export type ModelSettings = Environment['models'];
 export type GradientBoostingParameters = z.output<typeof gradientBoosting>;
 
-/** Lambda sizing of one handler class: the shared sizing with that class's overrides applied. */
-export function lambdaSizingFor(env: Environment, handlerClass: HandlerClass): LambdaSizing {
+/**
+ * Lambda sizing of one handler class: the shared sizing with that class's
+ * overrides applied. The ingest class, where its override does not say, gets
+ * at least the memory and timeout the largest drop `ingestion` accepts needs
+ * (config/ingest-footprint.ts).
+ */
+export function lambdaSizingFor(env: Pick<Environment, 'sizing' | 'ingestion'>, handlerClass: HandlerClass): LambdaSizing {
   const { overrides, ...shared } = env.sizing.lambda;
-  return { ...shared, ...overrides[handlerClass] };
+  const override = overrides[handlerClass] ?? {};
+  if (handlerClass !== 'ingest') return { ...shared, ...override };
+  const memoryMb = override.memoryMb ?? Math.max(shared.memoryMb, ingestMemoryNeedMb(env.ingestion));
+  const timeoutSeconds = override.timeoutSeconds ?? Math.max(shared.timeoutSeconds, ingestTimeoutNeedSeconds(env.ingestion, memoryMb));
+  return { ...shared, ...override, memoryMb, timeoutSeconds };
+}
+
+/** An environment whose ingest limits accept drops its ingest functions cannot take is refused, naming the knobs. */
+function checkIngestFootprint(env: Pick<Environment, 'sizing' | 'ingestion'>, ctx: z.RefinementCtx): void {
+  const { maxFileMb, maxUnpackedMb } = env.ingestion;
+  const limits = `ingestion.maxFileMb (${maxFileMb}) and maxUnpackedMb (${maxUnpackedMb})`;
+  const memoryNeed = ingestMemoryNeedMb(env.ingestion);
+  if (memoryNeed > FLEX_LARGEST_INSTANCE_MB) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ingestion', 'maxUnpackedMb'],
+      message: `with maxFileMb ${maxFileMb}, the ingest functions would need ${memoryNeed} MB (the drop, twice its largest CSV, ${INGEST_RUNTIME_MB} MB of runtime), more than an Azure Flex Consumption instance has (${FLEX_LARGEST_INSTANCE_MB} MB): lower maxUnpackedMb or maxFileMb`,
+    });
+    return;
+  }
+  const timeoutNeed = ingestTimeoutNeedSeconds(env.ingestion, memoryNeed);
+  if (timeoutNeed > LAMBDA_LONGEST_TIMEOUT_SECONDS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ingestion', 'maxUnpackedMb'],
+      message: `the ingest functions would need ${timeoutNeed} s to stage the largest drop ${limits} accept, more than Lambda's ${LAMBDA_LONGEST_TIMEOUT_SECONDS} s: lower maxUnpackedMb or maxFileMb`,
+    });
+    return;
+  }
+  const sizing = lambdaSizingFor(env, 'ingest');
+  if (sizing.memoryMb < memoryNeed) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sizing', 'lambda', 'overrides', 'ingest', 'memoryMb'],
+      message: `${limits} accept drops that need ${memoryNeed} MB to unpack and stage: raise this to at least ${memoryNeed}, lower those limits, or leave it out (then it is derived from them)`,
+    });
+    return;
+  }
+  const sizedTimeoutNeed = ingestTimeoutNeedSeconds(env.ingestion, sizing.memoryMb);
+  if (sizing.timeoutSeconds < sizedTimeoutNeed) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sizing', 'lambda', 'overrides', 'ingest', 'timeoutSeconds'],
+      message: `${limits} accept drops that need ${sizedTimeoutNeed} s to unpack and stage at ${sizing.memoryMb} MB: raise this to at least ${sizedTimeoutNeed}, lower those limits, or leave it out (then it is derived from them)`,
+    });
+  }
 }

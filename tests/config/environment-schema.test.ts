@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { environmentJsonSchema, JSON_SCHEMA_PATH } from '../../config/export-json-schema.ts';
 import { availableEnvironments, ConfigError, loadEnvironment, parseEnvironment } from '../../config/load-environment.ts';
+import { ingestMemoryNeedMb, ingestTimeoutNeedSeconds } from '../../config/ingest-footprint.ts';
 import { lambdaSizingFor } from '../../config/schema.ts';
 
 function problemsOf(yaml: string, file = 'config/environments/test.yaml'): string[] {
@@ -36,7 +37,7 @@ describe('environment files', () => {
   it('applies per-handler-class Lambda overrides over the shared sizing', () => {
     const environment = parseEnvironment('name: tt\nsizing:\n  lambda:\n    memoryMb: 512\n    overrides:\n      ml: { memoryMb: 4096 }\n', 't.yaml');
     expect(lambdaSizingFor(environment, 'ml')).toEqual({ memoryMb: 4096, architecture: 'arm64', timeoutSeconds: 300 });
-    expect(lambdaSizingFor(environment, 'ingest')).toEqual({ memoryMb: 512, architecture: 'arm64', timeoutSeconds: 300 });
+    expect(lambdaSizingFor(environment, 'quality')).toEqual({ memoryMb: 512, architecture: 'arm64', timeoutSeconds: 300 });
   });
 
   it('keeps an explicit value of every boolean that differs from its default', () => {
@@ -44,6 +45,47 @@ describe('environment files', () => {
     expect(environment.sizing.training.useSpot).toBe(false);
     expect(environment.sizing.databricks.sqlWarehouse.serverless).toBe(false);
     expect(environment.retention.destroyOnDelete).toBe(true);
+  });
+});
+
+describe('the ingest functions\' memory and timeout', () => {
+  it('are derived from the ingestion limits when no override says: the drop, twice its largest CSV and the runtime', () => {
+    const environment = parseEnvironment('name: tt\ningestion: { maxFileMb: 100, maxUnpackedMb: 300 }\n', 't.yaml');
+    // 384 runtime + 100 drop + 2 x 100 largest CSV; 300 MB unpacked at 5 MB/s on a full vCPU, plus 30 s.
+    expect(ingestMemoryNeedMb(environment.ingestion)).toBe(684);
+    expect(ingestTimeoutNeedSeconds(environment.ingestion, 1769)).toBe(90);
+    // 684 MB buys 0.39 of a vCPU on Lambda: 30 + ceil(300 / (5 x 684/1769)) = 186 s, under the shared 300 s.
+    expect(lambdaSizingFor(environment, 'ingest')).toEqual({ memoryMb: 1024, architecture: 'arm64', timeoutSeconds: 300 });
+    const larger = parseEnvironment('name: tt\ningestion: { maxFileMb: 1000, maxUnpackedMb: 3000 }\n', 't.yaml');
+    expect(lambdaSizingFor(larger, 'ingest')).toEqual({ memoryMb: 3384, architecture: 'arm64', timeoutSeconds: 630 });
+  });
+
+  it('take the defaults\' largest drop on both clouds', () => {
+    const environment = parseEnvironment('name: tt\n', 't.yaml');
+    expect(environment.ingestion).toMatchObject({ maxFileMb: 512, maxUnpackedMb: 2048 });
+    expect(lambdaSizingFor(environment, 'ingest')).toEqual({ memoryMb: 1920, architecture: 'arm64', timeoutSeconds: 440 });
+    expect(lambdaSizingFor(environment, 'transform')).toEqual({ memoryMb: 1024, architecture: 'arm64', timeoutSeconds: 300 });
+  });
+
+  it('keep an override that covers the limits', () => {
+    const environment = parseEnvironment('name: tt\ningestion: { maxFileMb: 100, maxUnpackedMb: 300 }\nsizing:\n  lambda:\n    overrides:\n      ingest: { memoryMb: 2048, timeoutSeconds: 120 }\n', 't.yaml');
+    expect(lambdaSizingFor(environment, 'ingest')).toEqual({ memoryMb: 2048, architecture: 'arm64', timeoutSeconds: 120 });
+  });
+
+  it('refuse an override below what the limits accept, naming both', () => {
+    const file = 'config/environments/prod.yaml';
+    expect(problemsOf('name: prod\ningestion: { maxFileMb: 2048, maxUnpackedMb: 4096 }\n', file)).toEqual([
+      `${file}: ingestion.maxUnpackedMb = 4096: with maxFileMb 2048, the ingest functions would need 6528 MB (the drop, twice its largest CSV, 384 MB of runtime), more than an Azure Flex Consumption instance has (4096 MB): lower maxUnpackedMb or maxFileMb`,
+    ]);
+    expect(problemsOf('name: prod\nsizing:\n  lambda:\n    overrides:\n      ingest: { memoryMb: 512, timeoutSeconds: 120 }\n', file)).toEqual([
+      `${file}: sizing.lambda.overrides.ingest.memoryMb = 512: ingestion.maxFileMb (512) and maxUnpackedMb (2048) accept drops that need 1920 MB to unpack and stage: raise this to at least 1920, lower those limits, or leave it out (then it is derived from them)`,
+    ]);
+    expect(problemsOf('name: prod\nsizing:\n  lambda:\n    overrides:\n      ingest: { memoryMb: 1920, timeoutSeconds: 120 }\n', file)).toEqual([
+      `${file}: sizing.lambda.overrides.ingest.timeoutSeconds = 120: ingestion.maxFileMb (512) and maxUnpackedMb (2048) accept drops that need 440 s to unpack and stage at 1920 MB: raise this to at least 440, lower those limits, or leave it out (then it is derived from them)`,
+    ]);
+    expect(problemsOf('name: prod\ningestion: { maxFileMb: 1024, maxUnpackedMb: 5000 }\n', file)).toEqual([
+      `${file}: ingestion.maxUnpackedMb = 5000: the ingest functions would need 1030 s to stage the largest drop ingestion.maxFileMb (1024) and maxUnpackedMb (5000) accept, more than Lambda's 900 s: lower maxUnpackedMb or maxFileMb`,
+    ]);
   });
 });
 

@@ -93,10 +93,10 @@ describe('AWS cost lines against hand-computed figures', () => {
   const byId = (id: string) => aws.lines.find((line) => line.id === id) as CostLine;
 
   it('prices Lambda per handler class from the schedule of its flow and sizing.lambda', () => {
-    // ingest: 43,800 x 8 s x 0.5 GB (512 MB override) x $0.0000133334 = $2.3361, + 43,800/1M x $0.20 = $0.0088: $2.34
-    expect(byId('aws.lambda.ingest').expected).toBeCloseTo(43_800 * 8 * 0.5 * 0.0000133334 + (43_800 / 1e6) * 0.2, 9);
+    // ingest: 43,800 x 8 s x 1.875 GB (1920 MB, from prod's ingestion limits) x $0.0000133334 = $8.7600, + 43,800/1M x $0.20 = $0.0088: $8.77
+    expect(byId('aws.lambda.ingest').expected).toBeCloseTo(43_800 * 8 * 1.875 * 0.0000133334 + (43_800 / 1e6) * 0.2, 9);
     expect(byId('aws.lambda.ingest').formula).toBe(
-      '43,800 ingest runs (schedules.ingest rate(1 minute)) x 1 = 43,800 invocations; 43,800 x 8 s x 0.5 GB x $0.0000133334 (arm64) + 43,800/1M x $0.2 = $2.34',
+      '43,800 ingest runs (schedules.ingest rate(1 minute)) x 1 = 43,800 invocations; 43,800 x 8 s x 1.88 GB x $0.0000133334 (arm64) + 43,800/1M x $0.2 = $8.77',
     );
     // ml: 4.33 retrain runs x 13 handler calls (features, then 6 per model) x 20 s x 4 GB
     expect(byId('aws.lambda.ml').expected).toBeCloseTo((52 / 12) * 13 * 20 * 4 * 0.0000133334 + ((52 / 12) * 13 / 1e6) * 0.2, 9);

@@ -109,9 +109,11 @@ const HANDLER_ENTRIES = Object.entries(HANDLERS) as Array<[HandlerName, (typeof 
 function expectedSizing(environment: Environment, handlerClass: HandlerClass) {
   const { overrides, ...shared } = environment.sizing.lambda;
   const override = overrides[handlerClass] ?? {};
+  // The ingest class's memory and timeout follow the ingestion limits (config/ingest-footprint.ts); prod sets neither.
+  const derived = handlerClass === 'ingest' ? { memoryMb: 1920, timeoutSeconds: 440 } : shared;
   return {
-    MemorySize: override.memoryMb ?? shared.memoryMb,
-    Timeout: override.timeoutSeconds ?? shared.timeoutSeconds,
+    MemorySize: override.memoryMb ?? derived.memoryMb,
+    Timeout: override.timeoutSeconds ?? derived.timeoutSeconds,
     Architectures: [override.architecture ?? shared.architecture],
   };
 }
@@ -274,9 +276,11 @@ describe('pipelines stack', () => {
     });
 
     it('sizes memory, architecture and timeout from sizing.lambda, with the per-class overrides', () => {
-      // prod overrides transform and ingest and leaves quality on the shared sizing: all three cases occur.
+      // prod overrides transform, leaves quality on the shared sizing and ingest to its limits: all three cases occur.
       expect(prod.sizing.lambda.overrides.transform?.memoryMb).not.toBe(prod.sizing.lambda.memoryMb);
       expect(prod.sizing.lambda.overrides.quality).toBeUndefined();
+      expect(prod.sizing.lambda.overrides.ingest).toBeUndefined();
+      expect(prod.ingestion).toMatchObject({ maxFileMb: 512, maxUnpackedMb: 2048 });
       const functions = functionsByHandler(aws.pipelines);
       for (const [handler, { handlerClass }] of HANDLER_ENTRIES) {
         expect(functions[handler].resource.Properties, handler).toMatchObject(expectedSizing(prod, handlerClass));

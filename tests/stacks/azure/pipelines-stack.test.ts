@@ -331,8 +331,8 @@ describe('Azure pipelines stack', () => {
 
     it('sizes instance memory from sizing.lambda, rounded up to a Flex size (512, 2048, 4096 MB)', () => {
       const memory = (which: keyof typeof configs, handlerClass: HandlerClass) => appOf(synthesized[which].stack, handlerClass).instance_memory_in_mb;
-      // prod: ingest override 512, transform override 3008, ml override 4096, quality the shared 1024.
-      expect(memory('prod', 'ingest')).toBe(512);
+      // prod: ingest 1920 from its limits, transform override 3008, ml override 4096, quality the shared 1024.
+      expect(memory('prod', 'ingest')).toBe(2048);
       expect(memory('prod', 'transform')).toBe(4096);
       expect(memory('prod', 'ml')).toBe(4096);
       expect(memory('prod', 'quality')).toBe(2048);
@@ -347,7 +347,8 @@ describe('Azure pipelines stack', () => {
     it('sets the host function timeout from the class timeoutSeconds', () => {
       const timeout = (which: keyof typeof configs, handlerClass: HandlerClass) =>
         appOf(synthesized[which].stack, handlerClass).app_settings.AzureFunctionsJobHost__functionTimeout;
-      expect(timeout('prod', 'ingest')).toBe('00:02:00');
+      // ingest: 440 s, from ingestion.maxFileMb and maxUnpackedMb (prod sets no override).
+      expect(timeout('prod', 'ingest')).toBe('00:07:20');
       expect(timeout('prod', 'transform')).toBe('00:15:00');
       expect(timeout('prod', 'quality')).toBe('00:05:00');
       expect(timeout('edited', 'transform')).toBe('00:10:00');
