@@ -51,9 +51,12 @@ const FORCE_NEW: Record<string, string[]> = {
 /** Every Data Factory child (pipeline, trigger, linked service, dataset...) belongs to one factory for life. */
 const FORCE_NEW_DATA_FACTORY_CHILD = ['data_factory_id'];
 
-/** The bundle the function apps deploy; a change in its path alone means new code, nothing else. */
+/**
+ * The bundle the function apps deploy; a change in it alone means new code, nothing else. The Flex apps get
+ * it from a terraform_data that publishes it (its hash and the path in its command); other apps name it.
+ */
 const CODE_ARGUMENTS: Record<string, RegExp> = {
-  azurerm_function_app_flex_consumption: /^zip_deploy_file$/,
+  terraform_data: /^(triggers_replace\.bundleSha256|provisioner\[0\]\.local-exec\.command)$/,
   azurerm_linux_function_app: /^zip_deploy_file$/,
 };
 

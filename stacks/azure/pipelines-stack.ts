@@ -136,7 +136,7 @@ export class PipelinesStack extends TerraformStack {
 
 
     // Terraform copies the bundle next to this stack's JSON (assets/function_bundle/<sha256>/...):
-    // the path in zip_deploy_file changes exactly when the bundle's content does.
+    // the path each app's code deployment publishes changes exactly when the bundle's content does.
     this.bundleAsset = new TerraformAsset(this, 'function_bundle', {
       path: resolve(props.bundle.zipPath),
       type: AssetType.FILE,
@@ -201,6 +201,7 @@ export class PipelinesStack extends TerraformStack {
           principalId: platform.getString(outputs.principalId),
         },
         bundle: this.bundleAsset,
+        bundleSha256: props.bundle.sha256,
         appInsights,
         appSettings: sharedSettings,
         keyVaultId,

@@ -13,7 +13,7 @@
  * copied into Key Vault; it lives in Terraform state and the vault, never in
  * the synthesized JSON (the pipelines read it at run time).
  */
-import { type ITerraformDependable, type TerraformAsset } from 'cdktf';
+import { DataResource, type ITerraformDependable, type TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import type { ApplicationInsights } from '@cdktf/provider-azurerm/lib/application-insights/index.js';
 import { DataAzurermFunctionAppHostKeys } from '@cdktf/provider-azurerm/lib/data-azurerm-function-app-host-keys/index.js';
@@ -41,6 +41,8 @@ export interface HandlerFunctionAppProps {
   readonly identity: { readonly id: string; readonly clientId: string; readonly principalId: string };
   /** The function bundle zip (one for every app), as an asset of the stack. */
   readonly bundle: TerraformAsset;
+  /** The bundle's SHA-256: a new bundle deploys again. */
+  readonly bundleSha256: string;
   /** Where the app's telemetry goes, authenticated with the identity. */
   readonly appInsights: ApplicationInsights;
   /** App settings every class shares (lake, warehouse, vault, handler settings). */
@@ -83,6 +85,15 @@ export function functionKeySecretName(handlerClass: HandlerClass): string {
   return `function-key-${handlerClass}`;
 }
 
+/**
+ * The command Terraform runs to publish the bundle: `az functionapp deployment source config-zip`, which
+ * publishes to Flex Consumption apps through OneDeploy (Azure CLI 2.60 or later, signed in as a principal that
+ * may deploy the app). Arguments are quoted for the shell; names are Terraform references resolved at apply.
+ */
+export function flexDeployCommand(resourceGroupName: string, appName: string, bundlePath: string): string {
+  return `az functionapp deployment source config-zip --resource-group "${resourceGroupName}" --name "${appName}" --src "${bundlePath}"`;
+}
+
 /** Built-in roles the app's identity needs beyond the lake (granted here, not in the platform stack). */
 const ROLES = {
   /** AzureWebJobsStorage with an identity (host keys, leases) and the Flex deployment package. */
@@ -115,6 +126,8 @@ export class HandlerFunctionApp extends Construct {
   readonly runtimeStorage: StorageAccount;
   readonly app: FunctionAppFlexConsumption;
   readonly deploymentContainer: StorageContainer;
+  /** Publishes the bundle to the app (OneDeploy, through the Azure CLI of the machine that applies). */
+  readonly codeDeployment: DataResource;
   /** The function key in Key Vault, which the pipelines read at run time. */
   readonly functionKeySecret: KeyVaultSecret;
   /** `https://<default hostname>`: Data Factory's WebHooks POST to `<url>/api/<handler>`. */
@@ -193,7 +206,6 @@ export class HandlerFunctionApp extends Construct {
       runtimeVersion: '22',
       instanceMemoryInMb: flexInstanceMemoryMb(sizing.memoryMb),
       ...(props.maximumInstanceCount === undefined ? {} : { maximumInstanceCount: props.maximumInstanceCount }),
-      zipDeployFile: props.bundle.path,
       storageContainerType: 'blobContainer',
       storageContainerEndpoint: `${runtimeStorage.primaryBlobEndpoint}${this.deploymentContainer.name}`,
       storageAuthenticationType: 'UserAssignedIdentity',
@@ -229,10 +241,25 @@ export class HandlerFunctionApp extends Construct {
     });
     this.url = `https://${this.app.defaultHostname}`;
 
+    // The code, through OneDeploy: Flex Consumption has no /api/zipdeploy, which the provider's zip_deploy_file
+    // calls (terraform-provider-azurerm #29630). The Azure CLI publishes to Flex apps with OneDeploy
+    // (/api/publish), as the Functions team documents; Terraform runs it whenever the bundle or the app changes.
+    this.codeDeployment = new DataResource(this, 'code', {
+      triggersReplace: { bundleSha256: props.bundleSha256, appId: this.app.id },
+      provisioners: [
+        {
+          type: 'local-exec',
+          command: flexDeployCommand(resourceGroupName, this.app.name, props.bundle.path),
+        },
+      ],
+      dependsOn: [this.app],
+    });
+
     const hostKeys = new DataAzurermFunctionAppHostKeys(this, 'host_keys', {
       name: this.app.name,
       resourceGroupName,
-      dependsOn: [this.app],
+      // Read once the code is there: the default function key belongs to the deployed functions.
+      dependsOn: [this.codeDeployment],
     });
     this.functionKeySecret = new KeyVaultSecret(this, 'function_key', {
       name: functionKeySecretName(handlerClass),

@@ -27,8 +27,13 @@ function pipelines(change: (stack: TfBodies) => void = () => {}): TfBodies {
         instance_memory_in_mb: 4096,
         runtime_name: 'node',
         runtime_version: '22',
-        zip_deploy_file: '${path.module}/assets/function_bundle/AAAA/archive.zip',
         app_settings: { STRATA_HANDLER_CLASS: 'ml' },
+      },
+    },
+    terraform_data: {
+      functions_ml_code: {
+        triggers_replace: { bundleSha256: 'AAAA', appId: '${azurerm_function_app_flex_consumption.functions_ml.id}' },
+        provisioner: [{ 'local-exec': { command: 'az functionapp deployment source config-zip --resource-group "rg" --name "func-strata-prod-ml" --src "assets/function_bundle/AAAA/archive.zip"' } }],
       },
     },
     azurerm_data_factory: { factory: { name: 'adf-strata-prod', location: 'westeurope', resource_group_name: 'rg' } },
@@ -53,10 +58,22 @@ const changesOf = (plan: Plan) => plan.stacks.flatMap((stack) => stack.changes);
 
 describe('strata plan on the Azure pipelines stack', () => {
   it('shows a function app whose bundle alone changed as new code deployed, not as a replacement or attention', () => {
-    const plan = planOf((stack) => (stack.azurerm_function_app_flex_consumption!.functions_ml!.zip_deploy_file = '${path.module}/assets/function_bundle/BBBB/archive.zip'));
-    expect(changesOf(plan)).toMatchObject([{ address: 'azurerm_function_app_flex_consumption.functions_ml', action: 'change', codeOnly: true }]);
+    const plan = planOf((stack) => {
+      const code = stack.terraform_data!.functions_ml_code! as { triggers_replace: Record<string, string>; provisioner: Array<Record<string, { command: string }>> };
+      code.triggers_replace.bundleSha256 = 'BBBB';
+      code.provisioner[0]!['local-exec']!.command = code.provisioner[0]!['local-exec']!.command.replace('AAAA', 'BBBB');
+    });
+    expect(changesOf(plan)).toMatchObject([{ address: 'terraform_data.functions_ml_code', action: 'change', codeOnly: true }]);
     expect(plan.attention).toEqual([]);
-    expect(renderMarkdown(plan)).toContain('- code changed `functions_ml` azurerm_function_app_flex_consumption · new code deployed (the function bundle changed; settings did not)');
+    expect(renderMarkdown(plan)).toContain('- code changed `functions_ml_code` terraform_data · new code deployed (the function bundle changed; settings did not)');
+  });
+
+  it('does not take a changed deploy command for new code when it publishes to another app', () => {
+    const plan = planOf((stack) => {
+      const code = stack.terraform_data!.functions_ml_code! as { triggers_replace: Record<string, string> };
+      code.triggers_replace.appId = '${azurerm_function_app_flex_consumption.other.id}';
+    });
+    expect(changesOf(plan)).toMatchObject([{ address: 'terraform_data.functions_ml_code', codeOnly: false }]);
   });
 
   it('replaces a function app moved to another plan, and an app whose memory changes is updated in place', () => {

@@ -68,6 +68,16 @@ function appOf(stack: TfJson, handlerClass: HandlerClass): TfJson {
   return apps[0]!;
 }
 
+/** The terraform_data that publishes a class's app code, with the bundle path its command names. */
+function codeDeploymentOf(stack: TfJson, handlerClass: HandlerClass): { key: string; body: TfJson; command: string; bundlePath: string } {
+  const [appKey] = Object.entries(resourcesOf(stack, 'azurerm_function_app_flex_consumption')).find(([, app]) => app.app_settings[APP_SETTINGS.handlerClass] === handlerClass)!;
+  const deployments = Object.entries(resourcesOf(stack, 'terraform_data')).filter(([, body]) => body.triggers_replace?.appId === `\${azurerm_function_app_flex_consumption.${appKey}.id}`);
+  expect(deployments, handlerClass).toHaveLength(1);
+  const [key, body] = deployments[0]!;
+  const command = body.provisioner[0]['local-exec'].command as string;
+  return { key, body, command, bundlePath: /--src "([^"]+)"/.exec(command)![1]! };
+}
+
 function pipelineNamed(stack: TfJson, name: string): TfJson {
   const pipelines = Object.values(resourcesOf(stack, 'azurerm_data_factory_pipeline')).filter((pipeline) => pipeline.name === name);
   expect(pipelines, name).toHaveLength(1);
@@ -292,9 +302,28 @@ describe('Azure pipelines stack', () => {
       }
     });
 
+    it('publishes each app\'s code through OneDeploy (the Azure CLI), not zip_deploy_file, which calls the /api/zipdeploy Flex Consumption lacks', () => {
+      const { stack } = synthesized.prod;
+      for (const handlerClass of HANDLER_CLASSES) {
+        const app = appOf(stack, handlerClass);
+        expect(app).not.toHaveProperty('zip_deploy_file');
+        const { key, body, command, bundlePath } = codeDeploymentOf(stack, handlerClass);
+        const appKey = Object.entries(resourcesOf(stack, 'azurerm_function_app_flex_consumption')).find(([, candidate]) => candidate === app)![0];
+        // The app's name as a reference: Terraform publishes after the app exists.
+        expect(command).toBe(`az functionapp deployment source config-zip --resource-group "${app.resource_group_name}" --name "\${azurerm_function_app_flex_consumption.${appKey}.name}" --src "${bundlePath}"`);
+        // A new bundle, or a replaced app, publishes again.
+        expect(body.triggers_replace.bundleSha256).toMatch(/^[0-9a-f]{64}$/);
+        expect(bundlePath).toContain(body.triggers_replace.bundleSha256);
+        // The function key is read once the functions are deployed.
+        const keysOfApp = Object.values((stack.data?.azurerm_function_app_host_keys ?? {}) as Record<string, TfJson>).filter((keys) => keys.name === `\${azurerm_function_app_flex_consumption.${appKey}.name}`);
+        expect(keysOfApp, handlerClass).toHaveLength(1);
+        expect(keysOfApp[0]!.depends_on).toEqual([`terraform_data.${key}`]);
+      }
+    });
+
     it('deploys the bundle asset, which exists in the outdir and holds the SQL files', () => {
       const { stack, outdir } = synthesized.prod;
-      const paths = new Set(HANDLER_CLASSES.map((handlerClass) => appOf(stack, handlerClass).zip_deploy_file as string));
+      const paths = new Set(HANDLER_CLASSES.map((handlerClass) => codeDeploymentOf(stack, handlerClass).bundlePath));
       expect(paths.size).toBe(1);
       const [path] = [...paths];
       expect(path).toMatch(/^assets\/function_bundle\/[0-9a-f]{64}\/[\w.-]+\.zip$/);
