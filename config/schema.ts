@@ -345,11 +345,16 @@ export const environmentSchema = z.strictObject({
   ),
   schedules: section(
     z.strictObject({
-      ingest: withDefault(schedule(), 'rate(1 minute)', 'How often the API poller and file-drop ingestion run.'),
+      ingest: withDefault(schedule(), 'rate(1 minute)', 'How often the API poller polls the HTTP sources.'),
+      ingestSweep: withDefault(
+        schedule(),
+        'rate(1 hour)',
+        'File drops start the ingest flow as they land (S3 EventBridge notifications on AWS, a Data Factory storage event trigger on Azure); this schedule runs it as well, as a sweep for any drop whose event was lost.',
+      ),
       process: withDefault(schedule(), 'rate(1 hour)', 'How often raw -> trusted -> refined processing runs.'),
       retrain: withDefault(schedule(), 'cron(0 3 ? * MON *)', 'When the churn model retrains.'),
     }),
-    'Schedules of the three flows.',
+    'Schedules of the flows and the API poller.',
   ),
   ingestion: section(
     z.strictObject({

@@ -115,11 +115,7 @@ function awsLines({ environment: env, usage, book, synth, usageName = 'profile' 
   const ofType = (type: string) => resources.filter((r) => r.resource.Type === type);
   const lines: CostLine[] = [];
   const p = (id: string) => book.price(`${id}`).price;
-  const flowRuns = {
-    ingest: runs(env.schedules.ingest, notes, 'schedules.ingest'),
-    process: runs(env.schedules.process, notes, 'schedules.process'),
-    retrain: runs(env.schedules.retrain, notes, 'schedules.retrain'),
-  };
+  const flowRuns = flowRunsOf(env, usage, notes);
 
   if (ofType('AWS::S3::Bucket').length > 0) {
     for (const layer of LAYERS) {
@@ -150,7 +146,8 @@ function awsLines({ environment: env, usage, book, synth, usageName = 'profile' 
       const sizing = lambdaSizingFor(env, handlerClass);
       const flow = FLOW_OF[handlerClass];
       const profile = usage.functions[handlerClass];
-      const invocations = flowRuns[flow] * profile.invocationsPerRun;
+      const calls = callsOf(handlerClass, flowRuns, profile.invocationsPerRun, env, usage);
+      const invocations = calls.count;
       const gb = sizing.memoryMb / 1024;
       const seconds = Math.min(profile.secondsPerInvocation, sizing.timeoutSeconds);
       const rate = p(`lambda.duration.${sizing.architecture}`);
@@ -162,7 +159,7 @@ function awsLines({ environment: env, usage, book, synth, usageName = 'profile' 
           `Lambda, ${handlerClass} handlers`,
           'usage-based',
           cost,
-          `${qty(flowRuns[flow])} ${flow} runs (schedules.${flow} ${env.schedules[flow]}) x ${qty(profile.invocationsPerRun)} = ${qty(invocations)} invocations; ` +
+          `${calls.text} = ${qty(invocations)} invocations; ` +
             `${qty(invocations)} x ${qty(seconds)} s x ${qty(gb)} GB x ${price(rate)} (${sizing.architecture}) + ${qty(invocations)}/1M x ${price(p('lambda.requests'))} = ${money(cost)}`,
         ),
       );
@@ -172,7 +169,7 @@ function awsLines({ environment: env, usage, book, synth, usageName = 'profile' 
   for (const machine of ofType('AWS::StepFunctions::StateMachine')) {
     const flow = (['ingest', 'process', 'retrain'] as const).find((name) => `${machine.id} ${machine.path}`.toLowerCase().includes(name));
     const executions = flowRuns[flow ?? 'process'];
-    const schedule = flow ? `schedules.${flow}` : 'schedules.process, no flow name in its path';
+    const schedule = flow ? flowRunsText(flow, env, usage) : 'schedules.process, no flow name in its path';
     const states = countStates(machine.resource.Properties);
     const express = machine.resource.Properties?.StateMachineType === 'EXPRESS';
     const label = `Step Functions, ${machine.path}`;
@@ -409,11 +406,7 @@ function azureLines({ environment: env, usage, book, synth }: EstimateInput, not
   const ofType = (type: string) => resources.filter((r) => r.type === type);
   const p = (id: string) => book.price(id).price;
   const lines: CostLine[] = [];
-  const flowRuns: FlowRuns = {
-    ingest: runs(env.schedules.ingest, notes, 'schedules.ingest'),
-    process: runs(env.schedules.process, notes, 'schedules.process'),
-    retrain: runs(env.schedules.retrain, notes, 'schedules.retrain'),
-  };
+  const flowRuns = flowRunsOf(env, usage, notes);
 
   if (ofType('azurerm_storage_account').length > 0) {
     for (const layer of LAYERS) {
@@ -599,8 +592,34 @@ function tagOf(body: Record<string, unknown>, key: string): string | undefined {
   return undefined;
 }
 
-type FlowRuns = Record<'ingest' | 'process' | 'retrain', number>;
-const FLOW_OF: Record<HandlerClass, keyof FlowRuns> = { ingest: 'ingest', transform: 'process', quality: 'process', ml: 'retrain' };
+/** Runs per month of each flow, and polls of the API poller (which runs on its own schedule, not in a flow). */
+type FlowRuns = Record<'ingest' | 'process' | 'retrain' | 'polls', number>;
+const FLOW_OF: Record<HandlerClass, 'ingest' | 'process' | 'retrain'> = { ingest: 'ingest', transform: 'process', quality: 'process', ml: 'retrain' };
+
+/** The ingest flow runs on each file drop (event-driven) and on its sweep schedule; the others on their schedules. */
+function flowRunsOf(env: Environment, usage: UsageProfile, notes: string[]): FlowRuns {
+  return {
+    ingest: runs(env.schedules.ingestSweep, notes, 'schedules.ingestSweep') + usage.ingestion.fileDropsPerMonth,
+    process: runs(env.schedules.process, notes, 'schedules.process'),
+    retrain: runs(env.schedules.retrain, notes, 'schedules.retrain'),
+    polls: runs(env.schedules.ingest, notes, 'schedules.ingest'),
+  };
+}
+
+/** Where a flow's runs come from, for a formula: its schedule, and for ingest the file drops that start it. */
+function flowRunsText(flow: 'ingest' | 'process' | 'retrain', env: Environment, usage: UsageProfile): string {
+  if (flow === 'ingest') return `schedules.ingestSweep ${env.schedules.ingestSweep} + ${qty(usage.ingestion.fileDropsPerMonth)} file drops, usage ingestion.fileDropsPerMonth`;
+  return `schedules.${flow} ${env.schedules[flow]}`;
+}
+
+/** Calls of a handler class per month: its flow's runs x calls per run, and for ingest also one per API poll. */
+function callsOf(handlerClass: HandlerClass, flowRuns: FlowRuns, perRun: number, env: Environment, usage: UsageProfile): { count: number; text: string } {
+  const flow = FLOW_OF[handlerClass];
+  const flowCalls = flowRuns[flow] * perRun;
+  const flowText = `${qty(flowRuns[flow])} ${flow} runs (${flowRunsText(flow, env, usage)}) x ${qty(perRun)}`;
+  if (handlerClass !== 'ingest') return { count: flowCalls, text: flowText };
+  return { count: flowCalls + flowRuns.polls, text: `${flowText} + ${qty(flowRuns.polls)} API polls (schedules.ingest ${env.schedules.ingest})` };
+}
 
 /** `${type.name.attribute}` references in a Terraform value, as addresses `type.name`. */
 function references(value: unknown): string[] {
@@ -638,7 +657,8 @@ function functionLines(resources: TfResource[], env: Environment, usage: UsagePr
     if (app.body.always_ready !== undefined) notes.push(`${app.address}: always-ready instances are not priced (on-demand only)`);
     const flow = FLOW_OF[handlerClass];
     const profile = usage.functions[handlerClass];
-    const count = flowRuns[flow] * profile.invocationsPerRun;
+    const calls = callsOf(handlerClass, flowRuns, profile.invocationsPerRun, env, usage);
+    const count = calls.count;
     const memoryMb = Number(app.body.instance_memory_in_mb ?? 2048);
     const gb = memoryMb / 1024;
     const seconds = count * profile.secondsPerInvocation * gb;
@@ -654,7 +674,7 @@ function functionLines(resources: TfResource[], env: Environment, usage: UsagePr
         `Azure Functions (Flex Consumption), ${handlerClass} handlers`,
         'usage-based',
         cost,
-        `${qty(flowRuns[flow])} ${flow} runs (schedules.${flow} ${env.schedules[flow]}) x ${qty(profile.invocationsPerRun)} = ${qty(count)} executions; ` +
+        `${calls.text} = ${qty(count)} executions; ` +
           `${qty(count)} x ${qty(profile.secondsPerInvocation)} s x ${qty(gb)} GB (instance_memory_in_mb ${memoryMb}) = ${qty(seconds)} GB-s x ${price(rate)} + ${qty(count)}/1M x ${price(executionRate)} = ${money(cost)}`,
       ),
     );
@@ -688,7 +708,7 @@ function dataFactoryLines(resources: TfResource[], env: Environment, usage: Usag
   const pipelines = resources.filter((r) => r.type === 'azurerm_data_factory_pipeline').sort((a, b) => a.address.localeCompare(b.address));
   if (pipelines.length === 0) return [];
   const p = (id: string) => book.price(id).price;
-  const triggers = resources.filter((r) => r.type === 'azurerm_data_factory_trigger_schedule');
+  const triggers = resources.filter((r) => r.type === 'azurerm_data_factory_trigger_schedule' || r.type === 'azurerm_data_factory_trigger_blob_event');
   const linkedServices = resources.filter((r) => r.type.startsWith('azurerm_data_factory_linked_service'));
   const apps = resources.filter((r) => r.type === 'azurerm_function_app_flex_consumption');
   const byAddress = new Map(resources.map((r) => [r.address, r]));
@@ -711,6 +731,14 @@ function dataFactoryLines(resources: TfResource[], env: Environment, usage: Usag
     for (const trigger of own) {
       if (trigger.body.activated === false) {
         schedules.push(`${literalName(trigger)} deactivated`);
+        continue;
+      }
+      if (trigger.type === 'azurerm_data_factory_trigger_blob_event') {
+        // One run per file landing (the usage profile's drops); runs it starts while one is in progress queue.
+        const drops = usage.ingestion.fileDropsPerMonth;
+        runsPerMonth += drops;
+        triggerRuns += drops;
+        schedules.push(`${literalName(trigger)}: ${qty(drops)} file drops (usage ingestion.fileDropsPerMonth)`);
         continue;
       }
       try {

@@ -32,6 +32,9 @@ export const usageSchema = z.strictObject({
     readRequestsPerMonth: amount('GET requests (AWS) or read operations (Azure) per month, all layers'),
   }),
   kms: z.strictObject({ requestsPerMonth: amount('KMS or Key Vault key operations per month') }),
+  ingestion: z.strictObject({
+    fileDropsPerMonth: amount('files put under raw/landing/ per month; each starts an ingest run (event-driven), on top of the schedules.ingestSweep runs'),
+  }),
   /** The handler functions, cloud-neutral: Lambda on AWS, Azure Functions (Flex Consumption) on Azure run the same bundles. */
   functions: z.strictObject({ ingest: handler, transform: handler, quality: handler, ml: handler }),
   stepFunctions: z.strictObject({ expressSecondsPerExecution: amount('duration of an Express execution, seconds') }),

@@ -3,7 +3,7 @@
  * stack renders them as Step Functions state machines (which the local
  * runner then executes), the Azure stack as its own orchestration.
  */
-import type { HandlerClass } from '../../config/schema.ts';
+import type { Environment, HandlerClass } from '../../config/schema.ts';
 import type { ModelName } from '../models/model.ts';
 
 /** Every handler a flow can call; each is one function (Lambda / Azure Function) with its class's access. */
@@ -108,7 +108,23 @@ export interface FlowDefinition {
   readonly options?: Readonly<Record<string, boolean>>;
   readonly description: string;
   /** The config schedule (schedules.<name>) that starts it. */
-  readonly schedule: 'ingest' | 'process' | 'retrain';
+  readonly schedule: keyof Environment['schedules'];
+  /**
+   * A file landing under raw's `landing/` starts it too (S3 EventBridge
+   * notifications on AWS, a storage event trigger on Azure): the schedule is
+   * then only a sweep for lost events.
+   * @default false
+   */
+  readonly startsOnLanding?: boolean;
+  /**
+   * The steps run again while this list, as the last pass left it, is not
+   * empty: a run goes on until a pass finds nothing. A run started by an event
+   * while another runs is skipped on AWS (one run at a time), so the running
+   * one must pick up what landed after it listed. On Azure the factory queues
+   * such a run instead (pipeline concurrency 1), so it is not rendered there.
+   * @default - one pass
+   */
+  readonly repeatWhileAny?: string;
   /** Run in order; any step failing (after its retries) notifies and fails the run. */
   readonly steps: readonly FlowStep[];
 }

@@ -1,10 +1,17 @@
 import type { FlowDefinition } from './flow.ts';
 
-/** File drops in raw's landing area -> raw/<table>/ingest_date=.../ (API polling runs on its own schedule, straight to its handler). */
+/**
+ * File drops in raw's landing area -> raw/<table>/ingest_date=.../, started by
+ * each drop landing and swept on schedules.ingestSweep (API polling runs on
+ * schedules.ingest, straight to its handler).
+ */
 export const ingestFlow: FlowDefinition = {
   name: 'ingest',
   description: 'Unpacks the file drops waiting in the landing area into raw; refuses unsafe ones.',
-  schedule: 'ingest',
+  schedule: 'ingestSweep',
+  startsOnLanding: true,
+  // Until a listing finds nothing: what lands while a run unpacks is taken by that run.
+  repeatWhileAny: '$.landing.drops',
   steps: [
     { kind: 'task', name: 'ListLandingDrops', handler: 'list-landing', input: { runId: '$$.Execution.Name' }, resultPath: '$.landing' },
     {

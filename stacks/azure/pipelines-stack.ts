@@ -21,7 +21,8 @@ import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-di
 import { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert/index.js';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider/index.js';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment/index.js';
-import { lambdaSizingFor, type Environment, type HandlerClass } from '../../config/schema.ts';
+import { LANDING_PREFIX } from '../../pipelines/contract/lake-layout.ts';
+import { lambdaSizingFor, type Environment, type HandlerClass, type Layer } from '../../config/schema.ts';
 import { httpSources } from '../../pipelines/datasets/sources.ts';
 import { FLOWS, HANDLERS, type FlowDefinition } from '../../pipelines/flows/index.ts';
 import { keyVaultSecretName } from '../../lambdas/adapters/azure/key-vault-secret-store.ts';
@@ -274,6 +275,7 @@ export class PipelinesStack extends TerraformStack {
         targets,
         schedule: environment.schedules[flow.schedule],
         scheduleKeyPath: `schedules.${flow.schedule}`,
+        landing: { storageAccountId: platform.getString(PLATFORM_OUTPUTS.storageAccountId), container: 'raw' satisfies Layer, prefix: LANDING_PREFIX },
         dependsOn,
       });
     }

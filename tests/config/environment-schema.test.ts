@@ -29,7 +29,7 @@ describe('environment files', () => {
     expect(environment.sizing.training).toMatchObject({ engine: 'embedded', useSpot: true });
     expect(environment.retention).toEqual({ destroyOnDelete: false, logRetentionDays: 30 });
     expect(environment.analytics.bytesScannedCutoffMb).toBe(10240);
-    expect(environment.schedules).toEqual({ ingest: 'rate(1 minute)', process: 'rate(1 hour)', retrain: 'cron(0 3 ? * MON *)' });
+    expect(environment.schedules).toEqual({ ingest: 'rate(1 minute)', ingestSweep: 'rate(1 hour)', process: 'rate(1 hour)', retrain: 'cron(0 3 ? * MON *)' });
     expect(environment.storage.lifecycle.raw).toEqual({ coolAfterDays: 30 });
     expect(environment.azure.backend).toEqual({ type: 'local' });
   });

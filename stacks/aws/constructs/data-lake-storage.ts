@@ -82,6 +82,8 @@ export class DataLakeStorage extends Construct {
         accessLogPrefix: `${layer}/`,
         lifecycle: environment.storage.lifecycle[layer],
         versioned: layer === 'raw',
+        // Drops landing in raw start the ingest flow (a rule of the pipelines stack).
+        sendsEventsToEventBridge: layer === 'raw',
         noncurrentVersionExpireDays: environment.storage.rawNoncurrentVersionExpireDays,
       }).bucket;
     }

@@ -31,6 +31,11 @@ export interface LakeBucketProps {
    * @default - a derived layer, rebuilt from the versioned raw layer
    */
   readonly unversionedReason?: string;
+  /**
+   * Sends the bucket's object events to EventBridge (the default bus), where rules start flows on them.
+   * @default false
+   */
+  readonly sendsEventsToEventBridge?: boolean;
 }
 
 /**
@@ -59,6 +64,10 @@ export class LakeBucket extends Construct {
       serverAccessLogsPrefix: props.accessLogPrefix,
       lifecycleRules: lifecycleRules(props.lifecycle, versioned ? (props.noncurrentVersionExpireDays ?? 30) : undefined),
     });
+    if (props.sendsEventsToEventBridge ?? false) {
+      // CloudFormation's own property, not s3.Bucket's eventBridgeEnabled, which adds a custom-resource Lambda to set it.
+      (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    }
 
     Validations.of(this.bucket).acknowledge({
       id: 'NIST.800.53.R5-S3BucketReplicationEnabled',

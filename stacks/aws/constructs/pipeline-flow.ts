@@ -4,6 +4,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -52,6 +54,12 @@ export interface PipelineFlowProps {
   readonly managedSteps?: ManagedStepRenderer;
   /** EventBridge Scheduler expression that starts the flow. */
   readonly schedule: string;
+  /**
+   * The bucket and prefix whose new objects start the flow (`flow.startsOnLanding`); the bucket sends its
+   * events to EventBridge.
+   * @default - a flow that starts on landing cannot be rendered
+   */
+  readonly landing?: { readonly bucketName: string; readonly prefix: string };
   readonly key: kms.IKey;
   readonly logRetention: logs.RetentionDays;
   /** Where the scheduler puts starts it could not deliver. */
@@ -109,6 +117,8 @@ export class PipelineFlow extends Construct {
   readonly logGroup: logs.LogGroup;
   readonly failedRunsAlarm: cloudwatch.Alarm;
   readonly schedule: scheduler.Schedule;
+  /** Starts the flow when a file lands (flows that start on landing). */
+  readonly landingRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: PipelineFlowProps) {
     super(scope, id);
@@ -215,7 +225,18 @@ export class PipelineFlow extends Construct {
     if (!first) throw new Error(`flow ${flow.name} has no steps`);
     let steps: sfn.Chain = sfn.Chain.start(first);
     for (const state of rest) steps = steps.next(state);
-    steps = steps.next(new sfn.Succeed(this, 'Succeeded'));
+    const succeeded = new sfn.Succeed(this, 'Succeeded');
+    if (flow.repeatWhileAny) {
+      // Another pass while the last one found anything: what landed after this run listed is taken by it, since a run
+      // its event started meanwhile was skipped (one run at a time). A pass that finds nothing ends the run.
+      steps = steps.next(
+        new sfn.Choice(this, 'FoundAnything', { comment: `Runs the steps again while ${flow.repeatWhileAny} of the last pass is not empty.` })
+          .when(sfn.Condition.isPresent(`${flow.repeatWhileAny}[0]`), first)
+          .otherwise(succeeded),
+      );
+    } else {
+      steps = steps.next(succeeded);
+    }
 
     const stack = Stack.of(this);
     // Its own ARN from its name: the state machine's stateMachineArn in the role's policy would make the two depend on each other.
@@ -303,6 +324,51 @@ export class PipelineFlow extends Construct {
       deadLetterQueue: props.deadLetterQueue,
       key: props.key,
     });
+    if (flow.startsOnLanding ?? false) {
+      if (!props.landing) throw new Error(`flow ${flow.name} starts on landing, and no landing place was given`);
+      const landingRole = new iam.Role(this, 'OnLandingRole', {
+        // Only rules of this account may assume it (confused deputy).
+        assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+        description: `Strata: a file landing starts ${props.stateMachineName}`,
+      });
+      new iam.ManagedPolicy(this, 'OnLandingPolicy', {
+        description: `Strata: a file landing starts ${props.stateMachineName}`,
+        roles: [landingRole],
+        statements: [new iam.PolicyStatement({ sid: 'StartFlow', actions: ['states:StartExecution'], resources: [ownArn] })],
+      });
+      const ruleName = `${props.stateMachineName}-on-landing`;
+      this.landingRule = new events.Rule(this, 'OnLanding', {
+        ruleName,
+        description: `Starts ${props.stateMachineName} when a file lands under s3://${props.landing.bucketName}/${props.landing.prefix}; schedules.${flow.schedule} sweeps for lost events.`,
+        eventPattern: {
+          source: ['aws.s3'],
+          detailType: ['Object Created'],
+          detail: { bucket: { name: [props.landing.bucketName] }, object: { key: [{ prefix: props.landing.prefix }] } },
+        },
+      });
+      this.landingRule.addTarget(
+        new eventTargets.SfnStateMachine(this.stateMachine, {
+          role: landingRole.withoutPolicyUpdates(),
+          // The drop that started the run, for its log; the flow lists landing itself.
+          input: events.RuleTargetInput.fromObject({ landed: events.EventField.fromPath('$.detail.object.key') }),
+          // Starts EventBridge gave up on (after its retries) are kept; the sweep (below) still takes their drops.
+          deadLetterQueue: props.deadLetterQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(2),
+        }),
+      );
+      // EventBridge writes to the encrypted dead-letter queue with the key, for this rule only (its ARN from its name:
+      // the rule's own attribute would make the key depend on the rule, and so on the functions the key encrypts).
+      props.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `${flow.name}OnLandingDeadLetters`,
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+          conditions: { ArnEquals: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: ruleName }) } },
+        }),
+      );
+    }
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       scheduleName: props.stateMachineName,
       description: `Starts ${props.stateMachineName} (schedules.${flow.schedule} in the environment file).`,

@@ -15,6 +15,7 @@ import { FLOWS, HANDLERS, type HandlerName } from '../../../pipelines/flows/inde
 import { handlerSettings } from '../../../lambdas/handlers/handler-ports.ts';
 import { acknowledgeWildcardResources } from '../acknowledge-wildcards.ts';
 import { AwsNames } from '../aws-names.ts';
+import { LANDING_PREFIX } from '../../../pipelines/contract/lake-layout.ts';
 import type { DataLakeStorage } from '../constructs/data-lake-storage.ts';
 import { MlflowTracking } from '../constructs/mlflow-tracking.ts';
 import { PipelineFlow, type ManagedStepRenderer } from '../constructs/pipeline-flow.ts';
@@ -213,6 +214,7 @@ export class PipelinesStack extends Stack {
         managedSteps,
         timeout: flow.name === 'retrain' ? retrainTimeout(environment) : undefined,
         schedule: environment.schedules[flow.schedule],
+        landing: { bucketName: names.layerBucket('raw'), prefix: LANDING_PREFIX },
         key,
         logRetention,
         deadLetterQueue: deadLetters,

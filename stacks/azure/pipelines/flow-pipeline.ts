@@ -6,6 +6,7 @@
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DataFactoryPipeline } from '@cdktf/provider-azurerm/lib/data-factory-pipeline/index.js';
+import { DataFactoryTriggerBlobEvent } from '@cdktf/provider-azurerm/lib/data-factory-trigger-blob-event/index.js';
 import { DataFactoryTriggerSchedule } from '@cdktf/provider-azurerm/lib/data-factory-trigger-schedule/index.js';
 import type { FlowDefinition } from '../../../pipelines/flows/index.ts';
 import { renderDataFactoryActivities, type DataFactoryTargets } from '../flows/data-factory-activities.ts';
@@ -34,11 +35,18 @@ export interface FlowPipelineProps {
    * @default 1
    */
   readonly concurrency?: number;
+  /**
+   * Where files land that start the flow (`flow.startsOnLanding`): the lake account, its container and the prefix.
+   * @default - a flow that starts on landing cannot be rendered
+   */
+  readonly landing?: { readonly storageAccountId: string; readonly container: string; readonly prefix: string };
 }
 
 export class FlowPipeline extends Construct {
   readonly pipeline: DataFactoryPipeline;
   readonly trigger: DataFactoryTriggerSchedule;
+  /** Starts the pipeline when a file lands (flows that start on landing). */
+  readonly landingTrigger?: DataFactoryTriggerBlobEvent;
   /** The rendered activities (what `activities_json` holds), for tests and tooling. */
   readonly activities: readonly Record<string, unknown>[];
 
@@ -68,5 +76,22 @@ export class FlowPipeline extends Construct {
       timeZone: DATA_FACTORY_SCHEDULE_TIME_ZONE,
       activated: true,
     });
+
+    if (props.flow.startsOnLanding ?? false) {
+      if (!props.landing) throw new Error(`flow ${props.flow.name} starts on landing, and no landing place was given`);
+      // A storage event trigger: Data Factory subscribes to the account's BlobCreated events through Event Grid.
+      // Runs it starts while one is in progress queue (concurrency 1), so nothing that lands is missed.
+      this.landingTrigger = new DataFactoryTriggerBlobEvent(this, 'landing_trigger', {
+        name: `${props.pipelineName}-on-landing`,
+        dataFactoryId: props.dataFactoryId,
+        description: `Starts ${props.pipelineName} when a file lands under ${props.landing.container}/${props.landing.prefix}; ${props.scheduleKeyPath} sweeps for lost events.`,
+        storageAccountId: props.landing.storageAccountId,
+        events: ['Microsoft.Storage.BlobCreated'],
+        blobPathBeginsWith: `/${props.landing.container}/blobs/${props.landing.prefix}`,
+        ignoreEmptyBlobs: true,
+        pipeline: [{ name: this.pipeline.name }],
+        activated: true,
+      });
+    }
   }
 }

@@ -62,9 +62,16 @@ function pipelinesOf(environment: Environment) {
     azurerm_data_factory_linked_service_azure_function: {
       functions_transform_link: { name: 'Functions_transform', url: 'https://${azurerm_function_app_flex_consumption.transform.default_hostname}' },
     },
-    azurerm_data_factory_pipeline: { flow_process: { name: 'process', activities_json: JSON.stringify(processActivities) } },
+    azurerm_data_factory_pipeline: {
+      flow_process: { name: 'process', activities_json: JSON.stringify(processActivities) },
+      flow_ingest: { name: 'ingest', activities_json: JSON.stringify([fn('ListLandingDrops', 'list-landing', 'Functions_ingest')]) },
+    },
     azurerm_data_factory_trigger_schedule: {
       flow_process_schedule: { name: 'process-schedule', pipeline_name: '${azurerm_data_factory_pipeline.flow_process.name}', frequency: 'Hour', interval: 1, activated: true },
+      flow_ingest_schedule: { name: 'ingest-schedule', pipeline_name: '${azurerm_data_factory_pipeline.flow_ingest.name}', frequency: 'Hour', interval: 1, activated: true },
+    },
+    azurerm_data_factory_trigger_blob_event: {
+      flow_ingest_landing: { name: 'ingest-on-landing', pipeline: [{ name: '${azurerm_data_factory_pipeline.flow_ingest.name}' }], events: ['Microsoft.Storage.BlobCreated'], activated: true },
     },
     azurerm_eventgrid_topic: { notifications: { name: 'notifications' } },
     azurerm_monitor_metric_alert: { failed_runs: { name: 'failed', scopes: ['${azurerm_data_factory.factory.id}'], criteria: [{ metric_name: 'PipelineFailedRuns' }] } },
@@ -156,16 +163,23 @@ describe('Azure cost lines for the pipelines (prod, medium usage)', () => {
     expect(transform.formula).toBe(
       '730 process runs (schedules.process rate(1 hour)) x 11 = 8,030 executions; 8,030 x 30 s x 2 GB (instance_memory_in_mb 2048) = 481,800 GB-s x $0.000026 + 8,030/1M x $0.4 = $12.53',
     );
-    // ingest: every minute, 512 MB
-    expect(byId(lines, 'azure.functions.ingest').expected).toBeCloseTo(43_800 * 8 * 0.5 * 0.000026 + (43_800 / 1e6) * 0.4, 9);
+    // ingest: 43,800 polls (every minute) + 2,230 ingest runs (730 sweeps + 1,500 drops) x 1, 512 MB
+    expect(byId(lines, 'azure.functions.ingest').expected).toBeCloseTo(46_030 * 8 * 0.5 * 0.000026 + (46_030 / 1e6) * 0.4, 9);
   });
 
   it('subtracts the Flex Consumption monthly free grant once, and says so', () => {
     const grant = byId(lines, 'azure.functions.freeGrant');
-    // GB-s: 175,200 ingest + 481,800 transform + ... > 100,000; executions: 43,800 + 8,030 + 730 + 56.33 < 250,000, all free
-    const executions = 43_800 + 8_030 + 730 + (52 / 12) * 13;
+    // GB-s: 736,480 ingest + 481,800 transform + ... > 100,000; executions: 43,800 polls + 2,230 ingest runs (730 sweeps + 1,500 drops) + 8,030 + 730 + 56.33 < 250,000, all free
+    const executions = 43_800 + 2_230 + 8_030 + 730 + (52 / 12) * 13;
     expect(grant.expected).toBeCloseTo(-(100_000 * 0.000026 + (executions / 1e6) * 0.4), 9);
     expect(grant.formula).toContain('grants 100,000 GB-s and 250,000 on-demand executions per subscription and month');
+  });
+
+  it('runs the ingest pipeline once per file drop (its storage event trigger) and per sweep, not every minute', () => {
+    const line = byId(lines, 'azure.datafactory.ingest');
+    expect(line.formula).toMatch(/^2,230 runs \(ingest-schedule: every 1 hour\(s\); ingest-on-landing: 1,500 file drops \(usage ingestion\.fileDropsPerMonth\)\)/);
+    // (2,230 x (1 activity run + 1 trigger run)) / 1,000 x $1 + 2,230 x 1 external activity-minute / 60 x $0.00025
+    expect(line.expected).toBeCloseTo(((2_230 * 2) / 1000) * 1 + ((2_230 * 1) / 60) * 0.00025, 9);
   });
 
   it('prices a Data Factory pipeline as activity runs plus external activity minutes, times its trigger runs', () => {

@@ -93,13 +93,24 @@ describe('AWS cost lines against hand-computed figures', () => {
   const byId = (id: string) => aws.lines.find((line) => line.id === id) as CostLine;
 
   it('prices Lambda per handler class from the schedule of its flow and sizing.lambda', () => {
-    // ingest: 43,800 x 8 s x 1.875 GB (1920 MB, from prod's ingestion limits) x $0.0000133334 = $8.7600, + 43,800/1M x $0.20 = $0.0088: $8.77
-    expect(byId('aws.lambda.ingest').expected).toBeCloseTo(43_800 * 8 * 1.875 * 0.0000133334 + (43_800 / 1e6) * 0.2, 9);
+    // ingest: 43,800 polls + 2,230 ingest runs (730 sweeps of rate(1 hour) + 1,500 file drops) x 1 = 46,030 calls;
+    // 46,030 x 8 s x 1.875 GB (1920 MB, from prod's ingestion limits) x $0.0000133334 = $9.2064, + 46,030/1M x $0.20 = $0.0092: $9.22
+    expect(byId('aws.lambda.ingest').expected).toBeCloseTo(46_030 * 8 * 1.875 * 0.0000133334 + (46_030 / 1e6) * 0.2, 9);
     expect(byId('aws.lambda.ingest').formula).toBe(
-      '43,800 ingest runs (schedules.ingest rate(1 minute)) x 1 = 43,800 invocations; 43,800 x 8 s x 1.88 GB x $0.0000133334 (arm64) + 43,800/1M x $0.2 = $8.77',
+      '2,230 ingest runs (schedules.ingestSweep rate(1 hour) + 1,500 file drops, usage ingestion.fileDropsPerMonth) x 1 + 43,800 API polls (schedules.ingest rate(1 minute)) = 46,030 invocations; 46,030 x 8 s x 1.88 GB x $0.0000133334 (arm64) + 46,030/1M x $0.2 = $9.22',
     );
     // ml: 4.33 retrain runs x 13 handler calls (features, then 6 per model) x 20 s x 4 GB
     expect(byId('aws.lambda.ml').expected).toBeCloseTo((52 / 12) * 13 * 20 * 4 * 0.0000133334 + ((52 / 12) * 13 / 1e6) * 0.2, 9);
+  });
+
+  it('prices the ingest state machine per file drop and sweep, not per minute', () => {
+    const machine = { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionString: JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Succeed' } } }) } };
+    const synth = { dir: '', aws: [{ name: 'strata-prod-pipelines', template: { Resources: { ingestFlowStateMachine: machine } }, paths: new Map([['ingestFlowStateMachine', 'ingestFlow/StateMachine']]) }], azure: [], findings: [], acknowledgements: [] };
+    const lines = estimateCost({ environment: prod, usage: medium, book, synth: synth as never }).clouds.flatMap((cloud) => cloud.lines);
+    const ingest = lines.find((line) => line.id.includes('ingestFlow'))!;
+    // 730 sweeps (rate(1 hour)) + 1,500 drops = 2,230 executions x 2 states x $0.025 per 1,000 transitions
+    expect(ingest.expected).toBeCloseTo((2_230 * 2 * 0.025) / 1000, 9);
+    expect(ingest.formula).toMatch(/^2,230 executions \(schedules\.ingestSweep rate\(1 hour\) \+ 1,500 file drops, usage ingestion\.fileDropsPerMonth\) x 2 states/);
   });
 
   it('prices SageMaker spot training from the retrain schedule, capped by maxRuntimeMinutes', () => {

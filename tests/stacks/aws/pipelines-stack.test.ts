@@ -355,6 +355,7 @@ describe('pipelines stack', () => {
 describe('pipelines stack, after the environment file changes', () => {
   const changed = environmentWith('prod', (document) => {
     document.schedules.ingest = 'rate(2 minutes)';
+    document.schedules.ingestSweep = 'rate(3 hours)';
     document.schedules.process = 'cron(30 */2 * * ? *)';
     document.schedules.retrain = 'cron(0 4 ? * SUN *)';
     document.sizing.lambda.overrides.quality = { memoryMb: 1536, architecture: 'x86_64' };
@@ -368,7 +369,7 @@ describe('pipelines stack, after the environment file changes', () => {
   it('follows changed schedules: every flow and the API poller', () => {
     const expressions = Object.fromEntries(resourcesOf(aws.pipelines, 'AWS::Scheduler::Schedule').map(([, schedule]) => [schedule.Properties.Name, schedule.Properties.ScheduleExpression]));
     expect(expressions).toEqual({
-      'strata-prod-ingest-flow': 'rate(2 minutes)',
+      'strata-prod-ingest-flow': 'rate(3 hours)',
       'strata-prod-process-flow': 'cron(30 */2 * * ? *)',
       'strata-prod-retrain-flow': 'cron(0 4 ? * SUN *)',
       'strata-prod-poll-api': 'rate(2 minutes)',

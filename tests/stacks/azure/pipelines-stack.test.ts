@@ -47,6 +47,7 @@ const configs = {
       document.sizing.lambda.overrides.ml.memoryMb = 6144;
       document.sizing.lambda.overrides.transform.timeoutSeconds = 600;
       document.schedules.ingest = 'rate(5 minutes)';
+      document.schedules.ingestSweep = 'rate(30 minutes)';
       document.schedules.process = 'rate(2 hours)';
       document.schedules.retrain = 'cron(30 4 ? * SUN *)';
     }),
@@ -233,9 +234,10 @@ describe('Azure pipelines stack', () => {
 
     it('ingest, process and retrain start on the environment schedules, in UTC, activated', () => {
       const stack = synthesized.prod.stack;
-      // prod: rate(1 minute), rate(1 hour), cron(0 3 ? * MON *)
-      expect(triggerOf(stack, 'ingest')).toMatchObject({ frequency: 'Minute', interval: 1, time_zone: 'UTC', activated: true });
-      expect(triggerOf(stack, 'ingest')).not.toHaveProperty('schedule');
+      // prod: the ingest sweep rate(1 hour), the poller rate(1 minute), rate(1 hour), cron(0 3 ? * MON *)
+      expect(triggerOf(stack, 'ingest')).toMatchObject({ frequency: 'Hour', interval: 1, time_zone: 'UTC', activated: true });
+      expect(triggerOf(stack, 'poll-api')).toMatchObject({ frequency: 'Minute', interval: 1, time_zone: 'UTC', activated: true });
+      expect(triggerOf(stack, 'poll-api')).not.toHaveProperty('schedule');
       expect(triggerOf(stack, 'process')).toMatchObject({ frequency: 'Hour', interval: 1, time_zone: 'UTC', activated: true });
       expect(triggerOf(stack, 'retrain')).toMatchObject({
         frequency: 'Week',
@@ -250,10 +252,28 @@ describe('Azure pipelines stack', () => {
 
     it('follows schedule edits in the environment file', () => {
       const stack = synthesized.edited.stack;
-      expect(triggerOf(stack, 'ingest')).toMatchObject({ frequency: 'Minute', interval: 5 });
+      expect(triggerOf(stack, 'poll-api')).toMatchObject({ frequency: 'Minute', interval: 5 });
+      expect(triggerOf(stack, 'ingest')).toMatchObject({ frequency: 'Minute', interval: 30 });
       expect(triggerOf(stack, 'process')).toMatchObject({ frequency: 'Hour', interval: 2 });
       expect(triggerOf(stack, 'retrain')).toMatchObject({ frequency: 'Week', schedule: { minutes: [30], hours: [4], days_of_week: ['Sunday'] } });
-      expect(triggerOf(synthesized.dev.stack, 'ingest')).toMatchObject({ frequency: 'Minute', interval: 5 });
+      expect(triggerOf(synthesized.dev.stack, 'poll-api')).toMatchObject({ frequency: 'Minute', interval: 5 });
+    });
+
+    it('starts ingest when a file lands in raw/landing/, through a storage event trigger on the lake; the schedule sweeps', () => {
+      const stack = synthesized.prod.stack;
+      const triggers = Object.values(resourcesOf(stack, 'azurerm_data_factory_trigger_blob_event'));
+      expect(triggers).toHaveLength(1);
+      expect(triggers[0]).toMatchObject({
+        name: 'ingest-on-landing',
+        storage_account_id: '${data.terraform_remote_state.platform.outputs.storage_account_id}',
+        events: ['Microsoft.Storage.BlobCreated'],
+        blob_path_begins_with: '/raw/blobs/landing/',
+        ignore_empty_blobs: true,
+        activated: true,
+      });
+      expect(triggers[0]!.pipeline).toEqual([{ name: `\${azurerm_data_factory_pipeline.${Object.entries(resourcesOf(stack, 'azurerm_data_factory_pipeline')).find(([, body]) => body.name === 'ingest')![0]}.name}` }]);
+      // Runs it starts while one is in progress queue behind it, so no drop waits for the sweep.
+      expect(pipelineNamed(stack, 'ingest').concurrency).toBe(1);
     });
 
     it('polls the APIs on the ingest schedule with a one-activity pipeline calling the ingest functions', () => {

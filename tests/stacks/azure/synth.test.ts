@@ -65,8 +65,9 @@ describe('synthesizing the Azure app', () => {
         expect(text, `${file} contains ${needle}`).not.toContain(needle);
       }
       // No JSON string starts like an absolute path (POSIX or Windows); "//" is cdktf's metadata key,
-      // and /Shared/ is a folder inside the Databricks workspace (the MLflow experiments), not on this machine.
-      expect(text, file).not.toMatch(/"(\/(?!\/"|Shared\/)|[A-Za-z]:\\)/);
+      // /Shared/ is a folder inside the Databricks workspace (the MLflow experiments), not on this machine.
+      // /raw/blobs/landing/ is a blob path in the lake (the ingest flow's storage event trigger).
+      expect(text, file).not.toMatch(/"(\/(?!\/"|Shared\/|raw\/blobs\/)|[A-Za-z]:\\)/);
       expect(text, file).not.toMatch(/"stacktrace"/i);
     }
     const bundled = zippedTexts(join(first, 'prod'));
