@@ -8,6 +8,7 @@ import { TableStore } from '../../lambdas/lake/table-store.ts';
 import { versionPrefix } from '../../lambdas/ml/model-artifacts.ts';
 import type { RegisteredModel } from '../../lambdas/ml/register-model.ts';
 import type { QualityResult } from '../../lambdas/quality/check-quality.ts';
+import type { NewData } from '../../lambdas/transform/find-new-data.ts';
 import type { ModelName } from '../../pipelines/models/index.ts';
 import type { TrustedBuild } from '../../lambdas/transform/build-trusted.ts';
 import { FLOWS } from '../../pipelines/flows/index.ts';
@@ -190,6 +191,9 @@ export const runCommand = {
         ]),
       );
       const quality = await readQualityResults(lake, runId);
+      // A process run with nothing to merge ends at its check; the report and the summary say why.
+      const arrivals = result.taskResults.filter((task) => task.handler === 'find-new-data').map((task) => task.result as NewData);
+      const skippedProcess = arrivals.find((found) => !found.due);
       const models = result.taskResults.filter((task) => task.handler === 'register-model').map((task) => task.result as RegisteredModel);
       const charts = await copyModelCharts(lake, runId, models);
       const failed = result.outcomes.filter((outcome) => outcome.status === 'failed');
@@ -203,6 +207,7 @@ export const runCommand = {
         flows: result.outcomes.map(({ output: _output, ...outcome }) => outcome),
         states: result.states,
         tables,
+        ...(skippedProcess ? { processSkipped: skippedProcess.reason } : {}),
         quality,
         drops: result.taskResults.filter((task) => task.handler === 'unpack-file-drop').map((task) => task.result),
         models: models.map((model) => ({
@@ -236,6 +241,7 @@ export const runCommand = {
       for (const outcome of failed) console.log(`flow ${outcome.flow} FAILED: ${outcome.error}`);
       const deferred = result.taskResults.filter((task) => task.handler === 'list-landing').reduce((sum, task) => sum + Number((task.result as { deferred?: number }).deferred ?? 0), 0);
       if (deferred > 0) console.log(`ingest: ${number(deferred)} drop(s) left in raw/landing for the next run (one listing takes what the flow's state holds); run again with the same --data: what raw already holds is skipped`);
+      if (skippedProcess) console.log(`process: skipped, ${skippedProcess.reason} (a full refresh always runs: --full-refresh)`);
       console.log(runTally(trustedBuilds, quality));
       console.log(`run ${runId} ${report.status} in ${report.seconds.toFixed(1)} s; report: ${relative(process.cwd(), reportPath)}`);
       return failed.length === 0 ? 0 : 1;

@@ -8,6 +8,7 @@ import { collectManagedModelHandler } from './collect-managed-model.ts';
 import { evaluateModelHandler } from './evaluate-model.ts';
 import { exportScoringDataHandler } from './export-scoring-data.ts';
 import { exportTrainingDataHandler } from './export-training-data.ts';
+import { findNewDataHandler } from './find-new-data.ts';
 import { gateModelHandler } from './gate-model.ts';
 import type { Handler, HandlerPorts } from './handler-ports.ts';
 import { listLandingHandler } from './list-landing.ts';
@@ -26,6 +27,7 @@ export const HANDLER_FACTORIES: Record<HandlerName, (ports: HandlerPorts) => Han
   'list-landing': listLandingHandler,
   'unpack-file-drop': unpackFileDropHandler,
   'poll-api': pollApiHandler,
+  'find-new-data': findNewDataHandler,
   'build-trusted': buildTrustedHandler,
   'build-refined': buildRefinedHandler,
   'check-quality': checkQualityHandler,

@@ -70,7 +70,7 @@ const DAY_MS = 86_400_000;
 const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 /** Staged files of a table not yet merged: those of the days since the watermark's eve, less those it lists. */
-async function newStagedFiles(store: ObjectStore, table: string, watermark: Watermark | undefined, now: Date): Promise<StoredObject[]> {
+export async function newStagedFiles(store: ObjectStore, table: string, watermark: Watermark | undefined, now: Date): Promise<StoredObject[]> {
   const isStaged = (object: StoredObject) => object.key.endsWith('.parquet');
   if (!watermark) return (await store.list('raw', stagedFolder(table))).filter(isStaged);
   const merged = new Set(watermark.recentFiles);

@@ -11,6 +11,7 @@ export const HANDLERS = {
   'list-landing': { handlerClass: 'ingest', description: 'Lists the file drops waiting in the raw landing area.' },
   'unpack-file-drop': { handlerClass: 'ingest', description: 'Unpacks one file drop (CSV, .csv.gz, .zip) into raw, or refuses it.' },
   'poll-api': { handlerClass: 'ingest', description: 'Polls the HTTP JSON sources into raw as JSON lines.' },
+  'find-new-data': { handlerClass: 'transform', description: 'Tells whether a process run has anything to do: staged files not merged yet, or a feed gone stale.' },
   'build-trusted': { handlerClass: 'transform', description: 'Rebuilds one trusted table from raw; quarantines bad rows.' },
   'build-refined': { handlerClass: 'transform', description: 'Rebuilds one refined table from trusted.' },
   'check-quality': { handlerClass: 'quality', description: 'Evaluates the data-quality rules; an error-severity failure stops the flow.' },
@@ -87,7 +88,21 @@ export interface NotifyStep {
   readonly message: StepInput;
 }
 
-export type FlowStep = TaskStep | MapStep | NotifyStep;
+/**
+ * Ends the run at once, succeeded, unless the boolean at `path` (a previous
+ * task's result) is true; the rest of the steps run only then. The run's
+ * log says why, from `reasonPath`.
+ */
+export interface ContinueIfStep {
+  readonly kind: 'continue-if';
+  readonly name: string;
+  /** `$.<result>.<field>`, a boolean. */
+  readonly path: string;
+  /** `$.<result>.<field>`, a one-line reason for the log. */
+  readonly reasonPath: string;
+}
+
+export type FlowStep = TaskStep | MapStep | NotifyStep | ContinueIfStep;
 
 export const FLOW_NAMES = ['ingest', 'process', 'retrain'] as const;
 export type FlowName = (typeof FLOW_NAMES)[number];

@@ -20,11 +20,14 @@ const trustedLevels: MapStep[] = trustedBuildLevels(OLIST_DATASETS.map((dataset)
 /** staged raw -> trusted (with quarantine), merged incrementally -> refined, then the quality gate. */
 export const processFlow: FlowDefinition = {
   name: 'process',
-  description: 'Merges what arrived in raw since each trusted table’s watermark, then into the refined tables whose inputs changed, then checks data quality.',
+  description: 'Merges what arrived in raw since each trusted table’s watermark, then into the refined tables whose inputs changed, then checks data quality; ends at once when nothing arrived.',
   schedule: 'process',
   // A full refresh rebuilds every trusted table from all of staged raw, and every refined table whole.
   options: { fullRefresh: false },
   steps: [
+    // A run with nothing to merge ends here: no build, query or warehouse is woken for it.
+    { kind: 'task', name: 'FindNewData', handler: 'find-new-data', input: { runId: '$$.Execution.Name', fullRefresh: optionInput('fullRefresh') }, resultPath: '$.arrivals' },
+    { kind: 'continue-if', name: 'AnythingNew', path: '$.arrivals.due', reasonPath: '$.arrivals.reason' },
     ...trustedLevels,
     {
       kind: 'map',

@@ -153,7 +153,7 @@ export class PipelineFlow extends Construct {
       return invoke;
     };
 
-    const states: (sfn.TaskStateBase | sfn.Map | sfn.Pass | sfn.Chain)[] = [];
+    const states: (sfn.TaskStateBase | sfn.Map | sfn.Pass | sfn.Chain | sfn.Choice)[] = [];
     const managedStatements: iam.PolicyStatement[] = [];
     const managedHandlers: HandlerName[] = [];
     for (const step of flow.steps) {
@@ -167,6 +167,13 @@ export class PipelineFlow extends Construct {
           continue;
         }
         states.push(task(step, sfn.TaskInput.fromObject(payloadOf(step.input)), step.resultPath).addCatch(failed, { resultPath: '$.error' }));
+        continue;
+      }
+      if (step.kind === 'continue-if') {
+        // The run's output on a skip is its log line: the state machine logs ALL with execution data.
+        const skip = new sfn.Pass(this, `${step.name}Not`, { comment: `${step.path} is false: the run ends here, succeeded.`, parameters: { 'skipped.$': step.reasonPath } });
+        skip.next(new sfn.Succeed(this, `${step.name}Skipped`, { comment: 'Nothing to do in this run.' }));
+        states.push(new sfn.Choice(this, step.name, { comment: `Goes on only when ${step.path} is true.` }).otherwise(skip));
         continue;
       }
       if (step.kind === 'notify') {
@@ -223,15 +230,32 @@ export class PipelineFlow extends Construct {
     }
     const [first, ...rest] = states;
     if (!first) throw new Error(`flow ${flow.name} has no steps`);
-    let steps: sfn.Chain = sfn.Chain.start(first);
-    for (const state of rest) steps = steps.next(state);
+    const startAt = first instanceof sfn.Choice ? undefined : first;
+    if (!startAt) throw new Error(`flow ${flow.name} starts with a continue-if step, which has no result to read yet`);
+    // A continue-if step is a Choice: the steps after it hang on its true branch, and the chain goes on from there.
+    let steps: sfn.Chain = sfn.Chain.start(startAt);
+    let gate: { choice: sfn.Choice; path: string } | undefined;
+    for (const state of rest) {
+      if (gate) {
+        gate.choice.when(sfn.Condition.booleanEquals(gate.path, true), state as sfn.IChainable);
+        steps = sfn.Chain.sequence(steps, sfn.Chain.start(state as sfn.IChainable));
+        gate = undefined;
+      } else {
+        steps = steps.next(state);
+      }
+      if (state instanceof sfn.Choice) {
+        const step = flow.steps.find((candidate) => candidate.kind === 'continue-if' && candidate.name === state.id);
+        gate = { choice: state, path: (step as { path: string }).path };
+      }
+    }
+    if (gate) throw new Error(`flow ${flow.name} ends with a continue-if step; nothing would follow it`);
     const succeeded = new sfn.Succeed(this, 'Succeeded');
     if (flow.repeatWhileAny) {
       // Another pass while the last one found anything: what landed after this run listed is taken by it, since a run
       // its event started meanwhile was skipped (one run at a time). A pass that finds nothing ends the run.
       steps = steps.next(
         new sfn.Choice(this, 'FoundAnything', { comment: `Runs the steps again while ${flow.repeatWhileAny} of the last pass is not empty.` })
-          .when(sfn.Condition.isPresent(`${flow.repeatWhileAny}[0]`), first)
+          .when(sfn.Condition.isPresent(`${flow.repeatWhileAny}[0]`), startAt)
           .otherwise(succeeded),
       );
     } else {

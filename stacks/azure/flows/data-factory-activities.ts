@@ -54,7 +54,7 @@
  */
 import { HANDLER_CLASSES as HANDLER_CLASS_NAMES, type HandlerClass } from '../../../config/schema.ts';
 import { functionRoute } from '../../../lambdas/entrypoints/azure/app-settings.ts';
-import { HANDLERS, OPTIONS_PATH, type FlowDefinition, type FlowStep, type MapStep, type NotifyStep, type StepInput, type TaskStep } from '../../../pipelines/flows/index.ts';
+import { HANDLERS, OPTIONS_PATH, type ContinueIfStep, type FlowDefinition, type FlowStep, type MapStep, type NotifyStep, type StepInput, type TaskStep } from '../../../pipelines/flows/index.ts';
 
 export interface DataFactoryTargets {
   /** `https://<host>` of the function app serving this handler class (may hold Terraform tokens); steps POST to `<url>/api/<handler>`. */
@@ -210,7 +210,7 @@ function activityOutput(path: string, stepName: string, context: RenderContext):
     throw new UnrenderableStepError(`flow ${flow.name}: step ${stepName} reads ${path}; Data Factory renders $.<field>.<field>… paths of plain field names only`);
   }
   for (const writer of [...context.earlier].reverse()) {
-    if (writer.kind === 'notify') continue;
+    if (writer.kind === 'notify' || writer.kind === 'continue-if') continue;
     const written = segmentsOf(writer.resultPath);
     const covers = written.every((segment, index) => segments[index] === segment);
     const inside = segments.every((segment, index) => written[index] === segment);
@@ -418,7 +418,7 @@ const RENDERERS = {
   task: renderTask,
   map: renderMap,
   notify: renderNotify,
-} satisfies { readonly [Kind in FlowStep['kind']]: (step: Extract<FlowStep, { kind: Kind }>, context: RenderContext) => DataFactoryActivity };
+} satisfies { readonly [Kind in Exclude<FlowStep['kind'], 'continue-if'>]: (step: Extract<FlowStep, { kind: Kind }>, context: RenderContext) => DataFactoryActivity };
 
 function renderStep(step: FlowStep, context: RenderContext): DataFactoryActivity {
   switch (step.kind) {
@@ -428,6 +428,9 @@ function renderStep(step: FlowStep, context: RenderContext): DataFactoryActivity
       return RENDERERS.map(step, context);
     case 'notify':
       return RENDERERS.notify(step, context);
+    case 'continue-if':
+      // Split off by renderDataFactoryPipelines: an If Condition that runs the rest as a pipeline of its own.
+      throw new UnrenderableStepError(`flow ${context.flow.name}: continue-if step ${step.name} is rendered by renderDataFactoryPipelines, not as one activity`);
     default:
       // A new kind: a type error here (step is not `never`), and at run time for anything cast.
       return noAzureRendering(step, context.flow);
@@ -466,6 +469,9 @@ function checkActivityNames(flow: FlowDefinition): void {
  */
 export function renderDataFactoryActivities(flow: FlowDefinition, targets: DataFactoryTargets): DataFactoryActivity[] {
   if (flow.steps.length === 0) throw new UnrenderableStepError(`flow ${flow.name} has no steps`);
+  if (flow.steps.some((step) => step.kind === 'continue-if')) {
+    throw new UnrenderableStepError(`flow ${flow.name} has a continue-if step: it renders as two pipelines (renderDataFactoryPipelines)`);
+  }
   checkActivityNames(flow);
   const keys = handlerClassesOf(flow).map((handlerClass) => keyActivity(handlerClass, targets));
   const steps: DataFactoryActivity[] = [];
@@ -482,4 +488,65 @@ export function renderDataFactoryActivities(flow: FlowDefinition, targets: DataF
     steps.push(activity);
   });
   return [...keys, ...steps];
+}
+
+/** One Data Factory pipeline of a flow: its name and activities. */
+export interface DataFactoryPipelineRendering {
+  readonly name: string;
+  readonly activities: DataFactoryActivity[];
+}
+
+/** The pipeline that runs the steps after a flow's continue-if step: `<pipeline>-steps`. */
+export const continuedPipelineName = (pipelineName: string): string => `${pipelineName}-steps`;
+
+/**
+ * The flow as Data Factory pipelines. A flow without a continue-if step is one
+ * pipeline. A continue-if step ends the first pipeline with an If Condition
+ * whose true branch runs the rest of the steps as a second pipeline (Execute
+ * Pipeline, waiting for it, with the run options passed on): Data Factory
+ * nests no ForEach inside an If (its documented way round is Execute
+ * Pipeline), and a run that skips then ends succeeded, as on AWS. The second
+ * pipeline's steps share its run id, under which its handlers record what
+ * they did.
+ */
+export function renderDataFactoryPipelines(flow: FlowDefinition, targets: DataFactoryTargets, pipelineName: string): DataFactoryPipelineRendering[] {
+  const at = flow.steps.findIndex((step) => step.kind === 'continue-if');
+  if (at === -1) return [{ name: pipelineName, activities: renderDataFactoryActivities(flow, targets) }];
+  const gate = flow.steps[at] as ContinueIfStep;
+  const before = flow.steps.slice(0, at);
+  const after = flow.steps.slice(at + 1);
+  if (before.length === 0) throw new UnrenderableStepError(`flow ${flow.name} starts with continue-if step ${gate.name}, which has no result to read yet`);
+  if (after.length === 0) throw new UnrenderableStepError(`flow ${flow.name} ends with continue-if step ${gate.name}; nothing would follow it`);
+  const context: RenderContext = { flow, targets, earlier: before };
+  const condition = `@bool(${activityOutput(gate.path, gate.name, context)})`;
+  const first = renderDataFactoryActivities({ ...flow, steps: before }, targets);
+  const continued = continuedPipelineName(pipelineName);
+  const options = Object.keys(flow.options ?? {});
+  const runRest: DataFactoryActivity = {
+    name: `Run-${continued}`.slice(0, MAX_ACTIVITY_NAME),
+    type: 'ExecutePipeline',
+    dependsOn: [],
+    userProperties: [],
+    typeProperties: {
+      pipeline: { referenceName: continued, type: 'PipelineReference' },
+      waitOnCompletion: true,
+      ...(options.length > 0 ? { parameters: Object.fromEntries(options.map((option) => [option, { value: `@pipeline().parameters.${option}`, type: 'Expression' }])) } : {}),
+    },
+  };
+  const last = first.at(-1)!;
+  const ifActivity: DataFactoryActivity = {
+    name: gate.name,
+    type: 'IfCondition',
+    dependsOn: [{ activity: last.name, dependencyConditions: ['Succeeded'] }],
+    userProperties: [],
+    typeProperties: {
+      expression: { value: condition, type: 'Expression' },
+      // False: nothing to do; the run ends here, succeeded (its reason is in the previous step's output).
+      ifTrueActivities: [runRest],
+    },
+  };
+  return [
+    { name: pipelineName, activities: [...first, ifActivity] },
+    { name: continued, activities: renderDataFactoryActivities({ ...flow, steps: after }, targets) },
+  ];
 }

@@ -9,7 +9,7 @@ import { DataFactoryPipeline } from '@cdktf/provider-azurerm/lib/data-factory-pi
 import { DataFactoryTriggerBlobEvent } from '@cdktf/provider-azurerm/lib/data-factory-trigger-blob-event/index.js';
 import { DataFactoryTriggerSchedule } from '@cdktf/provider-azurerm/lib/data-factory-trigger-schedule/index.js';
 import type { FlowDefinition } from '../../../pipelines/flows/index.ts';
-import { renderDataFactoryActivities, type DataFactoryTargets } from '../flows/data-factory-activities.ts';
+import { renderDataFactoryPipelines, type DataFactoryTargets } from '../flows/data-factory-activities.ts';
 import { DATA_FACTORY_SCHEDULE_TIME_ZONE, dataFactoryRecurrence } from '../flows/schedule-recurrence.ts';
 
 export interface FlowPipelineProps {
@@ -44,24 +44,40 @@ export interface FlowPipelineProps {
 
 export class FlowPipeline extends Construct {
   readonly pipeline: DataFactoryPipeline;
+  /** The pipeline the first one runs for the steps after a continue-if step (`<name>-steps`), when the flow has one. */
+  readonly continuedPipeline?: DataFactoryPipeline;
   readonly trigger: DataFactoryTriggerSchedule;
   /** Starts the pipeline when a file lands (flows that start on landing). */
   readonly landingTrigger?: DataFactoryTriggerBlobEvent;
-  /** The rendered activities (what `activities_json` holds), for tests and tooling. */
+  /** The rendered activities of the first pipeline (what its `activities_json` holds), for tests and tooling. */
   readonly activities: readonly Record<string, unknown>[];
 
   constructor(scope: Construct, id: string, props: FlowPipelineProps) {
     super(scope, id);
-    this.activities = renderDataFactoryActivities(props.flow, props.targets);
+    const [first, continued] = renderDataFactoryPipelines(props.flow, props.targets, props.pipelineName);
+    this.activities = first!.activities;
+    // The flow's run options, as parameters a run may be started with (their defaults here).
+    const parameters = props.flow.options ? { parameters: Object.fromEntries(Object.entries(props.flow.options).map(([name, value]) => [name, String(value)])) } : {};
+    if (continued) {
+      this.continuedPipeline = new DataFactoryPipeline(this, 'continued_pipeline', {
+        name: continued.name,
+        dataFactoryId: props.dataFactoryId,
+        description: `${props.description} (the steps after the check that there is anything to do; run by ${props.pipelineName})`,
+        activitiesJson: JSON.stringify(continued.activities),
+        ...parameters,
+        concurrency: props.concurrency ?? 1,
+        dependsOn: props.dependsOn,
+      });
+    }
     this.pipeline = new DataFactoryPipeline(this, 'pipeline', {
       name: props.pipelineName,
       dataFactoryId: props.dataFactoryId,
       description: props.description,
       activitiesJson: JSON.stringify(this.activities),
-      // The flow's run options, as parameters a run may be started with (their defaults here).
-      ...(props.flow.options ? { parameters: Object.fromEntries(Object.entries(props.flow.options).map(([name, value]) => [name, String(value)])) } : {}),
+      ...parameters,
       concurrency: props.concurrency ?? 1,
-      dependsOn: props.dependsOn,
+      // Data Factory checks an Execute Pipeline's reference when the pipeline is written: the pipeline it runs first.
+      dependsOn: [...(props.dependsOn ?? []), ...(this.continuedPipeline ? [this.continuedPipeline] : [])],
     });
 
     const recurrence = dataFactoryRecurrence(props.schedule, props.scheduleKeyPath);

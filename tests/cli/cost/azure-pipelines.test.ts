@@ -120,7 +120,9 @@ describe('Data Factory activity runs per pipeline run, from activities_json', ()
   });
 
   it('counts the rendered WebHook steps as external activities of their handler, and each function key fetch as one run and one external activity', () => {
-    const activities = renderDataFactoryActivities(processFlow, {
+    // The steps after the process flow's continue-if, the pipeline the builds run in (process-steps).
+    const afterCheck = { ...processFlow, steps: processFlow.steps.slice(processFlow.steps.findIndex((step) => step.kind === 'continue-if') + 1) };
+    const activities = renderDataFactoryActivities(afterCheck, {
       functionUrl: (handlerClass) => `https://\${azurerm_function_app_flex_consumption.functions_${handlerClass}.default_hostname}`,
       functionKeySecretUrl: (handlerClass) => `https://vault/secrets/function-key-${handlerClass}?api-version=7.4`,
       activityTimeout: () => '0.00:20:00',
@@ -143,7 +145,7 @@ describe('Data Factory activity runs per pipeline run, from activities_json', ()
     expect(external.BuildRefinedTable).toMatchObject({ type: 'WebHook', count: refined, handler: 'build-refined', handlerClass: 'transform' });
     expect(external.CheckQuality).toMatchObject({ type: 'WebHook', count: 1, handler: 'check-quality', handlerClass: 'quality' });
     // key fetches + one run per ForEach + their items + the other steps
-    expect(run.activityRuns).toBe(keys.length + maps.length + trusted + refined + processFlow.steps.length - maps.length);
+    expect(run.activityRuns).toBe(keys.length + maps.length + trusted + refined + afterCheck.steps.length - maps.length);
   });
 
   it('reads createArray lists and list parameters', () => {

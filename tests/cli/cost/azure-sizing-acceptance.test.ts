@@ -95,11 +95,13 @@ describe('acceptance: prod.yaml against a copy with bigger Databricks sizing, bo
     const context = costContext('medium', '2026-11-22');
     const slow = { ...context.usage.profile, functions: { ...context.usage.profile.functions, transform: { ...context.usage.profile.functions.transform, secondsPerInvocation: 150 } } };
     const lines = estimateFor({ ...context, usage: { ...context.usage, profile: slow } }, loadEnvironment({ config: PROD }), base).clouds.find((cloud) => cloud.cloud === 'azure')!.lines;
-    const process = line(lines, 'azure.datafactory.process');
+    // The builds run in process-steps, which the process pipeline starts when something is new.
+    const process = line(lines, 'azure.datafactory.process-steps');
+    expect(line(lines, 'azure.datafactory.process').formula).toContain('FindNewData 1 x 3 min (transform 150 s, rounded up)');
     // The trusted builds run in three maps, parents first: 5 + 1 + 3 tables.
     for (const part of ['BuildTrustedTable1 5 x 3 min', 'BuildTrustedTable2 1 x 3 min', 'BuildTrustedTable3 3 x 3 min']) expect(process.formula).toContain(`${part} (transform 150 s, rounded up)`);
     expect(process.formula).toContain('CheckQuality 1 x 1 min (quality 10 s, rounded up)');
-    expect(process.expected).toBeGreaterThan(line(baseLines, 'azure.datafactory.process').expected);
+    expect(process.expected).toBeGreaterThan(line(baseLines, 'azure.datafactory.process-steps').expected);
   });
 
   it('strata cost --vs prints both lines rising, with their formulas', () => {

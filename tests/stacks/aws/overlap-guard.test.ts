@@ -78,7 +78,8 @@ async function runFlow(flow: SynthesizedFlow, listing: (call: number) => unknown
           : async (message) => {
               invoked[state] = (invoked[state] ?? 0) + 1;
               inputs.push({ state, input: message });
-              return {};
+              // The process flow's check finds something new, so the run goes on past it.
+              return target === 'find-new-data' ? { due: true, reason: 'new staged files for orders', tables: ['orders'] } : {};
             };
   }
   // aws-local-stepfunctions annotates the definition it is given: it gets a copy.
@@ -218,8 +219,9 @@ describe('the overlap guard of the synthesized state machines (prod)', () => {
       const outcome = await runFlow(process(), () => listExecutionsResponse(THIS_RUN), { fullRefresh: true });
       expect(outcome.status).toBe('succeeded');
       expect(outcome.listings).toBe(1);
-      expect(outcome.inputs[0]!.state).toBe('BuildTrustedTable1');
+      expect(outcome.inputs[0]!.state).toBe('FindNewData');
       expect(outcome.inputs[0]!.input).toMatchObject({ runId: 'run-b', fullRefresh: true });
+      expect(outcome.inputs[1]!.state).toBe('BuildTrustedTable1');
       expect(outcome.invoked.CheckQuality).toBe(1);
       expect(outcome.output.options).toEqual({ fullRefresh: true });
       expect(outcome.output).not.toHaveProperty('overlap');

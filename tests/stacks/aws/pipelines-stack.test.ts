@@ -63,8 +63,11 @@ function stateMachineOf(template: Template, name: string): [string, Resource] {
 /** State names from StartAt along Next to the end. */
 function mainPath(asl: Asl): string[] {
   const names: string[] = [];
-  // A Choice is followed along its default branch.
-  for (let name: string | undefined = asl.StartAt; name !== undefined; name = asl.States[name]!.Next ?? asl.States[name]!.Default) {
+  // A Choice is followed along its default branch, unless that branch only ends the run (a continue-if step's skip,
+  // a Pass into Succeed): then along its first choice, where the flow goes on.
+  const endsRun = (name: string | undefined) => name !== undefined && asl.States[name]!.Type === 'Pass' && asl.States[asl.States[name]!.Next]?.Type === 'Succeed';
+  const next = (state: AslState): string | undefined => state.Next ?? (state.Type === 'Choice' && endsRun(state.Default) ? state.Choices[0].Next : state.Default);
+  for (let name: string | undefined = asl.StartAt; name !== undefined; name = next(asl.States[name]!)) {
     if (names.includes(name)) throw new Error(`loop at ${name}`);
     names.push(name);
   }
@@ -131,7 +134,9 @@ describe('pipelines stack', () => {
     it('retries every task with backoff, never a failed quality gate, and catches every failure into the notify-and-fail path', () => {
       const asl = definitionOf(flowMachine(flow)[1]);
       const tasks = stepTasks(asl);
-      expect(tasks.length).toBeGreaterThanOrEqual(flow.steps.length);
+      // A continue-if step is a Choice: it runs nothing, so it has no retry or catch.
+      const runningSteps = flow.steps.filter((step) => step.kind !== 'continue-if');
+      expect(tasks.length).toBeGreaterThanOrEqual(runningSteps.length);
       // Handler tasks; SageMaker jobs retry on their own terms (retrain-sagemaker.test.ts) and notify steps have no quality gate to respect.
       const handlerTasks = tasks.filter(([, task]) => String(task.Resource).startsWith('<GetAtt:'));
       expect(handlerTasks.length).toBeGreaterThan(0);
@@ -156,9 +161,9 @@ describe('pipelines stack', () => {
       const guardStates = new Set<string>(Object.values(OVERLAP_GUARD_STATES));
       const names = topLevel.map(([name]) => name).filter((name) => !guardStates.has(name));
       // Steps a managed engine runs are replaced by its states (named after the step or its parts); every other step is there by name.
-      const handlerSteps = flow.steps.filter((step) => !(step.kind === 'task' && step.managed && prod.sizing.training.engine === 'sagemaker' && modelNamed(step.managed.model).managedAlgorithm));
+      const handlerSteps = runningSteps.filter((step) => !(step.kind === 'task' && step.managed && prod.sizing.training.engine === 'sagemaker' && modelNamed(step.managed.model).managedAlgorithm));
       expect(names).toEqual(expect.arrayContaining(handlerSteps.map((step) => step.name)));
-      if (handlerSteps.length === flow.steps.length) expect(names.sort()).toEqual(flow.steps.map((step) => step.name).sort());
+      if (handlerSteps.length === runningSteps.length) expect(names.sort()).toEqual(runningSteps.map((step) => step.name).sort());
       for (const [name, state] of topLevel) {
         expect(state.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NotifyFailure' }]);
       }
@@ -181,6 +186,10 @@ describe('pipelines stack', () => {
         if (step.kind === 'notify') {
           expect(state.Resource, step.name).toMatch(/:states:::sns:publish$/);
           expect((state.Parameters as { TopicArn: string }).TopicArn, step.name).toMatch(/^<Ref:NotificationTopic[0-9A-F]+>$/);
+          continue;
+        }
+        if (step.kind === 'continue-if') {
+          expect(state.Type, step.name).toBe('Choice');
           continue;
         }
         const task = step.kind === 'task' ? state : (state.ItemProcessor as Asl).States[step.step.name]!;

@@ -58,7 +58,8 @@ const runStep = async (message) => {
   await core.registered.find((entry) => entry.metadata.name === 'run-step').callback(message, context(logs, []));
   return { logs };
 };
-const first = core.registered[0].metadata.name;
+// A step that fails on its input, so the failure report is seen; find-new-data, registered first, would succeed.
+const first = 'build-trusted';
 const accepted = await call(first, JSON.stringify({ runId: 'r1', callBackUri }));
 const ran = await runStep(accepted.queued[0].value);
 server.close();
@@ -162,9 +163,9 @@ describe('the Azure function bundle', () => {
       expect(out.programmingModel).toBe('@azure/functions');
       type Metadata = { name: string; bindings: Record<string, Record<string, unknown>> };
       const functions = out.functions as Metadata[];
-      expect(functions.map((metadata) => metadata.name)).toEqual(['build-trusted', 'build-refined', 'run-step']);
+      expect(functions.map((metadata) => metadata.name)).toEqual(['find-new-data', 'build-trusted', 'build-refined', 'run-step']);
       const bindings = (metadata: Metadata) => Object.values(metadata.bindings);
-      for (const metadata of functions.slice(0, 2)) {
+      for (const metadata of functions.slice(0, 3)) {
         expect(bindings(metadata).find((binding) => binding.direction === 'in')).toMatchObject({ type: 'httpTrigger', methods: ['POST'], authLevel: 'function', route: metadata.name });
         expect(bindings(metadata).filter((binding) => binding.direction === 'out')).toEqual(
           expect.arrayContaining([
@@ -173,7 +174,7 @@ describe('the Azure function bundle', () => {
           ]),
         );
       }
-      expect(bindings(functions[2]!)).toEqual([expect.objectContaining({ type: 'queueTrigger', direction: 'in', queueName: 'strata-steps-transform', connection: 'AzureWebJobsStorage' })]);
+      expect(bindings(functions[3]!)).toEqual([expect.objectContaining({ type: 'queueTrigger', direction: 'in', queueName: 'strata-steps-transform', connection: 'AzureWebJobsStorage' })]);
 
       expect(out.badJson.response.status).toBe(400);
       expect(out.badJson.response.jsonBody.errorMessage).toMatch(/^build-trusted: the request body is not JSON/);

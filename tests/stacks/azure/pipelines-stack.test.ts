@@ -170,12 +170,27 @@ describe('Azure pipelines stack', () => {
   });
 
   describe('the flows on Data Factory', () => {
-    it.each(FLOWS.map((flow) => [flow.name, flow] as const))('%s: a pipeline whose activities hold every step of the flow definition', (_name, flow) => {
+    it.each(FLOWS.map((flow) => [flow.name, flow] as const))('%s: a pipeline whose activities hold every step of the flow definition (the steps after a continue-if in <flow>-steps)', (_name, flow) => {
       const pipeline = pipelineNamed(synthesized.prod.stack, flow.name);
-      const names = activityNames(pipeline);
+      const continued = Object.values(resourcesOf(synthesized.prod.stack, 'azurerm_data_factory_pipeline')).find((candidate) => candidate.name === `${flow.name}-steps`);
+      const names = [...activityNames(pipeline), ...(continued ? activityNames(continued) : [])];
       for (const step of stepNames(flow)) expect(names, `${flow.name} step ${step}`).toContain(step);
-      expect(pipeline.concurrency).toBe(1);
-      expect(pipeline.data_factory_id).toBe('${azurerm_data_factory.factory.id}');
+      expect(continued !== undefined, flow.name).toBe(flow.steps.some((step) => step.kind === 'continue-if'));
+      for (const each of [pipeline, ...(continued ? [continued] : [])]) {
+        expect(each.concurrency).toBe(1);
+        expect(each.data_factory_id).toBe('${azurerm_data_factory.factory.id}');
+      }
+    });
+
+    it('writes the process-steps pipeline before the process pipeline that runs it, with the same run options', () => {
+      const pipelines = Object.entries(resourcesOf(synthesized.prod.stack, 'azurerm_data_factory_pipeline'));
+      const [continuedKey, continued] = pipelines.find(([, pipeline]) => pipeline.name === 'process-steps')!;
+      const process = pipelineNamed(synthesized.prod.stack, 'process');
+      expect(process.depends_on).toContain(`azurerm_data_factory_pipeline.${continuedKey}`);
+      expect(continued.parameters).toEqual(process.parameters);
+      // Started by the process pipeline only: no trigger of its own.
+      const triggers = Object.values(resourcesOf(synthesized.prod.stack, 'azurerm_data_factory_trigger_schedule'));
+      expect(triggers.filter((trigger) => String(trigger.pipeline_name).includes(continuedKey))).toEqual([]);
     });
 
     it('holds no Terraform template syntax in activities_json but references to the topic, the function apps, the vault and the key secrets', () => {
@@ -290,7 +305,7 @@ describe('Azure pipelines stack', () => {
 
     it('waits for a handler step’s callback through all its tries (3 x the class timeoutSeconds, 5 s apart) plus the queue margin', () => {
       const hookTimeouts = (which: keyof typeof configs) => {
-        const activities = JSON.parse(pipelineNamed(synthesized[which].stack, 'process').activities_json as string) as TfJson[];
+        const activities = ['process', 'process-steps'].flatMap((name) => JSON.parse(pipelineNamed(synthesized[which].stack, name).activities_json as string) as TfJson[]);
         const all = activities.flatMap((activity) => [activity, ...((activity.typeProperties?.activities as TfJson[] | undefined) ?? [])]);
         return Object.fromEntries(all.filter((activity) => activity.type === 'WebHook').map((activity) => [activity.name, activity.typeProperties.timeout]));
       };

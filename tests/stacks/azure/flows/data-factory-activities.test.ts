@@ -9,7 +9,9 @@ import {
   KEY_VAULT_RESOURCE,
   FLOW_NOTIFICATION_EVENT_TYPE,
   MAX_FOREACH_BATCH_COUNT,
+  continuedPipelineName,
   renderDataFactoryActivities,
+  renderDataFactoryPipelines,
   UnrenderableStepError,
   type DataFactoryActivity,
   type DataFactoryTargets,
@@ -61,8 +63,22 @@ const keysOf = (activities: readonly DataFactoryActivity[]) => activities.filter
 const flowWith = (steps: readonly FlowStep[]): FlowDefinition => ({ ...ingestFlow, steps });
 const task = (name: string, input: TaskStep['input'], resultPath = `$.${name}`): TaskStep => ({ kind: 'task', name, handler: 'build-refined', input, resultPath });
 
+/**
+ * A flow's pipelines as the flows they render: the whole flow, or, around a
+ * continue-if step, the steps before it and the steps after it (the If
+ * Condition that joins them is specified on its own, below).
+ */
+function pipelinePartsOf(flow: FlowDefinition): (readonly [string, FlowDefinition])[] {
+  const at = flow.steps.findIndex((step) => step.kind === 'continue-if');
+  if (at === -1) return [[flow.name, flow]];
+  return [
+    [flow.name, { ...flow, steps: flow.steps.slice(0, at) }],
+    [continuedPipelineName(flow.name), { ...flow, steps: flow.steps.slice(at + 1) }],
+  ];
+}
+
 describe('renderDataFactoryActivities', () => {
-  describe.each(FLOWS.map((flow) => [flow.name, flow] as const))('the %s flow', (_name, flow) => {
+  describe.each(FLOWS.flatMap(pipelinePartsOf))('the %s pipeline', (_name, flow) => {
     const activities = renderDataFactoryActivities(flow, TARGETS);
 
     it('has one activity per step, map inner steps included, each task a WebHook on its class’s function app that waits for the callback', () => {
@@ -78,6 +94,7 @@ describe('renderDataFactoryActivities', () => {
           expect(activity.type).toBe('WebActivity');
           continue;
         }
+        if (step.kind === 'continue-if') throw new Error('a pipeline part holds no continue-if step');
         const { handlerClass } = HANDLERS[step.handler];
         expect(activity.type, step.name).toBe('WebHook');
         expect(properties(activity)).toEqual({
@@ -183,7 +200,7 @@ describe('renderDataFactoryActivities', () => {
   });
 
   it('checks quality with the run id only', () => {
-    const checkQuality = named(renderDataFactoryActivities(processFlow, TARGETS), 'CheckQuality');
+    const checkQuality = named(renderDataFactoryPipelines(processFlow, TARGETS, 'process')[1]!.activities, 'CheckQuality');
     expect(properties(checkQuality).url).toMatch(/\/api\/check-quality$/);
     expect(bodyOf(checkQuality)).toEqual({ runId: RUN_ID });
   });
@@ -203,9 +220,9 @@ describe('renderDataFactoryActivities', () => {
   });
 
   it('builds each fixed-list table, the list written into the pipeline', () => {
-    const step = processFlow.steps[0];
-    if (step?.kind !== 'map' || !('values' in step.items)) throw new Error('the process flow starts with a fixed-list map');
-    const forEach = named(renderDataFactoryActivities(processFlow, TARGETS), step.name);
+    const step = processFlow.steps.find((candidate) => candidate.kind === 'map');
+    if (step?.kind !== 'map' || !('values' in step.items)) throw new Error('the process flow has a fixed-list map');
+    const forEach = named(renderDataFactoryPipelines(processFlow, TARGETS, 'process')[1]!.activities, step.name);
     expect(evaluateExpression(properties(forEach).items.value, { runId: RUN_ID })).toEqual(step.items.values);
     expect(properties(forEach).batchCount).toBe(step.maxConcurrency);
     const [item] = step.items.values;
@@ -215,7 +232,7 @@ describe('renderDataFactoryActivities', () => {
 
   it('reads a run option from the pipeline parameters and refuses one the flow does not declare', () => {
     const undeclared = { ...processFlow, options: {} };
-    expect(() => renderDataFactoryActivities(undeclared, TARGETS)).toThrow(/reads option fullRefresh, which the flow does not declare/);
+    expect(() => renderDataFactoryPipelines(undeclared, TARGETS, 'process')).toThrow(/reads option fullRefresh, which the flow does not declare/);
   });
 
   it('runs managed (SageMaker on AWS) steps as their handler', () => {
@@ -359,3 +376,47 @@ describe('renderDataFactoryActivities', () => {
     expect(properties(named(renderDataFactoryActivities(wide, TARGETS), 'Wide')).batchCount).toBe(50);
   });
 });
+
+describe('renderDataFactoryPipelines: a continue-if step', () => {
+  const [first, continued] = renderDataFactoryPipelines(processFlow, TARGETS, 'process');
+
+  it('ends the first pipeline with an If Condition on the previous result, whose true branch runs the rest as the process-steps pipeline', () => {
+    expect(stepsOf(first!.activities).map((activity) => [activity.name, activity.type])).toEqual([
+      ['FindNewData', 'WebHook'],
+      ['AnythingNew', 'IfCondition'],
+    ]);
+    const gate = named(first!.activities, 'AnythingNew');
+    expect(gate.dependsOn).toEqual([{ activity: 'FindNewData', dependencyConditions: ['Succeeded'] }]);
+    expect(properties(gate).expression).toEqual({ value: "@bool(activity('FindNewData').output.due)", type: 'Expression' });
+    // False: no activity, so the run ends there, succeeded.
+    expect(properties(gate)).not.toHaveProperty('ifFalseActivities');
+    expect(properties(gate).ifTrueActivities).toEqual([
+      {
+        name: 'Run-process-steps',
+        type: 'ExecutePipeline',
+        dependsOn: [],
+        userProperties: [],
+        typeProperties: {
+          pipeline: { referenceName: 'process-steps', type: 'PipelineReference' },
+          waitOnCompletion: true,
+          parameters: { fullRefresh: { value: '@pipeline().parameters.fullRefresh', type: 'Expression' } },
+        },
+      },
+    ]);
+  });
+
+  it('puts every step after it, and only those, in the second pipeline', () => {
+    expect(continued!.name).toBe('process-steps');
+    const after = processFlow.steps.slice(processFlow.steps.findIndex((step) => step.kind === 'continue-if') + 1);
+    expect(stepsOf(continued!.activities).map((activity) => activity.name)).toEqual(after.map((step) => step.name));
+  });
+
+  it('renders a flow without one as a single pipeline, and refuses one that starts or ends with it', () => {
+    expect(renderDataFactoryPipelines(ingestFlow, TARGETS, 'ingest').map((pipeline) => pipeline.name)).toEqual(['ingest']);
+    const gate = { kind: 'continue-if', name: 'Gate', path: '$.x.due', reasonPath: '$.x.reason' } as const;
+    expect(() => renderDataFactoryPipelines(flowWith([gate, ...ingestFlow.steps]), TARGETS, 'x')).toThrow(UnrenderableStepError);
+    expect(() => renderDataFactoryPipelines(flowWith([...ingestFlow.steps, gate]), TARGETS, 'x')).toThrow(/ends with continue-if step Gate/);
+    expect(() => renderDataFactoryActivities(processFlow, TARGETS)).toThrow(/renders as two pipelines/);
+  });
+});
+
