@@ -116,8 +116,9 @@ describe('Azure function app runtime: WebHook steps through a storage queue (Azu
 
   it("registers one POST function per handler of the app class, function-key protected, routed by handler name, writing the class's step queue", () => {
     const { app, names } = registered('transform');
-    expect(names).toEqual(['build-trusted', 'build-refined']);
+    expect(names).toEqual(['find-new-data', 'build-trusted', 'build-refined']);
     expect(app.functions.map(({ name, options }) => [name, options.methods, options.authLevel, options.route])).toEqual([
+      ['find-new-data', ['POST'], 'function', 'find-new-data'],
       ['build-trusted', ['POST'], 'function', 'build-trusted'],
       ['build-refined', ['POST'], 'function', 'build-refined'],
     ]);
