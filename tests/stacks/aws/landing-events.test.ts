@@ -7,47 +7,29 @@
  * the synthesized ones; the runs execute them in aws-local-stepfunctions with
  * scripted handlers (the handlers themselves are specified in tests/lambdas).
  */
-import { StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { flowsFromTemplate, type SynthesizedFlow } from '../../../cli/run/synthesized-flows.ts';
-import { OVERLAP_GUARD_STATES as GUARD } from '../../../stacks/aws/constructs/pipeline-flow.ts';
 import { environmentNamed } from '../../support/environments.ts';
+import { runScriptedFlow } from './run-scripted-flow.ts';
 import { synthAws } from './synth-aws.ts';
-// The local runner's module installs the Promise.withResolvers aws-local-stepfunctions 3 needs on Node 20.
-import '../../../cli/run/local-runner.ts';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 const prod = environmentNamed('prod');
-const THIS_RUN = 'arn:aws:states:eu-west-1:111111111111:execution:strata-prod-ingest-flow:run-a';
 
 /** Runs the ingest flow with list-landing answering `listings` in turn; returns the drops unpacked and the listings made. */
 async function runIngest(flow: SynthesizedFlow, listings: string[][]): Promise<{ unpacked: string[]; listed: number }> {
   const unpacked: string[] = [];
   let listed = 0;
-  const handlers: Record<string, (input: any) => Promise<unknown>> = {};
-  for (const [state, target] of flow.taskTargets) {
-    handlers[state] =
-      target === 'runningExecutions'
-        ? // ListExecutions as the SDK integration answers it (recorded shape): only this run is running.
-          async () => ({ Executions: [{ ExecutionArn: THIS_RUN, Status: 'RUNNING' }] })
-        : target === 'list-landing'
-          ? async () => {
-              const drops = listings[listed++] ?? [];
-              return { drops: drops.map((landingKey, index) => ({ landingKey, ingestedAt: new Date(Date.UTC(2026, 11, 3, 9, 0, listed, index)).toISOString() })), deferred: 0 };
-            }
-          : target === 'unpack-file-drop'
-            ? async (input) => {
-                unpacked.push(input.landingKey);
-                return { status: 'ingested' };
-              }
-            : async () => ({});
-  }
-  const machine = new StateMachine(structuredClone(flow.definition) as never, { validationOptions: { checkArn: false } });
-  const execution = machine.run({}, {
-    overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: { [GUARD.wait]: 0 } },
-    context: { Execution: { Id: THIS_RUN, Name: 'run-a', Input: {} }, StateMachine: { Id: THIS_RUN.replace(':execution:', ':stateMachine:').replace(/:run-a$/, ''), Name: 'strata-prod-ingest-flow' } } as never,
+  await runScriptedFlow(flow, {
+    'list-landing': () => {
+      const drops = listings[listed++] ?? [];
+      return { drops: drops.map((landingKey, index) => ({ landingKey, ingestedAt: new Date(Date.UTC(2026, 11, 3, 9, 0, listed, index)).toISOString() })), deferred: 0 };
+    },
+    'unpack-file-drop': (input) => {
+      unpacked.push(input.landingKey);
+      return { status: 'ingested' };
+    },
   });
-  await execution.result;
   return { unpacked, listed };
 }
 
