@@ -753,9 +753,15 @@ function dataFactoryLines(resources: TfResource[], env: Environment, usage: Usag
     }
     if (own.length === 0) {
       const flow = FLOW_NAMES.find((name) => `${pipeline.address} ${pipeline.path} ${String(pipeline.body.name ?? '')}`.toLowerCase().includes(name));
+      // A pipeline another one runs (Execute Pipeline), such as the steps after a continue-if check.
+      const parent = pipelines.find((other) => other !== pipeline && String(other.body.activities_json ?? '').includes(`"referenceName":${JSON.stringify(String(pipeline.body.name ?? ''))}`));
       if (flow) {
         runsPerMonth = runs(env.schedules[flow], notes, `schedules.${flow}`);
-        schedules.push(`no schedule trigger; schedules.${flow} ${env.schedules[flow]}`);
+        schedules.push(
+          parent
+            ? `run by ${literalName(parent)} (Execute Pipeline) when its check finds work; counted at every run of schedules.${flow} ${env.schedules[flow]}, an upper bound`
+            : `no schedule trigger; schedules.${flow} ${env.schedules[flow]}`,
+        );
       } else {
         notes.push(`${pipeline.address}: no schedule trigger and no flow name in its name; counted as 0 runs`);
         schedules.push('no schedule trigger');

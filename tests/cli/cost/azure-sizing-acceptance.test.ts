@@ -97,6 +97,8 @@ describe('acceptance: prod.yaml against a copy with bigger Databricks sizing, bo
     const lines = estimateFor({ ...context, usage: { ...context.usage, profile: slow } }, loadEnvironment({ config: PROD }), base).clouds.find((cloud) => cloud.cloud === 'azure')!.lines;
     // The builds run in process-steps, which the process pipeline starts when something is new.
     const process = line(lines, 'azure.datafactory.process-steps');
+    // Counted at every process run, and said to be an upper bound: it runs only when the check finds work.
+    expect(process.formula).toMatch(/^730 runs \(run by process \(Execute Pipeline\) when its check finds work; counted at every run of schedules\.process rate\(1 hour\), an upper bound\)/);
     expect(line(lines, 'azure.datafactory.process').formula).toContain('FindNewData 1 x 3 min (transform 150 s, rounded up)');
     // The trusted builds run in three maps, parents first: 5 + 1 + 3 tables.
     for (const part of ['BuildTrustedTable1 5 x 3 min', 'BuildTrustedTable2 1 x 3 min', 'BuildTrustedTable3 3 x 3 min']) expect(process.formula).toContain(`${part} (transform 150 s, rounded up)`);
