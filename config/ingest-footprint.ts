@@ -34,7 +34,7 @@ export const INGEST_STAGED_MB_PER_SECOND = 5;
 /** Listing, receipts and store round trips that do not grow with the drop. */
 export const INGEST_FIXED_SECONDS = 30;
 /** Lambda gives a function one full vCPU at this memory, and a share of one below it. */
-const LAMBDA_FULL_VCPU_MB = 1769;
+export const LAMBDA_FULL_VCPU_MB = 1769;
 /** The most memory an Azure Flex Consumption instance has; one environment file deploys both clouds. */
 export const FLEX_LARGEST_INSTANCE_MB = 4096;
 /** Lambda's longest timeout. */

@@ -13,6 +13,7 @@ import {
   INGEST_RUNTIME_MB,
   ingestMemoryNeedMb,
   ingestTimeoutNeedSeconds,
+  LAMBDA_FULL_VCPU_MB,
   LAMBDA_LONGEST_TIMEOUT_SECONDS,
 } from './ingest-footprint.ts';
 
@@ -499,15 +500,6 @@ function checkIngestFootprint(env: Pick<Environment, 'sizing' | 'ingestion'>, ct
     });
     return;
   }
-  const timeoutNeed = ingestTimeoutNeedSeconds(env.ingestion, memoryNeed);
-  if (timeoutNeed > LAMBDA_LONGEST_TIMEOUT_SECONDS) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['ingestion', 'maxUnpackedMb'],
-      message: `the ingest functions would need ${timeoutNeed} s to stage the largest drop ${limits} accept, more than Lambda's ${LAMBDA_LONGEST_TIMEOUT_SECONDS} s: lower maxUnpackedMb or maxFileMb`,
-    });
-    return;
-  }
   const sizing = lambdaSizingFor(env, 'ingest');
   if (sizing.memoryMb < memoryNeed) {
     ctx.addIssue({
@@ -517,12 +509,21 @@ function checkIngestFootprint(env: Pick<Environment, 'sizing' | 'ingestion'>, ct
     });
     return;
   }
-  const sizedTimeoutNeed = ingestTimeoutNeedSeconds(env.ingestion, sizing.memoryMb);
-  if (sizing.timeoutSeconds < sizedTimeoutNeed) {
+  // At the memory the functions get: more memory buys more CPU on Lambda, up to a full vCPU.
+  const timeoutNeed = ingestTimeoutNeedSeconds(env.ingestion, sizing.memoryMb);
+  if (timeoutNeed > LAMBDA_LONGEST_TIMEOUT_SECONDS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ingestion', 'maxUnpackedMb'],
+      message: `at ${sizing.memoryMb} MB the ingest functions would need ${timeoutNeed} s to stage the largest drop ${limits} accept, more than Lambda's ${LAMBDA_LONGEST_TIMEOUT_SECONDS} s: lower maxUnpackedMb or maxFileMb${sizing.memoryMb < LAMBDA_FULL_VCPU_MB ? `, or give sizing.lambda.overrides.ingest.memoryMb up to ${LAMBDA_FULL_VCPU_MB} MB (a full vCPU)` : ''}`,
+    });
+    return;
+  }
+  if (sizing.timeoutSeconds < timeoutNeed) {
     ctx.addIssue({
       code: 'custom',
       path: ['sizing', 'lambda', 'overrides', 'ingest', 'timeoutSeconds'],
-      message: `${limits} accept drops that need ${sizedTimeoutNeed} s to unpack and stage at ${sizing.memoryMb} MB: raise this to at least ${sizedTimeoutNeed}, lower those limits, or leave it out (then it is derived from them)`,
+      message: `${limits} accept drops that need ${timeoutNeed} s to unpack and stage at ${sizing.memoryMb} MB: raise this to at least ${timeoutNeed}, lower those limits, or leave it out (then it is derived from them)`,
     });
   }
 }

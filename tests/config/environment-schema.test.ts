@@ -84,8 +84,16 @@ describe('the ingest functions\' memory and timeout', () => {
       `${file}: sizing.lambda.overrides.ingest.timeoutSeconds = 120: ingestion.maxFileMb (512) and maxUnpackedMb (2048) accept drops that need 440 s to unpack and stage at 1920 MB: raise this to at least 440, lower those limits, or leave it out (then it is derived from them)`,
     ]);
     expect(problemsOf('name: prod\ningestion: { maxFileMb: 1024, maxUnpackedMb: 5000 }\n', file)).toEqual([
-      `${file}: ingestion.maxUnpackedMb = 5000: the ingest functions would need 1030 s to stage the largest drop ingestion.maxFileMb (1024) and maxUnpackedMb (5000) accept, more than Lambda's 900 s: lower maxUnpackedMb or maxFileMb`,
+      `${file}: ingestion.maxUnpackedMb = 5000: at 3456 MB the ingest functions would need 1030 s to stage the largest drop ingestion.maxFileMb (1024) and maxUnpackedMb (5000) accept, more than Lambda's 900 s: lower maxUnpackedMb or maxFileMb`,
     ]);
+    // The time is reckoned at the memory the functions get: the shared 1024 MB (0.58 vCPU) would need
+    // 30 + ceil(4000 / (5 x 1024/1769)) = 1413 s; a 1769 MB override (a full vCPU) 830 s, which Lambda allows.
+    const small = 'name: prod\ningestion: { maxFileMb: 100, maxUnpackedMb: 4000 }\n';
+    expect(problemsOf(small, file)).toEqual([
+      `${file}: ingestion.maxUnpackedMb = 4000: at 1024 MB the ingest functions would need 1413 s to stage the largest drop ingestion.maxFileMb (100) and maxUnpackedMb (4000) accept, more than Lambda's 900 s: lower maxUnpackedMb or maxFileMb, or give sizing.lambda.overrides.ingest.memoryMb up to 1769 MB (a full vCPU)`,
+    ]);
+    const faster = parseEnvironment(`${small}sizing:\n  lambda:\n    overrides:\n      ingest: { memoryMb: 1769, timeoutSeconds: 900 }\n`, file);
+    expect(lambdaSizingFor(faster, 'ingest')).toMatchObject({ memoryMb: 1769, timeoutSeconds: 900 });
   });
 });
 

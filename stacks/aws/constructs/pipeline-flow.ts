@@ -96,6 +96,9 @@ export const OVERLAP_GUARD_STATES = {
   goOn: 'NoOverlappingRun',
 } as const;
 
+/** Passes of a repeating flow (`repeatWhileAny`) in one run at most. */
+export const MAX_PASSES = 3;
+
 /** How often the guard lists again when the listing does not show this run yet (ListExecutions is eventually consistent). */
 const GUARD_LISTINGS = 5;
 const GUARD_WAIT = Duration.seconds(2);
@@ -252,10 +255,18 @@ export class PipelineFlow extends Construct {
     const succeeded = new sfn.Succeed(this, 'Succeeded');
     if (flow.repeatWhileAny) {
       // Another pass while the last one found anything: what landed after this run listed is taken by it, since a run
-      // its event started meanwhile was skipped (one run at a time). A pass that finds nothing ends the run.
-      steps = steps.next(
-        new sfn.Choice(this, 'FoundAnything', { comment: `Runs the steps again while ${flow.repeatWhileAny} of the last pass is not empty.` })
-          .when(sfn.Condition.isPresent(`${flow.repeatWhileAny}[0]`), startAt)
+      // its event started meanwhile was skipped (one run at a time). A pass that finds nothing ends the run, and so
+      // does the last of MAX_PASSES: a steady stream of drops must not hold a run until its timeout, nor grow its
+      // history past Step Functions' 25,000 events (a pass of a full listing is several thousand). What is left
+      // waits for the next drop's run or the sweep.
+      const passes = new sfn.Pass(this, 'CountPasses', { result: sfn.Result.fromObject({ done: 1 }), resultPath: '$.passes' });
+      const another = new sfn.Pass(this, 'AnotherPass', { parameters: { 'done.$': 'States.MathAdd($.passes.done, 1)' }, resultPath: '$.passes' });
+      another.next(startAt);
+      passes.next(startAt);
+      // sequence() does not link: passes.next(startAt) did; the chain starts at passes and ends where the steps end.
+      steps = sfn.Chain.sequence(passes, steps).next(
+        new sfn.Choice(this, 'FoundAnything', { comment: `Runs the steps again while ${flow.repeatWhileAny} of the last pass is not empty, ${MAX_PASSES} passes at most.` })
+          .when(sfn.Condition.and(sfn.Condition.isPresent(`${flow.repeatWhileAny}[0]`), sfn.Condition.numberLessThan('$.passes.done', MAX_PASSES)), another)
           .otherwise(succeeded),
       );
     } else {
@@ -426,10 +437,11 @@ export class PipelineFlow extends Construct {
       resultPath: '$.overlap',
     });
     const list = new tasks.CallAwsService(this, names.list, {
-      comment: 'The RUNNING executions of this state machine, most recent first (the first page: skipped runs end at once, so there are a handful at most).',
+      comment: 'The RUNNING executions of this state machine, most recent first (the first page, of up to 1000: skipped runs end at once, so there are a handful at most).',
       service: 'sfn',
       action: 'listExecutions',
-      parameters: { StateMachineArn: sfn.JsonPath.stringAt('$$.StateMachine.Id'), StatusFilter: 'RUNNING' },
+      // The largest page: file drops start a run each, and a burst of them must not push the oldest run off the page.
+      parameters: { StateMachineArn: sfn.JsonPath.stringAt('$$.StateMachine.Id'), StatusFilter: 'RUNNING', MaxResults: 1000 },
       // AWS SDK integrations answer in PascalCase: { Executions: [{ ExecutionArn, StateMachineArn, Name, Status, StartDate }], NextToken? }.
       resultSelector: { 'executions.$': '$.Executions', 'count.$': 'States.ArrayLength($.Executions)' },
       resultPath: '$.overlap.listing',

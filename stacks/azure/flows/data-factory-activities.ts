@@ -506,8 +506,8 @@ export const continuedPipelineName = (pipelineName: string): string => `${pipeli
  * Pipeline, waiting for it, with the run options passed on): Data Factory
  * nests no ForEach inside an If (its documented way round is Execute
  * Pipeline), and a run that skips then ends succeeded, as on AWS. The second
- * pipeline's steps share its run id, under which its handlers record what
- * they did.
+ * pipeline's steps share its own run id (not the first pipeline's), under
+ * which its handlers record what they did and its quality check reads it.
  */
 export function renderDataFactoryPipelines(flow: FlowDefinition, targets: DataFactoryTargets, pipelineName: string): DataFactoryPipelineRendering[] {
   const at = flow.steps.findIndex((step) => step.kind === 'continue-if');

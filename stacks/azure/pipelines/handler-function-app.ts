@@ -88,10 +88,11 @@ export function functionKeySecretName(handlerClass: HandlerClass): string {
 /**
  * The command Terraform runs to publish the bundle: `az functionapp deployment source config-zip`, which
  * publishes to Flex Consumption apps through OneDeploy (Azure CLI 2.60 or later, signed in as a principal that
- * may deploy the app). Arguments are quoted for the shell; names are Terraform references resolved at apply.
+ * may deploy the app). The app by its resource id, which carries its subscription: the CLI's default
+ * subscription need not be the one Terraform deploys to. A Terraform reference, resolved at apply.
  */
-export function flexDeployCommand(resourceGroupName: string, appName: string, bundlePath: string): string {
-  return `az functionapp deployment source config-zip --resource-group "${resourceGroupName}" --name "${appName}" --src "${bundlePath}"`;
+export function flexDeployCommand(appId: string, bundlePath: string): string {
+  return `az functionapp deployment source config-zip --ids "${appId}" --src "${bundlePath}"`;
 }
 
 /** Built-in roles the app's identity needs beyond the lake (granted here, not in the platform stack). */
@@ -249,7 +250,7 @@ export class HandlerFunctionApp extends Construct {
       provisioners: [
         {
           type: 'local-exec',
-          command: flexDeployCommand(resourceGroupName, this.app.name, props.bundle.path),
+          command: flexDeployCommand(this.app.id, props.bundle.path),
         },
       ],
       dependsOn: [this.app],

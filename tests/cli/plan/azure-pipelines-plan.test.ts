@@ -33,7 +33,7 @@ function pipelines(change: (stack: TfBodies) => void = () => {}): TfBodies {
     terraform_data: {
       functions_ml_code: {
         triggers_replace: { bundleSha256: 'AAAA', appId: '${azurerm_function_app_flex_consumption.functions_ml.id}' },
-        provisioner: [{ 'local-exec': { command: 'az functionapp deployment source config-zip --resource-group "rg" --name "func-strata-prod-ml" --src "assets/function_bundle/AAAA/archive.zip"' } }],
+        provisioner: [{ 'local-exec': { command: 'az functionapp deployment source config-zip --ids "${azurerm_function_app_flex_consumption.functions_ml.id}" --src "assets/function_bundle/AAAA/archive.zip"' } }],
       },
     },
     azurerm_data_factory: { factory: { name: 'adf-strata-prod', location: 'westeurope', resource_group_name: 'rg' } },

@@ -98,6 +98,11 @@ describe('event-driven ingest on AWS (prod)', () => {
     });
   });
 
+  it('stops after 3 passes even while drops keep landing, leaving the rest to the next run (no run held to its timeout, no history past its limit)', async () => {
+    const endless = Array.from({ length: 10 }, (_, pass) => [`landing/drop-${pass}.csv`]);
+    await expect(runIngest(ingest, endless)).resolves.toEqual({ unpacked: ['landing/drop-0.csv', 'landing/drop-1.csv', 'landing/drop-2.csv'], listed: 3 });
+  });
+
   it('ends after one listing when landing is empty (a sweep with nothing to do)', async () => {
     await expect(runIngest(ingest, [[]])).resolves.toEqual({ unpacked: [], listed: 1 });
   });

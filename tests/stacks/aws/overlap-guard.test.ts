@@ -140,7 +140,8 @@ describe('the overlap guard of the synthesized state machines (prod)', () => {
       expect(States[GUARD.start]).toMatchObject({ Type: 'Pass', Result: { listings: 0 }, ResultPath: '$.overlap', Next: GUARD.list });
       const list = States[GUARD.list]!;
       expect(list.Resource).toBe('arn:<Ref:AWS::Partition>:states:::aws-sdk:sfn:listExecutions');
-      expect(list.Parameters).toEqual({ 'StateMachineArn.$': '$$.StateMachine.Id', StatusFilter: 'RUNNING' });
+      // The largest page: a burst of file drops starts a run each, and the oldest must stay on it.
+      expect(list.Parameters).toEqual({ 'StateMachineArn.$': '$$.StateMachine.Id', StatusFilter: 'RUNNING', MaxResults: 1000 });
       // Only the ARNs and their count stay in the execution state.
       expect(list.ResultSelector).toEqual({ 'executions.$': '$.Executions', 'count.$': 'States.ArrayLength($.Executions)' });
       expect(list.ResultPath).toBe('$.overlap.listing');
@@ -172,7 +173,8 @@ describe('the overlap guard of the synthesized state machines (prod)', () => {
       const goOn = States[GUARD.goOn]!;
       expect(goOn).toMatchObject({ Type: 'Pass', Parameters: { 'input.$': '$$.Execution.Input' }, OutputPath: '$.input' });
       const first = flow.steps[0]!;
-      expect(goOn.Next).toBe(flow.options ? 'OptionDefaults' : first.kind === 'map' && 'values' in first.items ? `${first.name}Items` : first.name);
+      // A repeating flow counts its passes first.
+      expect(goOn.Next).toBe(flow.repeatWhileAny ? 'CountPasses' : flow.options ? 'OptionDefaults' : first.kind === 'map' && 'values' in first.items ? `${first.name}Items` : first.name);
     });
 
     it('does not trust a listing without this run (eventually consistent): lists again, a bounded number of times, then notifies and fails', () => {

@@ -344,8 +344,8 @@ describe('Azure pipelines stack', () => {
         expect(app).not.toHaveProperty('zip_deploy_file');
         const { key, body, command, bundlePath } = codeDeploymentOf(stack, handlerClass);
         const appKey = Object.entries(resourcesOf(stack, 'azurerm_function_app_flex_consumption')).find(([, candidate]) => candidate === app)![0];
-        // The app's name as a reference: Terraform publishes after the app exists.
-        expect(command).toBe(`az functionapp deployment source config-zip --resource-group "${app.resource_group_name}" --name "\${azurerm_function_app_flex_consumption.${appKey}.name}" --src "${bundlePath}"`);
+        // The app by its id, a reference: Terraform publishes after the app exists, to the app's own subscription.
+        expect(command).toBe(`az functionapp deployment source config-zip --ids "\${azurerm_function_app_flex_consumption.${appKey}.id}" --src "${bundlePath}"`);
         // A new bundle, or a replaced app, publishes again.
         expect(body.triggers_replace.bundleSha256).toMatch(/^[0-9a-f]{64}$/);
         expect(bundlePath).toContain(body.triggers_replace.bundleSha256);
