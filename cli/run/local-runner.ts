@@ -110,8 +110,13 @@ export async function dropFilesIn(folder: string): Promise<string[]> {
   return names.map((name) => join(folder, name));
 }
 
+/**
+ * `run-<UTC time to the millisecond>-<6 hex>`, e.g. `run-20261203T135503123Z-ab12cd`: run reports sort by
+ * name in start order. To the second only, a run started within the second the previous one started (a small
+ * ingest takes less) sorted by its random suffix, and "the latest report" was the wrong one.
+ */
 export function newRunId(now = new Date()): string {
-  return `run-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+  return `run-${now.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
 }
 
 const numberOr = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
