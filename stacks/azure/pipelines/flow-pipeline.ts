@@ -96,7 +96,8 @@ export class FlowPipeline extends Construct {
     if (props.flow.startsOnLanding ?? false) {
       if (!props.landing) throw new Error(`flow ${props.flow.name} starts on landing, and no landing place was given`);
       // A storage event trigger: Data Factory subscribes to the account's BlobCreated events through Event Grid.
-      // Runs it starts while one is in progress queue (concurrency 1), so nothing that lands is missed.
+      // Runs it starts while one is in progress queue (concurrency 1; Data Factory queues 100 at most, and a trigger
+      // run past that fails, losing nothing: each run lists all of landing, and the sweep runs too).
       this.landingTrigger = new DataFactoryTriggerBlobEvent(this, 'landing_trigger', {
         name: `${props.pipelineName}-on-landing`,
         dataFactoryId: props.dataFactoryId,
