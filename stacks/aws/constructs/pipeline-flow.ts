@@ -159,6 +159,8 @@ export class PipelineFlow extends Construct {
     const states: (sfn.TaskStateBase | sfn.Map | sfn.Pass | sfn.Chain | sfn.Choice)[] = [];
     const managedStatements: iam.PolicyStatement[] = [];
     const managedHandlers: HandlerName[] = [];
+    // The Choice of each continue-if step, and the boolean it goes on by.
+    const gatePaths = new Map<sfn.Choice, string>();
     for (const step of flow.steps) {
       if (step.kind === 'task') {
         const managed = step.managed ? props.managedSteps?.(this, step) : undefined;
@@ -176,7 +178,9 @@ export class PipelineFlow extends Construct {
         // The run's output on a skip is its log line: the state machine logs ALL with execution data.
         const skip = new sfn.Pass(this, `${step.name}Not`, { comment: `${step.path} is false: the run ends here, succeeded.`, parameters: { 'skipped.$': step.reasonPath } });
         skip.next(new sfn.Succeed(this, `${step.name}Skipped`, { comment: 'Nothing to do in this run.' }));
-        states.push(new sfn.Choice(this, step.name, { comment: `Goes on only when ${step.path} is true.` }).otherwise(skip));
+        const choice = new sfn.Choice(this, step.name, { comment: `Goes on only when ${step.path} is true.` }).otherwise(skip);
+        gatePaths.set(choice, step.path);
+        states.push(choice);
         continue;
       }
       if (step.kind === 'notify') {
@@ -246,10 +250,8 @@ export class PipelineFlow extends Construct {
       } else {
         steps = steps.next(state);
       }
-      if (state instanceof sfn.Choice) {
-        const step = flow.steps.find((candidate) => candidate.kind === 'continue-if' && candidate.name === state.id);
-        gate = { choice: state, path: (step as { path: string }).path };
-      }
+      const path = state instanceof sfn.Choice ? gatePaths.get(state) : undefined;
+      if (path !== undefined) gate = { choice: state as sfn.Choice, path };
     }
     if (gate) throw new Error(`flow ${flow.name} ends with a continue-if step; nothing would follow it`);
     const succeeded = new sfn.Succeed(this, 'Succeeded');

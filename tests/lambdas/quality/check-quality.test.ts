@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object-store.ts';
 import type { Clock } from '../../../lambdas/ports/clock.ts';
 import { checkQuality, type QualityCheck, type QualityThresholds } from '../../../lambdas/quality/check-quality.ts';
@@ -13,7 +13,7 @@ import { buildRefined } from '../../../lambdas/transform/build-refined.ts';
 import { buildTrusted, type TrustedBuild } from '../../../lambdas/transform/build-trusted.ts';
 import { datasetNamed, REFINED_DATASETS } from '../../../pipelines/datasets/index.ts';
 import { FRESHNESS_MAX_AGE_HOURS } from '../../../pipelines/quality/rules.ts';
-import { buildOlist, closeDatabase, CONSISTENT_OLIST, openLake, type TestLake } from '../../pipelines/support/lake.ts';
+import { buildOlist, CONSISTENT_OLIST, lakePerTest, type TestLake } from '../../pipelines/support/lake.ts';
 
 /** Raw fixtures are ingested at midnight on 2026-01-01: freshness counts from the table's watermark. */
 const INGESTED = Date.parse('2026-01-01T00:00:00Z');
@@ -21,13 +21,7 @@ const clockAt = (epochMs: number): Clock => ({ now: () => new Date(epochMs) });
 const HOUR = 3_600_000;
 
 let lake: TestLake;
-beforeEach(async () => {
-  lake = await openLake();
-});
-afterEach(async () => {
-  await lake.close();
-});
-afterAll(() => closeDatabase());
+lakePerTest((opened) => (lake = opened));
 
 async function buildLake(overrides: Readonly<Record<string, readonly string[]>> = {}): Promise<TrustedBuild[]> {
   const builds = await buildOlist(lake, overrides);

@@ -5,19 +5,13 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildTrusted, type TrustedBuild } from '../../../lambdas/transform/build-trusted.ts';
 import { datasetNamed } from '../../../pipelines/datasets/index.ts';
-import { closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
+import { lakePerTest, type TestLake } from '../../pipelines/support/lake.ts';
 
 let lake: TestLake;
-beforeEach(async () => {
-  lake = await openLake();
-});
-afterEach(async () => {
-  await lake.close();
-});
-afterAll(() => closeDatabase());
+lakePerTest((opened) => (lake = opened));
 
 const build = (table: string) => lake.build(table);
 const quarantine = (table: string, orderBy = 'reason') => lake.table('dataquality', `quarantine/${table}`, orderBy);

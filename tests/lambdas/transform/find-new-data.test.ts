@@ -4,20 +4,14 @@
  * feed went quiet past the freshness window still runs, so its quality check
  * says so.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findNewData } from '../../../lambdas/transform/find-new-data.ts';
 import { datasetNamed } from '../../../pipelines/datasets/index.ts';
 import { FRESHNESS_MAX_AGE_HOURS } from '../../../pipelines/quality/rules.ts';
-import { closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
+import { lakePerTest, type TestLake } from '../../pipelines/support/lake.ts';
 
 let lake: TestLake;
-beforeEach(async () => {
-  lake = await openLake();
-});
-afterEach(async () => {
-  await lake.close();
-});
-afterAll(() => closeDatabase());
+lakePerTest((opened) => (lake = opened));
 
 const SELLERS = [datasetNamed('sellers', 'trusted')];
 const at = (hour: number) => new Date(Date.UTC(2026, 0, 1, hour));

@@ -5,23 +5,17 @@
  * batches, children before their parents); a build killed at any of its
  * writes, rerun, equals a clean run.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { QueryEngine } from '../../../lambdas/ports/query-engine.ts';
 import { buildTrusted } from '../../../lambdas/transform/build-trusted.ts';
 import { TableStore } from '../../../lambdas/lake/table-store.ts';
 import { datasetNamed } from '../../../pipelines/datasets/index.ts';
 import { cascadeParentsOf } from '../../../pipelines/quality/rules.ts';
 import type { ObjectStore } from '../../../lambdas/ports/object-store.ts';
-import { closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
+import { lakePerTest, openLake, type TestLake } from '../../pipelines/support/lake.ts';
 
 let lake: TestLake;
-beforeEach(async () => {
-  lake = await openLake();
-});
-afterEach(async () => {
-  await lake.close();
-});
-afterAll(() => closeDatabase());
+lakePerTest((opened) => (lake = opened));
 
 const ORDER = (id: string, status: string, purchased = '2017-10-02 10:56:33', customer = 'c1') => `${id},${customer},${status},${purchased},,,,2017-10-18 00:00:00`;
 const ITEM = (order: string, n: number, price = '10.00') => `${order},${n},p1,s1,2017-10-06 11:07:15,${price},1.00`;

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { buildRefined, modelInputs } from '../../../lambdas/transform/build-refined.ts';
 import { cascadeParentsOf } from '../../../pipelines/quality/rules.ts';
 import { stagedColumns } from '../../../pipelines/sql/compile.ts';
@@ -6,7 +6,7 @@ import { datasetNamed, OLIST_DATASETS, REFINED_DATASETS } from '../../../pipelin
 import { partitionExpression } from '../../../pipelines/sql/compile.ts';
 import { DIALECTS } from '../../../pipelines/sql/dialect.ts';
 import { loadModel, loadModels, renderModel, type Relations, type SqlModel } from '../../../pipelines/sql/render.ts';
-import { buildOlist, closeDatabase, CONSISTENT_OLIST, openLake, type TestLake } from '../support/lake.ts';
+import { buildOlist, CONSISTENT_OLIST, lakePerTest, type TestLake } from '../support/lake.ts';
 
 const names: Relations = { source: (table) => `src_${table}`, ref: (layer, table) => `${layer}.${table}` };
 const ALL_MODELS = [...loadModels('trusted'), ...loadModels('refined')];
@@ -103,13 +103,7 @@ describe('incremental refined tables', () => {
 
 describe('SQL models on DuckDB', () => {
   let lake: TestLake;
-  beforeEach(async () => {
-    lake = await openLake();
-  });
-  afterEach(async () => {
-    await lake.close();
-  });
-  afterAll(() => closeDatabase());
+  lakePerTest((opened) => (lake = opened));
 
   it('every trusted model outputs exactly its dataset’s columns, in order, then its lineage (ingest time, source file, record number, the raw fields)', async () => {
     for (const dataset of OLIST_DATASETS) {

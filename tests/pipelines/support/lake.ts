@@ -4,6 +4,7 @@
  * same SQL the local runner runs.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeEach } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbDatabase, type DuckDbQueryEngine } from '../../../lambdas/adapters/local/duckdb-query-engine.ts';
@@ -99,6 +100,23 @@ export async function openLake(): Promise<TestLake> {
 export function closeDatabase(): void {
   database?.close();
   database = undefined;
+}
+
+/**
+ * A fresh lake for each test of the calling file (or describe block), handed
+ * to `use` before each test and closed after it; the shared database closes
+ * after the last.
+ */
+export function lakePerTest(use: (lake: TestLake) => void): void {
+  let current: TestLake | undefined;
+  beforeEach(async () => {
+    current = await openLake();
+    use(current);
+  });
+  afterEach(async () => {
+    await current?.close();
+  });
+  afterAll(() => closeDatabase());
 }
 
 /**
