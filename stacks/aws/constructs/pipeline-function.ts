@@ -1,18 +1,17 @@
-import { Duration, Tags, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, Tags, Validations } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { cpSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LambdaSizing } from '../../../config/schema.ts';
 import { HANDLERS, type HandlerName } from '../../../pipelines/flows/index.ts';
+import { lambdaBundleOf } from '../lambda-bundles.ts';
 
-/** Folders of pipelines/sql holding models. */
-const SQL_LAYERS = ['trusted', 'refined', 'features', 'ml'] as const;
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** Cost allocation tag: the handler class (pipelines/flows HANDLERS) a function and its log group belong to. */
@@ -46,13 +45,13 @@ export interface PipelineFunctionProps {
 }
 
 /**
- * One handler as a Lambda: bundled with esbuild for Node 24 (the AWS SDK v3
- * comes with the runtime), traced with X-Ray, JSON logs into its own
+ * One handler as a Lambda: its code from the one esbuild build of every
+ * handler (lambda-bundles.ts; Node 24, the AWS SDK v3 from the runtime), traced with X-Ray, JSON logs into its own
  * encrypted log group, and a dead-letter queue when invoked asynchronously. Tagged with its handler
  * class, so cost reports can group functions the way sizing does.
  */
 export class PipelineFunction extends Construct {
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
@@ -64,11 +63,11 @@ export class PipelineFunction extends Construct {
       encryptionKey: props.key,
       retention: props.logRetention,
     });
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    this.function = new lambda.Function(this, 'Function', {
       functionName: props.functionName,
       description: props.description,
-      entry: join(REPO_ROOT, 'lambdas', 'entrypoints', 'aws', `${props.handler}.ts`),
-      handler: 'handler',
+      code: bundledCodeOf(props.handler),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: props.sizing.architecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
       memorySize: props.sizing.memoryMb,
@@ -81,27 +80,6 @@ export class PipelineFunction extends Construct {
       ...(props.asyncRetryAttempts === undefined ? {} : { retryAttempts: props.asyncRetryAttempts }),
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: false,
-        mainFields: ['module', 'main'],
-        externalModules: ['@aws-sdk/*'],
-        // ESM bundles of CommonJS dependencies still call require().
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        // The layer SQL is read from files at run time (pipelines/sql/render.ts looks
-        // beside the code), so the model files travel in the bundle; the asset hash
-        // covers them, and a changed model redeploys the function.
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) =>
-            SQL_LAYERS.map((layer) => `cp -R "${join(inputDir, 'pipelines', 'sql', layer)}" "${join(outputDir, layer)}"`),
-        },
-      },
     });
     if (props.asyncRetryAttempts !== undefined && props.deadLetterQueue) {
       Validations.of(this.function).acknowledge({
@@ -118,4 +96,29 @@ export class PipelineFunction extends Construct {
       }
     }
   }
+}
+
+/**
+ * A handler's code as an asset CDK "bundles" by copying the prebuilt folder:
+ * so the stacks CDK is told not to bundle (`aws:cdk:bundling-stacks`, the
+ * tests' fast synths) get a placeholder and build nothing, exactly as with
+ * NodejsFunction. The hash is of the output, so it changes with the code or
+ * the SQL and with nothing else. The handler is in `command` because CDK
+ * caches assets by their source and bundling options.
+ */
+function bundledCodeOf(handler: HandlerName): lambda.Code {
+  return lambda.Code.fromAsset(join(REPO_ROOT, 'lambdas', 'entrypoints', 'aws'), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled: local bundling always succeeds.
+      image: DockerImage.fromRegistry('strata-prebuilt-lambda-bundle'),
+      command: ['copy-prebuilt-bundle', handler],
+      local: {
+        tryBundle(outputDir: string): boolean {
+          cpSync(lambdaBundleOf(handler), outputDir, { recursive: true });
+          return true;
+        },
+      },
+    },
+  });
 }
