@@ -1,5 +1,7 @@
 import { ConfigError } from '../config/load-environment.ts';
-import { UsageError } from './usage-error.ts';
+import { didYouMean } from './did-you-mean.ts';
+import { describeFailure, isDebug } from './failure.ts';
+import { UsageError, UserError } from './usage-error.ts';
 
 interface Command {
   summary: string;
@@ -24,25 +26,29 @@ async function help(): Promise<string> {
   return [
     'strata: one spec, one version, the whole data + ML platform on AWS and Azure',
     '',
-    'Usage: strata <command> [options]',
+    'Usage: strata <command> [options] [--debug]',
     '',
     'Commands:',
     ...Object.keys(COMMANDS).map((name, index) => `  ${name.padEnd(width)}  ${summaries[index]}`),
     '',
-    'Run `strata <command> --help` for its options.',
+    'Run `strata <command> --help` for its options. --debug (or STRATA_DEBUG=1) shows the stack trace of a failure.',
   ].join('\n');
 }
 
+/** The usage's synopsis: its lines up to the first blank one. */
+const synopsisOf = (usage: string) => usage.split('\n\n')[0]!;
+
 /** Runs the CLI; returns the process exit code (0 ok, 1 failed, 2 bad usage). */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const debug = isDebug(argv);
+  const [name, ...rest] = argv.filter((arg) => arg !== '--debug');
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(await help());
     return name === undefined ? 2 : 0;
   }
   const load = COMMANDS[name];
   if (!load) {
-    console.error(`strata: unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    console.error(`strata: unknown command "${name}"${didYouMean(name, Object.keys(COMMANDS))}; commands: ${Object.keys(COMMANDS).join(', ')}`);
     return 2;
   }
   const command = await load();
@@ -53,14 +59,20 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (error) {
+    if (debug) console.error(error);
     if (error instanceof UsageError) {
-      console.error(`strata ${name}: ${error.message}\n\n${command.usage}`);
+      console.error(`strata ${name}: ${error.message}\n${synopsisOf(command.usage)}\n(strata ${name} --help for every option)`);
       return 2;
     }
     if (error instanceof ConfigError) {
       console.error(error.message);
       return 1;
     }
-    throw error;
+    if (error instanceof UserError) {
+      console.error(`strata ${name}: ${error.message}`);
+      return 1;
+    }
+    console.error(`strata ${name}: ${describeFailure(error, debug)}`);
+    return 1;
   }
 }

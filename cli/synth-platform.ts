@@ -31,6 +31,8 @@ export interface SynthSummary {
 export interface SynthOptions extends EnvironmentSelection {
   /** Folder that receives `cdk.out/` and `cdktf.out/`. @default the repository root */
   readonly outdir?: string;
+  /** Told as each cloud finishes. @default - nothing */
+  readonly onCloudDone?: (cloud: 'aws' | 'azure', seconds: number) => void;
 }
 
 /** A child synth failed; `output` is what it printed. */
@@ -62,9 +64,10 @@ export async function synthPlatform(options: SynthOptions = {}): Promise<SynthSu
 
   try {
     const childEnvironment = { ...process.env, STRATA_VERSION: version };
+    const done = (cloud: 'aws' | 'azure') => () => options.onCloudDone?.(cloud, (performance.now() - started) / 1000);
     await Promise.all([
-      runChild('aws', [AWS_ENTRY], { ...childEnvironment, CDK_OUTDIR: staging.aws, CDK_CONTEXT_JSON: JSON.stringify({ config: loaded.path }) }),
-      runChild('azure', [AZURE_ENTRY, '--config', loaded.path, '--outdir', staging.azure], childEnvironment),
+      runChild('aws', [AWS_ENTRY], { ...childEnvironment, CDK_OUTDIR: staging.aws, CDK_CONTEXT_JSON: JSON.stringify({ config: loaded.path }) }).then(done('aws')),
+      runChild('azure', [AZURE_ENTRY, '--config', loaded.path, '--outdir', staging.azure], childEnvironment).then(done('azure')),
     ]);
     replaceFolder(staging.aws, awsDir);
     replaceFolder(staging.azure, azureDir);

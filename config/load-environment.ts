@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
@@ -31,6 +31,10 @@ export interface EnvironmentSelection {
 }
 
 export const DEFAULT_ENVIRONMENT = 'dev';
+/** The largest environment file read; the shipped ones are under 10 KiB. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** YAML aliases allowed in one file: enough to reuse a block, too few to expand into gigabytes. */
+const MAX_YAML_ALIASES = 100;
 
 export function availableEnvironments(): string[] {
   return readdirSync(ENVIRONMENTS_DIR)
@@ -43,7 +47,11 @@ export function availableEnvironments(): string[] {
 export function resolveEnvironmentFile(selection: EnvironmentSelection, cwd = process.cwd()): string {
   if (selection.config !== undefined) {
     const path = resolve(cwd, selection.config);
-    if (!existsSync(path)) throw new ConfigError([`${selection.config}: no such config file`]);
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat) throw new ConfigError([`${selection.config}: no such config file`]);
+    // Checked before reading: a folder, a device (/dev/zero) or a huge file must not be read at all.
+    if (!stat.isFile()) throw new ConfigError([`${selection.config}: not a file (${stat.isDirectory() ? 'a folder' : 'a device or pipe'}); give an environment YAML file`]);
+    if (stat.size > MAX_CONFIG_BYTES) throw new ConfigError([`${selection.config}: ${stat.size.toLocaleString('en-US')} bytes; an environment file is at most ${MAX_CONFIG_BYTES.toLocaleString('en-US')}`]);
     return path;
   }
   const env = selection.env ?? DEFAULT_ENVIRONMENT;
@@ -57,7 +65,21 @@ export function resolveEnvironmentFile(selection: EnvironmentSelection, cwd = pr
 export function loadEnvironment(selection: EnvironmentSelection = {}, cwd = process.cwd()): LoadedEnvironment {
   const path = resolveEnvironmentFile(selection, cwd);
   const file = displayPath(path, cwd);
-  return { environment: parseEnvironment(readFileSync(path, 'utf8'), file), file, path };
+  return { environment: parseEnvironment(readBounded(path, file), file), file, path };
+}
+
+/** The file's text, refused past MAX_CONFIG_BYTES even if it grew since it was checked. */
+function readBounded(path: string, file: string): string {
+  const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+  const descriptor = openSync(path, 'r');
+  try {
+    let length = 0;
+    for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(descriptor, buffer, length, buffer.length - length, null);
+    if (length > MAX_CONFIG_BYTES) throw new ConfigError([`${file}: larger than ${MAX_CONFIG_BYTES.toLocaleString('en-US')} bytes; an environment file is at most that`]);
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    closeSync(descriptor);
+  }
 }
 
 /** Parses and validates the text of an environment file; `file` names it in error messages. */
@@ -66,7 +88,14 @@ export function parseEnvironment(text: string, file: string): Environment {
   if (document.errors.length > 0) {
     throw new ConfigError(document.errors.map((error) => `${file}: ${yamlErrorLine(error.linePos?.[0])}${error.message.split(' at line')[0]}`));
   }
-  const raw: unknown = document.toJS();
+  let raw: unknown;
+  try {
+    raw = document.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    // The yaml library refuses alias expansion past the limit with a ReferenceError.
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new ConfigError([`${file}: too many YAML aliases (more than ${MAX_YAML_ALIASES} expansions); write the values out instead`]);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError([`${file}: must be a YAML mapping with at least "name:"`]);
   }
@@ -134,7 +163,7 @@ function objectShape(schema: z.core.$ZodType): Record<string, z.core.$ZodType> |
 }
 
 function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return value.length > 60 ? `${JSON.stringify(value.slice(0, 57))}... (${value.length.toLocaleString('en-US')} characters)` : JSON.stringify(value);
   if (value !== null && typeof value === 'object') {
     const json = JSON.stringify(value);
     return json.length > 60 ? `${json.slice(0, 57)}...` : json;

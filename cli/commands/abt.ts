@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { DuckDbDatabase } from '../../lambdas/adapters/local/duckdb-query-engine.ts';
 import { abtChurn, SNAPSHOT_FEATURES } from '../../pipelines/datasets/features.ts';
 import { parseOptions } from '../parse-options.ts';
+import { requireFileTarget, requireFolderOrAbsent } from '../path-checks.ts';
 import { UsageError } from '../usage-error.ts';
 
 const SUBCOMMANDS = ['export'] as const;
@@ -45,6 +46,8 @@ export const abtCommand = {
     if (!(SUBCOMMANDS as readonly string[]).includes(subcommand)) throw new UsageError(`unknown subcommand "${subcommand}"; subcommands: ${SUBCOMMANDS.join(', ')}`);
     const options = parseOptions(rest, { lake: { type: 'string' }, out: { type: 'string' } });
     if (options.out === undefined || options.out === '') throw new UsageError('--out <file.csv> is required: where to write the ABT');
+    requireFileTarget('--out', options.out);
+    if (options.lake !== undefined) requireFolderOrAbsent('--lake', options.lake);
     const lake = resolve(options.lake ?? 'lake');
     const out = resolve(options.out);
     const table = join(lake, 'refined', abtChurn.name);

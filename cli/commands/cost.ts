@@ -9,6 +9,7 @@ import { USAGE_PROFILES } from '../cost/usage.ts';
 import { parseOptions } from '../parse-options.ts';
 import { readSynthOutput, hasSynthOutput, type SynthOutput } from '../plan/synth-output.ts';
 import { synthPlatform, SynthError } from '../synth-platform.ts';
+import { requireFolder } from '../path-checks.ts';
 import { UsageError } from '../usage-error.ts';
 
 const USAGE = `Usage: strata cost [--env <name> | --config <file>] [--usage small|medium|large|<file>] [--vs <file>] [--json]
@@ -43,6 +44,7 @@ export const costCommand = {
       'vs-from': { type: 'string' },
     });
     if (options['vs-from'] !== undefined && options.vs === undefined) throw new UsageError('--vs-from needs --vs <file>');
+    for (const [flag, dir] of [['--from', options.from], ['--vs-from', options['vs-from']]] as const) if (dir !== undefined) requireSynthOutput(flag, dir);
     const json = options.json ?? false;
     const context = costContext(options.usage);
     const base = loadEnvironment({ env: options.env, config: options.config });
@@ -97,13 +99,18 @@ export const costCommand = {
 
 /** The synthesized output of an environment: read from --from, or synthesized into a temporary folder. */
 async function synthesized(loaded: LoadedEnvironment, from: string | undefined, scratch: string[]): Promise<SynthOutput> {
-  if (from !== undefined) {
-    const dir = resolve(from);
-    if (!hasSynthOutput(dir)) throw new UsageError(`--from ${from}: holds no cdk.out/ or cdktf.out/; run \`strata synth --outdir ${from}\` first`);
-    return readSynthOutput(dir);
-  }
+  if (from !== undefined) return readSynthOutput(resolve(from));
   const dir = mkdtempSync(join(tmpdir(), 'strata-cost-'));
   scratch.push(dir);
+  const started = performance.now();
+  // Which components exist is read from the synthesized templates; that synth is most of the command's time.
+  process.stderr.write(`strata cost: synthesizing ${loaded.file} to read which components it deploys...\n`);
   await synthPlatform({ config: loaded.path, outdir: dir });
+  process.stderr.write(`strata cost: ${loaded.file} synthesized in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   return readSynthOutput(dir);
+}
+
+function requireSynthOutput(flag: string, from: string): void {
+  requireFolder(flag, from);
+  if (!hasSynthOutput(resolve(from))) throw new UsageError(`${flag} ${from}: holds no cdk.out/ or cdktf.out/; run \`strata synth --outdir ${from}\` first`);
 }

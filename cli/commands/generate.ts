@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { DEFAULT_SEED, generateOlist, MANIFEST_FILE, MAX_BAD_ROWS, MAX_SCALE, type FileProgress } from '../generate/generate-olist.ts';
 import { batchFolderName, DEFAULT_HISTORY_SHARE, DEFAULT_RESEND, HISTORY_FOLDER, MAX_BATCHES, splitIntoBatches } from '../generate/split-batches.ts';
 import { parseOptions } from '../parse-options.ts';
+import { requireFolderOrAbsent } from '../path-checks.ts';
 import { UsageError } from '../usage-error.ts';
 
 const USAGE = `Usage: strata generate --scale <n> --out <folder> [--seed <n>] [--bad-rows <fraction>]
@@ -46,6 +47,7 @@ export const generateCommand = {
       resend: { type: 'string' },
     });
     if (options.out === undefined || options.out === '') throw new UsageError('--out <folder> is required: where to write the files');
+    requireFolderOrAbsent('--out', options.out);
     if (options.scale === undefined) throw new UsageError(`--scale <n> is required: a number above 0 and up to ${MAX_SCALE} (1 is the published Olist size)`);
     const scale = decimalOption('--scale', options.scale, `a number above 0 and up to ${MAX_SCALE}`, (value) => value > 0 && value <= MAX_SCALE);
     const seed =

@@ -6,7 +6,8 @@ import { parseOptions } from '../parse-options.ts';
 import { renderMarkdown, summaryLine } from '../plan/markdown.ts';
 import { FAIL_ON, type AttentionKind } from '../plan/model.ts';
 import { buildPlan } from '../plan/plan.ts';
-import { GitSynthError, resolveSide } from '../plan/sources.ts';
+import { checkSide, GitSynthError, resolveSide } from '../plan/sources.ts';
+import { requireFileTarget } from '../path-checks.ts';
 import { UsageError } from '../usage-error.ts';
 
 const USAGE = `Usage: strata plan --base <dir|git ref> --head <dir|git ref> [--env <name>] [--out plan.md] [--json plan.json]
@@ -55,12 +56,17 @@ export const planCommand = {
     const unknown = failOn.filter((kind) => !(FAIL_ON as readonly string[]).includes(kind));
     if (unknown.length > 0) throw new UsageError(`--fail-on ${unknown.join(',')}: unknown; allowed: ${FAIL_ON.join(', ')}`);
 
+    checkSide(options.base, '--base');
+    checkSide(options.head, '--head');
+    for (const [flag, file] of [['--out', options.out], ['--json', options.json]] as const) if (file !== undefined) requireFileTarget(flag, file);
     const context = costContext(options.usage);
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    log(`strata plan: ${options.base} -> ${options.head}`);
     let plan;
     try {
       const [base, head] = await Promise.all([
-        resolveSide(options.base, '--base', { env: options.env, config: options['base-config'] }),
-        resolveSide(options.head, '--head', { env: options.env, config: options['head-config'] }),
+        resolveSide(options.base, '--base', { env: options.env, config: options['base-config'], log }),
+        resolveSide(options.head, '--head', { env: options.env, config: options['head-config'], log }),
       ]);
       plan = buildPlan(base, head, context);
     } catch (error) {

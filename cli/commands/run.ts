@@ -18,6 +18,8 @@ import { parseOptions } from '../parse-options.ts';
 import { DEFAULT_WORKER_DROP_BYTES, dropFilesIn, mapConcurrencyOf, newRunId, runLocally, writeRunReport, type StateRecord } from '../run/local-runner.ts';
 import { acquireLakeLock, LakeInUseError } from '../run/lake-lock.ts';
 import { loadSynthesizedFlows } from '../run/synthesized-flows.ts';
+import { didYouMean } from '../did-you-mean.ts';
+import { requireFolder, requireFolderOrAbsent } from '../path-checks.ts';
 import { UsageError } from '../usage-error.ts';
 
 const DEFAULT_SCALE = 0.1;
@@ -70,6 +72,14 @@ function summaryTable(states: readonly StateRecord[]): string[] {
   );
 }
 
+/** The drops in a --data folder; a missing, non-folder or empty one is refused. */
+async function dropsOf(folder: string): Promise<string[]> {
+  requireFolder('--data', folder);
+  const drops = await dropFilesIn(folder);
+  if (drops.length === 0) throw new UsageError(`--data ${folder}: no .csv, .csv.gz or .zip files in it`);
+  return drops;
+}
+
 /** `STRATA_WORKER_DROP_BYTES`: drops at least this large unpack in a worker thread (0: all of them). */
 function workerDropBytesFrom(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -92,10 +102,12 @@ export const runCommand = {
     });
     const requested = (options.flows ?? 'all').split(',').map((name) => name.trim());
     const unknown = requested.filter((name) => name !== 'all' && !FLOW_NAMES.includes(name as never));
-    if (unknown.length > 0) throw new UsageError(`--flows: unknown flow(s) ${unknown.join(', ')}; allowed: ${FLOW_NAMES.join(', ')}, all`);
+    if (unknown.length > 0) throw new UsageError(`--flows: unknown flow(s) ${unknown.join(', ')}${didYouMean(unknown[0]!, FLOW_NAMES) || ';'} allowed: ${FLOW_NAMES.join(', ')}, all`);
     const selected: readonly string[] = requested.includes('all') ? FLOW_NAMES : FLOW_NAMES.filter((name) => requested.includes(name));
     const lake = resolve(options.lake ?? 'lake');
-    if (options.data !== undefined && !existsSync(options.data)) throw new UsageError(`--data: folder ${options.data} does not exist`);
+    // The cheap checks, before the config, the lock and the synth.
+    requireFolderOrAbsent('--lake', options.lake ?? 'lake');
+    const givenDrops = selected.includes('ingest') && options.data !== undefined ? await dropsOf(options.data) : undefined;
 
     const loaded = loadEnvironment({ env: options.env, config: options.config });
     const environment = loaded.environment;
@@ -146,8 +158,7 @@ export const runCommand = {
           await generateOlist({ scale: DEFAULT_SCALE, seed: 42, badRows: 0, outDir: dataFolder });
         }
       }
-      const landingFiles = selected.includes('ingest') && dataFolder !== undefined ? await dropFilesIn(dataFolder) : [];
-      if (selected.includes('ingest') && landingFiles.length === 0) throw new UsageError(`--data: no .csv, .csv.gz or .zip files in ${dataFolder}`);
+      const landingFiles = givenDrops ?? (selected.includes('ingest') && dataFolder !== undefined ? await dropFilesIn(dataFolder) : []);
 
       log(`  ${landingFiles.length} file(s) into raw/landing; running ${synthesized.map((flow) => flow.stateMachineName).join(', ')}`);
 

@@ -24,7 +24,8 @@ export const synthCommand = {
     });
     console.log(`strata synth: ${options.config ?? `environment ${options.env ?? 'dev'}`}: validating config, then synthesizing AWS and Azure in parallel...`);
     try {
-      const summary = await synthPlatform(options);
+      const label = { aws: 'AWS (CDK: stacks, cdk-nag, Lambda bundles)', azure: 'Azure (CDKTF: stacks, function bundle)' };
+      const summary = await synthPlatform({ ...options, onCloudDone: (cloud, seconds) => console.log(`  ${label[cloud]} synthesized in ${seconds.toFixed(1)} s`) });
       const show = (dir: string) => relative(process.cwd(), dir) || '.';
       console.log(
         [

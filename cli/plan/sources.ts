@@ -22,9 +22,23 @@ export interface SideOptions {
   readonly env?: string;
   /** Environment file to price a folder side with. */
   readonly config?: string;
+  /** Where progress lines go (a git ref's synth takes a while). @default - nowhere */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Refuses a side that is neither a folder holding a synth nor a git ref of
+ * this repository: checked for both sides before either is synthesized.
+ */
+export function checkSide(spec: string, flag: string): void {
+  const dir = resolve(spec);
+  // A folder with no synth in it is a side with nothing deployed (the plan of a first deploy).
+  if (existsSync(dir) && statSync(dir).isDirectory()) return;
+  if (!isGitRef(spec)) throw new UsageError(`${flag} ${spec}: neither a folder (holding cdk.out/ and cdktf.out/) nor a git ref of this repository`);
 }
 
 export async function resolveSide(spec: string, flag: string, options: SideOptions): Promise<PlanSide> {
+  checkSide(spec, flag);
   const dir = resolve(spec);
   if (existsSync(dir) && statSync(dir).isDirectory()) {
     const output = readSynthOutput(dir);
@@ -32,8 +46,13 @@ export async function resolveSide(spec: string, flag: string, options: SideOptio
     const environment = options.config !== undefined ? loadEnvironment({ config: options.config }) : env ? loadEnvironment({ env }) : undefined;
     return { label: spec, output, environment };
   }
-  if (!isGitRef(spec)) throw new UsageError(`${flag} ${spec}: neither a folder (holding cdk.out/ and cdktf.out/) nor a git ref of this repository`);
-  return synthesizeRef(spec, options.env ?? 'dev', options.config);
+  const env = options.env ?? 'dev';
+  const log = options.log ?? (() => {});
+  const started = performance.now();
+  log(`  ${flag} ${spec}: synthesizing environment ${options.config ?? env} in a temporary worktree...`);
+  const side = await synthesizeRef(spec, env, options.config);
+  log(`  ${flag} ${spec}: synthesized in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return side;
 }
 
 function isGitRef(ref: string): boolean {

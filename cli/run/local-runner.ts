@@ -291,6 +291,11 @@ export async function writeRunReport(lake: string, runId: string, report: unknow
   try {
     await writeFile(aside, `${JSON.stringify(report, null, 2)}\n`);
     await rename(aside, path);
+  } catch (error) {
+    // A full or read-only lake: the message names the report, and no half-written one is left.
+    const failure = error as NodeJS.ErrnoException;
+    if (failure.code && !failure.path) failure.path = path;
+    throw error;
   } finally {
     await rm(aside, { force: true });
   }

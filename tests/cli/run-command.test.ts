@@ -266,7 +266,7 @@ describe('strata run on input broken the way real uploads break', () => {
   it('refuses an unknown flow name with the allowed ones and exit code 2', () => {
     const result = run(['--flows', 'ingest,retrian', '--lake', join(work, 'unused')]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/--flows: unknown flow\(s\) retrian; allowed: ingest, process, retrain, all/);
+    expect(result.stderr).toMatch(/--flows: unknown flow\(s\) retrian; did you mean retrain\? allowed: ingest, process, retrain, all/);
   });
 });
 
