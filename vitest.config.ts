@@ -7,5 +7,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // vitest's default is one worker fewer than the cores: one worker on CI's two.
+    // Much of the suite waits on child processes (synth, moto, DuckDB I/O), so both cores run files.
+    maxWorkers: 2,
+    isolate: false,
   },
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -55,13 +55,16 @@ describe('strata synth', () => {
     expect(readFileSync(join(first, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json'), 'utf8')).toContain('0.0.0+determinism');
   });
 
-  it('replaces the output of a previous environment instead of mixing with it', () => {
-    const outdir = scratch();
-    expect(runStrata(['synth', '--env', 'dev', '--outdir', outdir]).status).toBe(0);
-    expect(runStrata(['synth', '--env', 'prod', '--outdir', outdir]).status).toBe(0);
-    const files = [...readTree(join(outdir, 'cdk.out')).keys()];
-    expect(files.some((file) => file.includes('strata-dev-'))).toBe(false);
-    expect(files.some((file) => file.includes('strata-prod-'))).toBe(true);
+  it('replaces the output of a previous environment instead of mixing with it, with --config and --outdir relative to where it runs', () => {
+    const dir = scratch();
+    cpSync(first, join(dir, 'out'), { recursive: true });
+    copyFileSync(join(REPO_ROOT, 'config', 'environments', 'dev.yaml'), join(dir, 'mine.yaml'));
+    const result = runStrata(['synth', '--config', 'mine.yaml', '--outdir', 'out'], { cwd: dir });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const files = [...readTree(join(dir, 'out', 'cdk.out')).keys()];
+    expect(files).toContain('strata-dev-storage.template.json');
+    expect(files.some((file) => file.includes('strata-prod-'))).toBe(false);
   });
 
   describe('with a copy of dev.yaml broken in one key', () => {
@@ -84,14 +87,6 @@ describe('strata synth', () => {
       expect(existsSync(join(dir, 'cdk.out'))).toBe(false);
       expect(existsSync(join(dir, 'cdktf.out'))).toBe(false);
     });
-  });
-
-  it('accepts --config with a path relative to where it runs', () => {
-    const dir = scratch();
-    copyFileSync(join(REPO_ROOT, 'config', 'environments', 'dev.yaml'), join(dir, 'mine.yaml'));
-    const result = runStrata(['synth', '--config', 'mine.yaml', '--outdir', 'out'], { cwd: dir });
-    expect(result.stderr).toBe('');
-    expect(existsSync(join(dir, 'out', 'cdk.out', 'strata-dev-storage.template.json'))).toBe(true);
   });
 
   it('rejects an unknown flag with the usage line and exit code 2', () => {
