@@ -362,7 +362,7 @@ export const environmentSchema = z.strictObject({
       maxFileMb: withDefault(
         integer(1, 10_240),
         512,
-        'A dropped file (archive or CSV), or a CSV in an archive once unpacked, larger than this is refused. With maxUnpackedMb it sets the ingest functions\' memory and timeout (README, Ingest memory).',
+        'A dropped file (archive or CSV), or a CSV in an archive once unpacked, larger than this is refused. With maxUnpackedMb it sets the ingest functions\' memory and timeout (docs/config.md, Ingest memory).',
         'MB',
       ),
       maxUnpackedMb: withDefault(

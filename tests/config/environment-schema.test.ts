@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { environmentJsonSchema, JSON_SCHEMA_PATH } from '../../config/export-json-schema.ts';
+import { environmentJsonSchema, environmentReference, JSON_SCHEMA_PATH, REFERENCE_PATH } from '../../config/export-json-schema.ts';
 import { availableEnvironments, ConfigError, loadEnvironment, parseEnvironment } from '../../config/load-environment.ts';
 import { ingestMemoryNeedMb, ingestTimeoutNeedSeconds } from '../../config/ingest-footprint.ts';
 import { lambdaSizingFor } from '../../config/schema.ts';
@@ -179,6 +179,17 @@ describe('a bad environment file', () => {
 
   it('names a config path that does not exist', () => {
     expect(() => loadEnvironment({ config: 'nowhere/env.yaml' })).toThrow('nowhere/env.yaml: no such config file');
+  });
+});
+
+describe('the environment reference (docs/environment-reference.md)', () => {
+  it('is generated from the schema and up to date (run `npm run schema` after changing config/schema.ts)', () => {
+    expect(readFileSync(REFERENCE_PATH, 'utf8')).toBe(environmentReference());
+  });
+
+  it('has one row per key, the Databricks pipeline warehouse among them', () => {
+    const reference = environmentReference();
+    for (const key of ['name', 'sizing.databricks.pipelineWarehouse.size', 'ingestion.maxFileMb', 'sizing.lambda.overrides.ingest.memoryMb']) expect(reference).toContain(`| \`${key}\` |`);
   });
 });
 

@@ -105,7 +105,7 @@ export class MlflowTracking extends Construct {
       });
       this.app.node.addDependency(policy);
       // cfn-lint 1.51's resource specs predate the type (E3006 "does not exist" in every region), though CloudFormation
-      // documents it and aws-cdk-lib has its L1: its regions cannot be checked offline. README, "Before the first
+      // documents it and aws-cdk-lib has its L1: its regions cannot be checked offline. docs/deploy.md, "Before the first
       // deploy", says how to confirm the region, and `sizing.mlflow.mode: server` or `off` avoids the type.
       this.app.cfnOptions.metadata = { ...this.app.cfnOptions.metadata, 'cfn-lint': { config: { ignore_checks: [CFN_LINT_UNKNOWN_TYPE] } } };
       this.arn = this.app.attrArn;
