@@ -9,7 +9,7 @@ export default defineConfig({
     pool: 'forks',
     // vitest's default is one worker fewer than the cores: one worker on CI's two.
     // Much of the suite waits on child processes (synth, moto, DuckDB I/O), so both cores run files.
-    maxWorkers: 3,
+    maxWorkers: 2,
     isolate: false,
   },
 });

@@ -1,16 +1,13 @@
 import aslValidator from 'asl-validator';
-import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { flowsFromTemplate } from '../../../cli/run/synthesized-flows.ts';
 import { FLOWS } from '../../../pipelines/flows/index.ts';
 import { environmentNamed } from '../../support/environments.ts';
 import { synthAws } from './synth-aws.ts';
 
-/** The pipelines template of an environment's synth; the assembly folder is removed once read. */
+/** The pipelines template of an environment's synth (shared with other tests: read, never changed). */
 function pipelinesTemplate(name: 'dev' | 'prod') {
-  const synthesized = synthAws(environmentNamed(name));
-  rmSync(synthesized.outdir, { recursive: true, force: true });
-  return synthesized.templates.pipelines.toJSON() as never;
+  return synthAws(environmentNamed(name)).templates.pipelines.toJSON() as never;
 }
 
 /** asl-validator's findings on one definition: its JSON schema for ASL, JSONPaths, ARNs, transitions and terminal states. */

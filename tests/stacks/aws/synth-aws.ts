@@ -20,6 +20,19 @@ export interface SynthesizedAws {
  * seconds per synth; the assembly's asset manifests then point at sources.
  */
 export function synthAws(environment: Environment, options: { bundle?: boolean } = {}): SynthesizedAws {
+  // One app per environment and bundling, shared by the test files of a worker (the suite runs
+  // them in one module cache): tests read the synthesized app, and change only apps of their own.
+  const key = JSON.stringify([environment, options.bundle ?? false]);
+  const cached = synthesized.get(key);
+  if (cached) return cached;
+  const result = synthesizeApp(environment, options);
+  synthesized.set(key, result);
+  return result;
+}
+
+const synthesized = new Map<string, SynthesizedAws>();
+
+function synthesizeApp(environment: Environment, options: { bundle?: boolean }): SynthesizedAws {
   const outdir = mkdtempSync(join(tmpdir(), 'strata-aws-'));
   const app = createAwsApp({ outdir, bundle: options.bundle ?? false });
   const stacks = addPlatform(app, environment, TEST_VERSION);
