@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadEnvironment, type LoadedEnvironment } from '../../config/load-environment.ts';
 import { costContext, estimateFor } from '../cost/cost.ts';
-import { money } from '../cost/format.ts';
+import { money, signedMoney } from '../cost/format.ts';
 import { compareEstimates, renderComparison, renderEstimate } from '../cost/render.ts';
 import { USAGE_PROFILES } from '../cost/usage.ts';
 import { parseOptions } from '../parse-options.ts';
@@ -13,7 +13,7 @@ import { requireFolder } from '../path-checks.ts';
 import { UsageError } from '../usage-error.ts';
 
 const USAGE = `Usage: strata cost [--env <name> | --config <file>] [--usage small|medium|large|<file>] [--vs <file>] [--json]
-                   [--from <dir>] [--vs-from <dir>]
+                   [--from <dir>] [--vs-from <dir>] [--all]
 
 Estimates the monthly bill of an environment on both clouds, per component:
 sizing from the environment file, usage from a profile (config/usage/), prices
@@ -28,7 +28,8 @@ Options:
   --vs <file>       a second environment file (e.g. your edited copy): each line's delta
   --json            print the estimate as JSON instead of text
   --from <dir>      read the synthesized output (cdk.out/, cdktf.out/) from <dir> instead of synthesizing
-  --vs-from <dir>   the same for --vs`;
+  --vs-from <dir>   the same for --vs
+  --all             with --vs: every line, not only those that changed`;
 
 export const costCommand = {
   summary: 'estimate the monthly cost of an environment per component, with formulas; --vs compares two',
@@ -42,7 +43,9 @@ export const costCommand = {
       json: { type: 'boolean' },
       from: { type: 'string' },
       'vs-from': { type: 'string' },
+      all: { type: 'boolean' },
     });
+    if (options.all !== undefined && options.vs === undefined) throw new UsageError('--all applies to --vs <file>: it shows the unchanged lines too');
     if (options['vs-from'] !== undefined && options.vs === undefined) throw new UsageError('--vs-from needs --vs <file>');
     for (const [flag, dir] of [['--from', options.from], ['--vs-from', options['vs-from']]] as const) if (dir !== undefined) requireSynthOutput(flag, dir);
     const json = options.json ?? false;
@@ -82,9 +85,11 @@ export const costCommand = {
         `strata cost: environment ${base.environment.name} (${base.file})${vs ? ` vs ${vs.environment.name} (${vs.file})` : ''}, usage ${context.usage.name} (${context.usage.file})`,
         `prices: ${context.book.files.join(', ')}, read ${context.book.oldestRead} or later; list prices without free tiers or discounts`,
       ];
-      const body = vsEstimate ? renderComparison(baseEstimate, vsEstimate) : renderEstimate(baseEstimate);
+      const body = vsEstimate ? renderComparison(baseEstimate, vsEstimate, { all: options.all ?? false }) : renderEstimate(baseEstimate);
       const total = (e: typeof baseEstimate) => e.clouds.reduce((s, c) => s + c.total.expected, 0);
-      const footer = vsEstimate ? `total, both clouds: ${money(total(baseEstimate))} -> ${money(total(vsEstimate))}` : `total, both clouds: ${money(total(baseEstimate))}`;
+      const footer = vsEstimate
+        ? `total, both clouds: ${money(total(baseEstimate))} -> ${money(total(vsEstimate))}  ${signedMoney(total(vsEstimate) - total(baseEstimate))}`
+        : `total, both clouds: ${money(total(baseEstimate))}`;
       console.log([...header, ...body, '', footer, ...notes.map((note) => `note: ${note}`)].join('\n'));
       return 0;
     } catch (error) {

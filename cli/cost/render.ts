@@ -53,13 +53,24 @@ export function renderEstimate(estimate: CostEstimate): string[] {
   return out;
 }
 
-export function renderComparison(base: CostEstimate, head: CostEstimate): string[] {
+/** A line that moved: its figure, its range or its formula differs, or it exists on one side only. */
+const changed = (line: LineDelta) =>
+  !line.base || !line.head || line.delta !== 0 || line.base.max !== line.head.max || line.base.formula !== line.head.formula;
+
+/**
+ * Base against head, cloud by cloud: the lines that changed (every line with
+ * `all`), each with its formula, and each cloud's total with its delta.
+ */
+export function renderComparison(base: CostEstimate, head: CostEstimate, options: { all?: boolean } = {}): string[] {
+  const all = options.all ?? false;
   const out: string[] = [];
   const deltas = compareEstimates(base, head);
   for (const cloud of head.clouds) {
     const baseCloud = base.clouds.find((c) => c.cloud === cloud.cloud) as CloudCost;
     out.push('', `${CLOUD_NAMES[cloud.cloud]} ${cloud.region}, monthly, USD: base -> vs (delta)`);
-    const lines = deltas.filter((d) => d.cloud === cloud.cloud);
+    const ofCloud = deltas.filter((d) => d.cloud === cloud.cloud);
+    const lines = all ? ofCloud : ofCloud.filter(changed);
+    const hidden = ofCloud.length - lines.length;
     const width = Math.max(20, ...lines.map((l) => l.component.length));
     for (const kind of ['always-on', 'usage-based'] as const) {
       const ofKind = lines.filter((d) => (d.head ?? d.base)!.kind === kind);
@@ -74,9 +85,11 @@ export function renderComparison(base: CostEstimate, head: CostEstimate): string
         }
       }
     }
+    if (lines.length === 0) out.push('  no line changed');
+    if (hidden > 0) out.push(`  (${hidden} unchanged line${hidden === 1 ? '' : 's'} not shown; --all shows every line)`);
     out.push(
       `  total ${CLOUD_NAMES[cloud.cloud]}: ${money(baseCloud.total.expected)} -> ${money(cloud.total.expected)}  ${signedMoney(cloud.total.expected - baseCloud.total.expected)}` +
-        `  (max ${money(baseCloud.total.max)} -> ${money(cloud.total.max)})`,
+        `  (max ${money(baseCloud.total.max)} -> ${money(cloud.total.max)}  ${signedMoney(cloud.total.max - baseCloud.total.max)})`,
     );
   }
   return out;

@@ -34,6 +34,18 @@ describe('acceptance: prod.yaml against a copy with Databricks max workers doubl
     expect(lines[index + 2]).toContain('autoscale 2..16 workers (cluster policy)');
   });
 
+  it('strata cost --vs shows only the lines that changed, and the delta of every total; --all shows every line', () => {
+    const changedOnly = runStrata(['cost', '--config', PROD, '--vs', copy, '--from', base, '--vs-from', head]).stdout;
+    const every = runStrata(['cost', '--config', PROD, '--vs', copy, '--from', base, '--vs-from', head, '--all']).stdout;
+    const lineCount = (text: string) => text.split('\n').filter((line) => /^ {4}\S.*->.*[+-]?\$[\d,.]+$/.test(line)).length;
+    expect(lineCount(changedOnly)).toBeGreaterThan(0);
+    expect(lineCount(every)).toBeGreaterThan(lineCount(changedOnly) + 10);
+    expect(changedOnly).not.toMatch(/^ {4}.*\s\+?\$0\.00$/m);
+    expect(changedOnly).toMatch(/unchanged lines not shown; --all shows every line/);
+    expect(changedOnly).toMatch(/^ {2}total AWS: \$[\d,.]+ -> \$[\d,.]+ {2}[+-]?\$[\d,.]+ {2}\(max .* [+-]?\$[\d,.]+\)$/m);
+    expect(changedOnly).toMatch(/^total, both clouds: \$[\d,.]+ -> \$[\d,.]+ {2}\+\$[\d,.]+$/m);
+  });
+
   it('strata plan between the two synths shows the cluster policy change and the cost delta', () => {
     const out = join(scratch, 'plan.md');
     const result = runStrata(['plan', '--base', base, '--head', head, '--base-config', PROD, '--head-config', copy, '--out', out]);
