@@ -111,6 +111,13 @@ export const runCommand = {
 
     const loaded = loadEnvironment({ env: options.env, config: options.config });
     const environment = loaded.environment;
+    // Known from the config before any synth: the managed engine's states call SageMaker, which runs in the cloud only.
+    if (selected.includes('retrain') && environment.sizing.training.engine !== 'embedded') {
+      throw new UsageError(
+        `flow retrain of environment ${environment.name} trains on SageMaker (sizing.training.engine is ${environment.sizing.training.engine}), which only runs in the cloud. ` +
+          'Run it locally with an environment whose engine is embedded (e.g. --env dev), or leave it out with --flows',
+      );
+    }
     const version = platformVersion();
     const runId = newRunId();
     const started = performance.now();

@@ -180,12 +180,13 @@ describe('strata run --env prod --flows retrain', () => {
   const work = mkdtempSync(join(tmpdir(), 'strata-retrain-prod-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('refuses with exit code 2 before running anything: prod trains on SageMaker, so it names sizing.training.engine and suggests --env dev', () => {
+  it('refuses with exit code 2 before running or synthesizing anything: prod trains on SageMaker, so it names sizing.training.engine and suggests --env dev', () => {
     const lake = join(work, 'lake');
     const result = runStrata(['run', '--env', 'prod', '--flows', 'retrain', '--data', SAMPLE, '--lake', lake]);
     expect(result.status, result.stdout + result.stderr).toBe(2);
-    expect(result.stderr).toMatch(/flow retrain of environment prod has states that only run in the cloud \(\w+ calls arn:aws:states:::sagemaker:/);
-    expect(result.stderr).toMatch(/sizing\.training\.engine is sagemaker/);
+    expect(result.stderr).toMatch(/flow retrain of environment prod trains on SageMaker \(sizing\.training\.engine is sagemaker\), which only runs in the cloud/);
+    // Said from the config, before any synth.
+    expect(result.stderr).not.toMatch(/synthesizing/);
     expect(result.stderr).toMatch(/--env dev/);
     // Nothing ran: no report, no table (the lake lock may have been taken and released).
     expect(existsSync(join(lake, '_runs')) ? readdirSync(join(lake, '_runs')).filter((name) => name.endsWith('.json')) : []).toEqual([]);
