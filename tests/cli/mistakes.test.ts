@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS_DIR } from '../../config/load-environment.ts';
-import { runStrata } from '../support/run-cli.ts';
+import { runStrata, runStrataInProcess } from '../support/run-cli.ts';
 
 /** Where the mistaken inputs live: a file, an empty folder, bad configs. */
 const work = mkdtempSync(join(tmpdir(), 'strata-mistakes-'));
@@ -53,13 +53,21 @@ const MISTAKES: Record<string, Mistake> = {
 };
 
 describe('a mistaken invocation', () => {
-  it.each(Object.entries(MISTAKES))('%s: one clear message, the right exit code, no stack trace', (_name, mistake) => {
-    const result = runStrata(mistake.args(), { cwd: work });
+  // In this process, through the same main() bin/strata.mjs runs; the two cases below run it as a child process.
+  it.each(Object.entries(MISTAKES))('%s: one clear message, the right exit code, no stack trace', async (_name, mistake) => {
+    const result = await runStrataInProcess(mistake.args());
     expect(result.stderr).toMatch(mistake.says);
     expect(result.status).toBe(mistake.status);
     expect(result.stderr).not.toMatch(/^\s+at /m);
     // The message and, for usage, the synopsis and where the options are: never a page of text.
     expect(result.stderr.trim().split('\n').length, result.stderr).toBeLessThanOrEqual(mistake.status === 2 ? 6 : 2);
+  });
+
+  it('exits as a child process with what main returns, the message on stderr and nothing on stdout', () => {
+    const result = runStrata(MISTAKES['run with --lake naming a file']!.args(), { cwd: work });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(MISTAKES['run with --lake naming a file']!.says);
+    expect(result.stdout).toBe('');
   });
 
   it('refuses a run before it takes the lake: nothing is created', () => {

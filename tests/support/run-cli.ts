@@ -32,3 +32,28 @@ export function readTree(root: string): Map<string, Buffer> {
   visit(root);
   return files;
 }
+
+/**
+ * Runs `strata <args>` in this process, through the same `main` bin/strata.mjs
+ * calls, capturing what it prints: for tables of cases where a child process
+ * each would cost more than the behaviour they show. The exit code is what
+ * main returns (bin/strata.mjs makes it the process's).
+ */
+export async function runStrataInProcess(args: string[]): Promise<CliResult> {
+  const { main } = await import('../../cli/main.ts');
+  const captured = { stdout: '', stderr: '' };
+  const text = (values: unknown[]) => `${values.map((value) => (typeof value === 'string' ? value : value instanceof Error ? (value.stack ?? value.message) : String(value))).join(' ')}\n`;
+  const original = { log: console.log, error: console.error, out: process.stdout.write, err: process.stderr.write };
+  console.log = (...values: unknown[]) => void (captured.stdout += text(values));
+  console.error = (...values: unknown[]) => void (captured.stderr += text(values));
+  process.stdout.write = ((chunk: string | Uint8Array) => ((captured.stdout += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((captured.stderr += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    const status = await main(args);
+    return { status, ...captured };
+  } finally {
+    Object.assign(console, { log: original.log, error: original.error });
+    process.stdout.write = original.out;
+    process.stderr.write = original.err;
+  }
+}
