@@ -1,7 +1,7 @@
 import { ConfigError } from '../config/load-environment.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { describeFailure, isDebug } from './failure.ts';
-import { UsageError, UserError } from './usage-error.ts';
+import { UsageError } from './usage-error.ts';
 
 interface Command {
   summary: string;
@@ -66,10 +66,6 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof ConfigError) {
       console.error(error.message);
-      return 1;
-    }
-    if (error instanceof UserError) {
-      console.error(`strata ${name}: ${error.message}`);
       return 1;
     }
     console.error(`strata ${name}: ${describeFailure(error, debug)}`);

@@ -1,7 +1,7 @@
 /** Terraform JSON (CDKTF output), diffed structurally into the shared change model. */
 import { diffValues, equal, isObject } from './json-diff.ts';
 import type { AttentionItem, PropertyChange, ResourceChange, StackPlan } from './model.ts';
-import { exposures, isStateful, roleAssignmentText } from './risks.ts';
+import { exposures, isStateful, roleAssignmentText, sameAccess } from './risks.ts';
 import type { SynthOutput, TfResource, TfStack } from './synth-output.ts';
 
 /**
@@ -98,7 +98,10 @@ function diffStack(stack: string, before: TfStack | undefined, after: TfStack | 
       path: next.path,
       type: next.type,
       action: forcing.length > 0 ? 'replace' : 'change',
-      why: forcing.length > 0 ? `replaced: ${forcing.join(', ')} cannot change in place${replacementConsequence(next.type)}` : codeOnly ? 'new code deployed (the function bundle changed; settings did not)' : undefined,
+      why:
+        forcing.length > 0
+          ? `replaced: ${forcing.join(', ')} cannot change in place${next.type === 'azurerm_role_assignment' && sameAccess(previous.body, next.body) ? '; recreated, no access change (same principal, role, scope and condition)' : replacementConsequence(next.type)}`
+          : codeOnly ? 'new code deployed (the function bundle changed; settings did not)' : undefined,
       codeOnly,
       stateful: isStateful(next.type),
       retention: forcing.length > 0 ? retentionOf(previous) : undefined,
@@ -171,7 +174,8 @@ function attentionFor(changes: ResourceChange[], before: TfStack | undefined, af
     const [oldAddress, newAddress] = change.address.includes(' -> ') ? change.address.split(' -> ') : [change.address, change.address];
     const previous = change.action === 'add' ? undefined : before?.resources.get(oldAddress!);
     const next = change.action === 'destroy' ? undefined : after?.resources.get(newAddress!);
-    if (change.type === 'azurerm_role_assignment' && next && (change.action === 'add' || change.action === 'replace')) {
+    // A replacement that keeps who, what, where and under which condition (a changed description forces one) grants nothing new.
+    if (change.type === 'azurerm_role_assignment' && next && (change.action === 'add' || change.action === 'replace') && !(previous && sameAccess(previous.body, next.body))) {
       const widening = roleAssignmentText(next.body, previous?.body);
       items.push({ ...where, kind: 'iam-widening', text: `${widening.text} (${widening.reasons.join(', ')})` });
     }

@@ -222,6 +222,12 @@ export function roleAssignmentText(body: Record<string, unknown>, before?: Recor
   return { text: `role "${role}" to ${show(body.principal_id ?? '?')} on ${show(body.scope ?? '?')}${condition}${was}`, reasons };
 }
 
+/** Two role assignments that give the same principal the same role on the same scope under the same condition. */
+export function sameAccess(before: Record<string, unknown>, after: Record<string, unknown>): boolean {
+  const keys = ['principal_id', 'role_definition_name', 'role_definition_id', 'scope'] as const;
+  return keys.every((key) => JSON.stringify(before[key]) === JSON.stringify(after[key])) && equalText(before.condition, after.condition);
+}
+
 function equalText(a: unknown, b: unknown): boolean {
   return (typeof a === 'string' ? a.replace(/\s+/g, ' ').trim() : a) === (typeof b === 'string' ? b.replace(/\s+/g, ' ').trim() : b);
 }

@@ -149,6 +149,28 @@ describe('strata plan on the Azure pipelines stack', () => {
     );
   });
 
+  it('shows a role assignment recreated for its description alone as a replacement, not as IAM widening: same principal, role, scope and condition', () => {
+    const assignment = (description: string, role = 'Storage Blob Data Reader') => ({
+      scope: '${azurerm_storage_container.refined.id}',
+      role_definition_name: role,
+      principal_id: '${azurerm_user_assigned_identity.ml.principal_id}',
+      condition: READ_FEATURES,
+      condition_version: '2.0',
+      description,
+    });
+    const planFor = (role?: string) =>
+      buildPlan(
+        { label: 'base', output: azureSynth({ pipelines: pipelines((stack) => (stack.azurerm_role_assignment!.ml_refined = assignment('ml reads features'))) }) },
+        { label: 'head', output: azureSynth({ pipelines: pipelines((stack) => (stack.azurerm_role_assignment!.ml_refined = assignment('ml: reads the features', role))) }) },
+      );
+    const recreated = planFor();
+    expect(changesOf(recreated).map((change) => `${change.action} ${change.address}`)).toEqual(['replace azurerm_role_assignment.ml_refined']);
+    expect(recreated.attention.filter((item) => item.kind === 'iam-widening')).toEqual([]);
+    expect(changesOf(recreated)[0]!.why).toBe('replaced: description cannot change in place; recreated, no access change (same principal, role, scope and condition)');
+    // The false branch: another role in the same replacement is a widening.
+    expect(planFor('Storage Blob Data Contributor').attention.filter((item) => item.kind === 'iam-widening')).toHaveLength(1);
+  });
+
   it('replaces a role assignment whose condition changed, saying what it was', () => {
     const assignment = (condition?: string) => ({
       scope: '${azurerm_storage_container.refined.id}',
