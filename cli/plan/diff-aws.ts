@@ -161,8 +161,20 @@ function stateNames(definition: Record<string, unknown> | undefined): string[] {
   return names.sort();
 }
 
+/**
+ * The old side's properties with every renamed logical id (`Old -> New`) written as its new one: a policy
+ * that moves with its renamed bucket refers to the new bucket, and is compared statement by statement.
+ */
+function withRenames(properties: Record<string, unknown> | undefined, renames: ReadonlyMap<string, string>): Record<string, unknown> | undefined {
+  if (!properties || renames.size === 0) return properties;
+  let text = JSON.stringify(properties);
+  for (const [oldId, newId] of renames) text = text.replaceAll(JSON.stringify(oldId), JSON.stringify(newId));
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
 function attentionFor(changes: ResourceChange[], before: CfnStack | undefined, after: CfnStack | undefined): AttentionItem[] {
   const items: AttentionItem[] = [];
+  const renames = new Map(changes.filter((change) => change.address.includes(' -> ')).map((change) => change.address.split(' -> ') as [string, string]));
   for (const change of changes) {
     const where = { cloud: 'aws' as const, stack: change.stack, resource: `${change.path} (${change.type})` };
     if (change.stateful && (change.action === 'destroy' || change.action === 'replace')) {
@@ -171,7 +183,8 @@ function attentionFor(changes: ResourceChange[], before: CfnStack | undefined, a
     const [oldId, newId] = change.address.includes(' -> ') ? change.address.split(' -> ') : [change.address, change.address];
     const oldResource = change.action === 'add' ? undefined : before?.template.Resources?.[oldId!];
     const newResource = change.action === 'destroy' ? undefined : after?.template.Resources?.[newId!];
-    const widenings = iamWidenings(oldResource?.Properties, newResource?.Properties, oldResource?.Properties?.ManagedPolicyArns, newResource?.Properties?.ManagedPolicyArns);
+    const oldProperties = withRenames(oldResource?.Properties, renames);
+    const widenings = iamWidenings(oldProperties, newResource?.Properties, oldProperties?.ManagedPolicyArns, newResource?.Properties?.ManagedPolicyArns);
     if (change.action === 'add' && widenings.length > 1) {
       // A new policy is one item: its grants in a line, the statements in the details and the JSON.
       const reasons = [...new Set(widenings.flatMap((w) => w.reasons))].sort();

@@ -40,6 +40,23 @@ describe('strata plan on fixture template pairs', () => {
     expectGolden('bucket-replaced', renderMarkdown(plan));
   });
 
+  it('compares a bucket policy moved with its renamed bucket as the same statements: it removes no guard and grants nothing', () => {
+    const plan = planOf('bucket-policy-moved');
+    expect(plan.counts.aws).toMatchObject({ replace: 2 });
+    // The bucket's replacement is the one thing to look at.
+    expect(plan.attention.map((item) => `${item.kind} ${item.resource}`)).toEqual(['replace LakeRawBucketE5F6A7B8 (AWS::S3::Bucket)']);
+    expectGolden('bucket-policy-moved', renderMarkdown(plan));
+  });
+
+  it('still says a Deny guard went when the moved policy lost it', () => {
+    const head = JSON.parse(readFileSync(join(FIXTURES, 'bucket-policy-moved', 'head.template.json'), 'utf8'));
+    head.Resources.LakeRawBucketPolicyE5F6A7B8.Properties.PolicyDocument.Statement = [];
+    const folder = fixtureFolder('bucket-policy-moved', 'head');
+    writeFileSync(join(folder, 'cdk.out', 'strata-fx-stack.template.json'), JSON.stringify(head));
+    const plan = buildPlan({ label: 'base', output: readSynthOutput(fixtureFolder('bucket-policy-moved', 'base')) }, { label: 'head', output: readSynthOutput(folder) });
+    expect(plan.attention.filter((item) => item.kind === 'iam-widening').map((item) => item.text)).toEqual(['PolicyDocument: Deny s3:* removed (guard removed)']);
+  });
+
   it('shows a policy gaining Action * under Needs attention as IAM widening', () => {
     const plan = planOf('role-widened');
     const widening = plan.attention.filter((item) => item.kind === 'iam-widening');
