@@ -71,7 +71,7 @@ function render(plan: Plan, detail: Detail, trimmed: boolean): string {
   out.push('### Needs attention', '');
   if (plan.attention.length === 0) out.push('Nothing: no stateful resource is destroyed or replaced, no IAM access widens, nothing becomes public, no new cdk-nag finding or acknowledgement.');
   for (const item of plan.attention) {
-    out.push(clip(`- **${KIND_NAMES[item.kind]}** · ${CLOUD_NAMES[item.cloud]} \`${item.stack}\` · \`${item.resource}\`: ${item.text}`, detail.attentionChars));
+    out.push(clip(`- **${KIND_NAMES[item.kind]}** · ${CLOUD_NAMES[item.cloud]} \`${item.stack}\` · \`${item.resource}\`: ${readableReferences(item.text)}`, detail.attentionChars));
   }
   out.push('');
 
@@ -151,8 +151,19 @@ function renderStack(stack: StackPlan, detail: Detail): string[] {
 function value(raw: unknown, detail: Detail): string {
   if (raw === undefined) return '(none)';
   const text = typeof raw === 'string' ? raw : stableStringify(raw);
-  const clipped = clip(text.replace(/\s+/g, ' '), detail.valueChars);
+  const clipped = clip(readableReferences(text).replace(/\s+/g, ' '), detail.valueChars);
   return `\`${clipped.replace(/`/g, "'")}\``;
+}
+
+/**
+ * Terraform references in words: `${data.terraform_remote_state.platform.outputs.container_ids.refined}`
+ * reads "the platform stack's output container_ids.refined", `${azurerm_user_assigned_identity.ml.principal_id}`
+ * "the principal_id of azurerm_user_assigned_identity.ml".
+ */
+export function readableReferences(text: string): string {
+  return text
+    .replace(/\$\{data\.terraform_remote_state\.([\w-]+)\.outputs\.([\w.[\]"-]+)\}/g, "the $1 stack's output $2")
+    .replace(/\$\{((?:azurerm|azuread|databricks|terraform|random|time)_[\w]+\.[\w-]+)\.([\w.[\]-]+)\}/g, 'the $2 of $1');
 }
 
 function clip(text: string, max: number): string {

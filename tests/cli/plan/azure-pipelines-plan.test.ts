@@ -171,6 +171,19 @@ describe('strata plan on the Azure pipelines stack', () => {
     expect(planFor('Storage Blob Data Contributor').attention.filter((item) => item.kind === 'iam-widening')).toHaveLength(1);
   });
 
+  it('writes Terraform references in words in the Markdown', () => {
+    const plan = planOf((stack) => {
+      stack.azurerm_role_assignment!.ml_refined = {
+        scope: '${data.terraform_remote_state.platform.outputs.container_ids.refined}',
+        role_definition_name: 'Storage Blob Data Reader',
+        principal_id: '${azurerm_user_assigned_identity.ml.principal_id}',
+      };
+    });
+    const markdown = renderMarkdown(plan);
+    expect(markdown).toContain('role "Storage Blob Data Reader" to the principal_id of azurerm_user_assigned_identity.ml on the platform stack\'s output container_ids.refined');
+    expect(markdown).not.toContain('${data.terraform_remote_state');
+  });
+
   it('replaces a role assignment whose condition changed, saying what it was', () => {
     const assignment = (condition?: string) => ({
       scope: '${azurerm_storage_container.refined.id}',
