@@ -7,6 +7,7 @@ import { money, signedMoney } from '../cost/format.ts';
 import { compareEstimates, renderComparison, renderEstimate } from '../cost/render.ts';
 import { USAGE_PROFILES } from '../cost/usage.ts';
 import { parseOptions } from '../parse-options.ts';
+import { folderEnvironment } from '../plan/sources.ts';
 import { readSynthOutput, hasSynthOutput, type SynthOutput } from '../plan/synth-output.ts';
 import { synthPlatform, SynthError } from '../synth-platform.ts';
 import { requireFolder } from '../path-checks.ts';
@@ -50,8 +51,15 @@ export const costCommand = {
     for (const [flag, dir] of [['--from', options.from], ['--vs-from', options['vs-from']]] as const) if (dir !== undefined) requireSynthOutput(flag, dir);
     const json = options.json ?? false;
     const context = costContext(options.usage);
-    const base = loadEnvironment({ env: options.env, config: options.config });
-    const vs = options.vs === undefined ? undefined : loadEnvironment({ config: options.vs });
+    const warn = (line: string) => process.stderr.write(`${line}\n`);
+    // A synthesized folder is priced with the environment it was synthesized from (strata-synth.json), unless a flag says otherwise.
+    const base = (options.from !== undefined ? folderEnvironment(options.from, '--from', { env: options.env, config: options.config, log: warn }) : undefined) ?? loadEnvironment({ env: options.env, config: options.config });
+    const vs =
+      options.vs === undefined
+        ? undefined
+        : options['vs-from'] !== undefined
+          ? (folderEnvironment(options['vs-from'], '--vs-from', { config: options.vs, log: warn }) ?? loadEnvironment({ config: options.vs }))
+          : loadEnvironment({ config: options.vs });
 
     const scratch: string[] = [];
     try {

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadEnvironment, type LoadedEnvironment } from '../../config/load-environment.ts';
-import { REPO_ROOT } from '../synth-platform.ts';
+import { readSynthRecord, REPO_ROOT, SYNTH_RECORD } from '../synth-platform.ts';
 import { UsageError } from '../usage-error.ts';
 import type { PlanSide } from './plan.ts';
 import { readSynthOutput } from './synth-output.ts';
@@ -42,9 +42,7 @@ export async function resolveSide(spec: string, flag: string, options: SideOptio
   const dir = resolve(spec);
   if (existsSync(dir) && statSync(dir).isDirectory()) {
     const output = readSynthOutput(dir);
-    const env = options.env ?? output.environment;
-    const environment = options.config !== undefined ? loadEnvironment({ config: options.config }) : env ? loadEnvironment({ env }) : undefined;
-    return { label: spec, output, environment };
+    return { label: spec, output, environment: folderEnvironment(spec, flag, options) };
   }
   const env = options.env ?? 'dev';
   const log = options.log ?? (() => {});
@@ -53,6 +51,30 @@ export async function resolveSide(spec: string, flag: string, options: SideOptio
   const side = await synthesizeRef(spec, env, options.config);
   log(`  ${flag} ${spec}: synthesized in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return side;
+}
+
+/**
+ * The environment a folder side is priced with: the one it was synthesized
+ * from (strata-synth.json), so every line is priced from the same sizing the
+ * templates were made with. A --*-config or --env that says otherwise wins,
+ * loudly; a folder without a record falls back to the flags, then to the
+ * checked-in file its environment name points to.
+ */
+export function folderEnvironment(spec: string, flag: string, options: SideOptions): LoadedEnvironment | undefined {
+  const dir = resolve(spec);
+  const record = readSynthRecord(dir);
+  const given = options.config !== undefined ? loadEnvironment({ config: options.config }) : options.env !== undefined ? loadEnvironment({ env: options.env }) : undefined;
+  if (record) {
+    const recorded: LoadedEnvironment = { environment: record.environment, file: `${record.file} (as synthesized into ${spec})`, path: join(dir, SYNTH_RECORD) };
+    if (!given) return recorded;
+    if (JSON.stringify(given.environment) !== JSON.stringify(record.environment)) {
+      options.log?.(`warning: ${flag} ${spec} was synthesized from ${record.file}, which differs from ${given.file}; pricing with ${given.file} as asked, so figures read from the templates and from the config may disagree`);
+    }
+    return given;
+  }
+  if (given) return given;
+  const name = readSynthOutput(dir).environment;
+  return name ? loadEnvironment({ env: name }) : undefined;
 }
 
 function isGitRef(ref: string): boolean {

@@ -46,6 +46,24 @@ describe('acceptance: prod.yaml against a copy with Databricks max workers doubl
     expect(changedOnly).toMatch(/^total, both clouds: \$[\d,.]+ -> \$[\d,.]+ {2}\+\$[\d,.]+$/m);
   });
 
+  it('strata plan on the two folders gives the same cost delta without the config flags: each folder records the environment it was synthesized from', () => {
+    const costLine = (args: string[]) => runStrata(['plan', '--base', base, '--head', head, ...args]).stdout.split('\n')[0]!.replace(/^.*monthly cost: /, '');
+    const withFlags = costLine(['--base-config', PROD, '--head-config', copy]);
+    expect(withFlags).toMatch(/^\+\$240\.24 /);
+    expect(costLine([])).toBe(withFlags);
+  });
+
+  it('strata cost --from a folder prices it with the environment it was synthesized from, and warns when a flag says otherwise', () => {
+    const recorded = runStrata(['cost', '--from', head]);
+    const flagged = runStrata(['cost', '--from', head, '--config', copy]);
+    const total = (stdout: string) => /^total, both clouds: .*$/m.exec(stdout)?.[0];
+    expect(total(recorded.stdout)).toBeDefined();
+    expect(total(recorded.stdout)).toBe(total(flagged.stdout));
+    expect(recorded.stdout).toMatch(/^strata cost: environment prod \(prod-doubled\.yaml \(as synthesized into .*head\)\)/m);
+    const contradicted = runStrata(['cost', '--from', head, '--env', 'dev']);
+    expect(contradicted.stderr).toMatch(/warning: --from .* was synthesized from .*, which differs from config\/environments\/dev\.yaml; pricing with config\/environments\/dev\.yaml as asked/);
+  });
+
   it('strata plan between the two synths shows the cluster policy change and the cost delta', () => {
     const out = join(scratch, 'plan.md');
     const result = runStrata(['plan', '--base', base, '--head', head, '--base-config', PROD, '--head-config', copy, '--out', out]);
