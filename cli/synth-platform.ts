@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEnvironment, type EnvironmentSelection, type LoadedEnvironment } from '../config/load-environment.ts';
 import { platformVersion } from '../stacks/shared/platform-version.ts';
+import { writeSynthRecord } from './synthesized/folder-environment.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const AWS_ENTRY = 'stacks/aws/app.ts';
@@ -88,30 +89,6 @@ export async function synthPlatform(options: SynthOptions = {}): Promise<SynthSu
     acknowledgements: countAcknowledgements(awsDir),
     seconds: (performance.now() - started) / 1000,
   };
-}
-
-/** Beside cdk.out/ and cdktf.out/: the environment they were synthesized from, resolved (defaults applied). */
-export const SYNTH_RECORD = 'strata-synth.json';
-
-export interface SynthRecord {
-  /** The environment file's name (not its path: the output holds no path of this machine). */
-  readonly file: string;
-  readonly environment: LoadedEnvironment['environment'];
-}
-
-/**
- * Records what the output was synthesized from, so `plan` and `cost --from`
- * price it with the same environment instead of guessing one from its name.
- */
-function writeSynthRecord(outdir: string, loaded: LoadedEnvironment): void {
-  const record: SynthRecord = { file: basename(loaded.path), environment: loaded.environment };
-  writeFileSync(join(outdir, SYNTH_RECORD), `${JSON.stringify(record, null, 2)}\n`);
-}
-
-/** The record of a synth folder, when it has one (older folders and fixtures do not). */
-export function readSynthRecord(dir: string): SynthRecord | undefined {
-  const path = join(dir, SYNTH_RECORD);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as SynthRecord) : undefined;
 }
 
 function runChild(cloud: 'aws' | 'azure', args: string[], env: NodeJS.ProcessEnv): Promise<void> {

@@ -1,6 +1,6 @@
 /** Everything `strata cost` and `strata plan` need to price one synthesized environment. */
 import type { LoadedEnvironment } from '../../config/load-environment.ts';
-import type { SynthOutput } from '../plan/synth-output.ts';
+import type { SynthOutput } from '../synthesized/synth-output.ts';
 import { estimateCost, type CostEstimate } from './estimate.ts';
 import { loadPriceBook, staleWarnings, type PriceBook } from './price-book.ts';
 import { loadUsage, type LoadedUsage } from './usage.ts';

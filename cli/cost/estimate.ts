@@ -11,7 +11,7 @@
 import { lambdaSizingFor, HANDLER_CLASSES, LAYERS, type Environment, type HandlerClass, type Layer } from '../../config/schema.ts';
 import { APP_SETTINGS } from '../../lambdas/entrypoints/azure/app-settings.ts';
 import { FLOW_NAMES, HANDLERS, type HandlerName } from '../../pipelines/flows/flow.ts';
-import type { CfnResource, SynthOutput, TfResource } from '../plan/synth-output.ts';
+import type { CfnResource, SynthOutput, TfResource } from '../synthesized/synth-output.ts';
 import { countPipelineRun, type ExternalActivity } from './data-factory.ts';
 import { money, price, qty } from './format.ts';
 import type { PriceBook } from './price-book.ts';

@@ -4,7 +4,7 @@ import { stateMachineDefinition } from '../cost/estimate.ts';
 import { diffValues, equal } from './json-diff.ts';
 import type { AttentionItem, PropertyChange, ResourceChange, StackPlan } from './model.ts';
 import { exposures, iamWidenings, isStateful } from './risks.ts';
-import type { CfnResource, CfnStack, NagEntry, SynthOutput } from './synth-output.ts';
+import type { CfnResource, CfnStack, NagEntry, SynthOutput } from '../synthesized/synth-output.ts';
 
 const EMPTY = { Resources: {} };
 /** Up to this many new acknowledgements are listed with their reasons; more are grouped per resource. */

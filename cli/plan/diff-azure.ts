@@ -2,7 +2,7 @@
 import { diffValues, equal, isObject } from './json-diff.ts';
 import type { AttentionItem, PropertyChange, ResourceChange, StackPlan } from './model.ts';
 import { exposures, isStateful, roleAssignmentText, sameAccess } from './risks.ts';
-import type { SynthOutput, TfResource, TfStack } from './synth-output.ts';
+import type { SynthOutput, TfResource, TfStack } from '../synthesized/synth-output.ts';
 
 /**
  * Arguments that force a new resource. Terraform knows this from provider

@@ -5,7 +5,7 @@ import { compareEstimates, cloudTotals } from '../cost/render.ts';
 import { diffAws } from './diff-aws.ts';
 import { diffAzure } from './diff-azure.ts';
 import { countChanges, FAIL_ON, type AttentionItem, type Cloud, type CostDelta, type Plan } from './model.ts';
-import type { SynthOutput } from './synth-output.ts';
+import type { SynthOutput } from '../synthesized/synth-output.ts';
 
 export interface PlanSide {
   readonly label: string;

@@ -8,10 +8,11 @@ import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadEnvironment, type LoadedEnvironment } from '../../config/load-environment.ts';
-import { readSynthRecord, REPO_ROOT, SYNTH_RECORD } from '../synth-platform.ts';
+import { REPO_ROOT } from '../synth-platform.ts';
+import { folderEnvironment } from '../synthesized/folder-environment.ts';
 import { UsageError } from '../usage-error.ts';
 import type { PlanSide } from './plan.ts';
-import { readSynthOutput } from './synth-output.ts';
+import { readSynthOutput } from '../synthesized/synth-output.ts';
 
 export class GitSynthError extends Error {
   override name = 'GitSynthError';
@@ -51,30 +52,6 @@ export async function resolveSide(spec: string, flag: string, options: SideOptio
   const side = await synthesizeRef(spec, env, options.config);
   log(`  ${flag} ${spec}: synthesized in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return side;
-}
-
-/**
- * The environment a folder side is priced with: the one it was synthesized
- * from (strata-synth.json), so every line is priced from the same sizing the
- * templates were made with. A --*-config or --env that says otherwise wins,
- * loudly; a folder without a record falls back to the flags, then to the
- * checked-in file its environment name points to.
- */
-export function folderEnvironment(spec: string, flag: string, options: SideOptions): LoadedEnvironment | undefined {
-  const dir = resolve(spec);
-  const record = readSynthRecord(dir);
-  const given = options.config !== undefined ? loadEnvironment({ config: options.config }) : options.env !== undefined ? loadEnvironment({ env: options.env }) : undefined;
-  if (record) {
-    const recorded: LoadedEnvironment = { environment: record.environment, file: `${record.file} (as synthesized into ${spec})`, path: join(dir, SYNTH_RECORD) };
-    if (!given) return recorded;
-    if (JSON.stringify(given.environment) !== JSON.stringify(record.environment)) {
-      options.log?.(`warning: ${flag} ${spec} was synthesized from ${record.file}, which differs from ${given.file}; pricing with ${given.file} as asked, so figures read from the templates and from the config may disagree`);
-    }
-    return given;
-  }
-  if (given) return given;
-  const name = readSynthOutput(dir).environment;
-  return name ? loadEnvironment({ env: name }) : undefined;
 }
 
 function isGitRef(ref: string): boolean {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { costContext, estimateFor } from '../../../cli/cost/cost.ts';
 import type { CostLine } from '../../../cli/cost/estimate.ts';
-import { readSynthOutput, type SynthOutput } from '../../../cli/plan/synth-output.ts';
+import { readSynthOutput, type SynthOutput } from '../../../cli/synthesized/synth-output.ts';
 import { REPO_ROOT } from '../../../cli/synth-platform.ts';
 import { loadEnvironment } from '../../../config/load-environment.ts';
 import { runStrata } from '../../support/run-cli.ts';

@@ -7,7 +7,7 @@ import { estimateCost, type CostLine } from '../../../cli/cost/estimate.ts';
 import { loadPriceBook, staleWarnings } from '../../../cli/cost/price-book.ts';
 import { runsPerMonth } from '../../../cli/cost/schedules.ts';
 import { loadUsage } from '../../../cli/cost/usage.ts';
-import { readSynthOutput } from '../../../cli/plan/synth-output.ts';
+import { readSynthOutput } from '../../../cli/synthesized/synth-output.ts';
 import { fixtureFolder } from '../plan/fixture-folders.ts';
 
 const book = loadPriceBook();

@@ -6,7 +6,7 @@ import { estimateCost, type CostLine } from '../../../cli/cost/estimate.ts';
 import { loadPriceBook } from '../../../cli/cost/price-book.ts';
 import { BYTES_PER_GB, dataPathInput, fullRefreshBytes, incrementalRunBytes, type DataPathInput } from '../../../cli/cost/process-run-bytes.ts';
 import { loadUsage, USAGE_PROFILES, usageSchema } from '../../../cli/cost/usage.ts';
-import { readSynthOutput, type SynthOutput } from '../../../cli/plan/synth-output.ts';
+import { readSynthOutput, type SynthOutput } from '../../../cli/synthesized/synth-output.ts';
 import { loadEnvironment } from '../../../config/load-environment.ts';
 import { runStrata } from '../../support/run-cli.ts';
 

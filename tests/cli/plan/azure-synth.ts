@@ -1,4 +1,4 @@
-import type { SynthOutput, TfResource } from '../../../cli/plan/synth-output.ts';
+import type { SynthOutput, TfResource } from '../../../cli/synthesized/synth-output.ts';
 
 /** Terraform resources of one stack, `type -> name -> body`, as CDKTF writes them under `resource`. */
 export type TfBodies = Record<string, Record<string, Record<string, unknown>>>;

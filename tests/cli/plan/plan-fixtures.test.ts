@@ -6,7 +6,7 @@ import { costContext } from '../../../cli/cost/cost.ts';
 import { renderMarkdown } from '../../../cli/plan/markdown.ts';
 import type { Plan } from '../../../cli/plan/model.ts';
 import { buildPlan } from '../../../cli/plan/plan.ts';
-import { readSynthOutput } from '../../../cli/plan/synth-output.ts';
+import { readSynthOutput } from '../../../cli/synthesized/synth-output.ts';
 import { environmentWith } from '../../support/environments.ts';
 import { runStrata } from '../../support/run-cli.ts';
 import { FIXTURES, fixtureFolder } from './fixture-folders.ts';
