@@ -43,7 +43,7 @@ export async function resolveSide(spec: string, flag: string, options: SideOptio
   const dir = resolve(spec);
   if (existsSync(dir) && statSync(dir).isDirectory()) {
     const output = readSynthOutput(dir);
-    return { label: spec, output, environment: folderEnvironment(spec, flag, options) };
+    return { label: spec, output, environment: folderEnvironment(spec, flag, { ...options, envOnlyWithoutRecord: true }) };
   }
   const env = options.env ?? 'dev';
   const log = options.log ?? (() => {});

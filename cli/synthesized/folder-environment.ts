@@ -39,6 +39,12 @@ export interface FolderEnvironmentOptions {
   readonly config?: string;
   /** Where the warning goes when a flag contradicts the record. @default - nowhere */
   readonly log?: (line: string) => void;
+  /**
+   * `env` prices only a folder without a record: plan's --env names the
+   * environment of both sides, git refs included, not a file for this folder.
+   * @default false
+   */
+  readonly envOnlyWithoutRecord?: boolean;
 }
 
 /**
@@ -51,10 +57,15 @@ export interface FolderEnvironmentOptions {
 export function folderEnvironment(spec: string, flag: string, options: FolderEnvironmentOptions): LoadedEnvironment | undefined {
   const dir = resolve(spec);
   const record = readSynthRecord(dir);
+  if (record && options.config === undefined && (options.envOnlyWithoutRecord ?? false)) {
+    if (options.env !== undefined && options.env !== record.environment.name) {
+      options.log?.(`warning: ${flag} ${spec} was synthesized from ${record.file} (environment ${record.environment.name}); priced with that, not with --env ${options.env}`);
+    }
+    return recordedEnvironment(spec, record);
+  }
   const given = options.config !== undefined ? loadEnvironment({ config: options.config }) : options.env !== undefined ? loadEnvironment({ env: options.env }) : undefined;
   if (record) {
-    const recorded: LoadedEnvironment = { environment: record.environment, file: `${record.file} (as synthesized into ${spec})`, path: join(dir, SYNTH_RECORD) };
-    if (!given) return recorded;
+    if (!given) return recordedEnvironment(spec, record);
     if (JSON.stringify(given.environment) !== JSON.stringify(record.environment)) {
       options.log?.(`warning: ${flag} ${spec} was synthesized from ${record.file}, which differs from ${given.file}; pricing with ${given.file} as asked, so figures read from the templates and from the config may disagree`);
     }
@@ -65,3 +76,6 @@ export function folderEnvironment(spec: string, flag: string, options: FolderEnv
   return name ? loadEnvironment({ env: name }) : undefined;
 }
 
+function recordedEnvironment(spec: string, record: SynthRecord): LoadedEnvironment {
+  return { environment: record.environment, file: `${record.file} (as synthesized into ${spec})`, path: join(resolve(spec), SYNTH_RECORD) };
+}

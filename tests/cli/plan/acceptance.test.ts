@@ -51,6 +51,8 @@ describe('acceptance: prod.yaml against a copy with Databricks max workers doubl
     const withFlags = costLine(['--base-config', PROD, '--head-config', copy]);
     expect(withFlags).toMatch(/^\+\$240\.24 /);
     expect(costLine([])).toBe(withFlags);
+    // --env names the environment of git refs; a folder with a record is priced with its record.
+    expect(costLine(['--env', 'prod'])).toBe(withFlags);
   });
 
   it('strata cost --from a folder prices it with the environment it was synthesized from, and warns when a flag says otherwise', () => {
