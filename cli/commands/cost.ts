@@ -53,19 +53,19 @@ export const costCommand = {
     const context = costContext(options.usage);
     const warn = (line: string) => process.stderr.write(`${line}\n`);
     // A synthesized folder is priced with the environment it was synthesized from (strata-synth.json), unless a flag says otherwise.
-    const base = (options.from !== undefined ? folderEnvironment(options.from, '--from', { env: options.env, config: options.config, log: warn }) : undefined) ?? loadEnvironment({ env: options.env, config: options.config });
+    const fromOutput = options.from === undefined ? undefined : readSynthOutput(resolve(options.from));
+    const vsFromOutput = options['vs-from'] === undefined ? undefined : readSynthOutput(resolve(options['vs-from']));
+    const base = (fromOutput ? folderEnvironment(options.from!, '--from', fromOutput, { env: options.env, config: options.config, log: warn }) : undefined) ?? loadEnvironment({ env: options.env, config: options.config });
     const vs =
       options.vs === undefined
         ? undefined
-        : options['vs-from'] !== undefined
-          ? (folderEnvironment(options['vs-from'], '--vs-from', { config: options.vs, log: warn }) ?? loadEnvironment({ config: options.vs }))
-          : loadEnvironment({ config: options.vs });
+        : ((vsFromOutput ? folderEnvironment(options['vs-from']!, '--vs-from', vsFromOutput, { config: options.vs, log: warn }) : undefined) ?? loadEnvironment({ config: options.vs }));
 
     const scratch: string[] = [];
     try {
       const [baseSynth, vsSynth] = await Promise.all([
-        synthesized(base, options.from, scratch),
-        vs ? synthesized(vs, options['vs-from'], scratch) : Promise.resolve(undefined),
+        fromOutput ?? synthesized(base, scratch),
+        vs ? (vsFromOutput ?? synthesized(vs, scratch)) : Promise.resolve(undefined),
       ]);
       const baseEstimate = estimateFor(context, base, baseSynth);
       const vsEstimate = vs && vsSynth ? estimateFor(context, vs, vsSynth) : undefined;
@@ -110,9 +110,8 @@ export const costCommand = {
   },
 };
 
-/** The synthesized output of an environment: read from --from, or synthesized into a temporary folder. */
-async function synthesized(loaded: LoadedEnvironment, from: string | undefined, scratch: string[]): Promise<SynthOutput> {
-  if (from !== undefined) return readSynthOutput(resolve(from));
+/** The synthesized output of an environment, synthesized into a temporary folder (no --from). */
+async function synthesized(loaded: LoadedEnvironment, scratch: string[]): Promise<SynthOutput> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-cost-'));
   scratch.push(dir);
   const started = performance.now();

@@ -38,12 +38,12 @@ export function checkSide(spec: string, flag: string): void {
   if (!isGitRef(spec)) throw new UsageError(`${flag} ${spec}: neither a folder (holding cdk.out/ and cdktf.out/) nor a git ref of this repository`);
 }
 
+/** A side the caller has checked with checkSide: a folder is read, a git ref synthesized. */
 export async function resolveSide(spec: string, flag: string, options: SideOptions): Promise<PlanSide> {
-  checkSide(spec, flag);
   const dir = resolve(spec);
   if (existsSync(dir) && statSync(dir).isDirectory()) {
     const output = readSynthOutput(dir);
-    return { label: spec, output, environment: folderEnvironment(spec, flag, { ...options, envOnlyWithoutRecord: true }) };
+    return { label: spec, output, environment: folderEnvironment(spec, flag, output, { ...options, envOnlyWithoutRecord: true }) };
   }
   const env = options.env ?? 'dev';
   const log = options.log ?? (() => {});

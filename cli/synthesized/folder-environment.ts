@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadEnvironment, type LoadedEnvironment } from '../../config/load-environment.ts';
-import { readSynthOutput } from './synth-output.ts';
+import type { SynthOutput } from './synth-output.ts';
 
 /** Beside cdk.out/ and cdktf.out/: the environment they were synthesized from, resolved (defaults applied). */
 export const SYNTH_RECORD = 'strata-synth.json';
@@ -52,9 +52,9 @@ export interface FolderEnvironmentOptions {
  * from (strata-synth.json), so every line is priced from the same sizing the
  * templates were made with. A --*-config or --env that says otherwise wins,
  * loudly; a folder without a record falls back to the flags, then to the
- * checked-in file its environment name points to.
+ * checked-in file the environment name its stacks are tagged with points to.
  */
-export function folderEnvironment(spec: string, flag: string, options: FolderEnvironmentOptions): LoadedEnvironment | undefined {
+export function folderEnvironment(spec: string, flag: string, output: SynthOutput, options: FolderEnvironmentOptions): LoadedEnvironment | undefined {
   const dir = resolve(spec);
   const record = readSynthRecord(dir);
   if (record && options.config === undefined && (options.envOnlyWithoutRecord ?? false)) {
@@ -72,8 +72,7 @@ export function folderEnvironment(spec: string, flag: string, options: FolderEnv
     return given;
   }
   if (given) return given;
-  const name = readSynthOutput(dir).environment;
-  return name ? loadEnvironment({ env: name }) : undefined;
+  return output.environment ? loadEnvironment({ env: output.environment }) : undefined;
 }
 
 function recordedEnvironment(spec: string, record: SynthRecord): LoadedEnvironment {

@@ -56,6 +56,20 @@ function planOf(change: (stack: TfBodies) => void): Plan {
 }
 const changesOf = (plan: Plan) => plan.stacks.flatMap((stack) => stack.changes);
 
+/** The ml identity's role assignment on the refined container, with `changes` on top. */
+const mlReadsRefined = (changes: Record<string, unknown> = {}) => ({
+  scope: '${azurerm_storage_container.refined.id}',
+  role_definition_name: 'Storage Blob Data Reader',
+  principal_id: '${azurerm_user_assigned_identity.ml.principal_id}',
+  ...changes,
+});
+
+/** The plan from a pipelines stack holding one role assignment to the same stack holding another in its place. */
+function planBetween(before: Record<string, unknown>, after: Record<string, unknown>): Plan {
+  const withAssignment = (assignment: Record<string, unknown>) => azureSynth({ pipelines: pipelines((stack) => (stack.azurerm_role_assignment!.ml_refined = assignment)) });
+  return buildPlan({ label: 'base', output: withAssignment(before) }, { label: 'head', output: withAssignment(after) });
+}
+
 describe('strata plan on the Azure pipelines stack', () => {
   it('shows a function app whose bundle alone changed as new code deployed, not as a replacement or attention', () => {
     const plan = planOf((stack) => {
@@ -147,22 +161,16 @@ describe('strata plan on the Azure pipelines stack', () => {
         " if blob read (not Blob.List) only where blob path starts with 'features/' or blob path starts with 'abt/'; blob write, blob add/action, blob move/action refused" +
         ' (new principal, data actions)',
     );
+    // The Markdown writes the Terraform references in words.
+    const markdown = renderMarkdown(plan);
+    expect(markdown).toContain('role "Storage Blob Data Contributor" to the principal_id of azurerm_user_assigned_identity.ml on the platform stack\'s output container_ids.refined');
+    expect(markdown).not.toContain('${data.terraform_remote_state');
   });
 
   it('shows a role assignment recreated for its description alone as a replacement, not as IAM widening: same principal, role, scope and condition', () => {
-    const assignment = (description: string, role = 'Storage Blob Data Reader') => ({
-      scope: '${azurerm_storage_container.refined.id}',
-      role_definition_name: role,
-      principal_id: '${azurerm_user_assigned_identity.ml.principal_id}',
-      condition: READ_FEATURES,
-      condition_version: '2.0',
-      description,
-    });
+    const conditioned = { condition: READ_FEATURES, condition_version: '2.0' };
     const planFor = (role?: string) =>
-      buildPlan(
-        { label: 'base', output: azureSynth({ pipelines: pipelines((stack) => (stack.azurerm_role_assignment!.ml_refined = assignment('ml reads features'))) }) },
-        { label: 'head', output: azureSynth({ pipelines: pipelines((stack) => (stack.azurerm_role_assignment!.ml_refined = assignment('ml: reads the features', role))) }) },
-      );
+      planBetween(mlReadsRefined({ ...conditioned, description: 'ml reads features' }), mlReadsRefined({ ...conditioned, description: 'ml: reads the features', ...(role ? { role_definition_name: role } : {}) }));
     const recreated = planFor();
     expect(changesOf(recreated).map((change) => `${change.action} ${change.address}`)).toEqual(['replace azurerm_role_assignment.ml_refined']);
     expect(recreated.attention.filter((item) => item.kind === 'iam-widening')).toEqual([]);
@@ -171,29 +179,8 @@ describe('strata plan on the Azure pipelines stack', () => {
     expect(planFor('Storage Blob Data Contributor').attention.filter((item) => item.kind === 'iam-widening')).toHaveLength(1);
   });
 
-  it('writes Terraform references in words in the Markdown', () => {
-    const plan = planOf((stack) => {
-      stack.azurerm_role_assignment!.ml_refined = {
-        scope: '${data.terraform_remote_state.platform.outputs.container_ids.refined}',
-        role_definition_name: 'Storage Blob Data Reader',
-        principal_id: '${azurerm_user_assigned_identity.ml.principal_id}',
-      };
-    });
-    const markdown = renderMarkdown(plan);
-    expect(markdown).toContain('role "Storage Blob Data Reader" to the principal_id of azurerm_user_assigned_identity.ml on the platform stack\'s output container_ids.refined');
-    expect(markdown).not.toContain('${data.terraform_remote_state');
-  });
-
   it('replaces a role assignment whose condition changed, saying what it was', () => {
-    const assignment = (condition?: string) => ({
-      scope: '${azurerm_storage_container.refined.id}',
-      role_definition_name: 'Storage Blob Data Reader',
-      principal_id: '${azurerm_user_assigned_identity.ml.principal_id}',
-      ...(condition ? { condition, condition_version: '2.0' } : {}),
-    });
-    const base = pipelines((stack) => (stack.azurerm_role_assignment!.ml_refined = assignment(READ_FEATURES)));
-    const head = pipelines((stack) => (stack.azurerm_role_assignment!.ml_refined = assignment()));
-    const plan = buildPlan({ label: 'base', output: azureSynth({ pipelines: base }) }, { label: 'head', output: azureSynth({ pipelines: head }) });
+    const plan = planBetween(mlReadsRefined({ condition: READ_FEATURES, condition_version: '2.0' }), mlReadsRefined());
     expect(changesOf(plan)[0]).toMatchObject({ action: 'replace' });
     const [widening] = plan.attention.filter((item) => item.kind === 'iam-widening');
     expect(widening!.text).toContain("on ${azurerm_storage_container.refined.id}; was if blob read (not Blob.List) only where blob path starts with 'features/'");
