@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../cli/synth-platform.ts';
-import { FEATURE_DATASETS } from '../../pipelines/datasets/features.ts';
+import { FEATURE_DATASETS, SNAPSHOT_FEATURES } from '../../pipelines/datasets/features.ts';
 import { countTableRows, pointerOf } from '../support/parquet-rows.ts';
 import { runStrata, type CliResult } from '../support/run-cli.ts';
 
@@ -145,13 +145,23 @@ describe('strata run --flows all on the Olist sample, then --flows retrain', () 
     expect(first.stdout).toContain(`model ${sellerSegments}\n`);
   });
 
-  it('lets abt export write the ABT the run built, header first', () => {
-    const out = join(work, 'abt.csv');
+  it('lets abt export write the ABT the run built: header seller_id,dt_reference,churn,split,<features>, one line per row, ordered', () => {
+    const out = join(work, 'exports', 'abt.csv');
     const exported = runStrata(['abt', 'export', '--lake', lake, '--out', out]);
     expect(exported.status, exported.stderr).toBe(0);
     const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^seller_id,dt_reference,churn,split,/);
+    expect(lines[0]).toBe(['seller_id', 'dt_reference', 'churn', 'split', ...SNAPSHOT_FEATURES.map((column) => column.name)].join(','));
     expect(lines).toHaveLength(counts.abt_churn! + 1);
+    const rows = lines.slice(1).map((line) => line.split(','));
+    expect(rows.every((fields) => fields.length === SNAPSHOT_FEATURES.length + 4)).toBe(true);
+    expect(rows.every(([, date, churn, split]) => /^\d{4}-\d{2}-01$/.test(date!) && /^[01]$/.test(churn!) && ['train', 'test', 'oot'].includes(split!))).toBe(true);
+    const keys = rows.map(([seller, date]) => `${date}/${seller}`);
+    expect(keys).toEqual([...keys].sort());
+    // A missing feature is an empty field: single-sale-day sellers have no gap between sale days.
+    expect(rows.some((fields) => fields[4 + SNAPSHOT_FEATURES.findIndex((column) => column.name === 'avg_days_between_sales')] === '')).toBe(true);
+    expect(exported.stdout).toContain(`strata abt export: ${counts.abt_churn!.toLocaleString('en-US')} rows × ${SNAPSHOT_FEATURES.length} features -> `);
+    // Written aside and renamed: nothing else is left in the folder.
+    expect(readdirSync(join(work, 'exports'))).toEqual(['abt.csv']);
   });
 
   it('registers v0002 on a second retrain, promoted within the margin, and rewrites every table instead of adding to it', async () => {
