@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadEnvironment, type LoadedEnvironment } from '../../config/load-environment.ts';
 import { costContext, estimateFor } from '../cost/cost.ts';
-import { money, signedMoney } from '../cost/format.ts';
+import { money, signedMoney } from '../format/money.ts';
 import { compareEstimates, renderComparison, renderEstimate } from '../cost/render.ts';
 import { USAGE_PROFILES } from '../cost/usage.ts';
 import { parseOptions } from '../parse-options.ts';

@@ -1,9 +1,15 @@
-/** Everything `strata cost` and `strata plan` need to price one synthesized environment. */
+/**
+ * The estimator's entry point: everything `strata cost` and `strata plan`
+ * need to price a synthesized environment and compare two. The plan reaches
+ * the estimator through this module only, and nothing here reaches the plan.
+ */
 import type { LoadedEnvironment } from '../../config/load-environment.ts';
 import type { SynthOutput } from '../synthesized/synth-output.ts';
 import { estimateCost, type CostEstimate } from './estimate.ts';
 import { loadPriceBook, staleWarnings, type PriceBook } from './price-book.ts';
 import { loadUsage, type LoadedUsage } from './usage.ts';
+
+export { cloudTotals, compareEstimates, type LineDelta } from './render.ts';
 
 export interface CostContext {
   readonly book: PriceBook;

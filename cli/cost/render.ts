@@ -1,6 +1,6 @@
 /** Text and JSON views of an estimate, alone or against another (`--vs`). */
 import type { CloudCost, CostEstimate, CostLine } from './estimate.ts';
-import { money, signedMoney } from './format.ts';
+import { money, signedMoney } from '../format/money.ts';
 
 const CLOUD_NAMES = { aws: 'AWS', azure: 'Azure' } as const;
 

@@ -7,6 +7,7 @@
  */
 
 export const HOURS_PER_MONTH = 730;
+export const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
 const REFERENCE_YEAR = 2025;
 
 export class ScheduleError extends Error {

@@ -1,6 +1,6 @@
 /** CloudFormation, diffed offline with @aws-cdk/cloudformation-diff, into the shared change model. */
 import { fullDiff, ResourceImpact, type ResourceDifference } from '@aws-cdk/cloudformation-diff';
-import { stateMachineDefinition } from '../cost/estimate.ts';
+import { stateMachineDefinition } from '../synthesized/state-machines.ts';
 import { diffValues, equal } from './json-diff.ts';
 import type { AttentionItem, PropertyChange, ResourceChange, StackPlan } from './model.ts';
 import { exposures, iamWidenings, isStateful } from './risks.ts';

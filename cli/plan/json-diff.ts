@@ -5,7 +5,7 @@
  * two kilobytes of escaped text.
  */
 import type { PropertyChange } from './model.ts';
-import { renderIntrinsic } from '../cost/estimate.ts';
+import { renderIntrinsic } from '../synthesized/intrinsics.ts';
 
 export function diffValues(before: unknown, after: unknown, path = ''): PropertyChange[] {
   if (equal(before, after)) return [];

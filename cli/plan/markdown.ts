@@ -4,7 +4,7 @@
  * dropped level by level until it fits, and the attention section is the
  * last thing ever shortened. The JSON always has everything.
  */
-import { money, signedMoney } from '../cost/format.ts';
+import { money, signedMoney } from '../format/money.ts';
 import { stableStringify } from './json-diff.ts';
 import { mermaid } from './mermaid.ts';
 import { ACTIONS, type AttentionItem, type Cloud, type Plan, type ResourceChange, type StackPlan } from './model.ts';

@@ -1,7 +1,6 @@
 /** Builds the plan: both clouds diffed into one change model, risks gathered, cost compared. */
 import type { LoadedEnvironment } from '../../config/load-environment.ts';
-import { estimateFor, type CostContext } from '../cost/cost.ts';
-import { compareEstimates, cloudTotals } from '../cost/render.ts';
+import { cloudTotals, compareEstimates, estimateFor, type CostContext } from '../cost/cost.ts';
 import { diffAws } from './diff-aws.ts';
 import { diffAzure } from './diff-azure.ts';
 import { countChanges, FAIL_ON, type AttentionItem, type Cloud, type CostDelta, type Plan } from './model.ts';

@@ -3,7 +3,7 @@
  * exposure. Rules are by resource type and policy shape, not by resource
  * name, so new stacks and constructs are covered as they appear.
  */
-import { renderIntrinsic } from '../cost/estimate.ts';
+import { renderIntrinsic } from '../synthesized/intrinsics.ts';
 import { isObject, stableStringify } from './json-diff.ts';
 
 /** Resources whose replacement or destruction loses data or breaks everything that refers to them. */

@@ -1,4 +1,4 @@
-/** Number formatting for cost lines: fixed, locale-free, so output is byte-stable everywhere. */
+/** Number formatting for cost figures (cost lines, the plan's cost delta): fixed, locale-free, so output is byte-stable everywhere. */
 
 /** `$1,234.56`; negative as `-$1.00`. */
 export function money(value: number): string {
