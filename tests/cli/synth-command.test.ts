@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../cli/synth-platform.ts';
-import { readTree, runStrata, type CliResult } from '../support/run-cli.ts';
+import { readTree, runStrata, runStrataInProcess, type CliResult } from '../support/run-cli.ts';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'strata-cli-'));
 
@@ -75,13 +75,14 @@ describe('strata synth', () => {
       ['a misspelt key', 'autoTerminationMinutes: 15', 'autoTerminateMinutes: 15', 'sizing.databricks.autoTerminateMinutes = 15: unknown key'],
     ];
 
-    it.each(cases)('refuses %s, names the key, and writes nothing', (_case, good, bad, message) => {
+    // In this process: the config is refused before any synth, and a child process each costs more than that shows.
+    it.each(cases)('refuses %s, names the key, and writes nothing', async (_case, good, bad, message) => {
       const dir = scratch();
       const file = join(dir, 'dev-broken.yaml');
       const original = readFileSync(join(REPO_ROOT, 'config', 'environments', 'dev.yaml'), 'utf8');
       expect(original).toContain(good);
       writeFileSync(file, original.replace(good, bad));
-      const result = runStrata(['synth', '--config', file, '--outdir', dir]);
+      const result = await runStrataInProcess(['synth', '--config', file, '--outdir', dir]);
       expect(result.status).toBe(1);
       expect(result.stderr).toContain(`${file}: ${message}`);
       expect(existsSync(join(dir, 'cdk.out'))).toBe(false);
@@ -89,16 +90,16 @@ describe('strata synth', () => {
     });
   });
 
-  it('rejects an unknown flag with the usage line and exit code 2', () => {
-    const result = runStrata(['synth', '--environment', 'prod']);
+  it('rejects an unknown flag with the usage line and exit code 2', async () => {
+    const result = await runStrataInProcess(['synth', '--environment', 'prod']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('unknown option --environment; did you mean --env?');
     expect(result.stderr).toContain('Usage: strata synth');
     expect(result.stderr).not.toContain('Options:');
   });
 
-  it('rejects an unknown command, listing the ones that exist', () => {
-    const result = runStrata(['deploy']);
+  it('rejects an unknown command, listing the ones that exist', async () => {
+    const result = await runStrataInProcess(['deploy']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('unknown command "deploy"; commands: synth');
   });
