@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelSettings } from '../../../config/schema.ts';
 import { buildTrainingSet, type ChurnTrainingSet } from '../../../lambdas/ml/build-training-set.ts';
 import { ACTIVE_DAYS, SNAPSHOT_FEATURES } from '../../../pipelines/datasets/features.ts';
-import { buildHandMadeOlist, featuresOf, loadSample, sampleCsv } from '../../pipelines/features/sample-lake.ts';
+import { buildHandMadeOlist, featuresOf, openSampleFeatureLake, sampleCsv } from '../../pipelines/features/sample-lake.ts';
 import { buildOlist, closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
 import { environmentNamed } from '../../support/environments.ts';
 
@@ -141,9 +141,7 @@ describe('the churn ABT on the Olist sample', () => {
   let rows: AbtRow[];
   let build: ChurnTrainingSet;
   beforeAll(async () => {
-    lake = await openLake();
-    await loadSample(lake);
-    await featuresOf(lake);
+    lake = await openSampleFeatureLake();
     expected = expectedLabels(dataLines(sampleCsv('orders')), dataLines(sampleCsv('order_items')));
     build = await buildTrainingSet(lake.engine, 'seller-churn', settings({ ootSnapshots: [], seed: 42, testFraction: 0.3 }));
     rows = await abtRows(lake);

@@ -22,7 +22,7 @@ import { buildTrainingSet } from '../../../lambdas/ml/build-training-set.ts';
 import { trainModel } from '../../../lambdas/ml/train-model.ts';
 import { SNAPSHOT_FEATURES } from '../../../pipelines/datasets/features.ts';
 import { sellerChurn } from '../../../pipelines/models/index.ts';
-import { featuresOf, handlerPortsOn, loadSample, storeOf } from '../../pipelines/features/sample-lake.ts';
+import { handlerPortsOn, openSampleFeatureLake, storeOf } from '../../pipelines/features/sample-lake.ts';
 import { closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
 import { environmentNamed } from '../../support/environments.ts';
 
@@ -72,9 +72,7 @@ describe('managed scoring around the batch transform (SageMaker not called)', ()
   let lake: TestLake;
   let exported: ExportedScoringData;
   beforeAll(async () => {
-    lake = await openLake();
-    await loadSample(lake);
-    await featuresOf(lake);
+    lake = await openSampleFeatureLake();
     await promote(lake, 1, sageMakerChampion());
     exported = (await exportScoringData({ engine: lake.engine, store: storeOf(lake) }, { model: sellerChurn, runId: RUN_ID, settings: MODELS })) as ExportedScoringData;
   }, 120_000);

@@ -17,8 +17,8 @@ import { exportTrainingData, managedPrefix } from '../../../lambdas/ml/export-tr
 import { buildTrainingSet } from '../../../lambdas/ml/build-training-set.ts';
 import { readTrainingSet } from '../../../lambdas/ml/read-training-set.ts';
 import { sellerChurn } from '../../../pipelines/models/index.ts';
-import { featuresOf, handlerPortsOn, loadSample, storeOf } from '../../pipelines/features/sample-lake.ts';
-import { closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
+import { handlerPortsOn, openSampleFeatureLake, storeOf } from '../../pipelines/features/sample-lake.ts';
+import { closeDatabase, type TestLake } from '../../pipelines/support/lake.ts';
 import { environmentNamed } from '../../support/environments.ts';
 
 const PROD = environmentNamed('prod');
@@ -76,9 +76,7 @@ describe('managed training around the SageMaker jobs (SageMaker not called)', ()
   let predictions: number[];
   let collected: CollectedModel;
   beforeAll(async () => {
-    lake = await openLake();
-    await loadSample(lake);
-    await featuresOf(lake);
+    lake = await openSampleFeatureLake();
     await buildTrainingSet(lake.engine, 'seller-churn', MODELS);
     exported = await exportTrainingData({ engine: lake.engine, store: storeOf(lake) }, { model: sellerChurn, runId: RUN_ID });
     featureNames = [...exported.features];

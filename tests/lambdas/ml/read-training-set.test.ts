@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTrainingSet } from '../../../lambdas/ml/build-training-set.ts';
 import { readScoringSet, readTrainingSet } from '../../../lambdas/ml/read-training-set.ts';
 import { ACTIVE_DAYS, SNAPSHOT_FEATURES } from '../../../pipelines/datasets/features.ts';
-import { featuresOf, loadSample } from '../../pipelines/features/sample-lake.ts';
+import { openSampleFeatureLake } from '../../pipelines/features/sample-lake.ts';
 import { closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
 import { environmentNamed } from '../../support/environments.ts';
 
@@ -17,9 +17,7 @@ const FEATURES = SNAPSHOT_FEATURES.map((column) => column.name);
 describe('reading training sets on the Olist sample', () => {
   let lake: TestLake;
   beforeAll(async () => {
-    lake = await openLake();
-    await loadSample(lake);
-    await featuresOf(lake);
+    lake = await openSampleFeatureLake();
     await buildTrainingSet(lake.engine, 'seller-churn', MODELS);
     await buildTrainingSet(lake.engine, 'seller-segments', MODELS);
   }, 60_000);

@@ -27,8 +27,8 @@ import { scoreModel } from '../../../lambdas/ml/score-model.ts';
 import { trainModel } from '../../../lambdas/ml/train-model.ts';
 import type { Clock } from '../../../lambdas/ports/clock.ts';
 import { sellerChurn, sellerSegments, type ModelDefinition } from '../../../pipelines/models/index.ts';
-import { featuresOf, loadSample, storeOf } from '../../pipelines/features/sample-lake.ts';
-import { closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
+import { openSampleFeatureLake, storeOf } from '../../pipelines/features/sample-lake.ts';
+import { closeDatabase, type TestLake } from '../../pipelines/support/lake.ts';
 import { environmentWith, TEST_VERSION } from '../../support/environments.ts';
 
 /**
@@ -73,9 +73,7 @@ async function scoresOf(table: string): Promise<Record<string, string | null>[]>
 }
 
 beforeAll(async () => {
-  lake = await openLake();
-  await loadSample(lake);
-  await featuresOf(lake);
+  lake = await openSampleFeatureLake();
   await buildTrainingSet(lake.engine, 'seller-churn', SETTINGS);
   await buildTrainingSet(lake.engine, 'seller-segments', SETTINGS);
   set = await readTrainingSet(lake.engine, sellerChurn.trainingSet);

@@ -4,7 +4,7 @@
  * into trusted the way the process flow does, and a tiny hand-made Olist
  * whose feature values are worked out by hand in the tests.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -14,7 +14,7 @@ import { ObjectStoreTracker } from '../../../lambdas/adapters/tracking/object-st
 import type { HandlerPorts, HandlerSettings } from '../../../lambdas/handlers/handler-ports.ts';
 import { buildFeatures, type FeatureBuild } from '../../../lambdas/ml/build-features.ts';
 import { datasetNamed } from '../../../pipelines/datasets/index.ts';
-import { buildOlist, DEFAULT_INGEST_DATE, type TestLake } from '../support/lake.ts';
+import { buildOlist, DEFAULT_INGEST_DATE, openLake, type TestLake } from '../support/lake.ts';
 
 export const SAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'olist-sample');
 
@@ -54,6 +54,25 @@ export function handlerPortsOn(lake: TestLake, settings: HandlerSettings, now = 
 
 export function featuresOf(lake: TestLake, runId = 'run-1'): Promise<FeatureBuild> {
   return buildFeatures(lake.engine, storeOf(lake), { runId });
+}
+
+let sampleFeatureTemplate: Promise<string> | undefined;
+
+/**
+ * A new lake holding what `loadSample` and `featuresOf` build: the sample's feature inputs in trusted and the
+ * feature tables. Built once per test worker (its files share one module cache) and copied for each caller,
+ * since building costs seconds and tests change the lake they are given.
+ */
+export async function openSampleFeatureLake(): Promise<TestLake> {
+  sampleFeatureTemplate ??= (async () => {
+    const template = await openLake();
+    await loadSample(template);
+    await featuresOf(template);
+    await template.engine.close();
+    process.once('exit', () => rmSync(template.root, { recursive: true, force: true }));
+    return template.root;
+  })();
+  return openLake({ copyOf: await sampleFeatureTemplate });
 }
 
 /**

@@ -3,7 +3,7 @@
  * them out, and a real DuckDB session over it. No mocks: the tests run the
  * same SQL the local runner runs.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeEach } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,10 +41,11 @@ export interface TestLake {
 
 let database: DuckDbDatabase | undefined;
 
-/** One in-memory DuckDB per test file; each lake gets its own session. */
-export async function openLake(): Promise<TestLake> {
+/** One in-memory DuckDB per test file; each lake gets its own session, on a new folder or a copy of `copyOf`. */
+export async function openLake(options: { copyOf?: string } = {}): Promise<TestLake> {
   database ??= await DuckDbDatabase.open({ threads: 1, memoryLimit: '512MB' });
   const root = mkdtempSync(join(tmpdir(), 'strata-lake-'));
+  if (options.copyOf) cpSync(options.copyOf, root, { recursive: true });
   const engine = await database.session(root);
   const store = new FolderObjectStore(root);
   const writeAt = (layer: 'raw', key: string, body: Uint8Array) => {
