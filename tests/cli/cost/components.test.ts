@@ -3,6 +3,7 @@ import { loadEnvironment } from '../../../config/load-environment.ts';
 import type { ComponentInput } from '../../../cli/cost/components/component.ts';
 import { schedulerLines } from '../../../cli/cost/components/eventbridge-scheduler.ts';
 import { keyVaultLines, rotationsPerMonth } from '../../../cli/cost/components/key-vault.ts';
+import { lambdaLines } from '../../../cli/cost/components/lambda.ts';
 import { stepFunctionsLines } from '../../../cli/cost/components/step-functions.ts';
 import { flowRunsOf } from '../../../cli/cost/flow-runs.ts';
 import { loadPriceBook } from '../../../cli/cost/price-book.ts';
@@ -52,13 +53,33 @@ describe('Step Functions component', () => {
 });
 
 describe('EventBridge Scheduler component', () => {
-  it('counts each synthesized schedule from its own expression, and notes one it cannot read as 0 runs', () => {
-    const schedule = (id: string, expression: unknown) => aws(id, `${id}/Schedule`, { Type: 'AWS::Scheduler::Schedule', Properties: { ScheduleExpression: expression } });
-    const input = inputOver({ aws: [schedule('Hourly', 'rate(1 hour)'), schedule('Poller', 'rate(1 minute)'), schedule('Odd', 'at(2026-01-01T00:00:00)')] });
+  const schedule = (id: string, expression: unknown, description?: string) =>
+    aws(id, `${id}/Schedule`, { Type: 'AWS::Scheduler::Schedule', Properties: { ScheduleExpression: expression, ...(description ? { Description: description } : {}) } });
+
+  it('counts a schedule made from the environment from its key there, and any other from its own expression, noting one it cannot read as 0 runs', () => {
+    const input = inputOver({
+      aws: [schedule('Poller', 'rate(1 minute)', 'Polls the HTTP JSON sources into raw (schedules.ingest in the environment file).'), schedule('Extra', 'rate(1 hour)'), schedule('Odd', 'at(2026-01-01T00:00:00)')],
+    });
     const [line] = schedulerLines(input);
     expect(line!.component).toBe('EventBridge Scheduler, 3 schedule(s)');
-    expect(line!.formula).toBe('730 + 43,800 + 0 = 44,530 invocations/1M x $1 = $0.04');
+    expect(line!.formula).toBe('43,800 (schedules.ingest rate(1 minute)) + 730 + 0 = 44,530 invocations/1M x $1 = $0.04');
     expect(input.notes).toEqual([expect.stringMatching(/^schedule Odd\/Schedule: at\(2026-01-01T00:00:00\): not a schedule; .*; counted as 0 runs$/)]);
+  });
+
+  it('prices Step Functions, Lambda and the Scheduler from the same schedules: templates made from another file are priced from the environment, with a note', () => {
+    // Templates synthesized with the process flow every 5 minutes, priced with prod, which runs it hourly.
+    const machine = aws('processFlowStateMachine', 'processFlow/StateMachine', { Type: 'AWS::StepFunctions::StateMachine', Properties: { Definition: { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } } } });
+    const fn = aws('transformFunction', 'transform/Function', { Type: 'AWS::Lambda::Function', Properties: {} });
+    const input = inputOver({ aws: [machine, fn, schedule('processFlowSchedule', 'rate(5 minutes)', 'Starts strata-prod-process (schedules.process in the environment file).')] });
+    const [sfn] = stepFunctionsLines(input);
+    const [scheduler] = schedulerLines(input);
+    const transform = lambdaLines(input).find((line) => line.id === 'aws.lambda.transform')!;
+    expect(sfn!.formula).toMatch(/^730 executions \(schedules\.process rate\(1 hour\)\)/);
+    expect(transform.formula).toMatch(/^730 process runs \(schedules\.process rate\(1 hour\)\)/);
+    expect(scheduler!.formula).toBe('730 (schedules.process rate(1 hour)) = 730 invocations/1M x $1 = $0.00');
+    expect(input.notes).toEqual([
+      "schedule processFlowSchedule/Schedule: the templates run rate(5 minutes), the environment's schedules.process says rate(1 hour); priced from the environment, as every line of that flow is",
+    ]);
   });
 });
 
