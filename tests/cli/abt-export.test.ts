@@ -1,6 +1,6 @@
 /**
  * `strata abt export` where there is nothing to export or the invocation is wrong.
- * The export of a real ABT is specified on the lake a run built, in tests/cli/run-retrain.test.ts.
+ * The export of a real ABT is specified on the lake a run built, in tests/cli/run-command.test.ts.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
