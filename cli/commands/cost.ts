@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadEnvironment, type LoadedEnvironment } from '../../config/load-environment.ts';
-import { costContext, estimateFor } from '../cost/cost.ts';
+import { costContext, estimateFor, usageFor } from '../cost/cost.ts';
 import { money, signedMoney } from '../format/money.ts';
 import { compareEstimates, renderComparison, renderEstimate } from '../cost/render.ts';
 import { USAGE_PROFILES } from '../cost/usage.ts';
 import { parseOptions } from '../parse-options.ts';
-import { folderEnvironment } from '../synthesized/folder-environment.ts';
+import { folderEnvironment, readSynthRecord } from '../synthesized/folder-environment.ts';
 import { readSynthOutput, hasSynthOutput, type SynthOutput } from '../synthesized/synth-output.ts';
 import { synthPlatform, SynthError } from '../synth-platform.ts';
 import { requireFolder } from '../path-checks.ts';
@@ -25,10 +25,12 @@ cut-off, training runtime) show min and max.
 Options:
   --env <name>      an environment in config/environments/ (default: dev)
   --config <file>   an environment file anywhere (wins over --env)
-  --usage <name>    usage profile: ${USAGE_PROFILES.join(', ')} or a profile file (default: medium)
+  --usage <name>    usage profile: ${USAGE_PROFILES.join(', ')} or a profile file
+                    (default: the one --from was synthesized with, else medium)
   --vs <file>       a second environment file (e.g. your edited copy): each line's delta
   --json            print the estimate as JSON instead of text
-  --from <dir>      read the synthesized output (cdk.out/, cdktf.out/) from <dir> instead of synthesizing
+  --from <dir>      read the synthesized output (cdk.out/, cdktf.out/) from <dir> instead of synthesizing;
+                    priced with the environment it was synthesized from (--env / --config may only agree)
   --vs-from <dir>   the same for --vs
   --all             with --vs: every line, not only those that changed`;
 
@@ -50,16 +52,23 @@ export const costCommand = {
     if (options['vs-from'] !== undefined && options.vs === undefined) throw new UsageError('--vs-from needs --vs <file>');
     for (const [flag, dir] of [['--from', options.from], ['--vs-from', options['vs-from']]] as const) if (dir !== undefined) requireSynthOutput(flag, dir);
     const json = options.json ?? false;
-    const context = costContext(options.usage);
     const warn = (line: string) => process.stderr.write(`${line}\n`);
-    // A synthesized folder is priced with the environment it was synthesized from (strata-synth.json), unless a flag says otherwise.
+    // A synthesized folder is priced with what it was synthesized from (strata-synth.json): its environment, which a flag may
+    // only agree with, and its usage profile, which --usage may replace.
+    const folders = (
+      [
+        ['--from', options.from],
+        ['--vs-from', options['vs-from']],
+      ] as const
+    ).flatMap(([flag, spec]) => (spec === undefined ? [] : [{ flag, spec, usage: readSynthRecord(resolve(spec))?.usage }]));
+    const context = costContext(usageFor(options.usage, folders, warn));
     const fromOutput = options.from === undefined ? undefined : readSynthOutput(resolve(options.from));
     const vsFromOutput = options['vs-from'] === undefined ? undefined : readSynthOutput(resolve(options['vs-from']));
-    const base = (fromOutput ? folderEnvironment(options.from!, '--from', fromOutput, { env: options.env, config: options.config, log: warn }) : undefined) ?? loadEnvironment({ env: options.env, config: options.config });
+    const base = (fromOutput ? folderEnvironment(options.from!, '--from', fromOutput, { env: options.env, config: options.config }) : undefined) ?? loadEnvironment({ env: options.env, config: options.config });
     const vs =
       options.vs === undefined
         ? undefined
-        : ((vsFromOutput ? folderEnvironment(options['vs-from']!, '--vs-from', vsFromOutput, { config: options.vs, log: warn }) : undefined) ?? loadEnvironment({ config: options.vs }));
+        : ((vsFromOutput ? folderEnvironment(options['vs-from']!, '--vs-from', vsFromOutput, { config: options.vs, configFlag: '--vs' }) : undefined) ?? loadEnvironment({ config: options.vs }));
 
     const scratch: string[] = [];
     try {

@@ -1,6 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { costContext } from '../cost/cost.ts';
+import { costContext, usageFor } from '../cost/cost.ts';
 import { USAGE_PROFILES } from '../cost/usage.ts';
 import { parseOptions } from '../parse-options.ts';
 import { renderMarkdown, summaryLine } from '../plan/markdown.ts';
@@ -8,6 +8,7 @@ import { FAIL_ON, type AttentionKind } from '../plan/model.ts';
 import { buildPlan } from '../plan/plan.ts';
 import { checkSide, GitSynthError, resolveSide } from '../plan/sources.ts';
 import { requireFileTarget } from '../path-checks.ts';
+import { readSynthRecord } from '../synthesized/folder-environment.ts';
 import { UsageError } from '../usage-error.ts';
 
 const USAGE = `Usage: strata plan --base <dir|git ref> --head <dir|git ref> [--env <name>] [--out plan.md] [--json plan.json]
@@ -25,9 +26,11 @@ worktree with that ref's own code and environment file.
 Options:
   --base, --head         what to compare (required)
   --env <name>           environment to synthesize git refs with, and to price folders with
-                         (default: dev for git refs, the environment the folder was synthesized for)
+                         (default: dev for git refs, the environment the folder was synthesized for,
+                         which --env, --base-config and --head-config may only agree with)
   --base-config <file>   environment file to price (or synthesize) the base with; likewise --head-config
-  --usage <name>         usage profile for the cost delta: ${USAGE_PROFILES.join(', ')} or a file (default: medium)
+  --usage <name>         usage profile for the cost delta: ${USAGE_PROFILES.join(', ')} or a file
+                         (default: the one the folders were synthesized with, else medium)
   --out <file>           write the Markdown there (default: print it)
   --json <file>          write the full plan as JSON (never trimmed)
   --fail-on <kinds>      exit 1 when the plan has any of: ${FAIL_ON.join(', ')}`;
@@ -59,8 +62,14 @@ export const planCommand = {
     checkSide(options.base, '--base');
     checkSide(options.head, '--head');
     for (const [flag, file] of [['--out', options.out], ['--json', options.json]] as const) if (file !== undefined) requireFileTarget(flag, file);
-    const context = costContext(options.usage);
     const log = (line: string) => process.stderr.write(`${line}\n`);
+    const folders = (
+      [
+        ['--base', options.base],
+        ['--head', options.head],
+      ] as const
+    ).flatMap(([flag, spec]) => (isFolder(spec) ? [{ flag, spec, usage: readSynthRecord(resolve(spec))?.usage }] : []));
+    const context = costContext(usageFor(options.usage, folders, log));
     log(`strata plan: ${options.base} -> ${options.head}`);
     let plan;
     try {
@@ -91,6 +100,11 @@ export const planCommand = {
     return 0;
   },
 };
+
+function isFolder(spec: string): boolean {
+  const dir = resolve(spec);
+  return existsSync(dir) && statSync(dir).isDirectory();
+}
 
 function write(file: string, text: string): void {
   mkdirSync(dirname(resolve(file)), { recursive: true });

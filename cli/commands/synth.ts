@@ -1,8 +1,11 @@
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
+import { recordedUsage } from '../cost/cost.ts';
+import { loadUsage, USAGE_PROFILES } from '../cost/usage.ts';
 import { parseOptions } from '../parse-options.ts';
+import { recordUsage } from '../synthesized/folder-environment.ts';
 import { synthPlatform, SynthError, type StackSummary } from '../synth-platform.ts';
 
-const USAGE = `Usage: strata synth [--env <name> | --config <file>] [--outdir <dir>]
+const USAGE = `Usage: strata synth [--env <name> | --config <file>] [--outdir <dir>] [--usage <profile>]
 
 Synthesizes the platform for one environment, offline and without credentials:
 AWS CloudFormation into <dir>/cdk.out/ and Azure Terraform JSON into <dir>/cdktf.out/.
@@ -11,7 +14,9 @@ The environment file is validated first; a bad file writes nothing.
 Options:
   --env <name>      an environment in config/environments/ (default: dev)
   --config <file>   an environment file anywhere (wins over --env)
-  --outdir <dir>    where cdk.out/ and cdktf.out/ go (default: the repository root)`;
+  --outdir <dir>    where cdk.out/ and cdktf.out/ go (default: the repository root)
+  --usage <name>    usage profile recorded in <dir>/strata-synth.json with the environment, for
+                    strata plan and strata cost --from: ${USAGE_PROFILES.join(', ')} or a file (default: medium)`;
 
 export const synthCommand = {
   summary: 'synthesize AWS (CloudFormation) and Azure (Terraform JSON) for an environment',
@@ -21,11 +26,15 @@ export const synthCommand = {
       env: { type: 'string' },
       config: { type: 'string' },
       outdir: { type: 'string' },
+      usage: { type: 'string' },
     });
+    // Read before synthesizing, so a bad profile writes nothing.
+    const usage = loadUsage(options.usage);
     console.log(`strata synth: ${options.config ?? `environment ${options.env ?? 'dev'}`}: validating config, then synthesizing AWS and Azure in parallel...`);
     try {
       const label = { aws: 'AWS (CDK: stacks, cdk-nag, Lambda bundles)', azure: 'Azure (CDKTF: stacks, function bundle)' };
-      const summary = await synthPlatform({ ...options, onCloudDone: (cloud, seconds) => console.log(`  ${label[cloud]} synthesized in ${seconds.toFixed(1)} s`) });
+      const summary = await synthPlatform({ env: options.env, config: options.config, outdir: options.outdir, onCloudDone: (cloud, seconds) => console.log(`  ${label[cloud]} synthesized in ${seconds.toFixed(1)} s`) });
+      recordUsage(dirname(summary.awsDir), recordedUsage(usage));
       const show = (dir: string) => relative(process.cwd(), dir) || '.';
       console.log(
         [

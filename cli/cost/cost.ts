@@ -10,6 +10,7 @@ import { loadPriceBook, staleWarnings, type PriceBook } from './price-book.ts';
 import { loadUsage, type LoadedUsage } from './usage.ts';
 
 export { cloudTotals, compareEstimates, type LineDelta } from './render.ts';
+export { recordedUsage, usageFor, type PricedFolder } from './recorded-usage.ts';
 
 export interface CostContext {
   readonly book: PriceBook;
@@ -17,10 +18,10 @@ export interface CostContext {
   readonly warnings: string[];
 }
 
-/** Loads the book and the profile once; warns on a stale book and on a region the book does not cover. */
-export function costContext(usage?: string, today = new Date().toISOString().slice(0, 10)): CostContext {
+/** Loads the book and the profile (by name or file, or one already loaded) once; warns on a stale book and on a region the book does not cover. */
+export function costContext(usage?: string | LoadedUsage, today = new Date().toISOString().slice(0, 10)): CostContext {
   const book = loadPriceBook();
-  return { book, usage: loadUsage(usage), warnings: staleWarnings(book, today) };
+  return { book, usage: typeof usage === 'object' ? usage : loadUsage(usage), warnings: staleWarnings(book, today) };
 }
 
 export function estimateFor(context: CostContext, loaded: LoadedEnvironment, synth: SynthOutput): CostEstimate {

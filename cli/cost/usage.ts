@@ -3,8 +3,9 @@
  * which no environment file says (GB stored, queries run, minutes per job).
  * Sizing comes from the environment; usage from here; prices from the book.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../config/load-environment.ts';
 import { LAYERS } from '../../config/schema.ts';
@@ -88,6 +89,10 @@ export interface LoadedUsage {
   readonly name: string;
   readonly file: string;
   readonly profile: UsageProfile;
+  /** sha256 of the file's bytes. */
+  readonly sha256: string;
+  /** How a synth record names the file: `config/usage/<name>.json`, or the file's name (no path of this machine). */
+  readonly recordedFile: string;
 }
 
 /** `small|medium|large` or a path to a profile file. */
@@ -96,23 +101,35 @@ export function loadUsage(selection: string = DEFAULT_USAGE, cwd = process.cwd()
   const path = named ? join(USAGE_DIR, `${selection}.json`) : resolve(cwd, selection);
   const file = show(path, cwd);
   if (!existsSync(path)) throw new ConfigError([`${selection}: no such usage profile; use one of ${USAGE_PROFILES.join(', ')} (config/usage/) or a path to a profile file`]);
+  const bytes = readFileSync(path);
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new ConfigError([`${file}: not valid JSON: ${(error as Error).message}`]);
   }
+  return {
+    name: named ? selection : file,
+    file,
+    profile: parseProfile(raw, file),
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    recordedFile: named ? `config/usage/${selection}.json` : basename(path),
+  };
+}
+
+/** A profile's values, validated, defaults applied; `where` names it in each refusal (a file, or a synth record's `usage.profile`). */
+export function parseProfile(raw: unknown, where: string): UsageProfile {
   const result = usageSchema.safeParse(raw);
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.flatMap((issue) => {
-        const where = issue.path.join('.') || '(top level)';
-        if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${file}: ${[...issue.path, key].join('.')}: unknown key`);
-        return [`${file}: ${where}: ${issue.message}`];
+        const at = issue.path.join('.') || '(top level)';
+        if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${where}: ${[...issue.path, key].join('.')}: unknown key`);
+        return [`${where}: ${at}: ${issue.message}`];
       }),
     );
   }
-  return { name: named ? selection : file, file, profile: result.data };
+  return result.data;
 }
 
 function show(path: string, cwd: string): string {

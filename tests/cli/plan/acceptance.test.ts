@@ -55,15 +55,31 @@ describe('acceptance: prod.yaml against a copy with Databricks max workers doubl
     expect(costLine(['--env', 'prod'])).toBe(withFlags);
   });
 
-  it('strata cost --from a folder prices it with the environment it was synthesized from, and warns when a flag says otherwise', () => {
+  it('strata cost --from a folder prices it with the environment it was synthesized from, and refuses a flag that names another', () => {
     const recorded = runStrata(['cost', '--from', head]);
     const flagged = runStrata(['cost', '--from', head, '--config', copy]);
     const total = (stdout: string) => /^total, both clouds: .*$/m.exec(stdout)?.[0];
     expect(total(recorded.stdout)).toBeDefined();
     expect(total(recorded.stdout)).toBe(total(flagged.stdout));
     expect(recorded.stdout).toMatch(/^strata cost: environment prod \(prod-doubled\.yaml \(as synthesized into .*head\)\)/m);
+    // A total that is neither environment's is wrong: the flag is refused, naming the folder, the record and the flag.
     const contradicted = runStrata(['cost', '--from', head, '--env', 'dev']);
-    expect(contradicted.stderr).toMatch(/warning: --from .* was synthesized from .*, which differs from config\/environments\/dev\.yaml; pricing with config\/environments\/dev\.yaml as asked/);
+    expect(contradicted.status).toBe(2);
+    expect(contradicted.stdout).toBe('');
+    expect(contradicted.stderr.split('\n')[0]).toMatch(
+      /^strata cost: --from .*head was synthesized from prod-doubled\.yaml \(environment prod\), which differs from --env dev \(config\/environments\/dev\.yaml\) at name: "prod" recorded, "dev" given; drop the flag to price it as synthesized, or run `strata synth --env dev --outdir .*head`$/,
+    );
+    // The checked-in prod.yaml has the same name but not the same sizing: refused as well, at the first key that differs.
+    expect(runStrata(['cost', '--from', head, '--config', PROD]).stderr).toMatch(/which differs from --config config\/environments\/prod\.yaml at sizing\.databricks\.autoscale\.maxWorkers: 16 recorded, 8 given;/);
+  });
+
+  it('strata plan refuses a folder side whose record another environment contradicts: --env by name, --head-config by content', () => {
+    const env = runStrata(['plan', '--base', base, '--head', head, '--env', 'dev']);
+    expect(env.status).toBe(2);
+    expect(env.stderr).toMatch(/^strata plan: --base .*base was synthesized from prod\.yaml \(environment prod\), not --env dev; drop the flag/m);
+    const config = runStrata(['plan', '--base', base, '--head', head, '--head-config', PROD]);
+    expect(config.status).toBe(2);
+    expect(config.stderr).toMatch(/^strata plan: --head .*head was synthesized from prod-doubled\.yaml \(environment prod\), which differs from --head-config config\/environments\/prod\.yaml at sizing\.databricks\.autoscale\.maxWorkers/m);
   });
 
   it('strata plan between the two synths shows the cluster policy change and the cost delta', () => {
