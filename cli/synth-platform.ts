@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEnvironment, type EnvironmentSelection, type LoadedEnvironment } from '../config/load-environment.ts';
 import { platformVersion } from '../stacks/shared/platform-version.ts';
+import { SYNTH_PROGRESS_SETTING, SynthProgressReader } from '../stacks/shared/synth-progress.ts';
 import { writeSynthRecord } from './synthesized/folder-environment.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,6 +35,8 @@ export interface SynthOptions extends EnvironmentSelection {
   readonly outdir?: string;
   /** Told as each cloud finishes. @default - nothing */
   readonly onCloudDone?: (cloud: 'aws' | 'azure', seconds: number) => void;
+  /** Told what a cloud's synth is doing as it goes (bundling, each stack built, writing), seconds since the start. @default - nothing */
+  readonly onProgress?: (cloud: 'aws' | 'azure', text: string, seconds: number) => void;
 }
 
 /** A child synth failed; `output` is what it printed. */
@@ -64,11 +67,13 @@ export async function synthPlatform(options: SynthOptions = {}): Promise<SynthSu
   const staging = { aws: `${awsDir}.staging-${process.pid}`, azure: `${azureDir}.staging-${process.pid}` };
 
   try {
-    const childEnvironment = { ...process.env, STRATA_VERSION: version };
-    const done = (cloud: 'aws' | 'azure') => () => options.onCloudDone?.(cloud, (performance.now() - started) / 1000);
+    const childEnvironment = { ...process.env, STRATA_VERSION: version, [SYNTH_PROGRESS_SETTING]: options.onProgress ? '1' : '0' };
+    const seconds = () => (performance.now() - started) / 1000;
+    const done = (cloud: 'aws' | 'azure') => () => options.onCloudDone?.(cloud, seconds());
+    const progress = (cloud: 'aws' | 'azure') => (text: string) => options.onProgress?.(cloud, text, seconds());
     await Promise.all([
-      runChild('aws', [AWS_ENTRY], { ...childEnvironment, CDK_OUTDIR: staging.aws, CDK_CONTEXT_JSON: JSON.stringify({ config: loaded.path }) }).then(done('aws')),
-      runChild('azure', [AZURE_ENTRY, '--config', loaded.path, '--outdir', staging.azure], childEnvironment).then(done('azure')),
+      runChild('aws', [AWS_ENTRY], { ...childEnvironment, CDK_OUTDIR: staging.aws, CDK_CONTEXT_JSON: JSON.stringify({ config: loaded.path }) }, progress('aws')).then(done('aws')),
+      runChild('azure', [AZURE_ENTRY, '--config', loaded.path, '--outdir', staging.azure], childEnvironment, progress('azure')).then(done('azure')),
     ]);
     replaceFolder(staging.aws, awsDir);
     replaceFolder(staging.azure, azureDir);
@@ -91,14 +96,20 @@ export async function synthPlatform(options: SynthOptions = {}): Promise<SynthSu
   };
 }
 
-function runChild(cloud: 'aws' | 'azure', args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+function runChild(cloud: 'aws' | 'azure', args: string[], env: NodeJS.ProcessEnv, onProgress: (text: string) => void): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    // Progress lines are streamed; everything else the child prints is kept for the error it may end in.
+    const stdout = new SynthProgressReader(onProgress);
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new SynthError(cloud, output))));
+    child.on('close', (code) => {
+      stdout.end();
+      if (code === 0) resolvePromise();
+      else reject(new SynthError(cloud, stdout.other + stderr));
+    });
   });
 }
 

@@ -4,6 +4,7 @@
  */
 import { ConfigError, loadEnvironment } from '../../config/load-environment.ts';
 import { platformVersion } from '../shared/platform-version.ts';
+import { withSynthProgress } from '../shared/synth-progress.ts';
 import { addPlatform, createAwsApp } from './aws-app.ts';
 
 const app = createAwsApp();
@@ -18,4 +19,4 @@ try {
   console.error(error.message);
   process.exit(1);
 }
-app.synth();
+withSynthProgress('writing the templates, checking them with cdk-nag', 'wrote the templates and checked them', () => app.synth());

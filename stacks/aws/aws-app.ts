@@ -7,6 +7,7 @@ import { AnalyticsStack } from './stacks/analytics-stack.ts';
 import { CatalogStack } from './stacks/catalog-stack.ts';
 import { PipelinesStack } from './stacks/pipelines-stack.ts';
 import { StorageStack } from './stacks/storage-stack.ts';
+import { withSynthProgress } from '../shared/synth-progress.ts';
 
 /**
  * Context every synth runs with, whether `cdk` or `strata` starts it.
@@ -97,32 +98,33 @@ function buildPlatform(app: App, environment: Environment, version: string): Pla
   const cdkEnvironment: CdkEnvironment = { account: environment.aws.account, region: environment.aws.region };
   const common = { environment, env: cdkEnvironment };
   const name = (concern: string) => resourceName(environment, concern);
+  const built = <T>(concern: string, build: () => T): T => withSynthProgress(undefined, `built stack ${name(concern)}`, build);
 
-  const storage = new StorageStack(app, name('storage'), { ...common, description: `Strata ${environment.name}: data lake storage layers` });
-  const catalog = new CatalogStack(app, name('catalog'), {
+  const storage = built('storage', () => new StorageStack(app, name('storage'), { ...common, description: `Strata ${environment.name}: data lake storage layers` }));
+  const catalog = built('catalog', () => new CatalogStack(app, name('catalog'), {
     ...common,
     storage: storage.storage,
     description: `Strata ${environment.name}: Glue catalog, declared tables`,
-  });
-  const analytics = new AnalyticsStack(app, name('analytics'), {
+  }));
+  const analytics = built('analytics', () => new AnalyticsStack(app, name('analytics'), {
     ...common,
     storage: storage.storage,
     description: `Strata ${environment.name}: Athena workgroups`,
-  });
-  const access = new AccessStack(app, name('access'), {
+  }));
+  const access = built('access', () => new AccessStack(app, name('access'), {
     ...common,
     storage: storage.storage,
     description: `Strata ${environment.name}: handler and BI roles`,
-  });
+  }));
   // Stacks refer to each other by name (AwsNames), so the deploy order is stated, not inferred.
   access.addStackDependency(catalog);
   access.addStackDependency(analytics);
-  const pipelines = new PipelinesStack(app, name('pipelines'), {
+  const pipelines = built('pipelines', () => new PipelinesStack(app, name('pipelines'), {
     ...common,
     storage: storage.storage,
     platformVersion: version,
     description: `Strata ${environment.name}: ingest, process and retrain flows, their functions, schedules and alarms`,
-  });
+  }));
   // The functions run as the access stack's roles, which it names.
   pipelines.addStackDependency(access);
 

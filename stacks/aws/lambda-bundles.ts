@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HANDLERS, type HandlerName } from '../../pipelines/flows/index.ts';
+import { withSynthProgress } from '../shared/synth-progress.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Folders of pipelines/sql holding models. */
@@ -32,7 +33,7 @@ export function lambdaBundlesFolder(): string {
   // The build is this process's scratch; the assets CDK stages from it are copies.
   process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
   const handlers = Object.keys(HANDLERS) as HandlerName[];
-  buildSync({
+  withSynthProgress(`bundling ${handlers.length} Lambda handlers (one esbuild build)`, `bundled ${handlers.length} Lambda handlers`, () => buildSync({
     absWorkingDir: REPO_ROOT,
     entryPoints: Object.fromEntries(handlers.map((handler) => [`${handler}/index`, join(REPO_ROOT, 'lambdas', 'entrypoints', 'aws', `${handler}.ts`)])),
     outdir,
@@ -48,7 +49,7 @@ export function lambdaBundlesFolder(): string {
     // ESM bundles of CommonJS dependencies still call require().
     banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     logLevel: 'warning',
-  });
+  }));
   for (const handler of handlers) {
     for (const layer of SQL_LAYERS) cpSync(join(REPO_ROOT, 'pipelines', 'sql', layer), join(outdir, handler, layer), { recursive: true });
   }

@@ -12,6 +12,7 @@ import { buildFunctionBundle, type FunctionBundle } from './function-bundle.ts';
 import { PipelinesStack } from './pipelines-stack.ts';
 import { PlatformStack } from './platform-stack.ts';
 import { WorkspaceStack } from './workspace-stack.ts';
+import { withSynthProgress } from '../shared/synth-progress.ts';
 
 /** Folder under the outdir where the function bundle is built; not a stack, so Terraform never runs in it. */
 export const FUNCTION_BUILD_DIR = join('build', 'functions');
@@ -46,14 +47,15 @@ export function buildAzureApp(props: AzureAppProps): AzureApp {
   const app = new App({ outdir, stackTraces: false, hclOutput: false });
   const { environment, version } = props;
   // Once per synth (esbuild runs once per process; later synths write the same bytes).
-  const bundle = buildFunctionBundle({ outdir: join(outdir, FUNCTION_BUILD_DIR) });
-  const platform = new PlatformStack(app, { environment, version });
-  const workspace = new WorkspaceStack(app, { environment, version, platform });
-  const pipelines = new PipelinesStack(app, { environment, version, platform, workspace, bundle });
+  const bundle = withSynthProgress('bundling the function app (one esbuild build)', 'bundled the function app', () => buildFunctionBundle({ outdir: join(outdir, FUNCTION_BUILD_DIR) }));
+  const platform = withSynthProgress(undefined, 'built stack platform', () => new PlatformStack(app, { environment, version }));
+  const workspace = withSynthProgress(undefined, 'built stack workspace', () => new WorkspaceStack(app, { environment, version, platform }));
+  const pipelines = withSynthProgress(undefined, 'built stack pipelines', () => new PipelinesStack(app, { environment, version, platform, workspace, bundle }));
   return { app, platform, workspace, pipelines, bundle };
 }
 
 /** Synthesizes the Azure app into `outdir`. */
 export function synthAzure(props: AzureAppProps): void {
-  buildAzureApp(props).app.synth();
+  const { app } = buildAzureApp(props);
+  withSynthProgress('writing the Terraform JSON', 'wrote the Terraform JSON', () => app.synth());
 }

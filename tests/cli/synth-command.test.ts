@@ -35,6 +35,20 @@ describe('strata synth', () => {
     expect(firstRun.stdout).toContain('0 unacknowledged findings');
   });
 
+  it('says what each cloud is doing as it goes: bundling, each stack built, writing, with the seconds since the start', () => {
+    const progress = firstRun.stdout.split('\n').filter((line) => /^ +\d+\.\d s  (AWS|Azure) /.test(line));
+    const said = (cloud: string, text: RegExp) => expect(progress.some((line) => line.includes(` ${cloud.padEnd(5)}  `) && text.test(line)), `${cloud} ${text}`).toBe(true);
+    for (const stack of ['storage', 'catalog', 'analytics', 'access', 'pipelines']) said('AWS', new RegExp(`built stack strata-prod-${stack} in \\d+\\.\\d s$`));
+    for (const stack of ['platform', 'workspace', 'pipelines']) said('Azure', new RegExp(`built stack ${stack} in \\d+\\.\\d s$`));
+    said('AWS', /bundled \d+ Lambda handlers in/);
+    said('AWS', /wrote the templates and checked them in/);
+    said('Azure', /bundled the function app in/);
+    said('Azure', /wrote the Terraform JSON in/);
+    // Printed as they come: the seconds never go back.
+    const seconds = progress.map((line) => Number(line.trim().split(' ')[0]));
+    expect(seconds).toEqual([...seconds].sort((a, b) => a - b));
+  });
+
   it('produces byte-identical output on two consecutive runs', () => {
     const a = readTree(first);
     const b = readTree(second);
