@@ -33,7 +33,14 @@ export const synthCommand = {
     console.log(`strata synth: ${options.config ?? `environment ${options.env ?? 'dev'}`}: validating config, then synthesizing AWS and Azure in parallel...`);
     try {
       const label = { aws: 'AWS (CDK: stacks, cdk-nag, Lambda bundles)', azure: 'Azure (CDKTF: stacks, function bundle)' };
-      const summary = await synthPlatform({ env: options.env, config: options.config, outdir: options.outdir, onCloudDone: (cloud, seconds) => console.log(`  ${label[cloud]} synthesized in ${seconds.toFixed(1)} s`) });
+      const cloudName = { aws: 'AWS', azure: 'Azure' };
+      const summary = await synthPlatform({
+        env: options.env,
+        config: options.config,
+        outdir: options.outdir,
+        onProgress: (cloud, text, seconds) => console.log(`  ${seconds.toFixed(1).padStart(5)} s  ${cloudName[cloud].padEnd(5)}  ${text}`),
+        onCloudDone: (cloud, seconds) => console.log(`  ${label[cloud]} synthesized in ${seconds.toFixed(1)} s`),
+      });
       recordUsage(dirname(summary.awsDir), recordedUsage(usage));
       const show = (dir: string) => relative(process.cwd(), dir) || '.';
       console.log(
