@@ -1,11 +1,12 @@
 /**
  * The evaluation charts as a specification: standalone, well-formed SVG that
- * says what it shows (title, axes, legend with the AUC), escapes whatever a
- * feature or model name holds, and is byte-for-byte the same for the same
- * input.
+ * says what it shows (title, every axis named with its unit, legend with the
+ * AUC), escapes whatever a feature or model name holds, and is byte-for-byte
+ * the same for the same input. How the charts look once rasterized (nothing
+ * clipped, nothing covering data) is charts-layout.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { importanceSvg, liftSvg, rocSvg } from '../../../../lambdas/ml/engine/charts.ts';
+import { IMPORTANCE_MEASURES, importanceSvg, liftSvg, rocSvg } from '../../../../lambdas/ml/engine/charts.ts';
 import { liftByDecile, rocCurve } from '../../../../lambdas/ml/engine/metrics.ts';
 import { seededRandom } from '../../../../lambdas/ml/engine/random.ts';
 
@@ -34,6 +35,12 @@ function expectWellFormed(svg: string): void {
   expect(svg).not.toMatch(/="-?\d+\.\d{3,}/);
 }
 
+/** The lines of every axis label, unescaped, in document order. */
+function axisLabels(svg: string): string[] {
+  const group = /<g class="axis-labels">\n([\s\S]*?)\n<\/g>/.exec(svg)![1]!;
+  return [...group.matchAll(/>([^<]*)<\/text>/g)].map((match) => match[1]!.replace(/&amp;/g, '&'));
+}
+
 describe('rocSvg', () => {
   const svg = rocSvg(
     [
@@ -43,11 +50,10 @@ describe('rocSvg', () => {
     'seller-churn: ROC',
   );
 
-  it('is well-formed standalone SVG with a title, both axis labels and a gridline every tenth', () => {
+  it('is well-formed standalone SVG with a title, both axes named with their unit and a gridline every tenth', () => {
     expectWellFormed(svg);
     expect(svg).toContain('<title>seller-churn: ROC</title>');
-    expect(svg).toContain('>False positive rate</text>');
-    expect(svg).toContain('>True positive rate</text>');
+    expect(axisLabels(svg)).toEqual(['False positive rate (fraction of negatives flagged, 0–1)', 'True positive rate (fraction of positives flagged, 0–1)']);
     expect(svg.match(/stroke="#e5e5e5"/g)!.length).toBeGreaterThanOrEqual(22);
   });
 
@@ -87,10 +93,17 @@ describe('liftSvg', () => {
     expect(svg.match(/<circle/g)).toHaveLength(10);
     expect(svg).toContain('>Baseline (lift 1)</text>');
     expect(svg).toContain('>Cumulative capture</text>');
-    expect(svg).toContain('>Decile (1 = highest scores)</text>');
     expect(svg).toContain(`>${deciles[0]!.lift.toFixed(2)}</text>`);
     expect(svg).toContain('>100%</text>');
     expect(liftSvg(deciles, 'seller-churn: lift by decile')).toBe(svg);
+  });
+
+  it('names all three axes with their unit: lift as a multiple of the overall rate, capture in percent', () => {
+    expect(axisLabels(svg)).toEqual([
+      'Score decile (1 = the highest-scored 10% of rows)',
+      'Lift (× the overall positive rate)',
+      'Share of all positives captured, cumulative (%)',
+    ]);
   });
 });
 
@@ -103,7 +116,18 @@ describe('importanceSvg', () => {
     const labels = [...svg.matchAll(/text-anchor="end" fill="#333333">(feature_\d+)<\/text>/g)].map((match) => match[1]);
     expect(labels).toHaveLength(20);
     expect(labels[0]).toBe(items.reduce((best, item) => (item.value > best.value ? item : best)).feature);
-    expect(svg).toContain('>Total gain (top 20 of 25)</text>');
+    expect(axisLabels(svg)).toEqual(['Total gain']);
+    expect(svg).toContain('>Top 20 of 25 features, largest first</text>');
+  });
+
+  it('names the measure and its unit on the value axis: by default both a learner may chart, else the one given', () => {
+    expect(axisLabels(importanceSvg(items, 'importance'))).toEqual([
+      'Importance. Gradient boosting: total split gain (summed log-loss reduction)',
+      'Logistic regression: |standardized coefficient| (log-odds per SD)',
+    ]);
+    expect(axisLabels(importanceSvg(items, 'importance', 20, IMPORTANCE_MEASURES['gradient-boosting']))).toEqual([
+      'Total split gain (summed log-loss reduction, XGBoost total_gain)',
+    ]);
   });
 
   it('escapes feature names and draws an empty chart without failing', () => {
