@@ -10,7 +10,7 @@ import type { ModelDefinition } from '../../pipelines/models/index.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { QueryEngine } from '../ports/query-engine.ts';
 import { predict, silhouetteOf, type Candidate } from './candidates.ts';
-import { importanceSvg, liftSvg, rocSvg } from './engine/charts.ts';
+import { IMPORTANCE_MEASURES, importanceSvg, liftSvg, rocSvg } from './engine/charts.ts';
 import { featureImportance } from './engine/gradient-boosting.ts';
 import { coefficients } from './engine/logistic-regression.ts';
 import { auc, confusionAt, ksStatistic, liftByDecile, rocCurve } from './engine/metrics.ts';
@@ -154,7 +154,7 @@ export async function evaluateModel(
       `${model.name}: ROC of ${challenger.algorithm} (run ${runId})`,
     ),
     'lift.svg': liftSvg(challenger.lift!, `${model.name}: lift by decile, ${indexes.oot.length > 0 ? 'out-of-time' : 'test'} (${challenger.algorithm})`),
-    'importance.svg': importanceSvg(challenger.importance, `${model.name}: feature importance (${challenger.algorithm})`),
+    'importance.svg': importanceSvg(challenger.importance, `${model.name}: feature importance (${challenger.algorithm})`, undefined, IMPORTANCE_MEASURES[challenger.algorithm as keyof typeof IMPORTANCE_MEASURES]),
   };
   for (const [name, svg] of Object.entries(charts)) await writeText(ports.store, `${prefix}/charts/${name}`, svg);
   const evaluation: Evaluation = {

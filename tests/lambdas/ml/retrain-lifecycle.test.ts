@@ -28,6 +28,7 @@ import { trainModel } from '../../../lambdas/ml/train-model.ts';
 import type { Clock } from '../../../lambdas/ports/clock.ts';
 import { sellerChurn, sellerSegments, type ModelDefinition } from '../../../pipelines/models/index.ts';
 import { openSampleFeatureLake, storeOf } from '../../pipelines/features/sample-lake.ts';
+import { IMPORTANCE_MEASURES } from '../../../lambdas/ml/engine/charts.ts';
 import { closeDatabase, type TestLake } from '../../pipelines/support/lake.ts';
 import { environmentWith, TEST_VERSION } from '../../support/environments.ts';
 
@@ -152,7 +153,10 @@ describe('the first seller-churn run', () => {
       expect(svg, chart).toMatch(/^(<\?xml[^>]*>\s*)?<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
       expect(svg.trimEnd(), chart).toMatch(/<\/svg>$/);
     }
-    expect(refinedFile(`${runPrefix(RUN, 'seller-churn')}/charts/importance.svg`)).toContain(evaluation.candidates.find((c) => c.algorithm === evaluation.challenger)!.importance[0]!.feature);
+    const importance = refinedFile(`${runPrefix(RUN, 'seller-churn')}/charts/importance.svg`);
+    expect(importance).toContain(evaluation.candidates.find((c) => c.algorithm === evaluation.challenger)!.importance[0]!.feature);
+    // The axis names the challenger's own measure, with its unit.
+    expect(importance).toContain(escapeXml(IMPORTANCE_MEASURES[evaluation.challenger as keyof typeof IMPORTANCE_MEASURES]));
   });
 
   it('promotes the first model: there is no champion yet', async () => {
@@ -441,3 +445,7 @@ describe('the seller-segments model (k-means)', () => {
     expect(await register(sellerSegments, 'run-2')).toMatchObject({ version: 2, promoted: true, champion: 2 });
   });
 });
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
