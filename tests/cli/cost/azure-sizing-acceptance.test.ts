@@ -9,7 +9,7 @@ import type { CostLine } from '../../../cli/cost/estimate.ts';
 import { readSynthOutput, type SynthOutput } from '../../../cli/synthesized/synth-output.ts';
 import { REPO_ROOT } from '../../../cli/synth-platform.ts';
 import { loadEnvironment } from '../../../config/load-environment.ts';
-import { runStrata } from '../../support/run-cli.ts';
+import { runStrataInProcess } from '../../support/run-cli.ts';
 import { TEST_VERSION } from '../../support/environments.ts';
 
 const PROD = 'config/environments/prod.yaml';
@@ -44,7 +44,7 @@ describe('acceptance: prod.yaml against a copy with bigger Databricks sizing, bo
     return found!;
   };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const document = parse(readFileSync(PROD, 'utf8')) as Record<string, any>;
     expect(document.sizing.databricks.pipelineWarehouse).toMatchObject({ size: 'Small', minClusters: 1, maxClusters: 2 });
     Object.assign(document.sizing.databricks.pipelineWarehouse, { size: 'Medium', minClusters: 2, maxClusters: 4 });
@@ -59,7 +59,7 @@ describe('acceptance: prod.yaml against a copy with bigger Databricks sizing, bo
   }, 120_000);
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  it('synthesizes the pipelines warehouse with the new size and clusters, found by its purpose tag', () => {
+  it('synthesizes the pipelines warehouse with the new size and clusters, found by its purpose tag', async () => {
     const pipelinesWarehouse = (synth: SynthOutput) =>
       synth.azure
         .flatMap((stack) => [...stack.resources.values()])
@@ -68,7 +68,7 @@ describe('acceptance: prod.yaml against a copy with bigger Databricks sizing, bo
     expect(pipelinesWarehouse(head)).toMatchObject({ cluster_size: 'Medium', min_num_clusters: 2, max_num_clusters: 4 });
   });
 
-  it('prices the pipelines warehouse at four times the base (twice the DBU/h, twice the clusters) and the interactive clusters at the bigger node', () => {
+  it('prices the pipelines warehouse at four times the base (twice the DBU/h, twice the clusters) and the interactive clusters at the bigger node', async () => {
     const before = line(baseLines, 'azure.databricks.sql.pipelines');
     const after = line(headLines, 'azure.databricks.sql.pipelines');
     expect(after.expected).toBeCloseTo(4 * before.expected, 6);
@@ -82,7 +82,7 @@ describe('acceptance: prod.yaml against a copy with bigger Databricks sizing, bo
     expect(line(headLines, 'azure.databricks.sql').expected).toBe(line(baseLines, 'azure.databricks.sql').expected);
   });
 
-  it('covers the pipeline resources found in the synth: a function line per handler class, a Data Factory line per pipeline, no job-cluster line', () => {
+  it('covers the pipeline resources found in the synth: a function line per handler class, a Data Factory line per pipeline, no job-cluster line', async () => {
     const ids = baseLines.map((l) => l.id);
     for (const handlerClass of ['ingest', 'transform', 'quality', 'ml']) expect(ids).toContain(`azure.functions.${handlerClass}`);
     expect(ids.filter((id) => id.startsWith('azure.datafactory.'))).toHaveLength(base.azure.flatMap((s) => [...s.resources.values()]).filter((r) => r.type === 'azurerm_data_factory_pipeline').length);
@@ -91,7 +91,7 @@ describe('acceptance: prod.yaml against a copy with bigger Databricks sizing, bo
     expect(ids).toContain('azure.monitor.metricAlerts');
   });
 
-  it('times each WebHook step of the synthesized pipelines by its handler class (a 150 s transform step is 3 external minutes)', () => {
+  it('times each WebHook step of the synthesized pipelines by its handler class (a 150 s transform step is 3 external minutes)', async () => {
     const context = costContext('medium', '2026-11-22');
     const slow = { ...context.usage.profile, functions: { ...context.usage.profile.functions, transform: { ...context.usage.profile.functions.transform, secondsPerInvocation: 150 } } };
     const lines = estimateFor({ ...context, usage: { ...context.usage, profile: slow } }, loadEnvironment({ config: PROD }), base).clouds.find((cloud) => cloud.cloud === 'azure')!.lines;
@@ -106,8 +106,8 @@ describe('acceptance: prod.yaml against a copy with bigger Databricks sizing, bo
     expect(process.expected).toBeGreaterThan(line(baseLines, 'azure.datafactory.process-steps').expected);
   });
 
-  it('strata cost --vs prints both lines rising, with their formulas', () => {
-    const result = runStrata(['cost', '--config', PROD, '--vs', copy, '--from', join(scratch, 'base'), '--vs-from', join(scratch, 'head')]);
+  it('strata cost --vs prints both lines rising, with their formulas', async () => {
+    const result = await runStrataInProcess(['cost', '--config', PROD, '--vs', copy, '--from', join(scratch, 'base'), '--vs-from', join(scratch, 'head')]);
     expect(result.status, result.stderr).toBe(0);
     const lines = result.stdout.split('\n');
     for (const component of ['Databricks SQL warehouse (pipelines)', 'Databricks all-purpose (interactive) compute']) {

@@ -8,7 +8,7 @@ import { BYTES_PER_GB, dataPathInput, fullRefreshBytes, incrementalRunBytes, typ
 import { loadUsage, USAGE_PROFILES, usageSchema } from '../../../cli/cost/usage.ts';
 import { readSynthOutput, type SynthOutput } from '../../../cli/synthesized/synth-output.ts';
 import { loadEnvironment } from '../../../config/load-environment.ts';
-import { runStrata } from '../../support/run-cli.ts';
+import { runStrataInProcess } from '../../support/run-cli.ts';
 
 const GB = BYTES_PER_GB;
 const input = (dataPath: Partial<DataPathInput['dataPath']> = {}, sizes: Partial<Omit<DataPathInput, 'dataPath'>> = {}): DataPathInput => ({
@@ -30,7 +30,7 @@ const input = (dataPath: Partial<DataPathInput['dataPath']> = {}, sizes: Partial
 });
 
 describe('process-run bytes formula', () => {
-  it('an incremental run: staged new, key lookup of all of trusted and its cascade parents, the rewritten partitions, refined whole, quality of what was written', () => {
+  it('an incremental run: staged new, key lookup of all of trusted and its cascade parents, the rewritten partitions, refined whole, quality of what was written', async () => {
     const bytes = incrementalRunBytes(input());
     expect(bytes.fullRefresh).toBe(false);
     expect(bytes.stagedRead).toBeCloseTo(0.5 * GB, 0); // 1 GB CSV x 0.5
@@ -45,7 +45,7 @@ describe('process-run bytes formula', () => {
     expect(bytes.largestQuery).toBeCloseTo(0.4 * bytes.scanned, 0);
   });
 
-  it('touched share 0 rewrites nothing (new partitions only); 1 rewrites all of trusted', () => {
+  it('touched share 0 rewrites nothing (new partitions only); 1 rewrites all of trusted', async () => {
     const none = incrementalRunBytes(input({ rewrittenShare: 0 }));
     expect(none.rewrittenRead).toBe(0);
     expect(none.trustedWritten).toBeCloseTo(0.5 * GB, 0);
@@ -55,19 +55,19 @@ describe('process-run bytes formula', () => {
     expect(all.trustedWritten).toBeCloseTo(100.5 * GB, 0);
   });
 
-  it('no new data per run skips every table: nothing scanned or written', () => {
+  it('no new data per run skips every table: nothing scanned or written', async () => {
     const bytes = incrementalRunBytes(input({ newCsvGbPerProcessRun: 0 }));
     expect([bytes.stagedRead, bytes.keyLookup, bytes.rewrittenRead, bytes.refinedRead, bytes.qualityRead, bytes.scanned, bytes.written, bytes.largestQuery]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
-  it('an empty lake: the first increment reads and writes only the batch and what refined holds', () => {
+  it('an empty lake: the first increment reads and writes only the batch and what refined holds', async () => {
     const bytes = incrementalRunBytes(input({}, { trustedGb: 0, refinedGb: 0 }));
     expect(bytes.keyLookup).toBe(0);
     expect(bytes.rewrittenRead).toBe(0);
     expect(bytes.scanned).toBeCloseTo(2 * 0.5 * GB, 0); // staged, then quality of the written batch
   });
 
-  it('a full refresh: every staged file, the cascade parents only, trusted and refined written whole, whatever the touched share', () => {
+  it('a full refresh: every staged file, the cascade parents only, trusted and refined written whole, whatever the touched share', async () => {
     const bytes = fullRefreshBytes(input({ rewrittenShare: 0.9 }));
     expect(bytes.fullRefresh).toBe(true);
     expect(bytes.stagedRead).toBeCloseTo(160 * (0.5 / 1.5) * GB, 0); // raw x p/(1+p)
@@ -79,7 +79,7 @@ describe('process-run bytes formula', () => {
     expect(fullRefreshBytes(input({ rewrittenShare: 0 })).scanned).toBe(bytes.scanned);
   });
 
-  it('fills the structural ratios from their defaults when a profile leaves them out', () => {
+  it('fills the structural ratios from their defaults when a profile leaves them out', async () => {
     const profile = structuredClone(loadUsage('medium').profile) as Record<string, any>;
     profile.dataPath = { newCsvGbPerProcessRun: 0.1, rewrittenShare: 0.2, fullRefreshesPerMonth: 1 };
     const parsed = usageSchema.parse(profile);
@@ -104,8 +104,8 @@ describe('strata cost prices the process runs from the data path', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'strata-cost-synth-'));
   let synth: SynthOutput;
 
-  beforeAll(() => {
-    const result = runStrata(['synth', '--env', 'prod', '--outdir', scratch]);
+  beforeAll(async () => {
+    const result = await runStrataInProcess(['synth', '--env', 'prod', '--outdir', scratch]);
     expect(result.status, result.stderr).toBe(0);
     synth = readSynthOutput(scratch);
   }, 120_000);
@@ -137,9 +137,9 @@ describe('strata cost prices the process runs from the data path', () => {
     expect(medium[0]).toMatch(/^warning: usage medium: the largest query of an incremental run scans about [\d,.]+ GB and of a full refresh about [\d,.]+ GB .*bytesScannedCutoffMb 102,400: Athena would cancel it$/);
   });
 
-  it('renders for every profile through the command, the full refresh line included', () => {
+  it('renders for every profile through the command, the full refresh line included', async () => {
     for (const name of USAGE_PROFILES) {
-      const result = runStrata(['cost', '--env', 'prod', '--usage', name, '--from', scratch]);
+      const result = await runStrataInProcess(['cost', '--env', 'prod', '--usage', name, '--from', scratch]);
       expect(result.status, result.stderr).toBe(0);
       expect(result.stdout).toContain('Athena, workgroup PlatformWorkgroup/WorkGroup, incremental process runs');
       expect(result.stdout).toContain('Athena, workgroup PlatformWorkgroup/WorkGroup, full refresh');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { synthPlatform } from '../../../cli/synth-platform.ts';
 import { MAX_CHARS } from '../../../cli/plan/markdown.ts';
-import { runStrata } from '../../support/run-cli.ts';
+import { runStrataInProcess } from '../../support/run-cli.ts';
 
 const PROD = 'config/environments/prod.yaml';
 
@@ -23,8 +23,8 @@ describe('acceptance: prod.yaml against a copy with Databricks max workers doubl
     await Promise.all([synthPlatform({ config: PROD, outdir: base }), synthPlatform({ config: copy, outdir: head })]);
   });
 
-  it('strata cost --vs shows the interactive Databricks line rising (the cluster policy bounds those clusters), with its formula and a positive delta', () => {
-    const result = runStrata(['cost', '--config', PROD, '--vs', copy, '--from', base, '--vs-from', head]);
+  it('strata cost --vs shows the interactive Databricks line rising (the cluster policy bounds those clusters), with its formula and a positive delta', async () => {
+    const result = await runStrataInProcess(['cost', '--config', PROD, '--vs', copy, '--from', base, '--vs-from', head]);
     expect(result.status).toBe(0);
     const lines = result.stdout.split('\n');
     const index = lines.findIndex((line) => line.includes('Databricks all-purpose (interactive) compute'));
@@ -34,9 +34,9 @@ describe('acceptance: prod.yaml against a copy with Databricks max workers doubl
     expect(lines[index + 2]).toContain('autoscale 2..16 workers (cluster policy)');
   });
 
-  it('strata cost --vs shows only the lines that changed, and the delta of every total; --all shows every line', () => {
-    const changedOnly = runStrata(['cost', '--config', PROD, '--vs', copy, '--from', base, '--vs-from', head]).stdout;
-    const every = runStrata(['cost', '--config', PROD, '--vs', copy, '--from', base, '--vs-from', head, '--all']).stdout;
+  it('strata cost --vs shows only the lines that changed, and the delta of every total; --all shows every line', async () => {
+    const changedOnly = (await runStrataInProcess(['cost', '--config', PROD, '--vs', copy, '--from', base, '--vs-from', head])).stdout;
+    const every = (await runStrataInProcess(['cost', '--config', PROD, '--vs', copy, '--from', base, '--vs-from', head, '--all'])).stdout;
     const lineCount = (text: string) => text.split('\n').filter((line) => /^ {4}\S.*->.*[+-]?\$[\d,.]+$/.test(line)).length;
     expect(lineCount(changedOnly)).toBeGreaterThan(0);
     expect(lineCount(every)).toBeGreaterThan(lineCount(changedOnly) + 10);
@@ -46,45 +46,45 @@ describe('acceptance: prod.yaml against a copy with Databricks max workers doubl
     expect(changedOnly).toMatch(/^total, both clouds: \$[\d,.]+ -> \$[\d,.]+ {2}\+\$[\d,.]+$/m);
   });
 
-  it('strata plan on the two folders gives the same cost delta without the config flags: each folder records the environment it was synthesized from', () => {
-    const costLine = (args: string[]) => runStrata(['plan', '--base', base, '--head', head, ...args]).stdout.split('\n')[0]!.replace(/^.*monthly cost: /, '');
-    const withFlags = costLine(['--base-config', PROD, '--head-config', copy]);
+  it('strata plan on the two folders gives the same cost delta without the config flags: each folder records the environment it was synthesized from', async () => {
+    const costLine = async (args: string[]) => (await runStrataInProcess(['plan', '--base', base, '--head', head, ...args])).stdout.split('\n')[0]!.replace(/^.*monthly cost: /, '');
+    const withFlags = await costLine(['--base-config', PROD, '--head-config', copy]);
     expect(withFlags).toMatch(/^\+\$240\.24 /);
-    expect(costLine([])).toBe(withFlags);
+    expect(await costLine([])).toBe(withFlags);
     // --env names the environment of git refs; a folder with a record is priced with its record.
-    expect(costLine(['--env', 'prod'])).toBe(withFlags);
+    expect(await costLine(['--env', 'prod'])).toBe(withFlags);
   });
 
-  it('strata cost --from a folder prices it with the environment it was synthesized from, and refuses a flag that names another', () => {
-    const recorded = runStrata(['cost', '--from', head]);
-    const flagged = runStrata(['cost', '--from', head, '--config', copy]);
+  it('strata cost --from a folder prices it with the environment it was synthesized from, and refuses a flag that names another', async () => {
+    const recorded = await runStrataInProcess(['cost', '--from', head]);
+    const flagged = await runStrataInProcess(['cost', '--from', head, '--config', copy]);
     const total = (stdout: string) => /^total, both clouds: .*$/m.exec(stdout)?.[0];
     expect(total(recorded.stdout)).toBeDefined();
     expect(total(recorded.stdout)).toBe(total(flagged.stdout));
     expect(recorded.stdout).toMatch(/^strata cost: environment prod \(prod-doubled\.yaml \(as synthesized into .*head\)\)/m);
     // A total that is neither environment's is wrong: the flag is refused, naming the folder, the record and the flag.
-    const contradicted = runStrata(['cost', '--from', head, '--env', 'dev']);
+    const contradicted = await runStrataInProcess(['cost', '--from', head, '--env', 'dev']);
     expect(contradicted.status).toBe(2);
     expect(contradicted.stdout).toBe('');
     expect(contradicted.stderr.split('\n')[0]).toMatch(
       /^strata cost: --from .*head was synthesized from prod-doubled\.yaml \(environment prod\), which differs from --env dev \(config\/environments\/dev\.yaml\) at name: "prod" recorded, "dev" given; drop the flag to price it as synthesized, or run `strata synth --env dev --outdir .*head`$/,
     );
     // The checked-in prod.yaml has the same name but not the same sizing: refused as well, at the first key that differs.
-    expect(runStrata(['cost', '--from', head, '--config', PROD]).stderr).toMatch(/which differs from --config config\/environments\/prod\.yaml at sizing\.databricks\.autoscale\.maxWorkers: 16 recorded, 8 given;/);
+    expect((await runStrataInProcess(['cost', '--from', head, '--config', PROD])).stderr).toMatch(/which differs from --config config\/environments\/prod\.yaml at sizing\.databricks\.autoscale\.maxWorkers: 16 recorded, 8 given;/);
   });
 
-  it('strata plan refuses a folder side whose record another environment contradicts: --env by name, --head-config by content', () => {
-    const env = runStrata(['plan', '--base', base, '--head', head, '--env', 'dev']);
+  it('strata plan refuses a folder side whose record another environment contradicts: --env by name, --head-config by content', async () => {
+    const env = await runStrataInProcess(['plan', '--base', base, '--head', head, '--env', 'dev']);
     expect(env.status).toBe(2);
     expect(env.stderr).toMatch(/^strata plan: --base .*base was synthesized from prod\.yaml \(environment prod\), not --env dev; drop the flag/m);
-    const config = runStrata(['plan', '--base', base, '--head', head, '--head-config', PROD]);
+    const config = await runStrataInProcess(['plan', '--base', base, '--head', head, '--head-config', PROD]);
     expect(config.status).toBe(2);
     expect(config.stderr).toMatch(/^strata plan: --head .*head was synthesized from prod-doubled\.yaml \(environment prod\), which differs from --head-config config\/environments\/prod\.yaml at sizing\.databricks\.autoscale\.maxWorkers/m);
   });
 
-  it('strata plan between the two synths shows the cluster policy change and the cost delta', () => {
+  it('strata plan between the two synths shows the cluster policy change and the cost delta', async () => {
     const out = join(scratch, 'plan.md');
-    const result = runStrata(['plan', '--base', base, '--head', head, '--base-config', PROD, '--head-config', copy, '--out', out]);
+    const result = await runStrataInProcess(['plan', '--base', base, '--head', head, '--base-config', PROD, '--head-config', copy, '--out', out]);
     expect(result.status).toBe(0);
     const markdown = readFileSync(out, 'utf8');
     expect(markdown.split('\n')[0]).toMatch(/Azure: 0 to add, 1 to change, 0 to replace, 0 to destroy · monthly cost: \+\$240\.24/);
@@ -93,10 +93,10 @@ describe('acceptance: prod.yaml against a copy with Databricks max workers doubl
     expect(markdown).toContain('Nothing: no stateful resource is destroyed or replaced');
   });
 
-  it('keeps the plan of the whole platform against an empty base within 60,000 characters', () => {
+  it('keeps the plan of the whole platform against an empty base within 60,000 characters', async () => {
     const out = join(scratch, 'plan-empty.md');
     const json = join(scratch, 'plan-empty.json');
-    const result = runStrata(['plan', '--base', empty, '--head', base, '--env', 'prod', '--out', out, '--json', json]);
+    const result = await runStrataInProcess(['plan', '--base', empty, '--head', base, '--env', 'prod', '--out', out, '--json', json]);
     expect(result.status).toBe(0);
     const markdown = readFileSync(out, 'utf8');
     expect(markdown.length).toBeLessThanOrEqual(MAX_CHARS);

@@ -8,7 +8,7 @@ import type { Plan } from '../../../cli/plan/model.ts';
 import { buildPlan } from '../../../cli/plan/plan.ts';
 import { readSynthOutput } from '../../../cli/synthesized/synth-output.ts';
 import { environmentWith } from '../../support/environments.ts';
-import { runStrata } from '../../support/run-cli.ts';
+import { runStrata, runStrataInProcess } from '../../support/run-cli.ts';
 import { FIXTURES, fixtureFolder } from './fixture-folders.ts';
 
 const TODAY = '2026-11-22';
@@ -30,7 +30,7 @@ function expectGolden(name: string, markdown: string): void {
 }
 
 describe('strata plan on fixture template pairs', () => {
-  it('shows a bucket whose logical id changed as a replacement under Needs attention, with its retention policy', () => {
+  it('shows a bucket whose logical id changed as a replacement under Needs attention, with its retention policy', async () => {
     const plan = planOf('bucket-replaced');
     expect(plan.counts.aws).toEqual({ add: 0, change: 0, replace: 1, destroy: 0 });
     expect(plan.attention).toHaveLength(1);
@@ -40,7 +40,7 @@ describe('strata plan on fixture template pairs', () => {
     expectGolden('bucket-replaced', renderMarkdown(plan));
   });
 
-  it('compares a bucket policy moved with its renamed bucket as the same statements: it removes no guard and grants nothing', () => {
+  it('compares a bucket policy moved with its renamed bucket as the same statements: it removes no guard and grants nothing', async () => {
     const plan = planOf('bucket-policy-moved');
     expect(plan.counts.aws).toMatchObject({ replace: 2 });
     // The bucket's replacement is the one thing to look at.
@@ -48,7 +48,7 @@ describe('strata plan on fixture template pairs', () => {
     expectGolden('bucket-policy-moved', renderMarkdown(plan));
   });
 
-  it('still says a Deny guard went when the moved policy lost it', () => {
+  it('still says a Deny guard went when the moved policy lost it', async () => {
     const head = JSON.parse(readFileSync(join(FIXTURES, 'bucket-policy-moved', 'head.template.json'), 'utf8'));
     head.Resources.LakeRawBucketPolicyE5F6A7B8.Properties.PolicyDocument.Statement = [];
     const folder = fixtureFolder('bucket-policy-moved', 'head');
@@ -57,7 +57,7 @@ describe('strata plan on fixture template pairs', () => {
     expect(plan.attention.filter((item) => item.kind === 'iam-widening').map((item) => item.text)).toEqual(['PolicyDocument: Deny s3:* removed (guard removed)']);
   });
 
-  it('shows a policy gaining Action * under Needs attention as IAM widening', () => {
+  it('shows a policy gaining Action * under Needs attention as IAM widening', async () => {
     const plan = planOf('role-widened');
     const widening = plan.attention.filter((item) => item.kind === 'iam-widening');
     expect(widening).toHaveLength(1);
@@ -65,7 +65,7 @@ describe('strata plan on fixture template pairs', () => {
     expectGolden('role-widened', renderMarkdown(plan));
   });
 
-  it('shows a Lambda whose code alone changed as "code changed" and not under Needs attention', () => {
+  it('shows a Lambda whose code alone changed as "code changed" and not under Needs attention', async () => {
     const plan = planOf('lambda-code-only');
     expect(plan.attention).toEqual([]);
     const [change] = plan.stacks.flatMap((stack) => stack.changes);
@@ -76,7 +76,7 @@ describe('strata plan on fixture template pairs', () => {
     expectGolden('lambda-code-only', markdown);
   });
 
-  it('diffs a state machine definition as JSON and draws it, the added state marked', () => {
+  it('diffs a state machine definition as JSON and draws it, the added state marked', async () => {
     const plan = planOf('state-added');
     const [change] = plan.stacks.flatMap((stack) => stack.changes);
     expect(change!.stateMachine?.addedStates).toEqual(['CheckQuality']);
@@ -87,7 +87,7 @@ describe('strata plan on fixture template pairs', () => {
     expectGolden('state-added', markdown);
   });
 
-  it('shows a Databricks autoscale change as a cluster policy change with the monthly cost delta', () => {
+  it('shows a Databricks autoscale change as a cluster policy change with the monthly cost delta', async () => {
     const plan = planOf('databricks-autoscale', true);
     expect(plan.counts.azure).toEqual({ add: 0, change: 1, replace: 0, destroy: 0 });
     expect(plan.attention).toEqual([]);
@@ -97,18 +97,18 @@ describe('strata plan on fixture template pairs', () => {
     expectGolden('databricks-autoscale', markdown);
   });
 
-  it('ignores the platform version, which differs between any two commits', () => {
+  it('ignores the platform version, which differs between any two commits', async () => {
     const plan = planOf('databricks-autoscale');
     const paths = plan.stacks.flatMap((stack) => stack.changes.flatMap((change) => change.properties.map((p) => p.path)));
     expect(paths.some((path) => path.includes('strata:version'))).toBe(false);
     expect(plan.stacks.find((stack) => stack.name === 'workspace')!.changes.map((c) => c.address)).toEqual(['databricks_cluster_policy.sizing']);
   });
 
-  it('renders the same Markdown on every run', () => {
+  it('renders the same Markdown on every run', async () => {
     expect(renderMarkdown(planOf('state-added'))).toBe(renderMarkdown(planOf('state-added')));
   });
 
-  it('drops detail, never the attention section, to fit the size budget', () => {
+  it('drops detail, never the attention section, to fit the size budget', async () => {
     const plan = planOf('bucket-replaced');
     const full = renderMarkdown(plan);
     const tight = renderMarkdown(plan, 900);
@@ -120,11 +120,12 @@ describe('strata plan on fixture template pairs', () => {
 });
 
 describe('strata plan command', () => {
-  it('writes the Markdown and the JSON, and exits 1 when --fail-on names a kind the plan has', () => {
+  it('writes the Markdown and the JSON, and exits 1 when --fail-on names a kind the plan has', async () => {
     const base = fixtureFolder('bucket-replaced', 'base');
     const head = fixtureFolder('bucket-replaced', 'head');
     const out = join(head, 'plan.md');
     const json = join(head, 'plan.json');
+    // As a user runs it, in a child process: the exit code is the process's.
     const result = runStrata(['plan', '--base', base, '--head', head, '--env', 'prod', '--out', out, '--json', json, '--fail-on', 'destroy,replace']);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('failing as --fail-on asks: 1 replace');
@@ -132,12 +133,12 @@ describe('strata plan command', () => {
     expect(JSON.parse(readFileSync(json, 'utf8')).attention[0].kind).toBe('replace');
   });
 
-  it('refuses an unknown --fail-on kind and a side that is neither a folder nor a git ref, with the usage', () => {
+  it('refuses an unknown --fail-on kind and a side that is neither a folder nor a git ref, with the usage', async () => {
     const dir = fixtureFolder('lambda-code-only', 'base');
-    const kind = runStrata(['plan', '--base', dir, '--head', dir, '--fail-on', 'everything']);
+    const kind = await runStrataInProcess(['plan', '--base', dir, '--head', dir, '--fail-on', 'everything']);
     expect(kind.status).toBe(2);
     expect(kind.stderr).toContain('--fail-on everything: unknown; allowed: destroy, replace, iam-widening');
-    const side = runStrata(['plan', '--base', 'no-such-ref-or-folder', '--head', dir]);
+    const side = await runStrataInProcess(['plan', '--base', 'no-such-ref-or-folder', '--head', dir]);
     expect(side.status).toBe(2);
     expect(side.stderr).toContain('--base no-such-ref-or-folder: neither a folder');
   });
