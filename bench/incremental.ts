@@ -23,7 +23,7 @@
  * each, from copies of the lake as it was before each, and the ratio of their
  * medians is held to the target.
  *
- *   npm run bench:incremental [-- --scale 1 --batches 10 --history-share 0.9 --resend 0.3 --repeat 3 --keep]
+ *   npm run bench:incremental [-- --scale 1 --batches 10 --history-share 0.9 --resend 0.3 --repeat 3 --keep] [--record]
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,7 @@ import { TableStore } from '../lambdas/lake/table-store.ts';
 import type { TablePointer } from '../pipelines/contract/table-pointer.ts';
 import { OLIST_DATASETS } from '../pipelines/datasets/olist.ts';
 import { measure, measureRepeatedly, medianRun, type Measurement } from './measure-process.ts';
+import { startRecording } from './record.ts';
 
 const { values } = parseArgs({
   options: {
@@ -46,8 +47,10 @@ const { values } = parseArgs({
     resend: { type: 'string', default: '0.3' },
     repeat: { type: 'string', default: '3' },
     keep: { type: 'boolean', default: false },
+    record: { type: 'boolean', default: false },
   },
 });
+const recording = startRecording('incremental', values.record);
 const scale = Number(values.scale);
 const batches = Number(values.batches);
 const historyShare = Number(values['history-share']);
@@ -252,3 +255,4 @@ console.log(
   `full refresh vs incremental trusted row counts: ${differing.length === 0 ? 'equal' : 'DIFFERENT'} ` +
     `(${[...incrementalRows!].map(([table, count]) => `${table} ${count}${refreshedRows!.get(table) === count ? '' : ` vs ${refreshedRows!.get(table)}`}`).join(', ')})`,
 );
+recording.finish();

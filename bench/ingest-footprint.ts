@@ -5,7 +5,7 @@
  * process before the unpack and its staging rate are printed beside what the
  * model gives the limits that just admit it.
  *
- *   npm run bench:ingest-footprint [-- --scale <n>]   (default 2: Olist generated at that scale)
+ *   npm run bench:ingest-footprint [-- --scale <n>] [--record]   (default 2: Olist generated at that scale; --record: into docs/benchmarks.md)
  *
  * The drops: the largest CSV (geolocation), the orders CSV, and a zip of all
  * nine files. Floors: peak <= model memory; staging rate >= the model's rate.
@@ -18,6 +18,7 @@ import { zipSync } from 'fflate';
 import { writeFileSync } from 'node:fs';
 import { generateOlist } from '../cli/generate/generate-olist.ts';
 import { INGEST_STAGED_MB_PER_SECOND, ingestMemoryNeedMb } from '../config/ingest-footprint.ts';
+import { startRecording } from './record.ts';
 import { FolderObjectStore } from '../lambdas/adapters/local/folder-object-store.ts';
 import { unpackFileDrop } from '../lambdas/ingest/unpack-file-drop.ts';
 
@@ -49,6 +50,7 @@ if (process.argv[2] === '--one') {
 const scaleAt = process.argv.indexOf('--scale');
 const scale = scaleAt === -1 ? 2 : Number(process.argv[scaleAt + 1]);
 const work = mkdtempSync(join(tmpdir(), 'strata-footprint-'));
+const recording = startRecording('ingest-footprint', process.argv.includes('--record'));
 try {
   const data = join(work, 'data');
   console.log(`generating Olist at scale ${scale} ...`);
@@ -77,6 +79,7 @@ try {
   }
   console.log(met ? 'model holds: every median peak is under the model, every median rate over its floor' : 'MODEL BROKEN: a peak is over the model or a rate under its floor');
   process.exitCode = met ? 0 : 1;
+  recording.finish();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -6,7 +6,7 @@
  * included) are measured. Target (issue #4): scale 1 training <= 60 s and
  * <= 2 GiB on 2 cores.
  *
- *   npm run bench:ml [-- --scales 0.1,1]
+ *   npm run bench:ml [-- --scales 0.1,1] [--record]   (--record: into docs/benchmarks.md)
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +15,10 @@ import { parseArgs } from 'node:util';
 import { generateOlist } from '../cli/generate/generate-olist.ts';
 import { REPO_ROOT } from '../cli/synth-platform.ts';
 import { measure, type Measurement } from './measure-process.ts';
+import { startRecording } from './record.ts';
 
-const { values } = parseArgs({ options: { scales: { type: 'string', default: '0.1,1' } } });
+const { values } = parseArgs({ options: { scales: { type: 'string', default: '0.1,1' }, record: { type: 'boolean', default: false } } });
+const recording = startRecording('ml', values.record);
 const scales = values.scales.split(',').map(Number);
 if (scales.some((scale) => !(scale > 0))) throw new Error(`--scales must be positive numbers separated by commas, got ${values.scales}`);
 
@@ -75,3 +77,4 @@ if (large) {
   check('scale 1 training <= 60 s', large.figures.trainingSeconds <= 60, `${large.figures.trainingSeconds.toFixed(2)} s`);
   check('scale 1 peak RSS <= 2 GiB', large.pass.peakRssMb <= 2048, `${large.pass.peakRssMb.toFixed(0)} MB`);
 }
+recording.finish();

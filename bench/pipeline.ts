@@ -8,7 +8,7 @@
  * the state machines come from the checkout's synth cache once one run made
  * them, as for a user's second run (the synth column says).
  *
- *   npm run bench:pipeline [-- --scales 0.1,1 --repeat 3]
+ *   npm run bench:pipeline [-- --scales 0.1,1 --repeat 3] [--record]   (--record: into docs/benchmarks.md)
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,8 +17,10 @@ import { parseArgs } from 'node:util';
 import { generateOlist } from '../cli/generate/generate-olist.ts';
 import { REPO_ROOT } from '../cli/synth-platform.ts';
 import { measure, measureRepeatedly, type Measurement } from './measure-process.ts';
+import { startRecording } from './record.ts';
 
-const { values } = parseArgs({ options: { scales: { type: 'string', default: '0.1,1' }, repeat: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { scales: { type: 'string', default: '0.1,1' }, repeat: { type: 'string', default: '3' }, record: { type: 'boolean', default: false } } });
+const recording = startRecording('pipeline', values.record);
 const scales = values.scales.split(',').map(Number);
 if (scales.some((scale) => !(scale > 0))) throw new Error(`--scales must be positive numbers separated by commas, got ${values.scales}`);
 const repeat = Number(values.repeat);
@@ -107,3 +109,4 @@ if (large) {
   check('trusted bytes <= floor Parquet bytes', large.trustedBytes <= large.floorBytes, `${mb(large.trustedBytes)} vs ${mb(large.floorBytes)}`);
   if (small) check('time(scale 1) / time(scale 0.1) <= 10', large.pipeline.seconds / small.pipeline.seconds <= 10, `${(large.pipeline.seconds / small.pipeline.seconds).toFixed(2)}`);
 }
+recording.finish();

@@ -3,7 +3,7 @@
  * (`strata synth`) against an empty CDK app on the same toolchain, and their
  * ratio. Target (issue #2): ratio <= 3 now, 2 later.
  *
- *   npm run bench:synth [-- --runs 5 --env prod]
+ *   npm run bench:synth [-- --runs 5 --env prod] [--record]   (--record: into docs/benchmarks.md)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +11,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../cli/synth-platform.ts';
 import { measure, type Measurement } from './measure-process.ts';
+import { startRecording } from './record.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, env: { type: 'string', default: 'dev' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, env: { type: 'string', default: 'dev' }, record: { type: 'boolean', default: false } } });
+const recording = startRecording('synth', values.record);
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
 
@@ -61,6 +63,7 @@ try {
   const likeForLike = full.seconds / emptyUnchecked.seconds;
   const verdict = (value: number) => (value <= 2 ? 'met (<= 2 as well)' : value <= 3 ? 'met' : 'NOT met');
   console.log(`target (issue #2): time ratio <= 3, later 2: ${verdict(ratio)} against the empty app; ${verdict(likeForLike)} like for like`);
+  recording.finish();
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
