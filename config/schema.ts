@@ -262,6 +262,65 @@ const models = z.strictObject({
   ),
 });
 
+/** An IPv4 range in CIDR notation whose address is the first of the range (10.40.0.0/24, not 10.40.0.7/24). */
+const CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+
+/** The first address and the size of a CIDR range, as numbers. */
+export function cidrRange(cidr: string): { first: number; size: number } {
+  const [address, bits] = cidr.split('/') as [string, string];
+  const first = address.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
+  return { first, size: 2 ** (32 - Number(bits)) };
+}
+
+function cidr(smallest: number, largest: number) {
+  const error = `must be an IPv4 range in CIDR notation such as 10.40.0.0/24`;
+  return z
+    .string({ error })
+    // abort: the range checks below read the address and prefix only of a well-formed range.
+    .regex(CIDR, { error, abort: true })
+    .refine((value) => {
+      const bits = Number(value.split('/')[1]);
+      return bits >= largest && bits <= smallest;
+    }, { error: `must be a range from /${largest} (largest) to /${smallest} (smallest)`, abort: true })
+    .refine((value) => cidrRange(value).first % cidrRange(value).size === 0, { error: 'must start on its own boundary (e.g. 10.40.1.0/24, not 10.40.1.8/24)' });
+}
+
+const within = (inner: string, outer: string) => {
+  const a = cidrRange(inner);
+  const b = cidrRange(outer);
+  return a.first >= b.first && a.first + a.size <= b.first + b.size;
+};
+const overlap = (one: string, other: string) => {
+  const a = cidrRange(one);
+  const b = cidrRange(other);
+  return a.first < b.first + b.size && b.first < a.first + a.size;
+};
+
+/** Who can reach the Azure data plane: private endpoints inside one virtual network, or the public endpoints as before. */
+const network = z
+  .strictObject({
+    publicAccess: withDefault(
+      bool(),
+      false,
+      'Azure only. false: the lake, the function apps\' runtime storage, Key Vault and the function apps take private endpoints in a virtual network, their public network access is off (the function apps accept Data Factory\'s service tag only) and Terraform must run from inside that network; true: their public endpoints, guarded by Entra ID only (docs/azure.md, Private networking).',
+    ),
+    addressSpace: withDefault(cidr(24, 8), '10.40.0.0/22', 'Azure only. Address space of the platform\'s virtual network; pick one that does not overlap a network you will peer it with.'),
+    privateEndpointSubnet: withDefault(cidr(28, 8), '10.40.0.0/24', 'Azure only. Subnet of the private endpoints (one address each; about 20 are made), inside addressSpace.'),
+    functionsSubnet: withDefault(
+      cidr(27, 8),
+      '10.40.1.0/24',
+      'Azure only. Subnet the Flex Consumption function apps integrate with (delegated to Microsoft.App/environments, shared by the apps; each instance takes an address), inside addressSpace.',
+    ),
+  })
+  .superRefine((value, ctx) => {
+    for (const key of ['privateEndpointSubnet', 'functionsSubnet'] as const) {
+      if (!within(value[key], value.addressSpace)) ctx.addIssue({ code: 'custom', path: [key], message: `must lie inside addressSpace (${value.addressSpace})` });
+    }
+    if (overlap(value.privateEndpointSubnet, value.functionsSubnet)) {
+      ctx.addIssue({ code: 'custom', path: ['functionsSubnet'], message: `must not overlap privateEndpointSubnet (${value.privateEndpointSubnet})` });
+    }
+  });
+
 // ---------------------------------------------------------------- the environment
 
 export const environmentSchema = z.strictObject({
@@ -294,6 +353,7 @@ export const environmentSchema = z.strictObject({
     }),
     'Azure target.',
   ),
+  network: section(network, 'Azure network exposure: private endpoints in a virtual network (the default) or public endpoints.'),
   retention: section(
     z.strictObject({
       destroyOnDelete: withDefault(
@@ -469,6 +529,7 @@ export type EnvironmentInput = z.input<typeof environmentSchema>;
 export type Environment = z.output<typeof environmentSchema>;
 export type LayerLifecycle = z.output<typeof layerLifecycle>;
 export type LambdaSizing = z.output<typeof lambdaSizing>;
+export type NetworkSettings = z.output<typeof network>;
 export type ModelSettings = Environment['models'];
 export type GradientBoostingParameters = z.output<typeof gradientBoosting>;
 

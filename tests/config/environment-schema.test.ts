@@ -32,6 +32,14 @@ describe('environment files', () => {
     expect(environment.schedules).toEqual({ ingest: 'rate(1 minute)', ingestSweep: 'rate(1 hour)', process: 'rate(1 hour)', retrain: 'cron(0 3 ? * MON *)' });
     expect(environment.storage.lifecycle.raw).toEqual({ coolAfterDays: 30 });
     expect(environment.azure.backend).toEqual({ type: 'local' });
+    // Private unless an environment says otherwise.
+    expect(environment.network).toEqual({ publicAccess: false, addressSpace: '10.40.0.0/22', privateEndpointSubnet: '10.40.0.0/24', functionsSubnet: '10.40.1.0/24' });
+  });
+
+  it('keeps public access in dev by its own explicit setting, and private endpoints in prod', () => {
+    expect(loadEnvironment({ env: 'dev' }).environment.network.publicAccess).toBe(true);
+    expect(loadEnvironment({ env: 'prod' }).environment.network.publicAccess).toBe(false);
+    expect(parseEnvironment('name: tt\nnetwork: { publicAccess: true }\n', 't.yaml').network.publicAccess).toBe(true);
   });
 
   it('applies per-handler-class Lambda overrides over the shared sizing', () => {
@@ -114,7 +122,7 @@ describe('a bad environment file', () => {
     [
       'an unknown top-level key',
       'name: prod\nsizzing: {}\n',
-      [`${file}: sizzing = {}: unknown key; allowed here: analytics, aws, azure, ingestion, models, name, quality, retention, schedules, sizing, storage`],
+      [`${file}: sizzing = {}: unknown key; allowed here: analytics, aws, azure, ingestion, models, name, network, quality, retention, schedules, sizing, storage`],
     ],
     ['a missing name', 'sizing: {}\n', [`${file}: name: required; must be 2 to 10 lowercase letters and digits, starting with a letter`]],
     [
@@ -157,6 +165,24 @@ describe('a bad environment file', () => {
       'name: prod\nanalytics: null\n',
       [`${file}: analytics = null: must be a mapping of keys (allowed: biBytesScannedCutoffMb, bytesScannedCutoffMb, resultsExpireDays)`],
     ],
+    ['a network range that is not CIDR', 'name: prod\nnetwork: { addressSpace: 10.40.0.0 }\n', [`${file}: network.addressSpace = "10.40.0.0": must be an IPv4 range in CIDR notation such as 10.40.0.0/24`]],
+    ['an address space too small', 'name: prod\nnetwork: { addressSpace: 10.40.0.0/26 }\n', [`${file}: network.addressSpace = "10.40.0.0/26": must be a range from /8 (largest) to /24 (smallest)`]],
+    [
+      'a subnet off its boundary',
+      'name: prod\nnetwork: { functionsSubnet: 10.40.1.8/24 }\n',
+      [`${file}: network.functionsSubnet = "10.40.1.8/24": must start on its own boundary (e.g. 10.40.1.0/24, not 10.40.1.8/24)`],
+    ],
+    [
+      'a subnet outside the address space',
+      'name: prod\nnetwork: { privateEndpointSubnet: 10.50.0.0/24 }\n',
+      [`${file}: network.privateEndpointSubnet = "10.50.0.0/24": must lie inside addressSpace (10.40.0.0/22)`],
+    ],
+    [
+      'overlapping subnets',
+      'name: prod\nnetwork: { functionsSubnet: 10.40.0.128/25 }\n',
+      [`${file}: network.functionsSubnet = "10.40.0.128/25": must not overlap privateEndpointSubnet (10.40.0.0/24)`],
+    ],
+    ['a string where publicAccess\'s boolean belongs', 'name: prod\nnetwork: { publicAccess: "no" }\n', [`${file}: network.publicAccess = "no": must be true or false`]],
     ['duplicate keys', 'name: prod\nname: dev\n', [`${file}: line 2, column 1: Map keys must be unique`]],
     ['a list instead of a mapping', '- name: prod\n', [`${file}: must be a YAML mapping with at least "name:"`]],
   ];
