@@ -65,6 +65,21 @@ describe('strata plan on fixture template pairs', () => {
     expectGolden('role-widened', renderMarkdown(plan));
   });
 
+  it('lists nothing under Needs attention between two real commits whose Azure platform stack changed only role-assignment descriptions', async () => {
+    // history-role-descriptions: the platform stack of `strata synth --env dev` at fea8f8d~1 and fea8f8d (see
+    // tests/fixtures/plan/README.md), where the descriptions were cut to the grant; the assignments are recreated.
+    const plan = planOf('history-role-descriptions');
+    expect(plan.attention).toEqual([]);
+    const changes = plan.stacks.flatMap((stack) => stack.changes);
+    expect(changes.length).toBeGreaterThan(10);
+    for (const change of changes) {
+      expect(change, change.address).toMatchObject({ action: 'replace', type: 'azurerm_role_assignment' });
+      expect(change.why, change.address).toMatch(/recreated, no access change \(same principal, role, scope and condition\)$/);
+      expect(change.properties.map((property) => property.path), change.address).toEqual(['description']);
+    }
+    expectGolden('history-role-descriptions', renderMarkdown(plan));
+  });
+
   it('shows a Lambda whose code alone changed as "code changed" and not under Needs attention', async () => {
     const plan = planOf('lambda-code-only');
     expect(plan.attention).toEqual([]);
