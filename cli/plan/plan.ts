@@ -11,6 +11,8 @@ export interface PlanSide {
   readonly output: SynthOutput;
   /** The environment file of that side, for the cost estimate; without it the cost delta is left out. */
   readonly environment?: LoadedEnvironment;
+  /** Why that side has no environment to price with, when it is known (said in the plan instead of the delta). */
+  readonly environmentProblem?: string;
 }
 
 export function buildPlan(base: PlanSide, head: PlanSide, cost?: CostContext): Plan {
@@ -24,7 +26,8 @@ export function buildPlan(base: PlanSide, head: PlanSide, cost?: CostContext): P
   let costDelta: CostDelta | undefined;
   let costNote: string | undefined;
   if (!cost) costNote = 'no price book loaded';
-  else if (!base.environment || !head.environment) costNote = 'no environment file for one side; pass --env or --base-config/--head-config';
+  else if (!base.environment || !head.environment)
+    costNote = base.environmentProblem ?? head.environmentProblem ?? 'no environment file for one side; pass --env or --base-config/--head-config';
   else {
     const before = estimateFor(cost, base.environment, base.output);
     const after = estimateFor(cost, head.environment, head.output);

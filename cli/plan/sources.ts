@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadEnvironment, type LoadedEnvironment } from '../../config/load-environment.ts';
+import { ConfigError, loadEnvironment, type LoadedEnvironment } from '../../config/load-environment.ts';
 import { REPO_ROOT } from '../synth-platform.ts';
 import { folderEnvironment } from '../synthesized/folder-environment.ts';
 import { UsageError } from '../usage-error.ts';
@@ -51,6 +51,7 @@ export async function resolveSide(spec: string, flag: string, options: SideOptio
   log(`  ${flag} ${spec}: synthesizing environment ${options.config ?? env} in a temporary worktree...`);
   const side = await synthesizeRef(spec, env, options.config);
   log(`  ${flag} ${spec}: synthesized in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (side.environmentProblem) log(`warning: ${flag} ${spec}: ${side.environmentProblem}; the resources are compared, the cost delta is left out (price it with --${flag === '--base' ? 'base' : 'head'}-config <file>)`);
   return side;
 }
 
@@ -70,9 +71,18 @@ async function synthesizeRef(ref: string, env: string, config: string | undefine
     const environmentArgs = config !== undefined ? ['--config', resolve(config)] : ['--env', env];
     await run(join(tree, 'bin', 'strata.mjs'), ['synth', ...environmentArgs, '--outdir', out], tree, ref);
     const output = readSynthOutput(out);
-    // That ref's own environment file: a sizing change in the pull request is priced as written there.
-    const environment: LoadedEnvironment = config !== undefined ? loadEnvironment({ config }) : loadEnvironment({ config: join(tree, 'config', 'environments', `${env}.yaml`) });
-    return { label: ref, output, environment: config !== undefined ? environment : { ...environment, file: `${ref}:config/environments/${env}.yaml` } };
+    if (config !== undefined) return { label: ref, output, environment: loadEnvironment({ config }) };
+    // That ref's own environment file: a sizing change in the pull request is priced as written there. An older
+    // ref's file may not pass this checkout's schema (a key since renamed): its code synthesized it, so the
+    // resources still compare; only the price needs a file this checkout reads.
+    try {
+      const environment = loadEnvironment({ config: join(tree, 'config', 'environments', `${env}.yaml`) });
+      return { label: ref, output, environment: { ...environment, file: `${ref}:config/environments/${env}.yaml` } };
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      const problem = error.message.split('\n')[0]!.replace(join(tree, 'config', 'environments'), `${ref}:config/environments`);
+      return { label: ref, output, environmentProblem: `its environment file does not pass this checkout's schema (${problem})` };
+    }
   } finally {
     git('worktree', 'remove', '--force', tree);
     rmSync(scratch, { recursive: true, force: true });

@@ -119,6 +119,16 @@ describe('strata plan on fixture template pairs', () => {
     expect(plan.stacks.find((stack) => stack.name === 'workspace')!.changes.map((c) => c.address)).toEqual(['databricks_cluster_policy.sizing']);
   });
 
+  it('compares the resources of a side it cannot price, and says why the cost delta is left out', async () => {
+    const prod = loadEnvironment({ env: 'prod' });
+    const base = { label: 'v0.1', output: readSynthOutput(fixtureFolder('databricks-autoscale', 'base')), environmentProblem: "its environment file does not pass this checkout's schema (v0.1:config/environments/dev.yaml: catalog: unknown key)" };
+    const head = { label: 'head', output: readSynthOutput(fixtureFolder('databricks-autoscale', 'head')), environment: prod };
+    const plan = buildPlan(base, head, costContext('medium', TODAY));
+    expect(plan.stacks.flatMap((stack) => stack.changes).map((change) => change.address)).toEqual(['databricks_cluster_policy.sizing']);
+    expect(plan.cost).toBeUndefined();
+    expect(renderMarkdown(plan).split('\n')[0]).toMatch(/monthly cost: not estimated \(its environment file does not pass this checkout's schema \(v0\.1:config\/environments\/dev\.yaml: catalog: unknown key\)\)$/);
+  });
+
   it('renders the same Markdown on every run', async () => {
     expect(renderMarkdown(planOf('state-added'))).toBe(renderMarkdown(planOf('state-added')));
   });
