@@ -128,11 +128,43 @@ function diffStack(stack: string, before: TfStack | undefined, after: TfStack | 
       properties: propertyChanges(old.type, old.body, pair.body),
     });
   }
+  // A role assignment on a renamed resource is destroyed and created with it: the same grant, moved.
+  const renames = renamesIn(changes);
+  for (const grant of added.filter((r) => r.type === 'azurerm_role_assignment')) {
+    const old = removed.find((r) => r.type === 'azurerm_role_assignment' && sameAccess(withRenames(r.body, renames), grant.body));
+    if (!old) continue;
+    removed.splice(removed.indexOf(old), 1);
+    added.splice(added.indexOf(grant), 1);
+    changes.push({
+      cloud: 'azure',
+      stack,
+      address: `${old.address} -> ${grant.address}`,
+      path: grant.path,
+      type: grant.type,
+      action: 'replace',
+      why: `address changed with its scope, which is renamed: recreated, no access change (same principal, role and condition, on the resource that replaces the old scope)`,
+      codeOnly: false,
+      stateful: false,
+      properties: propertyChanges(grant.type, old.body, grant.body),
+    });
+  }
   for (const resource of added) changes.push({ cloud: 'azure', stack, address: resource.address, path: resource.path, type: resource.type, action: 'add', codeOnly: false, stateful: isStateful(resource.type), properties: [] });
   for (const resource of removed) {
     changes.push({ cloud: 'azure', stack, address: resource.address, path: resource.path, type: resource.type, action: 'destroy', codeOnly: false, stateful: isStateful(resource.type), retention: retentionOf(resource), properties: [] });
   }
   return changes.sort((a, b) => a.path.localeCompare(b.path) || a.address.localeCompare(b.address));
+}
+
+/** Old address -> new address of the resources a plan of one stack replaces by renaming. */
+function renamesIn(changes: readonly ResourceChange[]): Map<string, string> {
+  return new Map(changes.filter((change) => change.address.includes(' -> ')).map((change) => change.address.split(' -> ') as [string, string]));
+}
+
+/** A resource's body with its references to renamed resources pointing at their new addresses. */
+function withRenames(body: Record<string, unknown>, renames: ReadonlyMap<string, string>): Record<string, unknown> {
+  let text = JSON.stringify(body);
+  for (const [from, to] of renames) text = text.replace(new RegExp(`\\$\\{${from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=[.}\\[])`, 'g'), () => `\${${to}`);
+  return JSON.parse(text) as Record<string, unknown>;
 }
 
 function forceNew(type: string): string[] {
@@ -168,14 +200,16 @@ function retentionOf(resource: TfResource): string {
 
 function attentionFor(changes: ResourceChange[], before: TfStack | undefined, after: TfStack | undefined): AttentionItem[] {
   const items: AttentionItem[] = [];
+  const renames = renamesIn(changes);
   for (const change of changes) {
     const where = { cloud: 'azure' as const, stack: change.stack, resource: change.address };
     if (change.stateful && (change.action === 'destroy' || change.action === 'replace')) items.push({ ...where, kind: change.action, text: `${change.why ? `${change.why}. ` : ''}${change.retention ?? ''}`.trim() });
     const [oldAddress, newAddress] = change.address.includes(' -> ') ? change.address.split(' -> ') : [change.address, change.address];
     const previous = change.action === 'add' ? undefined : before?.resources.get(oldAddress!);
     const next = change.action === 'destroy' ? undefined : after?.resources.get(newAddress!);
-    // A replacement that keeps who, what, where and under which condition (a changed description forces one) grants nothing new.
-    if (change.type === 'azurerm_role_assignment' && next && (change.action === 'add' || change.action === 'replace') && !(previous && sameAccess(previous.body, next.body))) {
+    // A replacement that keeps who, what, where and under which condition (a changed description forces one, and so
+    // does a renamed scope) grants nothing new.
+    if (change.type === 'azurerm_role_assignment' && next && (change.action === 'add' || change.action === 'replace') && !(previous && sameAccess(withRenames(previous.body, renames), next.body))) {
       const widening = roleAssignmentText(next.body, previous?.body);
       items.push({ ...where, kind: 'iam-widening', text: `${widening.text} (${widening.reasons.join(', ')})` });
     }

@@ -80,6 +80,27 @@ describe('strata plan on fixture template pairs', () => {
     expectGolden('history-role-descriptions', renderMarkdown(plan));
   });
 
+  it('reads a role assignment recreated with the secret it is on, renamed, as the same grant moved: only the secret needs attention', async () => {
+    // history-secret-renamed: the weather API key and its reader at fea8f8d~1 and fea8f8d, where secrets were
+    // keyed by name instead of list position (from the pipelines stack; tests/fixtures/plan/README.md).
+    const plan = planOf('history-secret-renamed');
+    expect(plan.attention.map((item) => [item.kind, item.resource])).toEqual([['replace', 'azurerm_key_vault_secret.api_key_0 -> azurerm_key_vault_secret.api_key_strata_dev_weather_api_key']]);
+    const grant = plan.stacks.flatMap((stack) => stack.changes).find((change) => change.type === 'azurerm_role_assignment')!;
+    expect(grant).toMatchObject({ action: 'replace', address: 'azurerm_role_assignment.api_key_0_reader -> azurerm_role_assignment.api_key_strata_dev_weather_api_key_reader' });
+    expect(grant.why).toMatch(/recreated, no access change/);
+    expectGolden('history-secret-renamed', renderMarkdown(plan));
+  });
+
+  it('still calls a grant widening when its renamed scope also goes to another principal', async () => {
+    const folder = fixtureFolder('history-secret-renamed', 'head');
+    const file = join(folder, 'cdktf.out', 'stacks', 'pipelines', 'cdk.tf.json');
+    const document = JSON.parse(readFileSync(file, 'utf8'));
+    document.resource.azurerm_role_assignment.api_key_strata_dev_weather_api_key_reader.principal_id = '${data.terraform_remote_state.platform.outputs.identity_ml_principal_id}';
+    writeFileSync(file, JSON.stringify(document));
+    const plan = buildPlan({ label: 'base', output: readSynthOutput(fixtureFolder('history-secret-renamed', 'base')) }, { label: 'head', output: readSynthOutput(folder) });
+    expect(plan.attention.map((item) => item.kind).sort()).toEqual(['iam-widening', 'replace']);
+  });
+
   it('shows a Lambda whose code alone changed as "code changed" and not under Needs attention', async () => {
     const plan = planOf('lambda-code-only');
     expect(plan.attention).toEqual([]);
