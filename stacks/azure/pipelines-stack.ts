@@ -7,6 +7,13 @@
  * The platform and workspace stacks' outputs are read through explicit
  * `terraform_remote_state` data sources in the same backend, so apply them
  * first (the manifest records the dependencies).
+ *
+ * Unless `network.publicAccess` is true, the function apps integrate with the
+ * platform's virtual network and their storage takes private endpoints
+ * (pipelines/handler-function-app.ts), and the factory gets a managed virtual
+ * network whose integration runtime reads the function keys from the vault
+ * through a managed private endpoint (approved once after the first apply:
+ * docs/azure.md, Private networking).
  */
 import { resolve } from 'node:path';
 import { AssetType, TerraformAsset, TerraformOutput, TerraformStack } from 'cdktf';
@@ -14,6 +21,8 @@ import type { Construct } from 'constructs';
 import { ApplicationInsights } from '@cdktf/provider-azurerm/lib/application-insights/index.js';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config/index.js';
 import { DataFactory } from '@cdktf/provider-azurerm/lib/data-factory/index.js';
+import { DataFactoryIntegrationRuntimeAzure } from '@cdktf/provider-azurerm/lib/data-factory-integration-runtime-azure/index.js';
+import { DataFactoryManagedPrivateEndpoint } from '@cdktf/provider-azurerm/lib/data-factory-managed-private-endpoint/index.js';
 import { EventgridTopic } from '@cdktf/provider-azurerm/lib/eventgrid-topic/index.js';
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret/index.js';
 import { MonitorActionGroup } from '@cdktf/provider-azurerm/lib/monitor-action-group/index.js';
@@ -31,7 +40,8 @@ import { handlerSettings } from '../../lambdas/handlers/handler-ports.ts';
 import { platformTags, resourceName } from '../shared/naming.ts';
 import { configureBackend, remoteStackState, STACK_NAMES } from './backend.ts';
 import type { DataFactoryTargets } from './flows/data-factory-activities.ts';
-import { identityOutputs, PLATFORM_OUTPUTS, type PlatformStack } from './platform-stack.ts';
+import { identityOutputs, PLATFORM_OUTPUTS, privateDnsZoneOutput, type PlatformStack } from './platform-stack.ts';
+import { PRIVATE_LINK_SUBRESOURCES, type PrivateLinkSubresource } from './private-endpoints.ts';
 import { FlowPipeline } from './pipelines/flow-pipeline.ts';
 import { HandlerFunctionApp } from './pipelines/handler-function-app.ts';
 import { WORKSPACE_OUTPUTS, type WorkspaceStack } from './workspace-stack.ts';
@@ -90,6 +100,8 @@ export class PipelinesStack extends TerraformStack {
   readonly bundleAsset: TerraformAsset;
   /** The HTTP sources' API keys (placeholders until an operator sets them). */
   readonly apiKeySecrets: KeyVaultSecret[];
+  /** The managed virtual network's integration runtime and its private endpoint to the vault; only when network.publicAccess is false. */
+  readonly managedNetwork?: { readonly runtime: DataFactoryIntegrationRuntimeAzure; readonly vaultEndpoint: DataFactoryManagedPrivateEndpoint };
 
   constructor(scope: Construct, props: PipelinesStackProps) {
     // The stack name is the folder under `<outdir>/stacks/` and part of the state key.
@@ -121,6 +133,17 @@ export class PipelinesStack extends TerraformStack {
     const location = platform.getString(PLATFORM_OUTPUTS.location);
     const keyVaultId = platform.getString(PLATFORM_OUTPUTS.keyVaultId);
     const logAnalyticsWorkspaceId = platform.getString(PLATFORM_OUTPUTS.logAnalyticsWorkspaceId);
+    const { publicAccess } = environment.network;
+    // The platform stack outputs the network only when it built one.
+    const network = publicAccess
+      ? undefined
+      : {
+          endpoints: {
+            subnetId: platform.getString(PLATFORM_OUTPUTS.privateEndpointSubnetId),
+            dnsZoneIds: Object.fromEntries(PRIVATE_LINK_SUBRESOURCES.map((subresource) => [subresource, platform.getString(privateDnsZoneOutput(subresource))])) as Record<PrivateLinkSubresource, string>,
+          },
+          functionsSubnetId: platform.getString(PLATFORM_OUTPUTS.functionsSubnetId),
+        };
 
     // ------------------------------------------------------------ function runtime
     const appInsights = new ApplicationInsights(this, 'functions_insights', {
@@ -209,6 +232,7 @@ export class PipelinesStack extends TerraformStack {
         logAnalyticsWorkspaceId,
         tags,
         secretDependsOn: [deployerCanWriteSecrets],
+        network,
       });
     }
 
@@ -230,10 +254,11 @@ export class PipelinesStack extends TerraformStack {
       resourceGroupName,
       location,
       identity: { type: 'SystemAssigned' },
-      // No self-hosted or managed-VNet integration runtime: the functions, the vault and the
+      // Public: no self-hosted or managed-VNet integration runtime; the functions, the vault and the
       // topic are reached over their public endpoints with Entra ID or the vaulted function key.
+      // Private: a managed virtual network for the vault (below); the functions and the topic as before.
       publicNetworkEnabled: true,
-      managedVirtualNetworkEnabled: false,
+      managedVirtualNetworkEnabled: !publicAccess,
       tags,
     });
     const factoryPrincipal = this.dataFactory.identity.principalId;
@@ -252,6 +277,24 @@ export class PipelinesStack extends TerraformStack {
       description: 'The flows notify steps publish run summaries to the notification topic.',
     });
 
+    if (!publicAccess) {
+      const runtime = new DataFactoryIntegrationRuntimeAzure(this, 'factory_managed_runtime', {
+        name: MANAGED_RUNTIME_NAME,
+        dataFactoryId: this.dataFactory.id,
+        location: 'AutoResolve',
+        virtualNetworkEnabled: true,
+        description: 'Azure integration runtime in the factory managed virtual network: the function-key reads reach the vault through its managed private endpoint.',
+      });
+      // Pending until approved on the vault (the factory owns the endpoint, the vault the connection): docs/azure.md.
+      const vaultEndpoint = new DataFactoryManagedPrivateEndpoint(this, 'factory_vault_endpoint', {
+        name: 'key-vault',
+        dataFactoryId: this.dataFactory.id,
+        targetResourceId: keyVaultId,
+        subresourceName: 'vault',
+      });
+      this.managedNetwork = { runtime, vaultEndpoint };
+    }
+
     const vaultUri = platform.getString(PLATFORM_OUTPUTS.keyVaultUri);
     const targets: DataFactoryTargets = {
       functionUrl: (handlerClass) => this.functionApps[handlerClass].url,
@@ -262,9 +305,10 @@ export class PipelinesStack extends TerraformStack {
       activityTimeout: (handlerClass) => dataFactoryTimeSpan(stepCallbackWaitSeconds(lambdaSizingFor(environment, handlerClass).timeoutSeconds)),
       notificationEndpoint: this.notificationTopic.endpoint,
       environmentName: environment.name,
+      ...(this.managedNetwork ? { keyVaultRuntime: MANAGED_RUNTIME_NAME } : {}),
     };
-    // Referenced by name or URL only in activities_json: the factory's roles must be in place first.
-    const dependsOn = [factoryReadsSecrets, factoryPublishes];
+    // Referenced by name or URL only in activities_json: the factory's roles (and runtime) must be in place first.
+    const dependsOn = [factoryReadsSecrets, factoryPublishes, ...(this.managedNetwork ? [this.managedNetwork.runtime, this.managedNetwork.vaultEndpoint] : [])];
     this.pipelines = {};
     for (const flow of FLOWS) {
       this.pipelines[flow.name] = new FlowPipeline(this, `flow_${flow.name}`, {
@@ -344,6 +388,9 @@ export class PipelinesStack extends TerraformStack {
     });
   }
 }
+
+/** The factory's managed virtual network integration runtime (private networking), by the name the key reads' connectVia give. */
+export const MANAGED_RUNTIME_NAME = 'managed-network';
 
 /** Seconds a step's WebHook waits beyond its tries: queue pickup, a cold start and the callback's retries. */
 export const STEP_CALLBACK_MARGIN_SECONDS = 300;

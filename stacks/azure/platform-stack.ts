@@ -4,6 +4,11 @@
  * the Databricks workspace with an access connector that may read and write
  * the layer containers, and one managed identity per handler class (and BI)
  * with role assignments per layer container (see handler-identities.ts).
+ *
+ * Unless `network.publicAccess` is true, the lake and the vault have public
+ * network access off and take private endpoints in the environment's virtual
+ * network (private-network.ts), whose subnets and DNS zones the pipelines
+ * stack's endpoints and function apps use too.
  */
 import { TerraformOutput, TerraformStack, type TerraformResourceLifecycle } from 'cdktf';
 import type { Construct } from 'constructs';
@@ -26,7 +31,9 @@ import { platformTags, resourceName } from '../shared/naming.ts';
 import { configureBackend, STACK_NAMES } from './backend.ts';
 import { HandlerIdentities, IDENTITY_OWNERS } from './handler-identities.ts';
 import { lifecycleRules, softDeleteRetentionDays } from './storage-lifecycle.ts';
-import { SECURE_STORAGE_ACCOUNT } from './secure-storage-account.ts';
+import { PrivateEndpoints, PRIVATE_LINK_SUBRESOURCES, type PrivateLinkSubresource } from './private-endpoints.ts';
+import { PrivateNetwork } from './private-network.ts';
+import { SECURE_STORAGE_ACCOUNT, storageNetworkAccess } from './secure-storage-account.ts';
 
 export interface PlatformStackProps {
   /** The environment, parsed and with every default applied. */
@@ -45,6 +52,10 @@ export class PlatformStack extends TerraformStack {
   readonly databricksWorkspace: DatabricksWorkspace;
   readonly accessConnector: DatabricksAccessConnector;
   readonly handlerIdentities: HandlerIdentities;
+  /** The virtual network, its subnets and private DNS zones; only when network.publicAccess is false. */
+  readonly privateNetwork?: PrivateNetwork;
+  /** The lake's blob and dfs endpoints and the vault's; only when network.publicAccess is false. */
+  readonly privateEndpoints: PrivateEndpoints[] = [];
 
   constructor(scope: Construct, props: PlatformStackProps) {
     // The stack name is the folder under `<outdir>/stacks/` and part of the state key.
@@ -74,6 +85,10 @@ export class PlatformStack extends TerraformStack {
 
     this.resourceGroup = new ResourceGroup(this, 'platform', { name: resourceName(environment, 'rg'), location, tags });
     const resourceGroupName = this.resourceGroup.name;
+    const { publicAccess } = environment.network;
+
+    // ------------------------------------------------------------ network
+    if (!publicAccess) this.privateNetwork = new PrivateNetwork(this, 'private_network', { environment, resourceGroupName, location, tags });
 
     // ------------------------------------------------------------ logs
     this.logAnalytics = new LogAnalyticsWorkspace(this, 'logs', {
@@ -97,11 +112,12 @@ export class PlatformStack extends TerraformStack {
       rbacAuthorizationEnabled: true,
       purgeProtectionEnabled: true,
       softDeleteRetentionDays: 90,
-      // Terraform creates the key through the vault's data plane from wherever it runs,
-      // so the vault stays reachable; Entra ID + RBAC guard every call. Azure services
-      // (the storage account unwrapping its key) pass the firewall as trusted services.
-      publicNetworkAccessEnabled: true,
-      networkAcls: { bypass: 'AzureServices', defaultAction: 'Allow' },
+      // Public: Terraform creates the key through the vault's data plane from wherever it runs,
+      // so the vault stays reachable; Entra ID + RBAC guard every call. Private: only its private
+      // endpoint (so Terraform runs inside the network) and trusted Azure services (the lake
+      // unwrapping its key), which Key Vault lets through even with public access off.
+      publicNetworkAccessEnabled: publicAccess,
+      networkAcls: { bypass: 'AzureServices', defaultAction: publicAccess ? 'Allow' : 'Deny' },
       tags,
       lifecycle: retain,
     });
@@ -134,6 +150,7 @@ export class PlatformStack extends TerraformStack {
       resourceGroupName,
       location,
       ...SECURE_STORAGE_ACCOUNT,
+      ...storageNetworkAccess(publicAccess),
       isHnsEnabled: true,
       // Queues and tables under the account key too, so the CMK covers every service.
       queueEncryptionKeyType: 'Account',
@@ -180,6 +197,17 @@ export class PlatformStack extends TerraformStack {
     const rules = lifecycleRules(environment);
     if (rules.length > 0) {
       new StorageManagementPolicy(this, 'lake_lifecycle', { storageAccountId: this.storageAccount.id, rule: rules });
+    }
+
+    // ------------------------------------------------------------ private endpoints
+    if (this.privateNetwork) {
+      const endpoints = (id: string, targetName: string, targetResourceId: string, subresources: PrivateLinkSubresource[]) =>
+        this.privateEndpoints.push(
+          new PrivateEndpoints(this, id, { environment, targetName, targetResourceId, subresources, network: this.privateNetwork!.endpointNetwork, resourceGroupName, location, tags }),
+        );
+      // blob for the blob API (Azure Functions, Data Factory's triggers), dfs for the ADLS API (Databricks, abfss://).
+      endpoints('lake_endpoints', 'lake', this.storageAccount.id, ['blob', 'dfs']);
+      endpoints('vault_endpoints', 'vault', this.keyVault.id, ['vault']);
     }
 
     // ------------------------------------------------------------ diagnostics
@@ -253,6 +281,14 @@ export class PlatformStack extends TerraformStack {
     output(PLATFORM_OUTPUTS.keyVaultId, this.keyVault.id, 'Key Vault of the environment (Azure resource id).');
     output(PLATFORM_OUTPUTS.keyVaultUri, this.keyVault.vaultUri, 'Key Vault URI, https://<vault>.vault.azure.net/.');
     output(PLATFORM_OUTPUTS.logAnalyticsWorkspaceId, this.logAnalytics.id, 'Log Analytics workspace (Azure resource id).');
+    if (this.privateNetwork) {
+      const network = this.privateNetwork;
+      output(PLATFORM_OUTPUTS.privateEndpointSubnetId, network.privateEndpointSubnet.id, 'Subnet of the private endpoints (network.privateEndpointSubnet).');
+      output(PLATFORM_OUTPUTS.functionsSubnetId, network.functionsSubnet.id, 'Subnet the function apps integrate with (network.functionsSubnet).');
+      for (const subresource of PRIVATE_LINK_SUBRESOURCES) {
+        output(privateDnsZoneOutput(subresource), network.dnsZones[subresource].id, `Private DNS zone of ${subresource} endpoints (Azure resource id).`);
+      }
+    }
     for (const owner of IDENTITY_OWNERS) {
       const identity = this.handlerIdentities.identities[owner];
       const names = identityOutputs(owner);
@@ -276,8 +312,16 @@ export const PLATFORM_OUTPUTS = {
   keyVaultId: 'key_vault_id',
   keyVaultUri: 'key_vault_uri',
   logAnalyticsWorkspaceId: 'log_analytics_workspace_id',
+  /** Only when network.publicAccess is false, as are the private DNS zones' (see privateDnsZoneOutput). */
+  privateEndpointSubnetId: 'private_endpoint_subnet_id',
+  functionsSubnetId: 'functions_subnet_id',
   /** Per handler class: `identity_<class>_id`, `_client_id`, `_principal_id` (see identityOutputs). */
 } as const;
+
+/** Output name of the private DNS zone of one private link subresource (private networking only). */
+export function privateDnsZoneOutput(subresource: PrivateLinkSubresource): string {
+  return `private_dns_zone_${subresource}_id`;
+}
 
 /** Output names of a handler class's (or BI's) user-assigned identity in the platform stack. */
 export function identityOutputs(owner: HandlerClass | 'bi'): { id: string; clientId: string; principalId: string } {

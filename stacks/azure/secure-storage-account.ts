@@ -1,3 +1,5 @@
+import type { StorageAccountConfig } from '@cdktf/provider-azurerm/lib/storage-account/index.js';
+
 /**
  * The security settings every Strata storage account shares (the lake and
  * the function apps' runtime account): one list, so the two cannot drift.
@@ -18,3 +20,15 @@ export const SECURE_STORAGE_ACCOUNT = {
   sftpEnabled: false,
   infrastructureEncryptionEnabled: true,
 } as const;
+
+/**
+ * A Strata storage account's network access: with public access (`network.publicAccess`)
+ * nothing is set, so the provider defaults apply (public endpoint, no firewall); without it,
+ * public network access is off, which leaves the account's private endpoints as the only way
+ * in, and the firewall denies by default (trusted Azure services pass, should public access
+ * ever be turned back on to selected networks).
+ */
+export function storageNetworkAccess(publicAccess: boolean): Pick<StorageAccountConfig, 'publicNetworkAccessEnabled' | 'networkRules'> {
+  if (publicAccess) return {};
+  return { publicNetworkAccessEnabled: false, networkRules: { defaultAction: 'Deny', bypass: ['AzureServices'] } };
+}

@@ -67,6 +67,12 @@ export interface DataFactoryTargets {
   readonly notificationEndpoint: string;
   /** Environment name, for event subjects. */
   readonly environmentName: string;
+  /**
+   * The integration runtime the function-key reads run on (`connectVia`): the managed virtual network's, whose
+   * managed private endpoint reaches a vault with public access off.
+   * @default - the factory's default Azure integration runtime
+   */
+  readonly keyVaultRuntime?: string;
 }
 
 /** One activity of a pipeline's `activities` array, as ADF's JSON has it. */
@@ -333,6 +339,7 @@ function keyActivity(handlerClass: HandlerClass, targets: DataFactoryTargets): D
       url: targets.functionKeySecretUrl(handlerClass),
       method: 'GET',
       authentication: { type: 'MSI', resource: KEY_VAULT_RESOURCE },
+      ...(targets.keyVaultRuntime === undefined ? {} : { connectVia: { referenceName: targets.keyVaultRuntime, type: 'IntegrationRuntimeReference' } }),
     },
   };
 }

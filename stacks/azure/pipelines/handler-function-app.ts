@@ -12,6 +12,17 @@
  * The app's default function key, which Data Factory's WebHooks send, is
  * copied into Key Vault; it lives in Terraform state and the vault, never in
  * the synthesized JSON (the pipelines read it at run time).
+ *
+ * With a private network (`network.publicAccess` false), the runtime account
+ * has public network access off and private endpoints for the services the
+ * Functions host uses (blob: keys, leases, the package; queue: the step
+ * queues; table: the host's diagnostic events), and the app integrates with
+ * the functions subnet, so it reaches them, the lake and the vault privately.
+ * The app takes a private endpoint too, but its public endpoint stays on,
+ * restricted to Data Factory's service tag: the WebHook activities that call
+ * it cannot run on a managed virtual network (they have no connectVia), so
+ * with public access off no pipeline could reach it. Its SCM (deployment) site
+ * denies every public caller: the bundle is published from inside the network.
  */
 import { DataResource, type ITerraformDependable, type TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
@@ -28,7 +39,8 @@ import { StorageQueue } from '@cdktf/provider-azurerm/lib/storage-queue/index.js
 import { lambdaSizingFor, type Environment, type HandlerClass } from '../../../config/schema.ts';
 import { APP_SETTINGS, STEP_QUEUE_CONNECTION, stepQueueName } from '../../../lambdas/entrypoints/azure/app-settings.ts';
 import { resourceName } from '../../shared/naming.ts';
-import { SECURE_STORAGE_ACCOUNT } from '../secure-storage-account.ts';
+import { PrivateEndpoints, type PrivateEndpointNetwork, type PrivateLinkSubresource } from '../private-endpoints.ts';
+import { SECURE_STORAGE_ACCOUNT, storageNetworkAccess } from '../secure-storage-account.ts';
 
 export interface HandlerFunctionAppProps {
   /** The environment, parsed and with every default applied; memory and timeout come from its sizing.lambda for the class. */
@@ -61,7 +73,18 @@ export interface HandlerFunctionAppProps {
    * @default - the Flex Consumption default (100)
    */
   readonly maximumInstanceCount?: number;
+  /**
+   * The private network: where the runtime account's and the app's endpoints go, and the subnet the app integrates with.
+   * @default - public endpoints, no virtual network integration
+   */
+  readonly network?: { readonly endpoints: PrivateEndpointNetwork; readonly functionsSubnetId: string };
 }
+
+/** The runtime account's services the Functions host uses, each a private endpoint when the network is private. */
+export const RUNTIME_STORAGE_SUBRESOURCES: readonly PrivateLinkSubresource[] = ['blob', 'queue', 'table'];
+
+/** The one caller the app's public endpoint admits when the network is private: Data Factory's integration runtime (the WebHooks). */
+export const FUNCTION_CALLER_SERVICE_TAG = 'DataFactory';
 
 /** Instance sizes a Flex Consumption app can run on, in MB. */
 export const FLEX_INSTANCE_MEMORY_MB = [512, 2048, 4096] as const;
@@ -136,10 +159,12 @@ export class HandlerFunctionApp extends Construct {
   /** The step queue (the HTTP functions write it, the queue function reads it) and its poison queue. */
   readonly stepQueue: StorageQueue;
   readonly poisonQueue: StorageQueue;
+  /** The runtime account's and the app's private endpoints; only with a private network. */
+  readonly privateEndpoints: PrivateEndpoints[] = [];
 
   constructor(scope: Construct, id: string, props: HandlerFunctionAppProps) {
     super(scope, id);
-    const { environment, handlerClass, identity, resourceGroupName, location, tags } = props;
+    const { environment, handlerClass, identity, resourceGroupName, location, tags, network } = props;
     const sizing = lambdaSizingFor(environment, handlerClass);
 
     this.plan = new ServicePlan(this, 'plan', {
@@ -156,9 +181,14 @@ export class HandlerFunctionApp extends Construct {
       resourceGroupName,
       location,
       ...SECURE_STORAGE_ACCOUNT,
+      ...storageNetworkAccess(network === undefined),
       tags,
     });
     const runtimeStorage = this.runtimeStorage;
+    const endpoints = (id: string, targetName: string, targetResourceId: string, subresources: readonly PrivateLinkSubresource[]) => {
+      if (network) this.privateEndpoints.push(new PrivateEndpoints(this, id, { environment, targetName, targetResourceId, subresources, network: network.endpoints, resourceGroupName, location, tags }));
+    };
+    endpoints('runtime_storage_endpoints', `fn-${handlerClass}-storage`, runtimeStorage.id, RUNTIME_STORAGE_SUBRESOURCES);
 
     // Flex keeps the app's package in a container of its runtime account.
     this.deploymentContainer = new StorageContainer(this, 'deployment', {
@@ -213,8 +243,10 @@ export class HandlerFunctionApp extends Construct {
       storageUserAssignedIdentityId: identity.id,
       identity: { type: 'UserAssigned', identityIds: [identity.id] },
       httpsOnly: true,
-      // Data Factory calls the functions over the internet with the host key (no private endpoints here).
+      // Data Factory calls the functions over their public endpoint with the host key (restricted to its
+      // service tag when the network is private: see the header).
       publicNetworkAccessEnabled: true,
+      ...(network ? { virtualNetworkSubnetId: network.functionsSubnetId } : {}),
       appSettings: {
         ...props.appSettings,
         [APP_SETTINGS.handlerClass]: handlerClass,
@@ -236,11 +268,22 @@ export class HandlerFunctionApp extends Construct {
         scmMinimumTlsVersion: '1.2',
         http2Enabled: true,
         remoteDebuggingEnabled: false,
+        ...(network
+          ? {
+              // Everything, not only private ranges, through the network: the private DNS zones answer for the lake, the vault and the runtime account.
+              vnetRouteAllEnabled: true,
+              ipRestrictionDefaultAction: 'Deny',
+              ipRestriction: [{ name: 'data-factory', description: 'Data Factory WebHook activities (Azure integration runtime)', serviceTag: FUNCTION_CALLER_SERVICE_TAG, action: 'Allow', priority: 100 }],
+              scmIpRestrictionDefaultAction: 'Deny',
+              scmUseMainIpRestriction: false,
+            }
+          : {}),
       },
       tags: { ...tags, 'strata:handler-class': handlerClass },
       dependsOn: [canUseRuntimeStorage, canSendTelemetry, ...canUseQueues],
     });
     this.url = `https://${this.app.defaultHostname}`;
+    endpoints('app_endpoints', `fn-${handlerClass}`, this.app.id, ['sites']);
 
     // The code, through OneDeploy: Flex Consumption has no /api/zipdeploy, which the provider's zip_deploy_file
     // calls (terraform-provider-azurerm #29630). The Azure CLI publishes to Flex apps with OneDeploy

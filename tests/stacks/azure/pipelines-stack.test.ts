@@ -12,7 +12,7 @@ import { HANDLER_CLASSES, type Environment, type HandlerClass } from '../../../c
 import { APP_SETTINGS } from '../../../lambdas/entrypoints/azure/app-settings.ts';
 import { FLOWS, type FlowDefinition } from '../../../pipelines/flows/index.ts';
 import { buildAzureApp, FUNCTION_BUILD_DIR } from '../../../stacks/azure/azure-app.ts';
-import { API_KEY_PLACEHOLDER, STEP_CALLBACK_MARGIN_SECONDS } from '../../../stacks/azure/pipelines-stack.ts';
+import { API_KEY_PLACEHOLDER, MANAGED_RUNTIME_NAME, STEP_CALLBACK_MARGIN_SECONDS } from '../../../stacks/azure/pipelines-stack.ts';
 import { ScheduleConversionError } from '../../../stacks/azure/flows/schedule-recurrence.ts';
 import { TAG_KEYS } from '../../../stacks/shared/naming.ts';
 import { REPO_ROOT } from '../../../cli/synth-platform.ts';
@@ -231,6 +231,8 @@ describe('Azure pipelines stack', () => {
             url: `\${data.terraform_remote_state.platform.outputs.key_vault_uri}secrets/\${azurerm_key_vault_secret.${secrets[handlerClass!]}.name}?api-version=7.4`,
             method: 'GET',
             authentication: { type: 'MSI', resource: 'https://vault.azure.net' },
+            // prod is private: the vault is reached through the managed virtual network's runtime.
+            connectVia: { referenceName: MANAGED_RUNTIME_NAME, type: 'IntegrationRuntimeReference' },
           });
           expect(key.policy.secureOutput).toBe(true);
         }

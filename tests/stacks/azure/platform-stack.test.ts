@@ -215,6 +215,7 @@ describe('Azure platform stack (prod)', () => {
       'azurerm_storage_container',
       'azurerm_storage_management_policy',
       'azurerm_monitor_diagnostic_setting',
+      'azurerm_subnet',
     ]);
     const taggable = Object.entries(platform.resource as Record<string, Record<string, TfJson>>).filter(([type]) => !untaggable.has(type));
     expect(taggable.length).toBeGreaterThanOrEqual(8);
