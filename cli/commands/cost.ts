@@ -126,7 +126,8 @@ async function synthesized(loaded: LoadedEnvironment, scratch: string[]): Promis
   const started = performance.now();
   // Which components exist is read from the synthesized templates; that synth is most of the command's time.
   process.stderr.write(`strata cost: synthesizing ${loaded.file} to read which components it deploys...\n`);
-  await synthPlatform({ config: loaded.path, outdir: dir });
+  const cloudName = { aws: 'AWS', azure: 'Azure' };
+  await synthPlatform({ config: loaded.path, outdir: dir, onCloudDone: (cloud, seconds) => process.stderr.write(`  ${cloudName[cloud]} synthesized in ${seconds.toFixed(1)} s\n`) });
   process.stderr.write(`strata cost: ${loaded.file} synthesized in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   return readSynthOutput(dir);
 }

@@ -49,7 +49,7 @@ export async function resolveSide(spec: string, flag: string, options: SideOptio
   const log = options.log ?? (() => {});
   const started = performance.now();
   log(`  ${flag} ${spec}: synthesizing environment ${options.config ?? env} in a temporary worktree...`);
-  const side = await synthesizeRef(spec, env, options.config);
+  const side = await synthesizeRef(spec, env, options.config, (line) => log(`  ${flag} ${spec}: ${line}`));
   log(`  ${flag} ${spec}: synthesized in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (side.environmentProblem) log(`warning: ${flag} ${spec}: ${side.environmentProblem}; the resources are compared, the cost delta is left out (price it with --${flag === '--base' ? 'base' : 'head'}-config <file>)`);
   return side;
@@ -59,7 +59,7 @@ function isGitRef(ref: string): boolean {
   return spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: REPO_ROOT, encoding: 'utf8' }).status === 0;
 }
 
-async function synthesizeRef(ref: string, env: string, config: string | undefined): Promise<PlanSide> {
+async function synthesizeRef(ref: string, env: string, config: string | undefined, onProgress: (line: string) => void): Promise<PlanSide> {
   const scratch = mkdtempSync(join(tmpdir(), 'strata-plan-'));
   const tree = join(scratch, 'tree');
   const out = join(scratch, 'out');
@@ -69,7 +69,7 @@ async function synthesizeRef(ref: string, env: string, config: string | undefine
     if (added.status !== 0) throw new GitSynthError(`git worktree add for ${ref} failed:\n${added.stderr.trim()}`);
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(tree, 'node_modules'), 'dir');
     const environmentArgs = config !== undefined ? ['--config', resolve(config)] : ['--env', env];
-    await run(join(tree, 'bin', 'strata.mjs'), ['synth', ...environmentArgs, '--outdir', out], tree, ref);
+    await run(join(tree, 'bin', 'strata.mjs'), ['synth', ...environmentArgs, '--outdir', out], tree, ref, onProgress);
     const output = readSynthOutput(out);
     if (config !== undefined) return { label: ref, output, environment: loadEnvironment({ config }) };
     // That ref's own environment file: a sizing change in the pull request is priced as written there. An older
@@ -90,11 +90,20 @@ async function synthesizeRef(ref: string, env: string, config: string | undefine
   }
 }
 
-function run(entry: string, args: string[], cwd: string, ref: string): Promise<void> {
+/** A line of `strata synth` that says what a cloud is doing (refs from before it streamed them print none). */
+const SYNTH_STEP = /^ +\d+\.\d s {2}(AWS|Azure) +\S|^ {2}(AWS|Azure) \(.*\) synthesized in /;
+
+function run(entry: string, args: string[], cwd: string, ref: string, onProgress: (line: string) => void): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [entry, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let pending = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) if (SYNTH_STEP.test(line)) onProgress(line.trim());
+    });
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new GitSynthError(`synth of ${ref} failed:\n${output.trim()}`))));
