@@ -90,8 +90,13 @@ async function synthesizeRef(ref: string, env: string, config: string | undefine
   }
 }
 
-/** A line of `strata synth` that says what a cloud is doing (refs from before it streamed them print none). */
-const SYNTH_STEP = /^ +\d+\.\d s {2}(AWS|Azure) +\S|^ {2}(AWS|Azure) \(.*\) synthesized in /;
+/**
+ * The lines of `strata synth` that start a step of a cloud (bundling, writing) or end a cloud; the per-stack
+ * ones are left out, two sides of them at once are noise. Refs from before synth streamed its steps print none.
+ */
+const SYNTH_STEP = /^ +\d+\.\d s {2}(AWS|Azure) +\S.*\.\.\.$|^ {2}(AWS|Azure) \(.*\) synthesized in /;
+
+export const isSynthStep = (line: string): boolean => SYNTH_STEP.test(line);
 
 function run(entry: string, args: string[], cwd: string, ref: string, onProgress: (line: string) => void): Promise<void> {
   return new Promise((resolvePromise, reject) => {
@@ -102,7 +107,7 @@ function run(entry: string, args: string[], cwd: string, ref: string, onProgress
       output += chunk.toString();
       const lines = (pending + chunk.toString()).split('\n');
       pending = lines.pop()!;
-      for (const line of lines) if (SYNTH_STEP.test(line)) onProgress(line.trim());
+      for (const line of lines) if (isSynthStep(line)) onProgress(line.trim());
     });
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);

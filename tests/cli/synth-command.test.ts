@@ -3,6 +3,7 @@ import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { isSynthStep } from '../../cli/plan/sources.ts';
 import { REPO_ROOT } from '../../cli/synth-platform.ts';
 import { readTree, runStrata, runStrataInProcess, type CliResult } from '../support/run-cli.ts';
 
@@ -44,6 +45,10 @@ describe('strata synth', () => {
     said('AWS', /wrote the templates and checked them in/);
     said('Azure', /bundled the function app in/);
     said('Azure', /wrote the Terraform JSON in/);
+    // plan passes on a git ref's steps as its worktree synth prints them: each start of a step and each cloud's end.
+    const passedOn = firstRun.stdout.split('\n').filter(isSynthStep);
+    expect(passedOn.filter((line) => line.endsWith('...'))).toHaveLength(4);
+    expect(passedOn.filter((line) => / synthesized in \d+\.\d s$/.test(line))).toHaveLength(2);
     // Printed as they come: the seconds never go back.
     const seconds = progress.map((line) => Number(line.trim().split(' ')[0]));
     expect(seconds).toEqual([...seconds].sort((a, b) => a - b));
