@@ -198,16 +198,36 @@ export function exposures(type: string, properties: Record<string, unknown> | un
   }
   if (type === 'azurerm_storage_account') {
     if (properties.allow_nested_items_to_be_public === true) found.push('blobs can be made public (allow_nested_items_to_be_public)');
-    if (properties.public_network_access_enabled === true) found.push('reachable from any network (public_network_access_enabled)');
+    if (reachableFromAnyNetwork(properties, firstBlock(properties.network_rules)?.default_action)) found.push(ANY_NETWORK);
     if (properties.shared_access_key_enabled === true) found.push('shared keys accepted (shared_access_key_enabled)');
   }
-  if (type === 'azurerm_key_vault' && properties.public_network_access_enabled === true) found.push('reachable from any network (public_network_access_enabled)');
+  if (type === 'azurerm_key_vault' && reachableFromAnyNetwork(properties, firstBlock(properties.network_acls)?.default_action)) found.push(ANY_NETWORK);
+  if (type === 'azurerm_function_app_flex_consumption' || type === 'azurerm_linux_function_app' || type === 'azurerm_windows_function_app') {
+    if (reachableFromAnyNetwork(properties, firstBlock(properties.site_config)?.ip_restriction_default_action)) found.push(ANY_NETWORK);
+  }
   if (type === 'azurerm_databricks_workspace') {
     if ((properties.custom_parameters as Record<string, unknown> | undefined)?.no_public_ip !== true) found.push('cluster nodes get public IPs (custom_parameters.no_public_ip not true)');
     if (properties.public_network_access_enabled === true) found.push('workspace reachable from any network (public_network_access_enabled)');
   }
   if (type === 'azurerm_storage_container' && ['blob', 'container'].includes(String(properties.container_access_type))) found.push(`anonymous read (container_access_type ${String(properties.container_access_type)})`);
   return [...new Set(found)];
+}
+
+const ANY_NETWORK = 'reachable from any network (public_network_access_enabled, which defaults to true, and no default Deny)';
+
+/**
+ * An azurerm resource whose public endpoint takes anyone's traffic: public network access not turned off (it is on
+ * when left out, the provider's default) and no firewall that denies by default. Turning public access on, or
+ * dropping the setting, is new exposure.
+ */
+function reachableFromAnyNetwork(properties: Record<string, unknown>, defaultAction: unknown): boolean {
+  return properties.public_network_access_enabled !== false && defaultAction !== 'Deny';
+}
+
+/** A nested block as CDKTF writes it: an object, or a one-element list. */
+function firstBlock(value: unknown): Record<string, unknown> | undefined {
+  const block = Array.isArray(value) ? value[0] : value;
+  return block && typeof block === 'object' ? (block as Record<string, unknown>) : undefined;
 }
 
 /** Azure role assignments as widening: who gets which role where, and under which ABAC condition (with the one it replaces). */
