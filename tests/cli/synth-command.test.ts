@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,13 +13,20 @@ describe('strata synth', () => {
   let first: string;
   let second: string;
   let firstRun: CliResult;
+  let secondRun: CliResult;
   beforeAll(() => {
     first = scratch();
-    second = scratch();
     // A fixed version: the working tree may be dirty while developing, and both runs must agree anyway.
     const env = { STRATA_VERSION: '0.0.0+determinism' };
     firstRun = runStrata(['synth', '--env', 'prod', '--outdir', first], { env });
-    runStrata(['synth', '--env', 'prod', '--outdir', second], { env });
+    // The second synth of the same environment, as a user tuning a copy runs it: --config and --outdir relative to
+    // where it runs, into a folder that holds another environment's output.
+    const dir = scratch();
+    second = join(dir, 'out');
+    mkdirSync(join(second, 'cdk.out'), { recursive: true });
+    writeFileSync(join(second, 'cdk.out', 'strata-dev-storage.template.json'), '{}');
+    copyFileSync(join(REPO_ROOT, 'config', 'environments', 'prod.yaml'), join(dir, 'prod.yaml'));
+    secondRun = runStrata(['synth', '--config', 'prod.yaml', '--outdir', 'out'], { cwd: dir, env });
   });
 
   it('writes CloudFormation to cdk.out/ and Terraform JSON to cdktf.out/ and lists the stacks with resource counts', () => {
@@ -75,15 +82,11 @@ describe('strata synth', () => {
   });
 
   it('replaces the output of a previous environment instead of mixing with it, with --config and --outdir relative to where it runs', () => {
-    const dir = scratch();
-    cpSync(first, join(dir, 'out'), { recursive: true });
-    copyFileSync(join(REPO_ROOT, 'config', 'environments', 'dev.yaml'), join(dir, 'mine.yaml'));
-    const result = runStrata(['synth', '--config', 'mine.yaml', '--outdir', 'out'], { cwd: dir });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    const files = [...readTree(join(dir, 'out', 'cdk.out')).keys()];
-    expect(files).toContain('strata-dev-storage.template.json');
-    expect(files.some((file) => file.includes('strata-prod-'))).toBe(false);
+    expect(secondRun.stderr).toBe('');
+    expect(secondRun.status).toBe(0);
+    const files = [...readTree(join(second, 'cdk.out')).keys()];
+    expect(files).toContain('strata-prod-storage.template.json');
+    expect(files.some((file) => file.includes('strata-dev-'))).toBe(false);
   });
 
   describe('with a copy of dev.yaml broken in one key', () => {
