@@ -311,6 +311,10 @@ const network = z
       '10.40.1.0/24',
       'Azure only. Subnet the Flex Consumption function apps integrate with (delegated to Microsoft.App/environments, shared by the apps; each instance takes an address), inside addressSpace.',
     ),
+    databricksAccountId: knob(
+      pattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a Databricks account id (a lowercase UUID)').optional(),
+      'Azure only, with publicAccess false. The Databricks account (accounts.azuredatabricks.net) in which the workspace gets a network connectivity configuration with private endpoints to the lake (blob and dfs), the only way serverless SQL warehouses reach a lake with public access off; Terraform then needs a Databricks account admin. Omitted: no such configuration, so serverless warehouses cannot read the private lake. Default: omitted.',
+    ),
   })
   .superRefine((value, ctx) => {
     for (const key of ['privateEndpointSubnet', 'functionsSubnet'] as const) {

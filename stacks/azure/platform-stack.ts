@@ -285,6 +285,7 @@ export class PlatformStack extends TerraformStack {
       const network = this.privateNetwork;
       output(PLATFORM_OUTPUTS.privateEndpointSubnetId, network.privateEndpointSubnet.id, 'Subnet of the private endpoints (network.privateEndpointSubnet).');
       output(PLATFORM_OUTPUTS.functionsSubnetId, network.functionsSubnet.id, 'Subnet the function apps integrate with (network.functionsSubnet).');
+      output(PLATFORM_OUTPUTS.workspaceId, this.databricksWorkspace.workspaceId, 'Databricks workspace id (numeric): the serverless network connectivity configuration binds to it.');
       for (const subresource of PRIVATE_LINK_SUBRESOURCES) {
         output(privateDnsZoneOutput(subresource), network.dnsZones[subresource].id, `Private DNS zone of ${subresource} endpoints (Azure resource id).`);
       }
@@ -315,6 +316,7 @@ export const PLATFORM_OUTPUTS = {
   /** Only when network.publicAccess is false, as are the private DNS zones' (see privateDnsZoneOutput). */
   privateEndpointSubnetId: 'private_endpoint_subnet_id',
   functionsSubnetId: 'functions_subnet_id',
+  workspaceId: 'workspace_id',
   /** Per handler class: `identity_<class>_id`, `_client_id`, `_principal_id` (see identityOutputs). */
 } as const;
 

@@ -10,6 +10,10 @@
  * The databricks provider is configured from the platform stack's outputs,
  * read through an explicit `terraform_remote_state` in the same backend, so
  * apply the platform stack first (the manifest records the dependency).
+ *
+ * With the lake private (`network.publicAccess` false) and
+ * `network.databricksAccountId` given, serverless compute reaches it through a
+ * network connectivity configuration (workspace/serverless-lake-access.ts).
  */
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
@@ -33,6 +37,7 @@ import { clusterPolicyDefinition, jobClusterSpec, sqlWarehouseSpec } from './dat
 import { IDENTITY_ACCESS, type IdentityOwner } from './handler-identities.ts';
 import { identityOutputs, PLATFORM_OUTPUTS, type PlatformStack } from './platform-stack.ts';
 import { RawTables } from './workspace/raw-tables.ts';
+import { ServerlessLakeAccess } from './workspace/serverless-lake-access.ts';
 
 export interface WorkspaceStackProps {
   /** The environment, parsed and with every default applied. */
@@ -59,6 +64,8 @@ export class WorkspaceStack extends TerraformStack {
   readonly rawTables: RawTables;
   /** The MLflow experiment folder; only when sizing.mlflow.mode is not off. */
   readonly mlflowFolder?: Directory;
+  /** Serverless compute's private path to the lake; only with a private network and network.databricksAccountId. */
+  readonly serverlessLakeAccess?: ServerlessLakeAccess;
 
   constructor(scope: Construct, props: WorkspaceStackProps) {
     // The stack name is the folder under `<outdir>/stacks/` and part of the state key.
@@ -74,6 +81,15 @@ export class WorkspaceStack extends TerraformStack {
       // Entra ID auth against the workspace resource (Azure CLI, managed identity or service principal env vars).
       azureWorkspaceResourceId: platform.getString(PLATFORM_OUTPUTS.workspaceResourceId),
     });
+    const { publicAccess, databricksAccountId } = environment.network;
+    if (!publicAccess && databricksAccountId !== undefined) {
+      this.serverlessLakeAccess = new ServerlessLakeAccess(this, 'serverless_lake_access', {
+        environment,
+        accountId: databricksAccountId,
+        workspaceId: platform.getNumber(PLATFORM_OUTPUTS.workspaceId),
+        storageAccountId: platform.getString(PLATFORM_OUTPUTS.storageAccountId),
+      });
+    }
     const output = (id: string, value: unknown, description?: string) =>
       new TerraformOutput(this, id, { value, staticId: true, ...(description ? { description } : {}) });
 

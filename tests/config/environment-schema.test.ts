@@ -182,6 +182,11 @@ describe('a bad environment file', () => {
       'name: prod\nnetwork: { functionsSubnet: 10.40.0.128/25 }\n',
       [`${file}: network.functionsSubnet = "10.40.0.128/25": must not overlap privateEndpointSubnet (10.40.0.0/24)`],
     ],
+    [
+      'a Databricks account id that is not a UUID',
+      'name: prod\nnetwork: { databricksAccountId: acct-1 }\n',
+      [`${file}: network.databricksAccountId = "acct-1": must be a Databricks account id (a lowercase UUID)`],
+    ],
     ['a string where publicAccess\'s boolean belongs', 'name: prod\nnetwork: { publicAccess: "no" }\n', [`${file}: network.publicAccess = "no": must be true or false`]],
     ['duplicate keys', 'name: prod\nname: dev\n', [`${file}: line 2, column 1: Map keys must be unique`]],
     ['a list instead of a mapping', '- name: prod\n', [`${file}: must be a YAML mapping with at least "name:"`]],

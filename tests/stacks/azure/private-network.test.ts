@@ -19,6 +19,7 @@ import { FUNCTION_APP_CLASSES, MANAGED_RUNTIME_NAME } from '../../../stacks/azur
 import { FUNCTION_CALLER_SERVICE_TAG, RUNTIME_STORAGE_SUBRESOURCES } from '../../../stacks/azure/pipelines/handler-function-app.ts';
 import { PRIVATE_DNS_ZONES, PRIVATE_LINK_SUBRESOURCES, type PrivateLinkSubresource } from '../../../stacks/azure/private-endpoints.ts';
 import { FLEX_SUBNET_DELEGATION } from '../../../stacks/azure/private-network.ts';
+import { DATABRICKS_ACCOUNTS_HOST, SERVERLESS_LAKE_SUBRESOURCES } from '../../../stacks/azure/workspace/serverless-lake-access.ts';
 import { environmentFrom, environmentNamed, environmentWith, TEST_VERSION } from '../../support/environments.ts';
 import { resourcesOf, type TfJson } from './synth-helpers.ts';
 
@@ -83,6 +84,7 @@ const configs = {
   devPrivate: () => environmentWith('dev', (document) => (document.network.publicAccess = false)),
   // Omitted: private is the default.
   unsaid: () => environmentFrom('name: quiet\n'),
+  account: () => environmentFrom('name: account\nnetwork: { databricksAccountId: 0123abcd-0000-4000-8000-00000000beef }\n'),
   ranges: () => environmentFrom('name: ranges\nnetwork: { addressSpace: 10.60.0.0/16, privateEndpointSubnet: 10.60.8.0/24, functionsSubnet: 10.60.16.0/23 }\n'),
 };
 const synthesized = {} as Record<keyof typeof configs, Stacks>;
@@ -204,6 +206,25 @@ describe('Azure private networking (prod: network.publicAccess false)', () => {
     for (const read of keyReads) expect(read.typeProperties.connectVia).toEqual({ referenceName: MANAGED_RUNTIME_NAME, type: 'IntegrationRuntimeReference' });
     // WebHooks have no connectVia: they call the apps' public endpoint, which admits Data Factory's service tag.
     for (const hook of allActivities(stacks).filter((activity) => activity.type === 'WebHook')) expect(hook.typeProperties.connectVia).toBeUndefined();
+  });
+
+  it('gives serverless compute its path to the private lake when network.databricksAccountId is set: an NCC bound to the workspace, with blob and dfs endpoint rules', () => {
+    const workspace = synthesized.account.workspace;
+    expect(workspace.provider.databricks).toContainEqual({ alias: 'account', host: DATABRICKS_ACCOUNTS_HOST, account_id: '0123abcd-0000-4000-8000-00000000beef' });
+    const [ncc] = Object.entries(resourcesOf(workspace, 'databricks_mws_network_connectivity_config'));
+    expect(ncc![1]).toEqual({ name: 'strata-account-serverless', region: 'westeurope', provider: 'databricks.account' });
+    const rules = Object.values(resourcesOf(workspace, 'databricks_mws_ncc_private_endpoint_rule'));
+    expect(rules.map((rule) => rule.group_id)).toEqual([...SERVERLESS_LAKE_SUBRESOURCES]);
+    for (const rule of rules) {
+      expect(rule.resource_id).toBe('${data.terraform_remote_state.platform.outputs.storage_account_id}');
+      expect(rule.network_connectivity_config_id).toBe(`\${databricks_mws_network_connectivity_config.${ncc![0]}.network_connectivity_config_id}`);
+    }
+    expect(Object.values(resourcesOf(workspace, 'databricks_mws_ncc_binding'))).toEqual([
+      { network_connectivity_config_id: `\${databricks_mws_network_connectivity_config.${ncc![0]}.network_connectivity_config_id}`, workspace_id: '${data.terraform_remote_state.platform.outputs.workspace_id}', provider: 'databricks.account' },
+    ]);
+    expect(synthesized.account.platform.output.workspace_id.value).toBe('${azurerm_databricks_workspace.databricks.workspace_id}');
+    // prod names no account: no NCC (docs/azure.md says what that leaves), and dev is public.
+    for (const name of ['prod', 'dev'] as const) expect(resourcesOf(synthesized[name].workspace, 'databricks_mws_network_connectivity_config'), name).toEqual({});
   });
 
   it('leaves the Databricks path to the lake as it was: the access connector, no workspace change', () => {
