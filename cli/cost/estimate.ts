@@ -28,6 +28,7 @@ import { lambdaLines } from './components/lambda.ts';
 import { logAnalyticsLines } from './components/log-analytics.ts';
 import { metricAlertLines } from './components/monitor-alerts.ts';
 import { natGatewayLines } from './components/nat-gateway.ts';
+import { privateNetworkLines } from './components/private-network.ts';
 import { s3Lines } from './components/s3.ts';
 import { mlflowLines, sageMakerTrainingLines } from './components/sagemaker.ts';
 import { stepFunctionsLines } from './components/step-functions.ts';
@@ -65,7 +66,7 @@ export interface EstimateInput {
 /** Each cloud's components, in the order their lines print. */
 export const COMPONENTS: Record<Cloud, readonly PriceComponent[]> = {
   aws: [s3Lines, kmsLines, lambdaLines, stepFunctionsLines, schedulerLines, glueDataQualityLines, athenaLines, cloudWatchLogsLines, cloudWatchAlarmLines, sageMakerTrainingLines, mlflowLines],
-  azure: [adlsLines, keyVaultLines, logAnalyticsLines, natGatewayLines, databricksComputeLines, databricksSqlLines, azureFunctionsLines, dataFactoryLines, eventGridLines, metricAlertLines],
+  azure: [adlsLines, keyVaultLines, logAnalyticsLines, natGatewayLines, privateNetworkLines, databricksComputeLines, databricksSqlLines, azureFunctionsLines, dataFactoryLines, eventGridLines, metricAlertLines],
 };
 
 export function estimateCost({ environment: env, usage, book, synth, usageName = 'profile' }: EstimateInput): CostEstimate {

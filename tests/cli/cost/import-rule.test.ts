@@ -40,3 +40,12 @@ describe('who imports whom between the estimator, the plan and the shared reader
     expect(offending).toEqual([]);
   });
 });
+
+describe('the estimate', () => {
+  it('composes every priced component: a module under cli/cost/components/ that estimate.ts leaves out prices nothing', () => {
+    const components = sources('cost/components').filter((file) => file !== join('cost', 'components', 'component.ts'));
+    expect(components.length).toBeGreaterThan(10);
+    const composed = new Set(importsOf('cost/estimate.ts'));
+    expect(components.filter((file) => !composed.has(file))).toEqual([]);
+  });
+});
