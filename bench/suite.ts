@@ -35,7 +35,9 @@ const results: SuiteRun[] = [];
 for (let index = 0; index < runs; index++) {
   const tsc = timed('npx', ['tsc', '-p', '.']);
   const vitest = timed('npx', ['vitest', 'run']);
-  const summary = ['Test Files', 'Tests', 'Duration'].map((label) => vitest.output.split('\n').find((line) => line.trim().startsWith(label))?.trim() ?? '').join('; ');
+  // vitest colours its summary whatever FORCE_COLOR says; the escapes go before the lines are read.
+  const plain = vitest.output.replace(/\u001b\[[0-9;]*m/g, '');
+  const summary = ['Test Files', 'Tests', 'Duration'].map((label) => plain.split('\n').find((line) => line.trim().startsWith(label))?.trim().replace(/\s+/g, ' ') ?? '').join('; ');
   results.push({ tsc: tsc.seconds, vitest: vitest.seconds, total: tsc.seconds + vitest.seconds, summary });
   process.stdout.write(`  run ${index + 1}/${runs}: ${(tsc.seconds + vitest.seconds).toFixed(1)} s\n`);
 }

@@ -23,6 +23,8 @@ export interface SynthSummary {
   readonly azureDir: string;
   readonly aws: StackSummary[];
   readonly azure: StackSummary[];
+  /** Warnings the stacks recorded (cdktf annotations), as `<stack>: <message>`. */
+  readonly warnings: string[];
   /** cdk-nag findings left unacknowledged (synth fails when there are any; read from the report, not assumed). */
   readonly unacknowledgedFindings: number;
   /** cdk-nag acknowledgements recorded in the cloud assembly (each names a rule and a reason). */
@@ -90,6 +92,7 @@ export async function synthPlatform(options: SynthOptions = {}): Promise<SynthSu
     azureDir,
     aws: summarizeCloudAssembly(awsDir),
     azure: summarizeTerraform(azureDir),
+    warnings: terraformWarnings(azureDir),
     unacknowledgedFindings: countViolations(awsDir),
     acknowledgements: countAcknowledgements(awsDir),
     seconds: (performance.now() - started) / 1000,
@@ -134,7 +137,13 @@ export function summarizeCloudAssembly(dir: string): StackSummary[] {
 }
 
 interface CdktfManifest {
-  stacks: Record<string, { synthesizedStackPath: string }>;
+  stacks: Record<string, { synthesizedStackPath: string; annotations?: Array<{ level: string; message: string }> }>;
+}
+
+/** The warnings cdktf recorded in the manifest, per stack. */
+export function terraformWarnings(dir: string): string[] {
+  const manifest = readJson<CdktfManifest>(join(dir, 'manifest.json'));
+  return Object.entries(manifest.stacks).flatMap(([name, stack]) => (stack.annotations ?? []).filter((annotation) => annotation.level === '@cdktf/warn' /* cdktf's AnnotationMetadataEntryType.WARN */).map((annotation) => `${name}: ${annotation.message}`));
 }
 
 /** Stacks of a CDKTF output and how many resources (not data sources) each declares. */

@@ -54,6 +54,7 @@ export const synthCommand = {
           `Azure Terraform JSON -> ${show(summary.azureDir)}/`,
           ...table(summary.azure),
           '',
+          ...summary.warnings.map((warning) => `warning: Azure ${warning}`),
           `done in ${summary.seconds.toFixed(1)} s`,
         ].join('\n'),
       );

@@ -15,7 +15,7 @@
  * `network.databricksAccountId` given, serverless compute reaches it through a
  * network connectivity configuration (workspace/serverless-lake-access.ts).
  */
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { Annotations, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Catalog } from '@cdktf/provider-databricks/lib/catalog/index.js';
 import { ClusterPolicy } from '@cdktf/provider-databricks/lib/cluster-policy/index.js';
@@ -89,6 +89,11 @@ export class WorkspaceStack extends TerraformStack {
         workspaceId: platform.getNumber(PLATFORM_OUTPUTS.workspaceId),
         storageAccountId: platform.getString(PLATFORM_OUTPUTS.storageAccountId),
       });
+    } else if (!publicAccess) {
+      // Deployable as it is, but the pipelines' SQL would fail on the first run: say so at every synth.
+      Annotations.of(this).addWarning(
+        'network.publicAccess is false and network.databricksAccountId is not set: the serverless SQL warehouses, which run the pipelines\' SQL, cannot reach the private lake until it is (docs/azure.md, Private networking)',
+      );
     }
     const output = (id: string, value: unknown, description?: string) =>
       new TerraformOutput(this, id, { value, staticId: true, ...(description ? { description } : {}) });

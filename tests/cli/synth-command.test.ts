@@ -43,6 +43,12 @@ describe('strata synth', () => {
     expect(firstRun.stdout).toContain('0 unacknowledged findings');
   });
 
+  it('warns, before it is done, of what the stacks recorded as a warning: prod is private without a Databricks account id', () => {
+    const lines = firstRun.stdout.trimEnd().split('\n');
+    expect(lines.at(-2)).toMatch(/^warning: Azure workspace: network\.publicAccess is false and network\.databricksAccountId is not set: the serverless SQL warehouses, .* cannot reach the private lake/);
+    expect(lines.at(-1)).toMatch(/^done in \d+\.\d s$/);
+  });
+
   it('says what each cloud is doing as it goes: bundling, each stack built, writing, with the seconds since the start', () => {
     const progress = firstRun.stdout.split('\n').filter((line) => /^ +\d+\.\d s  (AWS|Azure) /.test(line));
     const said = (cloud: string, text: RegExp) => expect(progress.some((line) => line.includes(` ${cloud.padEnd(5)}  `) && text.test(line)), `${cloud} ${text}`).toBe(true);
