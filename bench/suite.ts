@@ -25,7 +25,9 @@ interface SuiteRun {
 
 function timed(command: string, args: string[]): { seconds: number; output: string } {
   const started = performance.now();
-  const result = spawnSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, maxBuffer: 256 * 2 ** 20 });
+  // Colour off: tinyrainbow (vitest's colours) turns them on for any FORCE_COLOR, even 0.
+  const { FORCE_COLOR: _forced, ...env } = process.env;
+  const result = spawnSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8', env: { ...env, NO_COLOR: '1' }, maxBuffer: 256 * 2 ** 20 });
   const seconds = (performance.now() - started) / 1000;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status}):\n${(result.stdout + result.stderr).slice(-4000)}`);
   return { seconds, output: result.stdout + result.stderr };
@@ -35,9 +37,7 @@ const results: SuiteRun[] = [];
 for (let index = 0; index < runs; index++) {
   const tsc = timed('npx', ['tsc', '-p', '.']);
   const vitest = timed('npx', ['vitest', 'run']);
-  // vitest colours its summary whatever FORCE_COLOR says; the escapes go before the lines are read.
-  const plain = vitest.output.replace(/\u001b\[[0-9;]*m/g, '');
-  const summary = ['Test Files', 'Tests', 'Duration'].map((label) => plain.split('\n').find((line) => line.trim().startsWith(label))?.trim().replace(/\s+/g, ' ') ?? '').join('; ');
+  const summary = ['Test Files', 'Tests', 'Duration'].map((label) => vitest.output.split('\n').find((line) => line.trim().startsWith(label))?.trim().replace(/\s+/g, ' ') ?? '').join('; ');
   results.push({ tsc: tsc.seconds, vitest: vitest.seconds, total: tsc.seconds + vitest.seconds, summary });
   process.stdout.write(`  run ${index + 1}/${runs}: ${(tsc.seconds + vitest.seconds).toFixed(1)} s\n`);
 }

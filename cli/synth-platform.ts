@@ -11,6 +11,8 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const AWS_ENTRY = 'stacks/aws/app.ts';
 const AZURE_ENTRY = 'stacks/azure/main.ts';
 
+export type Cloud = 'aws' | 'azure';
+
 export interface StackSummary {
   readonly name: string;
   readonly resources: number;
@@ -36,15 +38,32 @@ export interface SynthOptions extends EnvironmentSelection {
   /** Folder that receives `cdk.out/` and `cdktf.out/`. @default the repository root */
   readonly outdir?: string;
   /** Told as each cloud finishes. @default - nothing */
-  readonly onCloudDone?: (cloud: 'aws' | 'azure', seconds: number) => void;
+  readonly onCloudDone?: (cloud: Cloud, seconds: number) => void;
   /** Told what a cloud's synth is doing as it goes (bundling, each stack built, writing), seconds since the start. @default - nothing */
-  readonly onProgress?: (cloud: 'aws' | 'azure', text: string, seconds: number) => void;
+  readonly onProgress?: (cloud: Cloud, text: string, seconds: number) => void;
+}
+
+export const CLOUD_NAMES: Readonly<Record<Cloud, string>> = { aws: 'AWS', azure: 'Azure' };
+const CLOUD_PARTS: Readonly<Record<Cloud, string>> = { aws: 'CDK: stacks, cdk-nag, Lambda bundles', azure: 'CDKTF: stacks, function bundle' };
+
+/** How `strata synth` prints a step of a cloud, with the seconds since the synth started. */
+export const synthStepLine = (cloud: Cloud, text: string, seconds: number): string => `  ${seconds.toFixed(1).padStart(5)} s  ${CLOUD_NAMES[cloud].padEnd(5)}  ${text}`;
+/** How `strata synth` prints the end of a cloud's synth. */
+export const cloudSynthesizedLine = (cloud: Cloud, seconds: number): string => `  ${CLOUD_NAMES[cloud]} (${CLOUD_PARTS[cloud]}) synthesized in ${seconds.toFixed(1)} s`;
+
+/**
+ * The lines of `strata synth` that start a step of a cloud (bundling, writing: their texts end in `...`) or end
+ * a cloud, as plan passes them on for a git ref it synthesizes; the per-stack ones are left out (two sides of
+ * them at once are noise). Refs from before synth streamed its steps print none.
+ */
+export function isSynthStepStart(line: string): boolean {
+  return /^ +\d+\.\d s {2}(AWS|Azure) +\S.*\.\.\.$/.test(line) || /^ {2}(AWS|Azure) \(.*\) synthesized in \d+\.\d s$/.test(line);
 }
 
 /** A child synth failed; `output` is what it printed. */
 export class SynthError extends Error {
   constructor(
-    readonly cloud: 'aws' | 'azure',
+    readonly cloud: Cloud,
     readonly output: string,
   ) {
     super(`${cloud === 'aws' ? 'AWS (CDK)' : 'Azure (CDKTF)'} synth failed:\n${output.trim()}`);
@@ -71,8 +90,8 @@ export async function synthPlatform(options: SynthOptions = {}): Promise<SynthSu
   try {
     const childEnvironment = { ...process.env, STRATA_VERSION: version, [SYNTH_PROGRESS_SETTING]: options.onProgress ? '1' : '0' };
     const seconds = () => (performance.now() - started) / 1000;
-    const done = (cloud: 'aws' | 'azure') => () => options.onCloudDone?.(cloud, seconds());
-    const progress = (cloud: 'aws' | 'azure') => (text: string) => options.onProgress?.(cloud, text, seconds());
+    const done = (cloud: Cloud) => () => options.onCloudDone?.(cloud, seconds());
+    const progress = (cloud: Cloud) => (text: string) => options.onProgress?.(cloud, text, seconds());
     await Promise.all([
       runChild('aws', [AWS_ENTRY], { ...childEnvironment, CDK_OUTDIR: staging.aws, CDK_CONTEXT_JSON: JSON.stringify({ config: loaded.path }) }, progress('aws')).then(done('aws')),
       runChild('azure', [AZURE_ENTRY, '--config', loaded.path, '--outdir', staging.azure], childEnvironment, progress('azure')).then(done('azure')),
@@ -99,7 +118,7 @@ export async function synthPlatform(options: SynthOptions = {}): Promise<SynthSu
   };
 }
 
-function runChild(cloud: 'aws' | 'azure', args: string[], env: NodeJS.ProcessEnv, onProgress: (text: string) => void): Promise<void> {
+function runChild(cloud: Cloud, args: string[], env: NodeJS.ProcessEnv, onProgress: (text: string) => void): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     // Progress lines are streamed; everything else the child prints is kept for the error it may end in.

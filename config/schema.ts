@@ -262,8 +262,8 @@ const models = z.strictObject({
   ),
 });
 
-/** An IPv4 range in CIDR notation whose address is the first of the range (10.40.0.0/24, not 10.40.0.7/24). */
-const CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+/** An IPv4 range in CIDR notation (octets without leading zeros); that its address starts the range is checked apart. */
+const CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
 
 /** The first address and the size of a CIDR range, as numbers. */
 export function cidrRange(cidr: string): { first: number; size: number } {

@@ -9,7 +9,7 @@ import { USAGE_PROFILES } from '../cost/usage.ts';
 import { parseOptions } from '../parse-options.ts';
 import { folderEnvironment, readSynthRecord } from '../synthesized/folder-environment.ts';
 import { readSynthOutput, hasSynthOutput, type SynthOutput } from '../synthesized/synth-output.ts';
-import { synthPlatform, SynthError } from '../synth-platform.ts';
+import { CLOUD_NAMES, synthPlatform, SynthError } from '../synth-platform.ts';
 import { requireFolder } from '../path-checks.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -126,8 +126,7 @@ async function synthesized(loaded: LoadedEnvironment, scratch: string[]): Promis
   const started = performance.now();
   // Which components exist is read from the synthesized templates; that synth is most of the command's time.
   process.stderr.write(`strata cost: synthesizing ${loaded.file} to read which components it deploys...\n`);
-  const cloudName = { aws: 'AWS', azure: 'Azure' };
-  await synthPlatform({ config: loaded.path, outdir: dir, onCloudDone: (cloud, seconds) => process.stderr.write(`  ${cloudName[cloud]} synthesized in ${seconds.toFixed(1)} s\n`) });
+  await synthPlatform({ config: loaded.path, outdir: dir, onCloudDone: (cloud, seconds) => process.stderr.write(`  ${CLOUD_NAMES[cloud]} synthesized in ${seconds.toFixed(1)} s\n`) });
   process.stderr.write(`strata cost: ${loaded.file} synthesized in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   return readSynthOutput(dir);
 }

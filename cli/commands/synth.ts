@@ -3,7 +3,7 @@ import { recordedUsage } from '../cost/cost.ts';
 import { loadUsage, USAGE_PROFILES } from '../cost/usage.ts';
 import { parseOptions } from '../parse-options.ts';
 import { recordUsage } from '../synthesized/folder-environment.ts';
-import { synthPlatform, SynthError, type StackSummary } from '../synth-platform.ts';
+import { cloudSynthesizedLine, synthPlatform, SynthError, synthStepLine, type StackSummary } from '../synth-platform.ts';
 
 const USAGE = `Usage: strata synth [--env <name> | --config <file>] [--outdir <dir>] [--usage <profile>]
 
@@ -32,16 +32,16 @@ export const synthCommand = {
     const usage = loadUsage(options.usage);
     console.log(`strata synth: ${options.config ?? `environment ${options.env ?? 'dev'}`}: validating config, then synthesizing AWS and Azure in parallel...`);
     try {
-      const label = { aws: 'AWS (CDK: stacks, cdk-nag, Lambda bundles)', azure: 'Azure (CDKTF: stacks, function bundle)' };
-      const cloudName = { aws: 'AWS', azure: 'Azure' };
       const summary = await synthPlatform({
         env: options.env,
         config: options.config,
         outdir: options.outdir,
-        onProgress: (cloud, text, seconds) => console.log(`  ${seconds.toFixed(1).padStart(5)} s  ${cloudName[cloud].padEnd(5)}  ${text}`),
-        onCloudDone: (cloud, seconds) => console.log(`  ${label[cloud]} synthesized in ${seconds.toFixed(1)} s`),
+        onProgress: (cloud, text, seconds) => console.log(synthStepLine(cloud, text, seconds)),
+        onCloudDone: (cloud, seconds) => console.log(cloudSynthesizedLine(cloud, seconds)),
       });
       recordUsage(dirname(summary.awsDir), recordedUsage(usage));
+      // On stderr, as plan and cost print theirs.
+      for (const warning of summary.warnings) console.error(`warning: Azure ${warning}`);
       const show = (dir: string) => relative(process.cwd(), dir) || '.';
       console.log(
         [
@@ -54,7 +54,6 @@ export const synthCommand = {
           `Azure Terraform JSON -> ${show(summary.azureDir)}/`,
           ...table(summary.azure),
           '',
-          ...summary.warnings.map((warning) => `warning: Azure ${warning}`),
           `done in ${summary.seconds.toFixed(1)} s`,
         ].join('\n'),
       );

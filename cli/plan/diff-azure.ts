@@ -128,11 +128,13 @@ function diffStack(stack: string, before: TfStack | undefined, after: TfStack | 
       properties: propertyChanges(old.type, old.body, pair.body),
     });
   }
-  // A role assignment on a renamed resource is destroyed and created with it: the same grant, moved.
+  // A role assignment on a renamed resource is destroyed and created with it: the same grant, moved. (So is one
+  // whose own address alone changed.)
   const renames = renamesIn(changes);
   for (const grant of added.filter((r) => r.type === 'azurerm_role_assignment')) {
     const old = removed.find((r) => r.type === 'azurerm_role_assignment' && sameAccess(withRenames(r.body, renames), grant.body));
     if (!old) continue;
+    const scopeRenamed = JSON.stringify(withRenames(old.body, renames)) !== JSON.stringify(old.body);
     removed.splice(removed.indexOf(old), 1);
     added.splice(added.indexOf(grant), 1);
     changes.push({
@@ -142,7 +144,9 @@ function diffStack(stack: string, before: TfStack | undefined, after: TfStack | 
       path: grant.path,
       type: grant.type,
       action: 'replace',
-      why: `address changed with its scope, which is renamed: recreated, no access change (same principal, role and condition, on the resource that replaces the old scope)`,
+      why: scopeRenamed
+        ? 'address changed with its scope, which is renamed: recreated, no access change (same principal, role and condition, on the resource that replaces the old scope)'
+        : `address changed from ${old.address} to ${grant.address}: recreated, no access change (same principal, role, scope and condition)`,
       codeOnly: false,
       stateful: false,
       properties: propertyChanges(grant.type, old.body, grant.body),

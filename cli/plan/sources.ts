@@ -6,9 +6,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ConfigError, loadEnvironment, type LoadedEnvironment } from '../../config/load-environment.ts';
-import { REPO_ROOT } from '../synth-platform.ts';
+import { LineReader } from '../../stacks/shared/synth-progress.ts';
+import { isSynthStepStart, REPO_ROOT } from '../synth-platform.ts';
 import { folderEnvironment } from '../synthesized/folder-environment.ts';
 import { UsageError } from '../usage-error.ts';
 import type { PlanSide } from './plan.ts';
@@ -51,7 +52,7 @@ export async function resolveSide(spec: string, flag: string, options: SideOptio
   log(`  ${flag} ${spec}: synthesizing environment ${options.config ?? env} in a temporary worktree...`);
   const side = await synthesizeRef(spec, env, options.config, (line) => log(`  ${flag} ${spec}: ${line}`));
   log(`  ${flag} ${spec}: synthesized in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  if (side.environmentProblem) log(`warning: ${flag} ${spec}: ${side.environmentProblem}; the resources are compared, the cost delta is left out (price it with --${flag === '--base' ? 'base' : 'head'}-config <file>)`);
+  if (side.environmentProblem) log(`warning: ${flag} ${spec}: ${side.environmentProblem}; the resources are compared, the cost delta is left out (price it with ${flag}-config <file>)`);
   return side;
 }
 
@@ -80,7 +81,9 @@ async function synthesizeRef(ref: string, env: string, config: string | undefine
       return { label: ref, output, environment: { ...environment, file: `${ref}:config/environments/${env}.yaml` } };
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      const problem = error.message.split('\n')[0]!.replace(join(tree, 'config', 'environments'), `${ref}:config/environments`);
+      // The message names the file as loadEnvironment shows it: absolute, or relative to where plan runs.
+      const folder = join(tree, 'config', 'environments');
+      const problem = error.message.split('\n')[0]!.replace(folder, `${ref}:config/environments`).replace(relative(process.cwd(), folder), `${ref}:config/environments`);
       return { label: ref, output, environmentProblem: `its environment file does not pass this checkout's schema (${problem})` };
     }
   } finally {
@@ -90,26 +93,16 @@ async function synthesizeRef(ref: string, env: string, config: string | undefine
   }
 }
 
-/**
- * The lines of `strata synth` that start a step of a cloud (bundling, writing) or end a cloud; the per-stack
- * ones are left out, two sides of them at once are noise. Refs from before synth streamed its steps print none.
- */
-const SYNTH_STEP = /^ +\d+\.\d s {2}(AWS|Azure) +\S.*\.\.\.$|^ {2}(AWS|Azure) \(.*\) synthesized in /;
-
-export const isSynthStep = (line: string): boolean => SYNTH_STEP.test(line);
-
 function run(entry: string, args: string[], cwd: string, ref: string, onProgress: (line: string) => void): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [entry, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    let pending = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const lines = (pending + chunk.toString()).split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) if (isSynthStep(line)) onProgress(line.trim());
+    const lines = new LineReader((line) => isSynthStepStart(line) && onProgress(line.trim()));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      lines.push(chunk);
     });
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new GitSynthError(`synth of ${ref} failed:\n${output.trim()}`))));
   });

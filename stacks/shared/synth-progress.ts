@@ -20,26 +20,41 @@ export function withSynthProgress<T>(doing: string | undefined, done: string, st
   return result;
 }
 
-/** Splits a child's stdout into progress texts and everything else, across chunk boundaries. */
-export class SynthProgressReader {
+/** Calls `onLine` with each whole line of text that arrives in chunks (without its line break). */
+export class LineReader {
   private pending = '';
-  other = '';
 
-  constructor(private readonly onProgress: (text: string) => void) {}
+  constructor(private readonly onLine: (line: string, ending: string) => void) {}
 
   push(chunk: string): void {
     const lines = (this.pending + chunk).split('\n');
     this.pending = lines.pop()!;
-    for (const line of lines) this.take(line, '\n');
+    for (const line of lines) this.onLine(line, '\n');
   }
 
   end(): void {
-    if (this.pending) this.take(this.pending, '');
+    if (this.pending) this.onLine(this.pending, '');
     this.pending = '';
   }
+}
 
-  private take(line: string, ending: string): void {
-    if (line.startsWith(SYNTH_PROGRESS_PREFIX)) this.onProgress(line.slice(SYNTH_PROGRESS_PREFIX.length));
-    else this.other += line + ending;
+/** Splits a child's stdout into progress texts and everything else, across chunk boundaries. */
+export class SynthProgressReader {
+  other = '';
+  private readonly lines: LineReader;
+
+  constructor(onProgress: (text: string) => void) {
+    this.lines = new LineReader((line, ending) => {
+      if (line.startsWith(SYNTH_PROGRESS_PREFIX)) onProgress(line.slice(SYNTH_PROGRESS_PREFIX.length));
+      else this.other += line + ending;
+    });
+  }
+
+  push(chunk: string): void {
+    this.lines.push(chunk);
+  }
+
+  end(): void {
+    this.lines.end();
   }
 }

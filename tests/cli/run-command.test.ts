@@ -86,14 +86,12 @@ function latestReport(lake: string): RunReport {
   return JSON.parse(readFileSync(join(lake, '_runs', runs.at(-1)!), 'utf8')) as RunReport;
 }
 
-
 /** The run id the CLI prints on its last line, and the report it wrote under that id. */
 function reportOf(lake: string, result: CliResult): RunReport {
   const runId = /^run (run-\S+) (succeeded|failed) in /m.exec(result.stdout)?.[1];
   expect(runId, result.stdout + result.stderr).toBeDefined();
   return JSON.parse(readFileSync(join(lake, '_runs', `${runId}.json`), 'utf8')) as RunReport;
 }
-
 
 /** Partition values of a refined table's committed version (by `key`), sorted. */
 const partitions = (lake: string, table: string, key: string) => {

@@ -166,6 +166,7 @@ describe('a bad environment file', () => {
       [`${file}: analytics = null: must be a mapping of keys (allowed: biBytesScannedCutoffMb, bytesScannedCutoffMb, resultsExpireDays)`],
     ],
     ['a network range that is not CIDR', 'name: prod\nnetwork: { addressSpace: 10.40.0.0 }\n', [`${file}: network.addressSpace = "10.40.0.0": must be an IPv4 range in CIDR notation such as 10.40.0.0/24`]],
+    ['a network range with a leading zero', 'name: prod\nnetwork: { addressSpace: 010.40.0.0/22 }\n', [`${file}: network.addressSpace = "010.40.0.0/22": must be an IPv4 range in CIDR notation such as 10.40.0.0/24`]],
     ['an address space too small', 'name: prod\nnetwork: { addressSpace: 10.40.0.0/26 }\n', [`${file}: network.addressSpace = "10.40.0.0/26": must be a range from /8 (largest) to /24 (smallest)`]],
     [
       'a subnet off its boundary',

@@ -91,6 +91,22 @@ describe('strata plan on fixture template pairs', () => {
     expectGolden('history-secret-renamed', renderMarkdown(plan));
   });
 
+  it('reads a role assignment whose own address alone changed as the same grant, without claiming a rename of its scope', async () => {
+    const folder = fixtureFolder('history-secret-renamed', 'base');
+    const file = join(folder, 'cdktf.out', 'stacks', 'pipelines', 'cdk.tf.json');
+    const document = JSON.parse(readFileSync(file, 'utf8'));
+    const grants = document.resource.azurerm_role_assignment;
+    grants.weather_key_reader = grants.api_key_0_reader;
+    delete grants.api_key_0_reader;
+    writeFileSync(file, JSON.stringify(document));
+    const plan = buildPlan({ label: 'base', output: readSynthOutput(fixtureFolder('history-secret-renamed', 'base')) }, { label: 'head', output: readSynthOutput(folder) });
+    expect(plan.attention).toEqual([]);
+    const [grant] = plan.stacks.flatMap((stack) => stack.changes);
+    expect(grant!.why).toBe(
+      'address changed from azurerm_role_assignment.api_key_0_reader to azurerm_role_assignment.weather_key_reader: recreated, no access change (same principal, role, scope and condition)',
+    );
+  });
+
   it('still calls a grant widening when its renamed scope also goes to another principal', async () => {
     const folder = fixtureFolder('history-secret-renamed', 'head');
     const file = join(folder, 'cdktf.out', 'stacks', 'pipelines', 'cdk.tf.json');
