@@ -37,9 +37,10 @@ import { TableStore } from '../lambdas/lake/table-store.ts';
 import type { TablePointer } from '../pipelines/contract/table-pointer.ts';
 import { OLIST_DATASETS } from '../pipelines/datasets/olist.ts';
 import { measure, measureRepeatedly, medianRun, type Measurement } from './measure-process.ts';
+import { parseBenchOptions, refuseOption, wholeNumberOption } from './options.ts';
 import { startRecording } from './record.ts';
 
-const { values } = parseArgs({
+const { values } = parseBenchOptions('incremental', () => parseArgs({
   options: {
     scale: { type: 'string', default: '1' },
     batches: { type: 'string', default: '10' },
@@ -49,16 +50,16 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     record: { type: 'boolean', default: false },
   },
-});
+}));
 const recording = startRecording('incremental', values.record);
 const scale = Number(values.scale);
 const batches = Number(values.batches);
 const historyShare = Number(values['history-share']);
 const resend = Number(values.resend);
 const repeat = Number(values.repeat);
-if (!(scale > 0)) throw new Error(`--scale must be a positive number, got ${values.scale}`);
-if (!Number.isInteger(batches) || batches < 1) throw new Error(`--batches must be a whole number >= 1, got ${values.batches}`);
-if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a whole number >= 1, got ${values.repeat}`);
+if (!(scale > 0)) refuseOption('incremental', `--scale must be a positive number, got ${values.scale}`);
+wholeNumberOption('incremental', '--batches', values.batches);
+wholeNumberOption('incremental', '--repeat', values.repeat);
 
 const scratch = mkdtempSync(join(tmpdir(), 'strata-bench-incremental-'));
 const env = { ...process.env, STRATA_VERSION: '0.0.0+bench' };

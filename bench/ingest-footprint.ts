@@ -18,6 +18,7 @@ import { zipSync } from 'fflate';
 import { writeFileSync } from 'node:fs';
 import { generateOlist } from '../cli/generate/generate-olist.ts';
 import { INGEST_STAGED_MB_PER_SECOND, ingestMemoryNeedMb } from '../config/ingest-footprint.ts';
+import { refuseOption } from './options.ts';
 import { startRecording } from './record.ts';
 import { FolderObjectStore } from '../lambdas/adapters/local/folder-object-store.ts';
 import { unpackFileDrop } from '../lambdas/ingest/unpack-file-drop.ts';
@@ -49,6 +50,7 @@ if (process.argv[2] === '--one') {
 
 const scaleAt = process.argv.indexOf('--scale');
 const scale = scaleAt === -1 ? 2 : Number(process.argv[scaleAt + 1]);
+if (!(scale > 0)) refuseOption('ingest-footprint', `--scale must be a positive number, got ${process.argv[scaleAt + 1]}`);
 const work = mkdtempSync(join(tmpdir(), 'strata-footprint-'));
 const recording = startRecording('ingest-footprint', process.argv.includes('--record'));
 try {

@@ -15,12 +15,12 @@ import { parseArgs } from 'node:util';
 import { generateOlist } from '../cli/generate/generate-olist.ts';
 import { REPO_ROOT } from '../cli/synth-platform.ts';
 import { measure, type Measurement } from './measure-process.ts';
+import { parseBenchOptions, positiveNumbersOption } from './options.ts';
 import { startRecording } from './record.ts';
 
-const { values } = parseArgs({ options: { scales: { type: 'string', default: '0.1,1' }, record: { type: 'boolean', default: false } } });
+const { values } = parseBenchOptions('ml', () => parseArgs({ options: { scales: { type: 'string', default: '0.1,1' }, record: { type: 'boolean', default: false } } }));
 const recording = startRecording('ml', values.record);
-const scales = values.scales.split(',').map(Number);
-if (scales.some((scale) => !(scale > 0))) throw new Error(`--scales must be positive numbers separated by commas, got ${values.scales}`);
+const scales = positiveNumbersOption('ml', '--scales', values.scales);
 
 interface Figures {
   abtRows: number;

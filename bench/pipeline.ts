@@ -17,14 +17,13 @@ import { parseArgs } from 'node:util';
 import { generateOlist } from '../cli/generate/generate-olist.ts';
 import { REPO_ROOT } from '../cli/synth-platform.ts';
 import { measure, measureRepeatedly, type Measurement } from './measure-process.ts';
+import { parseBenchOptions, positiveNumbersOption, wholeNumberOption } from './options.ts';
 import { startRecording } from './record.ts';
 
-const { values } = parseArgs({ options: { scales: { type: 'string', default: '0.1,1' }, repeat: { type: 'string', default: '3' }, record: { type: 'boolean', default: false } } });
+const { values } = parseBenchOptions('pipeline', () => parseArgs({ options: { scales: { type: 'string', default: '0.1,1' }, repeat: { type: 'string', default: '3' }, record: { type: 'boolean', default: false } } }));
 const recording = startRecording('pipeline', values.record);
-const scales = values.scales.split(',').map(Number);
-if (scales.some((scale) => !(scale > 0))) throw new Error(`--scales must be positive numbers separated by commas, got ${values.scales}`);
-const repeat = Number(values.repeat);
-if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a whole number >= 1, got ${values.repeat}`);
+const scales = positiveNumbersOption('pipeline', '--scales', values.scales);
+const repeat = wholeNumberOption('pipeline', '--repeat', values.repeat);
 
 /** The median by wall time of `repeat` measurements, the highest peak RSS of them, and how many of the runs synthesized. */
 async function medianOf(measureOnce: () => Promise<Measurement>): Promise<Measurement & { synthesized: number }> {

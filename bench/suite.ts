@@ -7,13 +7,13 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../cli/synth-platform.ts';
+import { parseBenchOptions, wholeNumberOption } from './options.ts';
 import { startRecording } from './record.ts';
 
 const TARGET_SECONDS = 180;
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '1' }, record: { type: 'boolean', default: false } } });
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number >= 1, got ${values.runs}`);
+const { values } = parseBenchOptions('suite', () => parseArgs({ options: { runs: { type: 'string', default: '1' }, record: { type: 'boolean', default: false } } }));
+const runs = wholeNumberOption('suite', '--runs', values.runs);
 const recording = startRecording('suite', values.record);
 
 interface SuiteRun {

@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../cli/synth-platform.ts';
 import { measure, type Measurement } from './measure-process.ts';
+import { parseBenchOptions, wholeNumberOption } from './options.ts';
 import { startRecording } from './record.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, env: { type: 'string', default: 'dev' }, record: { type: 'boolean', default: false } } });
+const { values } = parseBenchOptions('synth', () => parseArgs({ options: { runs: { type: 'string', default: '3' }, env: { type: 'string', default: 'dev' }, record: { type: 'boolean', default: false } } }));
 const recording = startRecording('synth', values.record);
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
+const runs = wholeNumberOption('synth', '--runs', values.runs);
 
 const scratch = mkdtempSync(join(tmpdir(), 'strata-bench-'));
 // A fixed version keeps git out of the measurement, as a CI release build would.
