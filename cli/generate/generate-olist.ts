@@ -4,7 +4,8 @@
  *
  * The shape follows the published data where the pipelines and the churn
  * model can notice it: monthly volume and Black Friday, sellers who enter,
- * sell a heavy-tailed volume and (often) stop for good, the order status mix
+ * sell a heavy-tailed volume and may stop for good at a steady monthly hazard
+ * (fading first: fewer sales, late deliveries, poor reviews), the order status mix
  * with coherent lifecycle timestamps and late deliveries, review scores that
  * drop when late, Olist's payment mix, and review texts that need RFC 4180.
  */
@@ -267,7 +268,22 @@ interface SellerPlan {
   readonly exit: Int32Array;
   /** Sporadic sellers sell only in the months of this bit mask. */
   readonly activeMonths: Uint32Array;
+  /** Struggling sellers ship late and disappoint more often, and leave sooner. */
+  readonly struggling: Uint8Array;
+  /** Month index from which a leaving seller fades (fewer sales, later deliveries, worse reviews); past the end when none. */
+  readonly declineFrom: Int32Array;
 }
+
+/** Chance that a seller leaves for good after any month of trade: a steady hazard, the same in every month. */
+const MONTHLY_EXIT_HAZARD = 0.035;
+/** Struggling sellers leave this many times as often. */
+const STRUGGLING_HAZARD_FACTOR = 2.5;
+const STRUGGLING_SHARE = 0.2;
+/** Most leavers fade over their last months before they stop; the others stop without warning. */
+const FADING_SHARE = 0.75;
+const DECLINE_MONTHS = 3;
+/** Weight kept in the fading months, the furthest from the exit first. */
+const DECLINE_WEIGHT = [0.7, 0.45, 0.25] as const;
 
 function planSellers(seed: number, sellerCount: number, zips: ZipCatalog): SellerPlan {
   const random = new Random(seed, 'sellers');
@@ -277,6 +293,9 @@ function planSellers(seed: number, sellerCount: number, zips: ZipCatalog): Selle
   const entry = new Int32Array(sellerCount);
   const exit = new Int32Array(sellerCount);
   const activeMonths = new Uint32Array(sellerCount);
+  const struggling = new Uint8Array(sellerCount);
+  const declineFrom = new Int32Array(sellerCount);
+  const never = SALES_MONTHS.length;
   // Sellers join as the marketplace grows: entry follows volume, flattened.
   const entryChoice = new WeightedChoice(SALES_MONTHS.map((m, index) => (index <= LAST_TRADING_MONTH_INDEX ? Math.pow(m.orders, 0.75) : 0)));
   for (let s = 0; s < sellerCount; s++) {
@@ -285,8 +304,19 @@ function planSellers(seed: number, sellerCount: number, zips: ZipCatalog): Selle
     weight[s] = random.logNormal(1, 1.3);
     const first = entryChoice.pick(random);
     entry[s] = first;
-    const monthsLeft = LAST_TRADING_MONTH_INDEX - first;
-    exit[s] = monthsLeft >= 3 && random.chance(0.35) ? first + random.int(1, monthsLeft - 2) : SALES_MONTHS.length - 1;
+    struggling[s] = random.chance(STRUGGLING_SHARE) ? 1 : 0;
+    // After each month of trade (the first included) the seller may leave, at the same hazard
+    // whatever the month, up to the last month of normal trade: exits never bunch up.
+    const hazard = MONTHLY_EXIT_HAZARD * (struggling[s] ? STRUGGLING_HAZARD_FACTOR : 1);
+    exit[s] = never - 1;
+    for (let m = first; m <= LAST_TRADING_MONTH_INDEX; m++) {
+      if (random.chance(hazard)) {
+        exit[s] = m;
+        break;
+      }
+    }
+    const leaves = exit[s]! < never - 1;
+    declineFrom[s] = leaves && random.chance(FADING_SHARE) ? Math.max(first + 1, exit[s]! - DECLINE_MONTHS + 1) : never;
     let mask = 0xffffffff;
     if (random.chance(0.15)) {
       mask = 1 << first;
@@ -295,16 +325,32 @@ function planSellers(seed: number, sellerCount: number, zips: ZipCatalog): Selle
     }
     activeMonths[s] = mask >>> 0;
   }
-  return { ids, zip, weight, entry, exit, activeMonths };
+  return { ids, zip, weight, entry, exit, activeMonths, struggling, declineFrom };
 }
 
-/** Which sellers trade in a month, weighted by their volume. */
+/** How far into their fade a seller is in a month: 0 before it, 1 to DECLINE_MONTHS within it. */
+function fadeStep(plan: SellerPlan, seller: number, monthIndex: number): number {
+  const from = plan.declineFrom[seller]!;
+  if (monthIndex < from || monthIndex > plan.exit[seller]!) return 0;
+  return DECLINE_MONTHS - (plan.exit[seller]! - monthIndex);
+}
+
+/** Share of a seller's orders that go wrong (shipped late, a poor review): more when struggling or fading. */
+function troubleOf(plan: SellerPlan, seller: number, monthIndex: number): number {
+  return (plan.struggling[seller] ? 0.12 : 0) + fadeStep(plan, seller, monthIndex) * 0.1;
+}
+
+/** Which sellers trade in a month, weighted by their volume (less in the months before they leave). */
 function monthlySellerChoice(plan: SellerPlan, monthIndex: number): { sellers: Int32Array; choice: WeightedChoice } {
   const active: number[] = [];
   for (let s = 0; s < plan.ids.length; s++) {
     if (plan.entry[s]! <= monthIndex && monthIndex <= plan.exit[s]! && (plan.activeMonths[s]! >>> monthIndex) & 1) active.push(s);
   }
-  return { sellers: Int32Array.from(active), choice: new WeightedChoice(active.map((s) => plan.weight[s]!)) };
+  const weightIn = (s: number) => {
+    const step = fadeStep(plan, s, monthIndex);
+    return plan.weight[s]! * (step === 0 ? 1 : DECLINE_WEIGHT[step - 1]!);
+  };
+  return { sellers: Int32Array.from(active), choice: new WeightedChoice(active.map(weightIn)) };
 }
 
 // ---------------------------------------------------------------- products
@@ -456,11 +502,22 @@ async function writeOrders(sinks: Sinks, world: OrderWorld, close: (sink: RowSin
       await sinks.customers.row([customerId, customer.uniqueId, customer.zip.prefix, customer.zip.city, customer.zip.state.state]);
 
       const paymentType = choosePaymentType(paymentRandom);
+      // Olist has no items for orders the sellers could not fulfil.
+      const firstSeller =
+        status === 'unavailable'
+          ? undefined
+          : nextNewcomer < newcomers.length
+            ? newcomers[nextNewcomer++]!
+            : trading.sellers.length > 0
+              ? trading.sellers[trading.choice.pick(random)]!
+              : random.int(0, sellerPlan.ids.length - 1);
+      // The seller's troubles show as late deliveries and poor reviews.
+      const trouble = firstSeller === undefined ? 0 : troubleOf(sellerPlan, firstSeller, monthIndex);
       const approved =
         status === 'created'
           ? undefined
           : purchase + (paymentType === 'boleto' ? random.int(20 * HOUR, 72 * HOUR) : random.chance(0.75) ? random.int(8 * 60, 3600) : random.int(HOUR, 30 * HOUR));
-      const transitFactor = (TRANSIT_FACTOR[customer.zip.state.state] ?? 1.6) * (random.chance(0.1) ? 2 + 2 * random.next() : 1);
+      const transitFactor = (TRANSIT_FACTOR[customer.zip.state.state] ?? 1.6) * (random.chance(0.1 + trouble) ? 2 + 2 * random.next() : 1);
       const carrier = approved === undefined ? undefined : approved + Math.round(random.logNormal(2.2, 0.6) * DAY);
       const delivered = carrier === undefined ? undefined : carrier + Math.round(random.logNormal(7, 0.45) * transitFactor * DAY);
       const promisedDays = Math.round((TRANSIT_FACTOR[customer.zip.state.state] ?? 1.6) * 11 + 10 + random.int(-3, 5));
@@ -478,12 +535,10 @@ async function writeOrders(sinks: Sinks, world: OrderWorld, close: (sink: RowSin
         formatTimestamp(estimated),
       ]);
 
-      // Olist has no items for orders the sellers could not fulfil.
       let totalCents = 0;
-      if (status !== 'unavailable') {
+      if (firstSeller !== undefined) {
         const itemCount = weightedPick(random, ITEMS_PER_ORDER);
-        let seller =
-          nextNewcomer < newcomers.length ? newcomers[nextNewcomer++]! : trading.sellers.length > 0 ? trading.sellers[trading.choice.pick(random)]! : random.int(0, sellerPlan.ids.length - 1);
+        let seller = firstSeller;
         let product = pickProduct(random, catalogue, seller);
         const shippingLimit = (approved ?? purchase) + random.int(2 * DAY, 7 * DAY);
         for (let item = 1; item <= itemCount; item++) {
@@ -511,7 +566,8 @@ async function writeOrders(sinks: Sinks, world: OrderWorld, close: (sink: RowSin
 
       if (reviewRandom.chance(0.9978)) {
         const late = isDelivered && delivered! > estimated + DAY;
-        const score = weightedPick(reviewRandom, isDelivered ? (late ? SCORES_LATE : SCORES_ON_TIME) : SCORES_NOT_DELIVERED);
+        const disappointed = late || (isDelivered && trouble > 0 && reviewRandom.chance(trouble));
+        const score = weightedPick(reviewRandom, isDelivered ? (disappointed ? SCORES_LATE : SCORES_ON_TIME) : SCORES_NOT_DELIVERED);
         // The survey goes out the day after delivery, or when the promised date has passed.
         const created = startOfDay(isDelivered ? delivered! : Math.max(estimated, purchase + 2 * DAY)) + DAY;
         const answered = created + Math.round(reviewRandom.logNormal(1.3, 0.9) * DAY) + reviewRandom.int(0, 3599);

@@ -228,6 +228,61 @@ describe('strata generate (synthetic Olist)', () => {
     expect(top / items.rows.length).toBeGreaterThan(0.3);
   });
 
+  it('keeps sellers trading to the end: they leave at a steady monthly rate, and fade before they go', async () => {
+    const { dir } = await generate('tenth', 0.1);
+    const orderRows = readCsv(dir, orders.sourceFile!);
+    const at = (fields: readonly string[], name: string) => fields[column(orderRows.header, name)]!;
+    const orderOf = new Map(orderRows.rows.map((row) => [row.fields[0]!, row.fields]));
+    const scoreOf = new Map(readCsv(dir, orderReviews.sourceFile!).rows.map((row) => [row.fields[1]!, Number(row.fields[2])]));
+    const items = readCsv(dir, orderItems.sourceFile!);
+    const sellerAt = column(items.header, 'seller_id');
+    // A sale is an order with an item of the seller, whatever its status, as the feature store counts it.
+    const sales = items.rows.map((row) => ({ seller: row.fields[sellerAt]!, order: orderOf.get(row.fields[0]!)! }));
+    const monthsOf = new Map<string, Set<string>>();
+    const lastSale = new Map<string, string>();
+    for (const { seller, order } of sales) {
+      const purchase = at(order, 'order_purchase_timestamp');
+      if (!monthsOf.has(seller)) monthsOf.set(seller, new Set());
+      monthsOf.get(seller)!.add(purchase.slice(0, 7));
+      if (purchase > (lastSale.get(seller) ?? '')) lastSale.set(seller, purchase);
+    }
+    const active = (month: string) => [...monthsOf.values()].filter((months) => months.has(month)).length;
+    const leaving = (month: string) => [...lastSale.values()].filter((last) => last.startsWith(month)).length;
+
+    // No thinning out before the end: the last month of normal trade has about as many sellers as any month.
+    const tradingMonths = [...new Set([...monthsOf.values()].flatMap((months) => [...months]))].filter((month) => month <= '2018-08').sort();
+    expect(active('2018-08')).toBeGreaterThanOrEqual(0.9 * Math.max(...tradingMonths.map(active)));
+
+    // The share of a month's sellers who never sell again is steady: no third of the period, and not the
+    // months just before the out-of-time snapshot, leaves much more or much less than the whole.
+    const months = tradingMonths.filter((month) => month >= '2017-03' && month <= '2018-07');
+    const rate = (span: readonly string[]) => span.reduce((sum, month) => sum + leaving(month), 0) / span.reduce((sum, month) => sum + active(month), 0);
+    const overall = rate(months);
+    expect(overall).toBeGreaterThan(0.02);
+    const third = Math.ceil(months.length / 3);
+    for (const span of [months.slice(0, third), months.slice(third, 2 * third), months.slice(2 * third), months.slice(-2)]) {
+      expect(rate(span) / overall, span.join(',')).toBeGreaterThan(0.6);
+      expect(rate(span) / overall, span.join(',')).toBeLessThan(1.6);
+    }
+
+    // Leavers fade: in their last 60 days their delivered orders arrive late and disappoint more often.
+    const delivered = sales.filter(({ order }) => at(order, 'order_status') === 'delivered' && at(order, 'order_purchase_timestamp') < '2018-09');
+    const leaver = (seller: string) => lastSale.get(seller)! < '2018-07';
+    const final = ({ seller, order }: (typeof sales)[number]) =>
+      Date.parse(`${lastSale.get(seller)!.replace(' ', 'T')}Z`) - Date.parse(`${at(order, 'order_purchase_timestamp').replace(' ', 'T')}Z`) < 60 * 86_400_000;
+    const fading = delivered.filter((sale) => leaver(sale.seller) && final(sale));
+    const staying = delivered.filter((sale) => !leaver(sale.seller));
+    const meanScore = (picked: typeof sales) => {
+      const scores = picked.flatMap(({ order }) => (scoreOf.has(order[0]!) ? [scoreOf.get(order[0]!)!] : []));
+      return scores.reduce((sum, score) => sum + score, 0) / scores.length;
+    };
+    const lateShare = (picked: typeof sales) =>
+      picked.filter(({ order }) => at(order, 'order_delivered_customer_date') > at(order, 'order_estimated_delivery_date')).length / picked.length;
+    expect(fading.length).toBeGreaterThan(100);
+    expect(meanScore(fading)).toBeLessThan(meanScore(staying) - 0.2);
+    expect(lateShare(fading)).toBeGreaterThan(1.4 * lateShare(staying));
+  });
+
   it('skews review scores like Olist, and worse for late deliveries', () => {
     const reviews = readCsv(double.dir, orderReviews.sourceFile!);
     const scores = reviews.rows.map((row) => Number(row.fields[2]));
