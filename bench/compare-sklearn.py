@@ -2,11 +2,13 @@
 trained on the train split of an exported ABT (`strata abt export`), its AUC on
 the test and out-of-time rows, beside the AUC the embedded engine registered.
 
-Not part of the test suite or CI (scikit-learn is not a dependency):
+Not part of the test suite or CI (scikit-learn is not a dependency). With Debian's python3-sklearn:
 
-    python3 -m venv /tmp/skl && /tmp/skl/bin/pip install scikit-learn
+    apt-get install python3-sklearn
     npx strata abt export --lake <lake> --out /tmp/abt.csv
-    /tmp/skl/bin/python bench/compare-sklearn.py /tmp/abt.csv <lake>
+    /usr/bin/python3 bench/compare-sklearn.py /tmp/abt.csv <lake>
+
+(or scikit-learn from PyPI in a virtual environment, where PyPI is reachable).
 """
 import csv
 import glob
