@@ -29,13 +29,11 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateOlist } from '../cli/generate/generate-olist.ts';
-import { batchFolderName, HISTORY_FOLDER, splitIntoBatches } from '../cli/generate/split-batches.ts';
+import { generateReference, REFERENCE_CATALOG, REFERENCE_WORKLOAD, referenceSplitter } from './reference-workload.ts';
 import { REPO_ROOT } from '../cli/synth-platform.ts';
 import { FolderObjectStore } from '../lambdas/adapters/local/folder-object-store.ts';
 import { TableStore } from '../lambdas/lake/table-store.ts';
 import type { TablePointer } from '../pipelines/contract/table-pointer.ts';
-import { OLIST_DATASETS } from '../pipelines/datasets/olist.ts';
 import { measure, measureRepeatedly, medianRun, type Measurement } from './measure-process.ts';
 import { parseBenchOptions, refuseOption, wholeNumberOption } from './options.ts';
 import { startRecording } from './record.ts';
@@ -57,6 +55,9 @@ const batches = Number(values.batches);
 const historyShare = Number(values['history-share']);
 const resend = Number(values.resend);
 const repeat = Number(values.repeat);
+const splitter = referenceSplitter();
+const HISTORY_FOLDER = splitter.historyFolder;
+const batchFolderName = (index: number, count: number) => splitter.folderName(index, count);
 if (!(scale > 0)) refuseOption('incremental', `--scale must be a positive number, got ${values.scale}`);
 wholeNumberOption('incremental', '--batches', values.batches);
 wholeNumberOption('incremental', '--repeat', values.repeat);
@@ -83,7 +84,7 @@ function csvBytes(folder: string): number {
 }
 
 async function trustedPointers(): Promise<Map<string, TablePointer | undefined>> {
-  return new Map(await Promise.all(OLIST_DATASETS.map(async (dataset) => [dataset.name, await tables.read('trusted', dataset.name)] as const)));
+  return new Map(await Promise.all(REFERENCE_CATALOG.trusted.map(async (dataset) => [dataset.name, await tables.read('trusted', dataset.name)] as const)));
 }
 
 const rowsOf = (pointer: TablePointer | undefined) => Object.values(pointer?.partitions ?? {}).reduce((sum, partition) => sum + partition.rows, 0);
@@ -122,12 +123,12 @@ let incrementalRows: Map<string, number>;
 let interleaved: { first: Measurement; last: Measurement };
 let refreshedRows: Map<string, number>;
 try {
-  process.stdout.write(`scale ${scale}: generating synthetic Olist data, splitting into ${HISTORY_FOLDER} (${historyShare}) + ${batches} batches (re-send ${resend})...\n`);
-  await generateOlist({ scale, seed: 42, badRows: 0, outDir: data });
-  const result = await splitIntoBatches({ from: data, out: split, batches, historyShare, resend, seed: 42 });
+  process.stdout.write(`scale ${scale}: generating synthetic ${REFERENCE_WORKLOAD} data, splitting into ${HISTORY_FOLDER} (${historyShare}) + ${batches} batches (re-send ${resend})...\n`);
+  await generateReference(scale, data);
+  const folders = await splitter.split({ from: data, out: split, batches, historyShare, resend, seed: 42 });
   rmSync(data, { recursive: true, force: true });
-  for (const folder of result.folders.slice(1)) {
-    if (folder.resendShortfall > 0) process.stdout.write(`  ${folder.name}: ${folder.resent} re-sent, ${folder.resendShortfall} fewer than asked (no earlier order left in progress)\n`);
+  for (const folder of folders.slice(1)) {
+    if (folder.resendShortfall > 0) process.stdout.write(`  ${folder.name}: ${folder.resent} re-sent, ${folder.resendShortfall} fewer than asked (none earlier left in progress)\n`);
   }
 
   process.stdout.write(`${HISTORY_FOLDER}: strata run --flows ingest,process...\n`);

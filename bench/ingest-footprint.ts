@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { zipSync } from 'fflate';
 import { writeFileSync } from 'node:fs';
-import { generateOlist } from '../cli/generate/generate-olist.ts';
+import { generateReference, REFERENCE_CATALOG } from './reference-workload.ts';
 import { INGEST_STAGED_MB_PER_SECOND, ingestMemoryNeedMb } from '../config/ingest-footprint.ts';
 import { refuseOption } from './options.ts';
 import { startRecording } from './record.ts';
@@ -35,7 +35,7 @@ if (process.argv[2] === '--one') {
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
   const started = performance.now();
   const result = await unpackFileDrop(
-    { store, clock: { now: () => new Date() }, limits: { maxFileMb: 10_240, maxUnpackedMb: 51_200, maxCompressionRatio: 10_000, maxEntries: 100 } },
+    { store, clock: { now: () => new Date() }, limits: { maxFileMb: 10_240, maxUnpackedMb: 51_200, maxCompressionRatio: 10_000, maxEntries: 100 }, datasets: REFERENCE_CATALOG.trusted },
     { landingKey: `landing/${basename(file)}` },
   );
   const seconds = (performance.now() - started) / 1000;
@@ -56,7 +56,7 @@ const recording = startRecording('ingest-footprint', process.argv.includes('--re
 try {
   const data = join(work, 'data');
   console.log(`generating Olist at scale ${scale} ...`);
-  await generateOlist({ scale, seed: 42, badRows: 0, outDir: data });
+  await generateReference(scale, data);
   const csvs = readdirSync(data).filter((name) => name.endsWith('.csv'));
   const zip = join(work, 'olist.zip');
   writeFileSync(zip, zipSync(Object.fromEntries(csvs.map((name) => [name, readFileSync(join(data, name))]))));

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateOlist } from '../cli/generate/generate-olist.ts';
+import { generateReference } from './reference-workload.ts';
 import { REPO_ROOT } from '../cli/synth-platform.ts';
 import { measure, type Measurement } from './measure-process.ts';
 import { parseBenchOptions, positiveNumbersOption } from './options.ts';
@@ -40,7 +40,7 @@ try {
     const data = join(scratch, `data-${scale}`);
     const lake = join(scratch, `lake-${scale}`);
     process.stdout.write(`scale ${scale}: generating synthetic Olist data and building trusted (not measured)...\n`);
-    await generateOlist({ scale, seed: 42, badRows: 0, outDir: data });
+    await generateReference(scale, data);
     await measure(process.execPath, [join(REPO_ROOT, 'bin', 'strata.mjs'), 'run', '--data', data, '--lake', lake, '--flows', 'ingest,process'], { cwd: REPO_ROOT, env });
     process.stdout.write(`scale ${scale}: features + ABT + embedded training (measured)...\n`);
     const figuresFile = join(scratch, `figures-${scale}.json`);

@@ -14,7 +14,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateOlist } from '../cli/generate/generate-olist.ts';
+import { generateReference } from './reference-workload.ts';
 import { REPO_ROOT } from '../cli/synth-platform.ts';
 import { measure, measureRepeatedly, type Measurement } from './measure-process.ts';
 import { parseBenchOptions, positiveNumbersOption, wholeNumberOption } from './options.ts';
@@ -59,7 +59,7 @@ try {
   for (const scale of scales) {
     const data = join(scratch, `data-${scale}`);
     process.stdout.write(`scale ${scale}: generating synthetic Olist data...\n`);
-    await generateOlist({ scale, seed: 42, badRows: 0, outDir: data });
+    await generateReference(scale, data);
     const rawBytes = bytesUnder(data, '.csv');
     const floorOut = join(scratch, `floor-${scale}`);
     process.stdout.write(`scale ${scale}: floor (one DuckDB pass, CSV -> ZSTD Parquet), median of ${repeat}...\n`);

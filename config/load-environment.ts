@@ -1,19 +1,13 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { environmentSchema, type Environment } from './schema.ts';
+import { ConfigError } from './config-error.ts';
+import { parseYamlFile } from './yaml-file.ts';
+
+export { ConfigError };
 
 export const ENVIRONMENTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'environments');
-
-/** A config file that cannot be used; `problems` holds one line per problem, ready to print. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'ConfigError';
-  }
-}
 
 export interface LoadedEnvironment {
   environment: Environment;
@@ -33,8 +27,6 @@ export interface EnvironmentSelection {
 export const DEFAULT_ENVIRONMENT = 'dev';
 /** The largest environment file read; the shipped ones are under 10 KiB. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
-/** YAML aliases allowed in one file: enough to reuse a block, too few to expand into gigabytes. */
-const MAX_YAML_ALIASES = 100;
 
 export function availableEnvironments(): string[] {
   return readdirSync(ENVIRONMENTS_DIR)
@@ -84,91 +76,7 @@ function readBounded(path: string, file: string): string {
 
 /** Parses and validates the text of an environment file; `file` names it in error messages. */
 export function parseEnvironment(text: string, file: string): Environment {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new ConfigError(document.errors.map((error) => `${file}: ${yamlErrorLine(error.linePos?.[0])}${error.message.split(' at line')[0]}`));
-  }
-  let raw: unknown;
-  try {
-    raw = document.toJS({ maxAliasCount: MAX_YAML_ALIASES });
-  } catch (error) {
-    // The yaml library refuses alias expansion past the limit with a ReferenceError.
-    if (!(error instanceof ReferenceError)) throw error;
-    throw new ConfigError([`${file}: too many YAML aliases (more than ${MAX_YAML_ALIASES} expansions); write the values out instead`]);
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError([`${file}: must be a YAML mapping with at least "name:"`]);
-  }
-  const result = environmentSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(describeIssues(result.error.issues, raw, file));
-  return result.data;
-}
-
-function yamlErrorLine(position: { line: number; col: number } | undefined): string {
-  return position ? `line ${position.line}, column ${position.col}: ` : '';
-}
-
-function describeIssues(issues: z.core.$ZodIssue[], raw: unknown, file: string): string[] {
-  return issues.flatMap((issue) => {
-    const path = issue.path.map(String);
-    if (issue.code === 'unrecognized_keys') {
-      const allowed = allowedKeysAt(path);
-      return issue.keys.map((key) => {
-        const keyPath = [...path, key];
-        return `${file}: ${keyPath.join('.')} = ${show(valueAt(raw, keyPath))}: unknown key${allowed ? `; allowed here: ${allowed.join(', ')}` : ''}`;
-      });
-    }
-    const value = valueAt(raw, path);
-    const where = path.length > 0 ? path.join('.') : '(top level)';
-    // A section given as a scalar or list: zod's own wording would not say what to write.
-    const message = issue.code === 'invalid_type' && issue.expected === 'object' ? `must be a mapping of keys (allowed: ${allowedKeysAt(path)?.join(', ')})` : issue.message;
-    if (value === undefined) return [`${file}: ${where}: required; ${message}`];
-    return [`${file}: ${where} = ${show(value)}: ${message}`];
-  });
-}
-
-function valueAt(root: unknown, path: string[]): unknown {
-  let node = root;
-  for (const key of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
-}
-
-/** The keys the schema accepts at a path, so a typo's message shows the right spelling. */
-function allowedKeysAt(path: string[]): string[] | undefined {
-  let schema: z.core.$ZodType = environmentSchema;
-  for (const key of path) {
-    const shape = objectShape(schema);
-    const next = shape?.[key];
-    if (!next) return undefined;
-    schema = next;
-  }
-  const shape = objectShape(schema);
-  return shape ? Object.keys(shape).sort() : undefined;
-}
-
-function objectShape(schema: z.core.$ZodType): Record<string, z.core.$ZodType> | undefined {
-  let current = schema;
-  // Unwrap defaults, optionals and refinements down to the object.
-  for (let depth = 0; depth < 8; depth++) {
-    const def = current._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType>; innerType?: z.core.$ZodType; in?: z.core.$ZodType };
-    if (def.type === 'object') return def.shape;
-    const inner = def.innerType ?? def.in;
-    if (!inner) return undefined;
-    current = inner;
-  }
-  return undefined;
-}
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return value.length > 60 ? `${JSON.stringify(value.slice(0, 57))}... (${value.length.toLocaleString('en-US')} characters)` : JSON.stringify(value);
-  if (value !== null && typeof value === 'object') {
-    const json = JSON.stringify(value);
-    return json.length > 60 ? `${json.slice(0, 57)}...` : json;
-  }
-  return String(value);
+  return parseYamlFile(text, file, environmentSchema, 'a YAML mapping with at least "name:"');
 }
 
 function displayPath(path: string, cwd: string): string {

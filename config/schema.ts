@@ -332,6 +332,14 @@ export const environmentSchema = z.strictObject({
     pattern(/^[a-z][a-z0-9]{1,9}$/, '2 to 10 lowercase letters and digits, starting with a letter'),
     'Environment name; prefixes every resource name, so keep it short. Required.',
   ),
+  workloads: withDefault(
+    z
+      .array(pattern(/^[a-z][a-z0-9_-]*$/, 'a workload folder name (lowercase letters, digits, _ and -)'), { error: 'must be a list of workload names' })
+      .min(1, { error: 'must list at least one workload' })
+      .refine((names) => new Set(names).size === names.length, { error: 'lists a workload twice' }),
+    ['olist', 'weather'],
+    'The workloads this environment deploys and runs: folders of workloads/ (their datasets, SQL models, sources and models).',
+  ),
   aws: section(
     z.strictObject({
       region: withDefault(pattern(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS region such as eu-west-1'), 'eu-west-1', 'AWS region to deploy to.'),

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { DuckDbDatabase } from '../../lambdas/adapters/local/duckdb-query-engine.ts';
-import { abtChurn, SNAPSHOT_FEATURES } from '../../pipelines/datasets/features.ts';
+import { abtChurn, SNAPSHOT_FEATURES } from '../../workloads/olist/features.ts';
 import { parseOptions } from '../parse-options.ts';
 import { requireFileTarget, requireFolderOrAbsent } from '../path-checks.ts';
 import { UsageError } from '../usage-error.ts';

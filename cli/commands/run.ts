@@ -11,9 +11,9 @@ import type { QualityResult } from '../../lambdas/quality/check-quality.ts';
 import type { NewData } from '../../lambdas/transform/find-new-data.ts';
 import type { ModelName } from '../../pipelines/models/index.ts';
 import type { TrustedBuild } from '../../lambdas/transform/build-trusted.ts';
-import { FLOWS } from '../../pipelines/flows/index.ts';
+import { FLOW_NAMES } from '../../pipelines/flows/index.ts';
+import { catalogFor } from '../../pipelines/workloads/registry.ts';
 import { platformVersion } from '../../stacks/shared/platform-version.ts';
-import { generateOlist, MANIFEST_FILE } from '../generate/generate-olist.ts';
 import { parseOptions } from '../parse-options.ts';
 import { DEFAULT_WORKER_DROP_BYTES, dropFilesIn, mapConcurrencyOf, newRunId, runLocally, writeRunReport, type StateRecord } from '../run/local-runner.ts';
 import { acquireLakeLock, LakeInUseError } from '../run/lake-lock.ts';
@@ -25,7 +25,6 @@ import { UsageError } from '../usage-error.ts';
 const DEFAULT_SCALE = 0.1;
 /** The rule results' table in dataquality, partitioned by run_id. */
 const RESULTS_FOLDER = 'results';
-const FLOW_NAMES = FLOWS.map((flow) => flow.name);
 
 const USAGE = `Usage: strata run [--data <folder>] [--lake <folder>] [--flows ${FLOW_NAMES.join(',')}|all] [--env <name> | --config <file>]
                   [--full-refresh] [--wait]
@@ -44,10 +43,12 @@ ${DEFAULT_WORKER_DROP_BYTES / 1024 / 1024} MiB or more are unpacked in worker th
 
 Options:
   --data <folder>   CSVs (.csv, .csv.gz, .zip) to drop into the landing area
-                    (default: synthetic Olist data at scale ${DEFAULT_SCALE}, generated once
+                    (default: synthetic data of the environment's first workload
+                    with a generator, e.g. Olist, at scale ${DEFAULT_SCALE}, generated once
                     into <lake>/_generated/)
   --lake <folder>   the lake: raw/, trusted/, refined/, dataquality/, _runs/ (default: ./lake)
-  --flows <list>    which flows, in order: ${FLOW_NAMES.join(', ')} or all (default: all)
+  --flows <list>    which flows, in order: ${FLOW_NAMES.join(', ')} or all (default: all;
+                    retrain only when the environment's workloads have models)
   --env <name>      an environment in config/environments/ (default: dev)
   --config <file>   an environment file anywhere (wins over --env)
   --full-refresh    rebuild every table from all staged raw files instead of
@@ -103,14 +104,20 @@ export const runCommand = {
     const requested = (options.flows ?? 'all').split(',').map((name) => name.trim());
     const unknown = requested.filter((name) => name !== 'all' && !FLOW_NAMES.includes(name as never));
     if (unknown.length > 0) throw new UsageError(`--flows: unknown flow(s) ${unknown.join(', ')}${didYouMean(unknown[0]!, FLOW_NAMES) || ';'} allowed: ${FLOW_NAMES.join(', ')}, all`);
-    const selected: readonly string[] = requested.includes('all') ? FLOW_NAMES : FLOW_NAMES.filter((name) => requested.includes(name));
+    const asked: readonly string[] = requested.includes('all') ? FLOW_NAMES : FLOW_NAMES.filter((name) => requested.includes(name));
     const lake = resolve(options.lake ?? 'lake');
     // The cheap checks, before the config, the lock and the synth.
     requireFolderOrAbsent('--lake', options.lake ?? 'lake');
-    const givenDrops = selected.includes('ingest') && options.data !== undefined ? await dropsOf(options.data) : undefined;
+    const givenDrops = asked.includes('ingest') && options.data !== undefined ? await dropsOf(options.data) : undefined;
 
     const loaded = loadEnvironment({ env: options.env, config: options.config });
     const environment = loaded.environment;
+    const catalog = catalogFor(environment.workloads);
+    // No model, no retrain flow: `all` means the flows there are; asking for retrain by name is a mistake to say.
+    if (catalog.models.length === 0 && requested.includes('retrain')) {
+      throw new UsageError(`--flows retrain: the workloads of environment ${environment.name} (${environment.workloads.join(', ')}) have no models, so there is no retrain flow`);
+    }
+    const selected = asked.filter((name) => name !== 'retrain' || catalog.models.length > 0);
     // Known from the config before any synth: the managed engine's states call SageMaker, which runs in the cloud only.
     if (selected.includes('retrain') && environment.sizing.training.engine !== 'embedded') {
       throw new UsageError(
@@ -159,10 +166,14 @@ export const runCommand = {
       let dataFolder = options.data;
       // Only the ingest flow reads the data folder; the others start from the lake as it is.
       if (dataFolder === undefined && selected.includes('ingest')) {
-        dataFolder = join(lake, '_generated', `olist-scale-${DEFAULT_SCALE}`);
-        if (!existsSync(join(dataFolder, MANIFEST_FILE))) {
-          log(`  no --data: generating synthetic Olist data at scale ${DEFAULT_SCALE} into ${relative(process.cwd(), dataFolder)}`);
-          await generateOlist({ scale: DEFAULT_SCALE, seed: 42, badRows: 0, outDir: dataFolder });
+        const [workload, generator] = [...catalog.generators][0] ?? [];
+        if (!workload || !generator) {
+          throw new UsageError(`--data <folder> is required: no workload of environment ${environment.name} (${environment.workloads.join(', ')}) has a data generator`);
+        }
+        dataFolder = join(lake, '_generated', `${workload}-scale-${DEFAULT_SCALE}`);
+        if (!existsSync(join(dataFolder, generator.manifestFile))) {
+          log(`  no --data: generating synthetic ${workload} data at scale ${DEFAULT_SCALE} into ${relative(process.cwd(), dataFolder)}`);
+          await generator.generate({ scale: DEFAULT_SCALE, seed: generator.defaultSeed, badRows: 0, outDir: dataFolder });
         }
       }
       const landingFiles = givenDrops ?? (selected.includes('ingest') && dataFolder !== undefined ? await dropFilesIn(dataFolder) : []);

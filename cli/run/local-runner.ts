@@ -13,7 +13,7 @@ import { FolderObjectStore } from '../../lambdas/adapters/local/folder-object-st
 import { HANDLER_FACTORIES, type Handler } from '../../lambdas/handlers/index.ts';
 import { ObjectStoreTracker } from '../../lambdas/adapters/tracking/object-store-tracker.ts';
 import type { ExperimentTracker } from '../../lambdas/ports/experiment-tracker.ts';
-import { FLOWS, HANDLERS, type HandlerName } from '../../pipelines/flows/index.ts';
+import { HANDLERS, ingestFlow, type FlowDefinition, type HandlerName } from '../../pipelines/flows/index.ts';
 import { HandlerWorkers } from './handler-workers.ts';
 import { asStepResult, localHandlerPorts, type LocalPortsOptions } from './local-ports.ts';
 import { ASL_VALIDATION, type SynthesizedFlow } from './synthesized-flows.ts';
@@ -87,8 +87,8 @@ export interface LocalRunOptions {
 export const DEFAULT_WORKER_DROP_BYTES = 8 * 1024 * 1024;
 
 /** The most items at once of the flow's map steps that run `handler` (1 when none does). */
-export function mapConcurrencyOf(flow: Pick<SynthesizedFlow, 'flow'>, handler: HandlerName): number {
-  const definition = FLOWS.find((candidate) => candidate.name === flow.flow);
+export function mapConcurrencyOf(flow: Pick<SynthesizedFlow, 'flow'>, handler: HandlerName, definitions: readonly FlowDefinition[] = [ingestFlow]): number {
+  const definition = definitions.find((candidate) => candidate.name === flow.flow);
   const maps = (definition?.steps ?? []).filter((step) => step.kind === 'map' && step.step.handler === handler);
   return Math.max(1, ...maps.map((step) => (step.kind === 'map' ? step.maxConcurrency : 1)));
 }

@@ -9,7 +9,9 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheFolderOf } from '../../bin/cache-folder.mjs';
 import type { Environment } from '../../config/schema.ts';
-import { FLOWS, type HandlerName } from '../../pipelines/flows/index.ts';
+import { flowsFor, type HandlerName } from '../../pipelines/flows/index.ts';
+import { catalogFor, WORKLOADS_DIR_VARIABLE, workloadsRoot } from '../../pipelines/workloads/registry.ts';
+import { workloadBundleFiles } from '../../pipelines/workloads/bundle-files.ts';
 import { resourceName } from '../../stacks/shared/naming.ts';
 
 /** What a task state calls locally: a handler, the notification topics, or the listing of the flow's own running executions. */
@@ -67,7 +69,7 @@ export function flowsFromTemplate(template: Template, environment: Environment):
     const variables = (resource.Properties?.Environment as { Variables?: Record<string, string> } | undefined)?.Variables;
     if (variables?.STRATA_HANDLER) handlerOfFunction.set(logicalId, variables.STRATA_HANDLER as HandlerName);
   }
-  return FLOWS.map((flow) => {
+  return flowsFor(catalogFor(environment.workloads)).map((flow) => {
     const stateMachineName = resourceName(environment, `${flow.name}-flow`);
     const entry = Object.values(template.Resources).find(
       (resource) => resource.Type === 'AWS::StepFunctions::StateMachine' && resource.Properties?.StateMachineName === stateMachineName,
@@ -131,7 +133,7 @@ async function synthesizeTemplateFlows(environment: Environment, version: string
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The folders the AWS app's modules come from: every file in them is part of the key. */
-const SOURCE_FOLDERS = ['cli', 'config', 'lambdas', 'pipelines', 'stacks'];
+const SOURCE_FOLDERS = ['cli', 'config', 'lambdas', 'pipelines', 'stacks', 'workloads'];
 
 /**
  * Source files whose contents may shape the state machine definitions
@@ -160,6 +162,11 @@ export function synthCacheKey(environment: Environment, version: string, root = 
   part('environment', JSON.stringify(environment));
   part('platformVersion', version);
   for (const file of definitionSources(root)) part(file, readFileSync(join(root, file)));
+  // Workloads kept outside the checkout shape the definitions (their tables) as much as those inside.
+  if (process.env[WORKLOADS_DIR_VARIABLE]) {
+    part('workloadsRoot', workloadsRoot());
+    for (const file of workloadBundleFiles()) part(`workloads-root/${file.path}`, readFileSync(file.source));
+  }
   return hash.digest('hex');
 }
 

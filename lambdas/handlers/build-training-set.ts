@@ -1,11 +1,10 @@
-import { modelNamed } from '../../pipelines/models/index.ts';
 import { buildTrainingSet } from '../ml/build-training-set.ts';
-import { stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
+import { catalogOf, stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
 
 /** `{ model }` -> the model's training set (churn ABT, segmentation base) rebuilt from the feature store. */
 export const buildTrainingSetHandler =
   (ports: HandlerPorts): Handler =>
   async (event) => {
-    const model = modelNamed(stringField(event, 'model', 'build-training-set'));
+    const model = catalogOf(ports).modelNamed(stringField(event, 'model', 'build-training-set'));
     return withEngine(ports, (engine) => buildTrainingSet(engine, model.name, ports.settings.models));
   };

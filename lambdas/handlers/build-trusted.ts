@@ -1,8 +1,7 @@
-import { datasetNamed } from '../../pipelines/datasets/index.ts';
 import { cascadeParentsOf } from '../../pipelines/quality/rules.ts';
 import { buildTrusted } from '../transform/build-trusted.ts';
 import { recordTrustedBuild } from '../transform/trusted-build-records.ts';
-import { optionFlag, stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
+import { catalogOf, optionFlag, stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
 
 /**
  * `{ table, runId, fullRefresh? }` -> the trusted table merged with what
@@ -14,12 +13,14 @@ import { optionFlag, stringField, withEngine, type Handler, type HandlerPorts } 
 export const buildTrustedHandler =
   (ports: HandlerPorts): Handler =>
   async (event) => {
-    const dataset = datasetNamed(stringField(event, 'table', 'build-trusted'), 'trusted');
+    const table = stringField(event, 'table', 'build-trusted');
+    const catalog = catalogOf(ports);
+    const dataset = catalog.datasetNamed(table, 'trusted');
     const runId = stringField(event, 'runId', 'build-trusted');
     const fullRefresh = optionFlag(event, 'fullRefresh');
     try {
       const build = await withEngine(ports, (engine) =>
-        buildTrusted({ engine, store: ports.store }, dataset, { runId, fullRefresh, cascadeParents: cascadeParentsOf(dataset.name), now: ports.clock.now() }),
+        buildTrusted({ engine, store: ports.store }, dataset, { runId, fullRefresh, cascadeParents: cascadeParentsOf(catalog, dataset.name), now: ports.clock.now() }),
       );
       await recordTrustedBuild(ports.store, runId, build);
       return build;

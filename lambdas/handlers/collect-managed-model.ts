@@ -1,6 +1,5 @@
-import { modelNamed } from '../../pipelines/models/index.ts';
 import { collectManagedModel, type ManagedJob } from '../ml/collect-managed-model.ts';
-import { stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
+import { catalogOf, stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
 
 const HANDLER = 'collect-managed-model';
 
@@ -27,7 +26,7 @@ function secondsOf(event: unknown, field: string): number | undefined {
 export const collectManagedModelHandler =
   (ports: HandlerPorts): Handler =>
   async (event) => {
-    const model = modelNamed(stringField(event, 'model', HANDLER));
+    const model = catalogOf(ports).modelNamed(stringField(event, 'model', HANDLER));
     const runId = stringField(event, 'runId', HANDLER);
     const trainingSeconds = secondsOf(event, 'trainingSeconds');
     const billableSeconds = secondsOf(event, 'billableSeconds');

@@ -1,12 +1,11 @@
-import { modelNamed } from '../../pipelines/models/index.ts';
 import { evaluateModel } from '../ml/evaluate-model.ts';
-import { stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
+import { catalogOf, stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
 
 /** `{ model, runId }` -> every candidate's metrics and the challenger; charts written beside them. */
 export const evaluateModelHandler =
   (ports: HandlerPorts): Handler =>
   async (event) => {
-    const model = modelNamed(stringField(event, 'model', 'evaluate-model'));
+    const model = catalogOf(ports).modelNamed(stringField(event, 'model', 'evaluate-model'));
     const runId = stringField(event, 'runId', 'evaluate-model');
     const evaluation = await withEngine(ports, (engine) => evaluateModel({ engine, store: ports.store }, { model, runId, settings: ports.settings.models }));
     // The state keeps the headline; the full evaluation (lift, confusion, importance) is in the lake.

@@ -1,6 +1,5 @@
-import { modelNamed } from '../../pipelines/models/index.ts';
 import { exportScoringData } from '../ml/export-scoring-data.ts';
-import { stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
+import { catalogOf, stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
 
 /**
  * `{ model, runId }` -> the latest snapshot as the CSV a SageMaker batch transform scores, and the champion's
@@ -9,7 +8,7 @@ import { stringField, withEngine, type Handler, type HandlerPorts } from './hand
 export const exportScoringDataHandler =
   (ports: HandlerPorts): Handler =>
   async (event) => {
-    const model = modelNamed(stringField(event, 'model', 'export-scoring-data'));
+    const model = catalogOf(ports).modelNamed(stringField(event, 'model', 'export-scoring-data'));
     const runId = stringField(event, 'runId', 'export-scoring-data');
     return withEngine(ports, (engine) => exportScoringData({ engine, store: ports.store }, { model, runId, settings: ports.settings.models }));
   };

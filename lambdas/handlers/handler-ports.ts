@@ -1,3 +1,4 @@
+import { catalogFor, type Catalog } from '../../pipelines/workloads/registry.ts';
 import type { Environment } from '../../config/schema.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExperimentTracker } from '../ports/experiment-tracker.ts';
@@ -6,7 +7,7 @@ import type { QueryEngine } from '../ports/query-engine.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 
 /** The part of the environment file handlers read at run time, and the platform version they record. */
-export type HandlerSettings = Pick<Environment, 'name' | 'ingestion' | 'models' | 'quality'> & {
+export type HandlerSettings = Pick<Environment, 'name' | 'workloads' | 'ingestion' | 'models' | 'quality'> & {
   readonly trainingEngine: Environment['sizing']['training']['engine'];
   readonly platformVersion: string;
 };
@@ -15,12 +16,18 @@ export type HandlerSettings = Pick<Environment, 'name' | 'ingestion' | 'models' 
 export function handlerSettings(environment: Environment, platformVersion: string): HandlerSettings {
   return {
     name: environment.name,
+    workloads: environment.workloads,
     ingestion: environment.ingestion,
     models: environment.models,
     quality: environment.quality,
     trainingEngine: environment.sizing.training.engine,
     platformVersion,
   };
+}
+
+/** The tables, SQL models, sources and models of the environment's workloads. */
+export function catalogOf(ports: Pick<HandlerPorts, 'settings'>): Catalog {
+  return catalogFor(ports.settings.workloads);
 }
 
 /** What every handler is given: ports, adapted per cloud (or local), and its settings. */

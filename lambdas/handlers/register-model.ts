@@ -1,12 +1,11 @@
-import { modelNamed } from '../../pipelines/models/index.ts';
 import { registerModel } from '../ml/register-model.ts';
-import { stringField, type Handler, type HandlerPorts } from './handler-ports.ts';
+import { catalogOf, stringField, type Handler, type HandlerPorts } from './handler-ports.ts';
 
 /** `{ model, runId }` -> the registered version, its AUC (or silhouette) and whether it is champion. */
 export const registerModelHandler =
   (ports: HandlerPorts): Handler =>
   async (event) => {
-    const model = modelNamed(stringField(event, 'model', 'register-model'));
+    const model = catalogOf(ports).modelNamed(stringField(event, 'model', 'register-model'));
     const runId = stringField(event, 'runId', 'register-model');
     return registerModel(
       { store: ports.store, tracker: ports.tracker, clock: ports.clock },

@@ -1,12 +1,11 @@
-import { modelNamed } from '../../pipelines/models/index.ts';
 import { trainModel } from '../ml/train-model.ts';
-import { stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
+import { catalogOf, stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
 
 /** `{ model, runId }` -> the candidates trained on the embedded engine, stored for the evaluation. */
 export const trainModelHandler =
   (ports: HandlerPorts): Handler =>
   async (event) => {
-    const model = modelNamed(stringField(event, 'model', 'train-model'));
+    const model = catalogOf(ports).modelNamed(stringField(event, 'model', 'train-model'));
     const runId = stringField(event, 'runId', 'train-model');
     return withEngine(ports, (engine) => trainModel({ engine, store: ports.store }, { model, runId, settings: ports.settings.models }));
   };

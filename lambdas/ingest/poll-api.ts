@@ -3,7 +3,7 @@
  * its records in raw as one JSON-lines file. A failed poll writes nothing.
  */
 import type { Environment } from '../../config/schema.ts';
-import type { HttpJsonSource } from '../../pipelines/datasets/sources.ts';
+import type { HttpJsonSource } from '../../pipelines/workloads/http-source.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { SecretStore } from '../ports/secret-store.ts';

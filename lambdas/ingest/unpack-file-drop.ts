@@ -14,7 +14,6 @@
 import { createHash } from 'node:crypto';
 import type { Environment } from '../../config/schema.ts';
 import type { DatasetDefinition } from '../../pipelines/datasets/dataset.ts';
-import { OLIST_DATASETS } from '../../pipelines/datasets/olist.ts';
 import { LANDING_PREFIX, receiptKeyOf, REJECTED_PREFIX, stagedKeyOf, stagedRejectsKeyOf } from '../../pipelines/contract/lake-layout.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore, StoredObject } from '../ports/object-store.ts';
@@ -35,8 +34,8 @@ export interface UnpackFileDropDeps {
   /** `env.ingestion`; only the unpacking and parsing limits are read (`maxQuotedFieldKb` defaults to 10240). */
   readonly limits: Pick<Environment['ingestion'], 'maxFileMb' | 'maxUnpackedMb' | 'maxCompressionRatio' | 'maxEntries'> &
     Partial<Pick<Environment['ingestion'], 'maxQuotedFieldKb'>>;
-  /** Tables a CSV may belong to. @default OLIST_DATASETS */
-  readonly datasets?: readonly DatasetDefinition[];
+  /** Tables a CSV may belong to: the environment's workloads' trusted tables, matched by `sourceFile`. */
+  readonly datasets: readonly DatasetDefinition[];
 }
 
 export interface UnpackFileDropRequest {
@@ -218,7 +217,7 @@ export async function unpackFileDrop(deps: UnpackFileDropDeps, request: UnpackFi
   }
 
   const files: IngestedFile[] = [];
-  const datasetOf = new Map((deps.datasets ?? OLIST_DATASETS).map((dataset) => [dataset.name, dataset]));
+  const datasetOf = new Map(deps.datasets.map((dataset) => [dataset.name, dataset]));
   for (const file of validated) {
     const hashPrefix = file.sha256.slice(0, 12);
     // A content received before (in an earlier drop, or earlier in this one) is known by its receipt: one exact key,
@@ -279,7 +278,7 @@ export async function unpackFileDrop(deps: UnpackFileDropDeps, request: UnpackFi
 /** The drop's CSVs with their table, hash and size; throws a DropRefusal at the first broken rule. */
 function validateDrop(dropName: string, body: Uint8Array, deps: UnpackFileDropDeps): ValidatedFile[] {
   const { limits } = deps;
-  const tableOf = tableLookup(deps.datasets ?? OLIST_DATASETS);
+  const tableOf = tableLookup(deps.datasets);
   const lower = dropName.toLowerCase();
   const kind = lower.endsWith('.zip') ? 'zip' : lower.endsWith('.csv.gz') ? 'gzip' : lower.endsWith('.csv') ? 'csv' : undefined;
   if (!kind) throw new DropRefusal('unsupported-type', `${dropName}: only .csv, .csv.gz and .zip of CSVs are accepted`);

@@ -1,5 +1,5 @@
 /**
- * Builds the seller feature store: the six tables of pipelines/sql/features/,
+ * Builds the seller feature store: the six tables of workloads/olist/sql/features/,
  * each one table partitioned by its monthly snapshot (`dt_reference`), read
  * through its pointer (`refined/<table>/_table.json`).
  *
@@ -17,7 +17,7 @@
  */
 import { commitReplace } from '../lake/commit-replace.ts';
 import { TableStore } from '../lake/table-store.ts';
-import { FEATURE_DATASETS } from '../../pipelines/datasets/features.ts';
+import { FEATURE_DATASETS } from '../../workloads/olist/features.ts';
 import { refinedSelect } from '../../pipelines/sql/compile.ts';
 import { MACROS } from '../../pipelines/sql/dialect.ts';
 import { loadModel, renderModel } from '../../pipelines/sql/render.ts';

@@ -1,13 +1,13 @@
 /**
  * Builds a model's training set in refined from the feature store, with the
- * SQL of pipelines/sql/ml/: the churn ABT (`abt_churn`: label, split and
+ * SQL of workloads/olist/sql/ml/: the churn ABT (`abt_churn`: label, split and
  * every feature of the sellers active at each labelled snapshot) or the
  * segmentation base (`segment_base`: the sellers active at the latest
  * snapshot). Both read the one feature join, seller_snapshot_features.sql.
  * Each run replaces the whole table.
  */
 import type { ModelSettings } from '../../config/schema.ts';
-import { abtChurn, ACTIVE_DAYS, FEATURE_DATASETS, segmentBase, SNAPSHOT_FEATURES, type Split } from '../../pipelines/datasets/features.ts';
+import { abtChurn, ACTIVE_DAYS, FEATURE_DATASETS, segmentBase, SNAPSHOT_FEATURES, type Split } from '../../workloads/olist/features.ts';
 import type { ModelName } from '../../pipelines/models/index.ts';
 import { refinedSelect } from '../../pipelines/sql/compile.ts';
 import { MACROS } from '../../pipelines/sql/dialect.ts';

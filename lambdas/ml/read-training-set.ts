@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ColumnDefinition, DatasetDefinition } from '../../pipelines/datasets/dataset.ts';
-import { mlDatasetNamed, SNAPSHOT_FEATURES, SPLITS, type Split } from '../../pipelines/datasets/features.ts';
+import { mlDatasetNamed, SNAPSHOT_FEATURES, SPLITS, type Split } from '../../workloads/olist/features.ts';
 import { MACROS } from '../../pipelines/sql/dialect.ts';
 import type { QueryEngine } from '../ports/query-engine.ts';
 import type { Matrix } from './engine/matrix.ts';

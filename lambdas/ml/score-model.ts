@@ -88,7 +88,7 @@ export async function writeScores(
   };
 }
 
-/** The ranked list of sellers classed as churning on a scoring date (pipelines/sql/ml/churn_watchlist.sql), replacing that date's list. */
+/** The ranked list of sellers classed as churning on a scoring date (workloads/olist/sql/ml/churn_watchlist.sql), replacing that date's list. */
 async function buildWatchlist(engine: QueryEngine, dtScore: string, model: string): Promise<number> {
   const select = renderModel(loadModel('ml', 'churn_watchlist'), engine.dialect, engine.relations, { params: { dt_score: { date: dtScore }, model } });
   const written = await engine.replace(

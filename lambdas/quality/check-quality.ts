@@ -1,5 +1,5 @@
 import { environmentSchema, type Environment } from '../../config/schema.ts';
-import { DATASETS } from '../../pipelines/datasets/index.ts';
+import type { Catalog } from '../../pipelines/workloads/registry.ts';
 import { LINEAGE, quarantineFolder } from '../../pipelines/contract/lake-layout.ts';
 import { WHOLE_TABLE } from '../../pipelines/contract/table-pointer.ts';
 import { ruleName, rulesFor, type QualityRule, type Severity } from '../../pipelines/quality/rules.ts';
@@ -48,9 +48,9 @@ const DEFAULT_THRESHOLDS: QualityThresholds = environmentSchema.shape.quality.pa
  * rewrote (the rest was checked when it was written), for a refined table all
  * of it (rebuilt whole).
  */
-function scopeOf(engine: QueryEngine, table: string, layer: string, build: TrustedBuild | undefined): string {
+function scopeOf(engine: QueryEngine, catalog: Catalog, table: string, layer: string, build: TrustedBuild | undefined): string {
   const relation = engine.relations.ref(layer, table);
-  const dataset = DATASETS.find((candidate) => candidate.name === table);
+  const dataset = catalog.datasets.find((candidate) => candidate.name === table);
   if (!build || !dataset?.partition) return relation;
   const written = build.partitionsWritten.filter((value) => value !== WHOLE_TABLE);
   return `(select * from ${relation} where ${dataset.partition.column} in (${written.map(literal).join(', ') || 'null'}))`;
@@ -66,10 +66,10 @@ type Measure =
   | { readonly kind: 'scalar'; readonly select: string; readonly finish?: (value: number) => number }
   | { readonly kind: 'known'; readonly value: () => Promise<number> | number };
 
-function measureOf(rule: QualityRule, deps: CheckDeps, builds: ReadonlyMap<string, TrustedBuild>, layerOf: (table: string) => string, thresholds: QualityThresholds): Measure {
+function measureOf(rule: QualityRule, deps: CheckDeps, catalog: Catalog, builds: ReadonlyMap<string, TrustedBuild>, layerOf: (table: string) => string, thresholds: QualityThresholds): Measure {
   const { engine } = deps;
   const build = builds.get(rule.table);
-  const table = scopeOf(engine, rule.table, layerOf(rule.table), build);
+  const table = scopeOf(engine, catalog, rule.table, layerOf(rule.table), build);
   switch (rule.kind) {
     case 'not_null':
       return { kind: 'rows', condition: `t.${rule.column} is null` };
@@ -157,12 +157,13 @@ async function measureTable(engine: QueryEngine, scope: string, measures: readon
  */
 export async function checkQuality(
   deps: Omit<CheckDeps, 'runId'>,
-  request: { runId: string; trusted: readonly TrustedBuild[]; thresholds?: QualityThresholds },
+  request: { runId: string; catalog: Catalog; trusted: readonly TrustedBuild[]; thresholds?: QualityThresholds },
 ): Promise<QualityCheck> {
   const context = { ...deps, runId: request.runId };
   const thresholds = request.thresholds ?? DEFAULT_THRESHOLDS;
   const builds = new Map(request.trusted.map((build) => [build.table, build]));
-  const layers = new Map(DATASETS.map((dataset) => [dataset.name, dataset.layer]));
+  const { catalog } = request;
+  const layers = new Map(catalog.datasets.map((dataset) => [dataset.name, dataset.layer]));
   const layerOf = (table: string) => layers.get(table) ?? 'trusted';
   const failedTables = new Set(request.trusted.filter((build) => build.status === 'failed').map((build) => build.table));
   const skippedTables = new Set(request.trusted.filter((build) => build.status === 'skipped').map((build) => build.table));
@@ -170,15 +171,15 @@ export async function checkQuality(
   for (const build of request.trusted.filter((candidate) => candidate.status === 'failed')) {
     results.push({ table: build.table, rule: `build: ${build.error}`, severity: 'error', passed: false, failingRows: 0 });
   }
-  for (const dataset of DATASETS) {
+  for (const dataset of catalog.datasets) {
     if (failedTables.has(dataset.name)) continue;
-    const rules = rulesFor(dataset).filter((rule) => {
+    const rules = rulesFor(catalog, dataset).filter((rule) => {
       if (skippedTables.has(dataset.name) && rule.kind !== 'freshness') return false;
       if (rule.kind === 'referential_integrity' && failedTables.has(rule.parentTable)) return false;
       return !((rule.kind === 'row_count_reconciliation' || rule.kind === 'quarantine_share') && !builds.has(rule.table));
     });
-    const scope = scopeOf(deps.engine, dataset.name, layerOf(dataset.name), builds.get(dataset.name));
-    const failing = await measureTable(deps.engine, scope, rules.map((rule) => measureOf(rule, context, builds, layerOf, thresholds)));
+    const scope = scopeOf(deps.engine, catalog, dataset.name, layerOf(dataset.name), builds.get(dataset.name));
+    const failing = await measureTable(deps.engine, scope, rules.map((rule) => measureOf(rule, context, catalog, builds, layerOf, thresholds)));
     rules.forEach((rule, index) => {
       results.push({ table: rule.table, rule: ruleName(rule), severity: rule.severity, passed: failing[index] === 0, failingRows: failing[index]! });
     });

@@ -1,11 +1,13 @@
 /**
- * A dataset definition: the cloud-neutral description of one table. Stacks
+ * A dataset definition: the cloud-neutral description of one table, written
+ * by a workload (workloads/<name>/datasets/<table>.yaml). Stacks
  * declare catalog tables from it; the ETL (SQL models) and quality rules are
  * checked against it.
  */
 
 /** Column types in the portable subset Athena (Trino/Hive), Spark SQL and DuckDB share. */
-export type ColumnType = 'string' | 'int' | 'bigint' | 'double' | 'decimal(12,2)' | 'timestamp' | 'date' | 'boolean';
+export const COLUMN_TYPES = ['string', 'int', 'bigint', 'double', 'decimal(12,2)', 'timestamp', 'date', 'boolean'] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 export interface ColumnDefinition {
   readonly name: string;
@@ -20,6 +22,13 @@ export interface ColumnDefinition {
   readonly acceptedValues?: readonly string[];
   /** Inclusive numeric range; a value outside it is bad. @default - unbounded */
   readonly range?: { readonly min?: number; readonly max?: number };
+  /**
+   * The parent row a value names. Severity error: a row whose parent is
+   * missing waits in quarantine until it arrives (and the parent table is
+   * built first); warn: the quality check only reports it.
+   * @default - no relationship
+   */
+  readonly references?: { readonly table: string; readonly column: string; readonly severity: 'error' | 'warn' };
 }
 
 /** How a table's files are split into folders: a commit rewrites only the partitions it touched. */

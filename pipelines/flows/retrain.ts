@@ -1,4 +1,4 @@
-import { camelCase, MODELS, pascalCase } from '../models/index.ts';
+import { camelCase, pascalCase, type ModelDefinition } from '../models/index.ts';
 import type { FlowDefinition, FlowStep } from './flow.ts';
 
 const RUN_ID = '$$.Execution.Name';
@@ -9,13 +9,13 @@ const RUN_ID = '$$.Execution.Name';
  * same steps; handlers read what earlier steps wrote from the lake (under
  * the run's id), so the flow's state carries summaries only.
  */
-export const retrainFlow: FlowDefinition = {
+export const retrainFlow = (models: readonly ModelDefinition[]): FlowDefinition => ({
   name: 'retrain',
   description: 'Builds the feature store and training sets, retrains, evaluates and gates every model, registers it and scores the latest snapshot.',
   schedule: 'retrain',
   steps: [
     { kind: 'task', name: 'BuildFeatures', handler: 'build-features', input: { runId: RUN_ID }, resultPath: '$.features' },
-    ...MODELS.flatMap((model): FlowStep[] => {
+    ...models.flatMap((model): FlowStep[] => {
       const input = { model: model.name, runId: RUN_ID };
       const state = (verb: string) => `${verb}${pascalCase(model.name)}`;
       const result = (what: string) => `$.${camelCase(model.name)}${what}`;
@@ -32,7 +32,7 @@ export const retrainFlow: FlowDefinition = {
       kind: 'notify',
       name: 'NotifyRetrained',
       subject: 'models retrained',
-      message: Object.fromEntries(MODELS.map((model) => [camelCase(model.name), `$.${camelCase(model.name)}Registration.summary`])),
+      message: Object.fromEntries(models.map((model) => [camelCase(model.name), `$.${camelCase(model.name)}Registration.summary`])),
     },
   ],
-};
+});

@@ -16,7 +16,7 @@ export interface ModelDefinition {
   /** classifier: a label and AUC; clusterer: no label, silhouette. */
   readonly kind: 'classifier' | 'clusterer';
   readonly description: string;
-  /** The refined table its training set is built into (pipelines/sql/ml/<table>.sql). */
+  /** The refined table its training set is built into (sql/ml/<table>.sql of its workload). */
   readonly trainingSet: string;
   /** The refined table its scores land in, partitioned by dt_score and model. */
   readonly scoresTable: string;

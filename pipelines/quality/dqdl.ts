@@ -5,6 +5,7 @@
  * stay with the quality handler.
  */
 import type { DatasetDefinition } from '../datasets/index.ts';
+import type { Catalog } from '../workloads/registry.ts';
 import { rulesFor, type QualityRule } from './rules.ts';
 
 const name = (column: string) => `"${column}"`;
@@ -32,7 +33,7 @@ function dqdlRules(rule: QualityRule): string[] {
 }
 
 /** DQDL for a trusted table: `Rules = [ ... ]`. */
-export function dqdlRuleset(dataset: DatasetDefinition): string {
-  const rules = ['RowCount > 0', ...rulesFor(dataset).flatMap(dqdlRules)];
+export function dqdlRuleset(catalog: Pick<Catalog, 'relationships'>, dataset: DatasetDefinition): string {
+  const rules = ['RowCount > 0', ...rulesFor(catalog, dataset).flatMap(dqdlRules)];
   return `Rules = [\n  ${rules.join(',\n  ')}\n]`;
 }

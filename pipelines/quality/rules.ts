@@ -1,10 +1,14 @@
 /**
- * Data-quality rules, cloud-neutral. Column rules come from the dataset
- * definitions (the same ones that quarantine bad raw rows), so trusted is
- * checked against exactly what ingestion promised; relationships, row-count
- * reconciliation and freshness are declared here.
+ * Data-quality rules, cloud-neutral. Column rules and relationships come
+ * from the dataset definitions (the same ones that quarantine bad raw rows),
+ * so trusted is checked against exactly what ingestion promised; row-count
+ * reconciliation and freshness are declared here, for every loaded table.
  */
-import { OLIST_DATASETS, type DatasetDefinition } from '../datasets/index.ts';
+import type { DatasetDefinition } from '../datasets/index.ts';
+import type { Catalog } from '../workloads/registry.ts';
+
+/** What the rules read of a catalog: the tables and their relationships. */
+type Relationships = Pick<Catalog, 'relationships'>;
 
 /** error: stops the flow and alarms; warn: recorded, the flow goes on. */
 export type Severity = 'error' | 'warn';
@@ -29,40 +33,12 @@ export type QualityRule =
   /** The newest raw file of the table arrived within maxAgeHours. */
   | { readonly kind: 'freshness'; readonly table: string; readonly maxAgeHours: number; readonly severity: Severity };
 
-export interface Relationship {
-  readonly table: string;
-  readonly column: string;
-  readonly parentTable: string;
-  readonly parentColumn: string;
-  readonly severity: Severity;
-}
-
-/**
- * Foreign keys of the Olist model. Olist itself has products whose category
- * has no English name, hence warn there.
- */
-export const RELATIONSHIPS: readonly Relationship[] = [
-  { table: 'order_items', column: 'order_id', parentTable: 'orders', parentColumn: 'order_id', severity: 'error' },
-  { table: 'order_items', column: 'seller_id', parentTable: 'sellers', parentColumn: 'seller_id', severity: 'error' },
-  { table: 'order_items', column: 'product_id', parentTable: 'products', parentColumn: 'product_id', severity: 'error' },
-  { table: 'order_payments', column: 'order_id', parentTable: 'orders', parentColumn: 'order_id', severity: 'error' },
-  { table: 'order_reviews', column: 'order_id', parentTable: 'orders', parentColumn: 'order_id', severity: 'error' },
-  { table: 'orders', column: 'customer_id', parentTable: 'customers', parentColumn: 'customer_id', severity: 'error' },
-  {
-    table: 'products',
-    column: 'product_category_name',
-    parentTable: 'product_category_name_translation',
-    parentColumn: 'product_category_name',
-    severity: 'warn',
-  },
-];
-
 /**
  * The parents whose missing key quarantines a child row (relationships of
  * severity error): the row waits, parked, until the parent arrives.
  */
-export function cascadeParentsOf(table: string): { column: string; parentTable: string; parentColumn: string }[] {
-  return RELATIONSHIPS.filter((relationship) => relationship.table === table && relationship.severity === 'error').map(({ column, parentTable, parentColumn }) => ({
+export function cascadeParentsOf(catalog: Relationships, table: string): { column: string; parentTable: string; parentColumn: string }[] {
+  return catalog.relationships.filter((relationship) => relationship.table === table && relationship.severity === 'error').map(({ column, parentTable, parentColumn }) => ({
     column,
     parentTable,
     parentColumn,
@@ -74,12 +50,13 @@ export function cascadeParentsOf(table: string): { column: string; parentTable: 
  * from, so a child's build sees its parents' rows of the same run. Tables of
  * one level do not depend on each other.
  */
-export function trustedBuildLevels(tables: readonly string[]): string[][] {
+export function trustedBuildLevels(catalog: Relationships & Pick<Catalog, 'trusted'>): string[][] {
+  const tables = catalog.trusted.map((dataset) => dataset.name);
   const levels: string[][] = [];
   const placed = new Set<string>();
   let remaining = [...tables];
   while (remaining.length > 0) {
-    const level = remaining.filter((table) => cascadeParentsOf(table).every((parent) => placed.has(parent.parentTable) || !tables.includes(parent.parentTable)));
+    const level = remaining.filter((table) => cascadeParentsOf(catalog, table).every((parent) => placed.has(parent.parentTable) || !tables.includes(parent.parentTable)));
     if (level.length === 0) throw new Error(`relationships form a cycle among ${remaining.join(', ')}`);
     levels.push(level);
     for (const table of level) placed.add(table);
@@ -91,7 +68,7 @@ export function trustedBuildLevels(tables: readonly string[]): string[][] {
 /** Hours after which a table whose raw input stopped arriving is flagged. */
 export const FRESHNESS_MAX_AGE_HOURS = 26;
 
-export function rulesFor(dataset: DatasetDefinition): QualityRule[] {
+export function rulesFor(catalog: Relationships, dataset: DatasetDefinition): QualityRule[] {
   const table = dataset.name;
   const rules: QualityRule[] = [];
   for (const column of dataset.columns) {
@@ -100,7 +77,7 @@ export function rulesFor(dataset: DatasetDefinition): QualityRule[] {
     if (column.range) rules.push({ kind: 'range', table, column: column.name, ...column.range, severity: 'error' });
   }
   rules.push({ kind: 'unique_key', table, columns: dataset.primaryKey, severity: 'error' });
-  for (const relationship of RELATIONSHIPS.filter((candidate) => candidate.table === table)) {
+  for (const relationship of catalog.relationships.filter((candidate) => candidate.table === table)) {
     rules.push({ kind: 'referential_integrity', ...relationship });
   }
   if (dataset.sourceFile) {
@@ -110,9 +87,6 @@ export function rulesFor(dataset: DatasetDefinition): QualityRule[] {
   }
   return rules;
 }
-
-/** Every rule of every trusted table. */
-export const TRUSTED_RULES: readonly QualityRule[] = OLIST_DATASETS.flatMap(rulesFor);
 
 /** A short stable name for reports: `unique_key(order_id)`. */
 export function ruleName(rule: QualityRule): string {

@@ -1,12 +1,9 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FEATURE_DATASETS, featureColumns, SNAPSHOT_FEATURES } from '../datasets/features.ts';
-import { datasetNamed } from '../datasets/index.ts';
 import { LINEAGE_COLUMNS } from '../contract/lake-layout.ts';
+import { catalogFor, installedCatalog } from '../workloads/registry.ts';
+import type { ModelFolder, SqlModel } from '../workloads/workload-folder.ts';
 import { MACROS, type Dialect } from './dialect.ts';
 
-export const SQL_DIR = dirname(fileURLToPath(import.meta.url));
+export type { ModelFolder, SqlModel } from '../workloads/workload-folder.ts';
 
 /** How an engine names the relations a model reads. */
 export interface Relations {
@@ -16,36 +13,14 @@ export interface Relations {
   ref(layer: string, table: string): string;
 }
 
-/**
- * Folders of models: trusted and refined build the process flow's tables;
- * features (the seller feature store) and ml (training sets) write refined
- * too, and are built by the retrain flow.
- */
-export type ModelFolder = 'trusted' | 'refined' | 'features' | 'ml';
-
-export interface SqlModel {
-  /** The table it builds, which is also its file name. */
-  readonly table: string;
-  readonly layer: 'trusted' | 'refined';
-  readonly file: string;
-  readonly text: string;
-}
-
-const layerOf = (folder: ModelFolder): 'trusted' | 'refined' => (folder === 'trusted' ? 'trusted' : 'refined');
-
-/** Every model under pipelines/sql/<folder>/<table>.sql. */
+/** Every installed workload's models of a folder. */
 export function loadModels(folder: ModelFolder): SqlModel[] {
-  const directory = join(SQL_DIR, folder);
-  return readdirSync(directory)
-    .filter((name) => name.endsWith('.sql'))
-    .sort()
-    .map((name) => ({ table: basename(name, '.sql'), layer: layerOf(folder), file: `pipelines/sql/${folder}/${name}`, text: readFileSync(join(directory, name), 'utf8') }));
+  return installedCatalog().sqlModels(folder);
 }
 
+/** The SQL model building a table, from whichever installed workload has it (table names are unique). */
 export function loadModel(folder: ModelFolder, table: string): SqlModel {
-  const model = loadModels(folder).find((candidate) => candidate.table === table);
-  if (!model) throw new Error(`no SQL model pipelines/sql/${folder}/${table}.sql`);
-  return model;
+  return installedCatalog().sqlModel(folder, table);
 }
 
 /** What one statement's caller supplies besides the engine's relations. */
@@ -67,7 +42,7 @@ export interface RenderOptions {
  */
 function lineage(model: SqlModel): string {
   if (model.layer !== 'trusted') throw new Error(`${model.file}: lineage() belongs in trusted models, which read raw`);
-  const dataset = datasetNamed(model.table, 'trusted');
+  const dataset = catalogFor([model.workload]).datasetNamed(model.table, 'trusted');
   return [...LINEAGE_COLUMNS, ...dataset.columns.map((column) => `${column.name} as ${RAW_PREFIX}${column.name}`)].join(', ');
 }
 
@@ -97,16 +72,16 @@ function paramLiteral(model: SqlModel, name: string, options: RenderOptions): st
 }
 
 /**
- * `alias.column` for every feature of a feature table (or, for
- * `seller_snapshot_features`, of all six), in the dataset definition's order:
- * the joins list the columns the definitions declare, written once.
+ * `alias.column` for every column of a named list the model's workload
+ * declares (`columnLists` in its workload.ts), in order: the joins list the
+ * columns the definitions declare, written once.
  */
-function featureList(model: SqlModel, table: string, alias: string | undefined): string {
+function columnList(model: SqlModel, name: string, alias: string | undefined): string {
   const prefix = alias ? `${alias}.` : '';
-  if (table === 'seller_snapshot_features') return SNAPSHOT_FEATURES.map((column) => `${prefix}${column.name}`).join(', ');
-  const dataset = FEATURE_DATASETS.find((candidate) => candidate.name === table);
-  if (!dataset) throw new Error(`${model.file}: feature_columns(${table}): not a feature table; tables: seller_snapshot_features, ${FEATURE_DATASETS.map((candidate) => candidate.name).join(', ')}`);
-  return featureColumns(dataset).map((column) => `${prefix}${column.name}`).join(', ');
+  const lists = catalogFor([model.workload]).workloads[0]!.code.columnLists ?? {};
+  const columns = lists[name];
+  if (!columns) throw new Error(`${model.file}: feature_columns(${name}): workloads/${model.workload} declares no column list "${name}"; lists: ${Object.keys(lists).join(', ') || 'none'}`);
+  return columns.map((column) => `${prefix}${column.name}`).join(', ');
 }
 
 function mlRelation(model: SqlModel, name: string, options: RenderOptions): string {
@@ -125,7 +100,7 @@ export function renderModel(model: SqlModel, dialect: Dialect, relations: Relati
     if (name === 'ref') return values[0] === 'ml' ? mlRelation(model, values[1]!, options) : relations.ref(values[0]!, values[1]!);
     if (name === 'lineage') return lineage(model);
     if (name === 'param') return paramLiteral(model, values[0]!, options);
-    if (name === 'feature_columns') return featureList(model, values[0]!, values[1]);
+    if (name === 'feature_columns') return columnList(model, values[0]!, values[1]);
     const macro = MACROS[name];
     if (!macro) throw new Error(`${model.file}: unknown macro "${name}"; macros: source, ref, lineage, param, feature_columns, ${Object.keys(MACROS).join(', ')}`);
     return macro(dialect, ...values);

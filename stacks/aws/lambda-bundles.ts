@@ -6,27 +6,26 @@
  * one build of all of them takes about one.
  *
  * Each bundle is the ESM for Node 24 with the AWS SDK v3 left to the runtime,
- * and the layer SQL beside it: pipelines/sql/render.ts reads the model files
- * from the code's folder at run time, so a changed model changes the asset
- * hash and redeploys the function.
+ * and the workloads' dataset files and SQL beside it: the registry reads
+ * them from the code's folder at run time, so a changed table or model
+ * changes the asset hash and redeploys the function.
  */
 import { buildSync } from 'esbuild';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HANDLERS, type HandlerName } from '../../pipelines/flows/index.ts';
+import { workloadBundleFiles } from '../../pipelines/workloads/bundle-files.ts';
 import { withSynthProgress } from '../shared/synth-progress.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** Folders of pipelines/sql holding models. */
-const SQL_LAYERS = ['trusted', 'refined', 'features', 'ml'] as const;
 /** The file each bundle's handler is exported from (the function's handler is `index.handler`). */
 export const LAMBDA_BUNDLE_FILE = 'index.mjs';
 
 let built: string | undefined;
 
-/** The folder holding `<handler>/index.mjs` and the SQL for every handler; built on first call. */
+/** The folder holding `<handler>/index.mjs` and the workload files for every handler; built on first call. */
 export function lambdaBundlesFolder(): string {
   if (built) return built;
   const outdir = mkdtempSync(join(tmpdir(), 'strata-lambdas-'));
@@ -50,14 +49,19 @@ export function lambdaBundlesFolder(): string {
     banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     logLevel: 'warning',
   }));
+  const workloadFiles = workloadBundleFiles();
   for (const handler of handlers) {
-    for (const layer of SQL_LAYERS) cpSync(join(REPO_ROOT, 'pipelines', 'sql', layer), join(outdir, handler, layer), { recursive: true });
+    for (const file of workloadFiles) {
+      const target = join(outdir, handler, ...file.path.split('/'));
+      mkdirSync(dirname(target), { recursive: true });
+      cpSync(file.source, target);
+    }
   }
   built = outdir;
   return outdir;
 }
 
-/** One handler's bundle folder (its index.mjs and the SQL). */
+/** One handler's bundle folder (its index.mjs and the workload files). */
 export function lambdaBundleOf(handler: HandlerName): string {
   return join(lambdaBundlesFolder(), handler);
 }

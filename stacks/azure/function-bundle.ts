@@ -5,22 +5,24 @@
  * lambdas/entrypoints/azure/function-app.ts, like the AWS bundles, and
  * zipped deterministically: two builds of one commit are byte-identical, so
  * the asset hash (and the Terraform plan) changes exactly when the code or
- * the SQL models do.
+ * the workload files (dataset definitions, SQL models) do.
  *
  * Layout (the Functions Node worker loads package.json's `main`):
  *   index.mjs      the bundle: handlers, adapters, @azure/functions
  *   package.json   {"type": "module", "main": "index.mjs"}
  *   host.json      version 2.0; the extension bundle (v4), for the step queue's
  *                  trigger and output binding (HTTP triggers are built into the host)
- *   trusted/ refined/ features/ ml/   the SQL models, where pipelines/sql/render.ts
- *                  looks at run time (beside the code: SQL_DIR is the bundle's folder)
+ *   <workload>/datasets/ <workload>/sql/   the workloads' dataset files and SQL models,
+ *                  where the registry looks at run time (beside the code: the
+ *                  workloads root is the bundle's folder)
  */
 import { buildSync } from 'esbuild';
 import { zipSync, type Zippable } from 'fflate';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { workloadBundleFiles } from '../../pipelines/workloads/bundle-files.ts';
 import { STEP_ATTEMPTS, STEP_RETRY_DELAY_SECONDS } from '../../lambdas/entrypoints/azure/app-settings.ts';
 import { hostFunctionTimeout } from './pipelines/handler-function-app.ts';
 
@@ -44,8 +46,6 @@ export interface FunctionBundleOptions {
 export const FUNCTION_BUNDLE_ZIP = 'strata-functions.zip';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** Folders of pipelines/sql holding models (as in the AWS bundling). */
-const SQL_FOLDERS = ['trusted', 'refined', 'features', 'ml'] as const;
 /** Zip entries carry this time, not the build's: the DOS date fields are built from local-time parts, fixed here in any time zone. */
 const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 
@@ -102,10 +102,7 @@ function bundleBytes(): { zip: Uint8Array; sha256: string; files: string[] } {
     ['package.json', encoder.encode(`${JSON.stringify(PACKAGE_JSON, null, 2)}\n`)],
     ['host.json', encoder.encode(`${JSON.stringify(HOST_JSON, null, 2)}\n`)],
   ]);
-  for (const folder of SQL_FOLDERS) {
-    const directory = join(REPO_ROOT, 'pipelines', 'sql', folder);
-    for (const name of readdirSync(directory).filter((file) => file.endsWith('.sql'))) entries.set(`${folder}/${name}`, readFileSync(join(directory, name)));
-  }
+  for (const file of workloadBundleFiles()) entries.set(file.path, readFileSync(file.source));
   const files = [...entries.keys()].sort();
   const zippable: Zippable = {};
   for (const name of files) zippable[name] = [entries.get(name)!, { mtime: FIXED_MTIME, level: 9 }];

@@ -32,8 +32,8 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider/index.js';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment/index.js';
 import { LANDING_PREFIX } from '../../pipelines/contract/lake-layout.ts';
 import { lambdaSizingFor, type Environment, type HandlerClass, type Layer } from '../../config/schema.ts';
-import { httpSources } from '../../pipelines/datasets/sources.ts';
-import { FLOWS, HANDLERS, type FlowDefinition } from '../../pipelines/flows/index.ts';
+import { catalogFor } from '../../pipelines/workloads/registry.ts';
+import { flowsFor, HANDLERS, type FlowDefinition } from '../../pipelines/flows/index.ts';
 import { keyVaultSecretName } from '../../lambdas/adapters/azure/key-vault-secret-store.ts';
 import { APP_SETTINGS, STEP_ATTEMPTS, STEP_RETRY_DELAY_SECONDS } from '../../lambdas/entrypoints/azure/app-settings.ts';
 import { handlerSettings } from '../../lambdas/handlers/handler-ports.ts';
@@ -179,7 +179,7 @@ export class PipelinesStack extends TerraformStack {
     // Only the ingest identity may read them, each secret on its own.
     // Keyed by the secret's name, not its position: a source added in front must not move (and so
     // recreate with the placeholder) a secret an operator has already filled in.
-    this.apiKeySecrets = httpSources(environment.name).map((source) => {
+    this.apiKeySecrets = catalogFor(environment.workloads).sources(environment.name).map((source) => {
       const secretName = keyVaultSecretName(source.apiKeySecret);
       const secret = new KeyVaultSecret(this, `api_key_${secretName.replaceAll('-', '_')}`, {
         name: secretName,
@@ -310,7 +310,7 @@ export class PipelinesStack extends TerraformStack {
     // Referenced by name or URL only in activities_json: the factory's roles (and runtime) must be in place first.
     const dependsOn = [factoryReadsSecrets, factoryPublishes, ...(this.managedNetwork ? [this.managedNetwork.runtime, this.managedNetwork.vaultEndpoint] : [])];
     this.pipelines = {};
-    for (const flow of FLOWS) {
+    for (const flow of flowsFor(catalogFor(environment.workloads))) {
       this.pipelines[flow.name] = new FlowPipeline(this, `flow_${flow.name}`, {
         dataFactoryId: this.dataFactory.id,
         flow,

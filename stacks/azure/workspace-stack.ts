@@ -30,7 +30,7 @@ import { StorageCredential } from '@cdktf/provider-databricks/lib/storage-creden
 import { HANDLER_CLASSES, LAYERS, type Environment, type Layer } from '../../config/schema.ts';
 import type { HandlerAccess } from '../../pipelines/access.ts';
 import { STAGED_PREFIX, STAGED_REJECTS_PREFIX } from '../../pipelines/contract/lake-layout.ts';
-import { DATASETS } from '../../pipelines/datasets/index.ts';
+import { catalogFor } from '../../pipelines/workloads/registry.ts';
 import { resourceName } from '../shared/naming.ts';
 import { configureBackend, remoteStackState, STACK_NAMES } from './backend.ts';
 import { clusterPolicyDefinition, jobClusterSpec, sqlWarehouseSpec } from './databricks-sizing.ts';
@@ -190,8 +190,8 @@ export class WorkspaceStack extends TerraformStack {
           })
         : undefined;
     this.rawTables = new RawTables(this, 'raw_tables', {
-      // Every source dataset (one loaded from a file), as on AWS: today the Olist tables.
-      datasets: DATASETS.filter((dataset) => dataset.sourceFile !== undefined),
+      // Every table loaded from files, of the environment's workloads, as on AWS.
+      datasets: catalogFor(environment.workloads).trusted,
       catalogName: this.catalog.name,
       rawUrl: layerUrl('raw', account),
       // The handlers' warehouse runs the DDL; the provider waits 50 s a statement, so a classic warehouse still

@@ -12,15 +12,15 @@ import { parse } from 'csv-parse/sync';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnvironment } from '../../config/load-environment.ts';
-import { OLIST_FILES, splitIntoBatches } from '../../cli/generate/split-batches.ts';
+import { OLIST_FILES, splitIntoBatches } from '../../workloads/olist/generate/split-batches.ts';
 import { dropFilesIn, runLocally, type LocalRunResult } from '../../cli/run/local-runner.ts';
 import { synthesizeFlows, type SynthesizedFlow } from '../../cli/run/synthesized-flows.ts';
 import { REPO_ROOT } from '../../cli/synth-platform.ts';
 import { DuckDbDatabase } from '../../lambdas/adapters/local/duckdb-query-engine.ts';
 import type { TrustedBuild } from '../../lambdas/transform/build-trusted.ts';
 import { LINEAGE } from '../../pipelines/contract/lake-layout.ts';
-import { OLIST_DATASETS } from '../../pipelines/datasets/olist.ts';
-import { REFINED_DATASETS } from '../../pipelines/datasets/refined.ts';
+import { TRUSTED_DATASETS as OLIST_DATASETS } from '../support/catalog.ts';
+import { REFINED_DATASETS } from '../support/catalog.ts';
 
 const SAMPLE = join(REPO_ROOT, 'tests', 'fixtures', 'olist-sample');
 

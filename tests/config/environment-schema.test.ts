@@ -122,7 +122,7 @@ describe('a bad environment file', () => {
     [
       'an unknown top-level key',
       'name: prod\nsizzing: {}\n',
-      [`${file}: sizzing = {}: unknown key; allowed here: analytics, aws, azure, ingestion, models, name, network, quality, retention, schedules, sizing, storage`],
+      [`${file}: sizzing = {}: unknown key; allowed here: analytics, aws, azure, ingestion, models, name, network, quality, retention, schedules, sizing, storage, workloads`],
     ],
     ['a missing name', 'sizing: {}\n', [`${file}: name: required; must be 2 to 10 lowercase letters and digits, starting with a letter`]],
     [

@@ -17,7 +17,8 @@ import { DatabricksSqlQueryEngine } from '../../lambdas/adapters/azure/databrick
 import { FolderObjectStore } from '../../lambdas/adapters/local/folder-object-store.ts';
 import { HANDLER_FACTORIES, handlerSettings, type HandlerPorts } from '../../lambdas/handlers/index.ts';
 import type { QueryEngine } from '../../lambdas/ports/query-engine.ts';
-import { FLOWS, type FlowStep, type HandlerName } from '../../pipelines/flows/index.ts';
+import { type FlowStep, type HandlerName } from '../../pipelines/flows/index.ts';
+import { FLOWS } from './catalog.ts';
 import { LAYERS } from '../../config/schema.ts';
 import { environmentNamed } from './environments.ts';
 

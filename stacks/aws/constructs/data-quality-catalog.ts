@@ -3,13 +3,13 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { QUARANTINE_PREFIX, STAGED_REJECT_COLUMNS } from '../../../pipelines/contract/lake-layout.ts';
-import type { DatasetDefinition } from '../../../pipelines/datasets/index.ts';
 import { dqdlRuleset } from '../../../pipelines/quality/dqdl.ts';
+import type { Catalog } from '../../../pipelines/workloads/registry.ts';
 import { declareParquetTable, lineageColumns } from './catalog-tables.ts';
 
 export interface DataQualityCatalogProps {
-  /** The trusted tables checked by rulesets and quarantined into; each needs its Glue table in `trustedTables`. */
-  readonly datasets: readonly DatasetDefinition[];
+  /** The workloads' tables: its trusted ones are checked by rulesets and quarantined into; each needs its Glue table in `trustedTables`. */
+  readonly catalog: Catalog;
   /** The trusted layer's database, which holds the tables the rulesets evaluate. */
   readonly trustedDatabase: glue.IDatabase;
   /** The declared trusted tables by dataset name (see CatalogTables). */
@@ -71,13 +71,13 @@ export class DataQualityCatalog extends Construct {
 
     const rulesets = new Construct(this, 'Rulesets');
     const quarantine = new Construct(this, 'Quarantine');
-    for (const dataset of props.datasets) {
+    for (const dataset of props.catalog.trusted) {
       const target = props.trustedTables[dataset.name];
       if (!target) throw new Error(`DataQualityCatalog: no trusted table declared for dataset ${dataset.name}`);
       this.rulesets[dataset.name] = new glue.DataQualityRuleset(rulesets, dataset.name, {
         rulesetName: `${props.rulesetNamePrefix}-${dataset.name}`,
         description: `Data-quality rules of trusted ${dataset.name} (pipelines/quality); reconciliation and freshness run in the quality handler.`,
-        dqdl: glue.Dqdl.fromString(dqdlRuleset(dataset)),
+        dqdl: glue.Dqdl.fromString(dqdlRuleset(props.catalog, dataset)),
         // References the table (and so is created after it).
         targetTable: glue.DataQualityTargetTable.fromTable(props.trustedDatabase, target),
         // Rules are code, rebuilt from pipelines/quality on every deploy, and hold

@@ -10,7 +10,8 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { Environment } from '../../../config/schema.ts';
 import { NON_RETRYABLE_ERRORS, type HandlerName, type TaskStep } from '../../../pipelines/flows/index.ts';
-import { MODELS, modelNamed, pascalCase, type ModelDefinition, type ModelName } from '../../../pipelines/models/index.ts';
+import { pascalCase, type ModelDefinition, type ModelName } from '../../../pipelines/models/index.ts';
+import { catalogFor } from '../../../pipelines/workloads/registry.ts';
 import { runPrefix } from '../../../lambdas/ml/model-artifacts.ts';
 import { platformTags, resourceName } from '../../shared/naming.ts';
 import { acknowledgeWildcardResources, type WildcardResource } from '../acknowledge-wildcards.ts';
@@ -160,7 +161,7 @@ export class SageMakerTraining extends Construct {
     this.refined = s3.Bucket.fromBucketName(this, 'Refined', names.layerBucket('refined'));
     this.tags = { ...platformTags(environment, props.platformVersion), 'strata:flow': 'retrain' };
 
-    for (const model of managedModels()) {
+    for (const model of managedModels(environment)) {
       const base = jobBaseName(environment, model.name);
       if (base.length + RUN_SUFFIX_LENGTH > SAGEMAKER_NAME_LIMIT) {
         throw new Error(`${base}: SageMaker job names of model ${model.name} would pass ${SAGEMAKER_NAME_LIMIT} characters; shorten the environment name`);
@@ -234,7 +235,7 @@ export class SageMakerTraining extends Construct {
     ]);
 
     this.modelPackageGroups = {};
-    for (const model of managedModels()) {
+    for (const model of managedModels(environment)) {
       this.modelPackageGroups[model.name] = new sagemaker.CfnModelPackageGroup(this, `${pascalCase(model.name)}Packages`, {
         modelPackageGroupName: resourceName(environment, model.name),
         modelPackageGroupDescription: `Strata ${environment.name}: ${model.name} models trained by SageMaker XGBoost ${XGBOOST_VERSION}. The lake registry (refined/_ml/registry) decides the champion.`,
@@ -247,7 +248,7 @@ export class SageMakerTraining extends Construct {
   renderer(functions: Readonly<Record<HandlerName, lambda.IFunction>>): ManagedStepRenderer {
     return (scope, step) => {
       if (!step.managed) return undefined;
-      const model = modelNamed(step.managed.model);
+      const model = catalogFor(this.environment.workloads).modelNamed(step.managed.model);
       if (model.managedAlgorithm !== 'xgboost') return undefined;
       return step.managed.job === 'training' ? this.renderTraining(scope, step, model, functions) : this.renderScoring(scope, step, model, functions);
     };
@@ -577,8 +578,8 @@ export class SageMakerTraining extends Construct {
 }
 
 /** Models whose training a managed engine may run. */
-function managedModels(): ModelDefinition[] {
-  return MODELS.filter((model) => model.managedAlgorithm === 'xgboost');
+function managedModels(environment: Environment): ModelDefinition[] {
+  return catalogFor(environment.workloads).models.filter((model) => model.managedAlgorithm === 'xgboost');
 }
 
 /** An S3 location the running execution names (a States.Format of the run id). */

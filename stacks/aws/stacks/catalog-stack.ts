@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type { Construct } from 'constructs';
 import { LAYERS, type Layer } from '../../../config/schema.ts';
-import { DATASETS, FEATURE_DATASETS, ML_DATASETS, OLIST_DATASETS } from '../../../pipelines/datasets/index.ts';
+import { catalogFor } from '../../../pipelines/workloads/registry.ts';
 import { resourceName } from '../../shared/naming.ts';
 import { AwsNames } from '../aws-names.ts';
 import { CatalogTables } from '../constructs/catalog-tables.ts';
@@ -33,6 +33,7 @@ export class CatalogStack extends Stack {
     super(scope, id, props);
     const { environment, storage } = props;
     const names = new AwsNames(environment, this);
+    const catalog = catalogFor(environment.workloads);
     const buckets = referenceLayerBuckets(this, names, storage.key);
 
     const databases = {} as Record<Layer, glue.Database>;
@@ -45,8 +46,8 @@ export class CatalogStack extends Stack {
     this.databases = databases;
 
     this.rawTables = new RawTables(this, 'RawTables', {
-      // Every source dataset (one loaded from a file): today the Olist tables.
-      datasets: DATASETS.filter((dataset) => dataset.sourceFile !== undefined),
+      // Every table loaded from files, of the environment's workloads.
+      datasets: catalog.trusted,
       database: databases.raw,
       bucket: buckets.raw,
     });
@@ -55,7 +56,7 @@ export class CatalogStack extends Stack {
       (layer) =>
         new CatalogTables(this, `${layer}Tables`, {
           // The feature store, training sets and scores are refined tables the retrain flow builds.
-          datasets: [...DATASETS, ...FEATURE_DATASETS, ...ML_DATASETS].filter((dataset) => dataset.layer === layer),
+          datasets: [...catalog.datasets, ...catalog.retrainDatasets].filter((dataset) => dataset.layer === layer),
           database: databases[layer],
           bucket: buckets[layer],
           // Trusted rows keep the lineage of the staged record they came from.
@@ -65,7 +66,7 @@ export class CatalogStack extends Stack {
 
     const [trustedTables] = this.tables;
     this.dataQuality = new DataQualityCatalog(this, 'DataQuality', {
-      datasets: OLIST_DATASETS,
+      catalog,
       trustedDatabase: databases.trusted,
       trustedTables: trustedTables!.tables,
       database: databases.dataquality,

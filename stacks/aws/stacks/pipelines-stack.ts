@@ -10,8 +10,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { lambdaSizingFor, LAYERS, type Environment, type HandlerClass } from '../../../config/schema.ts';
-import { httpSources } from '../../../pipelines/datasets/sources.ts';
-import { FLOWS, HANDLERS, type HandlerName } from '../../../pipelines/flows/index.ts';
+import { catalogFor } from '../../../pipelines/workloads/registry.ts';
+import { flowsFor, HANDLERS, type HandlerName } from '../../../pipelines/flows/index.ts';
 import { handlerSettings } from '../../../lambdas/handlers/handler-ports.ts';
 import { acknowledgeWildcardResources } from '../acknowledge-wildcards.ts';
 import { AwsNames } from '../aws-names.ts';
@@ -111,7 +111,8 @@ export class PipelinesStack extends Stack {
       Validations.of(deadLetters).acknowledge({ id, reason });
     }
 
-    const apiKeySecrets = httpSources(environment.name).map(
+    const catalog = catalogFor(environment.workloads);
+    const apiKeySecrets = catalog.sources(environment.name).map(
       (source, index) =>
         new secretsmanager.Secret(this, `ApiKey${index}`, {
           secretName: source.apiKeySecret,
@@ -204,7 +205,7 @@ export class PipelinesStack extends Stack {
         : undefined;
     const managedSteps = props.managedSteps ?? training?.renderer(lambdaFunctions);
     this.flows = {};
-    for (const flow of FLOWS) {
+    for (const flow of flowsFor(catalog)) {
       this.flows[flow.name] = new PipelineFlow(this, `${flow.name}Flow`, {
         flow,
         stateMachineName: names.functionPrefix(`${flow.name}-flow`),

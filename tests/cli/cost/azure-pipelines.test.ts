@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { PROCESS_FLOW } from '../../support/catalog.ts';
 import { countPipelineRun, forEachItems } from '../../../cli/cost/data-factory.ts';
-import { processFlow, type MapStep } from '../../../pipelines/flows/index.ts';
+import { type MapStep } from '../../../pipelines/flows/index.ts';
 import { renderDataFactoryActivities } from '../../../stacks/azure/flows/data-factory-activities.ts';
 import { estimateCost, type CostLine } from '../../../cli/cost/estimate.ts';
 import { loadPriceBook } from '../../../cli/cost/price-book.ts';
@@ -121,7 +122,7 @@ describe('Data Factory activity runs per pipeline run, from activities_json', ()
 
   it('counts the rendered WebHook steps as external activities of their handler, and each function key fetch as one run and one external activity', () => {
     // The steps after the process flow's continue-if, the pipeline the builds run in (process-steps).
-    const afterCheck = { ...processFlow, steps: processFlow.steps.slice(processFlow.steps.findIndex((step) => step.kind === 'continue-if') + 1) };
+    const afterCheck = { ...PROCESS_FLOW, steps: PROCESS_FLOW.steps.slice(PROCESS_FLOW.steps.findIndex((step) => step.kind === 'continue-if') + 1) };
     const activities = renderDataFactoryActivities(afterCheck, {
       functionUrl: (handlerClass) => `https://\${azurerm_function_app_flex_consumption.functions_${handlerClass}.default_hostname}`,
       functionKeySecretUrl: (handlerClass) => `https://vault/secrets/function-key-${handlerClass}?api-version=7.4`,
@@ -130,7 +131,7 @@ describe('Data Factory activity runs per pipeline run, from activities_json', ()
       environmentName: 'prod',
     });
     const run = countPipelineRun(JSON.stringify(activities), 10);
-    const maps = processFlow.steps.filter((step): step is MapStep => step.kind === 'map');
+    const maps = PROCESS_FLOW.steps.filter((step): step is MapStep => step.kind === 'map');
     const trustedMaps = maps.filter((step) => step.step.handler === 'build-trusted');
     const itemsOf = (step: MapStep) => ('values' in step.items ? step.items.values.length : 10);
     const refined = itemsOf(maps.find((step) => step.step.handler === 'build-refined')!);

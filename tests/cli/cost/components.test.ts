@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PROCESS_FLOW } from '../../support/catalog.ts';
 import { loadEnvironment } from '../../../config/load-environment.ts';
 import type { ComponentInput } from '../../../cli/cost/components/component.ts';
 import { schedulerLines } from '../../../cli/cost/components/eventbridge-scheduler.ts';
@@ -68,7 +69,7 @@ describe('EventBridge Scheduler component', () => {
 
   it('prices Step Functions, Lambda and the Scheduler from the same schedules: templates made from another file are priced from the environment, with a note', () => {
     // Templates synthesized with the process flow every 5 minutes, priced with prod, which runs it hourly.
-    const machine = aws('processFlowStateMachine', 'processFlow/StateMachine', { Type: 'AWS::StepFunctions::StateMachine', Properties: { Definition: { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } } } });
+    const machine = aws('processFlowStateMachine', 'PROCESS_FLOW/StateMachine', { Type: 'AWS::StepFunctions::StateMachine', Properties: { Definition: { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } } } });
     const fn = aws('transformFunction', 'transform/Function', { Type: 'AWS::Lambda::Function', Properties: {} });
     const input = inputOver({ aws: [machine, fn, schedule('processFlowSchedule', 'rate(5 minutes)', 'Starts strata-prod-process (schedules.process in the environment file).')] });
     const [sfn] = stepFunctionsLines(input);

@@ -13,13 +13,13 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BYTES_PER_GB, fullRefreshBytes, incrementalRunBytes, type DataPathInput } from '../../../cli/cost/process-run-bytes.ts';
-import { generateOlist } from '../../../cli/generate/generate-olist.ts';
-import { batchFolderName, HISTORY_FOLDER, splitIntoBatches } from '../../../cli/generate/split-batches.ts';
+import { generateOlist } from '../../../workloads/olist/generate/generate-olist.ts';
+import { batchFolderName, HISTORY_FOLDER, splitIntoBatches } from '../../../workloads/olist/generate/split-batches.ts';
 import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object-store.ts';
 import { TableStore } from '../../../lambdas/lake/table-store.ts';
 import { modelInputs } from '../../../lambdas/transform/build-refined.ts';
 import { bytesOf, type TablePointer } from '../../../pipelines/contract/table-pointer.ts';
-import { DATASETS } from '../../../pipelines/datasets/index.ts';
+import { CATALOG, DATASETS } from '../../support/catalog.ts';
 import { cascadeParentsOf } from '../../../pipelines/quality/rules.ts';
 import { loadModel } from '../../../pipelines/sql/render.ts';
 import { runStrata } from '../../support/run-cli.ts';
@@ -108,7 +108,7 @@ function keyLookupOf(profile: DataPathInput, withRecords: typeof TRUSTED, truste
   const size = (table: string) => bytesOf(trusted.get(table));
   const T = sum(TRUSTED.map((dataset) => size(dataset.name)));
   const looked = sum(withRecords.map((dataset) => size(dataset.name)));
-  const cascade = sum(withRecords.flatMap((dataset) => cascadeParentsOf(dataset.name).map((parent) => size(parent.parentTable))));
+  const cascade = sum(withRecords.flatMap((dataset) => cascadeParentsOf(CATALOG, dataset.name).map((parent) => size(parent.parentTable))));
   return { ...profile, dataPath: { ...profile.dataPath, keyLookupShare: looked / T, cascadeParentBytesPerTrustedByte: cascade / looked } };
 }
 
@@ -116,7 +116,7 @@ function keyLookupOf(profile: DataPathInput, withRecords: typeof TRUSTED, truste
 function profileOf(measured: { csv: number; staged: number; rewritten: number; trusted: Map<string, TablePointer | undefined>; refined: Map<string, TablePointer | undefined>; raw: number }): DataPathInput {
   const size = (table: string) => bytesOf(measured.trusted.get(table));
   const T = sum(TRUSTED.map((dataset) => size(dataset.name)));
-  const cascade = sum(TRUSTED.flatMap((dataset) => cascadeParentsOf(dataset.name).map((parent) => size(parent.parentTable))));
+  const cascade = sum(TRUSTED.flatMap((dataset) => cascadeParentsOf(CATALOG, dataset.name).map((parent) => size(parent.parentTable))));
   const refinedInputs = sum(REFINED.flatMap((dataset) => [...new Set(modelInputs(loadModel('refined', dataset.name).text).map((input) => input.table))].map(size)));
   return {
     rawGb: measured.raw / BYTES_PER_GB,

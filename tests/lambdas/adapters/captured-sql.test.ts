@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OLIST_DATASETS } from '../../../pipelines/datasets/index.ts';
+import { TRUSTED_DATASETS as OLIST_DATASETS } from '../../support/catalog.ts';
 import { captureStatements, type CapturedStep } from '../../support/captured-statements.ts';
 import { athenaFindings, databricksFindings } from '../../support/sql-checks.ts';
 import { closeDatabase, CONSISTENT_OLIST, openLake, type TestLake } from '../../pipelines/support/lake.ts';

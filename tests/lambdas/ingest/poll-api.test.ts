@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object-store.ts';
 import { pollApi, PollError, type PollApiDeps } from '../../../lambdas/ingest/poll-api.ts';
-import { httpSources, weatherSource, type HttpJsonSource } from '../../../pipelines/datasets/sources.ts';
+import type { HttpJsonSource } from '../../../pipelines/workloads/http-source.ts';
+import { weatherSource } from '../../../workloads/weather/sources.ts';
+import { CATALOG } from '../../support/catalog.ts';
 
 const NOW = new Date('2026-03-04T05:06:07.890Z');
 const API_KEY = 'k3y-that-must-never-be-written-0123456789';
@@ -248,6 +250,6 @@ describe('the weather source', () => {
     expect(new Set(ids).size).toBe(27);
     for (const batch of weather.batches ?? []) expect(batch.id!.split(',').length).toBeLessThanOrEqual(20);
     expect(weather).toMatchObject({ name: 'weather_current', apiKeySecret: 'strata/prod/weather-api-key', apiKey: { in: 'query', parameter: 'appid' }, recordsPath: 'list' });
-    expect(httpSources('dev').map((each) => each.apiKeySecret)).toEqual(['strata/dev/weather-api-key']);
+    expect(CATALOG.sources('dev').map((each) => each.apiKeySecret)).toEqual(['strata/dev/weather-api-key']);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { gzipSync, strToU8, zipSync, type Zippable } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TRUSTED_DATASETS } from '../../support/catalog.ts';
 import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object-store.ts';
 import { listLandingDrops, unpackFileDrop, type UnpackFileDropDeps } from '../../../lambdas/ingest/unpack-file-drop.ts';
 import { receiptKeyOf } from '../../../pipelines/contract/lake-layout.ts';
@@ -31,7 +32,7 @@ let deps: UnpackFileDropDeps;
 beforeEach(async () => {
   lake = await mkdtemp(join(tmpdir(), 'strata-unpack-'));
   store = new FolderObjectStore(lake);
-  deps = { store, clock: { now: () => NOW }, limits: LIMITS };
+  deps = { store, clock: { now: () => NOW }, limits: LIMITS, datasets: TRUSTED_DATASETS };
 });
 afterEach(async () => {
   await rm(lake, { recursive: true, force: true });

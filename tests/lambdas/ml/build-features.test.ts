@@ -12,8 +12,8 @@ import { pointerKey } from '../../../pipelines/contract/lake-layout.ts';
 import { filesOf, serializePointer } from '../../../pipelines/contract/table-pointer.ts';
 import { TableInputError } from '../../../lambdas/ports/query-engine.ts';
 import { buildTrusted } from '../../../lambdas/transform/build-trusted.ts';
-import { FEATURE_DATASETS } from '../../../pipelines/datasets/features.ts';
-import { datasetNamed } from '../../../pipelines/datasets/index.ts';
+import { FEATURE_DATASETS } from '../../../workloads/olist/features.ts';
+import { datasetNamed } from '../../support/catalog.ts';
 import { buildHandMadeOlist, storeOf } from '../../pipelines/features/sample-lake.ts';
 import { lakePerTest, type TestLake } from '../../pipelines/support/lake.ts';
 

@@ -20,8 +20,8 @@ import { versionPrefix, writeJson } from '../../../lambdas/ml/model-artifacts.ts
 import { readScoringSet } from '../../../lambdas/ml/read-training-set.ts';
 import { buildTrainingSet } from '../../../lambdas/ml/build-training-set.ts';
 import { trainModel } from '../../../lambdas/ml/train-model.ts';
-import { SNAPSHOT_FEATURES } from '../../../pipelines/datasets/features.ts';
-import { sellerChurn } from '../../../pipelines/models/index.ts';
+import { SNAPSHOT_FEATURES } from '../../../workloads/olist/features.ts';
+import { sellerChurn } from '../../../workloads/olist/models.ts';
 import { handlerPortsOn, openSampleFeatureLake, storeOf } from '../../pipelines/features/sample-lake.ts';
 import { closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
 import { environmentNamed } from '../../support/environments.ts';

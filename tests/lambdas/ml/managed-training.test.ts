@@ -16,7 +16,7 @@ import { evaluateModel } from '../../../lambdas/ml/evaluate-model.ts';
 import { exportTrainingData, managedPrefix } from '../../../lambdas/ml/export-training-data.ts';
 import { buildTrainingSet } from '../../../lambdas/ml/build-training-set.ts';
 import { readTrainingSet } from '../../../lambdas/ml/read-training-set.ts';
-import { sellerChurn } from '../../../pipelines/models/index.ts';
+import { sellerChurn } from '../../../workloads/olist/models.ts';
 import { handlerPortsOn, openSampleFeatureLake, storeOf } from '../../pipelines/features/sample-lake.ts';
 import { closeDatabase, type TestLake } from '../../pipelines/support/lake.ts';
 import { environmentNamed } from '../../support/environments.ts';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTrainingSet } from '../../../lambdas/ml/build-training-set.ts';
 import { readScoringSet, readTrainingSet } from '../../../lambdas/ml/read-training-set.ts';
-import { ACTIVE_DAYS, SNAPSHOT_FEATURES } from '../../../pipelines/datasets/features.ts';
+import { ACTIVE_DAYS, SNAPSHOT_FEATURES } from '../../../workloads/olist/features.ts';
 import { openSampleFeatureLake } from '../../pipelines/features/sample-lake.ts';
 import { closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
 import { environmentNamed } from '../../support/environments.ts';

@@ -26,7 +26,8 @@ import { nextVersion, registerModel, type ModelCard, type RegisteredModel } from
 import { scoreModel } from '../../../lambdas/ml/score-model.ts';
 import { trainModel } from '../../../lambdas/ml/train-model.ts';
 import type { Clock } from '../../../lambdas/ports/clock.ts';
-import { sellerChurn, sellerSegments, type ModelDefinition } from '../../../pipelines/models/index.ts';
+import { type ModelDefinition } from '../../../pipelines/models/index.ts';
+import { sellerChurn, sellerSegments } from '../../../workloads/olist/models.ts';
 import { openSampleFeatureLake, storeOf } from '../../pipelines/features/sample-lake.ts';
 import { IMPORTANCE_MEASURES } from '../../../lambdas/ml/engine/charts.ts';
 import { closeDatabase, type TestLake } from '../../pipelines/support/lake.ts';

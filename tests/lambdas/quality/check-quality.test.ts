@@ -11,7 +11,7 @@ import type { Clock } from '../../../lambdas/ports/clock.ts';
 import { checkQuality, type QualityCheck, type QualityThresholds } from '../../../lambdas/quality/check-quality.ts';
 import { buildRefined } from '../../../lambdas/transform/build-refined.ts';
 import { buildTrusted, type TrustedBuild } from '../../../lambdas/transform/build-trusted.ts';
-import { datasetNamed, REFINED_DATASETS } from '../../../pipelines/datasets/index.ts';
+import { CATALOG, datasetNamed, REFINED_DATASETS } from '../../support/catalog.ts';
 import { FRESHNESS_MAX_AGE_HOURS } from '../../../pipelines/quality/rules.ts';
 import { buildOlist, CONSISTENT_OLIST, lakePerTest, type TestLake } from '../../pipelines/support/lake.ts';
 
@@ -32,7 +32,7 @@ async function buildLake(overrides: Readonly<Record<string, readonly string[]>> 
 function check(trusted: readonly TrustedBuild[], options: { runId?: string; now?: number; thresholds?: QualityThresholds } = {}): Promise<QualityCheck> {
   return checkQuality(
     { engine: lake.engine, store: new FolderObjectStore(lake.root), clock: clockAt(options.now ?? INGESTED + HOUR) },
-    { runId: options.runId ?? 'run-1', trusted, ...(options.thresholds ? { thresholds: options.thresholds } : {}) },
+    { runId: options.runId ?? 'run-1', catalog: CATALOG, trusted, ...(options.thresholds ? { thresholds: options.thresholds } : {}) },
   );
 }
 

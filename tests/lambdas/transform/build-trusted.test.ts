@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildTrusted, type TrustedBuild } from '../../../lambdas/transform/build-trusted.ts';
-import { datasetNamed } from '../../../pipelines/datasets/index.ts';
+import { datasetNamed } from '../../support/catalog.ts';
 import { lakePerTest, type TestLake } from '../../pipelines/support/lake.ts';
 
 let lake: TestLake;

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findNewData } from '../../../lambdas/transform/find-new-data.ts';
-import { datasetNamed } from '../../../pipelines/datasets/index.ts';
+import { datasetNamed } from '../../support/catalog.ts';
 import { FRESHNESS_MAX_AGE_HOURS } from '../../../pipelines/quality/rules.ts';
 import { lakePerTest, type TestLake } from '../../pipelines/support/lake.ts';
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { QueryEngine } from '../../../lambdas/ports/query-engine.ts';
 import { buildTrusted } from '../../../lambdas/transform/build-trusted.ts';
 import { TableStore } from '../../../lambdas/lake/table-store.ts';
-import { datasetNamed } from '../../../pipelines/datasets/index.ts';
+import { CATALOG, datasetNamed } from '../../support/catalog.ts';
 import { cascadeParentsOf } from '../../../pipelines/quality/rules.ts';
 import type { ObjectStore } from '../../../lambdas/ports/object-store.ts';
 import { lakePerTest, openLake, type TestLake } from '../../pipelines/support/lake.ts';
@@ -36,7 +36,7 @@ const run = (table: string, hour: number, options: { fullRefresh?: boolean; casc
   lake.build(table, {
     runId: `run-${hour}${options.fullRefresh ? '-full' : ''}`,
     now: new Date(at(hour)),
-    cascadeParents: options.cascade ? cascadeParentsOf(table) : [],
+    cascadeParents: options.cascade ? cascadeParentsOf(CATALOG, table) : [],
     fullRefresh: options.fullRefresh,
   });
 
@@ -104,7 +104,7 @@ describe('incremental trusted builds', () => {
     lake.writeRaw('orders', [ORDER('o1', 'shipped')], { file: 'o.csv', ingestedAt: at(1) });
     await run('orders', 1);
     // Checked against its order only (products and sellers are not built here, so it would wait parked for them).
-    const ordersParent = cascadeParentsOf('order_items').filter((parent) => parent.parentTable === 'orders');
+    const ordersParent = cascadeParentsOf(CATALOG, 'order_items').filter((parent) => parent.parentTable === 'orders');
     const build = (hour: number) => lake.build('order_items', { runId: `run-${hour}`, now: new Date(at(hour)), cascadeParents: ordersParent });
     lake.writeRaw('order_items', [ITEM('o1', 1)], { file: 'i.csv', ingestedAt: at(1) });
     expect(await build(1)).toMatchObject({ rowsMerged: 1 });

@@ -13,7 +13,7 @@ import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object
 import { ObjectStoreTracker } from '../../../lambdas/adapters/tracking/object-store-tracker.ts';
 import type { HandlerPorts, HandlerSettings } from '../../../lambdas/handlers/handler-ports.ts';
 import { buildFeatures, type FeatureBuild } from '../../../lambdas/ml/build-features.ts';
-import { datasetNamed } from '../../../pipelines/datasets/index.ts';
+import { datasetNamed } from '../../support/catalog.ts';
 import { buildOlist, DEFAULT_INGEST_DATE, openLake, type TestLake } from '../support/lake.ts';
 
 export const SAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'olist-sample');

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FLOWS, type FlowDefinition } from '../../../pipelines/flows/index.ts';
+import { FLOWS } from '../../support/catalog.ts';
+import { type FlowDefinition } from '../../../pipelines/flows/index.ts';
 
 const AZURE_DOC = readFileSync(join(import.meta.dirname, '..', '..', '..', 'docs', 'azure.md'), 'utf8');
 const HEADING = '### Parity: every step on AWS, Azure and locally';

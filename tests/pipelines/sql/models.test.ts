@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { buildRefined, modelInputs } from '../../../lambdas/transform/build-refined.ts';
 import { cascadeParentsOf } from '../../../pipelines/quality/rules.ts';
 import { stagedColumns } from '../../../pipelines/sql/compile.ts';
-import { datasetNamed, OLIST_DATASETS, REFINED_DATASETS } from '../../../pipelines/datasets/index.ts';
+import { CATALOG, REFINED_DATASETS, TRUSTED_DATASETS as OLIST_DATASETS, datasetNamed } from '../../support/catalog.ts';
 import { partitionExpression } from '../../../pipelines/sql/compile.ts';
 import { DIALECTS } from '../../../pipelines/sql/dialect.ts';
 import { loadModel, loadModels, renderModel, type Relations, type SqlModel } from '../../../pipelines/sql/render.ts';
@@ -30,18 +30,18 @@ describe('SQL models: rendering for every engine', () => {
   }
 
   it('fails on an unknown macro, naming the file and the macro', () => {
-    const model: SqlModel = { table: 'bogus', layer: 'trusted', file: 'pipelines/sql/trusted/bogus.sql', text: 'select {{ frobnicate(x) }} from t' };
-    expect(() => renderModel(model, 'duckdb', names)).toThrow(/pipelines\/sql\/trusted\/bogus\.sql: unknown macro "frobnicate"/);
+    const model: SqlModel = { table: 'bogus', layer: 'trusted', folder: 'trusted', workload: 'olist', file: 'workloads/olist/sql/trusted/bogus.sql', text: 'select {{ frobnicate(x) }} from t' };
+    expect(() => renderModel(model, 'duckdb', names)).toThrow(/workloads\/olist\/sql\/trusted\/bogus\.sql: unknown macro "frobnicate"/);
   });
 
   it('fails on a malformed macro call, naming the file', () => {
-    const model: SqlModel = { table: 'bogus', layer: 'trusted', file: 'pipelines/sql/trusted/bogus.sql', text: 'select {{ text(x }} from t' };
-    expect(() => renderModel(model, 'duckdb', names)).toThrow(/pipelines\/sql\/trusted\/bogus\.sql: malformed macro/);
+    const model: SqlModel = { table: 'bogus', layer: 'trusted', folder: 'trusted', workload: 'olist', file: 'workloads/olist/sql/trusted/bogus.sql', text: 'select {{ text(x }} from t' };
+    expect(() => renderModel(model, 'duckdb', names)).toThrow(/workloads\/olist\/sql\/trusted\/bogus\.sql: malformed macro/);
   });
 
   it('refuses lineage() outside a trusted model, naming the file', () => {
-    const model: SqlModel = { table: 'orders_enriched', layer: 'refined', file: 'pipelines/sql/refined/orders_enriched.sql', text: 'select {{ lineage() }} from t' };
-    expect(() => renderModel(model, 'trino', names)).toThrow(/pipelines\/sql\/refined\/orders_enriched\.sql: lineage\(\) belongs in trusted models/);
+    const model: SqlModel = { table: 'orders_enriched', layer: 'refined', folder: 'refined', workload: 'olist', file: 'workloads/olist/sql/refined/orders_enriched.sql', text: 'select {{ lineage() }} from t' };
+    expect(() => renderModel(model, 'trino', names)).toThrow(/workloads\/olist\/sql\/refined\/orders_enriched\.sql: lineage\(\) belongs in trusted models/);
   });
 
   it('names what a model reads through the engine: sources and refs', () => {
@@ -331,7 +331,7 @@ describe('SQL models on DuckDB', () => {
       const batch = async (value: number, lines: Record<string, string[]>) => {
         for (const [table, rows] of Object.entries(lines)) lake.writeRaw(table, rows, { file: `batch-${value}.csv`, ingestedAt: hour(value) });
         for (const table of ['customers', 'products', 'sellers', 'orders', 'order_items', 'order_payments', 'order_reviews']) {
-          if (lines[table]) await lake.build(table, { runId: `run-${value}`, now: new Date(hour(value)), cascadeParents: cascadeParentsOf(table) });
+          if (lines[table]) await lake.build(table, { runId: `run-${value}`, now: new Date(hour(value)), cascadeParents: cascadeParentsOf(CATALOG, table) });
         }
       };
       // o2 is delivered, and paid with a second method; o3 gets a review.

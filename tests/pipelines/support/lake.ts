@@ -12,7 +12,7 @@ import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object
 import { stageCsv } from '../../../lambdas/ingest/stage-csv.ts';
 import { buildTrusted, type BuildTrustedRequest, type TrustedBuild } from '../../../lambdas/transform/build-trusted.ts';
 import { LINEAGE_COLUMNS, receivedKey, stagedKeyOf, stagedRejectsKeyOf } from '../../../pipelines/contract/lake-layout.ts';
-import { datasetNamed, OLIST_DATASETS } from '../../../pipelines/datasets/index.ts';
+import { CATALOG, TRUSTED_DATASETS as OLIST_DATASETS, datasetNamed } from '../../support/catalog.ts';
 import { cascadeParentsOf, trustedBuildLevels } from '../../../pipelines/quality/rules.ts';
 
 export const DEFAULT_INGEST_DATE = '2026-01-01';
@@ -28,7 +28,7 @@ export interface TestLake {
   writeRaw(table: string, lines: readonly string[], options?: { ingestDate?: string; file?: string; header?: string; ingestedAt?: string }): string;
   /** The lake as the handlers' object store. */
   readonly store: FolderObjectStore;
-  /** buildTrusted of a table; without cascade parents unless given (`cascadeParentsOf(table)` is what the handler passes). */
+  /** buildTrusted of a table; without cascade parents unless given (`cascadeParentsOf(CATALOG, table)` is what the handler passes). */
   build(table: string, options?: Partial<BuildTrustedRequest>): Promise<TrustedBuild>;
   /** Rows of a select with every value as text (null stays null), in the order given. */
   rows(select: string, orderBy?: string): Promise<Record<string, string | null>[]>;
@@ -163,9 +163,9 @@ export async function buildOlist(
     lake.writeRaw(dataset.name, overrides[dataset.name] ?? CONSISTENT_OLIST[dataset.name] ?? [], { ingestDate: options.ingestDate });
   }
   // Parents first, as the process flow orders its builds.
-  for (const level of trustedBuildLevels(OLIST_DATASETS.map((dataset) => dataset.name))) {
+  for (const level of trustedBuildLevels(CATALOG)) {
     for (const table of level) {
-      builds.push(await lake.build(table, { cascadeParents: cascadeParentsOf(table), ...(options.ingestDate ? { now: new Date(`${options.ingestDate}T12:00:00Z`) } : {}) }));
+      builds.push(await lake.build(table, { cascadeParents: cascadeParentsOf(CATALOG, table), ...(options.ingestDate ? { now: new Date(`${options.ingestDate}T12:00:00Z`) } : {}) }));
     }
   }
   return builds;

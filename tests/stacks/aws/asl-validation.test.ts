@@ -1,7 +1,8 @@
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
+import { FLOWS } from '../../support/catalog.ts';
 import { flowsFromTemplate } from '../../../cli/run/synthesized-flows.ts';
-import { FLOWS } from '../../../pipelines/flows/index.ts';
+
 import { environmentNamed } from '../../support/environments.ts';
 import { synthAws } from './synth-aws.ts';
 

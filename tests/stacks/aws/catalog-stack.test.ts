@@ -7,7 +7,7 @@ import { LAYERS, type Environment, type Layer } from '../../../config/schema.ts'
 import { AthenaQueryEngine } from '../../../lambdas/adapters/aws/athena-query-engine.ts';
 import { GlueTableCatalog } from '../../../lambdas/adapters/aws/glue-table-catalog.ts';
 import type { ObjectStore } from '../../../lambdas/ports/object-store.ts';
-import { DATASETS, FEATURE_DATASETS, ML_DATASETS, OLIST_DATASETS, REFINED_DATASETS } from '../../../pipelines/datasets/index.ts';
+import { CATALOG, DATASETS, TRUSTED_DATASETS as OLIST_DATASETS, REFINED_DATASETS } from '../../support/catalog.ts';
 import { dqdlRuleset } from '../../../pipelines/quality/dqdl.ts';
 import { addPlatform, createAwsApp } from '../../../stacks/aws/aws-app.ts';
 import { environmentNamed, TEST_VERSION } from '../../support/environments.ts';
@@ -101,7 +101,7 @@ describe('catalog stack', () => {
   });
 
   it('declares every trusted and refined dataset, the feature store and the ML tables as Parquet tables with their columns in order', () => {
-    const declared = [...DATASETS, ...FEATURE_DATASETS, ...ML_DATASETS];
+    const declared = [...DATASETS, ...CATALOG.retrainDatasets];
     expect([...tablesIn('trusted'), ...tablesIn('refined')]).toHaveLength(declared.length);
     for (const dataset of declared) {
       const table = tableNamed(dataset.name);
@@ -142,7 +142,7 @@ describe('catalog stack', () => {
   });
 
   it('declares an unpartitioned dataset with the one strata_version key, whose one partition each commit repoints', () => {
-    const unpartitioned = [...DATASETS, ...FEATURE_DATASETS, ...ML_DATASETS].filter((dataset) => dataset.partition === undefined);
+    const unpartitioned = [...DATASETS, ...CATALOG.retrainDatasets].filter((dataset) => dataset.partition === undefined);
     expect(unpartitioned.map((dataset) => dataset.name)).toContain('sellers');
     for (const dataset of unpartitioned) {
       expect(tableNamed(dataset.name).Properties.TableInput.PartitionKeys, dataset.name).toEqual([expect.objectContaining({ Name: 'strata_version', Type: 'string' })]);
@@ -156,7 +156,7 @@ describe('catalog stack', () => {
       buckets: Object.fromEntries(LAYERS.map((layer) => [layer, `strata-prod-${layer}`])) as Record<Layer, string>,
     });
     const folders: Array<[Layer, string]> = [
-      ...[...DATASETS, ...FEATURE_DATASETS, ...ML_DATASETS].map((dataset): [Layer, string] => [dataset.layer, dataset.name]),
+      ...[...DATASETS, ...CATALOG.retrainDatasets].map((dataset): [Layer, string] => [dataset.layer, dataset.name]),
       ...OLIST_DATASETS.map((dataset): [Layer, string] => ['dataquality', `quarantine/${dataset.name}`]),
       ['dataquality', 'results'],
     ];
@@ -186,7 +186,7 @@ describe('catalog stack', () => {
       for (const dataset of OLIST_DATASETS) {
         const ruleset = rulesetFor(dataset.name);
         expect(ruleset, dataset.name).toBeDefined();
-        expect(ruleset.Properties.Ruleset).toBe(dqdlRuleset(dataset));
+        expect(ruleset.Properties.Ruleset).toBe(dqdlRuleset(CATALOG, dataset));
         expect(ruleset.Properties.Ruleset).toMatch(/^Rules = \[/);
       }
     });

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REPO_ROOT } from '../../../cli/synth-platform.ts';
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { HANDLERS, type HandlerName } from '../../../pipelines/flows/index.ts';
 import { PipelineFunction } from '../../../stacks/aws/constructs/pipeline-function.ts';
 import { LAMBDA_BUNDLE_FILE, lambdaBundleOf } from '../../../stacks/aws/lambda-bundles.ts';
+import { workloadFilesInSourceTree } from '../../support/catalog.ts';
 
 const SIZING = { memoryMb: 256, timeoutSeconds: 60, architecture: 'arm64' } as const;
 
@@ -30,11 +32,13 @@ function stackWith(handlers: HandlerName[], options: { bundle: boolean }): { sta
 const assetKeysOf = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.Code.S3Key as string);
 
 describe('Lambda bundles', () => {
-  it.each(Object.keys(HANDLERS) as HandlerName[])('builds %s as ESM exporting handler, the SQL models beside it', (handler) => {
+  it.each(Object.keys(HANDLERS) as HandlerName[])('builds %s as ESM exporting handler, every workload dataset file and SQL model beside it', (handler) => {
     const folder = lambdaBundleOf(handler);
     const code = readFileSync(join(folder, LAMBDA_BUNDLE_FILE), 'utf8');
     expect(code).toMatch(/export\s*\{[^}]*\bas handler\b[^}]*\}/);
-    for (const layer of ['trusted', 'refined', 'features', 'ml']) expect(readdirSync(join(folder, layer)).some((file) => file.endsWith('.sql')), layer).toBe(true);
+    const files = workloadFilesInSourceTree();
+    expect(files.some((file) => file.endsWith('.yaml')) && files.some((file) => file.endsWith('.sql'))).toBe(true);
+    for (const file of files) expect(readFileSync(join(folder, file), 'utf8'), file).toBe(readFileSync(join(REPO_ROOT, 'workloads', file), 'utf8'));
   });
 
   it('gives each function its own handler\'s code: one asset per handler, staged from the shared build', () => {

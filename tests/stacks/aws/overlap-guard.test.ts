@@ -8,8 +8,9 @@
  */
 import { StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FLOWS, PROCESS_FLOW } from '../../support/catalog.ts';
 import { flowsFromTemplate, type SynthesizedFlow } from '../../../cli/run/synthesized-flows.ts';
-import { FLOWS, processFlow } from '../../../pipelines/flows/index.ts';
+
 import { OVERLAP_GUARD_STATES as GUARD } from '../../../stacks/aws/constructs/pipeline-flow.ts';
 import { environmentNamed } from '../../support/environments.ts';
 import { synthAws } from './synth-aws.ts';
@@ -215,7 +216,7 @@ describe('the overlap guard of the synthesized state machines (prod)', () => {
   });
 
   describe('the process state machine run against recorded-shape ListExecutions responses (AWS SDK integration, PascalCase)', () => {
-    const process = () => flows.find((flow) => flow.flow === processFlow.name)!;
+    const process = () => flows.find((flow) => flow.flow === PROCESS_FLOW.name)!;
 
     it('(a) only this run listed: the flow runs, its first step first, with its execution input as it started', async () => {
       const outcome = await runFlow(process(), () => listExecutionsResponse(THIS_RUN), { fullRefresh: true });

@@ -9,12 +9,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FLOWS, PROCESS_FLOW, modelNamed } from '../../support/catalog.ts';
 import type { Environment, HandlerClass } from '../../../config/schema.ts';
-import { FLOWS, HANDLERS, processFlow, type FlowDefinition, type FlowStep, type HandlerName } from '../../../pipelines/flows/index.ts';
+import { HANDLERS, type FlowDefinition, type FlowStep, type HandlerName } from '../../../pipelines/flows/index.ts';
 import { addPlatform, createAwsApp, type PlatformStacks } from '../../../stacks/aws/aws-app.ts';
 import { OVERLAP_GUARD_STATES, PipelineFlow } from '../../../stacks/aws/constructs/pipeline-flow.ts';
 import { environmentNamed, environmentWith, TEST_VERSION } from '../../support/environments.ts';
-import { modelNamed } from '../../../pipelines/models/index.ts';
+
 
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
 type AslState = Record<string, any> & { Type: string };
@@ -403,7 +404,7 @@ describe('PipelineFlow on a changed flow definition', () => {
     input: { runId: '$$.Execution.Name', mode: 'reconcile' },
     resultPath: '$.reconciled',
   };
-  const flow: FlowDefinition = { ...processFlow, steps: [...processFlow.steps.slice(0, -1), reconcile, ...processFlow.steps.slice(-1)] };
+  const flow: FlowDefinition = { ...PROCESS_FLOW, steps: [...PROCESS_FLOW.steps.slice(0, -1), reconcile, ...PROCESS_FLOW.steps.slice(-1)] };
   let asl: Asl;
   beforeAll(() => {
     const stack = new Stack(new App(), 'FlowUnderTest', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -426,7 +427,7 @@ describe('PipelineFlow on a changed flow definition', () => {
 
   it('renders a step added to the definition as a state in its place, with its input, retries and catch', () => {
     const path = mainPath(asl);
-    expect(path.filter((name) => flow.steps.some((step) => step.name === name))).toEqual([...processFlow.steps.slice(0, -1).map((step) => step.name), 'ReconcileRowCounts', 'CheckQuality']);
+    expect(path.filter((name) => flow.steps.some((step) => step.name === name))).toEqual([...PROCESS_FLOW.steps.slice(0, -1).map((step) => step.name), 'ReconcileRowCounts', 'CheckQuality']);
     const state = asl.States.ReconcileRowCounts!;
     expect(state).toMatchObject({
       Type: 'Task',

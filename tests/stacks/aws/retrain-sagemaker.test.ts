@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { RETRAIN_FLOW } from '../../support/catalog.ts';
 import type { Environment } from '../../../config/schema.ts';
-import { retrainFlow, type TaskStep } from '../../../pipelines/flows/index.ts';
-import { sellerChurn } from '../../../pipelines/models/index.ts';
+import { type TaskStep } from '../../../pipelines/flows/index.ts';
+import { sellerChurn } from '../../../workloads/olist/models.ts';
 import { managedPrefix } from '../../../lambdas/ml/export-training-data.ts';
 import { addPlatform, createAwsApp } from '../../../stacks/aws/aws-app.ts';
 import { XGBOOST_REGISTRIES, xgboostImage } from '../../../stacks/aws/constructs/sagemaker-training.ts';
@@ -59,8 +60,8 @@ function policiesOf(template: Template): Array<{ id: string; roles: string[]; st
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 const resourcesOf = (statement: Statement) => [statement.Resource].flat().map(flat);
 
-const trainStep = retrainFlow.steps.find((step): step is TaskStep => step.kind === 'task' && step.managed?.job === 'training' && step.managed.model === 'seller-churn')!;
-const scoreStep = retrainFlow.steps.find((step): step is TaskStep => step.kind === 'task' && step.managed?.job === 'scoring' && step.managed.model === 'seller-churn')!;
+const trainStep = RETRAIN_FLOW.steps.find((step): step is TaskStep => step.kind === 'task' && step.managed?.job === 'training' && step.managed.model === 'seller-churn')!;
+const scoreStep = RETRAIN_FLOW.steps.find((step): step is TaskStep => step.kind === 'task' && step.managed?.job === 'scoring' && step.managed.model === 'seller-churn')!;
 
 /** The job and model names SageMaker would get for a run id, from a `States.Format` with `$$.State.RetryCount` and `$$.Execution.Name`. */
 function nameFor(format: string, runId: string, retry = 0): string {

@@ -5,10 +5,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workloadFilesInSourceTree } from '../../support/catalog.ts';
 import { buildFunctionBundle, FUNCTION_BUNDLE_ZIP, type FunctionBundle } from '../../../stacks/azure/function-bundle.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const SQL_FOLDERS = ['trusted', 'refined', 'features', 'ml'];
 
 /**
  * Stands in for the Functions Node worker's built-in `@azure/functions-core`
@@ -85,16 +85,12 @@ describe('the Azure function bundle', () => {
   });
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  it('zips index.mjs, host.json, package.json and every SQL model of trusted, refined, features and ml where render.ts looks', () => {
-    const models = SQL_FOLDERS.flatMap((folder) =>
-      readdirSync(join(REPO_ROOT, 'pipelines', 'sql', folder))
-        .filter((name) => name.endsWith('.sql'))
-        .map((name) => `${folder}/${name}`),
-    );
-    expect(models.length).toBeGreaterThan(0);
+  it('zips index.mjs, host.json, package.json and every workload dataset file and SQL model, under <workload>/ where the registry looks', () => {
+    const models = workloadFilesInSourceTree();
+    expect(models.some((file) => file.endsWith('.sql')) && models.some((file) => file.endsWith('.yaml'))).toBe(true);
     expect(Object.keys(entries).sort()).toEqual(['host.json', 'index.mjs', 'package.json', ...models].sort());
     expect(bundle.files).toEqual(Object.keys(entries).sort());
-    for (const model of models) expect(new TextDecoder().decode(entries[model])).toBe(readFileSync(join(REPO_ROOT, 'pipelines', 'sql', model), 'utf8'));
+    for (const model of models) expect(new TextDecoder().decode(entries[model])).toBe(readFileSync(join(REPO_ROOT, 'workloads', model), 'utf8'));
     expect(bundle.zipPath).toBe(join(outdir, 'first', FUNCTION_BUNDLE_ZIP));
 
     const packageJson = JSON.parse(new TextDecoder().decode(entries['package.json']));

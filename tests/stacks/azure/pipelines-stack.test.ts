@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workloadFilesInSourceTree } from '../../support/catalog.ts';
+import { FLOWS } from '../../support/catalog.ts';
 import { HANDLER_CLASSES, type Environment, type HandlerClass } from '../../../config/schema.ts';
 import { APP_SETTINGS } from '../../../lambdas/entrypoints/azure/app-settings.ts';
-import { FLOWS, type FlowDefinition } from '../../../pipelines/flows/index.ts';
+import { type FlowDefinition } from '../../../pipelines/flows/index.ts';
 import { buildAzureApp, FUNCTION_BUILD_DIR } from '../../../stacks/azure/azure-app.ts';
 import { API_KEY_PLACEHOLDER, MANAGED_RUNTIME_NAME, STEP_CALLBACK_MARGIN_SECONDS } from '../../../stacks/azure/pipelines-stack.ts';
 import { ScheduleConversionError } from '../../../stacks/azure/flows/schedule-recurrence.ts';
@@ -358,7 +360,7 @@ describe('Azure pipelines stack', () => {
       }
     });
 
-    it('deploys the bundle asset, which exists in the outdir and holds the SQL files', () => {
+    it('deploys the bundle asset, which exists in the outdir and holds the workload files', () => {
       const { stack, outdir } = synthesized.prod;
       const paths = new Set(HANDLER_CLASSES.map((handlerClass) => codeDeploymentOf(stack, handlerClass).bundlePath));
       expect(paths.size).toBe(1);
@@ -367,9 +369,9 @@ describe('Azure pipelines stack', () => {
       const zipFile = join(outdir, 'stacks', 'pipelines', path!);
       expect(existsSync(zipFile)).toBe(true);
       const entries = Object.keys(unzipSync(readFileSync(zipFile)));
-      const sqlFiles = filesUnder(join(REPO_ROOT, 'pipelines', 'sql')).filter((file) => file.endsWith('.sql'));
-      expect(sqlFiles.length).toBeGreaterThan(0);
-      for (const file of sqlFiles) expect(entries.some((entry) => entry.endsWith(file)), file).toBe(true);
+      const workloadFiles = workloadFilesInSourceTree();
+      expect(workloadFiles.length).toBeGreaterThan(0);
+      for (const file of workloadFiles) expect(entries, file).toContain(file);
     });
 
     it('sets every app setting the runtime reads: its class, the pipelines warehouse, the lake, the vault, its identity', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { FLOWS, PROCESS_FLOW, RETRAIN_FLOW } from '../../../support/catalog.ts';
 import type { HandlerClass } from '../../../../config/schema.ts';
-import { FLOWS, HANDLERS, ingestFlow, processFlow, retrainFlow, type FlowDefinition, type FlowStep, type TaskStep } from '../../../../pipelines/flows/index.ts';
+import { HANDLERS, ingestFlow, type FlowDefinition, type FlowStep, type TaskStep } from '../../../../pipelines/flows/index.ts';
 import {
   DATA_FACTORY_RETRY,
   EVENT_GRID_RESOURCE,
@@ -200,7 +201,7 @@ describe('renderDataFactoryActivities', () => {
   });
 
   it('checks quality with the run id only', () => {
-    const checkQuality = named(renderDataFactoryPipelines(processFlow, TARGETS, 'process')[1]!.activities, 'CheckQuality');
+    const checkQuality = named(renderDataFactoryPipelines(PROCESS_FLOW, TARGETS, 'process')[1]!.activities, 'CheckQuality');
     expect(properties(checkQuality).url).toMatch(/\/api\/check-quality$/);
     expect(bodyOf(checkQuality)).toEqual({ runId: RUN_ID });
   });
@@ -220,9 +221,9 @@ describe('renderDataFactoryActivities', () => {
   });
 
   it('builds each fixed-list table, the list written into the pipeline', () => {
-    const step = processFlow.steps.find((candidate) => candidate.kind === 'map');
+    const step = PROCESS_FLOW.steps.find((candidate) => candidate.kind === 'map');
     if (step?.kind !== 'map' || !('values' in step.items)) throw new Error('the process flow has a fixed-list map');
-    const forEach = named(renderDataFactoryPipelines(processFlow, TARGETS, 'process')[1]!.activities, step.name);
+    const forEach = named(renderDataFactoryPipelines(PROCESS_FLOW, TARGETS, 'process')[1]!.activities, step.name);
     expect(evaluateExpression(properties(forEach).items.value, { runId: RUN_ID })).toEqual(step.items.values);
     expect(properties(forEach).batchCount).toBe(step.maxConcurrency);
     const [item] = step.items.values;
@@ -231,13 +232,13 @@ describe('renderDataFactoryActivities', () => {
   });
 
   it('reads a run option from the pipeline parameters and refuses one the flow does not declare', () => {
-    const undeclared = { ...processFlow, options: {} };
+    const undeclared = { ...PROCESS_FLOW, options: {} };
     expect(() => renderDataFactoryPipelines(undeclared, TARGETS, 'process')).toThrow(/reads option fullRefresh, which the flow does not declare/);
   });
 
   it('runs managed (SageMaker on AWS) steps as their handler', () => {
-    const activities = renderDataFactoryActivities(retrainFlow, TARGETS);
-    const managed = retrainFlow.steps.filter((step): step is TaskStep => step.kind === 'task' && step.managed !== undefined);
+    const activities = renderDataFactoryActivities(RETRAIN_FLOW, TARGETS);
+    const managed = RETRAIN_FLOW.steps.filter((step): step is TaskStep => step.kind === 'task' && step.managed !== undefined);
     expect(managed.length).toBeGreaterThan(0);
     for (const step of managed) {
       expect(properties(named(activities, step.name)).url).toMatch(new RegExp(`/api/${step.handler}$`));
@@ -246,7 +247,7 @@ describe('renderDataFactoryActivities', () => {
   });
 
   it('publishes the retrain summary as one Event Grid event, with the factory’s identity, embedding results of any JSON type', () => {
-    const notify = named(renderDataFactoryActivities(retrainFlow, TARGETS), 'NotifyRetrained');
+    const notify = named(renderDataFactoryActivities(RETRAIN_FLOW, TARGETS), 'NotifyRetrained');
     expect(properties(notify)).toMatchObject({
       url: TARGETS.notificationEndpoint,
       method: 'POST',
@@ -378,7 +379,7 @@ describe('renderDataFactoryActivities', () => {
 });
 
 describe('renderDataFactoryPipelines: a continue-if step', () => {
-  const [first, continued] = renderDataFactoryPipelines(processFlow, TARGETS, 'process');
+  const [first, continued] = renderDataFactoryPipelines(PROCESS_FLOW, TARGETS, 'process');
 
   it('ends the first pipeline with an If Condition on the previous result, whose true branch runs the rest as the process-steps pipeline', () => {
     expect(stepsOf(first!.activities).map((activity) => [activity.name, activity.type])).toEqual([
@@ -407,7 +408,7 @@ describe('renderDataFactoryPipelines: a continue-if step', () => {
 
   it('puts every step after it, and only those, in the second pipeline', () => {
     expect(continued!.name).toBe('process-steps');
-    const after = processFlow.steps.slice(processFlow.steps.findIndex((step) => step.kind === 'continue-if') + 1);
+    const after = PROCESS_FLOW.steps.slice(PROCESS_FLOW.steps.findIndex((step) => step.kind === 'continue-if') + 1);
     expect(stepsOf(continued!.activities).map((activity) => activity.name)).toEqual(after.map((step) => step.name));
   });
 
@@ -416,7 +417,7 @@ describe('renderDataFactoryPipelines: a continue-if step', () => {
     const gate = { kind: 'continue-if', name: 'Gate', path: '$.x.due', reasonPath: '$.x.reason' } as const;
     expect(() => renderDataFactoryPipelines(flowWith([gate, ...ingestFlow.steps]), TARGETS, 'x')).toThrow(UnrenderableStepError);
     expect(() => renderDataFactoryPipelines(flowWith([...ingestFlow.steps, gate]), TARGETS, 'x')).toThrow(/ends with continue-if step Gate/);
-    expect(() => renderDataFactoryActivities(processFlow, TARGETS)).toThrow(/renders as two pipelines/);
+    expect(() => renderDataFactoryActivities(PROCESS_FLOW, TARGETS)).toThrow(/renders as two pipelines/);
   });
 });
 

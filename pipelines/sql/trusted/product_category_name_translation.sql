@@ -1,8 +1,0 @@
--- product_category_name_translation: Category names, Portuguese to English.
--- Typed and trimmed from raw; the checks of pipelines/datasets/olist.ts then
--- quarantine rows that fail them and superseded duplicates of the key.
-select
-  {{ text(product_category_name) }} as product_category_name,
-  {{ text(product_category_name_english) }} as product_category_name_english,
-  {{ lineage() }}
-from {{ source(product_category_name_translation) }}

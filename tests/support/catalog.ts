@@ -1,0 +1,34 @@
+/**
+ * The default environment's workloads as the platform's tests see them:
+ * through the registry, like the stacks and handlers. Their tables are the
+ * fixtures of tests whose subject is the platform, not a workload.
+ */
+import { readdirSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { REPO_ROOT } from '../../cli/synth-platform.ts';
+import { environmentSchema } from '../../config/schema.ts';
+import type { DatasetDefinition } from '../../pipelines/datasets/dataset.ts';
+import { flowsFor, processFlow, retrainFlow } from '../../pipelines/flows/index.ts';
+import { catalogFor } from '../../pipelines/workloads/registry.ts';
+
+export const DEFAULT_WORKLOADS = environmentSchema.parse({ name: 'test' }).workloads;
+export const CATALOG = catalogFor(DEFAULT_WORKLOADS);
+/** Tables loaded from files. */
+export const TRUSTED_DATASETS = CATALOG.trusted;
+export const REFINED_DATASETS = CATALOG.refined;
+/** Trusted, then refined. */
+export const DATASETS = CATALOG.datasets;
+export const datasetNamed = (name: string, layer?: 'trusted' | 'refined'): DatasetDefinition => CATALOG.datasetNamed(name, layer);
+export const FLOWS = flowsFor(CATALOG);
+export const PROCESS_FLOW = processFlow(CATALOG);
+export const RETRAIN_FLOW = retrainFlow(CATALOG.models);
+export const modelNamed = (name: string) => CATALOG.modelNamed(name);
+
+/** `<workload>/datasets/...` and `<workload>/sql/...` of the source tree's workloads. */
+export function workloadFilesInSourceTree(): string[] {
+  const root = join(REPO_ROOT, 'workloads');
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join('/'))
+    .filter((path) => /^[^/]+\/(datasets|sql)\//.test(path));
+}
