@@ -12,14 +12,15 @@ import { parse } from 'csv-parse/sync';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnvironment } from '../../config/load-environment.ts';
-import { OLIST_FILES, splitIntoBatches } from '../../workloads/olist/generate/split-batches.ts';
 import { dropFilesIn, runLocally, type LocalRunResult } from '../../cli/run/local-runner.ts';
 import { synthesizeFlows, type SynthesizedFlow } from '../../cli/run/synthesized-flows.ts';
 import { REPO_ROOT } from '../../cli/synth-platform.ts';
 import { DuckDbDatabase } from '../../lambdas/adapters/local/duckdb-query-engine.ts';
 import type { TrustedBuild } from '../../lambdas/transform/build-trusted.ts';
 import { LINEAGE } from '../../pipelines/contract/lake-layout.ts';
-import { TRUSTED_DATASETS as OLIST_DATASETS } from '../support/catalog.ts';
+import { SPLITTER, TRUSTED_DATASETS as OLIST_DATASETS } from '../support/catalog.ts';
+
+const SOURCE_FILES = OLIST_DATASETS.map((dataset) => dataset.sourceFile!);
 import { REFINED_DATASETS } from '../support/catalog.ts';
 
 const SAMPLE = join(REPO_ROOT, 'tests', 'fixtures', 'olist-sample');
@@ -40,8 +41,8 @@ describe('incremental batches: batch by batch = all at once', () => {
   beforeAll(async () => {
     const sample = join(work, 'sample');
     mkdirSync(sample, { recursive: true });
-    for (const file of OLIST_FILES) writeFileSync(join(sample, file), gunzipSync(readFileSync(join(SAMPLE, `${file}.gz`))));
-    await splitIntoBatches({ from: sample, out: split, batches: 3, historyShare: 0.7, resend: 0.3, seed: 42 });
+    for (const file of SOURCE_FILES) writeFileSync(join(sample, file), gunzipSync(readFileSync(join(SAMPLE, `${file}.gz`))));
+    await SPLITTER.split({ from: sample, out: split, batches: 3, historyShare: 0.7, resend: 0.3, seed: 42 });
     const flows: SynthesizedFlow[] = (await synthesizeFlows(environment, '0.0.0')).filter((flow) => flow.flow === 'ingest' || flow.flow === 'process');
 
     // Lake A: one run per folder, every CSV of it dropped, as `strata run --data <folder>` does.
@@ -54,7 +55,7 @@ describe('incremental batches: batch by batch = all at once', () => {
     mkdirSync(drops);
     const landingFiles = FOLDERS.map((folder, index) => {
       const entries: Record<string, Uint8Array> = {};
-      for (const file of OLIST_FILES) entries[file] = readFileSync(join(split, folder, file));
+      for (const file of SOURCE_FILES) entries[file] = readFileSync(join(split, folder, file));
       const path = join(drops, `${String(index).padStart(2, '0')}-${folder}.zip`);
       writeFileSync(path, zipSync(entries));
       return path;

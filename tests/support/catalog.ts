@@ -32,3 +32,9 @@ export function workloadFilesInSourceTree(): string[] {
     .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join('/'))
     .filter((path) => /^[^/]+\/(datasets|sql)\//.test(path));
 }
+
+/** The first generator of the default workloads (Olist's), and its batch splitter. */
+const [firstGenerator] = [...CATALOG.generators];
+if (!firstGenerator?.[1].batches) throw new Error('the default workloads have no generator that splits into batches');
+export const GENERATOR = firstGenerator[1];
+export const SPLITTER = firstGenerator[1].batches;

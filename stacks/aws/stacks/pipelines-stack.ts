@@ -179,7 +179,8 @@ export class PipelinesStack extends Stack {
           // Only the poller's class has a function with a dead-letter queue.
           ...(handlerClass === HANDLERS[POLLER].handlerClass ? [new iam.PolicyStatement({ sid: 'DeadLetters', actions: ['sqs:SendMessage'], resources: [deadLetters.queueArn] })] : []),
           new iam.PolicyStatement({ sid: 'PipelineKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
-          ...(handlerClass === 'ingest'
+          // A workload without HTTP sources has no key to read (and IAM refuses a statement without a resource).
+          ...(handlerClass === 'ingest' && apiKeySecrets.length > 0
             ? [new iam.PolicyStatement({ sid: 'ApiKeys', actions: ['secretsmanager:GetSecretValue'], resources: apiKeySecrets.map((secret) => secret.secretArn) })]
             : []),
         ],

@@ -13,13 +13,11 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BYTES_PER_GB, fullRefreshBytes, incrementalRunBytes, type DataPathInput } from '../../../cli/cost/process-run-bytes.ts';
-import { generateOlist } from '../../../workloads/olist/generate/generate-olist.ts';
-import { batchFolderName, HISTORY_FOLDER, splitIntoBatches } from '../../../workloads/olist/generate/split-batches.ts';
 import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object-store.ts';
 import { TableStore } from '../../../lambdas/lake/table-store.ts';
 import { modelInputs } from '../../../lambdas/transform/build-refined.ts';
 import { bytesOf, type TablePointer } from '../../../pipelines/contract/table-pointer.ts';
-import { CATALOG, DATASETS } from '../../support/catalog.ts';
+import { CATALOG, DATASETS, GENERATOR, SPLITTER } from '../../support/catalog.ts';
 import { cascadeParentsOf } from '../../../pipelines/quality/rules.ts';
 import { loadModel } from '../../../pipelines/sql/render.ts';
 import { runStrata } from '../../support/run-cli.ts';
@@ -157,11 +155,11 @@ describe('process-run bytes: the formula follows a local incremental run (synthe
 
   beforeAll(async () => {
     const data = join(scratch, 'data');
-    await generateOlist({ scale: 0.02, seed: 42, badRows: 0, outDir: data });
-    await splitIntoBatches({ from: data, out: split, batches: 3, historyShare: 0.9, resend: 0.3, seed: 42 });
-    strataRun(['--data', join(split, HISTORY_FOLDER), '--flows', 'ingest,process']);
+    await GENERATOR.generate({ scale: 0.02, seed: 42, badRows: 0, outDir: data });
+    await SPLITTER.split({ from: data, out: split, batches: 3, historyShare: 0.9, resend: 0.3, seed: 42 });
+    strataRun(['--data', join(split, SPLITTER.historyFolder), '--flows', 'ingest,process']);
     historyStaged = stagedBytes();
-    const batch = join(split, batchFolderName(1, 3));
+    const batch = join(split, SPLITTER.folderName(1, 3));
     strataRun(['--data', batch, '--flows', 'ingest']);
     const staged = stagedBytes() - historyStaged;
     const trusted = await pointers('trusted');

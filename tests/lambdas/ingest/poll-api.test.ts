@@ -7,7 +7,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object-store.ts';
 import { pollApi, PollError, type PollApiDeps } from '../../../lambdas/ingest/poll-api.ts';
 import type { HttpJsonSource } from '../../../pipelines/workloads/http-source.ts';
-import { weatherSource } from '../../../workloads/weather/sources.ts';
 import { CATALOG } from '../../support/catalog.ts';
 
 const NOW = new Date('2026-03-04T05:06:07.890Z');
@@ -30,7 +29,7 @@ let deps: PollApiDeps;
 
 /** A source like the weather one, pointed at the local server, one request per poll. */
 const source = (overrides: Partial<HttpJsonSource> = {}): HttpJsonSource => ({
-  ...weatherSource('test'),
+  ...CATALOG.sources('test')[0]!,
   batches: undefined,
   query: { id: '3448439,3451190', units: 'metric' },
   ...overrides,
@@ -245,7 +244,7 @@ describe('pollApi against a real HTTP server on 127.0.0.1', () => {
 
 describe('the weather source', () => {
   it('asks for all 27 state capitals in batches the group endpoint accepts (20 ids at most)', () => {
-    const weather = weatherSource('prod');
+    const weather = CATALOG.sources('prod')[0]!;
     const ids = (weather.batches ?? []).flatMap((batch) => batch.id!.split(','));
     expect(new Set(ids).size).toBe(27);
     for (const batch of weather.batches ?? []) expect(batch.id!.split(',').length).toBeLessThanOrEqual(20);

@@ -8,6 +8,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelNamed } from '../../support/catalog.ts';
+
+const sellerChurn = modelNamed('seller-churn');
 import { HANDLER_FACTORIES, type HandlerPorts } from '../../../lambdas/handlers/index.ts';
 import { handlerSettings } from '../../../lambdas/handlers/handler-ports.ts';
 import type { Candidate } from '../../../lambdas/ml/candidates.ts';
@@ -16,7 +19,6 @@ import { evaluateModel } from '../../../lambdas/ml/evaluate-model.ts';
 import { exportTrainingData, managedPrefix } from '../../../lambdas/ml/export-training-data.ts';
 import { buildTrainingSet } from '../../../lambdas/ml/build-training-set.ts';
 import { readTrainingSet } from '../../../lambdas/ml/read-training-set.ts';
-import { sellerChurn } from '../../../workloads/olist/models.ts';
 import { handlerPortsOn, openSampleFeatureLake, storeOf } from '../../pipelines/features/sample-lake.ts';
 import { closeDatabase, type TestLake } from '../../pipelines/support/lake.ts';
 import { environmentNamed } from '../../support/environments.ts';

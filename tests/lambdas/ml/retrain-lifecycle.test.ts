@@ -10,6 +10,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelNamed } from '../../support/catalog.ts';
+
+const [sellerChurn, sellerSegments] = [modelNamed('seller-churn'), modelNamed('seller-segments')];
 import type { ModelSettings } from '../../../config/schema.ts';
 import { ObjectStoreTracker, type StoredRunRecord } from '../../../lambdas/adapters/tracking/object-store-tracker.ts';
 import { TableStore } from '../../../lambdas/lake/table-store.ts';
@@ -27,7 +30,6 @@ import { scoreModel } from '../../../lambdas/ml/score-model.ts';
 import { trainModel } from '../../../lambdas/ml/train-model.ts';
 import type { Clock } from '../../../lambdas/ports/clock.ts';
 import { type ModelDefinition } from '../../../pipelines/models/index.ts';
-import { sellerChurn, sellerSegments } from '../../../workloads/olist/models.ts';
 import { openSampleFeatureLake, storeOf } from '../../pipelines/features/sample-lake.ts';
 import { IMPORTANCE_MEASURES } from '../../../lambdas/ml/engine/charts.ts';
 import { closeDatabase, type TestLake } from '../../pipelines/support/lake.ts';

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RETRAIN_FLOW } from '../../support/catalog.ts';
+import { RETRAIN_FLOW, modelNamed } from '../../support/catalog.ts';
 import type { Environment } from '../../../config/schema.ts';
 import { type TaskStep } from '../../../pipelines/flows/index.ts';
-import { sellerChurn } from '../../../workloads/olist/models.ts';
 import { managedPrefix } from '../../../lambdas/ml/export-training-data.ts';
 import { addPlatform, createAwsApp } from '../../../stacks/aws/aws-app.ts';
 import { XGBOOST_REGISTRIES, xgboostImage } from '../../../stacks/aws/constructs/sagemaker-training.ts';
@@ -405,7 +404,7 @@ describe('the XGBoost image', () => {
   });
 
   it('is what the model definition asks for: seller-churn trains xgboost on a managed engine', () => {
-    expect(sellerChurn.managedAlgorithm).toBe('xgboost');
+    expect(modelNamed('seller-churn').managedAlgorithm).toBe('xgboost');
   });
 });
 
