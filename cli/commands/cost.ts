@@ -107,7 +107,7 @@ export const costCommand = {
       const footer = vsEstimate
         ? `total, both clouds: ${money(total(baseEstimate))} -> ${money(total(vsEstimate))}  ${signedMoney(total(vsEstimate) - total(baseEstimate))}`
         : `total, both clouds: ${money(total(baseEstimate))}`;
-      console.log([...header, ...body, '', footer, ...notes.map((note) => `note: ${note}`)].join('\n'));
+      console.log([...header, ...body, '', footer, ...[...new Set(notes)].map((note) => `note: ${note}`)].join('\n'));
       return 0;
     } catch (error) {
       if (!(error instanceof SynthError)) throw error;

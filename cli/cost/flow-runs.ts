@@ -5,6 +5,7 @@
  * SageMaker, Azure Functions and the pipelines warehouse agree on it.
  */
 import type { Environment, HandlerClass } from '../../config/schema.ts';
+import { catalogFor } from '../../pipelines/workloads/registry.ts';
 import { qty } from '../format/money.ts';
 import { runsPerMonth, ScheduleError } from './schedules.ts';
 import type { UsageProfile } from './usage.ts';
@@ -30,11 +31,17 @@ export function runs(expression: string, notes: string[], what: string): number 
 
 /** The ingest flow runs on each file drop (event-driven) and on its sweep schedule; the others on their schedules. */
 export function flowRunsOf(env: Environment, usage: UsageProfile, notes: string[]): FlowRuns {
+  // Workloads without models have no retrain flow, and without HTTP sources nothing to poll: neither runs.
+  const catalog = catalogFor(env.workloads);
+  const hasModels = catalog.models.length > 0;
+  const hasSources = catalog.sources(env.name).length > 0;
+  if (!hasModels) notes.push(`retrain: the workloads (${env.workloads.join(', ')}) have no models, so there is no retrain flow; counted as 0 runs`);
+  if (!hasSources) notes.push(`API polls: the workloads (${env.workloads.join(', ')}) have no HTTP sources; counted as 0 polls`);
   return {
     ingest: runs(env.schedules.ingestSweep, notes, 'schedules.ingestSweep') + usage.ingestion.fileDropsPerMonth,
     process: runs(env.schedules.process, notes, 'schedules.process'),
-    retrain: runs(env.schedules.retrain, notes, 'schedules.retrain'),
-    polls: runs(env.schedules.ingest, notes, 'schedules.ingest'),
+    retrain: hasModels ? runs(env.schedules.retrain, notes, 'schedules.retrain') : 0,
+    polls: hasSources ? runs(env.schedules.ingest, notes, 'schedules.ingest') : 0,
   };
 }
 

@@ -323,16 +323,19 @@ export class PipelinesStack extends TerraformStack {
         dependsOn,
       });
     }
-    this.pipelines[POLL_API_PIPELINE] = new FlowPipeline(this, 'flow_poll_api', {
-      dataFactoryId: this.dataFactory.id,
-      flow: POLL_API_FLOW,
-      pipelineName: POLL_API_PIPELINE,
-      description: POLL_API_FLOW.description,
-      targets,
-      schedule: environment.schedules[POLL_API_FLOW.schedule],
-      scheduleKeyPath: `schedules.${POLL_API_FLOW.schedule}`,
-      dependsOn,
-    });
+    // Workloads without HTTP sources have nothing to poll: no pipeline or trigger for the poller.
+    if (this.apiKeySecrets.length > 0) {
+      this.pipelines[POLL_API_PIPELINE] = new FlowPipeline(this, 'flow_poll_api', {
+        dataFactoryId: this.dataFactory.id,
+        flow: POLL_API_FLOW,
+        pipelineName: POLL_API_PIPELINE,
+        description: POLL_API_FLOW.description,
+        targets,
+        schedule: environment.schedules[POLL_API_FLOW.schedule],
+        scheduleKeyPath: `schedules.${POLL_API_FLOW.schedule}`,
+        dependsOn,
+      });
+    }
 
     // ------------------------------------------------------------ failed runs and diagnostics
     const failures = new MonitorActionGroup(this, 'failures', {

@@ -9,10 +9,15 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Testing } from 'cdktf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../cli/synth-platform.ts';
 import { WORKLOADS_DIR_VARIABLE } from '../../pipelines/workloads/registry.ts';
+import { flowRunsOf } from '../../cli/cost/flow-runs.ts';
+import { loadUsage } from '../../cli/cost/usage.ts';
+import type { Environment } from '../../config/schema.ts';
 import { addPlatform, createAwsApp } from '../../stacks/aws/aws-app.ts';
+import { buildAzureApp } from '../../stacks/azure/azure-app.ts';
 import { environmentFrom, TEST_VERSION } from '../support/environments.ts';
 import { runStrata, type CliResult } from '../support/run-cli.ts';
 import { resourcesOf, synthStacks, type TfJson } from '../stacks/azure/synth-helpers.ts';
@@ -57,6 +62,9 @@ describe('a dataset added to a workload by files only', () => {
   const shop = join(root, 'shop');
   const previousRoot = process.env[WORKLOADS_DIR_VARIABLE];
   let aws: Template;
+  let awsPipelines: Template;
+  let azurePipelines: TfJson;
+  let environment: Environment;
   let azure: { workspace: TfJson; platform: TfJson };
   let run: CliResult;
   let report: { tables: Record<string, { raw: number; trusted: number; quarantined: number; status: string }>; quality: { table: string; rule: string; passed: boolean; failingRows: number }[]; flows: { flow: string }[] };
@@ -68,11 +76,14 @@ describe('a dataset added to a workload by files only', () => {
     writeFileSync(join(shop, 'sql', 'trusted', 'sales.sql'), SALES_MODEL);
     process.env[WORKLOADS_DIR_VARIABLE] = root;
 
-    const environment = environmentFrom(ENVIRONMENT_YAML);
+    environment = environmentFrom(ENVIRONMENT_YAML);
     const app = createAwsApp({ outdir: join(work, 'cdk.out'), bundle: false });
-    aws = Template.fromStack(addPlatform(app, environment, TEST_VERSION).catalog);
+    const stacks = addPlatform(app, environment, TEST_VERSION);
     app.synth();
+    aws = Template.fromStack(stacks.catalog);
+    awsPipelines = Template.fromStack(stacks.pipelines);
     azure = synthStacks(environment);
+    azurePipelines = JSON.parse(Testing.synth(buildAzureApp({ environment, version: TEST_VERSION, outdir: join(work, 'cdktf.out') }).pipelines, true)) as TfJson;
 
     const data = join(work, 'data');
     mkdirSync(data);
@@ -108,6 +119,18 @@ describe('a dataset added to a workload by files only', () => {
     const names = Object.values(resourcesOf(azure.workspace, 'databricks_sql_table')).map((table) => table.name as string);
     expect(names).toEqual(expect.arrayContaining(['sales', 'sales_rejects', 'stores', 'stores_rejects']));
     expect(names).not.toContain('orders');
+  });
+
+  it('has nothing to poll and nothing to retrain: no poll schedule, pipeline or retrain flow on either cloud, and cost counts none', () => {
+    const schedules = Object.values(awsPipelines.findResources('AWS::Scheduler::Schedule')).map((schedule) => (schedule.Properties as { Name: string }).Name);
+    expect(schedules.some((name) => name.includes('poll-api'))).toBe(false);
+    const machines = Object.values(awsPipelines.findResources('AWS::StepFunctions::StateMachine')).map((machine) => (machine.Properties as { StateMachineName: string }).StateMachineName);
+    expect(machines.map((name) => name.replace(/^strata-shoptest-/, '')).sort()).toEqual(['ingest-flow', 'process-flow']);
+    const pipelines = Object.values(resourcesOf(azurePipelines, 'azurerm_data_factory_pipeline')).map((pipeline) => pipeline.name as string);
+    expect(pipelines.some((name) => name.includes('poll') || name.includes('retrain'))).toBe(false);
+    const notes: string[] = [];
+    expect(flowRunsOf(environment, loadUsage().profile, notes)).toMatchObject({ retrain: 0, polls: 0 });
+    expect(notes).toEqual([expect.stringContaining('no models'), expect.stringContaining('no HTTP sources')]);
   });
 
   it('is ingested, built and reported by a local run, losing no row, with no retrain flow (the workload has no model)', () => {

@@ -223,18 +223,21 @@ export class PipelinesStack extends Stack {
       });
     }
 
-    const pollerRole = new SchedulerRole(this, 'PollApiScheduleRole', {
-      description: `Strata ${environment.name}: the API poll schedule invokes the poller`,
-      statements: [new iam.PolicyStatement({ sid: 'InvokePoller', actions: ['lambda:InvokeFunction'], resources: [functions[POLLER].function.functionArn] })],
-      deadLetterQueue: deadLetters,
-      key,
-    });
-    new scheduler.Schedule(this, 'PollApiSchedule', {
-      scheduleName: names.functionPrefix(POLLER),
-      description: 'Polls the HTTP JSON sources into raw (schedules.ingest in the environment file).',
-      schedule: scheduler.ScheduleExpression.expression(environment.schedules.ingest),
-      target: new targets.LambdaInvoke(functions[POLLER].function, { deadLetterQueue: deadLetters, retryAttempts: 0, role: pollerRole.role }),
-    });
+    // Workloads without HTTP sources have nothing to poll: no schedule wakes the poller.
+    if (apiKeySecrets.length > 0) {
+      const pollerRole = new SchedulerRole(this, 'PollApiScheduleRole', {
+        description: `Strata ${environment.name}: the API poll schedule invokes the poller`,
+        statements: [new iam.PolicyStatement({ sid: 'InvokePoller', actions: ['lambda:InvokeFunction'], resources: [functions[POLLER].function.functionArn] })],
+        deadLetterQueue: deadLetters,
+        key,
+      });
+      new scheduler.Schedule(this, 'PollApiSchedule', {
+        scheduleName: names.functionPrefix(POLLER),
+        description: 'Polls the HTTP JSON sources into raw (schedules.ingest in the environment file).',
+        schedule: scheduler.ScheduleExpression.expression(environment.schedules.ingest),
+        target: new targets.LambdaInvoke(functions[POLLER].function, { deadLetterQueue: deadLetters, retryAttempts: 0, role: pollerRole.role }),
+      });
+    }
   }
 }
 
