@@ -13,7 +13,7 @@ import { CLI_BUNDLE, cacheFolderOf } from './cache-folder.mjs';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The folders cli/main.ts imports from; any file in them, and the lock file, is part of the fingerprint. */
-const SOURCE_FOLDERS = ['cli', 'config', 'lambdas', 'pipelines', 'stacks'];
+const SOURCE_FOLDERS = ['cli', 'config', 'lambdas', 'pipelines', 'stacks', 'workloads'];
 /**
  * A bundle of other sources is removed once no command has loaded it for this
  * long: a command still running (a `strata run --wait`, say) loads chunks and
