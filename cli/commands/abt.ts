@@ -1,24 +1,35 @@
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { DuckDbDatabase } from '../../lambdas/adapters/local/duckdb-query-engine.ts';
-import { abtChurn, SNAPSHOT_FEATURES } from '../../workloads/olist/features.ts';
+import { trainingFeatures } from '../../lambdas/ml/read-training-set.ts';
+import { installedCatalog } from '../../pipelines/workloads/registry.ts';
 import { parseOptions } from '../parse-options.ts';
 import { requireFileTarget, requireFolderOrAbsent } from '../path-checks.ts';
 import { UsageError } from '../usage-error.ts';
 
 const SUBCOMMANDS = ['export'] as const;
 
-const USAGE = `Usage: strata abt export --out <file.csv> [--lake <folder>]
+/** The classifiers' training sets that can be exported, by model; the first is the default. */
+function classifiers() {
+  const catalog = installedCatalog();
+  return catalog.models.filter((model) => model.kind === 'classifier').map((model) => ({ model, dataset: catalog.tableNamed(model.trainingSet) }));
+}
 
-Writes the seller churn ABT (refined/${abtChurn.name}, built by the retrain flow)
-as CSV, to look at the training data outside the platform: a header
-seller_id,dt_reference,churn,split,<the ${SNAPSHOT_FEATURES.length} features>, then one row
-per seller and snapshot, ordered by dt_reference then seller_id. Dates are
-yyyy-MM-dd, churn is 0 or 1, a missing feature is an empty field.
+function usage(): string {
+  const [first] = classifiers();
+  return `Usage: strata abt export --out <file.csv> [--model <name>] [--lake <folder>]
+
+Writes a classifier's analytical base table (its training set in refined, built
+by the retrain flow) as CSV, to look at the training data outside the platform:
+a header of the table's columns${first ? ` (${first.model.name}: refined/${first.dataset.name}, ${trainingFeatures(first.dataset).length} features)` : ''},
+then one row per entity and snapshot, ordered by snapshot then entity. Dates
+are yyyy-MM-dd, a missing value is an empty field.
 
 Options:
   --out <file.csv>   where to write the CSV (its folder is created; the file is replaced)
+  --model <name>     whose ABT (default: ${first?.model.name ?? 'none installed'}; classifiers: ${classifiers().map((each) => each.model.name).join(', ') || 'none'})
   --lake <folder>    the lake \`strata run\` wrote (default: ./lake)`;
+}
 
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
@@ -38,19 +49,28 @@ function hasParquet(folder: string): boolean {
 }
 
 export const abtCommand = {
-  summary: 'export the churn ABT (the training data of the churn model) from a local lake as CSV',
-  usage: USAGE,
+  summary: "export a classifier's ABT (its training data; the churn model's by default) from a local lake as CSV",
+  get usage(): string {
+    return usage();
+  },
   async run(argv: string[]): Promise<number> {
     const [subcommand, ...rest] = argv;
     if (subcommand === undefined || subcommand.startsWith('-')) throw new UsageError(`a subcommand is required: ${SUBCOMMANDS.join(', ')}`);
     if (!(SUBCOMMANDS as readonly string[]).includes(subcommand)) throw new UsageError(`unknown subcommand "${subcommand}"; subcommands: ${SUBCOMMANDS.join(', ')}`);
-    const options = parseOptions(rest, { lake: { type: 'string' }, out: { type: 'string' } });
+    const options = parseOptions(rest, { lake: { type: 'string' }, out: { type: 'string' }, model: { type: 'string' } });
     if (options.out === undefined || options.out === '') throw new UsageError('--out <file.csv> is required: where to write the ABT');
     requireFileTarget('--out', options.out);
     if (options.lake !== undefined) requireFolderOrAbsent('--lake', options.lake);
     const lake = resolve(options.lake ?? 'lake');
     const out = resolve(options.out);
-    const table = join(lake, 'refined', abtChurn.name);
+    const available = classifiers();
+    const chosen = options.model === undefined ? available[0] : available.find((each) => each.model.name === options.model);
+    if (!chosen) {
+      const known = available.map((each) => each.model.name).join(', ') || 'none installed';
+      throw new UsageError(options.model === undefined ? `no installed workload has a classifier to export the ABT of` : `--model ${options.model}: no such classifier; classifiers: ${known}`);
+    }
+    const { dataset } = chosen;
+    const table = join(lake, 'refined', dataset.name);
     if (!hasParquet(table)) {
       console.error(
         `strata abt export: no ABT in ${shown(table)} yet; ` +
@@ -62,7 +82,11 @@ export const abtCommand = {
     const started = performance.now();
     const database = await DuckDbDatabase.open();
     const engine = await database.session(lake);
-    const features = SNAPSHOT_FEATURES.map((column) => column.name);
+    const features = trainingFeatures(dataset).map((column) => column.name);
+    const columns = dataset.columns.map((column) =>
+      column.type === 'date' ? `strftime(${column.name}, '%Y-%m-%d') as ${column.name}` : column.type === 'int' || column.type === 'bigint' ? `cast(${column.name} as bigint) as ${column.name}` : column.name,
+    );
+    const [entity, snapshot] = dataset.primaryKey;
     // Written aside, then renamed: a failed export leaves no half file.
     const partial = `${out}.partial-${process.pid}`;
     let rows: number;
@@ -70,9 +94,9 @@ export const abtCommand = {
       mkdirSync(dirname(out), { recursive: true });
       const [written] = await engine.query<{ Count: bigint }>(
         `copy (
-           select seller_id, strftime(dt_reference, '%Y-%m-%d') as dt_reference, cast(churn as integer) as churn, split, ${features.join(', ')}
-           from ${engine.relations.ref('refined', abtChurn.name)}
-           order by dt_reference, seller_id
+           select ${columns.join(', ')}
+           from ${engine.relations.ref('refined', dataset.name)}
+           order by ${[snapshot, entity].filter(Boolean).join(', ')}
          ) to ${literal(partial)} (format csv, header true, delimiter ',')`,
       );
       rows = Number(written?.Count ?? 0);

@@ -1,10 +1,11 @@
-import { buildTrainingSet } from '../ml/build-training-set.ts';
+import { workloadMlOf } from '../ml/workload-ml.ts';
 import { catalogOf, stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
 
-/** `{ model }` -> the model's training set (churn ABT, segmentation base) rebuilt from the feature store. */
+/** `{ model }` -> the model's training set rebuilt from its workload's feature store. */
 export const buildTrainingSetHandler =
   (ports: HandlerPorts): Handler =>
   async (event) => {
-    const model = catalogOf(ports).modelNamed(stringField(event, 'model', 'build-training-set'));
-    return withEngine(ports, (engine) => buildTrainingSet(engine, model.name, ports.settings.models));
+    const catalog = catalogOf(ports);
+    const model = catalog.modelNamed(stringField(event, 'model', 'build-training-set'));
+    return withEngine(ports, (engine) => workloadMlOf(catalog, model).buildTrainingSet(engine, model, ports.settings.models));
   };

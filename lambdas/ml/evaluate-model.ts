@@ -6,7 +6,7 @@
  * Clusterers: silhouette, inertia, segment sizes.
  */
 import type { ModelSettings } from '../../config/schema.ts';
-import type { ModelDefinition } from '../../pipelines/models/index.ts';
+import { SPLITS, type ModelDefinition, type Split } from '../../pipelines/models/index.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { QueryEngine } from '../ports/query-engine.ts';
 import { predict, silhouetteOf, type Candidate } from './candidates.ts';
@@ -17,8 +17,7 @@ import { auc, confusionAt, ksStatistic, liftByDecile, rocCurve } from './engine/
 import { listKeys, readJson, runPrefix, writeJson, writeText } from './model-artifacts.ts';
 import { readTrainingSet, type TrainingSet } from './read-training-set.ts';
 
-export const SPLITS = ['train', 'test', 'oot'] as const;
-export type Split = (typeof SPLITS)[number];
+export { SPLITS, type Split } from '../../pipelines/models/index.ts';
 
 export interface CandidateEvaluation {
   readonly algorithm: string;

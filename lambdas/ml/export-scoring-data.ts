@@ -70,7 +70,7 @@ export async function exportScoringData(
     return { ...scored, engine: 'embedded', reason };
   }
 
-  const scoring = await readScoringSet(ports.engine);
+  const scoring = await readScoringSet(ports.engine, model);
   const columns = columnIndexesByName(scoring.matrix, candidate.features, `${model.name} v${champion.version}`);
   const width = scoring.matrix.columns.length;
   const lines: string[] = new Array(scoring.matrix.rows);

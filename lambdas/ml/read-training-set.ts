@@ -1,16 +1,17 @@
 /**
- * Reads a training set (abt_churn, segment_base) or the scoring set (the
- * latest snapshot's active sellers) into the embedded engine's matrix:
+ * Reads a training set (a model's `trainingSet` table) or the scoring set
+ * (the rows its workload names for scoring) into the embedded engine's matrix:
  * features as doubles, NULL as NaN, rows ordered by dt_reference then
  * seller_id so the same table always gives the same matrix and hash.
  */
 import { createHash } from 'node:crypto';
 import type { ColumnDefinition, DatasetDefinition } from '../../pipelines/datasets/dataset.ts';
-import { mlDatasetNamed, SNAPSHOT_FEATURES, SPLITS, type Split } from '../../workloads/olist/features.ts';
+import { SPLITS, type ModelDefinition, type Split } from '../../pipelines/models/index.ts';
 import { MACROS } from '../../pipelines/sql/dialect.ts';
+import { installedCatalog } from '../../pipelines/workloads/registry.ts';
 import type { QueryEngine } from '../ports/query-engine.ts';
 import type { Matrix } from './engine/matrix.ts';
-import { snapshotFeaturesRelation } from './build-training-set.ts';
+import { workloadMlOf } from './workload-ml.ts';
 
 export interface SellerSnapshot {
   readonly sellerId: string;
@@ -110,7 +111,9 @@ async function readRows(engine: QueryEngine, from: string, features: readonly st
 
 /** A training table of refined (`abt_churn`, `segment_base`), whole. */
 export async function readTrainingSet(engine: QueryEngine, table: string): Promise<TrainingSet> {
-  const dataset = mlDatasetNamed(table);
+  const { retrainDatasets } = installedCatalog();
+  const dataset = retrainDatasets.find((candidate) => candidate.name === table);
+  if (!dataset) throw new RangeError(`no retrain-flow table "${table}" to read a training set from; known: ${retrainDatasets.map((candidate) => candidate.name).join(', ')}`);
   const features = trainingFeatures(dataset).map((column) => column.name);
   const labelled = dataset.columns.some((column) => column.name === 'churn');
   const read = await readRows(engine, engine.relations.ref('refined', table), features, {
@@ -120,10 +123,11 @@ export async function readTrainingSet(engine: QueryEngine, table: string): Promi
   return { features, ...read };
 }
 
-/** The sellers active at the latest snapshot of the feature store, with the features the models were trained on. */
-export async function readScoringSet(engine: QueryEngine): Promise<ScoringSet> {
-  const features = SNAPSHOT_FEATURES.map((column) => column.name);
-  const relation = snapshotFeaturesRelation(engine);
+/** The rows a model scores (its workload's latest snapshot), with the features the models were trained on. */
+export async function readScoringSet(engine: QueryEngine, model: Pick<ModelDefinition, 'name'>): Promise<ScoringSet> {
+  const ml = workloadMlOf(installedCatalog(), model);
+  const features = [...ml.scoringFeatures];
+  const relation = ml.scoringRelation(engine);
   const latest = `(select * from ${relation} f where dt_reference = (select max(dt_reference) from ${relation} g))`;
   const read = await readRows(engine, latest, features, { labelled: false, what: 'the latest snapshot of the feature store' });
   if (read.ids.length === 0) throw new Error('no seller is active at any snapshot of the feature store; build the features first');

@@ -34,7 +34,7 @@ export async function scoreModel(
   const { model, settings } = request;
   const champion = await readChampion(ports.store, model);
   if (!champion) throw new Error(`model ${model.name} has no champion to score with; the register step promotes the first version`);
-  const scoring = await readScoringSet(ports.engine);
+  const scoring = await readScoringSet(ports.engine, model);
   const predictions = predict(champion.candidate, scoring.matrix);
   return writeScores(ports.engine, { model, settings, version: champion.champion.version, dtScore: scoring.dtScore, sellerIds: scoring.ids.map((id) => id.sellerId), predictions });
 }

@@ -5,6 +5,10 @@
  * register -> score); the kind decides which algorithms and metrics apply.
  */
 
+/** How a classifier's training set is split: fit, held-out test, and the out-of-time snapshots. */
+export const SPLITS = ['train', 'test', 'oot'] as const;
+export type Split = (typeof SPLITS)[number];
+
 export const MODEL_NAMES = ['seller-churn', 'seller-segments'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 

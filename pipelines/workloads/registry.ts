@@ -64,6 +64,8 @@ export interface Catalog {
   sources(environmentName: string): HttpJsonSource[];
   /** The dataset of a layer with this name; fails listing the names that exist. */
   datasetNamed(name: string, layer?: 'trusted' | 'refined'): DatasetDefinition;
+  /** Any table of these workloads by name, the retrain flow's included; fails listing the names that exist. */
+  tableNamed(name: string): DatasetDefinition;
   sqlModel(folder: ModelFolder, table: string): SqlModel;
   sqlModels(folder: ModelFolder): SqlModel[];
   modelNamed(name: string): ModelDefinition;
@@ -159,6 +161,12 @@ function buildCatalog(workloads: Workload[]): Catalog {
       const candidates = datasets.filter((dataset) => layer === undefined || dataset.layer === layer);
       const dataset = candidates.find((candidate) => candidate.name === name);
       if (!dataset) throw new RangeError(`no ${layer ? `${layer} ` : ''}dataset "${name}"; known: ${candidates.map((candidate) => candidate.name).join(', ')}`);
+      return dataset;
+    },
+    tableNamed(name) {
+      const all = [...datasets, ...retrainDatasets];
+      const dataset = all.find((candidate) => candidate.name === name);
+      if (!dataset) throw new RangeError(`no table "${name}" in workloads ${workloads.map((workload) => workload.name).join(', ')}; tables: ${all.map((candidate) => candidate.name).join(', ')}`);
       return dataset;
     },
     sqlModels: (folder) => sqlModels.filter((model) => model.folder === folder),

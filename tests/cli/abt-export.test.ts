@@ -24,7 +24,10 @@ describe('strata abt export', () => {
     const noOut = await runStrataInProcess(['abt', 'export', '--lake', join(work, 'lake')]);
     expect(noOut.status).toBe(2);
     expect(noOut.stderr).toMatch(/strata abt: --out <file\.csv> is required/);
-    expect(noOut.stderr).toContain('Usage: strata abt export --out <file.csv> [--lake <folder>]');
+    expect(noOut.stderr).toContain('Usage: strata abt export --out <file.csv> [--model <name>] [--lake <folder>]');
+    const model = await runStrataInProcess(['abt', 'export', '--out', join(work, 'x.csv'), '--model', 'seller-segments']);
+    expect(model.status).toBe(2);
+    expect(model.stderr).toMatch(/--model seller-segments: no such classifier; classifiers: seller-churn/);
     const unknown = await runStrataInProcess(['abt', 'import', '--out', 'x.csv']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/unknown subcommand "import"; subcommands: export/);

@@ -14,7 +14,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countCsvDataRows } from '../support/count-csv-records.ts';
 import { TRUSTED_DATASETS as OLIST_DATASETS } from '../support/catalog.ts';
-import { FEATURE_DATASETS, SNAPSHOT_FEATURES } from '../../workloads/olist/features.ts';
+import { FEATURE_DATASETS, SNAPSHOT_FEATURES } from '../workloads/olist/ml/sample-lake.ts';
 import { REPO_ROOT } from '../../cli/synth-platform.ts';
 import type { Layer } from '../../config/schema.ts';
 import { FolderObjectStore } from '../../lambdas/adapters/local/folder-object-store.ts';

@@ -165,8 +165,8 @@ export function featureColumns(dataset: DatasetDefinition): ColumnDefinition[] {
 /** Every feature of a seller at a snapshot, in table order: the columns of the ABT, the segment base and scoring. */
 export const SNAPSHOT_FEATURES: readonly ColumnDefinition[] = FEATURE_DATASETS.flatMap(featureColumns);
 
-export const SPLITS = ['train', 'test', 'oot'] as const;
-export type Split = (typeof SPLITS)[number];
+export { SPLITS, type Split } from '../../pipelines/models/model.ts';
+import { SPLITS } from '../../pipelines/models/model.ts';
 
 export const abtChurn: DatasetDefinition = {
   name: 'abt_churn',

@@ -9,6 +9,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelNamed } from '../../support/catalog.ts';
+
+const sellerChurn = modelNamed('seller-churn');
 import { HANDLER_FACTORIES, type HandlerPorts } from '../../../lambdas/handlers/index.ts';
 import { handlerSettings } from '../../../lambdas/handlers/handler-ports.ts';
 import type { Candidate } from '../../../lambdas/ml/candidates.ts';
@@ -18,11 +21,8 @@ import { championKey } from '../../../lambdas/ml/gate-model.ts';
 import { loadManagedScores } from '../../../lambdas/ml/load-managed-scores.ts';
 import { versionPrefix, writeJson } from '../../../lambdas/ml/model-artifacts.ts';
 import { readScoringSet } from '../../../lambdas/ml/read-training-set.ts';
-import { buildTrainingSet } from '../../../lambdas/ml/build-training-set.ts';
 import { trainModel } from '../../../lambdas/ml/train-model.ts';
-import { SNAPSHOT_FEATURES } from '../../../workloads/olist/features.ts';
-import { sellerChurn } from '../../../workloads/olist/models.ts';
-import { handlerPortsOn, openSampleFeatureLake, storeOf } from '../../pipelines/features/sample-lake.ts';
+import { SNAPSHOT_FEATURES, buildTrainingSet, handlerPortsOn, openSampleFeatureLake, storeOf } from '../../workloads/olist/ml/sample-lake.ts';
 import { closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
 import { environmentNamed } from '../../support/environments.ts';
 
@@ -82,7 +82,7 @@ describe('managed scoring around the batch transform (SageMaker not called)', ()
   });
 
   it('names the champion\'s SageMaker model for the transform', async () => {
-    const scoring = await readScoringSet(lake.engine);
+    const scoring = await readScoringSet(lake.engine, { name: 'seller-churn' });
     expect(exported).toEqual({
       engine: 'sagemaker',
       model: 'seller-churn',
@@ -96,7 +96,7 @@ describe('managed scoring around the batch transform (SageMaker not called)', ()
   });
 
   it('writes the latest snapshot features-only, in the champion\'s feature order, and the sellers beside it (not in the transform\'s input)', async () => {
-    const scoring = await readScoringSet(lake.engine);
+    const scoring = await readScoringSet(lake.engine, { name: 'seller-churn' });
     const lines = readFileSync(refined(lake, exported.files.csv), 'utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(scoring.matrix.rows);
     const champion = sageMakerChampion().features;
@@ -205,7 +205,7 @@ describe('managed scoring around the batch transform (SageMaker not called)', ()
     });
 
     it('scores in-process and says so, so the flow skips the batch transform', async () => {
-      const scoring = await readScoringSet(lake.engine);
+      const scoring = await readScoringSet(lake.engine, { name: 'seller-churn' });
       expect(scored).toMatchObject({ engine: 'embedded', model: 'seller-churn', version: 2, table: 'churn_scores', dtScore: scoring.dtScore, rowsOut: scoring.matrix.rows });
       expect(scored.reason).toBe('champion v2 of seller-churn is an embedded gradient-boosting model with no SageMaker model: scored in-process, no batch transform');
       const versions = await lake.rows(`select distinct model_version from ${lake.engine.relations.ref('refined', 'churn_scores')}`);

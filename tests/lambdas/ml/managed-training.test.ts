@@ -17,9 +17,8 @@ import type { Candidate } from '../../../lambdas/ml/candidates.ts';
 import { collectManagedModel, recordedParameters, type CollectedModel, type ManagedJob } from '../../../lambdas/ml/collect-managed-model.ts';
 import { evaluateModel } from '../../../lambdas/ml/evaluate-model.ts';
 import { exportTrainingData, managedPrefix } from '../../../lambdas/ml/export-training-data.ts';
-import { buildTrainingSet } from '../../../lambdas/ml/build-training-set.ts';
 import { readTrainingSet } from '../../../lambdas/ml/read-training-set.ts';
-import { handlerPortsOn, openSampleFeatureLake, storeOf } from '../../pipelines/features/sample-lake.ts';
+import { buildTrainingSet, handlerPortsOn, openSampleFeatureLake, storeOf } from '../../workloads/olist/ml/sample-lake.ts';
 import { closeDatabase, type TestLake } from '../../pipelines/support/lake.ts';
 import { environmentNamed } from '../../support/environments.ts';
 

@@ -4,10 +4,8 @@
  * identifies the rows read.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTrainingSet } from '../../../lambdas/ml/build-training-set.ts';
 import { readScoringSet, readTrainingSet } from '../../../lambdas/ml/read-training-set.ts';
-import { ACTIVE_DAYS, SNAPSHOT_FEATURES } from '../../../workloads/olist/features.ts';
-import { openSampleFeatureLake } from '../../pipelines/features/sample-lake.ts';
+import { ACTIVE_DAYS, SNAPSHOT_FEATURES, buildTrainingSet, openSampleFeatureLake } from '../../workloads/olist/ml/sample-lake.ts';
 import { closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
 import { environmentNamed } from '../../support/environments.ts';
 
@@ -75,7 +73,7 @@ describe('reading training sets on the Olist sample', () => {
   });
 
   it('reads the scoring set: the sellers active at the latest snapshot, in the ABT’s feature order', async () => {
-    const scoring = await readScoringSet(lake.engine);
+    const scoring = await readScoringSet(lake.engine, { name: 'seller-churn' });
     const [latest] = await lake.rows(`select max(dt_reference) as dt from ${lake.engine.relations.ref('refined', 'fs_seller_sales')}`);
     expect(scoring.dtScore).toBe(latest!.dt);
     expect(scoring.matrix.columns).toEqual(FEATURES);
@@ -88,7 +86,7 @@ describe('reading training sets on the Olist sample', () => {
     const other = await openLake();
     try {
       await expect(readTrainingSet(other.engine, 'abt_churn')).rejects.toThrow(/^refined abt_churn \(built by the training-set step\) cannot be read: /);
-      await expect(readTrainingSet(other.engine, 'orders')).rejects.toThrow(/no feature store or ML dataset "orders"; known: fs_seller_sales, .*abt_churn, segment_base/);
+      await expect(readTrainingSet(other.engine, 'orders')).rejects.toThrow(/no retrain-flow table "orders" to read a training set from; known: fs_seller_sales, .*abt_churn, segment_base/);
     } finally {
       await other.close();
     }

@@ -16,7 +16,6 @@ const [sellerChurn, sellerSegments] = [modelNamed('seller-churn'), modelNamed('s
 import type { ModelSettings } from '../../../config/schema.ts';
 import { ObjectStoreTracker, type StoredRunRecord } from '../../../lambdas/adapters/tracking/object-store-tracker.ts';
 import { TableStore } from '../../../lambdas/lake/table-store.ts';
-import { buildTrainingSet } from '../../../lambdas/ml/build-training-set.ts';
 import type { Candidate } from '../../../lambdas/ml/candidates.ts';
 import { trainGradientBoosting } from '../../../lambdas/ml/engine/gradient-boosting.ts';
 import { trainLogisticRegression } from '../../../lambdas/ml/engine/logistic-regression.ts';
@@ -30,7 +29,7 @@ import { scoreModel } from '../../../lambdas/ml/score-model.ts';
 import { trainModel } from '../../../lambdas/ml/train-model.ts';
 import type { Clock } from '../../../lambdas/ports/clock.ts';
 import { type ModelDefinition } from '../../../pipelines/models/index.ts';
-import { openSampleFeatureLake, storeOf } from '../../pipelines/features/sample-lake.ts';
+import { buildTrainingSet, openSampleFeatureLake, storeOf } from '../../workloads/olist/ml/sample-lake.ts';
 import { IMPORTANCE_MEASURES } from '../../../lambdas/ml/engine/charts.ts';
 import { closeDatabase, type TestLake } from '../../pipelines/support/lake.ts';
 import { environmentWith, TEST_VERSION } from '../../support/environments.ts';
@@ -243,7 +242,7 @@ describe('the first seller-churn run', () => {
   });
 
   it('scores every seller of the latest snapshot into churn_scores partition dt_score=<snapshot>, model seller-churn, classed by the threshold', async () => {
-    const scoring = await readScoringSet(lake.engine);
+    const scoring = await readScoringSet(lake.engine, { name: 'seller-churn' });
     const [latest] = await lake.rows(`select max(dt_reference) as dt from ${lake.engine.relations.ref('refined', 'fs_seller_sales')}`);
     expect(scoring.dtScore).toBe(latest!.dt);
 
@@ -427,7 +426,7 @@ describe('the seller-segments model (k-means)', () => {
   });
 
   it('scores every seller of the latest snapshot into seller_segments with a segment in [0, k)', async () => {
-    const scoring = await readScoringSet(lake.engine);
+    const scoring = await readScoringSet(lake.engine, { name: 'seller-churn' });
     const result = await scoreModel(ports(), { model: sellerSegments, settings: SETTINGS });
     expect(result).toMatchObject({ table: 'seller_segments', version: 1, dtScore: scoring.dtScore, rowsOut: scoring.ids.length });
     const rows = await scoresOf('seller_segments');

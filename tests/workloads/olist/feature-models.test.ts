@@ -21,7 +21,7 @@ import { PAYMENT_TYPES } from '../../../workloads/olist/values.ts';
 import { DIALECTS, MACROS } from '../../../pipelines/sql/dialect.ts';
 import { loadModel, loadModels, renderModel, type RenderOptions, type Relations } from '../../../pipelines/sql/render.ts';
 import { closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
-import { buildHandMadeOlist, featuresOf } from '../../pipelines/features/sample-lake.ts';
+import { buildHandMadeOlist, featuresOf } from './ml/sample-lake.ts';
 
 const names: Relations = { source: (table) => `src_${table}`, ref: (layer, table) => `${layer}.${table}` };
 const EVERY_INPUT: RenderOptions = {

@@ -8,15 +8,15 @@ import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { EnvironmentSecretStore } from '../../../lambdas/adapters/local/environment-secret-store.ts';
-import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object-store.ts';
-import { ObjectStoreTracker } from '../../../lambdas/adapters/tracking/object-store-tracker.ts';
-import type { HandlerPorts, HandlerSettings } from '../../../lambdas/handlers/handler-ports.ts';
-import { buildFeatures, type FeatureBuild } from '../../../lambdas/ml/build-features.ts';
-import { datasetNamed } from '../../support/catalog.ts';
-import { buildOlist, DEFAULT_INGEST_DATE, openLake, type TestLake } from '../support/lake.ts';
+import { EnvironmentSecretStore } from '../../../../lambdas/adapters/local/environment-secret-store.ts';
+import { FolderObjectStore } from '../../../../lambdas/adapters/local/folder-object-store.ts';
+import { ObjectStoreTracker } from '../../../../lambdas/adapters/tracking/object-store-tracker.ts';
+import type { HandlerPorts, HandlerSettings } from '../../../../lambdas/handlers/handler-ports.ts';
+import { buildFeatures, type FeatureBuild } from '../../../../workloads/olist/ml/build-features.ts';
+import { datasetNamed } from '../../../support/catalog.ts';
+import { buildOlist, DEFAULT_INGEST_DATE, openLake, type TestLake } from '../../../pipelines/support/lake.ts';
 
-export const SAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'olist-sample');
+export const SAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'olist-sample');
 
 /** The trusted tables the feature store and the ABT read. */
 export const FEATURE_INPUT_TABLES = ['orders', 'order_items', 'order_payments', 'order_reviews', 'customers', 'products'] as const;
@@ -132,3 +132,8 @@ export const HAND_MADE_OLIST: Readonly<Record<string, readonly string[]>> = {
 export async function buildHandMadeOlist(lake: TestLake, overrides: Readonly<Record<string, readonly string[]>> = {}): Promise<void> {
   await buildOlist(lake, { geolocation: [], product_category_name_translation: [], ...HAND_MADE_OLIST, ...overrides });
 }
+
+/** Olist's training-set step, by model name, as the retrain flow's handler calls it. */
+export { buildTrainingSet } from '../../../../workloads/olist/ml/build-training-set.ts';
+/** The Olist feature store's tables and features, for the platform's ML tests that run on it. */
+export { ACTIVE_DAYS, FEATURE_DATASETS, SNAPSHOT_FEATURES } from '../../../../workloads/olist/features.ts';

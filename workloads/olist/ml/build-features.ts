@@ -15,15 +15,15 @@
  * partitions of one commit, so a re-run replaces a snapshot and never adds a
  * second copy, and the other snapshots keep their files.
  */
-import { commitReplace } from '../lake/commit-replace.ts';
-import { TableStore } from '../lake/table-store.ts';
-import { FEATURE_DATASETS } from '../../workloads/olist/features.ts';
-import { refinedSelect } from '../../pipelines/sql/compile.ts';
-import { MACROS } from '../../pipelines/sql/dialect.ts';
-import { loadModel, renderModel } from '../../pipelines/sql/render.ts';
-import type { ObjectStore } from '../ports/object-store.ts';
-import { TableInputError, type QueryEngine } from '../ports/query-engine.ts';
-import { modelInputs } from '../transform/build-refined.ts';
+import { commitReplace } from '../../../lambdas/lake/commit-replace.ts';
+import { TableStore } from '../../../lambdas/lake/table-store.ts';
+import { countInputs, tablesRead } from '../../../lambdas/ml/model-inputs.ts';
+import type { ObjectStore } from '../../../lambdas/ports/object-store.ts';
+import type { QueryEngine } from '../../../lambdas/ports/query-engine.ts';
+import { refinedSelect } from '../../../pipelines/sql/compile.ts';
+import { MACROS } from '../../../pipelines/sql/dialect.ts';
+import { loadModel, renderModel } from '../../../pipelines/sql/render.ts';
+import { FEATURE_DATASETS } from '../features.ts';
 
 /** Where the build records each snapshot it wrote (refined layer). */
 export const FEATURE_MANIFEST_KEY = '_ml/feature_snapshots.json';
@@ -85,33 +85,6 @@ async function readManifest(store: ObjectStore): Promise<Map<string, SnapshotRec
 async function writtenPartitions(store: ObjectStore, table: string): Promise<Set<string>> {
   const pointer = await new TableStore(store).read('refined', table);
   return new Set(Object.keys(pointer?.partitions ?? {}));
-}
-
-/**
- * Rows of the tables a build reads, counted through the engine; when any
- * cannot be read, a TableInputError names every one of them, so the flow
- * fails at once with the whole list instead of one table per retry.
- */
-export async function countInputs(engine: QueryEngine, inputs: readonly { layer: string; table: string }[], reader: string): Promise<number> {
-  let rows = 0;
-  const missing: string[] = [];
-  const unique = [...new Set(inputs.map((input) => `${input.layer}/${input.table}`))].sort();
-  for (const input of unique) {
-    const [layer, table] = input.split('/') as [string, string];
-    try {
-      const [row] = await engine.query<{ n: bigint | number }>(`select count(*) as n from ${engine.relations.ref(layer, table)}`);
-      rows += Number(row?.n ?? 0);
-    } catch (error) {
-      missing.push(`${layer} ${table} (${(error as Error).message.split('\n')[0]})`);
-    }
-  }
-  if (missing.length > 0) throw new TableInputError(`${reader} reads tables that cannot be read: ${missing.join('; ')}`);
-  return rows;
-}
-
-/** The tables of other layers a model reads (its `ref(ml, ...)` relations come from the caller). */
-export function tablesRead(modelText: string): { layer: string; table: string }[] {
-  return modelInputs(modelText).filter((input) => input.layer !== 'ml');
 }
 
 async function saleRange(engine: QueryEngine): Promise<{ first: string; last: string } | undefined> {

@@ -6,12 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelSettings } from '../../../config/schema.ts';
-import { buildTrainingSet, type ChurnTrainingSet } from '../../../lambdas/ml/build-training-set.ts';
-import { ACTIVE_DAYS, SNAPSHOT_FEATURES } from '../../../workloads/olist/features.ts';
-import { buildHandMadeOlist, featuresOf, openSampleFeatureLake, sampleCsv } from '../../pipelines/features/sample-lake.ts';
-import { buildOlist, closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
-import { environmentNamed } from '../../support/environments.ts';
+import type { ModelSettings } from '../../../../config/schema.ts';
+import { buildTrainingSet, type ChurnTrainingSet } from '../../../../workloads/olist/ml/build-training-set.ts';
+import { ACTIVE_DAYS, SNAPSHOT_FEATURES } from '../../../../workloads/olist/features.ts';
+import { buildHandMadeOlist, featuresOf, openSampleFeatureLake, sampleCsv } from './sample-lake.ts';
+import { buildOlist, closeDatabase, openLake, type TestLake } from '../../../pipelines/support/lake.ts';
+import { environmentNamed } from '../../../support/environments.ts';
 
 const DEFAULTS = environmentNamed('dev').models;
 const settings = (churn: Partial<ModelSettings['churn']> = {}): ModelSettings => ({ ...DEFAULTS, churn: { ...DEFAULTS.churn, ...churn } });

@@ -6,16 +6,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildFeatures, FEATURE_MANIFEST_KEY, snapshotDates } from '../../../lambdas/ml/build-features.ts';
-import { TableStore } from '../../../lambdas/lake/table-store.ts';
-import { pointerKey } from '../../../pipelines/contract/lake-layout.ts';
-import { filesOf, serializePointer } from '../../../pipelines/contract/table-pointer.ts';
-import { TableInputError } from '../../../lambdas/ports/query-engine.ts';
-import { buildTrusted } from '../../../lambdas/transform/build-trusted.ts';
-import { FEATURE_DATASETS } from '../../../workloads/olist/features.ts';
-import { datasetNamed } from '../../support/catalog.ts';
-import { buildHandMadeOlist, storeOf } from '../../pipelines/features/sample-lake.ts';
-import { lakePerTest, type TestLake } from '../../pipelines/support/lake.ts';
+import { buildFeatures, FEATURE_MANIFEST_KEY, snapshotDates } from '../../../../workloads/olist/ml/build-features.ts';
+import { TableStore } from '../../../../lambdas/lake/table-store.ts';
+import { pointerKey } from '../../../../pipelines/contract/lake-layout.ts';
+import { filesOf, serializePointer } from '../../../../pipelines/contract/table-pointer.ts';
+import { TableInputError } from '../../../../lambdas/ports/query-engine.ts';
+import { buildTrusted } from '../../../../lambdas/transform/build-trusted.ts';
+import { FEATURE_DATASETS } from '../../../../workloads/olist/features.ts';
+import { datasetNamed } from '../../../support/catalog.ts';
+import { buildHandMadeOlist, storeOf } from './sample-lake.ts';
+import { lakePerTest, type TestLake } from '../../../pipelines/support/lake.ts';
 
 /** The hand-made Olist sells from 2017-03-01 to 2018-01-01. */
 const SNAPSHOTS = ['2017-04-01', '2017-05-01', '2017-06-01', '2017-07-01', '2017-08-01', '2017-09-01', '2017-10-01', '2017-11-01', '2017-12-01', '2018-01-01', '2018-02-01'];

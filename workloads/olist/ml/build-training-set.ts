@@ -6,14 +6,14 @@
  * snapshot). Both read the one feature join, seller_snapshot_features.sql.
  * Each run replaces the whole table.
  */
-import type { ModelSettings } from '../../config/schema.ts';
-import { abtChurn, ACTIVE_DAYS, FEATURE_DATASETS, segmentBase, SNAPSHOT_FEATURES, type Split } from '../../workloads/olist/features.ts';
-import type { ModelName } from '../../pipelines/models/index.ts';
-import { refinedSelect } from '../../pipelines/sql/compile.ts';
-import { MACROS } from '../../pipelines/sql/dialect.ts';
-import { loadModel, renderModel } from '../../pipelines/sql/render.ts';
-import type { QueryEngine } from '../ports/query-engine.ts';
-import { countInputs, tablesRead } from './build-features.ts';
+import type { ModelSettings } from '../../../config/schema.ts';
+import { abtChurn, ACTIVE_DAYS, FEATURE_DATASETS, segmentBase, SNAPSHOT_FEATURES, type Split } from '../features.ts';
+import type { ModelName } from '../../../pipelines/models/index.ts';
+import { refinedSelect } from '../../../pipelines/sql/compile.ts';
+import { MACROS } from '../../../pipelines/sql/dialect.ts';
+import { loadModel, renderModel } from '../../../pipelines/sql/render.ts';
+import type { QueryEngine } from '../../../lambdas/ports/query-engine.ts';
+import { countInputs, tablesRead } from '../../../lambdas/ml/model-inputs.ts';
 
 interface TrainingSetBase {
   readonly table: string;

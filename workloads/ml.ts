@@ -1,0 +1,9 @@
+/**
+ * The retrain-flow steps of the workloads with models, by folder name
+ * (lambdas/ml/workload-ml.ts): apart from workloads/index.ts because only
+ * the ML handlers load them.
+ */
+import type { WorkloadMl } from '../lambdas/ml/workload-ml.ts';
+import { olistMl } from './olist/ml/olist-ml.ts';
+
+export const WORKLOAD_ML: Readonly<Record<string, WorkloadMl>> = { olist: olistMl };
