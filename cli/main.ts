@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   plan: async () => (await import('./commands/plan.ts')).planCommand,
   abt: async () => (await import('./commands/abt.ts')).abtCommand,
   lake: async () => (await import('./commands/lake.ts')).lakeCommand,
+  new: async () => (await import('./commands/new.ts')).newCommand,
 };
 
 async function help(): Promise<string> {

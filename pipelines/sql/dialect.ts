@@ -29,6 +29,11 @@ export const MACROS: Record<string, Macro> = {
   decimal: (dialect, column) => tryCast(dialect, column, { duckdb: 'decimal(12,2)', trino: 'decimal(12,2)', spark: 'decimal(12,2)' }),
   timestamp: (dialect, column) => tryCast(dialect, column, { duckdb: 'timestamp', trino: 'timestamp', spark: 'timestamp' }),
   date: (dialect, column) => tryCast(dialect, column, { duckdb: 'date', trino: 'date', spark: 'date' }),
+  /**
+   * `true`/`false` (any case, trimmed); anything else is not a boolean. Spelled out because the
+   * engines' casts accept different spellings (DuckDB's reads `yes` as true): one rule everywhere.
+   */
+  boolean: (_dialect, column) => `case lower(trim(${column})) when 'true' then true when 'false' then false end`,
   /** `yyyy-MM` of a timestamp or date: month partitions. */
   month_of: (dialect, expression) =>
     ({ duckdb: `strftime(${expression}, '%Y-%m')`, trino: `date_format(${expression}, '%Y-%m')`, spark: `date_format(${expression}, 'yyyy-MM')` })[dialect],

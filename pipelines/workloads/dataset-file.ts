@@ -18,7 +18,9 @@ import { ConfigError } from '../../config/config-error.ts';
 import { parseYamlFile } from '../../config/yaml-file.ts';
 import { COLUMN_TYPES, type ColumnDefinition, type DatasetDefinition, type PartitionDefinition } from '../datasets/dataset.ts';
 
-const SNAKE_CASE = /^[a-z][a-z0-9_]*$/;
+/** Table and column names: snake_case. */
+export const TABLE_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
+const SNAKE_CASE = TABLE_NAME_PATTERN;
 const name = (what: string) => z.string({ error: `must be a ${what} name in snake_case (a-z, 0-9, _)` }).regex(SNAKE_CASE, { error: `must be a ${what} name in snake_case (a-z, 0-9, _)` });
 const text = (what: string) => z.string({ error: `must be text: ${what}` }).min(1, { error: `must not be empty: ${what}` });
 
