@@ -1,3 +1,4 @@
+import { catalogFor } from '../pipelines/workloads/registry.ts';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -74,13 +75,16 @@ export class SynthError extends Error {
 /**
  * Synthesizes both clouds for one environment, in parallel child processes
  * (each cloud's libraries are large; two cores synth two clouds at once).
- * The config is validated first, so a bad file writes nothing. Output goes to
+ * The config and the workloads' files are validated first, so a bad file
+ * writes nothing. Output goes to
  * temporary folders that replace `cdk.out/` and `cdktf.out/` only when both
  * succeed, so a failed synth leaves the previous output intact.
  */
 export async function synthPlatform(options: SynthOptions = {}): Promise<SynthSummary> {
   const started = performance.now();
   const loaded = loadEnvironment(options);
+  // The workloads' files too: a bad dataset file is one line per problem here, not a failed child synth.
+  catalogFor(loaded.environment.workloads);
   const version = platformVersion();
   const outdir = resolve(options.outdir ?? REPO_ROOT);
   const awsDir = join(outdir, 'cdk.out');

@@ -87,7 +87,8 @@ export function installedWorkloadNames(root = workloadsRoot()): string[] {
 function loadWorkload(name: string, root: string): Workload {
   const directory = join(root, name);
   const code: WorkloadCode = WORKLOAD_CODE[name] ?? {};
-  const files = readWorkloadFolder(directory, name, { values: code.values ?? {}, ...(code.firstMonth !== undefined ? { firstMonth: code.firstMonth } : {}) });
+  const shown = root === WORKLOADS_DIR ? `workloads/${name}` : directory;
+  const files = readWorkloadFolder(directory, name, { values: code.values ?? {}, ...(code.firstMonth !== undefined ? { firstMonth: code.firstMonth } : {}) }, shown);
   return { name, directory, datasets: files.datasets, sqlModels: files.models, code };
 }
 

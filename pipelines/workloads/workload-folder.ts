@@ -41,15 +41,17 @@ const cache = new Map<string, WorkloadFiles>();
 
 /**
  * The files of the workload in `directory` (read once per process). A file a
- * person got wrong is a ConfigError naming the file and field.
+ * person got wrong is a ConfigError naming the file (under `shown`, the
+ * folder as people see it) and the field.
  */
-export function readWorkloadFolder(directory: string, name: string, context: DatasetFileContext): WorkloadFiles {
+export function readWorkloadFolder(directory: string, name: string, context: DatasetFileContext, shown = `workloads/${name}`): WorkloadFiles {
   const cached = cache.get(directory);
   if (cached) return cached;
-  const shown = `workloads/${name}`;
   const datasetsDir = join(directory, DATASETS_FOLDER);
   const problems: string[] = [];
   const datasets: DatasetDefinition[] = [];
+  /** Tables whose file exists but could not be read: their models are not reported as orphans. */
+  const unreadable = new Set<string>();
   if (existsSync(datasetsDir)) {
     for (const fileName of readdirSync(datasetsDir).sort()) {
       if (fileName.startsWith('.')) continue;
@@ -63,6 +65,7 @@ export function readWorkloadFolder(directory: string, name: string, context: Dat
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         problems.push(...error.problems);
+        unreadable.add(basename(fileName, DATASET_FILE_EXTENSION));
       }
     }
   }
@@ -90,7 +93,7 @@ export function readWorkloadFolder(directory: string, name: string, context: Dat
     }
   }
   for (const model of models.filter((candidate) => candidate.folder === 'trusted' || candidate.folder === 'refined')) {
-    if (!datasets.some((dataset) => dataset.name === model.table && dataset.layer === model.layer)) {
+    if (!unreadable.has(model.table) && !datasets.some((dataset) => dataset.name === model.table && dataset.layer === model.layer)) {
       problems.push(`${model.file}: no dataset file ${shown}/${DATASETS_FOLDER}/${model.table}${DATASET_FILE_EXTENSION} declares the table it builds`);
     }
   }
