@@ -17,17 +17,21 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HANDLERS, type HandlerName } from '../../pipelines/flows/index.ts';
 import { workloadBundleFiles } from '../../pipelines/workloads/bundle-files.ts';
+import { workloadsRoot } from '../../pipelines/workloads/registry.ts';
 import { withSynthProgress } from '../shared/synth-progress.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The file each bundle's handler is exported from (the function's handler is `index.handler`). */
 export const LAMBDA_BUNDLE_FILE = 'index.mjs';
 
-let built: string | undefined;
+/** Bundle folders built in this process, by workloads root (the workload files beside the code are the root's). */
+const built = new Map<string, string>();
 
 /** The folder holding `<handler>/index.mjs` and the workload files for every handler; built on first call. */
 export function lambdaBundlesFolder(): string {
-  if (built) return built;
+  const root = workloadsRoot();
+  const cached = built.get(root);
+  if (cached) return cached;
   const outdir = mkdtempSync(join(tmpdir(), 'strata-lambdas-'));
   // The build is this process's scratch; the assets CDK stages from it are copies.
   process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
@@ -57,7 +61,7 @@ export function lambdaBundlesFolder(): string {
       cpSync(file.source, target);
     }
   }
-  built = outdir;
+  built.set(root, outdir);
   return outdir;
 }
 

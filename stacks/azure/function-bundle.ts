@@ -23,6 +23,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { workloadBundleFiles } from '../../pipelines/workloads/bundle-files.ts';
+import { workloadsRoot } from '../../pipelines/workloads/registry.ts';
 import { STEP_ATTEMPTS, STEP_RETRY_DELAY_SECONDS } from '../../lambdas/entrypoints/azure/app-settings.ts';
 import { hostFunctionTimeout } from './pipelines/handler-function-app.ts';
 
@@ -38,7 +39,7 @@ export interface FunctionBundle {
 export interface FunctionBundleOptions {
   /** A build folder the stack chooses (never committed); created when missing. */
   readonly outdir: string;
-  /** Reuse the zip built earlier in this process (the bundle depends on the checkout only). @default true */
+  /** Reuse the zip built earlier in this process for the same workloads root (the bundle depends on the checkout and the root only). @default true */
   readonly cache?: boolean;
 }
 
@@ -71,7 +72,8 @@ const PACKAGE_JSON = {
   description: 'Strata pipeline handlers for Azure Functions (Node v4 programming model), bundled by stacks/azure/function-bundle.ts',
 };
 
-let built: { zip: Uint8Array; sha256: string; files: string[] } | undefined;
+/** Zips built in this process, by workloads root (the code is the checkout's; the workload files are the root's). */
+const built = new Map<string, { zip: Uint8Array; sha256: string; files: string[] }>();
 
 function bundleBytes(): { zip: Uint8Array; sha256: string; files: string[] } {
   const result = buildSync({
@@ -112,7 +114,8 @@ function bundleBytes(): { zip: Uint8Array; sha256: string; files: string[] } {
 
 /** Bundles the function app and writes `<outdir>/strata-functions.zip`. */
 export function buildFunctionBundle(options: FunctionBundleOptions): FunctionBundle {
-  const bundle = options.cache === false ? bundleBytes() : (built ??= bundleBytes());
+  const root = workloadsRoot();
+  const bundle = options.cache === false ? bundleBytes() : (built.get(root) ?? built.set(root, bundleBytes()).get(root)!);
   mkdirSync(options.outdir, { recursive: true });
   const zipPath = join(options.outdir, FUNCTION_BUNDLE_ZIP);
   writeFileSync(zipPath, bundle.zip);
