@@ -83,8 +83,6 @@ export class SynthError extends Error {
 export async function synthPlatform(options: SynthOptions = {}): Promise<SynthSummary> {
   const started = performance.now();
   const loaded = loadEnvironment(options);
-  // The workloads' files too: a bad dataset file is one line per problem here, not a failed child synth.
-  catalogFor(loaded.environment.workloads);
   const version = platformVersion();
   const outdir = resolve(options.outdir ?? REPO_ROOT);
   const awsDir = join(outdir, 'cdk.out');
@@ -95,11 +93,28 @@ export async function synthPlatform(options: SynthOptions = {}): Promise<SynthSu
     const childEnvironment = { ...process.env, STRATA_VERSION: version, [SYNTH_PROGRESS_SETTING]: options.onProgress ? '1' : '0' };
     const seconds = () => (performance.now() - started) / 1000;
     const done = (cloud: Cloud) => () => options.onCloudDone?.(cloud, seconds());
-    const progress = (cloud: Cloud) => (text: string) => options.onProgress?.(cloud, text, seconds());
-    await Promise.all([
+    let failed = false;
+    const progress = (cloud: Cloud) => (text: string) => {
+      if (!failed) options.onProgress?.(cloud, text, seconds());
+    };
+    const running = [
       runChild('aws', [AWS_ENTRY], { ...childEnvironment, CDK_OUTDIR: staging.aws, CDK_CONTEXT_JSON: JSON.stringify({ config: loaded.path }) }, progress('aws')).then(done('aws')),
       runChild('azure', [AZURE_ENTRY, '--config', loaded.path, '--outdir', staging.azure], childEnvironment, progress('azure')).then(done('azure')),
-    ]);
+    ];
+    // Both children end before the staging folders are removed, whichever fails first.
+    const settled = Promise.allSettled(running);
+    // The workloads' files are checked here while the children start (they write only to staging): a bad dataset
+    // file is then one line per problem, not two failed child synths.
+    try {
+      catalogFor(loaded.environment.workloads);
+    } catch (error) {
+      failed = true;
+      await settled;
+      throw error;
+    }
+    const outcomes = await settled;
+    const rejected = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (rejected) throw rejected.reason;
     replaceFolder(staging.aws, awsDir);
     replaceFolder(staging.azure, azureDir);
     writeSynthRecord(outdir, loaded);

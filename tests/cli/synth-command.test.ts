@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +117,22 @@ describe('strata synth', () => {
       expect(existsSync(join(dir, 'cdk.out'))).toBe(false);
       expect(existsSync(join(dir, 'cdktf.out'))).toBe(false);
     });
+  });
+
+  it('refuses a workload whose dataset file is broken, naming the file and the field, and leaves nothing behind (not even the staging folders the synths had begun)', () => {
+    const dir = scratch();
+    const root = join(dir, 'workloads');
+    cpSync(join(REPO_ROOT, 'tests', 'fixtures', 'workloads', 'shop'), join(root, 'shop'), { recursive: true });
+    const datasetFile = join(root, 'shop', 'datasets', 'stores.yaml');
+    writeFileSync(datasetFile, readFileSync(datasetFile, 'utf8').replace('type: date', 'type: datetime'));
+    writeFileSync(join(dir, 'shop.yaml'), 'name: shoptest\nworkloads: [ shop ]\n');
+    const out = join(dir, 'out');
+    const result = runStrata(['synth', '--config', join(dir, 'shop.yaml'), '--outdir', out], { env: { STRATA_WORKLOADS_DIR: root } });
+    expect(result.status, result.stderr).toBe(1);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([
+      `${datasetFile}: columns.2.type = "datetime": must be one of: string, int, bigint, double, decimal(12,2), timestamp, date, boolean`,
+    ]);
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
 
   it('rejects an unknown flag with the usage line and exit code 2', async () => {
