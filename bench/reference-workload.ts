@@ -3,6 +3,7 @@
  * registry (the benchmarks name no workload). Its first generator writes
  * their data.
  */
+import { generatorsOf } from '../pipelines/workloads/generators.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
 import { catalogFor } from '../pipelines/workloads/registry.ts';
 import type { BatchSplitter, WorkloadGenerator } from '../pipelines/workloads/workload-generator.ts';
@@ -10,7 +11,7 @@ import type { BatchSplitter, WorkloadGenerator } from '../pipelines/workloads/wo
 export const REFERENCE_ENVIRONMENT = loadEnvironment({ env: 'dev' }).environment;
 export const REFERENCE_CATALOG = catalogFor(REFERENCE_ENVIRONMENT.workloads);
 
-const [first] = [...REFERENCE_CATALOG.generators];
+const [first] = [...generatorsOf(REFERENCE_CATALOG)];
 if (!first) throw new Error(`the dev environment's workloads (${REFERENCE_ENVIRONMENT.workloads.join(', ')}) have no data generator to benchmark with`);
 export const [REFERENCE_WORKLOAD, REFERENCE_GENERATOR]: [string, WorkloadGenerator] = first;
 

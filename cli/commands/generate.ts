@@ -1,3 +1,4 @@
+import { generatorsOf } from '../../pipelines/workloads/generators.ts';
 import { rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { installedCatalog } from '../../pipelines/workloads/registry.ts';
@@ -8,7 +9,7 @@ import { UsageError } from '../usage-error.ts';
 
 /** The installed workloads' generators, by workload name; the first is the default. */
 function generators(): ReadonlyMap<string, WorkloadGenerator> {
-  return installedCatalog().generators;
+  return generatorsOf(installedCatalog());
 }
 
 function usage(): string {

@@ -1,3 +1,4 @@
+import { generatorsOf } from '../../pipelines/workloads/generators.ts';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -166,7 +167,7 @@ export const runCommand = {
       let dataFolder = options.data;
       // Only the ingest flow reads the data folder; the others start from the lake as it is.
       if (dataFolder === undefined && selected.includes('ingest')) {
-        const [workload, generator] = [...catalog.generators][0] ?? [];
+        const [workload, generator] = [...generatorsOf(catalog)][0] ?? [];
         if (!workload || !generator) {
           throw new UsageError(`--data <folder> is required: no workload of environment ${environment.name} (${environment.workloads.join(', ')}) has a data generator`);
         }

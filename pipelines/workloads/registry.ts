@@ -18,7 +18,6 @@ import type { DatasetDefinition } from '../datasets/dataset.ts';
 import type { ModelDefinition } from '../models/model.ts';
 import type { HttpJsonSource } from './http-source.ts';
 import type { WorkloadCode } from './workload.ts';
-import type { WorkloadGenerator } from './workload-generator.ts';
 import { DATASETS_FOLDER, readWorkloadFolder, type ModelFolder, type SqlModel } from './workload-folder.ts';
 
 /** Names a folder holding workloads other than the source tree's `workloads/` (replaces it). */
@@ -71,8 +70,6 @@ export interface Catalog {
   modelNamed(name: string): ModelDefinition;
   /** The workload holding a table, by the table's name. */
   workloadOf(table: string): Workload;
-  /** The generators of these workloads, by workload name. */
-  readonly generators: ReadonlyMap<string, WorkloadGenerator>;
 }
 
 /** Every workload in the root, by folder name: a folder holding `datasets/`, or one listed in workloads/index.ts. */
@@ -147,7 +144,6 @@ function buildCatalog(workloads: Workload[]): Catalog {
   const retrainDatasets = workloads.flatMap((workload) => workload.code.retrainDatasets ?? []);
   const models = workloads.flatMap((workload) => workload.code.models ?? []);
   const sqlModels = workloads.flatMap((workload) => workload.sqlModels);
-  const generators = new Map(workloads.flatMap((workload) => (workload.code.generator ? [[workload.name, workload.code.generator] as const] : [])));
   return {
     workloads,
     trusted,
@@ -156,7 +152,6 @@ function buildCatalog(workloads: Workload[]): Catalog {
     retrainDatasets,
     relationships,
     models,
-    generators,
     sources: (environmentName) => workloads.flatMap((workload) => workload.code.sources?.(environmentName) ?? []),
     datasetNamed(name, layer) {
       const candidates = datasets.filter((dataset) => layer === undefined || dataset.layer === layer);

@@ -3,13 +3,13 @@
  * `workloads/<name>/`: its tables are files (`datasets/<table>.yaml`, the
  * SQL under `sql/`), so adding a table needs no code at all; a
  * `workload.ts` exporting one WorkloadCode adds what files cannot say:
- * value sets shared by its tables, HTTP sources, models and a data
- * generator. workloads/index.ts lists the workloads that have code.
+ * value sets shared by its tables, HTTP sources and models.
+ * workloads/index.ts lists the workloads that have code; a data generator
+ * is listed in workloads/generators.ts, ML steps in workloads/ml.ts.
  */
 import type { ColumnDefinition, DatasetDefinition } from '../datasets/dataset.ts';
 import type { ModelDefinition } from '../models/model.ts';
 import type { HttpJsonSource } from './http-source.ts';
-import type { WorkloadGenerator } from './workload-generator.ts';
 
 export interface WorkloadCode {
   /**
@@ -32,6 +32,4 @@ export interface WorkloadCode {
   readonly columnLists?: Readonly<Record<string, readonly ColumnDefinition[]>>;
   /** What the retrain flow trains, gates and scores. @default - none (no retrain flow for this workload) */
   readonly models?: readonly ModelDefinition[];
-  /** Synthetic data for `strata generate`. @default - none */
-  readonly generator?: WorkloadGenerator;
 }

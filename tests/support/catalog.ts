@@ -3,6 +3,7 @@
  * through the registry, like the stacks and handlers. Their tables are the
  * fixtures of tests whose subject is the platform, not a workload.
  */
+import { generatorsOf } from '../../pipelines/workloads/generators.ts';
 import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { REPO_ROOT } from '../../cli/synth-platform.ts';
@@ -34,7 +35,7 @@ export function workloadFilesInSourceTree(): string[] {
 }
 
 /** The first generator of the default workloads (Olist's), and its batch splitter. */
-const [firstGenerator] = [...CATALOG.generators];
+const [firstGenerator] = [...generatorsOf(CATALOG)];
 if (!firstGenerator?.[1].batches) throw new Error('the default workloads have no generator that splits into batches');
 export const GENERATOR = firstGenerator[1];
 export const SPLITTER = firstGenerator[1].batches;

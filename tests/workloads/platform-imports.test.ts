@@ -14,7 +14,7 @@ import { REPO_ROOT } from '../../cli/synth-platform.ts';
 const PLATFORM_FOLDERS = ['bench', 'bin', 'cli', 'config', 'lambdas', 'pipelines', 'stacks', 'tests'];
 const SKIPPED = new Set(['node_modules', 'cdk.out', 'cdktf.out', 'fixtures', 'baselines']);
 /** The lists of workloads with code: what the registry (and the ML steps) read instead of naming one. */
-const WORKLOAD_LISTS = new Set(['workloads/index.ts', 'workloads/ml.ts']);
+const WORKLOAD_LISTS = new Set(['workloads/index.ts', 'workloads/ml.ts', 'workloads/generators.ts']);
 
 function typeScriptFiles(folder: string): string[] {
   return readdirSync(join(REPO_ROOT, folder), { recursive: true, withFileTypes: true })
