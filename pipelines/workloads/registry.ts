@@ -41,6 +41,8 @@ export interface Workload {
   readonly name: string;
   /** Its folder. */
   readonly directory: string;
+  /** Its folder as people see it: `workloads/<name>` in the repository, the path elsewhere. */
+  readonly shown: string;
   readonly datasets: readonly DatasetDefinition[];
   readonly sqlModels: readonly SqlModel[];
   readonly code: WorkloadCode;
@@ -86,7 +88,7 @@ function loadWorkload(name: string, root: string): Workload {
   const code: WorkloadCode = WORKLOAD_CODE[name] ?? {};
   const shown = root === WORKLOADS_DIR ? `workloads/${name}` : directory;
   const files = readWorkloadFolder(directory, name, { values: code.values ?? {}, ...(code.firstMonth !== undefined ? { firstMonth: code.firstMonth } : {}) }, shown);
-  return { name, directory, datasets: files.datasets, sqlModels: files.models, code };
+  return { name, directory, shown, datasets: files.datasets, sqlModels: files.models, code };
 }
 
 const catalogs = new Map<string, Catalog>();
@@ -122,7 +124,7 @@ function buildCatalog(workloads: Workload[]): Catalog {
     const tables = [...workload.datasets, ...(workload.code.retrainDatasets ?? [])].map((dataset) => dataset.name);
     for (const table of tables) {
       const earlier = owner.get(table);
-      if (earlier && earlier !== workload) problems.push(`workloads/${workload.name}: table "${table}" is already declared by workloads/${earlier.name}; table names are unique across an environment's workloads`);
+      if (earlier && earlier !== workload) problems.push(`${workload.shown}: table "${table}" is already declared by ${earlier.shown}; table names are unique across an environment's workloads`);
       owner.set(table, workload);
     }
   }
@@ -136,7 +138,7 @@ function buildCatalog(workloads: Workload[]): Catalog {
   );
   for (const relationship of relationships) {
     const parent = trusted.find((dataset) => dataset.name === relationship.parentTable);
-    const file = `workloads/${owner.get(relationship.table)?.name}/${DATASETS_FOLDER}/${relationship.table}.yaml`;
+    const file = `${owner.get(relationship.table)?.shown}/${DATASETS_FOLDER}/${relationship.table}.yaml`;
     if (!parent) problems.push(`${file}: ${relationship.column} references ${relationship.parentTable}.${relationship.parentColumn}: no trusted table "${relationship.parentTable}" in this environment's workloads`);
     else if (!parent.columns.some((column) => column.name === relationship.parentColumn)) problems.push(`${file}: ${relationship.column} references ${relationship.parentTable}.${relationship.parentColumn}: ${relationship.parentTable} has no column "${relationship.parentColumn}"`);
   }

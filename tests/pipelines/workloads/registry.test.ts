@@ -77,7 +77,7 @@ describe('the workload registry', () => {
     });
     const problems = problemsOf(['shop'], root);
     expect(problems).toEqual([
-      expect.stringMatching(/sales\.yaml: store_id references stores\.code: stores has no column "code"$/),
+      `${join(root, 'shop')}/datasets/sales.yaml: store_id references stores.code: stores has no column "code"`,
       expect.stringMatching(/sales\.yaml: till references tills\.id: no trusted table "tills" in this environment's workloads$/),
     ]);
   });
@@ -85,7 +85,7 @@ describe('the workload registry', () => {
   it('refuses two workloads of one environment declaring the same table, and accepts each alone', () => {
     const files = { 'datasets/stores.yaml': table('stores'), 'sql/trusted/stores.sql': model('stores') };
     const root = rootWith({ north: files, south: files });
-    expect(problemsOf(['north', 'south'], root)).toEqual(['workloads/south: table "stores" is already declared by workloads/north; table names are unique across an environment\'s workloads']);
+    expect(problemsOf(['north', 'south'], root)).toEqual([`${join(root, 'south')}: table "stores" is already declared by ${join(root, 'north')}; table names are unique across an environment's workloads`]);
     expect(problemsOf(['north'], root)).toEqual([]);
   });
 
