@@ -224,16 +224,16 @@ const gradientBoosting = z.strictObject({
 });
 
 const models = z.strictObject({
-  churn: section(
+  classifier: section(
     z.strictObject({
       ootSnapshots: withDefault(
         z.array(isoDate(), { error: 'must be a list of snapshot dates (YYYY-MM-01)' }),
         [],
-        'Out-of-time snapshots (dt_reference) held out of training. Empty: the latest snapshot whose 45-day churn horizon lies inside the data.',
+        'Out-of-time snapshots (dt_reference, the 1st of a month) held out of training. Empty: each classifier’s latest labelled snapshot (churn: whose 45-day horizon lies inside the data; order delay: whose orders’ estimated dates have passed).',
       ),
-      testFraction: withDefault(decimal(0.05, 0.5), 0.3, 'Share of the in-time rows held out for test, stratified by churn.'),
+      testFraction: withDefault(decimal(0.05, 0.5), 0.3, 'Share of the in-time rows held out for test, stratified by the label.'),
       seed: withDefault(integer(0, 2_147_483_647), 42, 'Seed of the train/test split and of the trees’ row and feature sampling.'),
-      threshold: withDefault(decimal(0.01, 0.99), 0.5, 'Score at or above which a seller is classed as churning (precision, recall, F1, the scores table).'),
+      threshold: withDefault(decimal(0.01, 0.99), 0.5, 'Score at or above which a row is classed positive (a seller churns, an order arrives late): precision, recall, F1, the scores table.'),
       promotionMargin: withDefault(
         decimal(0, 0.2),
         0.01,
@@ -249,16 +249,16 @@ const models = z.strictObject({
         'The logistic-regression baseline (embedded engine).',
       ),
     }),
-    'Seller churn: label, split, promotion gate and hyperparameters.',
+    'Every classifier (seller churn, order delay): split, threshold, promotion gate and hyperparameters.',
   ),
-  segments: section(
+  clusterer: section(
     z.strictObject({
-      k: withDefault(integer(2, 50), 5, 'Number of seller segments (k-means clusters).', 'clusters'),
+      k: withDefault(integer(2, 50), 5, 'Number of segments (k-means clusters).', 'clusters'),
       maxIterations: withDefault(integer(1, 1000), 100, 'Most k-means iterations.', 'iterations'),
       seed: withDefault(integer(0, 2_147_483_647), 42, 'Seed of the k-means++ initialization.'),
       promotionMargin: withDefault(decimal(0, 1), 0.05, 'A new clustering becomes champion unless its silhouette is worse than the champion’s by more than this.'),
     }),
-    'Seller segmentation (k-means on the latest snapshot’s features).',
+    'Every clusterer (seller segments: k-means on the latest snapshot’s features).',
   ),
 });
 
@@ -425,7 +425,7 @@ export const environmentSchema = z.strictObject({
         'File drops start the ingest flow as they land (S3 EventBridge notifications on AWS, a Data Factory storage event trigger on Azure); this schedule runs it as well, as a sweep for any drop whose event was lost.',
       ),
       process: withDefault(schedule(), 'rate(1 hour)', 'How often raw -> trusted -> refined processing runs.'),
-      retrain: withDefault(schedule(), 'cron(0 3 ? * MON *)', 'When the churn model retrains.'),
+      retrain: withDefault(schedule(), 'cron(0 3 ? * MON *)', 'When the retrain flow trains, gates and scores every model.'),
     }),
     'Schedules of the flows and the API poller.',
   ),

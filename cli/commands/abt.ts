@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { DuckDbDatabase } from '../../lambdas/adapters/local/duckdb-query-engine.ts';
+import { SNAPSHOT_COLUMN } from '../../pipelines/models/index.ts';
 import { trainingFeatures } from '../../lambdas/ml/read-training-set.ts';
 import { installedCatalog } from '../../pipelines/workloads/registry.ts';
 import { parseOptions } from '../parse-options.ts';
@@ -21,7 +22,7 @@ function usage(): string {
 
 Writes a classifier's analytical base table (its training set in refined, built
 by the retrain flow) as CSV, to look at the training data outside the platform:
-a header of the table's columns${first ? ` (${first.model.name}: refined/${first.dataset.name}, ${trainingFeatures(first.dataset).length} features)` : ''},
+a header of the table's columns${first ? ` (${first.model.name}: refined/${first.dataset.name}, ${trainingFeatures(first.dataset, first.model).length} features)` : ''},
 then one row per entity and snapshot, ordered by snapshot then entity. Dates
 are yyyy-MM-dd, a missing value is an empty field.
 
@@ -69,7 +70,7 @@ export const abtCommand = {
       const known = available.map((each) => each.model.name).join(', ') || 'none installed';
       throw new UsageError(options.model === undefined ? `no installed workload has a classifier to export the ABT of` : `--model ${options.model}: no such classifier; classifiers: ${known}`);
     }
-    const { dataset } = chosen;
+    const { dataset, model } = chosen;
     const table = join(lake, 'refined', dataset.name);
     if (!hasParquet(table)) {
       console.error(
@@ -82,11 +83,10 @@ export const abtCommand = {
     const started = performance.now();
     const database = await DuckDbDatabase.open();
     const engine = await database.session(lake);
-    const features = trainingFeatures(dataset).map((column) => column.name);
+    const features = trainingFeatures(dataset, model).map((column) => column.name);
     const columns = dataset.columns.map((column) =>
       column.type === 'date' ? `strftime(${column.name}, '%Y-%m-%d') as ${column.name}` : column.type === 'int' || column.type === 'bigint' ? `cast(${column.name} as bigint) as ${column.name}` : column.name,
     );
-    const [entity, snapshot] = dataset.primaryKey;
     // Written aside, then renamed: a failed export leaves no half file.
     const partial = `${out}.partial-${process.pid}`;
     let rows: number;
@@ -96,7 +96,7 @@ export const abtCommand = {
         `copy (
            select ${columns.join(', ')}
            from ${engine.relations.ref('refined', dataset.name)}
-           order by ${[snapshot, entity].filter(Boolean).join(', ')}
+           order by ${SNAPSHOT_COLUMN}, ${model.entity}
          ) to ${literal(partial)} (format csv, header true, delimiter ',')`,
       );
       rows = Number(written?.Count ?? 0);

@@ -94,7 +94,7 @@ export async function collectManagedModel(
   if (model.managedAlgorithm !== 'xgboost') throw new Error(`model ${model.name} has no managed algorithm; only ${'xgboost'} models are trained by SageMaker`);
   const prefix = managedPrefix(runId, model.name);
   const exported = await readJson<{ features: string[]; sha256: string }>(ports.store, `${prefix}/features.json`, `the features exported for ${model.name}'s training job`);
-  const set = await readTrainingSet(ports.engine, model.trainingSet);
+  const set = await readTrainingSet(ports.engine, model);
   if (set.sha256 !== exported.sha256) {
     throw new Error(
       `refined ${model.trainingSet} changed after it was exported for run ${runId} (sha256 ${exported.sha256.slice(0, 12)}… then, ${set.sha256.slice(0, 12)}… now); ` +

@@ -69,7 +69,7 @@ export function classifierMetrics(set: TrainingSet, scores: Float64Array, thresh
     const splitLabels = pick(labels, indexes[split]);
     const splitScores = pick(scores, indexes[split]);
     metrics[`rows_${split}`] = splitLabels.length;
-    metrics[`churn_rate_${split}`] = round(splitLabels.reduce((sum: number, label) => sum + label, 0) / splitLabels.length);
+    metrics[`positive_rate_${split}`] = round(splitLabels.reduce((sum: number, label) => sum + label, 0) / splitLabels.length);
     metrics[`auc_${split}`] = round(auc(splitLabels, splitScores));
     if (split === 'train') continue;
     const atThreshold = confusionAt(splitLabels, splitScores, threshold);
@@ -91,7 +91,7 @@ export async function evaluateModel(
 ): Promise<Evaluation & { rowsIn: number }> {
   const { model, runId, settings } = request;
   const candidates = await loadCandidates(ports.store, runId, model);
-  const set = await readTrainingSet(ports.engine, model.trainingSet);
+  const set = await readTrainingSet(ports.engine, model);
   const prefix = runPrefix(runId, model.name);
   const evaluations: CandidateEvaluation[] = [];
 
@@ -99,7 +99,7 @@ export async function evaluateModel(
     for (const candidate of candidates) {
       const segments = predict(candidate, set.matrix);
       const started = performance.now();
-      const silhouette = silhouetteOf(candidate, set.matrix, segments, settings.segments.seed);
+      const silhouette = silhouetteOf(candidate, set.matrix, segments, settings.clusterer.seed);
       const sizes = new Map<number, number>();
       for (const segment of segments) sizes.set(segment, (sizes.get(segment) ?? 0) + 1);
       evaluations.push({
@@ -121,7 +121,7 @@ export async function evaluateModel(
     return { ...evaluation, rowsIn: set.matrix.rows };
   }
 
-  const threshold = settings.churn.threshold;
+  const threshold = settings.classifier.threshold;
   const curves = new Map<string, ReturnType<typeof rocCurve>[]>();
   for (const candidate of candidates) {
     const scores = predict(candidate, set.matrix);

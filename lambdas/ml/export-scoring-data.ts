@@ -16,7 +16,7 @@ import { managedPrefix } from './export-training-data.ts';
 import { readChampion } from './gate-model.ts';
 import { writeJson } from './model-artifacts.ts';
 import { readScoringSet } from './read-training-set.ts';
-import { scoreModel, type ScoringResult } from './score-model.ts';
+import { scoreModel, writeScores, type ScoringResult } from './score-model.ts';
 
 /** What the load step needs to put the transform's scores on sellers: written beside the CSV. */
 export interface ScoringIds {
@@ -24,8 +24,8 @@ export interface ScoringIds {
   readonly version: number;
   readonly dtScore: string;
   readonly sageMakerModelName: string;
-  /** In the CSV's row order. */
-  readonly sellerIds: readonly string[];
+  /** The model's entity ids (sellers, orders), in the CSV's row order. */
+  readonly ids: readonly string[];
 }
 
 export interface ExportedScoringData {
@@ -71,6 +71,11 @@ export async function exportScoringData(
   }
 
   const scoring = await readScoringSet(ports.engine, model);
+  if (scoring.ids.length === 0) {
+    // A batch transform of an empty input fails; there is nothing to put back either.
+    const scored = await writeScores(ports.engine, { model, settings, version: champion.version, dtScore: '', ids: [], predictions: [] });
+    return { ...scored, engine: 'embedded', reason: scored.note! };
+  }
   const columns = columnIndexesByName(scoring.matrix, candidate.features, `${model.name} v${champion.version}`);
   const width = scoring.matrix.columns.length;
   const lines: string[] = new Array(scoring.matrix.rows);
@@ -79,7 +84,7 @@ export async function exportScoringData(
   const files = { csv: scoringCsvKey(runId, model.name), ids: scoringIdsKey(runId, model.name) };
   const sageMakerModelName = candidate.artifact.sageMakerModelName;
   await ports.store.write('refined', files.csv, `${lines.join('\n')}\n`);
-  const ids: ScoringIds = { model: model.name, version: champion.version, dtScore: scoring.dtScore, sageMakerModelName, sellerIds: scoring.ids.map((id) => id.sellerId) };
+  const ids: ScoringIds = { model: model.name, version: champion.version, dtScore: scoring.dtScore, sageMakerModelName, ids: scoring.ids.map((id) => id.id) };
   await writeJson(ports.store, files.ids, ids);
   return {
     engine: 'sagemaker',

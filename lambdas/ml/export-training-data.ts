@@ -33,8 +33,8 @@ export async function exportTrainingData(
 ): Promise<ExportedTrainingData> {
   const { model, runId } = request;
   if (model.kind !== 'classifier') throw new Error(`model ${model.name}: only classifiers train on a managed engine`);
-  const set = await readTrainingSet(ports.engine, model.trainingSet);
-  if (!set.labels || !set.split) throw new Error(`${model.trainingSet}: needs churn and split columns`);
+  const set = await readTrainingSet(ports.engine, model);
+  if (!set.labels || !set.split) throw new Error(`${model.trainingSet}: needs its label (${model.label}) and split columns`);
   const width = set.features.length;
   const train: string[] = [];
   const validation: string[] = [];

@@ -47,7 +47,7 @@ export async function gateModel(
   const evaluation = await readJson<Evaluation>(ports.store, `${runPrefix(runId, model.name)}/evaluation.json`, `evaluation of ${model.name}`);
   const challenger = evaluation.candidates.find((candidate) => candidate.algorithm === evaluation.challenger)!;
   const metric = model.gateMetric;
-  const margin = model.kind === 'classifier' ? settings.churn.promotionMargin : settings.segments.promotionMargin;
+  const margin = model.kind === 'classifier' ? settings.classifier.promotionMargin : settings.clusterer.promotionMargin;
   const challengerValue = challenger.metrics[metric] ?? challenger.metrics.auc_test!;
   const base = { model: model.name, metric, margin, challenger: { algorithm: challenger.algorithm, value: challengerValue } };
 
@@ -66,12 +66,12 @@ export async function gateModel(
       asRegistered = true;
     } else {
       try {
-        const set = await readTrainingSet(ports.engine, model.trainingSet);
+        const set = await readTrainingSet(ports.engine, model);
         const scores = predict(current.candidate, set.matrix);
         championValue =
           model.kind === 'classifier'
-            ? (classifierMetrics(set, scores, settings.churn.threshold).metrics[metric] ?? null)
-            : silhouetteOf(current.candidate, set.matrix, scores, settings.segments.seed);
+            ? (classifierMetrics(set, scores, settings.classifier.threshold).metrics[metric] ?? null)
+            : silhouetteOf(current.candidate, set.matrix, scores, settings.clusterer.seed);
       } catch (error) {
         unusable = (error as Error).message.split('\n')[0];
       }

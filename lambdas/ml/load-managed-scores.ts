@@ -25,9 +25,9 @@ export async function loadManagedScores(
   const predictions = await readTransformPredictions(
     ports.store,
     transformOutputKey(`${managedPrefix(runId, model.name)}/predictions/scoring`, 'scoring.csv'),
-    ids.sellerIds.length,
+    ids.ids.length,
     `${model.name} scoring transform of run ${runId}`,
   );
-  const written = await writeScores(ports.engine, { model, settings, version: ids.version, dtScore: ids.dtScore, sellerIds: ids.sellerIds, predictions });
+  const written = await writeScores(ports.engine, { model, settings, version: ids.version, dtScore: ids.dtScore, ids: ids.ids, predictions });
   return { ...written, engine: 'sagemaker', sageMakerModelName: ids.sageMakerModelName };
 }

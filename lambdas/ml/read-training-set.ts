@@ -1,30 +1,32 @@
 /**
- * Reads a training set (a model's `trainingSet` table) or the scoring set
- * (the rows its workload names for scoring) into the embedded engine's matrix:
- * features as doubles, NULL as NaN, rows ordered by dt_reference then
- * seller_id so the same table always gives the same matrix and hash.
+ * Reads a model's training set (its `trainingSet` table) or its scoring set
+ * (the rows its workload names for scoring) into the embedded engine's
+ * matrix: features as doubles, NULL as NaN, rows ordered by dt_reference
+ * then the model's entity, so the same table always gives the same matrix
+ * and hash.
  */
 import { createHash } from 'node:crypto';
 import type { ColumnDefinition, DatasetDefinition } from '../../pipelines/datasets/dataset.ts';
-import { SPLITS, type ModelDefinition, type Split } from '../../pipelines/models/index.ts';
+import { labelOf, SNAPSHOT_COLUMN, SPLIT_COLUMN, SPLITS, type ModelDefinition, type Split } from '../../pipelines/models/index.ts';
 import { MACROS } from '../../pipelines/sql/dialect.ts';
 import { installedCatalog } from '../../pipelines/workloads/registry.ts';
 import type { QueryEngine } from '../ports/query-engine.ts';
 import type { Matrix } from './engine/matrix.ts';
 import { workloadMlOf } from './workload-ml.ts';
 
-export interface SellerSnapshot {
-  readonly sellerId: string;
+/** What a row is about (its entity's id: a seller, an order) and the moment its features describe. */
+export interface RowId {
+  readonly id: string;
   /** `yyyy-MM-dd`. */
   readonly dtReference: string;
 }
 
 export interface TrainingSet {
   readonly features: string[];
-  readonly ids: SellerSnapshot[];
+  readonly ids: RowId[];
   /** Per row; null when the table has no split (segment_base). */
   readonly split: Split[] | null;
-  /** churn per row (0/1); null when the table has no label. */
+  /** The label per row (0/1); null when the model has none. */
   readonly labels: Uint8Array | null;
   readonly matrix: Matrix;
   /** SHA-256 of the rows as read (header, then one line per row, in order): identifies the training data. */
@@ -32,18 +34,30 @@ export interface TrainingSet {
 }
 
 export interface ScoringSet {
-  /** The snapshot scored: the latest dt_reference of the feature store. */
+  /** The scoring date: the latest dt_reference of the rows scored. */
   readonly dtScore: string;
-  readonly ids: SellerSnapshot[];
+  readonly ids: RowId[];
   readonly matrix: Matrix;
 }
 
-const NON_FEATURES = new Set(['seller_id', 'dt_reference', 'churn', 'split']);
+type ModelColumns = Pick<ModelDefinition, 'name' | 'entity' | 'label' | 'kind'>;
+
 const NUMERIC = new Set(['int', 'bigint', 'double', 'decimal(12,2)']);
 
-/** The numeric columns of a training table, other than its keys, label and split. */
-export function trainingFeatures(dataset: DatasetDefinition): ColumnDefinition[] {
-  return dataset.columns.filter((column) => !NON_FEATURES.has(column.name) && NUMERIC.has(column.type));
+/** The numeric columns of a model's training table, other than its entity, snapshot, label and split. */
+export function trainingFeatures(dataset: DatasetDefinition, model: ModelColumns): ColumnDefinition[] {
+  const notFeatures = new Set([model.entity, SNAPSHOT_COLUMN, SPLIT_COLUMN, ...(model.label ? [model.label] : [])]);
+  return dataset.columns.filter((column) => !notFeatures.has(column.name) && NUMERIC.has(column.type));
+}
+
+/** The table a model's training set is built into, as declared by its workload. */
+export function trainingDataset(model: Pick<ModelDefinition, 'name' | 'trainingSet'>): DatasetDefinition {
+  const { retrainDatasets } = installedCatalog();
+  const dataset = retrainDatasets.find((candidate) => candidate.name === model.trainingSet);
+  if (!dataset) {
+    throw new RangeError(`model ${model.name}: no retrain-flow table "${model.trainingSet}" to read a training set from; known: ${retrainDatasets.map((candidate) => candidate.name).join(', ')}`);
+  }
+  return dataset;
 }
 
 const asNumber = (value: unknown): number => {
@@ -52,7 +66,7 @@ const asNumber = (value: unknown): number => {
 };
 
 interface ReadRows {
-  ids: SellerSnapshot[];
+  ids: RowId[];
   labels: Uint8Array | null;
   split: Split[] | null;
   matrix: Matrix;
@@ -63,40 +77,42 @@ interface ReadRows {
  * One query, every feature cast to double on the engine; the matrix is
  * filled row by row from the result.
  */
-async function readRows(engine: QueryEngine, from: string, features: readonly string[], options: { labelled: boolean; what: string }): Promise<ReadRows> {
+async function readRows(engine: QueryEngine, from: string, model: ModelColumns, features: readonly string[], options: { labelled: boolean; what: string }): Promise<ReadRows> {
   const text = (expression: string) => MACROS.to_text!(engine.dialect, expression);
+  const entity = model.entity;
+  const label = options.labelled ? labelOf(model) : undefined;
   const columns = [
-    'seller_id',
-    `${text('dt_reference')} as dt_reference`,
-    ...(options.labelled ? ['cast(churn as integer) as churn', 'split'] : []),
+    `${text(entity)} as ${entity}`,
+    `${text(SNAPSHOT_COLUMN)} as ${SNAPSHOT_COLUMN}`,
+    ...(label ? [`cast(${label} as integer) as ${label}`, SPLIT_COLUMN] : []),
     ...features.map((feature) => `cast(${feature} as double) as ${feature}`),
   ];
   let rows: Record<string, unknown>[];
   try {
-    rows = await engine.query(`select ${columns.join(', ')} from ${from} t order by dt_reference, seller_id`);
+    rows = await engine.query(`select ${columns.join(', ')} from ${from} t order by ${SNAPSHOT_COLUMN}, ${entity}`);
   } catch (error) {
     throw new Error(`${options.what} cannot be read: ${(error as Error).message.split('\n')[0]}`);
   }
   const width = features.length;
   const values = new Float64Array(rows.length * width);
-  const ids: SellerSnapshot[] = new Array(rows.length);
-  const labels = options.labelled ? new Uint8Array(rows.length) : null;
-  const split: Split[] | null = options.labelled ? new Array<Split>(rows.length) : null;
+  const ids: RowId[] = new Array(rows.length);
+  const labels = label ? new Uint8Array(rows.length) : null;
+  const split: Split[] | null = label ? new Array<Split>(rows.length) : null;
   const hash = createHash('sha256');
-  hash.update(`seller_id,dt_reference${options.labelled ? ',churn,split' : ''},${features.join(',')}\n`);
+  hash.update(`${entity},${SNAPSHOT_COLUMN}${label ? `,${label},${SPLIT_COLUMN}` : ''},${features.join(',')}\n`);
   rows.forEach((row, r) => {
-    const sellerId = String(row.seller_id);
-    const dtReference = String(row.dt_reference);
-    ids[r] = { sellerId, dtReference };
-    let line = `${sellerId},${dtReference}`;
-    if (labels && split) {
-      const churn = asNumber(row.churn);
-      const rowSplit = row.split as Split;
-      if (churn !== 0 && churn !== 1) throw new RangeError(`${options.what}: churn of seller ${sellerId} at ${dtReference} is ${String(row.churn)}; allowed: 0, 1`);
-      if (!SPLITS.includes(rowSplit)) throw new RangeError(`${options.what}: split of seller ${sellerId} at ${dtReference} is "${String(row.split)}"; allowed: ${SPLITS.join(', ')}`);
-      labels[r] = churn;
+    const id = String(row[entity]);
+    const dtReference = String(row[SNAPSHOT_COLUMN]);
+    ids[r] = { id, dtReference };
+    let line = `${id},${dtReference}`;
+    if (label && labels && split) {
+      const value = asNumber(row[label]);
+      const rowSplit = row[SPLIT_COLUMN] as Split;
+      if (value !== 0 && value !== 1) throw new RangeError(`${options.what}: ${label} of ${entity} ${id} at ${dtReference} is ${String(row[label])}; allowed: 0, 1`);
+      if (!SPLITS.includes(rowSplit)) throw new RangeError(`${options.what}: ${SPLIT_COLUMN} of ${entity} ${id} at ${dtReference} is "${String(row[SPLIT_COLUMN])}"; allowed: ${SPLITS.join(', ')}`);
+      labels[r] = value;
       split[r] = rowSplit;
-      line += `,${churn},${rowSplit}`;
+      line += `,${value},${rowSplit}`;
     }
     const offset = r * width;
     for (let c = 0; c < width; c += 1) {
@@ -109,27 +125,31 @@ async function readRows(engine: QueryEngine, from: string, features: readonly st
   return { ids, labels, split, matrix: { columns: [...features], rows: rows.length, values }, sha256: hash.digest('hex') };
 }
 
-/** A training table of refined (`abt_churn`, `segment_base`), whole. */
-export async function readTrainingSet(engine: QueryEngine, table: string): Promise<TrainingSet> {
-  const { retrainDatasets } = installedCatalog();
-  const dataset = retrainDatasets.find((candidate) => candidate.name === table);
-  if (!dataset) throw new RangeError(`no retrain-flow table "${table}" to read a training set from; known: ${retrainDatasets.map((candidate) => candidate.name).join(', ')}`);
-  const features = trainingFeatures(dataset).map((column) => column.name);
-  const labelled = dataset.columns.some((column) => column.name === 'churn');
-  const read = await readRows(engine, engine.relations.ref('refined', table), features, {
+/** A model's training table of refined (`abt_churn`, `segment_base`), whole. */
+export async function readTrainingSet(engine: QueryEngine, model: ModelDefinition): Promise<TrainingSet> {
+  const dataset = trainingDataset(model);
+  const features = trainingFeatures(dataset, model).map((column) => column.name);
+  const labelled = model.kind === 'classifier';
+  if (labelled && !dataset.columns.some((column) => column.name === labelOf(model))) {
+    throw new RangeError(`model ${model.name}: its training set refined ${dataset.name} has no label column "${model.label}"`);
+  }
+  const read = await readRows(engine, engine.relations.ref('refined', dataset.name), model, features, {
     labelled,
-    what: `refined ${table} (built by the training-set step)`,
+    what: `refined ${dataset.name} (built by the training-set step)`,
   });
   return { features, ...read };
 }
 
-/** The rows a model scores (its workload's latest snapshot), with the features the models were trained on. */
-export async function readScoringSet(engine: QueryEngine, model: Pick<ModelDefinition, 'name'>): Promise<ScoringSet> {
+/**
+ * The rows a model scores, as its workload names them, with the features of
+ * its training set. No rows is not an error (an order-delay model may find
+ * no open order): the scoring set is empty and its date is the empty string.
+ */
+export async function readScoringSet(engine: QueryEngine, model: ModelDefinition): Promise<ScoringSet> {
   const ml = workloadMlOf(installedCatalog(), model);
-  const features = [...ml.scoringFeatures];
-  const relation = ml.scoringRelation(engine);
-  const latest = `(select * from ${relation} f where dt_reference = (select max(dt_reference) from ${relation} g))`;
-  const read = await readRows(engine, latest, features, { labelled: false, what: 'the latest snapshot of the feature store' });
-  if (read.ids.length === 0) throw new Error('no seller is active at any snapshot of the feature store; build the features first');
-  return { dtScore: read.ids[0]!.dtReference, ids: read.ids, matrix: read.matrix };
+  const features = trainingFeatures(trainingDataset(model), model).map((column) => column.name);
+  const relation = ml.scoringRelation(engine, model);
+  const read = await readRows(engine, relation, model, features, { labelled: false, what: `the rows ${model.name} scores` });
+  const dtScore = read.ids.reduce((latest, id) => (id.dtReference > latest ? id.dtReference : latest), '');
+  return { dtScore, ids: read.ids, matrix: read.matrix };
 }

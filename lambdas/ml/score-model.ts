@@ -1,8 +1,10 @@
 /**
- * The champion scores the latest snapshot into refined: churn probabilities
- * and classes, or segment numbers, in one table partitioned by dt_score with
- * the model as a column, so a re-run replaces that model's scores of the day
- * instead of adding to them, and the other models' rows of the day stay.
+ * The champion scores the rows its workload names into refined: a
+ * classifier's probabilities and classes, or a clusterer's segment numbers,
+ * keyed by the model's entity, in one table partitioned by dt_score with the
+ * model as a column, so a re-run replaces that model's scores of the day
+ * instead of adding to them. Then the tables its definition builds from the
+ * scores (`afterScoring`: churn's watchlist) are rebuilt for that day.
  */
 import type { ModelSettings } from '../../config/schema.ts';
 import type { ModelDefinition } from '../../pipelines/models/index.ts';
@@ -21,10 +23,12 @@ export interface ScoringResult {
   readonly dtScore: string;
   readonly rowsIn: number;
   readonly rowsOut: number;
-  /** Classifiers: sellers at or above the threshold. */
+  /** Classifiers: rows at or above the threshold. */
   readonly flagged?: number;
-  /** Churn: rows of the ranked list for the retention team (refined churn_watchlist). */
-  readonly watchlist?: number;
+  /** Rows written to each table built from the scores (`afterScoring`), by table. */
+  readonly after?: Readonly<Record<string, number>>;
+  /** Why nothing was written, when there was nothing to score. */
+  readonly note?: string;
 }
 
 export async function scoreModel(
@@ -36,37 +40,42 @@ export async function scoreModel(
   if (!champion) throw new Error(`model ${model.name} has no champion to score with; the register step promotes the first version`);
   const scoring = await readScoringSet(ports.engine, model);
   const predictions = predict(champion.candidate, scoring.matrix);
-  return writeScores(ports.engine, { model, settings, version: champion.champion.version, dtScore: scoring.dtScore, sellerIds: scoring.ids.map((id) => id.sellerId), predictions });
+  return writeScores(ports.engine, { model, settings, version: champion.champion.version, dtScore: scoring.dtScore, ids: scoring.ids.map((id) => id.id), predictions });
 }
 
 /** Writes one model's scores for one day, replacing that day's partition; shared by the embedded and the managed (batch transform) paths. */
 export async function writeScores(
   engine: QueryEngine,
-  scores: { model: ModelDefinition; settings: ModelSettings; version: number; dtScore: string; sellerIds: readonly string[]; predictions: ArrayLike<number> },
+  scores: { model: ModelDefinition; settings: ModelSettings; version: number; dtScore: string; ids: readonly string[]; predictions: ArrayLike<number> },
 ): Promise<ScoringResult> {
   const { model, settings, predictions } = scores;
   const modelVersion = versionLabel(scores.version);
+  if (scores.ids.length === 0) {
+    const note = `${model.name}: its workload names no row to score; ${model.scoresTable} is unchanged`;
+    return { model: model.name, version: scores.version, table: model.scoresTable, dtScore: '', rowsIn: 0, rowsOut: 0, note };
+  }
+  const entity = { name: model.entity, type: 'string' } as const;
 
   let columns: LoadedColumn[];
   let rows: (string | number | null)[][];
   let flagged: number | undefined;
   if (model.kind === 'classifier') {
-    const threshold = settings.churn.threshold;
+    const threshold = settings.classifier.threshold;
     columns = [
-      { name: 'seller_id', type: 'string' },
+      entity,
       { name: 'score', type: 'double' },
       { name: 'class', type: 'int' },
       { name: 'model_version', type: 'string' },
     ];
-    rows = scores.sellerIds.map((sellerId, index) => [sellerId, predictions[index]!, predictions[index]! >= threshold ? 1 : 0, modelVersion]);
+    rows = scores.ids.map((id, index) => [id, predictions[index]!, predictions[index]! >= threshold ? 1 : 0, modelVersion]);
     flagged = rows.filter((row) => row[2] === 1).length;
   } else {
     columns = [
-      { name: 'seller_id', type: 'string' },
+      entity,
       { name: 'segment', type: 'int' },
       { name: 'model_version', type: 'string' },
     ];
-    rows = scores.sellerIds.map((sellerId, index) => [sellerId, predictions[index]!, modelVersion]);
+    rows = scores.ids.map((id, index) => [id, predictions[index]!, modelVersion]);
   }
   const relation = await engine.loadRows(`${model.scoresTable}_rows`, columns, rows);
   // A scores table is one model's (its `model` column says which): a scoring date is one partition, replaced on a re-run.
@@ -75,24 +84,25 @@ export async function writeScores(
     { layer: 'refined', prefix: model.scoresTable, partitionBy: 'dt_score', partitions: [scores.dtScore] },
     `select ${names.join(', ')}, '${model.name}' as model, '${scores.dtScore}' as dt_score from ${relation}`,
   );
-  const watchlist = model.name === 'seller-churn' ? await buildWatchlist(engine, scores.dtScore, model.name) : undefined;
+  const after: Record<string, number> = {};
+  for (const table of model.afterScoring ?? []) after[table] = await buildFromScores(engine, table, scores.dtScore, model.name);
   return {
     model: model.name,
     version: scores.version,
     table: model.scoresTable,
     dtScore: scores.dtScore,
-    rowsIn: scores.sellerIds.length,
+    rowsIn: scores.ids.length,
     rowsOut: written.rows,
     ...(flagged === undefined ? {} : { flagged }),
-    ...(watchlist === undefined ? {} : { watchlist }),
+    ...(Object.keys(after).length === 0 ? {} : { after }),
   };
 }
 
-/** The ranked list of sellers classed as churning on a scoring date (workloads/olist/sql/ml/churn_watchlist.sql), replacing that date's list. */
-async function buildWatchlist(engine: QueryEngine, dtScore: string, model: string): Promise<number> {
-  const select = renderModel(loadModel('ml', 'churn_watchlist'), engine.dialect, engine.relations, { params: { dt_score: { date: dtScore }, model } });
+/** A table built from a scoring date's scores (its workload's sql/ml/<table>.sql, churn's watchlist), replacing that date's partition. */
+async function buildFromScores(engine: QueryEngine, table: string, dtScore: string, model: string): Promise<number> {
+  const select = renderModel(loadModel('ml', table), engine.dialect, engine.relations, { params: { dt_score: { date: dtScore }, model } });
   const written = await engine.replace(
-    { layer: 'refined', prefix: 'churn_watchlist', partitionBy: 'dt_score', partitions: [dtScore] },
+    { layer: 'refined', prefix: table, partitionBy: 'dt_score', partitions: [dtScore] },
     `select w.*, '${dtScore}' as dt_score from (${select}) w`,
   );
   return written.rows;

@@ -39,26 +39,26 @@ export async function trainModel(
 ): Promise<TrainingResult> {
   const { model, runId, settings } = request;
   let started = performance.now();
-  const set = await readTrainingSet(ports.engine, model.trainingSet);
+  const set = await readTrainingSet(ports.engine, model);
   const timings: Record<string, number> = { readTrainingSet: seconds(started) };
   const candidates: Candidate[] = [];
   const base = { model: model.name, features: set.features, engine: 'embedded' as const };
 
   if (model.kind === 'classifier') {
-    if (!set.labels || !set.split) throw new Error(`${model.trainingSet}: a classifier's training set needs churn and split columns`);
+    if (!set.labels || !set.split) throw new Error(`${model.trainingSet}: a classifier's training set needs its label (${model.label}) and split columns`);
     const trainRows = set.split.flatMap((split, index) => (split === 'train' ? [index] : []));
     if (trainRows.length === 0) throw new Error(`${model.trainingSet}: no rows in the train split`);
     const matrix = selectRows(set.matrix, trainRows);
     const labels = Uint8Array.from(trainRows, (index) => set.labels![index]!);
     const trainedOn = { rows: trainRows.length, sha256: set.sha256, ...snapshotRange(set) };
-    const churn = settings.churn;
+    const classifier = settings.classifier;
     const fit = (algorithm: EmbeddedAlgorithm): ClassifierFit => {
       if (algorithm === 'gradient-boosting') {
-        const parameters = { ...churn.gradientBoosting, seed: churn.seed };
+        const parameters = { ...classifier.gradientBoosting, seed: classifier.seed };
         return { algorithm, parameters, artifact: trainGradientBoosting(matrix, labels, parameters) };
       }
       if (algorithm === 'logistic-regression') {
-        const parameters = { ...churn.logisticRegression };
+        const parameters = { ...classifier.logisticRegression };
         return { algorithm, parameters, artifact: trainLogisticRegression(matrix, labels, parameters) };
       }
       throw new Error(`model ${model.name}: algorithm ${algorithm} does not classify`);
@@ -71,7 +71,8 @@ export async function trainModel(
     }
   } else {
     const trainedOn = { rows: set.matrix.rows, sha256: set.sha256, ...snapshotRange(set) };
-    const parameters = { k: settings.segments.k, maxIterations: settings.segments.maxIterations, seed: settings.segments.seed };
+    const { k, maxIterations, seed } = settings.clusterer;
+    const parameters = { k, maxIterations, seed };
     started = performance.now();
     const artifact = trainKMeans(set.matrix, parameters);
     timings['train:k-means'] = seconds(started);

@@ -24,10 +24,13 @@ export interface WorkloadMl {
   buildFeatures(engine: QueryEngine, store: ObjectStore, options: { runId: string; now?: Date }): Promise<StepCounts>;
   /** Rebuilds a model's training set (`model.trainingSet` in refined) from the feature store. */
   buildTrainingSet(engine: QueryEngine, model: ModelDefinition, settings: ModelSettings): Promise<StepCounts>;
-  /** The features the models train on and score with, in order. */
-  readonly scoringFeatures: readonly string[];
-  /** A relation (parenthesized select) of the rows to score: `seller_id`, `dt_reference` and the features. */
-  scoringRelation(engine: QueryEngine): string;
+  /**
+   * A relation (parenthesized select) of the rows a model scores: its
+   * entity, `dt_reference` and the features of its training set (the
+   * platform reads them by name). Churn: the sellers active at the latest
+   * snapshot; order delay: the orders not yet delivered.
+   */
+  scoringRelation(engine: QueryEngine, model: ModelDefinition): string;
 }
 
 /** The ML steps of the workload a model belongs to. */

@@ -9,8 +9,13 @@
 export const SPLITS = ['train', 'test', 'oot'] as const;
 export type Split = (typeof SPLITS)[number];
 
-export const MODEL_NAMES = ['seller-churn', 'seller-segments'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
+/** A model's name (`seller-churn`): lowercase words joined by dashes, unique over the installed workloads. */
+export type ModelName = string;
+
+/** The date column of every training and scoring set: what moment a row's features describe. */
+export const SNAPSHOT_COLUMN = 'dt_reference';
+/** The column of a classifier's training set that holds its split. */
+export const SPLIT_COLUMN = 'split';
 
 /** Algorithms of the embedded engine (lambdas/ml/engine). */
 export type EmbeddedAlgorithm = 'gradient-boosting' | 'logistic-regression' | 'k-means';
@@ -20,7 +25,23 @@ export interface ModelDefinition {
   /** classifier: a label and AUC; clusterer: no label, silhouette. */
   readonly kind: 'classifier' | 'clusterer';
   readonly description: string;
-  /** The refined table its training set is built into (sql/ml/<table>.sql of its workload). */
+  /**
+   * The column naming what a row is about (`seller_id`, `order_id`): the
+   * training set, the scoring set and the scores table all carry it.
+   */
+  readonly entity: string;
+  /**
+   * A classifier's 0/1 label column in its training set (`churn`, `late`).
+   * @default - none: a clusterer has no label
+   */
+  readonly label?: string;
+  /** What the label's 1 means, for charts and reports (`churns`, `arrives late`). @default - the label's name */
+  readonly positiveClass?: string;
+  /**
+   * The refined table its training set is built into (sql/ml/<table>.sql of
+   * its workload): `entity`, `dt_reference`, and for a classifier `label`
+   * and `split` (train, test, oot), then its numeric features.
+   */
   readonly trainingSet: string;
   /** The refined table its scores land in, partitioned by dt_score and model. */
   readonly scoresTable: string;
@@ -34,6 +55,19 @@ export interface ModelDefinition {
   readonly managedAlgorithm?: 'xgboost';
   /** The metric the promotion gate compares with the champion's; higher is better. */
   readonly gateMetric: 'auc_oot' | 'silhouette';
+  /**
+   * Tables of refined built from its scores after each scoring, one SQL model
+   * each under its workload's sql/ml/ (params `dt_score`, `model`), replacing
+   * that scoring date's partition: the list a team works from.
+   * @default - none
+   */
+  readonly afterScoring?: readonly string[];
+}
+
+/** A model's label column; fails for a model without one. */
+export function labelOf(model: Pick<ModelDefinition, 'name' | 'label'>): string {
+  if (!model.label) throw new RangeError(`model ${model.name} has no label column; only a classifier is trained on labels`);
+  return model.label;
 }
 
 /** `seller-churn` -> `SellerChurn`: how a model names its states. */

@@ -218,7 +218,7 @@ export const churnScores: DatasetDefinition = {
   columns: [
     { name: 'seller_id', type: 'string', required: true, description: 'Seller.' },
     { name: 'score', type: 'double', required: true, range: { min: 0, max: 1 }, description: 'Probability that the seller churns (no sale within 45 days of their last).' },
-    { name: 'class', type: 'int', required: true, acceptedValues: ['0', '1'], description: '1 when the score is at or above the configured threshold (models.churn.threshold).' },
+    { name: 'class', type: 'int', required: true, acceptedValues: ['0', '1'], description: '1 when the score is at or above the configured threshold (models.classifier.threshold).' },
     { name: 'model_version', type: 'string', required: true, description: 'Registered version of the model that scored.' },
     modelColumn('seller-churn'),
   ],

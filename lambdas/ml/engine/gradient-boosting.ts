@@ -3,7 +3,7 @@
  * learner when the platform runs without SageMaker.
  *
  * It follows XGBoost's `hist` method closely enough that one set of
- * hyperparameters (config `models.churn.gradientBoosting`, XGBoost's names and
+ * hyperparameters (config `models.classifier.gradientBoosting`, XGBoost's names and
  * units) means the same thing here and in SageMaker XGBoost:
  * - each feature is cut into at most `max_bin` quantile bins, and NaN gets a
  *   bin of its own, so every split learns where missing values go;

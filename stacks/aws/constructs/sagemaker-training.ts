@@ -289,7 +289,7 @@ export class SageMakerTraining extends Construct {
 
   /** The model's hyperparameters as SageMaker XGBoost receives them: the environment's, as strings. */
   hyperparameters(): Record<string, string> {
-    const churn = this.environment.models.churn;
+    const churn = this.environment.models.classifier;
     return {
       ...Object.fromEntries(Object.entries(churn.gradientBoosting).map(([name, value]) => [name, String(value)])),
       seed: String(churn.seed),

@@ -82,7 +82,7 @@ describe('managed scoring around the batch transform (SageMaker not called)', ()
   });
 
   it('names the champion\'s SageMaker model for the transform', async () => {
-    const scoring = await readScoringSet(lake.engine, { name: 'seller-churn' });
+    const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'));
     expect(exported).toEqual({
       engine: 'sagemaker',
       model: 'seller-churn',
@@ -96,7 +96,7 @@ describe('managed scoring around the batch transform (SageMaker not called)', ()
   });
 
   it('writes the latest snapshot features-only, in the champion\'s feature order, and the sellers beside it (not in the transform\'s input)', async () => {
-    const scoring = await readScoringSet(lake.engine, { name: 'seller-churn' });
+    const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'));
     const lines = readFileSync(refined(lake, exported.files.csv), 'utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(scoring.matrix.rows);
     const champion = sageMakerChampion().features;
@@ -110,7 +110,7 @@ describe('managed scoring around the batch transform (SageMaker not called)', ()
       });
     }
     const ids = JSON.parse(readFileSync(refined(lake, exported.files.ids), 'utf8')) as ScoringIds;
-    expect(ids).toEqual({ model: 'seller-churn', version: 1, dtScore: scoring.dtScore, sageMakerModelName: MODEL_NAME, sellerIds: scoring.ids.map((id) => id.sellerId) });
+    expect(ids).toEqual({ model: 'seller-churn', version: 1, dtScore: scoring.dtScore, sageMakerModelName: MODEL_NAME, ids: scoring.ids.map((id) => id.id) });
     // The transform scores every object under scoring/: only the CSV is there.
     expect(exported.files.csv.startsWith(`${managedPrefix(RUN_ID, 'seller-churn')}/scoring/`)).toBe(true);
     expect(exported.files.ids.startsWith(`${managedPrefix(RUN_ID, 'seller-churn')}/scoring/`)).toBe(false);
@@ -119,10 +119,10 @@ describe('managed scoring around the batch transform (SageMaker not called)', ()
   it('loads the transform\'s scores onto the sellers, into churn_scores for the snapshot, classed at the threshold', async () => {
     const ids = JSON.parse(readFileSync(refined(lake, exported.files.ids), 'utf8')) as ScoringIds;
     const probability = (index: number) => Number(((index % 10) / 10 + 0.05).toFixed(2));
-    simulateTransform(lake, RUN_ID, probability, ids.sellerIds.length);
+    simulateTransform(lake, RUN_ID, probability, ids.ids.length);
     const loaded = await loadManagedScores({ engine: lake.engine, store: storeOf(lake) }, { model: sellerChurn, runId: RUN_ID, settings: MODELS });
-    const threshold = MODELS.churn.threshold;
-    const expectedFlagged = ids.sellerIds.filter((_, index) => probability(index) >= threshold).length;
+    const threshold = MODELS.classifier.threshold;
+    const expectedFlagged = ids.ids.filter((_, index) => probability(index) >= threshold).length;
     expect(loaded).toEqual({
       engine: 'sagemaker',
       sageMakerModelName: MODEL_NAME,
@@ -130,15 +130,15 @@ describe('managed scoring around the batch transform (SageMaker not called)', ()
       version: 1,
       table: 'churn_scores',
       dtScore: ids.dtScore,
-      rowsIn: ids.sellerIds.length,
-      rowsOut: ids.sellerIds.length,
+      rowsIn: ids.ids.length,
+      rowsOut: ids.ids.length,
       flagged: expectedFlagged,
       // The retention team's list is built from these scores as from the embedded path's.
-      watchlist: expectedFlagged,
+      after: { churn_watchlist: expectedFlagged },
     });
     const rows = await lake.rows(`select seller_id, score, class, model_version, dt_score, model from ${lake.engine.relations.ref('refined', 'churn_scores')}`, 'seller_id');
-    expect(rows).toHaveLength(ids.sellerIds.length);
-    const expected = ids.sellerIds
+    expect(rows).toHaveLength(ids.ids.length);
+    const expected = ids.ids
       .map((sellerId, index) => ({
         seller_id: sellerId,
         score: String(probability(index)),
@@ -153,17 +153,17 @@ describe('managed scoring around the batch transform (SageMaker not called)', ()
 
   it('replaces the day\'s scores on a re-run instead of adding to them', async () => {
     const ids = JSON.parse(readFileSync(refined(lake, exported.files.ids), 'utf8')) as ScoringIds;
-    simulateTransform(lake, RUN_ID, () => 0.75, ids.sellerIds.length);
+    simulateTransform(lake, RUN_ID, () => 0.75, ids.ids.length);
     await loadManagedScores({ engine: lake.engine, store: storeOf(lake) }, { model: sellerChurn, runId: RUN_ID, settings: MODELS });
     const [counts] = await lake.rows(`select count(*) as n, min(score) as low, max(score) as high from ${lake.engine.relations.ref('refined', 'churn_scores')}`);
-    expect(counts).toEqual({ n: String(ids.sellerIds.length), low: '0.75', high: '0.75' });
+    expect(counts).toEqual({ n: String(ids.ids.length), low: '0.75', high: '0.75' });
   });
 
   it('refuses a transform output whose lines do not match the sellers sent', async () => {
     const ids = JSON.parse(readFileSync(refined(lake, exported.files.ids), 'utf8')) as ScoringIds;
-    simulateTransform(lake, RUN_ID, () => 0.5, ids.sellerIds.length + 1);
+    simulateTransform(lake, RUN_ID, () => 0.5, ids.ids.length + 1);
     await expect(loadManagedScores({ engine: lake.engine, store: storeOf(lake) }, { model: sellerChurn, runId: RUN_ID, settings: MODELS })).rejects.toThrow(
-      new RegExp(`seller-churn scoring transform of run ${RUN_ID}: .* holds ${ids.sellerIds.length + 1} predictions, and ${ids.sellerIds.length} rows were sent`),
+      new RegExp(`seller-churn scoring transform of run ${RUN_ID}: .* holds ${ids.ids.length + 1} predictions, and ${ids.ids.length} rows were sent`),
     );
   });
 
@@ -193,7 +193,7 @@ describe('managed scoring around the batch transform (SageMaker not called)', ()
   describe('with an embedded champion', () => {
     let scored: ScoredInProcess;
     beforeAll(async () => {
-      const settings = { ...MODELS, churn: { ...MODELS.churn, gradientBoosting: { ...MODELS.churn.gradientBoosting, num_round: 5 } } };
+      const settings = { ...MODELS, classifier: { ...MODELS.classifier, gradientBoosting: { ...MODELS.classifier.gradientBoosting, num_round: 5 } } };
       await buildTrainingSet(lake.engine, 'seller-churn', settings);
       await trainModel({ engine: lake.engine, store: storeOf(lake) }, { model: sellerChurn, runId: 'run-embedded', settings });
       const candidate = JSON.parse(readFileSync(refined(lake, '_ml/runs/run-embedded/seller-churn/candidates/gradient-boosting.json'), 'utf8')) as Candidate;
@@ -205,7 +205,7 @@ describe('managed scoring around the batch transform (SageMaker not called)', ()
     });
 
     it('scores in-process and says so, so the flow skips the batch transform', async () => {
-      const scoring = await readScoringSet(lake.engine, { name: 'seller-churn' });
+      const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'));
       expect(scored).toMatchObject({ engine: 'embedded', model: 'seller-churn', version: 2, table: 'churn_scores', dtScore: scoring.dtScore, rowsOut: scoring.matrix.rows });
       expect(scored.reason).toBe('champion v2 of seller-churn is an embedded gradient-boosting model with no SageMaker model: scored in-process, no batch transform');
       const versions = await lake.rows(`select distinct model_version from ${lake.engine.relations.ref('refined', 'churn_scores')}`);

@@ -28,8 +28,8 @@ const RUN_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 
 /** The hyperparameters as DescribeTrainingJob reports them after the job the stack renders. */
 const HYPERPARAMETERS: Record<string, string> = {
-  ...Object.fromEntries(Object.entries(MODELS.churn.gradientBoosting).map(([name, value]) => [name, String(value)])),
-  seed: String(MODELS.churn.seed),
+  ...Object.fromEntries(Object.entries(MODELS.classifier.gradientBoosting).map(([name, value]) => [name, String(value)])),
+  seed: String(MODELS.classifier.seed),
   objective: 'binary:logistic',
   eval_metric: 'auc',
 };
@@ -90,7 +90,7 @@ describe('managed training around the SageMaker jobs (SageMaker not called)', ()
   });
 
   it('exports what the job reads under the run\'s managed prefix: label-first CSV for train and validation, features only for evaluation', async () => {
-    const set = await readTrainingSet(lake.engine, 'abt_churn');
+    const set = await readTrainingSet(lake.engine, modelNamed('seller-churn'));
     const prefix = managedPrefix(RUN_ID, 'seller-churn');
     const lines = (path: string) => readFileSync(refined(lake, `${prefix}/${path}`), 'utf8').trimEnd().split('\n');
     const width = set.features.length;
@@ -104,7 +104,7 @@ describe('managed training around the SageMaker jobs (SageMaker not called)', ()
 
   it('stores the run\'s xgboost candidate: the SageMaker model, its predictions in training-set order, what it was trained on and with', async () => {
     const candidate = JSON.parse(readFileSync(refined(lake, `_ml/runs/${RUN_ID}/seller-churn/candidates/xgboost.json`), 'utf8')) as Candidate;
-    const set = await readTrainingSet(lake.engine, 'abt_churn');
+    const set = await readTrainingSet(lake.engine, modelNamed('seller-churn'));
     expect(candidate).toMatchObject({ model: 'seller-churn', algorithm: 'xgboost', engine: 'sagemaker', features: set.features, trainingSeconds: 95 });
     expect(candidate.artifact).toEqual({
       kind: 'sagemaker-xgboost',
@@ -116,7 +116,7 @@ describe('managed training around the SageMaker jobs (SageMaker not called)', ()
     });
     const dates = set.ids.map((id) => id.dtReference).sort();
     expect(candidate.trainedOn).toEqual({ rows: set.split!.filter((split) => split === 'train').length, sha256: set.sha256, firstSnapshot: dates[0], lastSnapshot: dates.at(-1) });
-    expect(candidate.parameters).toEqual({ ...MODELS.churn.gradientBoosting, seed: MODELS.churn.seed, objective: 'binary:logistic', eval_metric: 'auc' });
+    expect(candidate.parameters).toEqual({ ...MODELS.classifier.gradientBoosting, seed: MODELS.classifier.seed, objective: 'binary:logistic', eval_metric: 'auc' });
     expect(candidate.timings).toEqual({ trainingJob: 95, billable: 31 });
   });
 
@@ -177,7 +177,7 @@ describe('managed training around the SageMaker jobs (SageMaker not called)', ()
       const runId = 'run-20260101T030000Z-rebuilt';
       await exportTrainingData({ engine: lake.engine, store: storeOf(lake) }, { model: sellerChurn, runId });
       simulateTransform(lake, runId);
-      await buildTrainingSet(lake.engine, 'seller-churn', { ...MODELS, churn: { ...MODELS.churn, seed: MODELS.churn.seed + 1 } });
+      await buildTrainingSet(lake.engine, 'seller-churn', { ...MODELS, classifier: { ...MODELS.classifier, seed: MODELS.classifier.seed + 1 } });
       try {
         await expect(collectManagedModel({ engine: lake.engine, store: storeOf(lake) }, { model: sellerChurn, runId, job: job(runId) })).rejects.toThrow(
           /refined abt_churn changed after it was exported for run run-20260101T030000Z-rebuilt/,

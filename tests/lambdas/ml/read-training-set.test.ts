@@ -3,6 +3,7 @@
  * engine's matrix, in a stable order, NULL as NaN, with a hash that
  * identifies the rows read.
  */
+import { modelNamed } from '../../support/catalog.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readScoringSet, readTrainingSet } from '../../../lambdas/ml/read-training-set.ts';
 import { ACTIVE_DAYS, SNAPSHOT_FEATURES, buildTrainingSet, openSampleFeatureLake } from '../../workloads/olist/ml/sample-lake.ts';
@@ -25,19 +26,19 @@ describe('reading training sets on the Olist sample', () => {
   });
 
   it('reads the ABT whole: ids, labels and splits as stored, ordered by dt_reference then seller_id', async () => {
-    const set = await readTrainingSet(lake.engine, 'abt_churn');
+    const set = await readTrainingSet(lake.engine, modelNamed('seller-churn'));
     const stored = await lake.rows(`select seller_id, dt_reference, churn, split from ${lake.engine.relations.ref('refined', 'abt_churn')}`, 'dt_reference, seller_id');
     expect(set.features).toEqual(FEATURES);
     expect(set.matrix.columns).toEqual(FEATURES);
     expect(set.matrix.rows).toBe(stored.length);
     expect(set.matrix.values).toHaveLength(stored.length * FEATURES.length);
-    expect(set.ids).toEqual(stored.map((row) => ({ sellerId: row.seller_id, dtReference: row.dt_reference })));
+    expect(set.ids).toEqual(stored.map((row) => ({ id: row.seller_id, dtReference: row.dt_reference })));
     expect(Array.from(set.labels!)).toEqual(stored.map((row) => Number(row.churn)));
     expect(set.split).toEqual(stored.map((row) => row.split));
   });
 
   it('puts each feature in its column, as a double, and a NULL as NaN', async () => {
-    const set = await readTrainingSet(lake.engine, 'abt_churn');
+    const set = await readTrainingSet(lake.engine, modelNamed('seller-churn'));
     const width = FEATURES.length;
     const at = (row: number, feature: string) => set.matrix.values[row * width + FEATURES.indexOf(feature)]!;
     // A seller with one sale day in the window has no gap between sale days.
@@ -46,7 +47,7 @@ describe('reading training sets on the Olist sample', () => {
       'dt_reference, seller_id',
     );
     expect(single.length).toBeGreaterThan(0);
-    const row = set.ids.findIndex((id) => id.sellerId === single[0]!.seller_id && id.dtReference === single[0]!.dt_reference);
+    const row = set.ids.findIndex((id) => id.id === single[0]!.seller_id && id.dtReference === single[0]!.dt_reference);
     expect(at(row, 'avg_days_between_sales')).toBeNaN();
     expect(at(row, 'recency_days')).toBe(Number(single[0]!.recency_days));
     expect(at(row, 'revenue')).toBeCloseTo(Number(single[0]!.revenue), 9);
@@ -54,17 +55,17 @@ describe('reading training sets on the Olist sample', () => {
   });
 
   it('hashes the rows read: the same table gives the same hash, a different split another', async () => {
-    const first = await readTrainingSet(lake.engine, 'abt_churn');
+    const first = await readTrainingSet(lake.engine, modelNamed('seller-churn'));
     expect(first.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect((await readTrainingSet(lake.engine, 'abt_churn')).sha256).toBe(first.sha256);
-    await buildTrainingSet(lake.engine, 'seller-churn', { ...MODELS, churn: { ...MODELS.churn, seed: MODELS.churn.seed + 1 } });
-    expect((await readTrainingSet(lake.engine, 'abt_churn')).sha256).not.toBe(first.sha256);
+    expect((await readTrainingSet(lake.engine, modelNamed('seller-churn'))).sha256).toBe(first.sha256);
+    await buildTrainingSet(lake.engine, 'seller-churn', { ...MODELS, classifier: { ...MODELS.classifier, seed: MODELS.classifier.seed + 1 } });
+    expect((await readTrainingSet(lake.engine, modelNamed('seller-churn'))).sha256).not.toBe(first.sha256);
     await buildTrainingSet(lake.engine, 'seller-churn', MODELS);
-    expect((await readTrainingSet(lake.engine, 'abt_churn')).sha256).toBe(first.sha256);
+    expect((await readTrainingSet(lake.engine, modelNamed('seller-churn'))).sha256).toBe(first.sha256);
   });
 
   it('reads the segmentation base without labels or splits', async () => {
-    const set = await readTrainingSet(lake.engine, 'segment_base');
+    const set = await readTrainingSet(lake.engine, modelNamed('seller-segments'));
     expect(set.features).toEqual(FEATURES);
     expect(set.labels).toBeNull();
     expect(set.split).toBeNull();
@@ -73,11 +74,11 @@ describe('reading training sets on the Olist sample', () => {
   });
 
   it('reads the scoring set: the sellers active at the latest snapshot, in the ABT’s feature order', async () => {
-    const scoring = await readScoringSet(lake.engine, { name: 'seller-churn' });
+    const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'));
     const [latest] = await lake.rows(`select max(dt_reference) as dt from ${lake.engine.relations.ref('refined', 'fs_seller_sales')}`);
     expect(scoring.dtScore).toBe(latest!.dt);
     expect(scoring.matrix.columns).toEqual(FEATURES);
-    const base = await readTrainingSet(lake.engine, 'segment_base');
+    const base = await readTrainingSet(lake.engine, modelNamed('seller-segments'));
     expect(scoring.ids).toEqual(base.ids);
     expect(Array.from(scoring.matrix.values)).toEqual(Array.from(base.matrix.values));
   });
@@ -85,8 +86,8 @@ describe('reading training sets on the Olist sample', () => {
   it('names the table and what builds it when it cannot be read, and the tables it knows', async () => {
     const other = await openLake();
     try {
-      await expect(readTrainingSet(other.engine, 'abt_churn')).rejects.toThrow(/^refined abt_churn \(built by the training-set step\) cannot be read: /);
-      await expect(readTrainingSet(other.engine, 'orders')).rejects.toThrow(/no retrain-flow table "orders" to read a training set from; known: fs_seller_sales, .*abt_churn, segment_base/);
+      await expect(readTrainingSet(other.engine, modelNamed('seller-churn'))).rejects.toThrow(/^refined abt_churn \(built by the training-set step\) cannot be read: /);
+      await expect(readTrainingSet(other.engine, { ...modelNamed('seller-churn'), trainingSet: 'orders' })).rejects.toThrow(/model seller-churn: no retrain-flow table "orders" to read a training set from; known: fs_seller_sales, .*abt_churn, segment_base/);
     } finally {
       await other.close();
     }

@@ -40,7 +40,7 @@ import { environmentWith, TEST_VERSION } from '../../support/environments.ts';
  * default 0.5, so the scores show it is the configured one that classes them.
  */
 const SETTINGS: ModelSettings = environmentWith('dev', (document) => {
-  document.models = { churn: { threshold: 0.3, gradientBoosting: { num_round: 30 } } };
+  document.models = { classifier: { threshold: 0.3, gradientBoosting: { num_round: 30 } } };
 }).models;
 const NOW = new Date('2026-03-02T03:00:00.000Z');
 const clock: Clock = { now: () => NOW };
@@ -79,7 +79,7 @@ beforeAll(async () => {
   lake = await openSampleFeatureLake();
   await buildTrainingSet(lake.engine, 'seller-churn', SETTINGS);
   await buildTrainingSet(lake.engine, 'seller-segments', SETTINGS);
-  set = await readTrainingSet(lake.engine, sellerChurn.trainingSet);
+  set = await readTrainingSet(lake.engine, sellerChurn);
 }, 120_000);
 afterAll(async () => {
   await lake.close();
@@ -104,8 +104,8 @@ describe('the first seller-churn run', () => {
     const matrix = selectRows(set.matrix, trainRows);
     const labels = Uint8Array.from(trainRows, (index) => set.labels![index]!);
     const expected = {
-      'gradient-boosting': trainGradientBoosting(matrix, labels, { ...SETTINGS.churn.gradientBoosting, seed: SETTINGS.churn.seed }),
-      'logistic-regression': trainLogisticRegression(matrix, labels, SETTINGS.churn.logisticRegression),
+      'gradient-boosting': trainGradientBoosting(matrix, labels, { ...SETTINGS.classifier.gradientBoosting, seed: SETTINGS.classifier.seed }),
+      'logistic-regression': trainLogisticRegression(matrix, labels, SETTINGS.classifier.logisticRegression),
     };
     for (const algorithm of sellerChurn.algorithms) {
       const stored = refinedJson<Candidate>(`${runPrefix(RUN, 'seller-churn')}/candidates/${algorithm}.json`);
@@ -169,7 +169,7 @@ describe('the first seller-churn run', () => {
       promote: true,
       reason: 'no champion yet: the first model becomes champion',
       metric: 'auc_oot',
-      margin: SETTINGS.churn.promotionMargin,
+      margin: SETTINGS.classifier.promotionMargin,
       challenger: { algorithm: evaluation.challenger, value: challenger.metrics.auc_oot },
     });
     expect(refinedJson<GateDecision>(`${runPrefix(RUN, 'seller-churn')}/gate.json`)).toEqual(gate);
@@ -242,7 +242,7 @@ describe('the first seller-churn run', () => {
   });
 
   it('scores every seller of the latest snapshot into churn_scores partition dt_score=<snapshot>, model seller-churn, classed by the threshold', async () => {
-    const scoring = await readScoringSet(lake.engine, { name: 'seller-churn' });
+    const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'));
     const [latest] = await lake.rows(`select max(dt_reference) as dt from ${lake.engine.relations.ref('refined', 'fs_seller_sales')}`);
     expect(scoring.dtScore).toBe(latest!.dt);
 
@@ -254,18 +254,18 @@ describe('the first seller-churn run', () => {
     expect(Object.keys(pointer?.partitions ?? {})).toEqual([scoring.dtScore]);
     const rows = await lake.rows(`select * from ${lake.engine.relations.ref('refined', 'churn_scores')} where dt_score = date '${scoring.dtScore}'`, 'seller_id');
     expect(new Set(rows.map((row) => row.model))).toEqual(new Set(['seller-churn']));
-    expect(rows.map((row) => row.seller_id)).toEqual(scoring.ids.map((id) => id.sellerId).sort());
+    expect(rows.map((row) => row.seller_id)).toEqual(scoring.ids.map((id) => id.id).sort());
     for (const row of rows) {
       const score = Number(row.score);
       expect(score).toBeGreaterThanOrEqual(0);
       expect(score).toBeLessThanOrEqual(1);
-      expect(Number(row.class), `${row.seller_id} ${score}`).toBe(score >= SETTINGS.churn.threshold ? 1 : 0);
+      expect(Number(row.class), `${row.seller_id} ${score}`).toBe(score >= SETTINGS.classifier.threshold ? 1 : 0);
       expect(row.model_version).toBe('v0001');
     }
     expect(result.flagged).toBe(rows.filter((row) => row.class === '1').length);
     // Both classes occur on the sample, and some sellers are churners at 0.3 that would not be at 0.5.
     expect(new Set(rows.map((row) => row.class))).toEqual(new Set(['0', '1']));
-    expect(rows.some((row) => Number(row.score) >= SETTINGS.churn.threshold && Number(row.score) < 0.5)).toBe(true);
+    expect(rows.some((row) => Number(row.score) >= SETTINGS.classifier.threshold && Number(row.score) < 0.5)).toBe(true);
   });
 
   it('replaces the day’s partition when scoring runs again, instead of adding to it', async () => {
@@ -284,7 +284,7 @@ describe('a second seller-churn run on the same data', () => {
     const { gate } = await trainToGate(sellerChurn, RUN);
     expect(gate.promote).toBe(true);
     expect(gate.champion).toEqual({ version: 1, value: gate.challenger.value });
-    expect(gate.reason).toBe(`auc_oot ${gate.challenger.value.toFixed(4)} vs champion v1 ${gate.challenger.value.toFixed(4)}: within the margin of ${SETTINGS.churn.promotionMargin}`);
+    expect(gate.reason).toBe(`auc_oot ${gate.challenger.value.toFixed(4)} vs champion v1 ${gate.challenger.value.toFixed(4)}: within the margin of ${SETTINGS.classifier.promotionMargin}`);
   });
 
   it('registers v0002 from the same training data and moves champion.json to it', async () => {
@@ -303,7 +303,7 @@ describe('a seller-churn challenger worse than the champion by more than the mar
   const stump: ModelDefinition = { ...sellerChurn, algorithms: ['gradient-boosting'] };
   const stumpSettings: ModelSettings = {
     ...SETTINGS,
-    churn: { ...SETTINGS.churn, gradientBoosting: { ...SETTINGS.churn.gradientBoosting, num_round: 1, max_depth: 1 } },
+    classifier: { ...SETTINGS.classifier, gradientBoosting: { ...SETTINGS.classifier.gradientBoosting, num_round: 1, max_depth: 1 } },
   };
   let gate: GateDecision;
   let championBefore: string;
@@ -312,10 +312,10 @@ describe('a seller-churn challenger worse than the champion by more than the mar
     championBefore = refinedFile(championKey('seller-churn'));
     ({ gate } = await trainToGate(stump, RUN, stumpSettings));
     expect(gate.champion!.version).toBe(2);
-    expect(gate.challenger.value).toBeLessThan(gate.champion!.value! - SETTINGS.churn.promotionMargin);
+    expect(gate.challenger.value).toBeLessThan(gate.champion!.value! - SETTINGS.classifier.promotionMargin);
     expect(gate.promote).toBe(false);
     expect(gate.reason).toBe(
-      `auc_oot ${gate.challenger.value.toFixed(4)} is worse than champion v2's ${gate.champion!.value!.toFixed(4)} by more than ${SETTINGS.churn.promotionMargin}`,
+      `auc_oot ${gate.challenger.value.toFixed(4)} is worse than champion v2's ${gate.champion!.value!.toFixed(4)} by more than ${SETTINGS.classifier.promotionMargin}`,
     );
   });
 
@@ -345,7 +345,7 @@ describe('a seller-churn champion that cannot score the current features', () =>
     const legacyFeatures = set.features.map((feature) => (feature === 'recency_days' ? 'days_since_last_sale' : feature));
     const trainRows = set.split!.flatMap((split, index) => (split === 'train' ? [index] : []));
     const matrix = { ...selectRows(set.matrix, trainRows), columns: legacyFeatures };
-    const parameters = { ...SETTINGS.churn.gradientBoosting, num_round: 5, seed: 1 };
+    const parameters = { ...SETTINGS.classifier.gradientBoosting, num_round: 5, seed: 1 };
     const legacy: Candidate = {
       model: 'seller-churn',
       algorithm: 'gradient-boosting',
@@ -393,12 +393,12 @@ describe('the seller-segments model (k-means)', () => {
   let segmentRows: number;
 
   it('trains one k-means candidate on every seller of its base, with the time each step took', async () => {
-    const base = await readTrainingSet(lake.engine, sellerSegments.trainingSet);
+    const base = await readTrainingSet(lake.engine, sellerSegments);
     segmentRows = base.matrix.rows;
     const training = await trainModel(ports(), { model: sellerSegments, runId: RUN, settings: SETTINGS });
     expect(training.candidates).toEqual([{ algorithm: 'k-means', seconds: expect.any(Number), rows: segmentRows }]);
     const candidate = refinedJson<Candidate>(`${runPrefix(RUN, 'seller-segments')}/candidates/k-means.json`);
-    expect(candidate).toMatchObject({ algorithm: 'k-means', trainedOn: { rows: segmentRows, sha256: base.sha256 }, parameters: { k: SETTINGS.segments.k, maxIterations: SETTINGS.segments.maxIterations, seed: SETTINGS.segments.seed } });
+    expect(candidate).toMatchObject({ algorithm: 'k-means', trainedOn: { rows: segmentRows, sha256: base.sha256 }, parameters: { k: SETTINGS.clusterer.k, maxIterations: SETTINGS.clusterer.maxIterations, seed: SETTINGS.clusterer.seed } });
     expect(Object.keys(candidate.timings).sort()).toEqual(['readTrainingSet', 'train:k-means']);
     for (const seconds of Object.values(candidate.timings)) expect(seconds).toBeGreaterThanOrEqual(0);
   });
@@ -409,14 +409,14 @@ describe('the seller-segments model (k-means)', () => {
     const { metrics } = evaluation.candidates[0]!;
     expect(metrics.silhouette).toBeGreaterThan(-1);
     expect(metrics.silhouette).toBeLessThanOrEqual(1);
-    expect(metrics).toMatchObject({ rows: segmentRows, segments: SETTINGS.segments.k });
+    expect(metrics).toMatchObject({ rows: segmentRows, segments: SETTINGS.clusterer.k });
     expect(metrics.smallest_segment).toBeGreaterThan(0);
     expect(metrics.largest_segment).toBeLessThan(segmentRows);
   });
 
   it('becomes the first champion and logs its silhouette and timings to the tracker', async () => {
     const gate = await gateModel(ports(), { model: sellerSegments, runId: RUN, settings: SETTINGS });
-    expect(gate).toMatchObject({ promote: true, metric: 'silhouette', margin: SETTINGS.segments.promotionMargin });
+    expect(gate).toMatchObject({ promote: true, metric: 'silhouette', margin: SETTINGS.clusterer.promotionMargin });
     const registered = await register(sellerSegments, RUN);
     expect(registered).toMatchObject({ name: 'seller-segments', version: 1, promoted: true, champion: 1, silhouette: gate.challenger.value });
     expect(registered.auc).toBeUndefined();
@@ -426,21 +426,21 @@ describe('the seller-segments model (k-means)', () => {
   });
 
   it('scores every seller of the latest snapshot into seller_segments with a segment in [0, k)', async () => {
-    const scoring = await readScoringSet(lake.engine, { name: 'seller-churn' });
+    const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'));
     const result = await scoreModel(ports(), { model: sellerSegments, settings: SETTINGS });
     expect(result).toMatchObject({ table: 'seller_segments', version: 1, dtScore: scoring.dtScore, rowsOut: scoring.ids.length });
     const rows = await scoresOf('seller_segments');
-    expect(rows.map((row) => row.seller_id)).toEqual(scoring.ids.map((id) => id.sellerId).sort());
+    expect(rows.map((row) => row.seller_id)).toEqual(scoring.ids.map((id) => id.id).sort());
     expect(new Set(rows.map((row) => `${row.dt_score}/${row.model}/${row.model_version}`))).toEqual(new Set([`${scoring.dtScore}/seller-segments/v0001`]));
     for (const row of rows) {
       expect(Number.isInteger(Number(row.segment))).toBe(true);
       expect(Number(row.segment)).toBeGreaterThanOrEqual(0);
-      expect(Number(row.segment)).toBeLessThan(SETTINGS.segments.k);
+      expect(Number(row.segment)).toBeLessThan(SETTINGS.clusterer.k);
     }
   });
 
   it('promotes an identical retrain even with a promotion margin of 0: the gate compares the values it records, both rounded alike', async () => {
-    const strict: ModelSettings = { ...SETTINGS, segments: { ...SETTINGS.segments, promotionMargin: 0 } };
+    const strict: ModelSettings = { ...SETTINGS, clusterer: { ...SETTINGS.clusterer, promotionMargin: 0 } };
     const { gate } = await trainToGate(sellerSegments, 'run-2', strict);
     expect(gate.champion).toEqual({ version: 1, value: gate.challenger.value });
     expect(gate).toMatchObject({ promote: true, margin: 0 });

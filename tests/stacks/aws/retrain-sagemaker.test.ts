@@ -138,7 +138,7 @@ describe('retrain on SageMaker (sizing.training.engine: sagemaker, prod)', () =>
 
   it('trains built-in XGBoost 1.7-1 of the region with the environment\'s hyperparameters, on CSV train and validation channels', () => {
     const parameters = asl.States.TrainSellerChurn!.Parameters;
-    const churn = prod.models.churn;
+    const churn = prod.models.classifier;
     expect(parameters.HyperParameters).toEqual({
       ...Object.fromEntries(Object.entries(churn.gradientBoosting).map(([name, value]) => [name, String(value)])),
       seed: String(churn.seed),
@@ -334,7 +334,7 @@ describe('retrain on SageMaker (sizing.training.engine: sagemaker, prod)', () =>
 describe('retrain on SageMaker, after the environment file changes', () => {
   const changed = environmentWith('prod', (document) => {
     document.sizing.training = { engine: 'sagemaker', instanceType: 'ml.c5.2xlarge', instanceCount: 2, useSpot: false, maxRuntimeMinutes: 90 };
-    document.models = { churn: { seed: 7, gradientBoosting: { num_round: 350, eta: 0.05, max_depth: 6 } } };
+    document.models = { classifier: { seed: 7, gradientBoosting: { num_round: 350, eta: 0.05, max_depth: 6 } } };
   });
   let asl: Asl;
   let aws: SynthesizedAws;

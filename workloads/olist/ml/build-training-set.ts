@@ -51,6 +51,12 @@ export function snapshotFeaturesRelation(engine: QueryEngine): string {
   return `(${sql})`;
 }
 
+/** The sellers active at the latest snapshot of the feature store, with every feature: what the seller models score. */
+export function latestSnapshotRelation(engine: QueryEngine): string {
+  const features = snapshotFeaturesRelation(engine);
+  return `(select * from ${features} f where f.dt_reference = (select max(g.dt_reference) from ${features} g))`;
+}
+
 /** The feature tables, readable; a TableInputError names the missing ones. Returns the active seller-snapshots. */
 async function activeSellerSnapshots(engine: QueryEngine, reader: string, features: string): Promise<number> {
   await countInputs(engine, tablesRead(loadModel('ml', 'seller_snapshot_features').text), `${reader} (build the feature store first)`);
@@ -74,7 +80,7 @@ async function buildChurnAbt(engine: QueryEngine, settings: ModelSettings): Prom
   const model = loadModel('ml', 'abt_churn');
   await countInputs(engine, tablesRead(model.text), 'abt_churn (run the process flow first)');
   const rowsIn = await activeSellerSnapshots(engine, 'abt_churn', features);
-  const { ootSnapshots, seed, testFraction } = settings.churn;
+  const { ootSnapshots, seed, testFraction } = settings.classifier;
   const ootRelation = await engine.loadRows('ml_oot_snapshots', [{ name: 'dt_reference', type: 'date' }], ootSnapshots.map((date) => [date]));
   const sql = renderModel(model, engine.dialect, engine.relations, {
     ml: { seller_snapshot_features: features, oot_snapshots: ootRelation },
@@ -91,7 +97,7 @@ async function buildChurnAbt(engine: QueryEngine, settings: ModelSettings): Prom
   const unknown = ootSnapshots.filter((date) => !snapshots.includes(date));
   if (unknown.length > 0) {
     throw new RangeError(
-      `models.churn.ootSnapshots: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a snapshot' : 'are not snapshots'} of the ABT; ` +
+      `models.classifier.ootSnapshots: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a snapshot' : 'are not snapshots'} of the ABT; ` +
         `allowed: ${snapshots.join(', ')} (the 1st of a month whose ${ACTIVE_DAYS}-day horizon lies inside the data), or [] for the latest`,
     );
   }

@@ -14,7 +14,7 @@ import { buildOlist, closeDatabase, openLake, type TestLake } from '../../../pip
 import { environmentNamed } from '../../../support/environments.ts';
 
 const DEFAULTS = environmentNamed('dev').models;
-const settings = (churn: Partial<ModelSettings['churn']> = {}): ModelSettings => ({ ...DEFAULTS, churn: { ...DEFAULTS.churn, ...churn } });
+const settings = (churn: Partial<ModelSettings['classifier']> = {}): ModelSettings => ({ ...DEFAULTS, classifier: { ...DEFAULTS.classifier, ...churn } });
 
 interface AbtRow {
   seller_id: string;
@@ -217,7 +217,7 @@ describe('the churn ABT on the Olist sample', () => {
     const abt = await abtRows(lake);
     for (const row of abt) expect(row.split === 'oot', `${row.seller_id} ${row.dt_reference}`).toBe(['2017-06-01', '2018-01-01'].includes(row.dt_reference));
     await expect(buildTrainingSet(lake.engine, 'seller-churn', settings({ ootSnapshots: ['2018-12-01'] }))).rejects.toThrow(
-      /models\.churn\.ootSnapshots: 2018-12-01 is not a snapshot of the ABT; allowed: 2016-1\d-01, .*2018-0\d-01 \(the 1st of a month whose 45-day horizon lies inside the data\), or \[\] for the latest/,
+      /models\.classifier\.ootSnapshots: 2018-12-01 is not a snapshot of the ABT; allowed: 2016-1\d-01, .*2018-0\d-01 \(the 1st of a month whose 45-day horizon lies inside the data\), or \[\] for the latest/,
     );
   });
 
