@@ -53,6 +53,13 @@ export interface ModelDefinition {
    * @default - always trained by the embedded engine
    */
   readonly managedAlgorithm?: 'xgboost';
+  /**
+   * The stem of its managed jobs' names (`strata-<env>-<stem>-t0-<run id>`):
+   * SageMaker names stop at 63 characters, so a long model name needs a
+   * shorter one here; synth fails naming the model when it does not fit.
+   * @default - the model's name
+   */
+  readonly managedJobStem?: string;
   /** The metric the promotion gate compares with the champion's; higher is better. */
   readonly gateMetric: 'auc_oot' | 'silhouette';
   /**

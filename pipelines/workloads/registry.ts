@@ -117,10 +117,20 @@ export function installedCatalog(root = workloadsRoot()): Catalog {
   return catalogFor(installedWorkloadNames(root), root);
 }
 
+/** Glue's limit on a column comment; Unity Catalog's is larger, so Glue's decides. */
+export const COLUMN_COMMENT_LIMIT = 255;
+
 function buildCatalog(workloads: Workload[]): Catalog {
   const owner = new Map<string, Workload>();
   const problems: string[] = [];
   for (const workload of workloads) {
+    for (const dataset of [...workload.datasets, ...(workload.code.retrainDatasets ?? [])]) {
+      for (const column of dataset.columns) {
+        if (column.description.length > COLUMN_COMMENT_LIMIT) {
+          problems.push(`${workload.shown}: ${dataset.name}.${column.name}: its description has ${column.description.length} characters; at most ${COLUMN_COMMENT_LIMIT} (it becomes the catalog's column comment)`);
+        }
+      }
+    }
     const tables = [...workload.datasets, ...(workload.code.retrainDatasets ?? [])].map((dataset) => dataset.name);
     for (const table of tables) {
       const earlier = owner.get(table);

@@ -235,7 +235,7 @@ describe('strata run --flows all on the Olist sample, then again', () => {
   });
 
   it('reports each model with its version, engine, AUC on train, test and OOT (or silhouette) and whether it was promoted', () => {
-    expect(report.models.map((item) => item.name)).toEqual(['seller-churn', 'seller-segments']);
+    expect(report.models.map((item) => item.name)).toEqual(['seller-churn', 'seller-segments', 'order-delay']);
     const churn = model(report, 'seller-churn');
     expect(churn).toMatchObject({ version: 1, engine: 'embedded', promoted: true, champion: 1, reason: 'no champion yet: the first model becomes champion' });
     for (const split of ['train', 'test', 'oot'] as const) {
@@ -247,6 +247,19 @@ describe('strata run --flows all on the Olist sample, then again', () => {
     expect(segments.auc).toBeUndefined();
     expect(segments.silhouette).toBeGreaterThan(-1);
     expect(segments.silhouette).toBeLessThanOrEqual(1);
+    // The sample's out-of-time month (2018-08, 328 orders, 21 late) is too small to promise an OOT AUC; train and test are checked.
+    const delay = model(report, 'order-delay');
+    expect(delay).toMatchObject({ version: 1, engine: 'embedded', promoted: true, champion: 1 });
+    expect(delay.auc!.train).toBeGreaterThan(0.5);
+    expect(delay.auc!.test).toBeGreaterThan(0.5);
+    expect(delay.charts).toHaveLength(3);
+  });
+
+  it('scores every order still open with the order-delay champion, one row per order', async () => {
+    const open = await countTableRows(lake, 'trusted', 'orders', "order_status not in ('delivered', 'canceled', 'unavailable')");
+    expect(open).toBeGreaterThan(0);
+    expect(await countTableRows(lake, 'refined', 'order_delay_scores')).toBe(open);
+    expect(state(report, 'ScoreOrderDelay').rowsOut).toBe(open);
   });
 
   it('builds the six feature tables, one dt_reference partition per monthly snapshot', () => {

@@ -5,11 +5,11 @@ import { POINTER_FILE } from '../../pipelines/contract/lake-layout.ts';
 import { parsePointer, type TablePointer } from '../../pipelines/contract/table-pointer.ts';
 
 /** Rows in the Parquet files a glob (or a `[...]` list of quoted paths) matches, counted by a DuckDB of its own (the CLI under test has exited). */
-export async function countParquetRows(glob: string): Promise<number> {
+export async function countParquetRows(glob: string, where?: string): Promise<number> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
-    const reader = await connection.runAndReadAll(`select count(*) from read_parquet(${glob.startsWith('[') ? glob : `'${glob}'`}, union_by_name = true)`);
+    const reader = await connection.runAndReadAll(`select count(*) from read_parquet(${glob.startsWith('[') ? glob : `'${glob}'`}, union_by_name = true)${where ? ` where ${where}` : ''}`);
     return Number(reader.getRows()[0]![0]);
   } finally {
     connection.closeSync();
@@ -22,10 +22,10 @@ export function pointerOf(lake: string, layer: string, folder: string): TablePoi
   return parsePointer(folder, readFileSync(join(lake, layer, folder, POINTER_FILE), 'utf8'));
 }
 
-/** Rows in the committed version of a table: its pointer's files, counted from the files themselves. */
-export async function countTableRows(lake: string, layer: string, folder: string): Promise<number> {
+/** Rows in the committed version of a table (those matching `where`, if given): its pointer's files, counted from the files themselves. */
+export async function countTableRows(lake: string, layer: string, folder: string, where?: string): Promise<number> {
   const files = Object.values(pointerOf(lake, layer, folder).partitions).flatMap((partition) => partition.files);
   if (files.length === 0) return 0;
   const list = files.map((file) => `'${join(lake, layer, file.key).replaceAll("'", "''")}'`).join(', ');
-  return countParquetRows(`[${list}]`);
+  return countParquetRows(`[${list}]`, where);
 }

@@ -47,7 +47,7 @@ describe('the platform and the workloads', () => {
   });
 
   it('would catch an import of a workload module (the detector itself, on files that do)', () => {
-    expect(workloadImports('workloads/olist/ml/olist-ml.ts')).toContain('workloads/olist/features.ts');
+    expect(workloadImports('workloads/olist/ml/olist-ml.ts')).toContain('workloads/olist/order-delay.ts');
     expect(workloadImports('tests/workloads/olist/ml/sample-lake.ts')).toContain('workloads/olist/ml/build-features.ts');
     expect(workloadImports('pipelines/workloads/registry.ts')).toEqual([]);
   });

@@ -14,6 +14,7 @@ export const sellerChurn: ModelDefinition = {
   scoresTable: 'churn_scores',
   algorithms: ['gradient-boosting', 'logistic-regression'],
   managedAlgorithm: 'xgboost',
+  managedJobStem: 'churn',
   gateMetric: 'auc_oot',
   afterScoring: ['churn_watchlist'],
 };

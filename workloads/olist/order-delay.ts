@@ -19,7 +19,8 @@ export const ORDER_DELAY_MODEL = 'order-delay';
 
 const ORDER: ColumnDefinition = { name: 'order_id', type: 'string', required: true, description: 'Order.' };
 
-const HISTORY = 'orders delivered (status delivered, with a delivery and a promised date) before dt_reference';
+// Delivered: status delivered, with a delivery and a promised date.
+const HISTORY = 'orders delivered before dt_reference';
 
 /**
  * The features of an order, in the order the tables hold them: the ABT,

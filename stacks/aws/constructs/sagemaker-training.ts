@@ -87,12 +87,12 @@ export function xgboostImage(region: string): XgboostImage {
 }
 
 /**
- * `strata-<env>-churn`: what a model's jobs and SageMaker model are named
+ * `strata-<env>-<stem>`: what a model's jobs and SageMaker model are named
  * after. SageMaker names stop at 63 characters and carry the run id (36 for
- * the scheduler's UUIDs), so the model's name loses its `seller-`.
+ * the scheduler's UUIDs), so a model may name a shorter stem.
  */
-export function jobBaseName(environment: Environment, model: ModelName): string {
-  return resourceName(environment, model.replace(/^seller-/, ''));
+export function jobBaseName(environment: Environment, model: Pick<ModelDefinition, 'name' | 'managedJobStem'>): string {
+  return resourceName(environment, model.managedJobStem ?? model.name);
 }
 
 /** Room a job name needs after its base: `-t0-` (kind, retry) and a 36-character run id. */
@@ -162,9 +162,9 @@ export class SageMakerTraining extends Construct {
     this.tags = { ...platformTags(environment, props.platformVersion), 'strata:flow': 'retrain' };
 
     for (const model of managedModels(environment)) {
-      const base = jobBaseName(environment, model.name);
+      const base = jobBaseName(environment, model);
       if (base.length + RUN_SUFFIX_LENGTH > SAGEMAKER_NAME_LIMIT) {
-        throw new Error(`${base}: SageMaker job names of model ${model.name} would pass ${SAGEMAKER_NAME_LIMIT} characters; shorten the environment name`);
+        throw new Error(`${base}: SageMaker job names of model ${model.name} would pass ${SAGEMAKER_NAME_LIMIT} characters; shorten the environment name or give the model a shorter managedJobStem`);
       }
     }
 
@@ -254,9 +254,15 @@ export class SageMakerTraining extends Construct {
     };
   }
 
+  private definitionOf(model: ModelName): ModelDefinition {
+    const definition = managedModels(this.environment).find((candidate) => candidate.name === model);
+    if (!definition) throw new RangeError(`model ${model} is not trained on SageMaker in ${this.environment.name}`);
+    return definition;
+  }
+
   /** Names of a model's jobs for the running execution (JSONPath intrinsics), and where its files are. */
   namesFor(model: ModelName): ManagedModelNames {
-    const base = jobBaseName(this.environment, model);
+    const base = jobBaseName(this.environment, this.definitionOf(model));
     const runId = sfn.JsonPath.stringAt(RUN_ID);
     const retry = sfn.JsonPath.stringAt('$$.State.RetryCount');
     const managed = `${runPrefix('{}', model)}/managed`;
@@ -480,7 +486,7 @@ export class SageMakerTraining extends Construct {
   }
 
   private sageMakerArn(resource: 'training-job' | 'transform-job' | 'model', model: ModelName): string {
-    return Stack.of(this).formatArn({ service: 'sagemaker', resource, resourceName: `${jobBaseName(this.environment, model)}-*` });
+    return Stack.of(this).formatArn({ service: 'sagemaker', resource, resourceName: `${jobBaseName(this.environment, this.definitionOf(model))}-*` });
   }
 
   private eventRuleArn(jobs: 'Training' | 'Transform'): string {
@@ -558,7 +564,7 @@ export class SageMakerTraining extends Construct {
   }
 
   private acknowledgeFlowWildcards(scope: Construct, model: ModelName, jobs: readonly ('training' | 'transform' | 'package')[]): void {
-    const base = jobBaseName(this.environment, model);
+    const base = jobBaseName(this.environment, this.definitionOf(model));
     const wildcards: WildcardResource[] = [];
     if (jobs.includes('training')) {
       wildcards.push(

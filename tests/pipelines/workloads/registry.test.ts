@@ -42,7 +42,7 @@ describe('the workload registry', () => {
     expect(CATALOG.trusted).toHaveLength(9);
     expect(CATALOG.refined.map((dataset) => dataset.name)).toEqual(['orders_enriched', 'seller_daily_sales']);
     expect(CATALOG.relationships).toContainEqual({ table: 'order_items', column: 'seller_id', parentTable: 'sellers', parentColumn: 'seller_id', severity: 'error' });
-    expect(CATALOG.models.map((each) => each.name)).toEqual(['seller-churn', 'seller-segments']);
+    expect(CATALOG.models.map((each) => each.name)).toEqual(['seller-churn', 'seller-segments', 'order-delay']);
     expect(CATALOG.sources('dev').map((source) => source.name)).toEqual(['weather_current']);
   });
 
@@ -87,6 +87,14 @@ describe('the workload registry', () => {
     const root = rootWith({ north: files, south: files });
     expect(problemsOf(['north', 'south'], root)).toEqual([`${join(root, 'south')}: table "stores" is already declared by ${join(root, 'north')}; table names are unique across an environment's workloads`]);
     expect(problemsOf(['north'], root)).toEqual([]);
+  });
+
+  it('refuses a column description longer than a catalog column comment may be (255 characters), and accepts 255', () => {
+    const column = (length: number) => `  - { name: note, type: string, description: ${'n'.repeat(length)} }\n`;
+    const tooLong = rootWith({ shop: { 'datasets/notes.yaml': table('notes', column(256)), 'sql/trusted/notes.sql': model('notes') } });
+    expect(problemsOf(['shop'], tooLong)).toEqual([`${join(tooLong, 'shop')}: notes.note: its description has 256 characters; at most 255 (it becomes the catalog's column comment)`]);
+    const atLimit = rootWith({ shop: { 'datasets/notes.yaml': table('notes', column(255)), 'sql/trusted/notes.sql': model('notes') } });
+    expect(problemsOf(['shop'], atLimit)).toEqual([]);
   });
 
   it('derives relationships from the columns\' references, so a parent is built a level before its child', () => {

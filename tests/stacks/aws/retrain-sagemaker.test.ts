@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RETRAIN_FLOW, modelNamed } from '../../support/catalog.ts';
+import { CATALOG, RETRAIN_FLOW, modelNamed } from '../../support/catalog.ts';
 import type { Environment } from '../../../config/schema.ts';
 import { type TaskStep } from '../../../pipelines/flows/index.ts';
 import { managedPrefix } from '../../../lambdas/ml/export-training-data.ts';
@@ -59,6 +59,9 @@ function policiesOf(template: Template): Array<{ id: string; roles: string[]; st
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 const resourcesOf = (statement: Statement) => [statement.Resource].flat().map(flat);
 
+/** The models whose definitions ask for SageMaker XGBoost: seller-churn and order-delay. */
+const MANAGED = CATALOG.models.filter((model) => model.managedAlgorithm === 'xgboost');
+
 const trainStep = RETRAIN_FLOW.steps.find((step): step is TaskStep => step.kind === 'task' && step.managed?.job === 'training' && step.managed.model === 'seller-churn')!;
 const scoreStep = RETRAIN_FLOW.steps.find((step): step is TaskStep => step.kind === 'task' && step.managed?.job === 'scoring' && step.managed.model === 'seller-churn')!;
 
@@ -83,9 +86,11 @@ describe('retrain on SageMaker (sizing.training.engine: sagemaker, prod)', () =>
 
   it('holds the training job, the model and the two batch transforms as native .sync integrations', () => {
     const resources = Object.values(asl.States).map((state) => state.Resource as string | undefined);
-    expect(resources.filter((resource) => resource?.endsWith(':states:::sagemaker:createTrainingJob.sync'))).toHaveLength(1);
-    expect(resources.filter((resource) => resource?.endsWith(':states:::sagemaker:createModel'))).toHaveLength(1);
-    expect(resources.filter((resource) => resource?.endsWith(':states:::sagemaker:createTransformJob.sync'))).toHaveLength(2);
+    expect(MANAGED.map((model) => model.name)).toEqual(['seller-churn', 'order-delay']);
+    expect(resources.filter((resource) => resource?.endsWith(':states:::sagemaker:createTrainingJob.sync'))).toHaveLength(MANAGED.length);
+    expect(resources.filter((resource) => resource?.endsWith(':states:::sagemaker:createModel'))).toHaveLength(MANAGED.length);
+    expect(resources.filter((resource) => resource?.endsWith(':states:::sagemaker:createTransformJob.sync'))).toHaveLength(2 * MANAGED.length);
+    expect(asl.States.TrainOrderDelay!.Resource).toBe('arn:<Ref:AWS::Partition>:states:::sagemaker:createTrainingJob.sync');
     expect(asl.States.TrainSellerChurn!.Resource).toBe('arn:<Ref:AWS::Partition>:states:::sagemaker:createTrainingJob.sync');
     expect(asl.States.TransformEvaluationSellerChurn!.Resource).toMatch(/createTransformJob\.sync$/);
     expect(asl.States.TransformScoresSellerChurn!.Resource).toMatch(/createTransformJob\.sync$/);
@@ -224,9 +229,9 @@ describe('retrain on SageMaker (sizing.training.engine: sagemaker, prod)', () =>
     }
   });
 
-  it('registers each trained model in the strata-prod-seller-churn model package group, pending approval', () => {
+  it('registers each trained model in its model\'s package group (strata-prod-seller-churn, strata-prod-order-delay), pending approval', () => {
     const groups = Object.values(aws.templates.pipelines.findResources('AWS::SageMaker::ModelPackageGroup'));
-    expect(groups.map((group) => group.Properties.ModelPackageGroupName)).toEqual(['strata-prod-seller-churn']);
+    expect(groups.map((group) => group.Properties.ModelPackageGroupName)).toEqual(MANAGED.map((model) => `strata-prod-${model.name}`));
     const register = asl.States.RegisterPackageSellerChurn!;
     expect(register.Resource).toMatch(/:states:::aws-sdk:sagemaker:createModelPackage$/);
     expect(register.Parameters).toMatchObject({ ModelPackageGroupName: 'strata-prod-seller-churn', ModelApprovalStatus: 'PendingManualApproval' });
@@ -267,13 +272,13 @@ describe('retrain on SageMaker (sizing.training.engine: sagemaker, prod)', () =>
         ]),
       );
       const arn = (resource: string) => `arn:<Ref:AWS::Partition>:sagemaker:eu-west-1:<Ref:AWS::AccountId>:${resource}`;
-      const allowed = new Set([
-        arn('training-job/strata-prod-churn-*'),
-        arn('model/strata-prod-churn-*'),
-        arn('transform-job/strata-prod-churn-*'),
-        arn('model-package-group/strata-prod-seller-churn'),
-        arn('model-package/strata-prod-seller-churn/*'),
-      ]);
+      const allowed = new Set(
+        MANAGED.flatMap((model) => {
+          const stem = `strata-prod-${model.managedJobStem ?? model.name}`;
+          return [arn(`training-job/${stem}-*`), arn(`model/${stem}-*`), arn(`transform-job/${stem}-*`), arn(`model-package-group/strata-prod-${model.name}`), arn(`model-package/strata-prod-${model.name}/*`)];
+        }),
+      );
+      expect(allowed).toContain(arn('training-job/strata-prod-churn-*'));
       for (const statement of sageMaker) for (const resource of resourcesOf(statement)) expect(allowed, resource).toContain(resource);
 
       const passRole = statements.filter((statement) => actionsOf(statement).includes('iam:PassRole'));

@@ -257,6 +257,7 @@ describe('renderDataFactoryActivities', () => {
     const outputs = {
       RegisterSellerChurn: { summary: { version: 7, auc: 0.81, note: 'beat "champion" by 2%' } },
       RegisterSellerSegments: { summary: 'kept champion \\ v3' },
+      RegisterOrderDelay: { summary: null },
     };
     expect(bodyOf(notify, { outputs, utcNow: '2026-11-23T03:00:01.0000000Z' })).toEqual([
       {
@@ -271,6 +272,7 @@ describe('renderDataFactoryActivities', () => {
           subject: 'models retrained',
           sellerChurn: outputs.RegisterSellerChurn.summary,
           sellerSegments: outputs.RegisterSellerSegments.summary,
+          orderDelay: null,
         },
       },
     ]);
