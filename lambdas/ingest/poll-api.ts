@@ -1,9 +1,12 @@
 /**
  * API polling: GET an HTTP JSON source, validate the whole answer, and land
- * its records in raw as one JSON-lines file. A failed poll writes nothing.
+ * its records in raw as one JSON-lines file (the answer as received) and,
+ * for a source that feeds a table, as that table's CSV in landing, which the
+ * ingest flow then stages like any drop. A failed poll writes nothing.
  */
 import type { Environment } from '../../config/schema.ts';
-import type { HttpJsonSource } from '../../pipelines/workloads/http-source.ts';
+import { LANDING_PREFIX } from '../../pipelines/contract/lake-layout.ts';
+import type { HttpJsonSource, SourceLanding } from '../../pipelines/workloads/http-source.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
@@ -32,6 +35,8 @@ export interface PollApiOptions {
 export interface PollApiResult {
   /** Key in the raw layer: `<source>/ingest_date=YYYY-MM-DD/<ISO timestamp>.jsonl`; null when the API answered with no records (nothing written). */
   readonly key: string | null;
+  /** Key in the raw layer of the CSV dropped for its table (`landing/<source>/<ISO time>/<file>`); absent when the source lands none or nothing was written. */
+  readonly landingKey?: string;
   readonly records: number;
   /** HTTP requests made, over all batches and retries. */
   readonly attempts: number;
@@ -116,7 +121,40 @@ export async function pollApi(deps: PollApiDeps, source: HttpJsonSource, options
   const ingestedAt = now.toISOString();
   const key = `${source.name}/ingest_date=${ingestedAt.slice(0, 10)}/${ingestedAt}.jsonl`;
   await deps.store.write('raw', key, jsonLines(records, ingestedAt));
-  return { key, records: records.length, attempts };
+  if (!source.lands) return { key, records: records.length, attempts };
+  // After the JSON lines: a crash between the two leaves the answer in raw, never a drop without its original.
+  const landingKey = `${LANDING_PREFIX}${source.name}/${ingestedAt.replaceAll(':', '-')}/${source.lands.file}`;
+  await deps.store.write('raw', landingKey, landingCsv(records, source.lands));
+  return { key, landingKey, records: records.length, attempts };
+}
+
+/** A value at a dot-separated path of a record; a number segment indexes an array. */
+function valueAt(record: unknown, path: string): unknown {
+  let value = record;
+  for (const segment of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = Array.isArray(value) ? (/^\d+$/.test(segment) ? value[Number(segment)] : undefined) : (value as Record<string, unknown>)[segment];
+  }
+  return value;
+}
+
+/** A value as CSV text: strings as they are, numbers and booleans as JSON writes them, nested values as JSON, nothing as empty. */
+function fieldText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** The records as the table's CSV: a header of its columns, then one line per record. */
+function landingCsv(records: readonly Record<string, unknown>[], lands: SourceLanding): Uint8Array {
+  const columns = Object.entries(lands.columns);
+  const chunks: Buffer[] = [Buffer.from(`${columns.map(([column]) => fieldText(column)).join(',')}\r\n`, 'utf8')];
+  for (let start = 0; start < records.length; start += RECORDS_PER_CHUNK) {
+    let text = '';
+    for (const record of records.slice(start, start + RECORDS_PER_CHUNK)) text += `${columns.map(([, path]) => fieldText(valueAt(record, path))).join(',')}\r\n`;
+    chunks.push(Buffer.from(text, 'utf8'));
+  }
+  return Buffer.concat(chunks);
 }
 
 async function attemptOnce(deps: PollApiDeps, source: HttpJsonSource, url: URL, headers: Record<string, string>, shown: string): Promise<Record<string, unknown>[]> {

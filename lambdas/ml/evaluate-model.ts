@@ -69,7 +69,14 @@ export function classifierMetrics(set: TrainingSet, scores: Float64Array, thresh
     const splitLabels = pick(labels, indexes[split]);
     const splitScores = pick(scores, indexes[split]);
     metrics[`rows_${split}`] = splitLabels.length;
-    metrics[`positive_rate_${split}`] = round(splitLabels.reduce((sum: number, label) => sum + label, 0) / splitLabels.length);
+    const positives = splitLabels.reduce((sum: number, label) => sum + label, 0);
+    if (positives === 0 || positives === splitLabels.length) {
+      throw new Error(
+        `its ${split} split holds ${splitLabels.length} rows, ${positives === 0 ? 'none' : 'all'} of them positive: AUC needs both classes; ` +
+          (split === 'oot' ? 'name out-of-time snapshots that hold both (models.classifier.ootSnapshots)' : 'the training set needs more rows of the rarer class'),
+      );
+    }
+    metrics[`positive_rate_${split}`] = round(positives / splitLabels.length);
     metrics[`auc_${split}`] = round(auc(splitLabels, splitScores));
     if (split === 'train') continue;
     const atThreshold = confusionAt(splitLabels, splitScores, threshold);
@@ -77,6 +84,7 @@ export function classifierMetrics(set: TrainingSet, scores: Float64Array, thresh
     metrics[`precision_${split}`] = round(atThreshold.precision);
     metrics[`recall_${split}`] = round(atThreshold.recall);
     metrics[`f1_${split}`] = round(atThreshold.f1);
+    metrics[`accuracy_${split}`] = round(atThreshold.accuracy);
     metrics[`ks_${split}`] = round(ksStatistic(splitLabels, splitScores));
   }
   const oot = indexes.oot.length > 0 ? indexes.oot : indexes.test;
@@ -125,7 +133,13 @@ export async function evaluateModel(
   const curves = new Map<string, ReturnType<typeof rocCurve>[]>();
   for (const candidate of candidates) {
     const scores = predict(candidate, set.matrix);
-    const { metrics, confusion, lift } = classifierMetrics(set, scores, threshold);
+    let measured: ReturnType<typeof classifierMetrics>;
+    try {
+      measured = classifierMetrics(set, scores, threshold);
+    } catch (error) {
+      throw new Error(`model ${model.name}: ${(error as Error).message}`);
+    }
+    const { metrics, confusion, lift } = measured;
     const importance =
       candidate.algorithm === 'gradient-boosting'
         ? featureImportance(candidate.artifact).map((item) => ({ feature: item.feature, value: item.gain }))

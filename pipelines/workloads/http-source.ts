@@ -1,6 +1,8 @@
 /**
  * HTTP JSON sources: APIs the ingest flow polls and lands in raw as JSON
- * lines, one file per poll. A workload declares them (its workload.ts); how
+ * lines, one file per poll; a source that feeds a trusted table also drops
+ * its records into landing as that table's CSV, so they take the path every
+ * file takes (staged, checked, quarantined, built). A workload declares them (its workload.ts); how
  * often they are polled is the environment's `schedules.ingest` (one knob
  * for the cost tuner, not one per source). Cloud-neutral: the poller
  * use-case (lambdas/ingest/poll-api.ts) reads these; the stacks grant the
@@ -29,4 +31,17 @@ export interface HttpJsonSource {
   readonly apiKey: ApiKeyPlacement;
   /** Dot-separated path to the array of records in the response body (`list`, `data.items`). */
   readonly recordsPath: string;
+  /**
+   * The CSV each poll drops into landing for a trusted table: its file name
+   * (the table's `sourceFile`) and, per column, the dot-separated path of its
+   * value in one record (`main.temp`; a number indexes an array:
+   * `weather.0.main`). @default - records stay in raw as JSON lines only
+   */
+  readonly lands?: SourceLanding;
+}
+
+export interface SourceLanding {
+  readonly file: string;
+  /** Column -> path in a record, in the CSV's column order. */
+  readonly columns: Readonly<Record<string, string>>;
 }

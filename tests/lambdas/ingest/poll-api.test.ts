@@ -71,11 +71,31 @@ describe('pollApi against a real HTTP server on 127.0.0.1', () => {
   it('writes the records as JSON lines with _ingested_at, in raw/<source>/ingest_date=/<ISO time>.jsonl', async () => {
     replies.push(json(CITIES));
 
-    const result = await pollApi(deps, source(), { url: baseUrl });
+    const result = await pollApi(deps, source({ lands: undefined }), { url: baseUrl });
 
     expect(result).toEqual({ key: 'weather_current/ingest_date=2026-03-04/2026-03-04T05:06:07.890Z.jsonl', records: 2, attempts: 1 });
+    expect(await lakeFiles()).toEqual([join('raw', result.key!)]);
     const lines = (await readFile(join(lake, 'raw', result.key!), 'utf8')).trimEnd().split('\n');
     expect(lines.map((line) => JSON.parse(line))).toEqual(CITIES.list.map((city) => ({ ...city, _ingested_at: NOW.toISOString() })));
+  });
+
+  it('drops the records into landing as their table\'s CSV: a header of its columns, each value by its path, quoted where it must be, empty where missing', async () => {
+    const list = [
+      { id: 1, name: 'São Paulo', dt: 1772600767, main: { temp: 24.1 }, weather: [{ main: 'Rain', description: 'chuva "forte", vento' }], rain: { '1h': 0.25 } },
+      { id: 2, name: 'Rio', dt: 1772600768, main: { temp: -0.5 }, weather: [], flags: { x: true } },
+    ];
+    replies.push(json({ cnt: 2, list }));
+    const lands = { file: 'weather_current.csv', columns: { city_id: 'id', city: 'name', observed_at: 'dt', temp_c: 'main.temp', condition: 'weather.0.main', description: 'weather.0.description', rain_1h_mm: 'rain.1h', flags: 'flags' } };
+
+    const result = await pollApi(deps, source({ lands }), { url: baseUrl });
+
+    expect(result.landingKey).toBe('landing/weather_current/2026-03-04T05-06-07.890Z/weather_current.csv');
+    expect((await lakeFiles()).sort()).toEqual([join('raw', result.key!), join('raw', result.landingKey!)].sort());
+    expect(await readFile(join(lake, 'raw', result.landingKey!), 'utf8')).toBe(
+      'city_id,city,observed_at,temp_c,condition,description,rain_1h_mm,flags\r\n' +
+        '1,São Paulo,1772600767,24.1,Rain,"chuva ""forte"", vento",0.25,\r\n' +
+        '2,Rio,1772600768,-0.5,,,,"{""x"":true}"\r\n',
+    );
   });
 
   it('sends the key from the SecretStore where the source says, and never writes it', async () => {

@@ -128,6 +128,26 @@ describe('order-delay definitions and SQL', () => {
   });
 });
 
+describe('the order-delay ABT\'s default out-of-time month', () => {
+  it('is the latest labelled month holding at least half an average month\'s orders: a month the data ends in after a few days is passed over', async () => {
+    // Six more January orders: January 10, February 2, March 2; an average month holds 14 / 3, so February and March are thin.
+    const january = ['j1', 'j2', 'j3', 'j4', 'j5', 'j6'];
+    const lake = await openLake();
+    try {
+      await buildOlist(lake, {
+        ...ORDERS,
+        orders: [...ORDERS.orders!, ...january.map((id) => `${id},c1,delivered,2018-01-12 10:00:00,,,2018-01-20 10:00:00,2018-01-25 00:00:00`)],
+        order_items: [...ORDERS.order_items!, ...january.map((id) => `${id},1,p1,sA,,30.00,3.00`)],
+      });
+      const build = await buildOrderDelayAbt(lake.engine, DEFAULTS);
+      expect(build.oot).toEqual(['2018-01-01']);
+      expect(build.splits.oot).toBe(10);
+    } finally {
+      await lake.close();
+    }
+  });
+});
+
 describe('the order-delay ABT on a hand-made Olist', () => {
   let lake: TestLake;
   let build: OrderDelayTrainingSet;

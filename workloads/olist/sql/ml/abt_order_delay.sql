@@ -14,7 +14,9 @@
 --
 -- The split: the out-of-time purchase months (ref(ml, oot_snapshots),
 -- first days of months; when that is empty, the latest labelled purchase
--- month) are 'oot'; the other rows are split per late class, so both splits
+-- month holding at least half the rows of an average labelled month, so a
+-- month the data ends in after a few days, like Olist's last ones, is not a
+-- test of anything) are 'oot'; the other rows are split per late class, so both splits
 -- keep the late rate: ordered by the MD5 of seed || order_id, the first
 -- round(n x test_fraction) go to 'test', the rest to 'train'. Same seed,
 -- same data: same split, on every engine.
@@ -48,11 +50,22 @@ labelled as (
 configured_oot as (
   select dt_reference from {{ ref(ml, oot_snapshots) }}
 ),
+labelled_months as (
+  select dt_reference, count(*) as orders
+  from labelled
+  group by dt_reference
+),
+full_months as (
+  select m.dt_reference
+  from labelled_months m
+  cross join (select avg(orders) as orders from labelled_months) average
+  where m.orders * 2 >= average.orders
+),
 oot as (
   select dt_reference from configured_oot
   union all
   select dt_reference
-  from (select max(dt_reference) as dt_reference from labelled) latest
+  from (select max(dt_reference) as dt_reference from full_months) latest
   where not exists (select 1 from configured_oot)
 ),
 flagged as (
