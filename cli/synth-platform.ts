@@ -1,3 +1,4 @@
+import { checkModelOverrides } from '../config/model-settings.ts';
 import { catalogFor } from '../pipelines/workloads/registry.ts';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -106,7 +107,7 @@ export async function synthPlatform(options: SynthOptions = {}): Promise<SynthSu
     // The workloads' files are checked here while the children start (they write only to staging): a bad dataset
     // file is then one line per problem, not two failed child synths.
     try {
-      catalogFor(loaded.environment.workloads);
+      checkModelOverrides(loaded.environment.models, catalogFor(loaded.environment.workloads).models);
     } catch (error) {
       failed = true;
       await settled;

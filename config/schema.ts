@@ -41,8 +41,11 @@ function decimal(min: number, max: number) {
 }
 
 const isoDate = () =>
-  pattern(/^\d{4}-\d{2}-01$/, 'a snapshot date: the first day of a month, YYYY-MM-01').refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), {
-    error: 'must be a real date, YYYY-MM-01',
+  pattern(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD').refine((value) => {
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+  }, {
+    error: 'must be a real date, YYYY-MM-DD',
   });
 
 /** Documents a knob: what it does, its unit, and its default, in one place. */
@@ -223,42 +226,58 @@ const gradientBoosting = z.strictObject({
   max_bin: withDefault(integer(2, 255), 255, 'Histogram bins per feature.', 'bins'),
 });
 
-const models = z.strictObject({
-  classifier: section(
-    z.strictObject({
-      ootSnapshots: withDefault(
-        z.array(isoDate(), { error: 'must be a list of snapshot dates (YYYY-MM-01)' }),
-        [],
-        'Out-of-time snapshots (dt_reference, the 1st of a month) held out of training. Empty: each classifier’s latest labelled snapshot (churn: whose 45-day horizon lies inside the data; order delay: whose orders’ estimated dates have passed).',
-      ),
-      testFraction: withDefault(decimal(0.05, 0.5), 0.3, 'Share of the in-time rows held out for test, stratified by the label.'),
-      seed: withDefault(integer(0, 2_147_483_647), 42, 'Seed of the train/test split and of the trees’ row and feature sampling.'),
-      threshold: withDefault(decimal(0.01, 0.99), 0.5, 'Score at or above which a row is classed positive (a seller churns, an order arrives late): precision, recall, F1, the scores table.'),
-      promotionMargin: withDefault(
-        decimal(0, 0.2),
-        0.01,
-        'A new model becomes champion unless its OOT AUC is worse than the champion’s by more than this.',
-        'AUC',
-      ),
-      gradientBoosting: section(gradientBoosting, 'Hyperparameters of the gradient-boosted trees (embedded engine and SageMaker XGBoost).'),
-      logisticRegression: section(
-        z.strictObject({
-          l2: withDefault(decimal(0, 1000), 1, 'L2 penalty on the (standardized) coefficients.'),
-          maxIterations: withDefault(integer(10, 10_000), 300, 'Most optimizer iterations.', 'iterations'),
-        }),
-        'The logistic-regression baseline (embedded engine).',
-      ),
-    }),
-    'Every classifier (seller churn, order delay): split, threshold, promotion gate and hyperparameters.',
+/** Every classifier's settings; a model's own (models.overrides) are checked against it (config/model-settings.ts). */
+export const classifierSettings = z.strictObject({
+  ootSnapshots: withDefault(
+    z.array(isoDate(), { error: 'must be a list of snapshot dates (YYYY-MM-DD)' }),
+    [],
+    'Out-of-time snapshots (dt_reference: for churn and order delay the 1st of a month, for rain a day) held out of training; each model’s build refuses one its data does not hold. Empty: each classifier’s latest labelled snapshot (see docs/models.md).',
   ),
-  clusterer: section(
+  testFraction: withDefault(decimal(0.05, 0.5), 0.3, 'Share of the in-time rows held out for test, stratified by the label.'),
+  seed: withDefault(integer(0, 2_147_483_647), 42, 'Seed of the train/test split and of the trees’ row and feature sampling.'),
+  threshold: withDefault(decimal(0.01, 0.99), 0.5, 'Score at or above which a row is classed positive (a seller churns, an order arrives late): precision, recall, F1, the scores table.'),
+  promotionMargin: withDefault(
+    decimal(0, 0.2),
+    0.01,
+    'A new model becomes champion unless its OOT AUC is worse than the champion’s by more than this.',
+    'AUC',
+  ),
+  gradientBoosting: section(gradientBoosting, 'Hyperparameters of the gradient-boosted trees (embedded engine and SageMaker XGBoost).'),
+  logisticRegression: section(
     z.strictObject({
-      k: withDefault(integer(2, 50), 5, 'Number of segments (k-means clusters).', 'clusters'),
-      maxIterations: withDefault(integer(1, 1000), 100, 'Most k-means iterations.', 'iterations'),
-      seed: withDefault(integer(0, 2_147_483_647), 42, 'Seed of the k-means++ initialization.'),
-      promotionMargin: withDefault(decimal(0, 1), 0.05, 'A new clustering becomes champion unless its silhouette is worse than the champion’s by more than this.'),
+      l2: withDefault(decimal(0, 1000), 1, 'L2 penalty on the (standardized) coefficients.'),
+      maxIterations: withDefault(integer(10, 10_000), 300, 'Most optimizer iterations.', 'iterations'),
     }),
-    'Every clusterer (seller segments: k-means on the latest snapshot’s features).',
+    'The logistic-regression baseline (embedded engine).',
+  ),
+  rebalance: section(
+    z.strictObject({
+      method: withDefault(
+        oneOf(['none', 'oversample']),
+        'none',
+        'none: fit on the train split as it is; oversample: repeat positive rows of the train split, drawn with a seeded generator, until they make up targetShare of it. Test and OOT rows are never touched.',
+      ),
+      targetShare: withDefault(decimal(0.05, 0.5), 0.3, 'With oversample: the share of positives in the train split the candidates are fitted on.'),
+    }),
+    'Class rebalancing of the train split, for a rare positive class (embedded engine).',
+  ),
+});
+
+/** Every clusterer's settings. */
+export const clustererSettings = z.strictObject({
+  k: withDefault(integer(2, 50), 5, 'Number of segments (k-means clusters).', 'clusters'),
+  maxIterations: withDefault(integer(1, 1000), 100, 'Most k-means iterations.', 'iterations'),
+  seed: withDefault(integer(0, 2_147_483_647), 42, 'Seed of the k-means++ initialization.'),
+  promotionMargin: withDefault(decimal(0, 1), 0.05, 'A new clustering becomes champion unless its silhouette is worse than the champion’s by more than this.'),
+});
+
+const models = z.strictObject({
+  classifier: section(classifierSettings, 'Every classifier (seller churn, order delay, rain next hour): split, threshold, promotion gate, rebalancing and hyperparameters.'),
+  clusterer: section(clustererSettings, 'Every clusterer (seller segments: k-means on the latest snapshot’s features).'),
+  overrides: withDefault(
+    z.record(pattern(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'a model name (lowercase words joined by dashes)'), z.record(z.string(), z.unknown(), { error: 'must be a mapping of settings' })),
+    {},
+    'Per model, by name: the settings of its kind (keys as under classifier or clusterer) that differ for it, over its workload’s own, e.g. { rain-next-hour: { rebalance: { method: oversample } } }.',
   ),
 });
 

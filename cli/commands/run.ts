@@ -1,4 +1,5 @@
 import { generatorsOf } from '../../pipelines/workloads/generators.ts';
+import { checkModelOverrides } from '../../config/model-settings.ts';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -114,6 +115,7 @@ export const runCommand = {
     const loaded = loadEnvironment({ env: options.env, config: options.config });
     const environment = loaded.environment;
     const catalog = catalogFor(environment.workloads);
+    checkModelOverrides(environment.models, catalog.models);
     // No model, no retrain flow: `all` means the flows there are; asking for retrain by name is a mistake to say.
     if (catalog.models.length === 0 && requested.includes('retrain')) {
       throw new UsageError(`--flows retrain: the workloads of environment ${environment.name} (${environment.workloads.join(', ')}) have no models, so there is no retrain flow`);

@@ -1,3 +1,4 @@
+import { settingsFor } from '../../config/model-settings.ts';
 import { workloadMlOf } from '../ml/workload-ml.ts';
 import { catalogOf, stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
 
@@ -7,5 +8,5 @@ export const buildTrainingSetHandler =
   async (event) => {
     const catalog = catalogOf(ports);
     const model = catalog.modelNamed(stringField(event, 'model', 'build-training-set'));
-    return withEngine(ports, (engine) => workloadMlOf(catalog, model).buildTrainingSet(engine, model, ports.settings.models));
+    return withEngine(ports, (engine) => workloadMlOf(catalog, model).buildTrainingSet(engine, model, settingsFor(ports.settings.models, model)));
   };

@@ -14,7 +14,14 @@ interface CandidateBase {
   readonly features: readonly string[];
   readonly parameters: Readonly<Record<string, unknown>>;
   /** What it learned from: rows, the training data's hash and its snapshots. */
-  readonly trainedOn: { readonly rows: number; readonly sha256: string; readonly firstSnapshot: string; readonly lastSnapshot: string };
+  readonly trainedOn: {
+    readonly rows: number;
+    readonly sha256: string;
+    readonly firstSnapshot: string;
+    readonly lastSnapshot: string;
+    /** How the train split was rebalanced before fitting (models.classifier.rebalance), when it was. */
+    readonly rebalanced?: { readonly method: 'oversample'; readonly targetShare: number; readonly added: number };
+  };
   readonly trainingSeconds: number;
   /** Seconds per step of training, logged for audit (seeds' clustering pipeline). */
   readonly timings: Readonly<Record<string, number>>;

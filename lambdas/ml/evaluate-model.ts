@@ -5,6 +5,7 @@
  * lift by decile on OOT; the charts people look at (ROC, lift, importance).
  * Clusterers: silhouette, inertia, segment sizes.
  */
+import { settingsFor } from '../../config/model-settings.ts';
 import type { ModelSettings } from '../../config/schema.ts';
 import { SPLITS, type ModelDefinition, type Split } from '../../pipelines/models/index.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
@@ -97,7 +98,8 @@ export async function evaluateModel(
   ports: { engine: QueryEngine; store: ObjectStore },
   request: { model: ModelDefinition; runId: string; settings: ModelSettings },
 ): Promise<Evaluation & { rowsIn: number }> {
-  const { model, runId, settings } = request;
+  const { model, runId } = request;
+  const settings = settingsFor(request.settings, model);
   const candidates = await loadCandidates(ports.store, runId, model);
   const set = await readTrainingSet(ports.engine, model);
   const prefix = runPrefix(runId, model.name);

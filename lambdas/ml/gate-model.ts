@@ -5,6 +5,7 @@
  * configured margin. A champion that cannot score this data (its features
  * are gone) cannot defend its title.
  */
+import { settingsFor } from '../../config/model-settings.ts';
 import type { ModelSettings } from '../../config/schema.ts';
 import type { ModelDefinition } from '../../pipelines/models/index.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
@@ -43,7 +44,8 @@ export async function gateModel(
   ports: { engine: QueryEngine; store: ObjectStore },
   request: { model: ModelDefinition; runId: string; settings: ModelSettings },
 ): Promise<GateDecision> {
-  const { model, runId, settings } = request;
+  const { model, runId } = request;
+  const settings = settingsFor(request.settings, model);
   const evaluation = await readJson<Evaluation>(ports.store, `${runPrefix(runId, model.name)}/evaluation.json`, `evaluation of ${model.name}`);
   const challenger = evaluation.candidates.find((candidate) => candidate.algorithm === evaluation.challenger)!;
   const metric = model.gateMetric;

@@ -6,6 +6,7 @@
  * instead of adding to them. Then the tables its definition builds from the
  * scores (`afterScoring`: churn's watchlist) are rebuilt for that day.
  */
+import { settingsFor } from '../../config/model-settings.ts';
 import type { ModelSettings } from '../../config/schema.ts';
 import type { ModelDefinition } from '../../pipelines/models/index.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
@@ -35,7 +36,8 @@ export async function scoreModel(
   ports: { engine: QueryEngine; store: ObjectStore },
   request: { model: ModelDefinition; settings: ModelSettings },
 ): Promise<ScoringResult> {
-  const { model, settings } = request;
+  const { model } = request;
+  const settings = settingsFor(request.settings, model);
   const champion = await readChampion(ports.store, model);
   if (!champion) throw new Error(`model ${model.name} has no champion to score with; the register step promotes the first version`);
   const scoring = await readScoringSet(ports.engine, model);
@@ -48,7 +50,8 @@ export async function writeScores(
   engine: QueryEngine,
   scores: { model: ModelDefinition; settings: ModelSettings; version: number; dtScore: string; ids: readonly string[]; predictions: ArrayLike<number> },
 ): Promise<ScoringResult> {
-  const { model, settings, predictions } = scores;
+  const { model, predictions } = scores;
+  const settings = settingsFor(scores.settings, model);
   const modelVersion = versionLabel(scores.version);
   if (scores.ids.length === 0) {
     const note = `${model.name}: its workload names no row to score; ${model.scoresTable} is unchanged`;

@@ -3,6 +3,7 @@
  * and stores them for the evaluation: classifiers learn on the train split
  * only; clusterers on every row of their base.
  */
+import { settingsFor } from '../../config/model-settings.ts';
 import type { ModelSettings } from '../../config/schema.ts';
 import type { EmbeddedAlgorithm, ModelDefinition } from '../../pipelines/models/index.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
@@ -12,6 +13,7 @@ import { trainGradientBoosting } from './engine/gradient-boosting.ts';
 import { trainKMeans } from './engine/k-means.ts';
 import { trainLogisticRegression } from './engine/logistic-regression.ts';
 import { selectRows } from './engine/matrix.ts';
+import { oversamplePositives } from './engine/oversample.ts';
 import { runPrefix, writeJson } from './model-artifacts.ts';
 import { readTrainingSet, type TrainingSet } from './read-training-set.ts';
 
@@ -37,7 +39,8 @@ export async function trainModel(
   ports: { engine: QueryEngine; store: ObjectStore },
   request: { model: ModelDefinition; runId: string; settings: ModelSettings },
 ): Promise<TrainingResult> {
-  const { model, runId, settings } = request;
+  const { model, runId } = request;
+  const settings = settingsFor(request.settings, model);
   let started = performance.now();
   const set = await readTrainingSet(ports.engine, model);
   const timings: Record<string, number> = { readTrainingSet: seconds(started) };
@@ -46,12 +49,21 @@ export async function trainModel(
 
   if (model.kind === 'classifier') {
     if (!set.labels || !set.split) throw new Error(`${model.trainingSet}: a classifier's training set needs its label (${model.label}) and split columns`);
-    const trainRows = set.split.flatMap((split, index) => (split === 'train' ? [index] : []));
-    if (trainRows.length === 0) throw new Error(`${model.trainingSet}: no rows in the train split`);
+    const splitRows = set.split.flatMap((split, index) => (split === 'train' ? [index] : []));
+    if (splitRows.length === 0) throw new Error(`${model.trainingSet}: no rows in the train split`);
+    const classifier = settings.classifier;
+    const { rebalance } = classifier;
+    let trainRows = splitRows;
+    let oversampled: { method: 'oversample'; targetShare: number; added: number } | undefined;
+    if (rebalance.method === 'oversample') {
+      const drawn = oversamplePositives(Uint8Array.from(splitRows, (index) => set.labels![index]!), rebalance.targetShare, classifier.seed);
+      trainRows = Array.from(drawn.rows, (row) => splitRows[row]!);
+      oversampled = { method: 'oversample', targetShare: rebalance.targetShare, added: drawn.added };
+    }
     const matrix = selectRows(set.matrix, trainRows);
     const labels = Uint8Array.from(trainRows, (index) => set.labels![index]!);
-    const trainedOn = { rows: trainRows.length, sha256: set.sha256, ...snapshotRange(set) };
-    const classifier = settings.classifier;
+    // The rows of the split, not the repeats: what the model learned from.
+    const trainedOn = { rows: splitRows.length, sha256: set.sha256, ...snapshotRange(set), ...(oversampled ? { rebalanced: oversampled } : {}) };
     const fit = (algorithm: EmbeddedAlgorithm): ClassifierFit => {
       if (algorithm === 'gradient-boosting') {
         const parameters = { ...classifier.gradientBoosting, seed: classifier.seed };

@@ -60,6 +60,13 @@ export interface ModelDefinition {
    * @default - the model's name
    */
   readonly managedJobStem?: string;
+  /**
+   * Settings of its kind that differ for this model (keys as under the
+   * environment's `models.classifier` or `models.clusterer`), over the
+   * kind's; an environment's `models.overrides.<name>` goes over these.
+   * @default - its kind's settings
+   */
+  readonly settings?: Readonly<Record<string, unknown>>;
   /** The metric the promotion gate compares with the champion's; higher is better. */
   readonly gateMetric: 'auc_oot' | 'silhouette';
   /**

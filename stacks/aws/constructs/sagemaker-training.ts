@@ -10,6 +10,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { Environment } from '../../../config/schema.ts';
 import { NON_RETRYABLE_ERRORS, type HandlerName, type TaskStep } from '../../../pipelines/flows/index.ts';
+import { settingsFor } from '../../../config/model-settings.ts';
 import { pascalCase, type ModelDefinition, type ModelName } from '../../../pipelines/models/index.ts';
 import { catalogFor } from '../../../pipelines/workloads/registry.ts';
 import { runPrefix } from '../../../lambdas/ml/model-artifacts.ts';
@@ -293,12 +294,12 @@ export class SageMakerTraining extends Construct {
     return new ec2.InstanceType(this.environment.sizing.training.instanceType.replace(/^ml\./, ''));
   }
 
-  /** The model's hyperparameters as SageMaker XGBoost receives them: the environment's, as strings. */
-  hyperparameters(): Record<string, string> {
-    const churn = this.environment.models.classifier;
+  /** A model's hyperparameters as SageMaker XGBoost receives them: its settings' (config/model-settings.ts), as strings. */
+  hyperparameters(model: ModelDefinition): Record<string, string> {
+    const classifier = settingsFor(this.environment.models, model).classifier;
     return {
-      ...Object.fromEntries(Object.entries(churn.gradientBoosting).map(([name, value]) => [name, String(value)])),
-      seed: String(churn.seed),
+      ...Object.fromEntries(Object.entries(classifier.gradientBoosting).map(([name, value]) => [name, String(value)])),
+      seed: String(classifier.seed),
       objective: 'binary:logistic',
       eval_metric: 'auc',
     };
@@ -349,7 +350,7 @@ export class SageMakerTraining extends Construct {
       role: this.executionRole.withoutPolicyUpdates(),
       algorithmSpecification: { trainingImage: tasks.DockerImage.fromRegistry(this.image.uri), trainingInputMode: tasks.InputMode.FILE },
       inputDataConfig: [channel('train'), channel('validation')],
-      hyperparameters: this.hyperparameters(),
+      hyperparameters: this.hyperparameters(model),
       outputDataConfig: { s3OutputLocation: new RunS3Location(names.uri('output/')), encryptionKey: this.key },
       resourceConfig: { instanceType: this.instanceType(), instanceCount: sizing.instanceCount, volumeSize: Size.gibibytes(30), volumeEncryptionKey: this.key },
       stoppingCondition: { maxRuntime },
