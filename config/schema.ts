@@ -231,7 +231,7 @@ export const classifierSettings = z.strictObject({
   ootSnapshots: withDefault(
     z.array(isoDate(), { error: 'must be a list of snapshot dates (YYYY-MM-DD)' }),
     [],
-    'Out-of-time snapshots (dt_reference: for churn and order delay the 1st of a month, for rain a day) held out of training; each model’s build refuses one its data does not hold. Empty: each classifier’s latest labelled snapshot (see docs/models.md).',
+    'Out-of-time snapshots (dt_reference: for churn and order delay the 1st of a month; a model with daily snapshots names days) held out of training; each model’s build refuses one its data does not hold. Empty: each classifier’s latest labelled snapshot (see docs/models.md).',
   ),
   testFraction: withDefault(decimal(0.05, 0.5), 0.3, 'Share of the in-time rows held out for test, stratified by the label.'),
   seed: withDefault(integer(0, 2_147_483_647), 42, 'Seed of the train/test split and of the trees’ row and feature sampling.'),
@@ -272,12 +272,12 @@ export const clustererSettings = z.strictObject({
 });
 
 const models = z.strictObject({
-  classifier: section(classifierSettings, 'Every classifier (seller churn, order delay, rain next hour): split, threshold, promotion gate, rebalancing and hyperparameters.'),
+  classifier: section(classifierSettings, 'Every classifier (seller churn, order delay): split, threshold, promotion gate, rebalancing and hyperparameters.'),
   clusterer: section(clustererSettings, 'Every clusterer (seller segments: k-means on the latest snapshot’s features).'),
   overrides: withDefault(
     z.record(pattern(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'a model name (lowercase words joined by dashes)'), z.record(z.string(), z.unknown(), { error: 'must be a mapping of settings' })),
     {},
-    'Per model, by name: the settings of its kind (keys as under classifier or clusterer) that differ for it, over its workload’s own, e.g. { rain-next-hour: { rebalance: { method: oversample } } }.',
+    'Per model, by name: the settings of its kind (keys as under classifier or clusterer) that differ for it, over its workload’s own, e.g. { order-delay: { rebalance: { method: oversample } } }.',
   ),
 });
 
