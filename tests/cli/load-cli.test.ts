@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLI_BUNDLE } from '../../bin/cache-folder.mjs';
 import { bundleCacheOf, KEEP_OLD_BUNDLES_MS, loadCli } from '../../bin/load-cli.mjs';
 
 type Loaded = { main: () => string; where: () => string };
@@ -28,7 +29,12 @@ describe('the strata command loads its sources from a bundle of them', () => {
     writeFileSync(join(root, 'config', 'answer.ts'), `export const answer: string = 'bundled:';\n`);
     writeMain('one', new Date('2026-01-01T00:00:00Z'));
   });
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+    // Loading a bundle marks this process as running from it; a later test file in the same worker (the handler
+    // workers') would otherwise start its workers from this deleted bundle.
+    delete (globalThis as Record<symbol, unknown>)[CLI_BUNDLE];
+  });
 
   it('bundles the sources once and imports the bundle, where import.meta.url is still the source file', async () => {
     const loaded = await load(root);
