@@ -18,17 +18,40 @@ const blankToNull = (column: string) => `nullif(trim(${column}), '')`;
 const tryCast = (dialect: Dialect, column: string, type: { duckdb: string; trino: string; spark: string }) =>
   `try_cast(${blankToNull(column)} as ${type[dialect]})`;
 
+/**
+ * Integer casts only of whole numbers: the engines' own casts disagree on `17.5` (DuckDB rounds it
+ * to 18, Spark without ANSI mode cuts it to 17, Trino refuses it), so the rule is decided here.
+ */
+const wholeNumberCast = (dialect: Dialect, column: string, type: { duckdb: string; trino: string; spark: string }) => {
+  const pattern = `'^[+-]?[0-9]+$'`;
+  const isWhole = { duckdb: `regexp_matches(trim(${column}), ${pattern})`, trino: `regexp_like(trim(${column}), ${pattern})`, spark: `trim(${column}) rlike ${pattern}` }[dialect];
+  return `case when ${isWhole} then ${tryCast(dialect, column, type)} end`;
+};
+
 /** Text columns: trimmed; blank is missing. */
 const text: Macro = (_dialect, column) => blankToNull(column);
 
 export const MACROS: Record<string, Macro> = {
   text,
-  int: (dialect, column) => tryCast(dialect, column, { duckdb: 'integer', trino: 'integer', spark: 'int' }),
-  bigint: (dialect, column) => tryCast(dialect, column, { duckdb: 'bigint', trino: 'bigint', spark: 'bigint' }),
+  int: (dialect, column) => wholeNumberCast(dialect, column, { duckdb: 'integer', trino: 'integer', spark: 'int' }),
+  bigint: (dialect, column) => wholeNumberCast(dialect, column, { duckdb: 'bigint', trino: 'bigint', spark: 'bigint' }),
   double: (dialect, column) => tryCast(dialect, column, { duckdb: 'double', trino: 'double', spark: 'double' }),
   decimal: (dialect, column) => tryCast(dialect, column, { duckdb: 'decimal(12,2)', trino: 'decimal(12,2)', spark: 'decimal(12,2)' }),
   timestamp: (dialect, column) => tryCast(dialect, column, { duckdb: 'timestamp', trino: 'timestamp', spark: 'timestamp' }),
   date: (dialect, column) => tryCast(dialect, column, { duckdb: 'date', trino: 'date', spark: 'date' }),
+  /**
+   * Seconds since 1970-01-01 UTC (APIs' `dt`) as a UTC timestamp without zone; anything that is not a
+   * whole number is NULL, so the type check quarantines it like any bad timestamp.
+   */
+  epoch_seconds: (dialect, column) => {
+    const seconds = wholeNumberCast(dialect, column, { duckdb: 'bigint', trino: 'bigint', spark: 'bigint' });
+    return {
+      duckdb: `make_timestamp(${seconds} * 1000000)`,
+      // from_unixtime gives a timestamp with time zone UTC; the cast keeps its UTC wall time (Athena's session zone is UTC).
+      trino: `cast(from_unixtime(${seconds}) as timestamp)`,
+      spark: `timestamp_seconds(${seconds})`,
+    }[dialect];
+  },
   /**
    * `true`/`false` (any case, trimmed); anything else is not a boolean. Spelled out because the
    * engines' casts accept different spellings (DuckDB's reads `yes` as true): one rule everywhere.

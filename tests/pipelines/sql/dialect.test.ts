@@ -18,3 +18,40 @@ describe('the boolean macro', () => {
     for (const dialect of DIALECTS) expect(MACROS.boolean!(dialect, 'v')).toBe("case lower(trim(v)) when 'true' then true when 'false' then false end");
   });
 });
+
+describe('the epoch_seconds macro', () => {
+  it('reads whole seconds since 1970 as the UTC timestamp, and anything else as missing, on DuckDB', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const values = ['1772409600', ' 0 ', '', '17.5', 'soon'];
+    const reader = await connection.runAndReadAll(
+      `select strftime(${MACROS.epoch_seconds!('duckdb', 'v')}, '%Y-%m-%d %H:%M:%S') as t from (values ${values.map((value) => `('${value}')`).join(', ')}) t(v)`,
+    );
+    expect(reader.getRowObjects().map((row) => row.t)).toEqual(['2026-03-02 00:00:00', '1970-01-01 00:00:00', null, null, null]);
+    connection.closeSync();
+  });
+
+  it('uses each engine’s own conversion: Trino’s from_unixtime cast to a zoneless timestamp, Spark’s timestamp_seconds', () => {
+    expect(MACROS.epoch_seconds!('trino', 'v')).toMatch(/^cast\(from_unixtime\(.*\) as timestamp\)$/);
+    expect(MACROS.epoch_seconds!('spark', 'v')).toMatch(/^timestamp_seconds\(.*\)$/);
+  });
+});
+
+describe('the integer macros', () => {
+  it('read only whole numbers, so 17.5 is not an integer on any engine (DuckDB’s own cast would round it), on DuckDB', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const values = ['42', ' -7 ', '+3', '17.5', '1e3', '', 'x'];
+    const reader = await connection.runAndReadAll(
+      `select ${MACROS.int!('duckdb', 'v')} as i, ${MACROS.bigint!('duckdb', 'v')} as b from (values ${values.map((value) => `('${value}')`).join(', ')}) t(v)`,
+    );
+    expect(reader.getRowObjects().map((row) => row.i)).toEqual([42, -7, 3, null, null, null, null]);
+    expect(reader.getRowObjects().map((row) => row.b)).toEqual([42n, -7n, 3n, null, null, null, null]);
+    connection.closeSync();
+  });
+
+  it('guard every engine’s cast with the same whole-number pattern, in its own regular-expression function', () => {
+    expect(MACROS.int!('trino', 'v')).toContain("regexp_like(trim(v), '^[+-]?[0-9]+$')");
+    expect(MACROS.int!('spark', 'v')).toContain("trim(v) rlike '^[+-]?[0-9]+$'");
+  });
+});

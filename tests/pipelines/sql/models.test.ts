@@ -2,19 +2,19 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { buildRefined, modelInputs } from '../../../lambdas/transform/build-refined.ts';
 import { cascadeParentsOf } from '../../../pipelines/quality/rules.ts';
 import { stagedColumns } from '../../../pipelines/sql/compile.ts';
-import { CATALOG, REFINED_DATASETS, TRUSTED_DATASETS as OLIST_DATASETS, datasetNamed } from '../../support/catalog.ts';
+import { CATALOG, REFINED_DATASETS, TRUSTED_DATASETS, datasetNamed } from '../../support/catalog.ts';
 import { partitionExpression } from '../../../pipelines/sql/compile.ts';
 import { DIALECTS } from '../../../pipelines/sql/dialect.ts';
 import { loadModel, loadModels, renderModel, type Relations, type SqlModel } from '../../../pipelines/sql/render.ts';
-import { buildOlist, CONSISTENT_OLIST, lakePerTest, type TestLake } from '../support/lake.ts';
+import { buildConsistentTables, CONSISTENT_TABLES, lakePerTest, type TestLake } from '../support/lake.ts';
 
 const names: Relations = { source: (table) => `src_${table}`, ref: (layer, table) => `${layer}.${table}` };
 const ALL_MODELS = [...loadModels('trusted'), ...loadModels('refined')];
 
 describe('SQL models: rendering for every engine', () => {
-  it('finds one model per trusted Olist table and one per refined table', () => {
-    expect(loadModels('trusted').map((model) => model.table)).toEqual(OLIST_DATASETS.map((dataset) => dataset.name).sort());
-    expect(loadModels('refined').map((model) => model.table)).toEqual(['orders_enriched', 'seller_daily_sales']);
+  it('finds one model per trusted table and one per refined table', () => {
+    expect(loadModels('trusted').map((model) => model.table)).toEqual(TRUSTED_DATASETS.map((dataset) => dataset.name).sort());
+    expect(loadModels('refined').map((model) => model.table)).toEqual(REFINED_DATASETS.map((dataset) => dataset.name).sort());
   });
 
   for (const model of ALL_MODELS) {
@@ -54,9 +54,9 @@ describe('SQL models: rendering for every engine', () => {
 
   it('casts with each engine’s type names: Spark says int, the others integer', () => {
     const items = loadModel('trusted', 'order_items');
-    expect(renderModel(items, 'duckdb', names)).toContain("try_cast(nullif(trim(order_item_id), '') as integer) as order_item_id");
-    expect(renderModel(items, 'trino', names)).toContain("try_cast(nullif(trim(order_item_id), '') as integer) as order_item_id");
-    expect(renderModel(items, 'spark', names)).toContain("try_cast(nullif(trim(order_item_id), '') as int) as order_item_id");
+    expect(renderModel(items, 'duckdb', names)).toContain("then try_cast(nullif(trim(order_item_id), '') as integer) end as order_item_id");
+    expect(renderModel(items, 'trino', names)).toContain("then try_cast(nullif(trim(order_item_id), '') as integer) end as order_item_id");
+    expect(renderModel(items, 'spark', names)).toContain("then try_cast(nullif(trim(order_item_id), '') as int) end as order_item_id");
     expect(renderModel(items, 'spark', names)).toContain("try_cast(nullif(trim(price), '') as decimal(12,2)) as price");
     expect(renderModel(loadModel('trusted', 'orders'), 'trino', names)).toContain(
       "lower(nullif(trim(order_status), '')) as order_status",
@@ -106,7 +106,7 @@ describe('SQL models on DuckDB', () => {
   lakePerTest((opened) => (lake = opened));
 
   it('every trusted model outputs exactly its dataset’s columns, in order, then its lineage (ingest time, source file, record number, the raw fields)', async () => {
-    for (const dataset of OLIST_DATASETS) {
+    for (const dataset of TRUSTED_DATASETS) {
       // No staged file: an empty relation with the staged columns.
       const staged = lake.engine.filesRelation('raw', [], stagedColumns(dataset));
       const sql = renderModel(loadModel('trusted', dataset.name), 'duckdb', { ...lake.engine.relations, source: () => staged });
@@ -280,9 +280,9 @@ describe('SQL models on DuckDB', () => {
 
   describe('refined models on trusted fixtures', () => {
     beforeEach(async () => {
-      await buildOlist(lake, {
+      await buildConsistentTables(lake, {
         // i9: a product and a seller trusted does not know: it waits in quarantine until they arrive.
-        order_items: [...CONSISTENT_OLIST.order_items!, 'o3,2,p9,s9,2017-10-07 09:00:00,7.50,0.50'],
+        order_items: [...CONSISTENT_TABLES.order_items!, 'o3,2,p9,s9,2017-10-07 09:00:00,7.50,0.50'],
       });
     });
 
