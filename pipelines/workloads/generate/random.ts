@@ -1,6 +1,7 @@
 /**
- * Seeded randomness for the generator. Math.random and the clock are never
- * used: the same seed must give byte-identical files on every machine.
+ * Seeded randomness for the workloads' data generators. Math.random and the
+ * clock are never used: the same seed must give byte-identical files on every
+ * machine.
  */
 
 /** lowbias32 (Chris Wellons): a cheap 32-bit mixer with good avalanche. */

@@ -5,8 +5,8 @@
  * quarantining exactly the declared rows.
  */
 import type { DatasetDefinition } from '../../../pipelines/datasets/dataset.ts';
-import { CsvFileWriter, csvLine } from './csv-writer.ts';
-import { Random } from './random.ts';
+import { CsvFileWriter, csvLine } from '../../../pipelines/workloads/generate/csv-writer.ts';
+import { Random } from '../../../pipelines/workloads/generate/random.ts';
 
 export const BAD_ROW_KINDS = ['unparseable_date', 'unparseable_number', 'duplicate', 'extra_field', 'empty_key', 'out_of_range'] as const;
 export type BadRowKind = (typeof BAD_ROW_KINDS)[number];

@@ -4,7 +4,7 @@
  * 2017 Black Friday peak and the tail of the last two months), and the
  * timestamp format of its files.
  */
-import type { Random } from './random.ts';
+import type { Random } from '../../../pipelines/workloads/generate/random.ts';
 
 export interface SalesMonth {
   readonly year: number;

@@ -19,8 +19,8 @@ import { negate, RowSink, type BadRowKind, type CorruptionTargets } from './bad-
 import { ACCENTED_CITY_SPELLINGS, STATES, type StateGeography } from './brazil-geography.ts';
 import { DAY, HOUR, formatTimestamp, LAST_TRADING_MONTH_INDEX, purchaseSecond, SALES_MONTHS, startOfDay } from './calendar.ts';
 import { CATEGORY_MEDIAN_PRICE, CATEGORY_PRODUCT_WEIGHTS, PRODUCT_CATEGORIES } from './categories.ts';
-import { CsvFileWriter } from './csv-writer.ts';
-import { mix32, Random, WeightedChoice, weightedPick } from './random.ts';
+import { CsvFileWriter } from '../../../pipelines/workloads/generate/csv-writer.ts';
+import { mix32, Random, WeightedChoice, weightedPick } from '../../../pipelines/workloads/generate/random.ts';
 import { reviewMessage, reviewTitle } from './review-texts.ts';
 
 

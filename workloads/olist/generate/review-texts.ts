@@ -3,7 +3,7 @@
  * with commas, sometimes quoting the product, sometimes over several lines.
  * These are what break naive CSV readers, so they appear on purpose.
  */
-import type { Random } from './random.ts';
+import type { Random } from '../../../pipelines/workloads/generate/random.ts';
 
 const TITLES: Record<'good' | 'neutral' | 'bad', readonly string[]> = {
   good: ['Recomendo', 'Ótimo', 'super recomendo', 'Excelente', 'Muito bom', 'Adorei', 'Perfeito', 'Chegou antes do prazo'],

@@ -26,8 +26,8 @@ import type { DatasetDefinition } from '../../../pipelines/datasets/dataset.ts';
 import { olistTable } from '../tables.ts';
 import { batchFolderName, DEFAULT_HISTORY_SHARE, DEFAULT_RESEND, HISTORY_FOLDER, MAX_BATCHES } from './batch-folders.ts';
 import { formatTimestamp } from './calendar.ts';
-import { CsvFileWriter, csvLine } from './csv-writer.ts';
-import { Random } from './random.ts';
+import { CsvFileWriter, csvLine } from '../../../pipelines/workloads/generate/csv-writer.ts';
+import { Random } from '../../../pipelines/workloads/generate/random.ts';
 
 
 const [orders, orderItems, orderPayments, orderReviews, customers, products, sellers, geolocation, productCategoryNameTranslation] = [
