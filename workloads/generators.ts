@@ -6,5 +6,6 @@
  */
 import type { WorkloadGenerator } from '../pipelines/workloads/workload-generator.ts';
 import { olistGenerator } from './olist/generator.ts';
+import { weatherGenerator } from './weather/generator.ts';
 
-export const WORKLOAD_GENERATORS: Readonly<Record<string, WorkloadGenerator>> = { olist: olistGenerator };
+export const WORKLOAD_GENERATORS: Readonly<Record<string, WorkloadGenerator>> = { olist: olistGenerator, weather: weatherGenerator };

@@ -5,5 +5,6 @@
  */
 import type { WorkloadMl } from '../lambdas/ml/workload-ml.ts';
 import { olistMl } from './olist/ml/olist-ml.ts';
+import { weatherMl } from './weather/ml/weather-ml.ts';
 
-export const WORKLOAD_ML: Readonly<Record<string, WorkloadMl>> = { olist: olistMl };
+export const WORKLOAD_ML: Readonly<Record<string, WorkloadMl>> = { olist: olistMl, weather: weatherMl };

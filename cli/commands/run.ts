@@ -8,6 +8,7 @@ import { DuckDbDatabase } from '../../lambdas/adapters/local/duckdb-query-engine
 import { FolderObjectStore } from '../../lambdas/adapters/local/folder-object-store.ts';
 import { TableStore } from '../../lambdas/lake/table-store.ts';
 import { versionPrefix } from '../../lambdas/ml/model-artifacts.ts';
+import type { SkippedStep } from '../../lambdas/ml/models-without-data.ts';
 import type { RegisteredModel } from '../../lambdas/ml/register-model.ts';
 import type { QualityResult } from '../../lambdas/quality/check-quality.ts';
 import type { NewData } from '../../lambdas/transform/find-new-data.ts';
@@ -226,7 +227,9 @@ export const runCommand = {
       // A process run with nothing to merge ends at its check; the report and the summary say why.
       const arrivals = result.taskResults.filter((task) => task.handler === 'find-new-data').map((task) => task.result as NewData);
       const skippedProcess = arrivals.find((found) => !found.due);
-      const models = result.taskResults.filter((task) => task.handler === 'register-model').map((task) => task.result as RegisteredModel);
+      const registrations = result.taskResults.filter((task) => task.handler === 'register-model').map((task) => task.result as RegisteredModel | SkippedStep);
+      const models = registrations.filter((registration): registration is RegisteredModel => !('skipped' in registration));
+      const skippedModels = registrations.filter((registration): registration is SkippedStep => 'skipped' in registration);
       const charts = await copyModelCharts(lake, runId, models);
       const failed = result.outcomes.filter((outcome) => outcome.status === 'failed');
       const report = {
@@ -254,6 +257,7 @@ export const runCommand = {
           reason: model.reason,
           charts: charts.filter((chart) => chart.model === model.name).map((chart) => chart.file),
         })),
+        ...(skippedModels.length > 0 ? { skippedModels: skippedModels.map((model) => ({ name: model.model, reason: model.skipped })) } : {}),
         notifications: result.notifications,
       };
       const reportPath = await writeRunReport(lake, runId, report);
@@ -269,6 +273,7 @@ export const runCommand = {
         console.log(`quality: ${quality.length} rules, all passed`);
       }
       for (const model of models) console.log(`model ${model.summary}`);
+      for (const model of skippedModels) console.log(`model ${model.summary}`);
       for (const chart of charts) console.log(`chart ${relative(process.cwd(), join(lake, '_runs', chart.file))}`);
       for (const outcome of failed) console.log(`flow ${outcome.flow} FAILED: ${outcome.error}`);
       const deferred = result.taskResults.filter((task) => task.handler === 'list-landing').reduce((sum, task) => sum + Number((task.result as { deferred?: number }).deferred ?? 0), 0);

@@ -16,13 +16,14 @@ import { loadManagedScoresHandler } from './load-managed-scores.ts';
 import { pollApiHandler } from './poll-api.ts';
 import { registerModelHandler } from './register-model.ts';
 import { scoreModelHandler } from './score-model.ts';
+import { skippableModelStep } from './skippable-model-step.ts';
 import { trainModelHandler } from './train-model.ts';
 import { unpackFileDropHandler } from './unpack-file-drop.ts';
 
 export { handlerSettings } from './handler-ports.ts';
 export type { Handler, HandlerPorts, HandlerSettings } from './handler-ports.ts';
 
-/** Every handler a flow names, built from the ports of wherever it runs. */
+/** Every handler a flow names, built from the ports of wherever it runs; a model's steps after its training set skip with it. */
 export const HANDLER_FACTORIES: Record<HandlerName, (ports: HandlerPorts) => Handler> = {
   'list-landing': listLandingHandler,
   'unpack-file-drop': unpackFileDropHandler,
@@ -33,13 +34,13 @@ export const HANDLER_FACTORIES: Record<HandlerName, (ports: HandlerPorts) => Han
   'check-quality': checkQualityHandler,
   'build-features': buildFeaturesHandler,
   'build-training-set': buildTrainingSetHandler,
-  'train-model': trainModelHandler,
-  'export-training-data': exportTrainingDataHandler,
-  'evaluate-model': evaluateModelHandler,
-  'gate-model': gateModelHandler,
-  'register-model': registerModelHandler,
-  'score-model': scoreModelHandler,
-  'collect-managed-model': collectManagedModelHandler,
-  'export-scoring-data': exportScoringDataHandler,
-  'load-managed-scores': loadManagedScoresHandler,
+  'train-model': skippableModelStep(trainModelHandler),
+  'export-training-data': skippableModelStep(exportTrainingDataHandler),
+  'evaluate-model': skippableModelStep(evaluateModelHandler),
+  'gate-model': skippableModelStep(gateModelHandler),
+  'register-model': skippableModelStep(registerModelHandler),
+  'score-model': skippableModelStep(scoreModelHandler),
+  'collect-managed-model': skippableModelStep(collectManagedModelHandler),
+  'export-scoring-data': skippableModelStep(exportScoringDataHandler),
+  'load-managed-scores': skippableModelStep(loadManagedScoresHandler),
 };

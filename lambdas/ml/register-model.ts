@@ -30,6 +30,12 @@ export interface ModelCard {
   readonly features: readonly string[];
   readonly snapshots: { readonly first: string; readonly last: string };
   readonly trainingRows: number;
+  /** How the train split was rebalanced before fitting, when it was (models.classifier.rebalance). */
+  readonly rebalanced?: NonNullable<Candidate['trainedOn']['rebalanced']>;
+  /** A classifier's score at or above which a row is classed positive (models.classifier.threshold). */
+  readonly threshold?: number;
+  /** A classifier's confusion matrix (and the rates from it) at the threshold, on test and out-of-time rows. */
+  readonly confusion?: Evaluation['candidates'][number]['confusion'];
   readonly trainingDataSha256: string;
   readonly platformVersion: string;
   readonly charts: readonly string[];
@@ -70,7 +76,7 @@ export async function registerModel(
   const evaluation = await readJson<Evaluation>(store, `${prefix}/evaluation.json`, `evaluation of ${model.name}`);
   const gate = await readJson<GateDecision>(store, `${prefix}/gate.json`, `gate decision of ${model.name}`);
   const candidate = await readJson<Candidate>(store, `${prefix}/candidates/${evaluation.challenger}.json`, `candidate ${evaluation.challenger}`);
-  const metrics = evaluation.candidates.find((item) => item.algorithm === evaluation.challenger)!.metrics;
+  const { metrics, confusion } = evaluation.candidates.find((item) => item.algorithm === evaluation.challenger)!;
   const startedAt = ports.clock.now().toISOString();
 
   // A retried step (the tracker was unreachable) reuses the version it allocated instead of registering a second one.
@@ -98,6 +104,9 @@ export async function registerModel(
     features: candidate.features,
     snapshots: { first: candidate.trainedOn.firstSnapshot, last: candidate.trainedOn.lastSnapshot },
     trainingRows: candidate.trainedOn.rows,
+    ...(candidate.trainedOn.rebalanced ? { rebalanced: candidate.trainedOn.rebalanced } : {}),
+    ...(evaluation.threshold === undefined ? {} : { threshold: evaluation.threshold }),
+    ...(confusion ? { confusion } : {}),
     trainingDataSha256: candidate.trainedOn.sha256,
     platformVersion: request.platformVersion,
     charts: evaluation.charts,
@@ -140,7 +149,9 @@ export async function registerModel(
     champion = version;
   }
   const auc = model.kind === 'classifier' ? { train: metrics.auc_train ?? null, test: metrics.auc_test ?? null, oot: metrics.auc_oot ?? null } : undefined;
-  const headline = auc ? `AUC train ${auc.train?.toFixed(3)} test ${auc.test?.toFixed(3)} OOT ${auc.oot?.toFixed(3)}` : `silhouette ${metrics.silhouette?.toFixed(3)}`;
+  // The gate's metric, when it is not one of these already: what decided the promotion.
+  const gated = model.gateMetric.startsWith('auc_') || model.gateMetric === 'silhouette' ? '' : `, ${model.gateMetric} ${metrics[model.gateMetric]?.toFixed(3)}`;
+  const headline = (auc ? `AUC train ${auc.train?.toFixed(3)} test ${auc.test?.toFixed(3)} OOT ${auc.oot?.toFixed(3)}` : `silhouette ${metrics.silhouette?.toFixed(3)}`) + gated;
   return {
     name: model.name,
     version,

@@ -7,7 +7,7 @@
  */
 import type { ModelSettings } from '../../config/schema.ts';
 import type { ModelDefinition } from '../../pipelines/models/index.ts';
-import type { Catalog } from '../../pipelines/workloads/registry.ts';
+import type { Catalog, Workload } from '../../pipelines/workloads/registry.ts';
 import { WORKLOAD_ML } from '../../workloads/ml.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { QueryEngine } from '../ports/query-engine.ts';
@@ -33,10 +33,16 @@ export interface WorkloadMl {
   scoringRelation(engine: QueryEngine, model: ModelDefinition): string;
 }
 
-/** The ML steps of the workload a model belongs to. */
-export function workloadMlOf(catalog: Catalog, model: Pick<ModelDefinition, 'name'>): WorkloadMl {
+/** The workload a model belongs to. */
+export function workloadWithModel(catalog: Catalog, model: Pick<ModelDefinition, 'name'>): Workload {
   const workload = catalog.workloads.find((candidate) => (candidate.code.models ?? []).some((each) => each.name === model.name));
   if (!workload) throw new RangeError(`model "${model.name}" belongs to none of the workloads ${catalog.workloads.map((each) => each.name).join(', ')}`);
+  return workload;
+}
+
+/** The ML steps of the workload a model belongs to. */
+export function workloadMlOf(catalog: Catalog, model: Pick<ModelDefinition, 'name'>): WorkloadMl {
+  const workload = workloadWithModel(catalog, model);
   const ml = WORKLOAD_ML[workload.name];
   if (!ml) throw new RangeError(`workloads/${workload.name} has models but no ML steps in workloads/ml.ts`);
   return ml;

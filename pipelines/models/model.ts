@@ -68,7 +68,7 @@ export interface ModelDefinition {
    */
   readonly settings?: Readonly<Record<string, unknown>>;
   /** The metric the promotion gate compares with the champion's; higher is better. */
-  readonly gateMetric: 'auc_oot' | 'silhouette';
+  readonly gateMetric: 'auc_oot' | 'f1_oot' | 'silhouette';
   /**
    * Tables of refined built from its scores after each scoring, one SQL model
    * each under its workload's sql/ml/ (params `dt_score`, `model`), replacing

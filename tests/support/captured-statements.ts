@@ -3,7 +3,8 @@
  * running them, step by step as the flows call them, over the real query
  * engine adapters whose cloud client only records: every statement succeeds;
  * a count answers 1 and a write's partition values one day, so every write
- * goes as far as its UNLOAD or INSERT OVERWRITE DIRECTORY; any other query
+ * goes as far as its UNLOAD or INSERT OVERWRITE DIRECTORY, and a merge
+ * touches one partition; any other query
  * answers no rows (response shapes as the APIs document them). Steps whose
  * logic needs real rows back (the model steps read a training set) stop at
  * their first empty answer; what they sent until then is captured, and the
@@ -39,6 +40,8 @@ const RUN_ID = 'run-capture';
 function answerOf(statement: string): { columns: string[]; rows: string[][] } {
   if (/^select cast\(\S+ as (varchar|string)\) as value, count\(\*\) as n from /.test(statement)) return { columns: ['value', 'n'], rows: [['2026-12-03', '1']] };
   if (/^select count\(\*\) as n from /.test(statement)) return { columns: ['n'], rows: [['1']] };
+  // The partitions a merge touched: one, so a partitioned table's build commits a row like an unpartitioned one's.
+  if (/^select distinct \S+ as value from /.test(statement)) return { columns: ['value'], rows: [['2026-12-03']] };
   return { columns: [], rows: [] };
 }
 
@@ -80,8 +83,13 @@ function recordingAthena(sent: string[]) {
   };
 }
 
-/** The Statement Execution API, recording each statement; every statement succeeds with no rows. */
-function recordingDatabricks(sent: string[]): typeof fetch {
+/**
+ * The Statement Execution API, recording each statement; every statement
+ * succeeds with no rows. An INSERT OVERWRITE DIRECTORY leaves a data file
+ * in the lake, as Databricks would, so the engine counts the rows it wrote
+ * (one, by the count's answer) instead of finding an empty table.
+ */
+function recordingDatabricks(sent: string[], store: FolderObjectStore): typeof fetch {
   const chunks = new Map<string, string[][]>();
   return (async (url: string | URL | Request, init?: RequestInit) => {
     const served = chunks.get(String(url));
@@ -89,6 +97,8 @@ function recordingDatabricks(sent: string[]): typeof fetch {
     const body = JSON.parse(String(init?.body ?? '{}')) as { statement?: string };
     if (body.statement === undefined) throw new Error(`recording Databricks: unexpected ${init?.method ?? 'GET'} ${String(url)}`);
     sent.push(body.statement);
+    const written = /^insert overwrite directory 'abfss:\/\/([a-z]+)@[^/]+\/([^']*)'/.exec(body.statement);
+    if (written) await store.write(written[1] as Layer, `${written[2]!.replace(/\/$/, '')}/part-00000.zstd.parquet`, 'recorded');
     const { columns, rows } = answerOf(body.statement);
     const link = `https://capture.invalid/results/${sent.length}`;
     chunks.set(link, rows);
@@ -123,7 +133,7 @@ export async function captureStatements(dialect: CaptureDialect, lakeRoot: strin
       credential: { getToken: async () => 'token' },
       lake,
       sessionId: `c${sessions}`,
-      fetch: recordingDatabricks(sent),
+      fetch: recordingDatabricks(sent, store),
       pollIntervalMs: 0,
     });
   };

@@ -16,6 +16,8 @@ export const DEFAULT_WORKLOADS = environmentSchema.parse({ name: 'test' }).workl
 export const CATALOG = catalogFor(DEFAULT_WORKLOADS);
 /** Tables loaded from files. */
 export const TRUSTED_DATASETS = CATALOG.trusted;
+/** The Olist workload's tables loaded from files: what the Olist sample and generator hold. */
+export const OLIST_TRUSTED_DATASETS = CATALOG.trusted.filter((dataset) => CATALOG.workloadOf(dataset.name).name === 'olist');
 export const REFINED_DATASETS = CATALOG.refined;
 /** Trusted, then refined. */
 export const DATASETS = CATALOG.datasets;
@@ -39,3 +41,7 @@ const [firstGenerator] = [...generatorsOf(CATALOG)];
 if (!firstGenerator?.[1].batches) throw new Error('the default workloads have no generator that splits into batches');
 export const GENERATOR = firstGenerator[1];
 export const SPLITTER = firstGenerator[1].batches;
+/** The tables loaded from files of that generator's workload: the files it writes. */
+export const GENERATED_TRUSTED_DATASETS = CATALOG.trusted.filter((dataset) => CATALOG.workloadOf(dataset.name).name === firstGenerator[0]);
+/** The refined tables of that workload: what its files build. */
+export const GENERATED_REFINED_DATASETS = CATALOG.refined.filter((dataset) => CATALOG.workloadOf(dataset.name).name === firstGenerator[0]);

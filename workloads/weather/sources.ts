@@ -1,5 +1,5 @@
 /** The weather workload's source: current weather in the Brazilian state capitals. */
-import type { HttpJsonSource } from '../../pipelines/workloads/http-source.ts';
+import type { HttpJsonSource, SourceLanding } from '../../pipelines/workloads/http-source.ts';
 
 
 /**
@@ -37,6 +37,27 @@ export const STATE_CAPITAL_CITY_IDS: Readonly<Record<string, { readonly city: st
   TO: { city: 'Palmas', id: 3474574 },
 };
 
+/**
+ * What a poll drops into landing for trusted weather_current
+ * (datasets/weather_current.yaml): one CSV row per city, from the API's
+ * record fields. `rain.1h` is absent when it is dry, so the column is blank.
+ */
+export const WEATHER_CURRENT_LANDING: SourceLanding = {
+  file: 'weather_current.csv',
+  columns: {
+    city_id: 'id',
+    city: 'name',
+    observed_at: 'dt',
+    temperature_c: 'main.temp',
+    humidity_pct: 'main.humidity',
+    pressure_hpa: 'main.pressure',
+    wind_speed_ms: 'wind.speed',
+    cloudiness_pct: 'clouds.all',
+    rain_1h_mm: 'rain.1h',
+    condition: 'weather.0.main',
+  },
+};
+
 /** The group endpoint answers for at most 20 city ids per call. */
 const GROUP_ENDPOINT_MAX_IDS = 20;
 
@@ -66,5 +87,6 @@ export function weatherSource(environmentName: string): HttpJsonSource {
     apiKeySecret: `strata/${environmentName}/weather-api-key`,
     apiKey: { in: 'query', parameter: 'appid' },
     recordsPath: 'list',
+    lands: WEATHER_CURRENT_LANDING,
   };
 }

@@ -438,9 +438,16 @@ export class SageMakerTraining extends Construct {
     });
     register.addRetry(SAGEMAKER_RETRY);
 
+    // A model whose workload has no data yet: its training-set step skipped it, and the export says so; no job is started.
+    const trained = new sfn.Pass(scope, state('Trained'), { comment: `${model.name} trained by SageMaker, or skipped without data.` });
+    const hasData = new sfn.Choice(scope, state('TrainingDataOf'), { comment: 'Skipped by the training-set step (the workload has no data yet): no job.' });
+    hasData.when(sfn.Condition.isPresent(`${result}.skipped`), trained);
+    hasData.otherwise(train.next(createModel).next(transform).next(collect).next(register).next(trained));
+    exportData.next(hasData);
+
     this.acknowledgeFlowWildcards(scope, model.name, ['training', 'transform', 'package']);
     return {
-      chain: sfn.Chain.start(exportData).next(train).next(createModel).next(transform).next(collect).next(register),
+      chain: sfn.Chain.custom(exportData, trained.endStates, trained),
       tasks: [exportData, train, createModel, transform, collect, register],
       statements: this.flowStatements(model.name, ['training', 'transform', 'package']),
       handlers: ['export-training-data', 'collect-managed-model'],
@@ -456,6 +463,8 @@ export class SageMakerTraining extends Construct {
     // The join: both ways of scoring leave their result at the step's result path.
     const scored = new sfn.Pass(scope, state('Scored'), { comment: `${model.name} scored (batch transform, or in-process for an embedded champion).` });
     const engine: sfn.Choice = new sfn.Choice(scope, state('ScoringEngineOf'), { comment: 'An embedded champion was scored in-process by the export; a SageMaker champion is scored by batch transform.' });
+    // First: a skipped export has no engine field, and a Choice fails on a path that is not there.
+    engine.when(sfn.Condition.isPresent(`${result}.skipped`), scored);
     engine.when(sfn.Condition.stringEquals(`${result}.engine`, 'embedded'), scored);
     const exportData = this.lambdaTask(scope, state('ExportScoringData'), functions['export-scoring-data'], input, result);
 

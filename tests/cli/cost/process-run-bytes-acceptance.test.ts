@@ -17,13 +17,13 @@ import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object
 import { TableStore } from '../../../lambdas/lake/table-store.ts';
 import { modelInputs } from '../../../lambdas/transform/build-refined.ts';
 import { bytesOf, type TablePointer } from '../../../pipelines/contract/table-pointer.ts';
-import { CATALOG, DATASETS, GENERATOR, SPLITTER } from '../../support/catalog.ts';
+import { CATALOG, GENERATED_REFINED_DATASETS, GENERATED_TRUSTED_DATASETS, GENERATOR, SPLITTER } from '../../support/catalog.ts';
 import { cascadeParentsOf } from '../../../pipelines/quality/rules.ts';
 import { loadModel } from '../../../pipelines/sql/render.ts';
 import { runStrata } from '../../support/run-cli.ts';
 
-const TRUSTED = DATASETS.filter((dataset) => dataset.layer === 'trusted');
-const REFINED = DATASETS.filter((dataset) => dataset.layer === 'refined');
+const TRUSTED = GENERATED_TRUSTED_DATASETS;
+const REFINED = GENERATED_REFINED_DATASETS;
 
 interface ReportTable {
   status: string;
@@ -61,7 +61,7 @@ function stagedBytes(): number {
 }
 
 async function pointers(layer: 'trusted' | 'refined'): Promise<Map<string, TablePointer | undefined>> {
-  return new Map(await Promise.all(DATASETS.filter((dataset) => dataset.layer === layer).map(async (dataset) => [dataset.name, await tables.read(layer, dataset.name)] as const)));
+  return new Map(await Promise.all((layer === 'trusted' ? TRUSTED : REFINED).map(async (dataset) => [dataset.name, await tables.read(layer, dataset.name)] as const)));
 }
 
 const partitionBytes = (pointer: TablePointer | undefined, value: string) => (pointer?.partitions[value]?.files ?? []).reduce((sum, file) => sum + file.bytes, 0);

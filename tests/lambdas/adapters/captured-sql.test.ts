@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRUSTED_DATASETS as OLIST_DATASETS } from '../../support/catalog.ts';
 import { captureStatements, type CapturedStep } from '../../support/captured-statements.ts';
 import { athenaFindings, databricksFindings } from '../../support/sql-checks.ts';
-import { closeDatabase, CONSISTENT_OLIST, openLake, type TestLake } from '../../pipelines/support/lake.ts';
+import { closeDatabase, CONSISTENT_TABLES, openLake, type TestLake } from '../../pipelines/support/lake.ts';
 
 let lake: TestLake;
 let copies: string;
@@ -13,7 +13,7 @@ const captured: Record<'athena' | 'databricks', CapturedStep[]> = { athena: [], 
 
 beforeAll(async () => {
   lake = await openLake();
-  for (const dataset of OLIST_DATASETS) lake.writeRaw(dataset.name, CONSISTENT_OLIST[dataset.name] ?? []);
+  for (const dataset of OLIST_DATASETS) lake.writeRaw(dataset.name, CONSISTENT_TABLES[dataset.name] ?? []);
   copies = mkdtempSync(join(tmpdir(), 'strata-capture-'));
   for (const dialect of ['athena', 'databricks'] as const) {
     // Each engine commits its own (empty) versions: each gets its own copy of the staged lake.

@@ -13,7 +13,7 @@ import { buildRefined } from '../../../lambdas/transform/build-refined.ts';
 import { buildTrusted, type TrustedBuild } from '../../../lambdas/transform/build-trusted.ts';
 import { CATALOG, datasetNamed, REFINED_DATASETS } from '../../support/catalog.ts';
 import { FRESHNESS_MAX_AGE_HOURS } from '../../../pipelines/quality/rules.ts';
-import { buildOlist, CONSISTENT_OLIST, lakePerTest, type TestLake } from '../../pipelines/support/lake.ts';
+import { buildConsistentTables, CONSISTENT_TABLES, lakePerTest, type TestLake } from '../../pipelines/support/lake.ts';
 
 /** Raw fixtures are ingested at midnight on 2026-01-01: freshness counts from the table's watermark. */
 const INGESTED = Date.parse('2026-01-01T00:00:00Z');
@@ -24,7 +24,7 @@ let lake: TestLake;
 lakePerTest((opened) => (lake = opened));
 
 async function buildLake(overrides: Readonly<Record<string, readonly string[]>> = {}): Promise<TrustedBuild[]> {
-  const builds = await buildOlist(lake, overrides);
+  const builds = await buildConsistentTables(lake, overrides);
   for (const dataset of REFINED_DATASETS) await buildRefined({ engine: lake.engine, store: lake.store }, dataset);
   return builds;
 }
@@ -47,13 +47,13 @@ describe('checkQuality', () => {
     expect(result).toMatchObject({ runId: 'run-1', errors: 0, warnings: 0 });
     // Every table of the catalog, trusted and refined, is checked.
     expect(new Set(result.results.map((entry) => entry.table))).toEqual(
-      new Set([...Object.keys(CONSISTENT_OLIST), ...REFINED_DATASETS.map((dataset) => dataset.name)]),
+      new Set([...Object.keys(CONSISTENT_TABLES), ...REFINED_DATASETS.map((dataset) => dataset.name)]),
     );
-    expect(result.results.filter((entry) => entry.rule.startsWith('row_count_reconciliation'))).toHaveLength(9);
+    expect(result.results.filter((entry) => entry.rule.startsWith('row_count_reconciliation'))).toHaveLength(10);
   });
 
   it('keeps items whose seller trusted does not know out of trusted (parked), so referential integrity holds; too many parked fail the share rule', async () => {
-    const builds = await buildLake({ order_items: [...CONSISTENT_OLIST.order_items!, 'o3,2,p2,s9,,7.50,0.50', 'o3,3,p2,s8,,7.50,0.50'] });
+    const builds = await buildLake({ order_items: [...CONSISTENT_TABLES.order_items!, 'o3,2,p2,s9,,7.50,0.50', 'o3,3,p2,s8,,7.50,0.50'] });
     expect(builds.find((build) => build.table === 'order_items')).toMatchObject({ rowsIn: 6, rowsOut: 4, quarantined: 2 });
     const result = await check(builds);
     expect(result.results.find((entry) => entry.rule === 'referential_integrity(seller_id -> sellers.seller_id)')).toMatchObject({ passed: true });
@@ -75,7 +75,7 @@ describe('checkQuality', () => {
   });
 
   it('warns, without an error, on a product category that has no translation', async () => {
-    const builds = await buildLake({ products: [...CONSISTENT_OLIST.products!, 'p3,sem_traducao,10,10,1,1,1,1,1'] });
+    const builds = await buildLake({ products: [...CONSISTENT_TABLES.products!, 'p3,sem_traducao,10,10,1,1,1,1,1'] });
     const result = await check(builds);
     expect(failures(result)).toEqual([
       {
@@ -99,7 +99,7 @@ describe('checkQuality', () => {
   });
 
   it('reconciles a table with quarantined rows: they count on the quarantine side', async () => {
-    const builds = await buildLake({ sellers: [...CONSISTENT_OLIST.sellers!, 's3,1,x,ZZ', ',2,y,SP', 's1,13000,campinas,SP'] });
+    const builds = await buildLake({ sellers: [...CONSISTENT_TABLES.sellers!, 's3,1,x,ZZ', ',2,y,SP', 's1,13000,campinas,SP'] });
     expect(builds.find((build) => build.table === 'sellers')).toMatchObject({ rowsIn: 5, rowsOut: 2, quarantined: 3 });
     const lenient = { maxQuarantinedShare: 0.05, maxQuarantinedShareByTable: { sellers: 0.6 } };
     expect(failures(await check(builds, { thresholds: lenient }))).toEqual([]);
@@ -123,7 +123,7 @@ describe('checkQuality', () => {
   });
 
   it('stores the results as the run_id=<id> partition of dataquality results, replaced when the run is checked again', async () => {
-    const builds = await buildLake({ order_items: [...CONSISTENT_OLIST.order_items!, 'o3,2,p2,s9,,7.50,0.50', 'o3,3,p2,s8,,7.50,0.50'] });
+    const builds = await buildLake({ order_items: [...CONSISTENT_TABLES.order_items!, 'o3,2,p2,s9,,7.50,0.50', 'o3,3,p2,s8,,7.50,0.50'] });
     const first = await check(builds, { runId: '2026-01-02T00-00-00Z' });
     const stored = () =>
       lake.rows(`select * from ${lake.engine.relations.ref('dataquality', 'results')} where run_id = '2026-01-02T00-00-00Z'`, 'table_name, rule');
@@ -152,14 +152,14 @@ describe('checkQuality', () => {
     const fresh = await check(builds, { now: INGESTED + FRESHNESS_MAX_AGE_HOURS * HOUR });
     expect(failures(fresh)).toEqual([]);
     const stale = await check(builds, { now: INGESTED + FRESHNESS_MAX_AGE_HOURS * HOUR + 1000 });
-    expect(failures(stale)).toHaveLength(9);
+    expect(failures(stale)).toHaveLength(10);
     expect(failures(stale).every((entry) => entry.rule === `freshness(raw within ${FRESHNESS_MAX_AGE_HOURS} h)` && entry.severity === 'warn')).toBe(true);
-    expect(stale).toMatchObject({ errors: 0, warnings: 9 });
+    expect(stale).toMatchObject({ errors: 0, warnings: 10 });
   });
 
   it('counts a table fresh again once a newer ingest date arrives', async () => {
     const builds = await buildLake();
-    lake.writeRaw('orders', [CONSISTENT_OLIST.orders![0]!], { ingestDate: '2026-01-05', file: 'late.csv' });
+    lake.writeRaw('orders', [CONSISTENT_TABLES.orders![0]!], { ingestDate: '2026-01-05', file: 'late.csv' });
     const orders = await lake.build('orders', { now: new Date('2026-01-05T06:00:00Z'), runId: 'run-2' });
     const result = await check(
       builds.map((build) => (build.table === 'orders' ? orders : build)),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOG, DATASETS, TRUSTED_DATASETS as OLIST_DATASETS, datasetNamed } from '../../support/catalog.ts';
+import { CATALOG, DATASETS, TRUSTED_DATASETS, datasetNamed } from '../../support/catalog.ts';
 import { dqdlRuleset } from '../../../pipelines/quality/dqdl.ts';
 import { cascadeParentsOf, FRESHNESS_MAX_AGE_HOURS, ruleName, rulesFor, trustedBuildLevels } from '../../../pipelines/quality/rules.ts';
 
@@ -27,7 +27,7 @@ describe('quality rules, derived from the dataset definitions', () => {
 
   it('orders the trusted builds parents first: a child is built after every table it cascades from', () => {
     const levels = trustedBuildLevels(CATALOG);
-    expect(levels).toEqual([['customers', 'geolocation', 'product_category_name_translation', 'products', 'sellers'], ['orders'], ['order_items', 'order_payments', 'order_reviews']]);
+    expect(levels).toEqual([['customers', 'geolocation', 'product_category_name_translation', 'products', 'sellers', 'weather_current'], ['orders'], ['order_items', 'order_payments', 'order_reviews']]);
     const levelOf = (table: string) => levels.findIndex((level) => level.includes(table));
     for (const relationship of CATALOG.relationships.filter((candidate) => candidate.severity === 'error')) {
       expect(levelOf(relationship.parentTable), `${relationship.table} -> ${relationship.parentTable}`).toBeLessThan(levelOf(relationship.table));
@@ -83,7 +83,7 @@ describe('quality rules, derived from the dataset definitions', () => {
   });
 
   it('reconciles and checks freshness for source tables only, never for refined tables', () => {
-    for (const dataset of OLIST_DATASETS) {
+    for (const dataset of TRUSTED_DATASETS) {
       const kinds = rulesFor(CATALOG, dataset).map((rule) => rule.kind);
       expect(kinds, dataset.name).toContain('row_count_reconciliation');
       expect(kinds, dataset.name).toContain('freshness');
@@ -106,7 +106,7 @@ describe('quality rules, derived from the dataset definitions', () => {
       const names = rulesFor(CATALOG, dataset).map(ruleName);
       expect(new Set(names).size, dataset.name).toBe(names.length);
     }
-    expect(OLIST_DATASETS.flatMap((dataset) => rulesFor(CATALOG, dataset)).every((rule) => OLIST_DATASETS.some((dataset) => dataset.name === rule.table))).toBe(true);
+    expect(TRUSTED_DATASETS.flatMap((dataset) => rulesFor(CATALOG, dataset)).every((rule) => TRUSTED_DATASETS.some((dataset) => dataset.name === rule.table))).toBe(true);
   });
 });
 
@@ -147,7 +147,7 @@ describe('DQDL rulesets for Glue Data Quality', () => {
   });
 
   it('leaves reconciliation and freshness to the quality handler, and every ruleset is well formed', () => {
-    for (const dataset of OLIST_DATASETS) {
+    for (const dataset of TRUSTED_DATASETS) {
       const dqdl = dqdlRuleset(CATALOG, dataset);
       expect(dqdl).toMatch(/^Rules = \[\n {2}RowCount > 0(,\n {2}[A-Za-z]+ [^\n]+)*\n\]$/);
       expect(dqdl).not.toMatch(/reconciliation|freshness|undefined/i);

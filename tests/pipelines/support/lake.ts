@@ -121,13 +121,15 @@ export function lakePerTest(use: (lake: TestLake) => void): void {
 }
 
 /**
- * A small, consistent Olist: every foreign key resolves, nothing is bad.
+ * Small, consistent tables of the default workloads: one weather poll, and
+ * an Olist where every foreign key resolves and nothing is bad.
  * o1 (c1, delivered) has two items of s1, three payments (credit_card twice,
  * voucher) and two reviews (the later scores 2); o2 (c2, shipped) has one
  * item of s1 and one boleto payment; o3 (c1, canceled) has one item of s2,
  * no payment, no review.
  */
-export const CONSISTENT_OLIST: Readonly<Record<string, readonly string[]>> = {
+export const CONSISTENT_TABLES: Readonly<Record<string, readonly string[]>> = {
+  weather_current: ['3663517,Manaus,1767225600,27.50,80,1010.0,2.00,40,,Clouds'],
   customers: ['c1,u1,01001,sao paulo,SP', 'c2,u2,20000,rio de janeiro,RJ'],
   products: ['p1,moveis,40,300,2,500,20,10,15', 'p2,beleza,35,120,1,200,10,5,5'],
   sellers: ['s1,13000,campinas,SP', 's2,80000,curitiba,PR'],
@@ -152,15 +154,15 @@ export const CONSISTENT_OLIST: Readonly<Record<string, readonly string[]>> = {
   product_category_name_translation: ['moveis,furniture', 'beleza,beauty'],
 };
 
-/** Writes raw fixtures for every Olist table (overrides replace a table's lines) and builds trusted. */
-export async function buildOlist(
+/** Writes raw fixtures for every table of the default workloads (overrides replace a table's lines) and builds trusted. */
+export async function buildConsistentTables(
   lake: TestLake,
   overrides: Readonly<Record<string, readonly string[]>> = {},
   options: { ingestDate?: string } = {},
 ): Promise<TrustedBuild[]> {
   const builds: TrustedBuild[] = [];
   for (const dataset of OLIST_DATASETS) {
-    lake.writeRaw(dataset.name, overrides[dataset.name] ?? CONSISTENT_OLIST[dataset.name] ?? [], { ingestDate: options.ingestDate });
+    lake.writeRaw(dataset.name, overrides[dataset.name] ?? CONSISTENT_TABLES[dataset.name] ?? [], { ingestDate: options.ingestDate });
   }
   // Parents first, as the process flow orders its builds.
   for (const level of trustedBuildLevels(CATALOG)) {

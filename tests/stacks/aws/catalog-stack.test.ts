@@ -7,7 +7,7 @@ import { LAYERS, type Environment, type Layer } from '../../../config/schema.ts'
 import { AthenaQueryEngine } from '../../../lambdas/adapters/aws/athena-query-engine.ts';
 import { GlueTableCatalog } from '../../../lambdas/adapters/aws/glue-table-catalog.ts';
 import type { ObjectStore } from '../../../lambdas/ports/object-store.ts';
-import { CATALOG, DATASETS, TRUSTED_DATASETS as OLIST_DATASETS, REFINED_DATASETS } from '../../support/catalog.ts';
+import { CATALOG, DATASETS, TRUSTED_DATASETS, REFINED_DATASETS } from '../../support/catalog.ts';
 import { dqdlRuleset } from '../../../pipelines/quality/dqdl.ts';
 import { addPlatform, createAwsApp } from '../../../stacks/aws/aws-app.ts';
 import { environmentNamed, TEST_VERSION } from '../../support/environments.ts';
@@ -58,7 +58,7 @@ describe('catalog stack', () => {
     const lineage = ['_ingested_at:string', '_source_file:string', '_record_number:bigint'];
 
     it('declares, per source dataset, its staged table and its rejects table in the raw database, and nothing else', () => {
-      expect(sources.map((dataset) => dataset.name).sort()).toEqual(OLIST_DATASETS.map((dataset) => dataset.name).sort());
+      expect(sources.map((dataset) => dataset.name).sort()).toEqual(TRUSTED_DATASETS.map((dataset) => dataset.name).sort());
       expect(tablesIn('raw').map((table) => table.Properties.TableInput.Name).sort()).toEqual(sources.flatMap((dataset) => [dataset.name, `${dataset.name}_rejects`]).sort());
     });
 
@@ -112,10 +112,10 @@ describe('catalog stack', () => {
     }
   });
 
-  it('puts the nine Olist tables in trusted and the business tables in refined, each under its own prefix', () => {
-    expect(OLIST_DATASETS).toHaveLength(9);
+  it('puts the tables loaded from files (nine Olist, one weather) in trusted and the business tables in refined, each under its own prefix', () => {
+    expect(TRUSTED_DATASETS).toHaveLength(10);
     for (const [datasets, layer] of [
-      [OLIST_DATASETS, 'trusted'],
+      [TRUSTED_DATASETS, 'trusted'],
       [REFINED_DATASETS, 'refined'],
     ] as const) {
       for (const dataset of datasets) {
@@ -157,7 +157,7 @@ describe('catalog stack', () => {
     });
     const folders: Array<[Layer, string]> = [
       ...[...DATASETS, ...CATALOG.retrainDatasets].map((dataset): [Layer, string] => [dataset.layer, dataset.name]),
-      ...OLIST_DATASETS.map((dataset): [Layer, string] => ['dataquality', `quarantine/${dataset.name}`]),
+      ...TRUSTED_DATASETS.map((dataset): [Layer, string] => ['dataquality', `quarantine/${dataset.name}`]),
       ['dataquality', 'results'],
     ];
     for (const [layer, folder] of folders) {
@@ -182,8 +182,8 @@ describe('catalog stack', () => {
       (table.Properties.TableInput.StorageDescriptor.Columns as Array<{ Name: string; Type: string }>).map((column) => `${column.Name}:${column.Type}`);
 
     it('declares a Glue Data Quality ruleset per trusted table, with the DQDL of pipelines/quality', () => {
-      expect(rulesets()).toHaveLength(OLIST_DATASETS.length);
-      for (const dataset of OLIST_DATASETS) {
+      expect(rulesets()).toHaveLength(TRUSTED_DATASETS.length);
+      for (const dataset of TRUSTED_DATASETS) {
         const ruleset = rulesetFor(dataset.name);
         expect(ruleset, dataset.name).toBeDefined();
         expect(ruleset.Properties.Ruleset).toBe(dqdlRuleset(CATALOG, dataset));
@@ -193,7 +193,7 @@ describe('catalog stack', () => {
 
     it('targets each ruleset at its declared trusted table, by reference, so the table exists first', () => {
       const resources = aws.templates.catalog.toJSON().Resources as Record<string, Resource>;
-      for (const dataset of OLIST_DATASETS) {
+      for (const dataset of TRUSTED_DATASETS) {
         const target = rulesetFor(dataset.name).Properties.TargetTable as { DatabaseName: { Ref: string }; TableName: { Ref: string } };
         expect(layerOf(target.DatabaseName)).toBe('trusted');
         const table = resources[target.TableName.Ref]!;
@@ -208,8 +208,8 @@ describe('catalog stack', () => {
 
     it('declares quarantine_<table> per trusted table in the dataquality database: its columns as text, why, the record, its lineage and run, by quarantine_date', () => {
       const quarantine = tablesIn('dataquality').filter((table) => table.Properties.TableInput.Name.startsWith('quarantine_'));
-      expect(quarantine).toHaveLength(OLIST_DATASETS.length);
-      for (const dataset of OLIST_DATASETS) {
+      expect(quarantine).toHaveLength(TRUSTED_DATASETS.length);
+      for (const dataset of TRUSTED_DATASETS) {
         const table = tableNamed(`quarantine_${dataset.name}`);
         expect(layerOf(table.Properties.DatabaseName)).toBe('dataquality');
         expect(columnsOf(table)).toEqual([
@@ -241,7 +241,7 @@ describe('catalog stack', () => {
         sessionId: 'test',
       });
       // Without a catalog injected, the engine names Glue tables itself: the same tables.
-      for (const folder of [...OLIST_DATASETS.map((dataset) => `quarantine/${dataset.name}`), 'results/run_id=x']) {
+      for (const folder of [...TRUSTED_DATASETS.map((dataset) => `quarantine/${dataset.name}`), 'results/run_id=x']) {
         const { database, table } = engine.glueTableOf('dataquality', folder);
         expect(database).toBe('strata_prod_dataquality');
         expect(tableNamed(table), folder).toBeDefined();
@@ -259,7 +259,7 @@ describe('catalog stack', () => {
 
     it('adds nothing else to the dataquality database', () => {
       expect(tablesIn('dataquality').map((table) => table.Properties.TableInput.Name).sort()).toEqual(
-        [...OLIST_DATASETS.map((dataset) => `quarantine_${dataset.name}`), 'results'].sort(),
+        [...TRUSTED_DATASETS.map((dataset) => `quarantine_${dataset.name}`), 'results'].sort(),
       );
     });
   });

@@ -99,18 +99,23 @@ describe('retrain on SageMaker (sizing.training.engine: sagemaker, prod)', () =>
   it('replaces the train step with export, train, model, transform, collect and register, in that order, before the unchanged evaluation', () => {
     const path = mainPath(asl);
     const from = path.indexOf('BuildTrainingSetOfSellerChurn');
-    expect(path.slice(from, from + 10)).toEqual([
+    expect(path.slice(from, from + 12)).toEqual([
       'BuildTrainingSetOfSellerChurn',
       'ExportTrainingDataSellerChurn',
+      'TrainingDataOfSellerChurn',
       'TrainSellerChurn',
       'CreateModelSellerChurn',
       'TransformEvaluationSellerChurn',
       'CollectModelSellerChurn',
       'RegisterPackageSellerChurn',
+      'TrainedSellerChurn',
       'EvaluateSellerChurn',
       'GateSellerChurn',
       'RegisterSellerChurn',
     ]);
+    // A model its training-set step skipped (no data yet) starts no job: the export's result says so.
+    expect(asl.States.TrainingDataOfSellerChurn!.Choices).toEqual([{ Variable: `${trainStep.resultPath}.skipped`, IsPresent: true, Next: 'TrainedSellerChurn' }]);
+    expect(asl.States.TrainingDataOfSellerChurn!.Default).toBe('TrainSellerChurn');
     // The collect step leaves its result where the embedded train step would.
     expect(asl.States.CollectModelSellerChurn!.ResultPath).toBe(trainStep.resultPath);
     expect(asl.States.RegisterPackageSellerChurn!.ResultPath).toBeNull();
@@ -132,7 +137,10 @@ describe('retrain on SageMaker (sizing.training.engine: sagemaker, prod)', () =>
     expect(path.slice(from, from + 5)).toEqual(['ExportScoringDataSellerChurn', 'ScoringEngineOfSellerChurn', 'TransformScoresSellerChurn', 'LoadScoresSellerChurn', 'ScoredSellerChurn']);
     const choice = asl.States.ScoringEngineOfSellerChurn!;
     expect(choice.Type).toBe('Choice');
-    expect(choice.Choices).toEqual([{ Variable: `${scoreStep.resultPath}.engine`, StringEquals: 'embedded', Next: 'ScoredSellerChurn' }]);
+    expect(choice.Choices).toEqual([
+      { Variable: `${scoreStep.resultPath}.skipped`, IsPresent: true, Next: 'ScoredSellerChurn' },
+      { Variable: `${scoreStep.resultPath}.engine`, StringEquals: 'embedded', Next: 'ScoredSellerChurn' },
+    ]);
     expect(asl.States.TransformScoresSellerChurn!.Parameters['ModelName.$']).toBe(`${scoreStep.resultPath}.sageMakerModelName`);
     expect(asl.States.ExportScoringDataSellerChurn!.ResultPath).toBe(scoreStep.resultPath);
     expect(asl.States.LoadScoresSellerChurn!.ResultPath).toBe(scoreStep.resultPath);

@@ -10,7 +10,7 @@ import type { ModelSettings } from '../../../../config/schema.ts';
 import { buildTrainingSet, type ChurnTrainingSet } from '../../../../workloads/olist/ml/build-training-set.ts';
 import { ACTIVE_DAYS, SNAPSHOT_FEATURES } from '../../../../workloads/olist/features.ts';
 import { buildHandMadeOlist, featuresOf, openSampleFeatureLake, sampleCsv } from './sample-lake.ts';
-import { buildOlist, closeDatabase, openLake, type TestLake } from '../../../pipelines/support/lake.ts';
+import { buildConsistentTables, closeDatabase, openLake, type TestLake } from '../../../pipelines/support/lake.ts';
 import { environmentNamed } from '../../../support/environments.ts';
 
 const DEFAULTS = environmentNamed('dev').models;
@@ -77,7 +77,7 @@ async function abtRows(lake: TestLake): Promise<AbtRow[]> {
 async function buildSales(lake: TestLake, sales: readonly (readonly [string, string])[]): Promise<{ orders: string[]; items: string[] }> {
   const orders = sales.map(([seller, date]) => `${seller}-${date},c1,delivered,${date} 12:00:00,,,,`);
   const items = sales.map(([seller, date]) => `${seller}-${date},1,p1,${seller},,10.00,1.00`);
-  await buildOlist(lake, {
+  await buildConsistentTables(lake, {
     orders,
     order_items: items,
     // One payment and one review: the label reads only sales, these keep every feature input non-trivial.

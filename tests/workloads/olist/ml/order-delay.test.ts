@@ -12,7 +12,7 @@ import { loadModel, renderModel, type Relations } from '../../../../pipelines/sq
 import { SPLITS } from '../../../../pipelines/models/model.ts';
 import { buildOrderDelayAbt, orderDelayFeaturesRelation, orderDelayScoringRelation, type OrderDelayTrainingSet } from '../../../../workloads/olist/ml/build-order-delay.ts';
 import { abtOrderDelay, ORDER_DELAY_DATASETS, ORDER_DELAY_FEATURES, orderDelayScores } from '../../../../workloads/olist/order-delay.ts';
-import { buildOlist, closeDatabase, openLake, type TestLake } from '../../../pipelines/support/lake.ts';
+import { buildConsistentTables, closeDatabase, openLake, type TestLake } from '../../../pipelines/support/lake.ts';
 
 const FEATURES = ORDER_DELAY_FEATURES.map((column) => column.name);
 const DEFAULTS = { ootSnapshots: [] as string[], seed: 42, testFraction: 0.3 };
@@ -134,7 +134,7 @@ describe('the order-delay ABT\'s default out-of-time month', () => {
     const january = ['j1', 'j2', 'j3', 'j4', 'j5', 'j6'];
     const lake = await openLake();
     try {
-      await buildOlist(lake, {
+      await buildConsistentTables(lake, {
         ...ORDERS,
         orders: [...ORDERS.orders!, ...january.map((id) => `${id},c1,delivered,2018-01-12 10:00:00,,,2018-01-20 10:00:00,2018-01-25 00:00:00`)],
         order_items: [...ORDERS.order_items!, ...january.map((id) => `${id},1,p1,sA,,30.00,3.00`)],
@@ -155,7 +155,7 @@ describe('the order-delay ABT on a hand-made Olist', () => {
   const abtRows = () => lake.rows(`select * from ${lake.engine.relations.ref('refined', 'abt_order_delay')}`, 'order_id');
   beforeAll(async () => {
     lake = await openLake();
-    await buildOlist(lake, ORDERS);
+    await buildConsistentTables(lake, ORDERS);
     build = await buildOrderDelayAbt(lake.engine, DEFAULTS);
     abt = byId(await abtRows());
   });
@@ -294,7 +294,7 @@ describe('when no order can be labelled', () => {
   it('says why, with the last purchase date and the earliest promise', async () => {
     const lake = await openLake();
     try {
-      await buildOlist(lake, {
+      await buildConsistentTables(lake, {
         ...ORDERS,
         orders: ['a1,c1,delivered,2018-01-05 10:00:00,,,2018-01-10 09:00:00,2018-01-20 00:00:00', 'a2,c2,shipped,2018-01-10 10:00:00,,,,2018-01-25 00:00:00'],
         order_items: ['a1,1,p1,sA,,40.00,5.00', 'a2,1,p1,sA,,30.00,3.00'],

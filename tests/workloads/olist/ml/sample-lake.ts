@@ -14,7 +14,7 @@ import { ObjectStoreTracker } from '../../../../lambdas/adapters/tracking/object
 import type { HandlerPorts, HandlerSettings } from '../../../../lambdas/handlers/handler-ports.ts';
 import { buildFeatures, type FeatureBuild } from '../../../../workloads/olist/ml/build-features.ts';
 import { datasetNamed } from '../../../support/catalog.ts';
-import { buildOlist, DEFAULT_INGEST_DATE, openLake, type TestLake } from '../../../pipelines/support/lake.ts';
+import { buildConsistentTables, DEFAULT_INGEST_DATE, openLake, type TestLake } from '../../../pipelines/support/lake.ts';
 
 export const SAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'olist-sample');
 
@@ -130,7 +130,7 @@ export const HAND_MADE_OLIST: Readonly<Record<string, readonly string[]>> = {
 
 /** Builds trusted from the hand-made Olist (overrides replace a table's lines). */
 export async function buildHandMadeOlist(lake: TestLake, overrides: Readonly<Record<string, readonly string[]>> = {}): Promise<void> {
-  await buildOlist(lake, { geolocation: [], product_category_name_translation: [], ...HAND_MADE_OLIST, ...overrides });
+  await buildConsistentTables(lake, { geolocation: [], product_category_name_translation: [], ...HAND_MADE_OLIST, ...overrides });
 }
 
 /** Olist's training-set step, by model name, as the retrain flow's handler calls it. */
