@@ -7,11 +7,11 @@
  * order_delay_features.sql. Each build replaces the whole table.
  */
 import { abtOrderDelay, ORDER_DELAY_FEATURES, ORDER_DELAY_MODEL } from '../order-delay.ts';
-import type { Split } from '../../../pipelines/models/model.ts';
 import { refinedSelect } from '../../../pipelines/sql/compile.ts';
 import { MACROS } from '../../../pipelines/sql/dialect.ts';
 import { loadModel, renderModel } from '../../../pipelines/sql/render.ts';
 import type { QueryEngine } from '../../../lambdas/ports/query-engine.ts';
+import { commitClassifierTrainingSet, type ClassifierTrainingSet } from '../../../lambdas/ml/classifier-training-set.ts';
 import { countInputs, tablesRead } from '../../../lambdas/ml/model-inputs.ts';
 
 /** The setting the out-of-time months come from, as errors name it. */
@@ -25,23 +25,8 @@ export interface OrderDelaySettings {
   readonly testFraction: number;
 }
 
-export interface OrderDelayTrainingSet {
-  readonly model: typeof ORDER_DELAY_MODEL;
-  readonly table: string;
-  readonly rows: number;
-  /** Feature columns, in order. */
-  readonly features: string[];
-  /** The purchase months (dt_reference) the rows come from. */
-  readonly snapshots: { first: string; last: string };
-  /** The out-of-time purchase months. */
-  readonly oot: string[];
-  readonly splits: Record<Split, number>;
-  /** Late orders (late = 1) per split. */
-  readonly positives: Record<Split, number>;
-  /** Orders of trusted the set was built from (every order, any status). */
-  readonly rowsIn: number;
-  readonly rowsOut: number;
-}
+/** The order-delay training set's build: its snapshots are purchase months; positives are late orders; its input rows, every order of trusted. */
+export type OrderDelayTrainingSet = ClassifierTrainingSet<typeof ORDER_DELAY_MODEL>;
 
 const text = (engine: QueryEngine, expression: string) => MACROS.to_text!(engine.dialect, expression);
 
@@ -72,39 +57,21 @@ export async function buildOrderDelayAbt(engine: QueryEngine, settings: OrderDel
     params: { seed: String(seed), test_fraction: testFraction },
   });
   const built = await engine.createTemporary(abtOrderDelay.name, refinedSelect(abtOrderDelay, sql, engine.dialect));
-
-  const groups = await engine.query<{ dt_reference: string; split: Split; n: bigint | number; positives: bigint | number }>(
-    `select ${text(engine, 'dt_reference')} as dt_reference, split, count(*) as n, sum(late) as positives
-     from ${built} group by dt_reference, split order by dt_reference, split`,
-  );
-  if (groups.length === 0) throw await noLabelError(engine, rowsIn);
-  const snapshots = [...new Set(groups.map((group) => group.dt_reference))].sort();
-  const unknown = ootSnapshots.filter((date) => !snapshots.includes(date));
-  if (unknown.length > 0) {
-    throw new RangeError(
-      `${OOT_SETTING}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a labelled purchase month' : 'are not labelled purchase months'} of ${abtOrderDelay.name}; ` +
-        `allowed: ${snapshots.join(', ')} (the 1st of a month with a delivered order promised by the last purchase date), or [] for the latest`,
-    );
-  }
-  const splits: Record<Split, number> = { train: 0, test: 0, oot: 0 };
-  const positives: Record<Split, number> = { train: 0, test: 0, oot: 0 };
-  for (const group of groups) {
-    splits[group.split] += Number(group.n);
-    positives[group.split] += Number(group.positives);
-  }
-  const written = await engine.replace({ layer: 'refined', prefix: abtOrderDelay.name }, `select * from ${built}`);
-  return {
+  return commitClassifierTrainingSet(engine, {
     model: ORDER_DELAY_MODEL,
-    table: abtOrderDelay.name,
-    rows: written.rows,
+    table: abtOrderDelay,
+    label: 'late',
+    built,
     features: ORDER_DELAY_FEATURES.map((column) => column.name),
-    snapshots: { first: snapshots[0]!, last: snapshots.at(-1)! },
-    oot: [...new Set(groups.filter((group) => group.split === 'oot').map((group) => group.dt_reference))],
-    splits,
-    positives,
     rowsIn,
-    rowsOut: written.rows,
-  };
+    ootSnapshots,
+    unknownOot: (unknown, snapshots) =>
+      new RangeError(
+        `${OOT_SETTING}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a labelled purchase month' : 'are not labelled purchase months'} of ${abtOrderDelay.name}; ` +
+          `allowed: ${snapshots.join(', ')} (the 1st of a month with a delivered order promised by the last purchase date), or [] for the latest`,
+      ),
+    noLabel: () => noLabelError(engine, rowsIn),
+  });
 }
 
 /** Why no order could be labelled, with the dates that decide it. */

@@ -7,12 +7,13 @@
  * Each run replaces the whole table.
  */
 import type { ModelSettings } from '../../../config/schema.ts';
-import { abtChurn, ACTIVE_DAYS, FEATURE_DATASETS, segmentBase, SNAPSHOT_FEATURES, type Split } from '../features.ts';
+import { abtChurn, ACTIVE_DAYS, FEATURE_DATASETS, segmentBase, SNAPSHOT_FEATURES } from '../features.ts';
 import type { ModelName } from '../../../pipelines/models/index.ts';
 import { refinedSelect } from '../../../pipelines/sql/compile.ts';
 import { MACROS } from '../../../pipelines/sql/dialect.ts';
 import { loadModel, renderModel } from '../../../pipelines/sql/render.ts';
 import type { QueryEngine } from '../../../lambdas/ports/query-engine.ts';
+import { commitClassifierTrainingSet, type ClassifierTrainingSet } from '../../../lambdas/ml/classifier-training-set.ts';
 import { countInputs, tablesRead } from '../../../lambdas/ml/model-inputs.ts';
 
 interface TrainingSetBase {
@@ -27,14 +28,8 @@ interface TrainingSetBase {
   readonly rowsOut: number;
 }
 
-export interface ChurnTrainingSet extends TrainingSetBase {
-  readonly model: 'seller-churn';
-  /** The out-of-time snapshots. */
-  readonly oot: string[];
-  readonly splits: Record<Split, number>;
-  /** Churners (churn = 1) per split. */
-  readonly positives: Record<Split, number>;
-}
+/** The churn ABT's build: positives are churners; its input rows, the feature store's active sellers of every snapshot. */
+export type ChurnTrainingSet = ClassifierTrainingSet<'seller-churn'>;
 
 export interface SegmentTrainingSet extends TrainingSetBase {
   readonly model: 'seller-segments';
@@ -87,39 +82,21 @@ async function buildChurnAbt(engine: QueryEngine, settings: ModelSettings): Prom
     params: { active_days: ACTIVE_DAYS, seed: String(seed), test_fraction: testFraction },
   });
   const built = await engine.createTemporary('abt_churn', refinedSelect(abtChurn, sql, engine.dialect));
-
-  const groups = await engine.query<{ dt_reference: string; split: Split; n: bigint | number; positives: bigint | number }>(
-    `select ${text(engine, 'dt_reference')} as dt_reference, split, count(*) as n, sum(churn) as positives
-     from ${built} group by dt_reference, split order by dt_reference, split`,
-  );
-  if (groups.length === 0) throw await noHorizonError(engine, features);
-  const snapshots = [...new Set(groups.map((group) => group.dt_reference))].sort();
-  const unknown = ootSnapshots.filter((date) => !snapshots.includes(date));
-  if (unknown.length > 0) {
-    throw new RangeError(
-      `models.classifier.ootSnapshots: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a snapshot' : 'are not snapshots'} of the ABT; ` +
-        `allowed: ${snapshots.join(', ')} (the 1st of a month whose ${ACTIVE_DAYS}-day horizon lies inside the data), or [] for the latest`,
-    );
-  }
-  const splits: Record<Split, number> = { train: 0, test: 0, oot: 0 };
-  const positives: Record<Split, number> = { train: 0, test: 0, oot: 0 };
-  for (const group of groups) {
-    splits[group.split] += Number(group.n);
-    positives[group.split] += Number(group.positives);
-  }
-  const written = await engine.replace({ layer: 'refined', prefix: abtChurn.name }, `select * from ${built}`);
-  return {
+  return commitClassifierTrainingSet(engine, {
     model: 'seller-churn',
-    table: abtChurn.name,
-    rows: written.rows,
+    table: abtChurn,
+    label: 'churn',
+    built,
     features: SNAPSHOT_FEATURES.map((column) => column.name),
-    snapshots: { first: snapshots[0]!, last: snapshots.at(-1)! },
-    oot: [...new Set(groups.filter((group) => group.split === 'oot').map((group) => group.dt_reference))],
-    splits,
-    positives,
     rowsIn,
-    rowsOut: written.rows,
-  };
+    ootSnapshots,
+    unknownOot: (unknown, snapshots) =>
+      new RangeError(
+        `models.classifier.ootSnapshots: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a snapshot' : 'are not snapshots'} of the ABT; ` +
+          `allowed: ${snapshots.join(', ')} (the 1st of a month whose ${ACTIVE_DAYS}-day horizon lies inside the data), or [] for the latest`,
+      ),
+    noLabel: () => noHorizonError(engine, features),
+  });
 }
 
 /** Why no snapshot could be labelled, with the dates that decide it. */

@@ -6,11 +6,10 @@
  * feature computation, rain_next_hour_features.sql. Each build replaces the
  * whole table.
  */
-import type { Split } from '../../../pipelines/models/model.ts';
 import { refinedSelect } from '../../../pipelines/sql/compile.ts';
-import { MACROS } from '../../../pipelines/sql/dialect.ts';
 import { loadModel, renderModel } from '../../../pipelines/sql/render.ts';
 import type { QueryEngine } from '../../../lambdas/ports/query-engine.ts';
+import { commitClassifierTrainingSet, type ClassifierTrainingSet } from '../../../lambdas/ml/classifier-training-set.ts';
 import { countInputs, tablesRead } from '../../../lambdas/ml/model-inputs.ts';
 import { abtRainNextHour, RAIN_NEXT_HOUR_FEATURES, RAIN_NEXT_HOUR_MODEL } from '../rain-next-hour.ts';
 
@@ -25,25 +24,8 @@ export interface RainNextHourSettings {
   readonly testFraction: number;
 }
 
-export interface RainNextHourTrainingSet {
-  readonly model: typeof RAIN_NEXT_HOUR_MODEL;
-  readonly table: string;
-  readonly rows: number;
-  /** Feature columns, in order. */
-  readonly features: string[];
-  /** The days (dt_reference) the rows come from. */
-  readonly snapshots: { first: string; last: string };
-  /** The out-of-time days. */
-  readonly oot: string[];
-  readonly splits: Record<Split, number>;
-  /** City-hours followed by rain (rain_next_hour = 1) per split. */
-  readonly positives: Record<Split, number>;
-  /** City-hours of weather_hourly the set was built from. */
-  readonly rowsIn: number;
-  readonly rowsOut: number;
-}
-
-const text = (engine: QueryEngine, expression: string) => MACROS.to_text!(engine.dialect, expression);
+/** The rain-next-hour training set's build: its days are its snapshots; positives are city-hours followed by rain. */
+export type RainNextHourTrainingSet = ClassifierTrainingSet<typeof RAIN_NEXT_HOUR_MODEL>;
 
 /** rain_next_hour_features.sql rendered for this engine, parenthesized: the relation the ABT and scoring read. */
 export function rainNextHourFeaturesRelation(engine: QueryEngine): string {
@@ -69,39 +51,20 @@ export async function buildRainNextHourAbt(engine: QueryEngine, settings: RainNe
     params: { seed: String(seed), test_fraction: testFraction },
   });
   const built = await engine.createTemporary(abtRainNextHour.name, refinedSelect(abtRainNextHour, sql, engine.dialect));
-
-  const groups = await engine.query<{ dt_reference: string; split: Split; n: bigint | number; positives: bigint | number }>(
-    `select ${text(engine, 'dt_reference')} as dt_reference, split, count(*) as n, sum(rain_next_hour) as positives
-     from ${built} group by dt_reference, split order by dt_reference, split`,
-  );
-  if (groups.length === 0) {
-    throw new Error(`${abtRainNextHour.name}: no city-hour can be labelled: weather_hourly holds ${rowsIn} city-hours and none is followed by an observed hour; poll for at least two hours`);
-  }
-  const snapshots = [...new Set(groups.map((group) => group.dt_reference))].sort();
-  const unknown = ootSnapshots.filter((date) => !snapshots.includes(date));
-  if (unknown.length > 0) {
-    throw new RangeError(
-      `${OOT_SETTING}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a labelled day' : 'are not labelled days'} of ${abtRainNextHour.name}; ` +
-        `allowed: ${snapshots[0]} to ${snapshots.at(-1)} (days with an hour whose next hour was observed), or [] for the latest two`,
-    );
-  }
-  const splits: Record<Split, number> = { train: 0, test: 0, oot: 0 };
-  const positives: Record<Split, number> = { train: 0, test: 0, oot: 0 };
-  for (const group of groups) {
-    splits[group.split] += Number(group.n);
-    positives[group.split] += Number(group.positives);
-  }
-  const written = await engine.replace({ layer: 'refined', prefix: abtRainNextHour.name }, `select * from ${built}`);
-  return {
+  return commitClassifierTrainingSet(engine, {
     model: RAIN_NEXT_HOUR_MODEL,
-    table: abtRainNextHour.name,
-    rows: written.rows,
+    table: abtRainNextHour,
+    label: 'rain_next_hour',
+    built,
     features: RAIN_NEXT_HOUR_FEATURES.map((column) => column.name),
-    snapshots: { first: snapshots[0]!, last: snapshots.at(-1)! },
-    oot: [...new Set(groups.filter((group) => group.split === 'oot').map((group) => group.dt_reference))],
-    splits,
-    positives,
     rowsIn,
-    rowsOut: written.rows,
-  };
+    ootSnapshots,
+    unknownOot: (unknown, snapshots) =>
+      new RangeError(
+        `${OOT_SETTING}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a labelled day' : 'are not labelled days'} of ${abtRainNextHour.name}; ` +
+          `allowed: ${snapshots[0]} to ${snapshots.at(-1)} (days with an hour whose next hour was observed), or [] for the latest two`,
+      ),
+    noLabel: async () =>
+      new Error(`${abtRainNextHour.name}: no city-hour can be labelled: weather_hourly holds ${rowsIn} city-hours and none is followed by an observed hour; poll for at least two hours`),
+  });
 }
