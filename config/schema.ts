@@ -234,6 +234,12 @@ export const classifierSettings = z.strictObject({
     'Out-of-time snapshots (dt_reference: for churn and order delay the 1st of a month; a model with daily snapshots names days) held out of training; each model’s build refuses one its data does not hold. Empty: each classifier’s latest labelled snapshot (see docs/models.md).',
   ),
   testFraction: withDefault(decimal(0.05, 0.5), 0.3, 'Share of the in-time rows held out for test, stratified by the label.'),
+  labelWindowDays: withDefault(
+    integer(1, 730),
+    90,
+    'For a model whose label is an event within a window after the snapshot (seller activation: a first sale within this many days of the deal); models whose horizon is their own ignore it (churn: 45 days).',
+    'days',
+  ),
   seed: withDefault(integer(0, 2_147_483_647), 42, 'Seed of the train/test split and of the trees’ row and feature sampling.'),
   threshold: withDefault(decimal(0.01, 0.99), 0.5, 'Score at or above which a row is classed positive (a seller churns, an order arrives late): precision, recall, F1, the scores table.'),
   promotionMargin: withDefault(

@@ -70,7 +70,7 @@ export async function exportScoringData(
     return { ...scored, engine: 'embedded', reason };
   }
 
-  const scoring = await readScoringSet(ports.engine, model);
+  const scoring = await readScoringSet(ports.engine, model, settings);
   if (scoring.ids.length === 0) {
     // A batch transform of an empty input fails; there is nothing to put back either.
     const scored = await writeScores(ports.engine, { model, settings, version: champion.version, dtScore: '', ids: [], predictions: [] });

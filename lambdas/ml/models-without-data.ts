@@ -6,8 +6,11 @@
  * workload's trusted tables and, when none holds a row, leaves a marker under
  * the run that every later step of that model reads first.
  *
- * Only "no row at all" skips: a workload with data that cannot make a
- * training set (nothing labelled yet) still fails, with its own error.
+ * A model may also require tables of its own (`requires`: Olist's seller
+ * activation needs the marketing funnel's closed deals, which the Olist
+ * sample lacks). Only "no row at all" skips: a workload with data that
+ * cannot make a training set (nothing labelled yet) still fails, with its
+ * own error.
  */
 import type { ModelDefinition } from '../../pipelines/models/index.ts';
 import { rowsOf } from '../../pipelines/contract/table-pointer.ts';
@@ -41,6 +44,15 @@ export async function noDataReason(store: ObjectStore, workload: Pick<Workload, 
   const names = sources.map((dataset) => dataset.name);
   const tables = names.length === 1 ? `trusted ${names[0]}` : `any of its ${names.length} trusted tables (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''})`;
   return `no data yet: workload ${workload.name} has no row in ${tables}`;
+}
+
+/** Why a model has nothing to train on although its workload has data: a table it requires has no committed row in trusted. */
+export async function missingRequirementReason(store: ObjectStore, model: Pick<ModelDefinition, 'name' | 'requires'>): Promise<string | undefined> {
+  const pointers = new TableStore(store);
+  for (const table of model.requires ?? []) {
+    if (rowsOf(await pointers.read('trusted', table)) === 0) return `no data yet: model ${model.name} requires rows in trusted ${table}, which has none`;
+  }
+  return undefined;
 }
 
 export function skippedStep(model: Pick<ModelDefinition, 'name'>, reason: string): SkippedStep {

@@ -5,6 +5,8 @@
  * then the model's entity, so the same table always gives the same matrix
  * and hash.
  */
+import { settingsFor } from '../../config/model-settings.ts';
+import type { ModelSettings } from '../../config/schema.ts';
 import { createHash } from 'node:crypto';
 import type { ColumnDefinition, DatasetDefinition } from '../../pipelines/datasets/dataset.ts';
 import { labelOf, SNAPSHOT_COLUMN, SPLIT_COLUMN, SPLITS, type ModelDefinition, type Split } from '../../pipelines/models/index.ts';
@@ -145,10 +147,10 @@ export async function readTrainingSet(engine: QueryEngine, model: ModelDefinitio
  * its training set. No rows is not an error (an order-delay model may find
  * no open order): the scoring set is empty and its date is the empty string.
  */
-export async function readScoringSet(engine: QueryEngine, model: ModelDefinition): Promise<ScoringSet> {
+export async function readScoringSet(engine: QueryEngine, model: ModelDefinition, settings: ModelSettings): Promise<ScoringSet> {
   const ml = workloadMlOf(installedCatalog(), model);
   const features = trainingFeatures(trainingDataset(model), model).map((column) => column.name);
-  const relation = ml.scoringRelation(engine, model);
+  const relation = ml.scoringRelation(engine, model, settingsFor(settings, model));
   const read = await readRows(engine, relation, model, features, { labelled: false, what: `the rows ${model.name} scores` });
   const dtScore = read.ids.reduce((latest, id) => (id.dtReference > latest ? id.dtReference : latest), '');
   return { dtScore, ids: read.ids, matrix: read.matrix };

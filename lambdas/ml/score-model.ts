@@ -40,7 +40,7 @@ export async function scoreModel(
   const settings = settingsFor(request.settings, model);
   const champion = await readChampion(ports.store, model);
   if (!champion) throw new Error(`model ${model.name} has no champion to score with; the register step promotes the first version`);
-  const scoring = await readScoringSet(ports.engine, model);
+  const scoring = await readScoringSet(ports.engine, model, settings);
   const predictions = predict(champion.candidate, scoring.matrix);
   return writeScores(ports.engine, { model, settings, version: champion.champion.version, dtScore: scoring.dtScore, ids: scoring.ids.map((id) => id.id), predictions });
 }

@@ -28,9 +28,11 @@ export interface WorkloadMl {
    * A relation (parenthesized select) of the rows a model scores: its
    * entity, `dt_reference` and the features of its training set (the
    * platform reads them by name). Churn: the sellers active at the latest
-   * snapshot; order delay: the orders not yet delivered.
+   * snapshot; order delay: the orders not yet delivered. `settings` are the
+   * model's own (config/model-settings.ts), for a relation that depends on
+   * them (seller activation's window).
    */
-  scoringRelation(engine: QueryEngine, model: ModelDefinition): string;
+  scoringRelation(engine: QueryEngine, model: ModelDefinition, settings: ModelSettings): string;
 }
 
 /** The workload a model belongs to. */

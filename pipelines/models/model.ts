@@ -67,6 +67,13 @@ export interface ModelDefinition {
    * @default - its kind's settings
    */
   readonly settings?: Readonly<Record<string, unknown>>;
+  /**
+   * Trusted tables its training set cannot be built without, beyond its
+   * workload's having data: a run in which one holds no row skips the model,
+   * saying which (lambdas/ml/models-without-data.ts).
+   * @default - none
+   */
+  readonly requires?: readonly string[];
   /** The metric the promotion gate compares with the champion's; higher is better. */
   readonly gateMetric: 'auc_oot' | 'f1_oot' | 'silhouette';
   /**

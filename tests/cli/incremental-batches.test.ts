@@ -18,7 +18,7 @@ import { REPO_ROOT } from '../../cli/synth-platform.ts';
 import { DuckDbDatabase } from '../../lambdas/adapters/local/duckdb-query-engine.ts';
 import type { TrustedBuild } from '../../lambdas/transform/build-trusted.ts';
 import { LINEAGE } from '../../pipelines/contract/lake-layout.ts';
-import { SPLITTER, GENERATED_TRUSTED_DATASETS as OLIST_DATASETS } from '../support/catalog.ts';
+import { SAMPLE_TRUSTED_DATASETS as OLIST_DATASETS, SPLITTER } from '../support/catalog.ts';
 
 const SOURCE_FILES = OLIST_DATASETS.map((dataset) => dataset.sourceFile!);
 import { GENERATED_REFINED_DATASETS as REFINED_DATASETS } from '../support/catalog.ts';

@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countCsvDataRows } from '../support/count-csv-records.ts';
-import { OLIST_TRUSTED_DATASETS as OLIST_DATASETS, TRUSTED_DATASETS } from '../support/catalog.ts';
+import { SAMPLE_TRUSTED_DATASETS as OLIST_DATASETS, TRUSTED_DATASETS } from '../support/catalog.ts';
 import { FEATURE_DATASETS, SNAPSHOT_FEATURES } from '../workloads/olist/ml/sample-lake.ts';
 import { REPO_ROOT } from '../../cli/synth-platform.ts';
 import type { Layer } from '../../config/schema.ts';
@@ -257,10 +257,14 @@ describe('strata run --flows all on the Olist sample, then again', () => {
     expect(delay.charts).toHaveLength(3);
   });
 
-  it('skips the weather workload’s model, which the sample has no data for, saying so, and the run still succeeds', () => {
-    const reason = 'no data yet: workload weather has no row in trusted weather_current';
-    expect(report.skippedModels).toEqual([{ name: 'rain-next-hour', reason }]);
-    expect(first.stdout).toContain(`\nmodel rain-next-hour: not trained, ${reason}\n`);
+  it('skips the models the sample has no data for (no closed deals, no weather), saying so, and the run still succeeds', () => {
+    const weather = 'no data yet: workload weather has no row in trusted weather_current';
+    const deals = 'no data yet: model seller-activation requires rows in trusted closed_deals, which has none';
+    expect(report.skippedModels).toEqual([
+      { name: 'seller-activation', reason: deals },
+      { name: 'rain-next-hour', reason: weather },
+    ]);
+    expect(first.stdout).toContain(`\nmodel seller-activation: not trained, ${deals}\nmodel rain-next-hour: not trained, ${weather}\n`);
   });
 
   it('scores every order still open with the order-delay champion, one row per order', async () => {

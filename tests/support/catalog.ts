@@ -4,7 +4,7 @@
  * fixtures of tests whose subject is the platform, not a workload.
  */
 import { generatorsOf } from '../../pipelines/workloads/generators.ts';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { REPO_ROOT } from '../../cli/synth-platform.ts';
 import { environmentSchema } from '../../config/schema.ts';
@@ -16,8 +16,12 @@ export const DEFAULT_WORKLOADS = environmentSchema.parse({ name: 'test' }).workl
 export const CATALOG = catalogFor(DEFAULT_WORKLOADS);
 /** Tables loaded from files. */
 export const TRUSTED_DATASETS = CATALOG.trusted;
-/** The Olist workload's tables loaded from files: what the Olist sample and generator hold. */
+/** The Olist workload's tables loaded from files: what its generator writes. */
 export const OLIST_TRUSTED_DATASETS = CATALOG.trusted.filter((dataset) => CATALOG.workloadOf(dataset.name).name === 'olist');
+/** The real Olist sample, vendored gzipped: the nine e-commerce CSVs (the marketing funnel's closed deals are not in it). */
+export const SAMPLE_FIXTURES = join(REPO_ROOT, 'tests', 'fixtures', 'olist-sample');
+/** The Olist tables whose file the sample holds. */
+export const SAMPLE_TRUSTED_DATASETS = OLIST_TRUSTED_DATASETS.filter((dataset) => existsSync(join(SAMPLE_FIXTURES, `${dataset.sourceFile!}.gz`)));
 export const REFINED_DATASETS = CATALOG.refined;
 /** Trusted, then refined. */
 export const DATASETS = CATALOG.datasets;

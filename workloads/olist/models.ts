@@ -1,4 +1,4 @@
-/** The Olist workload's models: seller churn and order delay (classifiers) and seller segments (a clusterer). */
+/** The Olist workload's models: seller churn, order delay and seller activation (classifiers) and seller segments (a clusterer). */
 import type { ModelDefinition } from '../../pipelines/models/model.ts';
 import { ORDER_DELAY_MODEL } from './order-delay.ts';
 
@@ -45,3 +45,5 @@ export const orderDelay: ModelDefinition = {
   managedAlgorithm: 'xgboost',
   gateMetric: 'auc_oot',
 };
+
+export { sellerActivation } from './seller-activation.ts';

@@ -4,7 +4,7 @@
  * say: the same columns in the same order with the same types, and the same
  * primary key, or it says it is unsure of the key where it differs.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -20,11 +20,11 @@ interface HandWritten {
 
 const OLIST_DATASETS = join(REPO, 'workloads', 'olist', 'datasets');
 
-/** The hand-written trusted tables (the ones loaded from a file). */
+/** The hand-written trusted tables of the nine Olist CSVs the sample holds (the marketing funnel's closed deals are not in it). */
 const HAND_WRITTEN: HandWritten[] = readdirSync(OLIST_DATASETS)
   .filter((file) => file.endsWith('.yaml'))
   .map((file) => ({ table: file.replace(/\.yaml$/, ''), ...(parse(readFileSync(join(OLIST_DATASETS, file), 'utf8')) as Omit<HandWritten, 'table'>) }))
-  .filter((dataset) => dataset.sourceFile !== undefined);
+  .filter((dataset) => dataset.sourceFile !== undefined && existsSync(join(REPO, 'tests', 'fixtures', 'olist-sample', `${dataset.sourceFile}.gz`)));
 
 /**
  * Where the sniffer's key is expected to match, and where it cannot know.

@@ -10,7 +10,7 @@ import { MAX_INLINE_REJECT_BYTES } from '../../../lambdas/ingest/stage-csv.ts';
 import { landingSchedule, unpackFileDrop, type UnpackFileDropDeps } from '../../../lambdas/ingest/unpack-file-drop.ts';
 import { receiptKeyOf, rejectedRecordKeyOf, stagedKeyOf, stagedRejectsKeyOf } from '../../../pipelines/contract/lake-layout.ts';
 import type { DatasetDefinition } from '../../../pipelines/datasets/dataset.ts';
-import { OLIST_TRUSTED_DATASETS as OLIST_DATASETS } from '../../support/catalog.ts';
+import { SAMPLE_TRUSTED_DATASETS as OLIST_DATASETS } from '../../support/catalog.ts';
 
 const NOW = new Date('2026-12-02T16:16:13.123Z');
 const DATE = '2026-12-02';

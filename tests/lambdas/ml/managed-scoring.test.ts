@@ -82,7 +82,7 @@ describe('managed scoring around the batch transform (SageMaker not called)', ()
   });
 
   it('names the champion\'s SageMaker model for the transform', async () => {
-    const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'));
+    const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'), MODELS);
     expect(exported).toEqual({
       engine: 'sagemaker',
       model: 'seller-churn',
@@ -96,7 +96,7 @@ describe('managed scoring around the batch transform (SageMaker not called)', ()
   });
 
   it('writes the latest snapshot features-only, in the champion\'s feature order, and the sellers beside it (not in the transform\'s input)', async () => {
-    const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'));
+    const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'), MODELS);
     const lines = readFileSync(refined(lake, exported.files.csv), 'utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(scoring.matrix.rows);
     const champion = sageMakerChampion().features;
@@ -205,7 +205,7 @@ describe('managed scoring around the batch transform (SageMaker not called)', ()
     });
 
     it('scores in-process and says so, so the flow skips the batch transform', async () => {
-      const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'));
+      const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'), MODELS);
       expect(scored).toMatchObject({ engine: 'embedded', model: 'seller-churn', version: 2, table: 'churn_scores', dtScore: scoring.dtScore, rowsOut: scoring.matrix.rows });
       expect(scored.reason).toBe('champion v2 of seller-churn is an embedded gradient-boosting model with no SageMaker model: scored in-process, no batch transform');
       const versions = await lake.rows(`select distinct model_version from ${lake.engine.relations.ref('refined', 'churn_scores')}`);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HANDLER_FACTORIES, type HandlerPorts } from '../../../lambdas/handlers/index.ts';
-import { markSkipped, noDataReason, skipReasonOf } from '../../../lambdas/ml/models-without-data.ts';
+import { markSkipped, missingRequirementReason, noDataReason, skipReasonOf } from '../../../lambdas/ml/models-without-data.ts';
 import { CATALOG } from '../../support/catalog.ts';
 import { closeDatabase, openLake, type TestLake } from '../../pipelines/support/lake.ts';
 import { handlerSettings } from '../../../lambdas/handlers/index.ts';
@@ -32,7 +32,7 @@ describe('a workload’s data', () => {
     lake.writeRaw('weather_current', []);
     await lake.build('weather_current');
     expect(await noDataReason(lake.store, workload('weather'))).toMatch(/^no data yet/);
-    expect(await noDataReason(lake.store, workload('olist'))).toMatch(/^no data yet: workload olist has no row in any of its 9 trusted tables \(customers, geolocation, order_items, …\)$/);
+    expect(await noDataReason(lake.store, workload('olist'))).toMatch(/^no data yet: workload olist has no row in any of its 10 trusted tables \(closed_deals, customers, geolocation, …\)$/);
   });
 
   it('is there once one table holds a row', async () => {
@@ -87,5 +87,25 @@ describe('the steps of a model its training-set step skipped', () => {
     const result = (await HANDLER_FACTORIES['build-features'](ports)({ runId: 'run-a' })) as { workloads: Record<string, unknown> };
     expect(result.workloads.weather).toEqual({ skipped: 'no data yet: workload weather has no row in trusted weather_current' });
     expect(result.workloads.olist).toEqual({ skipped: expect.stringMatching(/^no data yet: workload olist/) });
+  });
+});
+
+describe('a model’s own required tables', () => {
+  let lake: TestLake;
+  beforeAll(async () => {
+    lake = await openLake();
+  });
+  afterAll(async () => {
+    await lake.close();
+    closeDatabase();
+  });
+
+  it('skip the model while one holds no row, naming it, though its workload has data; with rows, it trains', async () => {
+    const model = { name: 'seller-activation', requires: ['closed_deals'] };
+    expect(await missingRequirementReason(lake.store, model)).toBe('no data yet: model seller-activation requires rows in trusted closed_deals, which has none');
+    lake.writeRaw('closed_deals', ['m1,s1,sdr1,sr1,2017-09-23 10:00:00,pet,online_big,eagle,true,true,200+,manufacturer,500,120000']);
+    await lake.build('closed_deals');
+    expect(await missingRequirementReason(lake.store, model)).toBeUndefined();
+    expect(await missingRequirementReason(lake.store, { name: 'seller-churn' })).toBeUndefined();
   });
 });

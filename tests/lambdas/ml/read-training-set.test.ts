@@ -74,7 +74,7 @@ describe('reading training sets on the Olist sample', () => {
   });
 
   it('reads the scoring set: the sellers active at the latest snapshot, in the ABT’s feature order', async () => {
-    const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'));
+    const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'), MODELS);
     const [latest] = await lake.rows(`select max(dt_reference) as dt from ${lake.engine.relations.ref('refined', 'fs_seller_sales')}`);
     expect(scoring.dtScore).toBe(latest!.dt);
     expect(scoring.matrix.columns).toEqual(FEATURES);

@@ -242,7 +242,7 @@ describe('the first seller-churn run', () => {
   });
 
   it('scores every seller of the latest snapshot into churn_scores partition dt_score=<snapshot>, model seller-churn, classed by the threshold', async () => {
-    const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'));
+    const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'), SETTINGS);
     const [latest] = await lake.rows(`select max(dt_reference) as dt from ${lake.engine.relations.ref('refined', 'fs_seller_sales')}`);
     expect(scoring.dtScore).toBe(latest!.dt);
 
@@ -426,7 +426,7 @@ describe('the seller-segments model (k-means)', () => {
   });
 
   it('scores every seller of the latest snapshot into seller_segments with a segment in [0, k)', async () => {
-    const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'));
+    const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'), SETTINGS);
     const result = await scoreModel(ports(), { model: sellerSegments, settings: SETTINGS });
     expect(result).toMatchObject({ table: 'seller_segments', version: 1, dtScore: scoring.dtScore, rowsOut: scoring.ids.length });
     const rows = await scoresOf('seller_segments');

@@ -49,7 +49,7 @@ describe('checkQuality', () => {
     expect(new Set(result.results.map((entry) => entry.table))).toEqual(
       new Set([...Object.keys(CONSISTENT_TABLES), ...REFINED_DATASETS.map((dataset) => dataset.name)]),
     );
-    expect(result.results.filter((entry) => entry.rule.startsWith('row_count_reconciliation'))).toHaveLength(10);
+    expect(result.results.filter((entry) => entry.rule.startsWith('row_count_reconciliation'))).toHaveLength(11);
   });
 
   it('keeps items whose seller trusted does not know out of trusted (parked), so referential integrity holds; too many parked fail the share rule', async () => {
@@ -152,9 +152,9 @@ describe('checkQuality', () => {
     const fresh = await check(builds, { now: INGESTED + FRESHNESS_MAX_AGE_HOURS * HOUR });
     expect(failures(fresh)).toEqual([]);
     const stale = await check(builds, { now: INGESTED + FRESHNESS_MAX_AGE_HOURS * HOUR + 1000 });
-    expect(failures(stale)).toHaveLength(10);
+    expect(failures(stale)).toHaveLength(11);
     expect(failures(stale).every((entry) => entry.rule === `freshness(raw within ${FRESHNESS_MAX_AGE_HOURS} h)` && entry.severity === 'warn')).toBe(true);
-    expect(stale).toMatchObject({ errors: 0, warnings: 10 });
+    expect(stale).toMatchObject({ errors: 0, warnings: 11 });
   });
 
   it('counts a table fresh again once a newer ingest date arrives', async () => {

@@ -122,7 +122,8 @@ export function lakePerTest(use: (lake: TestLake) => void): void {
 
 /**
  * Small, consistent tables of the default workloads: one weather poll, and
- * an Olist where every foreign key resolves and nothing is bad.
+ * an Olist where every foreign key resolves and nothing is bad (one closed
+ * deal signed s1 up).
  * o1 (c1, delivered) has two items of s1, three payments (credit_card twice,
  * voucher) and two reviews (the later scores 2); o2 (c2, shipped) has one
  * item of s1 and one boleto payment; o3 (c1, canceled) has one item of s2,
@@ -130,6 +131,7 @@ export function lakePerTest(use: (lake: TestLake) => void): void {
  */
 export const CONSISTENT_TABLES: Readonly<Record<string, readonly string[]>> = {
   weather_current: ['3663517,Manaus,1767225600,27.50,80,1010.0,2.00,40,,Clouds'],
+  closed_deals: ['m1,s1,sdr1,sr1,2017-09-23 10:00:00,pet,online_big,eagle,true,true,200+,manufacturer,500,120000'],
   customers: ['c1,u1,01001,sao paulo,SP', 'c2,u2,20000,rio de janeiro,RJ'],
   products: ['p1,moveis,40,300,2,500,20,10,15', 'p2,beleza,35,120,1,200,10,5,5'],
   sellers: ['s1,13000,campinas,SP', 's2,80000,curitiba,PR'],

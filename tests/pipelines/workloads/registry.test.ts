@@ -39,11 +39,12 @@ function problemsOf(names: string[], root: string): string[] {
 
 describe('the workload registry', () => {
   it('gathers the default workloads: Olist and weather tables, their relationships, models and the weather source', () => {
-    expect(CATALOG.trusted).toHaveLength(9 + 1);
+    expect(CATALOG.trusted).toHaveLength(9 + 1 + 1);
+    expect(CATALOG.workloadOf('closed_deals').name).toBe('olist');
     expect(CATALOG.workloadOf('weather_current').name).toBe('weather');
     expect(CATALOG.refined.map((dataset) => dataset.name)).toEqual(['orders_enriched', 'seller_daily_sales', 'weather_hourly']);
     expect(CATALOG.relationships).toContainEqual({ table: 'order_items', column: 'seller_id', parentTable: 'sellers', parentColumn: 'seller_id', severity: 'error' });
-    expect(CATALOG.models.map((each) => each.name)).toEqual(['seller-churn', 'seller-segments', 'order-delay', 'rain-next-hour']);
+    expect(CATALOG.models.map((each) => each.name)).toEqual(['seller-churn', 'seller-segments', 'order-delay', 'seller-activation', 'rain-next-hour']);
     expect(CATALOG.sources('dev').map((source) => source.name)).toEqual(['weather_current']);
   });
 

@@ -112,8 +112,8 @@ describe('catalog stack', () => {
     }
   });
 
-  it('puts the tables loaded from files (nine Olist, one weather) in trusted and the business tables in refined, each under its own prefix', () => {
-    expect(TRUSTED_DATASETS).toHaveLength(10);
+  it('puts the tables loaded from files (nine Olist, its closed deals, one weather) in trusted and the business tables in refined, each under its own prefix', () => {
+    expect(TRUSTED_DATASETS).toHaveLength(11);
     for (const [datasets, layer] of [
       [TRUSTED_DATASETS, 'trusted'],
       [REFINED_DATASETS, 'refined'],

@@ -59,7 +59,7 @@ function policiesOf(template: Template): Array<{ id: string; roles: string[]; st
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 const resourcesOf = (statement: Statement) => [statement.Resource].flat().map(flat);
 
-/** The models whose definitions ask for SageMaker XGBoost: seller-churn and order-delay. */
+/** The models whose definitions ask for SageMaker XGBoost: seller-churn, order-delay and seller-activation. */
 const MANAGED = CATALOG.models.filter((model) => model.managedAlgorithm === 'xgboost');
 
 const trainStep = RETRAIN_FLOW.steps.find((step): step is TaskStep => step.kind === 'task' && step.managed?.job === 'training' && step.managed.model === 'seller-churn')!;
@@ -86,7 +86,7 @@ describe('retrain on SageMaker (sizing.training.engine: sagemaker, prod)', () =>
 
   it('holds the training job, the model and the two batch transforms as native .sync integrations', () => {
     const resources = Object.values(asl.States).map((state) => state.Resource as string | undefined);
-    expect(MANAGED.map((model) => model.name)).toEqual(['seller-churn', 'order-delay']);
+    expect(MANAGED.map((model) => model.name)).toEqual(['seller-churn', 'order-delay', 'seller-activation']);
     expect(resources.filter((resource) => resource?.endsWith(':states:::sagemaker:createTrainingJob.sync'))).toHaveLength(MANAGED.length);
     expect(resources.filter((resource) => resource?.endsWith(':states:::sagemaker:createModel'))).toHaveLength(MANAGED.length);
     expect(resources.filter((resource) => resource?.endsWith(':states:::sagemaker:createTransformJob.sync'))).toHaveLength(2 * MANAGED.length);

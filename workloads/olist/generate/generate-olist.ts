@@ -22,11 +22,12 @@ import { CATEGORY_MEDIAN_PRICE, CATEGORY_PRODUCT_WEIGHTS, PRODUCT_CATEGORIES } f
 import { CsvFileWriter } from '../../../pipelines/workloads/generate/csv-writer.ts';
 import { mix32, Random, WeightedChoice, weightedPick } from '../../../pipelines/workloads/generate/random.ts';
 import { reviewMessage, reviewTitle } from './review-texts.ts';
+import { closedDealRows } from './closed-deals.ts';
 
 
-const [orders, orderItems, orderPayments, orderReviews, customers, products, sellers, geolocation, productCategoryNameTranslation] = [
-  'orders', 'order_items', 'order_payments', 'order_reviews', 'customers', 'products', 'sellers', 'geolocation', 'product_category_name_translation',
-].map(olistTable) as [DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition];
+const [orders, orderItems, orderPayments, orderReviews, customers, products, sellers, geolocation, productCategoryNameTranslation, closedDeals] = [
+  'orders', 'order_items', 'order_payments', 'order_reviews', 'customers', 'products', 'sellers', 'geolocation', 'product_category_name_translation', 'closed_deals',
+].map(olistTable) as [DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition];
 
 export { DEFAULT_SEED, MANIFEST_FILE, MAX_BAD_ROWS, MAX_SCALE } from './limits.ts';
 
@@ -85,6 +86,7 @@ const CORRUPTION_TARGETS: ReadonlyMap<DatasetDefinition, CorruptionTargets> = ne
   [sellers, { outOfRange: { column: 'seller_state', value: () => 'XX' } }],
   [geolocation, { number: 'geolocation_lat', outOfRange: { column: 'geolocation_lat', value: (lat) => String(Number(lat) - 120) } }],
   [productCategoryNameTranslation, {}],
+  [closedDeals, { date: 'won_date', number: 'declared_monthly_revenue', outOfRange: { column: 'declared_product_catalog_size', value: negate } }],
 ]);
 
 export function validateGenerateOptions(options: Pick<GenerateOlistOptions, 'scale' | 'seed' | 'badRows'>): void {
@@ -138,6 +140,10 @@ export async function generateOlist(options: GenerateOlistOptions): Promise<Gene
     await sellerSink.row([sellerPlan.ids[s]!, zip.prefix, zip.city, zip.state.state]);
   }
   await close(sellerSink);
+
+  const dealSink = open(closedDeals);
+  for (const row of closedDealRows(new Random(seed, 'closed-deals'), sellerPlan)) await dealSink.row(row);
+  await close(dealSink);
 
   const catalogue = planProducts(seed, Math.max(sellerPlan.ids.length, count(OLIST_FULL_SIZE.products)), sellerPlan);
   const productSink = open(products);

@@ -30,9 +30,9 @@ import { CsvFileWriter, csvLine } from '../../../pipelines/workloads/generate/cs
 import { Random } from '../../../pipelines/workloads/generate/random.ts';
 
 
-const [orders, orderItems, orderPayments, orderReviews, customers, products, sellers, geolocation, productCategoryNameTranslation] = [
-  'orders', 'order_items', 'order_payments', 'order_reviews', 'customers', 'products', 'sellers', 'geolocation', 'product_category_name_translation',
-].map(olistTable) as [DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition];
+const [orders, orderItems, orderPayments, orderReviews, customers, products, sellers, geolocation, productCategoryNameTranslation, closedDeals] = [
+  'orders', 'order_items', 'order_payments', 'order_reviews', 'customers', 'products', 'sellers', 'geolocation', 'product_category_name_translation', 'closed_deals',
+].map(olistTable) as [DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition, DatasetDefinition];
 
 export { batchFolderName, DEFAULT_HISTORY_SHARE, DEFAULT_RESEND, HISTORY_FOLDER, MAX_BATCHES } from './batch-folders.ts';
 
@@ -64,7 +64,7 @@ export interface SplitFolder {
   readonly resendShortfall: number;
   /** Data rows per file name. */
   readonly rows: Readonly<Record<string, number>>;
-  /** Bytes of the nine files. */
+  /** Bytes of the files. */
   readonly bytes: number;
 }
 
@@ -83,7 +83,10 @@ const ORDER_FILES = {
   geolocation: geolocation.sourceFile!,
   translation: productCategoryNameTranslation.sourceFile!,
 } as const;
+/** The nine files of the published e-commerce dataset: a folder to split holds each. */
 export const OLIST_FILES: readonly string[] = Object.values(ORDER_FILES);
+/** The marketing funnel's closed deals: split when the folder holds them (the generator writes them; Olist publishes them apart). */
+const CLOSED_DEALS_FILE = closedDeals.sourceFile!;
 
 interface Table {
   readonly header: string[];
@@ -229,6 +232,7 @@ export async function splitIntoBatches(options: SplitBatchesOptions): Promise<Sp
   const productTable = readTable(from, ORDER_FILES.products);
   const geolocationTable = readTable(from, ORDER_FILES.geolocation);
   const translationTable = readTable(from, ORDER_FILES.translation);
+  const closedDealTable = existsSync(join(from, CLOSED_DEALS_FILE)) || existsSync(join(from, `${CLOSED_DEALS_FILE}.gz`)) ? readTable(from, CLOSED_DEALS_FILE) : undefined;
   const historyOnly = (table: Table): string[][][] => folderNames.map((_, folder) => (folder === 0 ? table.rows : []));
 
   const files: [string, Table, string[][][]][] = [
@@ -241,6 +245,7 @@ export async function splitIntoBatches(options: SplitBatchesOptions): Promise<Sp
     [ORDER_FILES.sellers, sellerTable, byKey(sellerTable, 'seller_id', sellerFolder)],
     [ORDER_FILES.geolocation, geolocationTable, historyOnly(geolocationTable)],
     [ORDER_FILES.translation, translationTable, historyOnly(translationTable)],
+    ...(closedDealTable ? [[CLOSED_DEALS_FILE, closedDealTable, historyOnly(closedDealTable)] as [string, Table, string[][][]]] : []),
   ];
 
   mkdirSync(out, { recursive: true });

@@ -258,6 +258,7 @@ describe('renderDataFactoryActivities', () => {
       RegisterSellerChurn: { summary: { version: 7, auc: 0.81, note: 'beat "champion" by 2%' } },
       RegisterSellerSegments: { summary: 'kept champion \\ v3' },
       RegisterOrderDelay: { summary: null },
+      RegisterSellerActivation: { summary: 'seller-activation v0001: AUC OOT 0.887' },
       RegisterRainNextHour: { summary: 'rain-next-hour: not trained, no data yet' },
     };
     expect(bodyOf(notify, { outputs, utcNow: '2026-11-23T03:00:01.0000000Z' })).toEqual([
@@ -274,6 +275,7 @@ describe('renderDataFactoryActivities', () => {
           sellerChurn: outputs.RegisterSellerChurn.summary,
           sellerSegments: outputs.RegisterSellerSegments.summary,
           orderDelay: null,
+          sellerActivation: outputs.RegisterSellerActivation.summary,
           rainNextHour: outputs.RegisterRainNextHour.summary,
         },
       },
