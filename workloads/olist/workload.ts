@@ -1,24 +1,25 @@
 /**
  * The Olist workload: the Brazilian e-commerce marketplace's nine tables
  * (datasets/), their trusted and refined SQL (sql/), the seller feature
- * store and the churn, segmentation and order-delay models. Its synthetic-data generator
+ * store and the churn, segmentation, order-delay and purchase-recommendation models. Its synthetic-data generator
  * is generator.ts, listed apart (workloads/generators.ts) because only the
  * CLI runs it.
  */
 import type { WorkloadCode } from '../../pipelines/workloads/workload.ts';
 import { FEATURE_DATASETS, featureColumns, ML_DATASETS, SNAPSHOT_FEATURES } from './features.ts';
-import { orderDelay, sellerChurn, sellerSegments } from './models.ts';
+import { orderDelay, purchaseRecommendation, sellerChurn, sellerSegments } from './models.ts';
 import { ORDER_DELAY_DATASETS } from './order-delay.ts';
+import { RECOMMENDATION_DATASETS } from './recommendation.ts';
 import { FIRST_ORDER_MONTH, OLIST_VALUE_SETS } from './values.ts';
 
 export const olist: WorkloadCode = {
   values: OLIST_VALUE_SETS,
   firstMonth: FIRST_ORDER_MONTH,
-  retrainDatasets: [...FEATURE_DATASETS, ...ML_DATASETS, ...ORDER_DELAY_DATASETS],
+  retrainDatasets: [...FEATURE_DATASETS, ...ML_DATASETS, ...ORDER_DELAY_DATASETS, ...RECOMMENDATION_DATASETS],
   // A feature table's features, and all six tables' as one seller snapshot (sql/ml/seller_snapshot_features.sql).
   columnLists: {
     ...Object.fromEntries(FEATURE_DATASETS.map((dataset) => [dataset.name, featureColumns(dataset)])),
     seller_snapshot_features: SNAPSHOT_FEATURES,
   },
-  models: [sellerChurn, sellerSegments, orderDelay],
+  models: [sellerChurn, sellerSegments, orderDelay, purchaseRecommendation],
 };

@@ -42,7 +42,7 @@ describe('the workload registry', () => {
     expect(CATALOG.trusted).toHaveLength(9);
     expect(CATALOG.refined.map((dataset) => dataset.name)).toEqual(['orders_enriched', 'seller_daily_sales']);
     expect(CATALOG.relationships).toContainEqual({ table: 'order_items', column: 'seller_id', parentTable: 'sellers', parentColumn: 'seller_id', severity: 'error' });
-    expect(CATALOG.models.map((each) => each.name)).toEqual(['seller-churn', 'seller-segments', 'order-delay']);
+    expect(CATALOG.models.map((each) => each.name)).toEqual(['seller-churn', 'seller-segments', 'order-delay', 'purchase-recommendation']);
     expect(CATALOG.sources('dev').map((source) => source.name)).toEqual(['weather_current']);
   });
 
