@@ -117,13 +117,21 @@ export function trainCoPurchase(histories: Histories): RankerModel {
 const SCORE_DECIMALS = 9;
 const rounded = (score: number) => Math.round(score * 10 ** SCORE_DECIMALS) / 10 ** SCORE_DECIMALS;
 
+// Scoring asks for every entity's list from one model: its item index is built once, not per list.
+const POSITIONS = new WeakMap<RankerModel, ReadonlyMap<string, number>>();
+function positionsOf(model: RankerModel): ReadonlyMap<string, number> {
+  let positions = POSITIONS.get(model);
+  if (!positions) POSITIONS.set(model, (positions = new Map(model.items.map((item, index) => [item, index]))));
+  return positions;
+}
+
 /** The `k` items to show an entity with this history (items the model never saw are ignored), best first. */
 export function recommend(model: RankerModel, history: Iterable<string>, k: number): Recommendation[] {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a whole number of items, at least 1; got ${k}`);
   const chosen: Recommendation[] = [];
   const taken = new Set<number>();
   if (model.kind === 'co-purchase') {
-    const position = new Map(model.items.map((item, index) => [item, index]));
+    const position = positionsOf(model);
     const scores = new Map<number, number>();
     for (const item of new Set(history)) {
       const i = position.get(item);
