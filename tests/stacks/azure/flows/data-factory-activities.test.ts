@@ -258,6 +258,7 @@ describe('renderDataFactoryActivities', () => {
       RegisterSellerChurn: { summary: { version: 7, auc: 0.81, note: 'beat "champion" by 2%' } },
       RegisterSellerSegments: { summary: 'kept champion \\ v3' },
       RegisterOrderDelay: { summary: null },
+      RegisterPurchaseRecommendation: { summary: ['hit rate', 0.45] },
     };
     expect(bodyOf(notify, { outputs, utcNow: '2026-11-23T03:00:01.0000000Z' })).toEqual([
       {
@@ -273,6 +274,7 @@ describe('renderDataFactoryActivities', () => {
           sellerChurn: outputs.RegisterSellerChurn.summary,
           sellerSegments: outputs.RegisterSellerSegments.summary,
           orderDelay: null,
+          purchaseRecommendation: ['hit rate', 0.45],
         },
       },
     ]);
