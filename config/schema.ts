@@ -277,7 +277,7 @@ export const rankerSettings = z.strictObject({
   holdoutMonths: withDefault(
     integer(1, 12),
     3,
-    'Months held out for evaluation: the interactions from the first of the latest holdoutMonths full months (holding at least half an average month’s) to the end of the data are oot; the candidates learn from the months before.',
+    'Months held out for evaluation, counted back from the latest full month (one holding at least half an average month’s interactions): the interactions of those months and of any after them are oot; the candidates learn from the months before.',
     'months',
   ),
   promotionMargin: withDefault(decimal(0, 0.2), 0.01, 'A new ranker becomes champion unless its out-of-time hit rate at k is worse than the champion’s by more than this.'),

@@ -3,7 +3,8 @@
  * (the rows its workload names for scoring) into the embedded engine's
  * matrix: features as doubles, NULL as NaN, rows ordered by dt_reference
  * then the model's entity, so the same table always gives the same matrix
- * and hash.
+ * and hash. A ranker's are interactions instead (entity, item, dt_reference,
+ * split), read as rows in the same way.
  */
 import { createHash } from 'node:crypto';
 import type { ColumnDefinition, DatasetDefinition } from '../../pipelines/datasets/dataset.ts';
