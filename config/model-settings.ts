@@ -1,6 +1,6 @@
 /**
  * The settings one model trains, gates and scores with: its kind's
- * (`models.classifier` or `models.clusterer`), then what its workload's
+ * (`models.classifier`, `models.clusterer` or `models.ranker`), then what its workload's
  * definition sets (`ModelDefinition.settings`), then what the environment
  * sets for it by name (`models.overrides.<model>`), each over the one
  * before, key by key. Every use-case of the retrain flow and the SageMaker
@@ -9,7 +9,10 @@
 import { z } from 'zod';
 import type { ModelDefinition } from '../pipelines/models/model.ts';
 import { ConfigError } from './config-error.ts';
-import { classifierSettings, clustererSettings, type ModelSettings } from './schema.ts';
+import { classifierSettings, clustererSettings, rankerSettings, type ModelSettings } from './schema.ts';
+
+/** Each kind's settings schema: what its section and a model's own settings are checked against. */
+const KIND_SETTINGS = { classifier: classifierSettings, clusterer: clustererSettings, ranker: rankerSettings } as const satisfies Record<ModelDefinition['kind'], unknown>;
 
 type ModelRef = Pick<ModelDefinition, 'name' | 'kind' | 'settings'>;
 
@@ -40,7 +43,7 @@ export function settingsFor(models: ModelSettings, model: ModelRef): ModelSettin
   ];
   for (const [where, layer] of layers) {
     if (!layer) continue;
-    const parsed = (kind === 'classifier' ? classifierSettings : clustererSettings).safeParse(merged(resolved, layer));
+    const parsed = KIND_SETTINGS[kind].safeParse(merged(resolved, layer));
     if (!parsed.success) throw new ConfigError(problemsOf(parsed.error, where));
     resolved = parsed.data;
   }

@@ -277,13 +277,26 @@ export const clustererSettings = z.strictObject({
   promotionMargin: withDefault(decimal(0, 1), 0.05, 'A new clustering becomes champion unless its silhouette is worse than the champion’s by more than this.'),
 });
 
+/** Every ranker's settings. */
+export const rankerSettings = z.strictObject({
+  k: withDefault(integer(1, 50), 5, 'Items recommended to each entity: the scores table’s ranks, and the k of hit rate, precision and recall at k.', 'items'),
+  holdoutMonths: withDefault(
+    integer(1, 12),
+    3,
+    'Months held out for evaluation, counted back from the latest full month (one holding at least half an average month’s interactions): the interactions of those months and of any after them are oot; the candidates learn from the months before.',
+    'months',
+  ),
+  promotionMargin: withDefault(decimal(0, 0.2), 0.01, 'A new ranker becomes champion unless its out-of-time hit rate at k is worse than the champion’s by more than this.'),
+});
+
 const models = z.strictObject({
   classifier: section(classifierSettings, 'Every classifier (seller churn, order delay): split, threshold, promotion gate, rebalancing and hyperparameters.'),
   clusterer: section(clustererSettings, 'Every clusterer (seller segments: k-means on the latest snapshot’s features).'),
+  ranker: section(rankerSettings, 'Every ranker (purchase recommendation: the product categories to show a customer): k, the held-out period and the promotion gate.'),
   overrides: withDefault(
     z.record(pattern(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'a model name (lowercase words joined by dashes)'), z.record(z.string(), z.unknown(), { error: 'must be a mapping of settings' })),
     {},
-    'Per model, by name: the settings of its kind (keys as under classifier or clusterer) that differ for it, over its workload’s own, e.g. { order-delay: { rebalance: { method: oversample } } }.',
+    'Per model, by name: the settings of its kind (keys as under classifier, clusterer or ranker) that differ for it, over its workload’s own, e.g. { order-delay: { rebalance: { method: oversample } } }.',
   ),
 });
 

@@ -10,25 +10,30 @@ import { UsageError } from '../usage-error.ts';
 
 const SUBCOMMANDS = ['export'] as const;
 
-/** The classifiers' training sets that can be exported, by model; the first is the default. */
-function classifiers() {
+/**
+ * The training sets that can be exported, by model: those with a split
+ * (classifiers' ABTs, rankers' interactions), which a reference tool needs to
+ * fit and judge on the same rows; the first is the default.
+ */
+function exportable() {
   const catalog = installedCatalog();
-  return catalog.models.filter((model) => model.kind === 'classifier').map((model) => ({ model, dataset: catalog.tableNamed(model.trainingSet) }));
+  return catalog.models.filter((model) => model.kind !== 'clusterer').map((model) => ({ model, dataset: catalog.tableNamed(model.trainingSet) }));
 }
 
 function usage(): string {
-  const [first] = classifiers();
+  const [first] = exportable();
   return `Usage: strata abt export --out <file.csv> [--model <name>] [--lake <folder>]
 
-Writes a classifier's analytical base table (its training set in refined, built
-by the retrain flow) as CSV, to look at the training data outside the platform:
+Writes a model's training set with its split (a classifier's analytical base
+table, a ranker's interactions; in refined, built by the retrain flow) as CSV,
+to look at the training data outside the platform:
 a header of the table's columns${first ? ` (${first.model.name}: refined/${first.dataset.name}, ${trainingFeatures(first.dataset, first.model).length} features)` : ''},
-then one row per entity and snapshot, ordered by snapshot then entity. Dates
+then one row per entity and snapshot (a ranker's: and item), ordered by snapshot, entity, item. Dates
 are yyyy-MM-dd, a missing value is an empty field.
 
 Options:
   --out <file.csv>   where to write the CSV (its folder is created; the file is replaced)
-  --model <name>     whose ABT (default: ${first?.model.name ?? 'none installed'}; classifiers: ${classifiers().map((each) => each.model.name).join(', ') || 'none'})
+  --model <name>     whose training set (default: ${first?.model.name ?? 'none installed'}; models: ${exportable().map((each) => each.model.name).join(', ') || 'none'})
   --lake <folder>    the lake \`strata run\` wrote (default: ./lake)`;
 }
 
@@ -50,7 +55,7 @@ function hasParquet(folder: string): boolean {
 }
 
 export const abtCommand = {
-  summary: "export a classifier's ABT (its training data; the churn model's by default) from a local lake as CSV",
+  summary: "export a model's training set with its split (an ABT; the churn model's by default) from a local lake as CSV",
   get usage(): string {
     return usage();
   },
@@ -64,11 +69,15 @@ export const abtCommand = {
     if (options.lake !== undefined) requireFolderOrAbsent('--lake', options.lake);
     const lake = resolve(options.lake ?? 'lake');
     const out = resolve(options.out);
-    const available = classifiers();
+    const available = exportable();
     const chosen = options.model === undefined ? available[0] : available.find((each) => each.model.name === options.model);
     if (!chosen) {
       const known = available.map((each) => each.model.name).join(', ') || 'none installed';
-      throw new UsageError(options.model === undefined ? `no installed workload has a classifier to export the ABT of` : `--model ${options.model}: no such classifier; classifiers: ${known}`);
+      throw new UsageError(
+        options.model === undefined
+          ? `no installed workload has a model with a split training set to export`
+          : `--model ${options.model}: no such model with a split training set (a clusterer's has none); models: ${known}`,
+      );
     }
     const { dataset, model } = chosen;
     const table = join(lake, 'refined', dataset.name);
@@ -96,7 +105,7 @@ export const abtCommand = {
         `copy (
            select ${columns.join(', ')}
            from ${engine.relations.ref('refined', dataset.name)}
-           order by ${SNAPSHOT_COLUMN}, ${model.entity}
+           order by ${SNAPSHOT_COLUMN}, ${model.entity}${model.item ? `, ${model.item}` : ''}
          ) to ${literal(partial)} (format csv, header true, delimiter ',')`,
       );
       rows = Number(written?.Count ?? 0);
@@ -114,7 +123,7 @@ export const abtCommand = {
       database.close();
     }
     console.log(
-      `strata abt export: ${rows.toLocaleString('en-US')} rows × ${features.length} features -> ${shown(out)} ` +
+      `strata abt export: ${rows.toLocaleString('en-US')} rows${features.length > 0 ? ` × ${features.length} features` : ''} -> ${shown(out)} ` +
         `in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
     return 0;

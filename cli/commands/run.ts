@@ -252,6 +252,7 @@ export const runCommand = {
           algorithm: model.algorithm,
           ...(model.auc ? { auc: model.auc } : {}),
           ...(model.silhouette === undefined ? {} : { silhouette: model.silhouette }),
+          ...(model.hitRate ? { hitRate: model.hitRate } : {}),
           promoted: model.promoted,
           champion: model.champion,
           reason: model.reason,

@@ -5,6 +5,7 @@
  */
 import type { ModelName } from '../../pipelines/models/index.ts';
 import { predictGradientBoosting, type GradientBoostingModel } from './engine/gradient-boosting.ts';
+import type { RankerModel } from './engine/co-purchase.ts';
 import { assignClusters, silhouetteScore, type KMeansModel } from './engine/k-means.ts';
 import { predictLogisticRegression, type LogisticRegressionModel } from './engine/logistic-regression.ts';
 import type { Matrix } from './engine/matrix.ts';
@@ -47,7 +48,11 @@ export type Candidate =
   | (CandidateBase & { readonly algorithm: 'gradient-boosting'; readonly artifact: GradientBoostingModel })
   | (CandidateBase & { readonly algorithm: 'logistic-regression'; readonly artifact: LogisticRegressionModel })
   | (CandidateBase & { readonly algorithm: 'k-means'; readonly artifact: KMeansModel })
-  | (CandidateBase & { readonly algorithm: 'xgboost'; readonly artifact: ManagedXgboostArtifact });
+  | (CandidateBase & { readonly algorithm: 'xgboost'; readonly artifact: ManagedXgboostArtifact })
+  | (CandidateBase & { readonly algorithm: 'co-purchase' | 'popularity'; readonly artifact: RankerModel });
+
+/** A ranker's candidate: it recommends from histories (lambdas/ml/rank-model.ts) instead of scoring a matrix. */
+export type RankerCandidate = Extract<Candidate, { algorithm: 'co-purchase' | 'popularity' }>;
 
 /** Class probabilities (classifiers) or cluster numbers (clusterers), one per row. */
 export function predict(candidate: Candidate, matrix: Matrix): Float64Array {
@@ -64,6 +69,9 @@ export function predict(candidate: Candidate, matrix: Matrix): Float64Array {
         throw new Error(`${candidate.model} ${candidate.artifact.sageMakerModelName} scores by SageMaker batch transform; it holds predictions for ${candidate.artifact.predictions.length} rows, not these ${matrix.rows}`);
       }
       return Float64Array.from(candidate.artifact.predictions);
+    case 'co-purchase':
+    case 'popularity':
+      throw new Error(`${candidate.model}: ${candidate.algorithm} recommends items from histories; it has no score per matrix row`);
   }
 }
 

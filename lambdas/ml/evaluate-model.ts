@@ -3,20 +3,23 @@
  * challenger. Classifiers: AUC on train, test and out-of-time; precision,
  * recall, F1 and the confusion matrix at the configured threshold; KS and
  * lift by decile on OOT; the charts people look at (ROC, lift, importance).
- * Clusterers: silhouette, inertia, segment sizes.
+ * Clusterers: silhouette, inertia, segment sizes. Rankers: hit rate,
+ * precision and recall at k on the held-out period (rank-model.ts).
  */
 import { settingsFor } from '../../config/model-settings.ts';
 import type { ModelSettings } from '../../config/schema.ts';
 import { SPLITS, type ModelDefinition, type Split } from '../../pipelines/models/index.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { QueryEngine } from '../ports/query-engine.ts';
-import { predict, silhouetteOf, type Candidate } from './candidates.ts';
+import { predict, silhouetteOf, type Candidate, type RankerCandidate } from './candidates.ts';
 import { IMPORTANCE_MEASURES, importanceSvg, liftSvg, rocSvg } from './engine/charts.ts';
 import { featureImportance } from './engine/gradient-boosting.ts';
 import { coefficients } from './engine/logistic-regression.ts';
 import { auc, confusionAt, ksStatistic, liftByDecile, rocCurve } from './engine/metrics.ts';
 import { listKeys, readJson, runPrefix, writeJson, writeText } from './model-artifacts.ts';
+import { evaluateRanker } from './rank-model.ts';
 import { readTrainingSet, type TrainingSet } from './read-training-set.ts';
+import type { RankingAtK } from './engine/metrics.ts';
 
 export { SPLITS, type Split } from '../../pipelines/models/index.ts';
 
@@ -27,13 +30,15 @@ export interface CandidateEvaluation {
   readonly confusion?: Readonly<Record<'test' | 'oot', ReturnType<typeof confusionAt>>>;
   readonly lift?: ReturnType<typeof liftByDecile>;
   readonly importance: readonly { readonly feature: string; readonly value: number }[];
+  /** A ranker's hit rate, precision and recall at k = 1, 2, … over the held-out period's entities. */
+  readonly atK?: readonly RankingAtK[];
 }
 
 export interface Evaluation {
   readonly model: string;
   readonly kind: ModelDefinition['kind'];
   readonly candidates: readonly CandidateEvaluation[];
-  /** The candidate that goes to the gate: the best test AUC, or the only clustering. */
+  /** The candidate that goes to the gate: the best test AUC, the only clustering, or the best hit rate at k. */
   readonly challenger: string;
   readonly threshold?: number;
   /** Chart files (`roc.svg`…) under the run's `charts/`. */
@@ -101,6 +106,7 @@ export async function evaluateModel(
   const { model, runId } = request;
   const settings = settingsFor(request.settings, model);
   const candidates = await loadCandidates(ports.store, runId, model);
+  if (model.kind === 'ranker') return evaluateRanker(ports, request, candidates as RankerCandidate[]);
   const set = await readTrainingSet(ports.engine, model);
   const prefix = runPrefix(runId, model.name);
   const evaluations: CandidateEvaluation[] = [];

@@ -2,7 +2,8 @@
  * The promotion gate. The champion is re-scored on this run's data, so both
  * models are judged on the same out-of-time rows (or, for segments, the same
  * sellers); the challenger is promoted unless it is worse by more than the
- * configured margin. A champion that cannot score this data (its features
+ * configured margin (a ranker's: its hit rate at k on the same held-out
+ * period). A champion that cannot score this data (its features
  * are gone) cannot defend its title.
  */
 import { settingsFor } from '../../config/model-settings.ts';
@@ -10,9 +11,10 @@ import type { ModelSettings } from '../../config/schema.ts';
 import type { ModelDefinition } from '../../pipelines/models/index.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { QueryEngine } from '../ports/query-engine.ts';
-import { predict, silhouetteOf, type Candidate } from './candidates.ts';
+import { predict, silhouetteOf, type Candidate, type RankerCandidate } from './candidates.ts';
 import { classifierMetrics, type Evaluation } from './evaluate-model.ts';
 import { readJson, readJsonIfPresent, registryPrefix, runPrefix, versionPrefix, writeJson } from './model-artifacts.ts';
+import { rankerGateValue } from './rank-model.ts';
 import { readTrainingSet } from './read-training-set.ts';
 
 export interface Champion {
@@ -49,7 +51,7 @@ export async function gateModel(
   const evaluation = await readJson<Evaluation>(ports.store, `${runPrefix(runId, model.name)}/evaluation.json`, `evaluation of ${model.name}`);
   const challenger = evaluation.candidates.find((candidate) => candidate.algorithm === evaluation.challenger)!;
   const metric = model.gateMetric;
-  const margin = model.kind === 'classifier' ? settings.classifier.promotionMargin : settings.clusterer.promotionMargin;
+  const margin = settings[model.kind].promotionMargin;
   const challengerValue = challenger.metrics[metric] ?? challenger.metrics.auc_test!;
   const base = { model: model.name, metric, margin, challenger: { algorithm: challenger.algorithm, value: challengerValue } };
 
@@ -68,12 +70,16 @@ export async function gateModel(
       asRegistered = true;
     } else {
       try {
-        const set = await readTrainingSet(ports.engine, model);
-        const scores = predict(current.candidate, set.matrix);
-        championValue =
-          model.kind === 'classifier'
-            ? (classifierMetrics(set, scores, settings.classifier.threshold).metrics[metric] ?? null)
-            : silhouetteOf(current.candidate, set.matrix, scores, settings.clusterer.seed);
+        if (model.kind === 'ranker') {
+          championValue = await rankerGateValue(ports.engine, model, request.settings, current.candidate as RankerCandidate);
+        } else {
+          const set = await readTrainingSet(ports.engine, model);
+          const scores = predict(current.candidate, set.matrix);
+          championValue =
+            model.kind === 'classifier'
+              ? (classifierMetrics(set, scores, settings.classifier.threshold).metrics[metric] ?? null)
+              : silhouetteOf(current.candidate, set.matrix, scores, settings.clusterer.seed);
+        }
       } catch (error) {
         unusable = (error as Error).message.split('\n')[0];
       }

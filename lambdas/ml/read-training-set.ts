@@ -3,13 +3,14 @@
  * (the rows its workload names for scoring) into the embedded engine's
  * matrix: features as doubles, NULL as NaN, rows ordered by dt_reference
  * then the model's entity, so the same table always gives the same matrix
- * and hash.
+ * and hash. A ranker's are interactions instead (entity, item, dt_reference,
+ * split), read as rows in the same way.
  */
 import { settingsFor } from '../../config/model-settings.ts';
 import type { ModelSettings } from '../../config/schema.ts';
 import { createHash } from 'node:crypto';
 import type { ColumnDefinition, DatasetDefinition } from '../../pipelines/datasets/dataset.ts';
-import { labelOf, SNAPSHOT_COLUMN, SPLIT_COLUMN, SPLITS, type ModelDefinition, type Split } from '../../pipelines/models/index.ts';
+import { itemOf, labelOf, SNAPSHOT_COLUMN, SPLIT_COLUMN, SPLITS, type ModelDefinition, type Split } from '../../pipelines/models/index.ts';
 import { MACROS } from '../../pipelines/sql/dialect.ts';
 import { installedCatalog } from '../../pipelines/workloads/registry.ts';
 import type { QueryEngine } from '../ports/query-engine.ts';
@@ -154,4 +155,65 @@ export async function readScoringSet(engine: QueryEngine, model: ModelDefinition
   const read = await readRows(engine, relation, model, features, { labelled: false, what: `the rows ${model.name} scores` });
   const dtScore = read.ids.reduce((latest, id) => (id.dtReference > latest ? id.dtReference : latest), '');
   return { dtScore, ids: read.ids, matrix: read.matrix };
+}
+
+/** A ranker's interactions (its training set, or the histories it scores): one row per entity, item and dt_reference. */
+export interface InteractionSet {
+  readonly entities: string[];
+  readonly items: string[];
+  /** `yyyy-MM-dd`, per row. */
+  readonly dtReferences: string[];
+  /** Per row, train or oot; null for the histories scored, which have no split. */
+  readonly split: Split[] | null;
+  /** SHA-256 of the rows as read (header, then one line per row, in order): identifies the training data. */
+  readonly sha256: string;
+}
+
+/** Splits a ranker's training set may hold: what it learns from and the held-out period. */
+const INTERACTION_SPLITS: readonly Split[] = ['train', 'oot'];
+
+async function readInteractionRows(engine: QueryEngine, from: string, model: Pick<ModelDefinition, 'name' | 'entity' | 'item'>, options: { split: boolean; what: string }): Promise<InteractionSet> {
+  const text = (expression: string) => MACROS.to_text!(engine.dialect, expression);
+  const { entity } = model;
+  const item = itemOf(model);
+  const columns = [`${text(entity)} as ${entity}`, `${text(item)} as ${item}`, `${text(SNAPSHOT_COLUMN)} as ${SNAPSHOT_COLUMN}`, ...(options.split ? [SPLIT_COLUMN] : [])];
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await engine.query(`select ${columns.join(', ')} from ${from} t order by ${SNAPSHOT_COLUMN}, ${entity}, ${item}`);
+  } catch (error) {
+    throw new Error(`${options.what} cannot be read: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const set: InteractionSet = { entities: [], items: [], dtReferences: [], split: options.split ? [] : null, sha256: '' };
+  const hash = createHash('sha256');
+  hash.update(`${entity},${item},${SNAPSHOT_COLUMN}${options.split ? `,${SPLIT_COLUMN}` : ''}\n`);
+  for (const row of rows) {
+    const [id, value, date] = [row[entity], row[item], row[SNAPSHOT_COLUMN]];
+    if (id === null || value === null || date === null) throw new RangeError(`${options.what}: a row has no ${id === null ? entity : value === null ? item : SNAPSHOT_COLUMN}; every interaction names its entity, item and date`);
+    set.entities.push(String(id));
+    set.items.push(String(value));
+    set.dtReferences.push(String(date));
+    let line = `${String(id)},${String(value)},${String(date)}`;
+    if (set.split) {
+      const split = row[SPLIT_COLUMN] as Split;
+      if (!INTERACTION_SPLITS.includes(split)) throw new RangeError(`${options.what}: ${SPLIT_COLUMN} of ${entity} ${String(id)} at ${String(date)} is "${String(split)}"; allowed: ${INTERACTION_SPLITS.join(', ')}`);
+      set.split.push(split);
+      line += `,${split}`;
+    }
+    hash.update(`${line}\n`);
+  }
+  return { ...set, sha256: hash.digest('hex') };
+}
+
+/** A ranker's training table of refined, whole: entity, item, dt_reference and split per interaction. */
+export async function readInteractionSet(engine: QueryEngine, model: ModelDefinition): Promise<InteractionSet> {
+  const dataset = trainingDataset(model);
+  const missing = [model.entity, itemOf(model), SNAPSHOT_COLUMN, SPLIT_COLUMN].filter((name) => !dataset.columns.some((column) => column.name === name));
+  if (missing.length > 0) throw new RangeError(`model ${model.name}: its training set refined ${dataset.name} has no column ${missing.join(', ')}`);
+  return readInteractionRows(engine, engine.relations.ref('refined', dataset.name), model, { split: true, what: `refined ${dataset.name} (built by the training-set step)` });
+}
+
+/** The histories a ranker scores, as its workload names them: every interaction of each entity to recommend to. */
+export async function readInteractionScoringSet(engine: QueryEngine, model: ModelDefinition, settings: ModelSettings): Promise<InteractionSet> {
+  const relation = workloadMlOf(installedCatalog(), model).scoringRelation(engine, model, settingsFor(settings, model));
+  return readInteractionRows(engine, relation, model, { split: false, what: `the histories ${model.name} scores` });
 }

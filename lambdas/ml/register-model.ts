@@ -50,6 +50,8 @@ export interface RegisteredModel {
   readonly algorithm: string;
   readonly auc?: { readonly train: number | null; readonly test: number | null; readonly oot: number | null };
   readonly silhouette?: number;
+  /** A ranker's hit rate at k on the held-out period, its precision, and the best other candidate's (the baseline's) hit rate. */
+  readonly hitRate?: { readonly k: number; readonly oot: number; readonly precision: number; readonly baseline: { readonly algorithm: string; readonly oot: number } | null };
   readonly promoted: boolean;
   readonly reason: string;
   readonly champion: number;
@@ -149,19 +151,39 @@ export async function registerModel(
     champion = version;
   }
   const auc = model.kind === 'classifier' ? { train: metrics.auc_train ?? null, test: metrics.auc_test ?? null, oot: metrics.auc_oot ?? null } : undefined;
-  // The gate's metric, when it is not one of these already: what decided the promotion.
-  const gated = model.gateMetric.startsWith('auc_') || model.gateMetric === 'silhouette' ? '' : `, ${model.gateMetric} ${metrics[model.gateMetric]?.toFixed(3)}`;
-  const headline = (auc ? `AUC train ${auc.train?.toFixed(3)} test ${auc.test?.toFixed(3)} OOT ${auc.oot?.toFixed(3)}` : `silhouette ${metrics.silhouette?.toFixed(3)}`) + gated;
+  // The gate's metric, when it is not one the headline shows already: what decided the promotion.
+  const gated = model.gateMetric.startsWith('auc_') || model.gateMetric === 'silhouette' || model.kind === 'ranker' ? '' : `, ${model.gateMetric} ${metrics[model.gateMetric]?.toFixed(3)}`;
+  const hitRate = model.kind === 'ranker' ? rankerHeadline(evaluation, metrics) : undefined;
+  const headline =
+    (auc
+      ? `AUC train ${auc.train?.toFixed(3)} test ${auc.test?.toFixed(3)} OOT ${auc.oot?.toFixed(3)}`
+      : hitRate
+        ? `hit rate@${hitRate.k} OOT ${hitRate.oot.toFixed(3)}, precision@${hitRate.k} ${hitRate.precision.toFixed(3)}` +
+          (hitRate.baseline ? ` (${hitRate.baseline.algorithm} ${hitRate.baseline.oot.toFixed(3)})` : '') +
+          `; ${metrics.entities_oot} ${model.entity} held out, ${metrics.returning_entities_oot} of them seen before`
+        : `silhouette ${metrics.silhouette?.toFixed(3)}`) + gated;
   return {
     name: model.name,
     version,
     engine: candidate.engine,
     algorithm: candidate.algorithm,
-    ...(auc ? { auc } : { silhouette: metrics.silhouette }),
+    ...(auc ? { auc } : hitRate ? { hitRate } : { silhouette: metrics.silhouette }),
     promoted: gate.promote,
     reason: gate.reason,
     champion,
     tracking,
     summary: `${model.name} ${versionLabel(version)} (${candidate.algorithm}, ${candidate.engine}): ${headline}; ${gate.promote ? 'promoted to champion' : `not promoted, champion stays ${versionLabel(champion)}`}`,
+  };
+}
+
+/** A ranker's figures for the report: the challenger's hit rate and precision at k, and the best other candidate's hit rate beside it. */
+function rankerHeadline(evaluation: Evaluation, metrics: Readonly<Record<string, number>>): NonNullable<RegisteredModel['hitRate']> {
+  const others = evaluation.candidates.filter((each) => each.algorithm !== evaluation.challenger);
+  const best = others.reduce<(typeof others)[number] | undefined>((top, each) => (!top || each.metrics.hit_rate_at_k_oot! > top.metrics.hit_rate_at_k_oot! ? each : top), undefined);
+  return {
+    k: metrics.k!,
+    oot: metrics.hit_rate_at_k_oot!,
+    precision: metrics.precision_at_k_oot!,
+    baseline: best ? { algorithm: best.algorithm, oot: best.metrics.hit_rate_at_k_oot! } : null,
   };
 }

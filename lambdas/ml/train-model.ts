@@ -1,7 +1,8 @@
 /**
  * Trains a model's candidates on the embedded engine from its training set
  * and stores them for the evaluation: classifiers learn on the train split
- * only; clusterers on every row of their base.
+ * only; clusterers on every row of their base; rankers on the train split's
+ * interactions (rank-model.ts).
  */
 import { settingsFor } from '../../config/model-settings.ts';
 import type { ModelSettings } from '../../config/schema.ts';
@@ -14,6 +15,7 @@ import { trainKMeans } from './engine/k-means.ts';
 import { trainLogisticRegression } from './engine/logistic-regression.ts';
 import { selectRows } from './engine/matrix.ts';
 import { oversamplePositives } from './engine/oversample.ts';
+import { trainRanker } from './rank-model.ts';
 import { runPrefix, writeJson } from './model-artifacts.ts';
 import { readTrainingSet, type TrainingSet } from './read-training-set.ts';
 
@@ -40,6 +42,7 @@ export async function trainModel(
   request: { model: ModelDefinition; runId: string; settings: ModelSettings },
 ): Promise<TrainingResult> {
   const { model, runId } = request;
+  if (model.kind === 'ranker') return trainRanker(ports, request);
   const settings = settingsFor(request.settings, model);
   let started = performance.now();
   const set = await readTrainingSet(ports.engine, model);

@@ -5,7 +5,7 @@
  * register -> score); the kind decides which algorithms and metrics apply.
  */
 
-/** How a classifier's training set is split: fit, held-out test, and the out-of-time snapshots. */
+/** How a classifier's training set is split: fit, held-out test, and the out-of-time snapshots. A ranker's holds train and oot only. */
 export const SPLITS = ['train', 'test', 'oot'] as const;
 export type Split = (typeof SPLITS)[number];
 
@@ -18,12 +18,20 @@ export const SNAPSHOT_COLUMN = 'dt_reference';
 export const SPLIT_COLUMN = 'split';
 
 /** Algorithms of the embedded engine (lambdas/ml/engine). */
-export type EmbeddedAlgorithm = 'gradient-boosting' | 'logistic-regression' | 'k-means';
+export type EmbeddedAlgorithm = 'gradient-boosting' | 'logistic-regression' | 'k-means' | 'co-purchase' | 'popularity';
+
+/** The kinds of model the retrain flow knows; each has its settings section (`models.<kind>`) and its metrics. */
+export const MODEL_KINDS = ['classifier', 'clusterer', 'ranker'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
 
 export interface ModelDefinition {
   readonly name: ModelName;
-  /** classifier: a label and AUC; clusterer: no label, silhouette. */
-  readonly kind: 'classifier' | 'clusterer';
+  /**
+   * classifier: a label and AUC; clusterer: no label, silhouette; ranker:
+   * the `k` items to show each entity, from its past interactions, and hit
+   * rate / precision at k on a held-out period.
+   */
+  readonly kind: ModelKind;
   readonly description: string;
   /**
    * The column naming what a row is about (`seller_id`, `order_id`): the
@@ -38,9 +46,17 @@ export interface ModelDefinition {
   /** What the label's 1 means, for charts and reports (`churns`, `arrives late`). @default - the label's name */
   readonly positiveClass?: string;
   /**
+   * A ranker's item column (`product_category`): what it recommends. Its
+   * training set holds one row per entity, item and `dt_reference` (an
+   * interaction: a purchase), and its scores one row per entity and rank.
+   * @default - none: only a ranker has items
+   */
+  readonly item?: string;
+  /**
    * The refined table its training set is built into (sql/ml/<table>.sql of
    * its workload): `entity`, `dt_reference`, and for a classifier `label`
-   * and `split` (train, test, oot), then its numeric features.
+   * and `split` (train, test, oot), then its numeric features; for a ranker
+   * `item` and `split` (train, oot: the held-out period).
    */
   readonly trainingSet: string;
   /** The refined table its scores land in, partitioned by dt_score and model. */
@@ -62,7 +78,7 @@ export interface ModelDefinition {
   readonly managedJobStem?: string;
   /**
    * Settings of its kind that differ for this model (keys as under the
-   * environment's `models.classifier` or `models.clusterer`), over the
+   * environment's `models.classifier`, `models.clusterer` or `models.ranker`), over the
    * kind's; an environment's `models.overrides.<name>` goes over these.
    * @default - its kind's settings
    */
@@ -75,7 +91,7 @@ export interface ModelDefinition {
    */
   readonly requires?: readonly string[];
   /** The metric the promotion gate compares with the champion's; higher is better. */
-  readonly gateMetric: 'auc_oot' | 'f1_oot' | 'silhouette';
+  readonly gateMetric: 'auc_oot' | 'f1_oot' | 'silhouette' | 'hit_rate_at_k_oot';
   /**
    * Tables of refined built from its scores after each scoring, one SQL model
    * each under its workload's sql/ml/ (params `dt_score`, `model`), replacing
@@ -89,6 +105,12 @@ export interface ModelDefinition {
 export function labelOf(model: Pick<ModelDefinition, 'name' | 'label'>): string {
   if (!model.label) throw new RangeError(`model ${model.name} has no label column; only a classifier is trained on labels`);
   return model.label;
+}
+
+/** A ranker's item column; fails for a model without one. */
+export function itemOf(model: Pick<ModelDefinition, 'name' | 'item'>): string {
+  if (!model.item) throw new RangeError(`model ${model.name} has no item column; only a ranker recommends items`);
+  return model.item;
 }
 
 /** `seller-churn` -> `SellerChurn`: how a model names its states. */

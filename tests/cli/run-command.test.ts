@@ -36,6 +36,7 @@ interface ReportedModel {
   algorithm: string;
   auc?: { train: number; test: number; oot: number };
   silhouette?: number;
+  hitRate?: { k: number; oot: number; precision: number; baseline: { algorithm: string; oot: number } | null };
   promoted: boolean;
   champion: number;
   reason: string;
@@ -104,10 +105,24 @@ const partitions = (lake: string, table: string, key: string) => {
 
 /** Rows of every table the retrain flow writes, counted from the files of their committed versions. */
 async function retrainCounts(lake: string): Promise<Record<string, number>> {
-  const tables = [...FEATURE_DATASETS.map((dataset) => dataset.name), 'abt_churn', 'segment_base', 'churn_scores', 'seller_segments'];
+  const tables = [...FEATURE_DATASETS.map((dataset) => dataset.name), 'abt_churn', 'segment_base', 'churn_scores', 'seller_segments', 'recommendation_interactions', 'category_recommendations'];
   const counts: Record<string, number> = {};
   for (const table of tables) counts[table] = await countTableRows(lake, 'refined', table);
   return counts;
+}
+
+/** Distinct values of a column of a table's committed version. */
+async function distinctValues(lake: string, layer: Layer, folder: string, column: string): Promise<number> {
+  const files = Object.values(pointerOf(lake, layer, folder).partitions).flatMap((partition) => partition.files);
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const reader = await connection.runAndReadAll(`select count(distinct ${column}) from read_parquet([${files.map((file) => `'${join(lake, layer, file.key)}'`).join(', ')}])`);
+    return Number(reader.getRows()[0]![0]);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
 }
 
 const model = (report: RunReport, name: string) => report.models.find((item) => item.name === name)!;
@@ -237,7 +252,7 @@ describe('strata run --flows all on the Olist sample, then again', () => {
   });
 
   it('reports each model with its version, engine, AUC on train, test and OOT (or silhouette) and whether it was promoted', () => {
-    expect(report.models.map((item) => item.name)).toEqual(['seller-churn', 'seller-segments', 'order-delay']);
+    expect(report.models.map((item) => item.name)).toEqual(['seller-churn', 'seller-segments', 'order-delay', 'purchase-recommendation']);
     const churn = model(report, 'seller-churn');
     expect(churn).toMatchObject({ version: 1, engine: 'embedded', promoted: true, champion: 1, reason: 'no champion yet: the first model becomes champion' });
     for (const split of ['train', 'test', 'oot'] as const) {
@@ -255,6 +270,23 @@ describe('strata run --flows all on the Olist sample, then again', () => {
     expect(delay.auc!.train).toBeGreaterThan(0.5);
     expect(delay.auc!.test).toBeGreaterThan(0.5);
     expect(delay.charts).toHaveLength(3);
+    // Few of the sample's customers buy again (13 of the 1,168 of the held-out months had bought before), so
+    // co-purchase and popularity show nearly everyone the same list: only that both find something is promised.
+    const recommendation = model(report, 'purchase-recommendation');
+    expect(recommendation).toMatchObject({ version: 1, engine: 'embedded', promoted: true, champion: 1, hitRate: { k: 5 } });
+    expect(['co-purchase', 'popularity']).toContain(recommendation.algorithm);
+    expect(recommendation.hitRate!.oot).toBeGreaterThan(0.2);
+    expect(recommendation.hitRate!.baseline!.oot).toBeGreaterThan(0.2);
+    expect(recommendation.charts).toEqual([`${report.runId}/purchase-recommendation-hit-rate.svg`]);
+  });
+
+  it('recommends k categories to every customer with a purchase, ranked, into category_recommendations', async () => {
+    const people = await distinctValues(lake, 'refined', 'recommendation_interactions', 'customer_unique_id');
+    expect(people).toBeGreaterThan(1000);
+    expect(await countTableRows(lake, 'refined', 'category_recommendations', 'item_rank = 1')).toBe(people);
+    expect(counts.category_recommendations).toBe(people * 5);
+    expect(state(report, 'ScorePurchaseRecommendation').rowsOut).toBe(people * 5);
+    expect(partitions(lake, 'category_recommendations', 'dt_score')).toEqual(['2018-09-01']);
   });
 
   it('skips the models the sample has no data for (no closed deals, no weather), saying so, and the run still succeeds', () => {
@@ -313,6 +345,9 @@ describe('strata run --flows all on the Olist sample, then again', () => {
     expect(sellerSegments).toMatch(/^seller-segments v0001 \(k-means, embedded\): silhouette -?\d\.\d{3}; promoted to champion$/);
     expect(first.stdout).toContain(`model ${sellerChurn}\n`);
     expect(first.stdout).toContain(`model ${sellerSegments}\n`);
+    expect(retrained[0]!.Message.purchaseRecommendation).toMatch(
+      /^purchase-recommendation v0001 \((co-purchase|popularity), embedded\): hit rate@5 OOT 0\.\d{3}, precision@5 0\.\d{3} \((co-purchase|popularity) 0\.\d{3}\); \d+ customer_unique_id held out, \d+ of them seen before; promoted to champion$/,
+    );
   });
 
   it('lets abt export write the ABT the run built: header seller_id,dt_reference,churn,split,<features>, one line per row, ordered', () => {
@@ -332,6 +367,18 @@ describe('strata run --flows all on the Olist sample, then again', () => {
     expect(exported.stdout).toContain(`strata abt export: ${counts.abt_churn!.toLocaleString('en-US')} rows × ${SNAPSHOT_FEATURES.length} features -> `);
     // Written aside and renamed: nothing else is left in the folder.
     expect(readdirSync(join(work, 'exports'))).toEqual(['abt.csv']);
+  });
+
+  it('lets abt export write a ranker\'s interactions with their split, for the scikit-learn reference', () => {
+    const out = join(work, 'exports-ranker', 'interactions.csv');
+    const exported = runStrata(['abt', 'export', '--lake', lake, '--model', 'purchase-recommendation', '--out', out]);
+    expect(exported.status, exported.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toBe('customer_unique_id,product_category,dt_reference,split');
+    expect(lines).toHaveLength(counts.recommendation_interactions! + 1);
+    const keys = lines.slice(1).map((line) => line.split(',')).map(([who, what, date]) => `${date}/${who}/${what}`);
+    expect(keys).toEqual([...keys].sort());
+    expect(exported.stdout).toContain(`strata abt export: ${counts.recommendation_interactions!.toLocaleString('en-US')} rows -> `);
   });
 
   it('leaves every table as it was when the same input runs again: the process run finds nothing new and ends at its check', async () => {
@@ -376,9 +423,11 @@ describe('strata run --flows all on the Olist sample, then again', () => {
     expect(model(again, 'seller-churn').reason).toMatch(/^auc_oot 0\.\d{4} vs champion v1 0\.\d{4}: within the margin of /);
     expect(model(again, 'seller-segments')).toMatchObject({ version: 2, promoted: true, champion: 2, silhouette: model(report, 'seller-segments').silhouette });
     expect(again.notifications[0]!.Message.sellerChurn).toMatch(/^seller-churn v0002 /);
+    expect(model(again, 'purchase-recommendation')).toMatchObject({ version: 2, promoted: true, champion: 2, hitRate: model(report, 'purchase-recommendation').hitRate });
+    expect(model(again, 'purchase-recommendation').reason).toMatch(/^hit_rate_at_k_oot 0\.\d{4} vs champion v1 0\.\d{4}: within the margin of 0\.01$/);
 
     expect(await retrainCounts(lake)).toEqual(counts);
-    for (const name of ['seller-churn', 'seller-segments']) {
+    for (const name of ['seller-churn', 'seller-segments', 'purchase-recommendation']) {
       expect(readdirSync(join(lake, 'refined', '_ml', 'registry', name, 'versions')).sort(), name).toEqual(['v0001', 'v0002']);
       expect(JSON.parse(readFileSync(join(lake, 'refined', '_ml', 'registry', name, 'champion.json'), 'utf8')), name).toMatchObject({ version: 2, runId: again.runId });
     }

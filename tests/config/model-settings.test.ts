@@ -11,6 +11,7 @@ import { environmentNamed } from '../support/environments.ts';
 const MODELS: ModelSettings = environmentNamed('dev').models;
 const classifier = { name: 'rare-event', kind: 'classifier' as const };
 const clusterer = { name: 'groups', kind: 'clusterer' as const };
+const ranker = { name: 'next-shelf', kind: 'ranker' as const };
 const withOverrides = (overrides: ModelSettings['overrides']): ModelSettings => ({ ...MODELS, overrides });
 
 function problemsOf(run: () => unknown): string[] {
@@ -45,6 +46,16 @@ describe('settingsFor', () => {
       'models.overrides.rare-event.rebalance.method: must be one of: none, oversample',
     ]);
     expect(problemsOf(() => settingsFor(withOverrides({ groups: { threshold: 0.4 } }), clusterer))).toEqual(['models.overrides.groups: unknown key threshold']);
+  });
+
+  it('gives a ranker the ranker section, its own k over it, and checks it as a ranker\'s', () => {
+    expect(MODELS.ranker).toEqual({ k: 5, holdoutMonths: 3, promotionMargin: 0.01 });
+    const own = settingsFor(withOverrides({ 'next-shelf': { holdoutMonths: 1 } }), { ...ranker, settings: { k: 10 } }).ranker;
+    expect(own).toEqual({ k: 10, holdoutMonths: 1, promotionMargin: 0.01 });
+    expect(problemsOf(() => settingsFor(withOverrides({ 'next-shelf': { k: 0, threshold: 0.4 } }), ranker))).toEqual([
+      'models.overrides.next-shelf.k: must be an integer from 1 to 50',
+      'models.overrides.next-shelf: unknown key threshold',
+    ]);
   });
 });
 

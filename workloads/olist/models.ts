@@ -1,6 +1,7 @@
-/** The Olist workload's models: seller churn, order delay and seller activation (classifiers) and seller segments (a clusterer). */
+/** The Olist workload's models: seller churn, order delay and seller activation (classifiers), seller segments (a clusterer) and purchase recommendation (a ranker). */
 import type { ModelDefinition } from '../../pipelines/models/model.ts';
 import { ORDER_DELAY_MODEL } from './order-delay.ts';
+import { RECOMMENDATION_MODEL } from './recommendation.ts';
 
 /** Which sellers will stop selling within 45 days of a snapshot: the retention team's list. */
 export const sellerChurn: ModelDefinition = {
@@ -44,6 +45,25 @@ export const orderDelay: ModelDefinition = {
   algorithms: ['gradient-boosting', 'logistic-regression'],
   managedAlgorithm: 'xgboost',
   gateMetric: 'auc_oot',
+};
+
+/**
+ * Which product categories to show a customer, from what they and others
+ * bought: co-purchase (item-item cosine) against a popularity baseline,
+ * judged by hit rate at k on the held-out months. Categories, not products:
+ * most of Olist's products sell once, so two products are almost never bought
+ * by the same customer.
+ */
+export const purchaseRecommendation: ModelDefinition = {
+  name: RECOMMENDATION_MODEL,
+  kind: 'ranker',
+  description: 'The k product categories to show a customer, from the categories they and others bought (co-purchase), topped up by popularity; judged by hit rate at k on the held-out months.',
+  entity: 'customer_unique_id',
+  item: 'product_category',
+  trainingSet: 'recommendation_interactions',
+  scoresTable: 'category_recommendations',
+  algorithms: ['co-purchase', 'popularity'],
+  gateMetric: 'hit_rate_at_k_oot',
 };
 
 export { sellerActivation } from './seller-activation.ts';

@@ -127,15 +127,37 @@ export class DuckDbQueryEngine implements QueryEngine {
     const types = { string: 'varchar', double: 'double', int: 'integer', date: 'date' } as const;
     await this.run(`create temp table ${relation} (${columns.map((column) => `${column.name} ${types[column.type]}`).join(', ')})`);
     this.temporaries.push(relation);
-    const value = (cell: LoadedValue, column: LoadedColumn) => {
-      if (cell === null || (typeof cell === 'number' && !Number.isFinite(cell))) return 'null';
-      if (column.type === 'string' || column.type === 'date') return `${literal(String(cell))}${column.type === 'date' ? '::date' : ''}`;
-      return String(cell);
-    };
-    // Batched so a statement stays small whatever the row count.
-    for (let start = 0; start < rows.length; start += 1000) {
-      const batch = rows.slice(start, start + 1000).map((row) => `(${row.map((cell, index) => value(cell, columns[index]!)).join(', ')})`);
-      await this.run(`insert into ${relation} values ${batch.join(', ')}`);
+    if (columns.some((column) => column.type === 'date')) {
+      const value = (cell: LoadedValue, column: LoadedColumn) => {
+        if (cell === null || (typeof cell === 'number' && !Number.isFinite(cell))) return 'null';
+        if (column.type === 'string' || column.type === 'date') return `${literal(String(cell))}${column.type === 'date' ? '::date' : ''}`;
+        return String(cell);
+      };
+      // Batched so a statement stays small whatever the row count.
+      for (let start = 0; start < rows.length; start += 1000) {
+        const batch = rows.slice(start, start + 1000).map((row) => `(${row.map((cell, index) => value(cell, columns[index]!)).join(', ')})`);
+        await this.run(`insert into ${relation} values ${batch.join(', ')}`);
+      }
+      return relation;
+    }
+    // Without dates, DuckDB's appender: a ranker's scores are hundreds of thousands of rows, which as
+    // INSERT ... VALUES statements took 12 s to parse at scale 1, 0.7 s appended.
+    // Temporary tables live in the catalog temp, schema main.
+    const appender = await this.connection.createAppender(relation, 'main', 'temp');
+    try {
+      for (const row of rows) {
+        row.forEach((cell, index) => {
+          const type = columns[index]!.type;
+          if (cell === null || (typeof cell === 'number' && !Number.isFinite(cell))) appender.appendNull();
+          else if (type === 'string') appender.appendVarchar(String(cell));
+          else if (type === 'int') appender.appendInteger(Number(cell));
+          else appender.appendDouble(Number(cell));
+        });
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
     }
     return relation;
   }

@@ -1,6 +1,6 @@
 /**
  * The evaluation's charts as standalone SVG strings: ROC curves, lift by
- * decile and feature importance, written next to the model's metrics and
+ * decile, feature importance and a ranker's hit rate by k, written next to the model's metrics and
  * opened straight from the lake or the tracking server's artifact view.
  *
  * Standalone means no external font, stylesheet or script, so the file renders
@@ -198,6 +198,65 @@ export function importanceSvg(items: readonly ImportanceItem[], title: string, t
   const xLabel = horizontalAxisLabel(plot, plot.bottom + 40, valueLabel);
   const legendBlock = legend(xLabel.bottom + 12, [{ label: `Top ${shown.length} of ${items.length} features, largest first`, swatch: 'bar', color: PALETTE[0]! }]);
   return document(title, legendBlock.bottom + EDGE, [header.svg, group('grid', grid), group('ticks', ticks), axes(plot), group('data', data), group('axis-labels', [xLabel.svg]), legendBlock.svg]);
+}
+
+export interface HitRateSeries {
+  label: string;
+  /** Hit rate (0–1) at k = 1, 2, … in order. */
+  values: readonly number[];
+  /** bar: grouped bars per k; line: a dashed line with dots over them (a subset of the entities, say). */
+  style: 'bar' | 'line';
+}
+
+/**
+ * Hit rate at each k: one group of bars per k (a bar per bar series), line
+ * series drawn over them. The n-th line takes the n-th bar's colour, so a
+ * candidate measured on all entities and on a subset reads as one.
+ */
+export function hitRateSvg(series: readonly HitRateSeries[], title: string): string {
+  const header = titleBlock(title);
+  const plot = { left: 64, right: WIDTH - 24, top: header.bottom + 24, bottom: header.bottom + 24 + PLOT_HEIGHT };
+  const ks = Math.max(1, ...series.map((each) => each.values.length));
+  const maxRate = Math.min(1, niceCeiling(Math.max(0.1, ...series.flatMap((each) => each.values))));
+  const slot = (plot.right - plot.left) / ks;
+  const x = (index: number): number => plot.left + (index + 0.5) * slot;
+  const y = (rate: number): number => plot.bottom - (rate / maxRate) * (plot.bottom - plot.top);
+  const grid: string[] = [];
+  const ticks: string[] = [];
+  for (const tick of ticksUpTo(maxRate)) {
+    grid.push(line(plot.left, y(tick), plot.right, y(tick), GRID));
+    ticks.push(text(plot.left - 8, y(tick) + 4, `${formatTick(tick * 100)}%`, { anchor: 'end' }));
+  }
+  for (let index = 0; index < ks; index += 1) ticks.push(text(x(index), plot.bottom + 18, String(index + 1), { anchor: 'middle' }));
+  const bars = series.filter((each) => each.style === 'bar');
+  const barWidth = (slot * 0.8) / Math.max(bars.length, 1);
+  const data: string[] = [];
+  const colorOf = (each: HitRateSeries) => PALETTE[series.filter((other) => other.style === each.style).indexOf(each) % PALETTE.length]!;
+  bars.forEach((each, barIndex) => {
+    each.values.forEach((value, index) => {
+      const left = x(index) - (barWidth * bars.length) / 2 + barIndex * barWidth;
+      data.push(`<rect x="${num(left)}" y="${num(y(value))}" width="${num(barWidth * 0.9)}" height="${num(plot.bottom - y(value))}" fill="${colorOf(each)}" fill-opacity="0.8"/>`);
+    });
+  });
+  for (const each of series.filter((candidate) => candidate.style === 'line')) {
+    const points = each.values.map((value, index) => [x(index), y(value)] as const);
+    data.push(`<polyline fill="none" stroke="${colorOf(each)}" stroke-width="2" stroke-dasharray="6 4" points="${points.map(([px, py]) => `${num(px)},${num(py)}`).join(' ')}"/>`);
+    for (const [px, py] of points) data.push(`<circle cx="${num(px)}" cy="${num(py)}" r="3" fill="${colorOf(each)}"/>`);
+  }
+  const xLabel = horizontalAxisLabel(plot, plot.bottom + 40, 'k (items recommended, best first)');
+  const legendBlock = legend(
+    xLabel.bottom + 12,
+    series.map((each) => ({ label: each.label, swatch: each.style === 'bar' ? ('bar' as const) : ('dashed' as const), color: colorOf(each) })),
+  );
+  return document(title, legendBlock.bottom + EDGE, [
+    header.svg,
+    group('grid', grid),
+    group('ticks', ticks),
+    axes(plot),
+    group('data', data),
+    group('axis-labels', [xLabel.svg, verticalLabel(EDGE + 10, plot, 'Hit rate (% with a held-out item in the first k)')]),
+    legendBlock.svg,
+  ]);
 }
 
 /** Text safe inside an XML element or a double-quoted attribute. */

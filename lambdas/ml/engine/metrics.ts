@@ -1,5 +1,6 @@
 /**
- * Classifier metrics for the churn model's evaluation and promotion gate.
+ * Classifier metrics for the churn model's evaluation and promotion gate,
+ * and ranking metrics (hit rate, precision, recall at k) for a ranker's.
  *
  * Every function takes 0/1 labels and scores (higher = more likely positive)
  * and is deterministic under ties: the AUC averages tied ranks, the ROC curve
@@ -154,6 +155,48 @@ export function logLoss(labels: ArrayLike<number>, probabilities: ArrayLike<numb
     total -= labels[i] === 1 ? Math.log(p) : Math.log(1 - p);
   }
   return total / labels.length;
+}
+
+// ---------------------------------------------------------------- ranking
+
+export interface RankingAtK {
+  readonly k: number;
+  /** Entities judged: those with at least one held-out item. */
+  readonly entities: number;
+  /** Share of entities with at least one held-out item among their first k. */
+  readonly hitRate: number;
+  /** Mean over entities of (held-out items among the first k) / k. */
+  readonly precision: number;
+  /** Mean over entities of (held-out items among the first k) / (their held-out items). */
+  readonly recall: number;
+}
+
+/**
+ * Hit rate, precision and recall at each k of `ks`, over the entities with
+ * held-out items: `recommended[e]` is entity e's list, best first (at least
+ * max(ks) long, or the whole catalogue), `relevant[e]` the items it
+ * interacted with in the held-out period. Lists decide their own order, ties
+ * included, so these are deterministic.
+ */
+export function rankingAtK(recommended: readonly (readonly string[])[], relevant: readonly ReadonlySet<string>[], ks: readonly number[]): RankingAtK[] {
+  if (recommended.length !== relevant.length) throw new RangeError(`there are ${recommended.length} lists and ${relevant.length} held-out sets`);
+  for (const k of ks) if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a whole number, at least 1; got ${k}`);
+  const judged = relevant.flatMap((items, entity) => (items.size > 0 ? [entity] : []));
+  if (judged.length === 0) throw new RangeError('no entity has a held-out item: hit rate and precision at k need at least one');
+  return ks.map((k) => {
+    let hits = 0;
+    let precision = 0;
+    let recall = 0;
+    for (const entity of judged) {
+      const held = relevant[entity]!;
+      let found = 0;
+      for (const item of recommended[entity]!.slice(0, k)) if (held.has(item)) found += 1;
+      if (found > 0) hits += 1;
+      precision += found / k;
+      recall += found / held.size;
+    }
+    return { k, entities: judged.length, hitRate: hits / judged.length, precision: precision / judged.length, recall: recall / judged.length };
+  });
 }
 
 // ---------------------------------------------------------------- helpers

@@ -44,7 +44,7 @@ describe('the workload registry', () => {
     expect(CATALOG.workloadOf('weather_current').name).toBe('weather');
     expect(CATALOG.refined.map((dataset) => dataset.name)).toEqual(['orders_enriched', 'seller_daily_sales', 'weather_hourly']);
     expect(CATALOG.relationships).toContainEqual({ table: 'order_items', column: 'seller_id', parentTable: 'sellers', parentColumn: 'seller_id', severity: 'error' });
-    expect(CATALOG.models.map((each) => each.name)).toEqual(['seller-churn', 'seller-segments', 'order-delay', 'seller-activation', 'rain-next-hour']);
+    expect(CATALOG.models.map((each) => each.name)).toEqual(['seller-churn', 'seller-segments', 'order-delay', 'seller-activation', 'purchase-recommendation', 'rain-next-hour']);
     expect(CATALOG.sources('dev').map((source) => source.name)).toEqual(['weather_current']);
   });
 

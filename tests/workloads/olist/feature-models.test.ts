@@ -25,8 +25,15 @@ import { buildHandMadeOlist, featuresOf } from './ml/sample-lake.ts';
 
 const names: Relations = { source: (table) => `src_${table}`, ref: (layer, table) => `${layer}.${table}` };
 const EVERY_INPUT: RenderOptions = {
-  ml: { snapshots: 'tmp_snapshots', oot_snapshots: 'tmp_oot', seller_snapshot_features: '(select 1) features', order_delay_features: '(select 1) features', seller_activation_features: '(select 1) features' },
-  params: { active_days: ACTIVE_DAYS, seed: '42', test_fraction: 0.3, dt_score: { date: '2018-10-01' }, model: 'seller-churn', window_days: 90 },
+  ml: {
+    snapshots: 'tmp_snapshots',
+    oot_snapshots: 'tmp_oot',
+    seller_snapshot_features: '(select 1) features',
+    order_delay_features: '(select 1) features',
+    seller_activation_features: '(select 1) features',
+    category_purchases: '(select 1) purchases',
+  },
+  params: { active_days: ACTIVE_DAYS, seed: '42', test_fraction: 0.3, dt_score: { date: '2018-10-01' }, model: 'seller-churn', window_days: 90, holdout_months: 3 },
 };
 const FEATURE_MODELS = loadModels('features');
 // This workload's: the other workloads' ML models are their own tests'.
@@ -58,7 +65,20 @@ function expectValues(actual: Record<string, Value> | undefined, expected: Recor
 describe('feature SQL: rendering and declared columns', () => {
   it('has one model per feature table and one per ML table, named after their tables', () => {
     expect(FEATURE_MODELS.map((model) => model.table)).toEqual(FEATURE_DATASETS.map((dataset) => dataset.name).sort());
-    expect(ML_MODELS.map((model) => model.table)).toEqual(['abt_churn', 'abt_order_delay', 'abt_seller_activation', 'churn_watchlist', 'order_delay_features', 'order_delay_open_orders', 'segment_base', 'seller_activation_features', 'seller_activation_pending', 'seller_snapshot_features']);
+    expect(ML_MODELS.map((model) => model.table)).toEqual([
+      'abt_churn',
+      'abt_order_delay',
+      'abt_seller_activation',
+      'category_purchases',
+      'churn_watchlist',
+      'order_delay_features',
+      'order_delay_open_orders',
+      'recommendation_interactions',
+      'segment_base',
+      'seller_activation_features',
+      'seller_activation_pending',
+      'seller_snapshot_features',
+    ]);
     expect(FEATURE_MODELS.every((model) => model.layer === 'refined' && model.file.startsWith('workloads/olist/sql/features/'))).toBe(true);
   });
 

@@ -1,12 +1,15 @@
 /**
  * Olist's retrain steps: the seller feature store; the churn ABT, the
- * segmentation base, the order-delay and the seller-activation ABTs; the
- * rows each model scores (the sellers of the latest snapshot, the orders
- * still open, the sellers signed up inside the window who have not sold).
+ * segmentation base, the order-delay and seller-activation ABTs and the
+ * recommendation interactions; the rows each model scores (the sellers of
+ * the latest snapshot, the orders still open, the sellers signed up inside
+ * the window who have not sold, every customer's purchases).
  */
 import type { WorkloadMl } from '../../../lambdas/ml/workload-ml.ts';
 import { ORDER_DELAY_MODEL } from '../order-delay.ts';
+import { RECOMMENDATION_MODEL } from '../recommendation.ts';
 import { SELLER_ACTIVATION_MODEL } from '../seller-activation.ts';
+import { buildRecommendationInteractions, recommendationScoringRelation } from './build-recommendation.ts';
 import { buildFeatures } from './build-features.ts';
 import { buildOrderDelayAbt, orderDelayScoringRelation } from './build-order-delay.ts';
 import { buildSellerActivationAbt, sellerActivationScoringRelation } from './build-seller-activation.ts';
@@ -17,11 +20,13 @@ export const olistMl: WorkloadMl = {
   buildTrainingSet: (engine, model, settings) => {
     if (model.name === ORDER_DELAY_MODEL) return buildOrderDelayAbt(engine, settings.classifier);
     if (model.name === SELLER_ACTIVATION_MODEL) return buildSellerActivationAbt(engine, settings.classifier);
+    if (model.name === RECOMMENDATION_MODEL) return buildRecommendationInteractions(engine, settings.ranker);
     return buildTrainingSet(engine, model.name, settings);
   },
   scoringRelation: (engine, model, settings) => {
     if (model.name === ORDER_DELAY_MODEL) return orderDelayScoringRelation(engine);
     if (model.name === SELLER_ACTIVATION_MODEL) return sellerActivationScoringRelation(engine, settings.classifier);
+    if (model.name === RECOMMENDATION_MODEL) return recommendationScoringRelation(engine);
     return latestSnapshotRelation(engine);
   },
 };

@@ -14,7 +14,7 @@
  * silently stop running would be worse than none.
  */
 import { describe, expect, it } from 'vitest';
-import { IMPORTANCE_MEASURES, importanceSvg, liftSvg, rocSvg } from '../../../../lambdas/ml/engine/charts.ts';
+import { hitRateSvg, IMPORTANCE_MEASURES, importanceSvg, liftSvg, rocSvg } from '../../../../lambdas/ml/engine/charts.ts';
 import { liftByDecile, rocCurve, type DecileLift } from '../../../../lambdas/ml/engine/metrics.ts';
 import { seededRandom } from '../../../../lambdas/ml/engine/random.ts';
 import { inkBounds, rasterize, rasterizeEach, rsvgConvertAvailable, sharedInk, type Band, type BandRaster, type Drawing, type InkBounds, type Raster } from '../../../support/rasterize-svg.ts';
@@ -56,6 +56,15 @@ const CHARTS: Record<string, string> = {
     IMPORTANCE_MEASURES['logistic-regression'],
   ),
   'importance with no features': importanceSvg([], 'seller-churn: feature importance (baseline)'),
+  'hit rate by k of two candidates, on everyone and on those seen before, one reaching 100%': hitRateSvg(
+    [
+      { label: 'co-purchase: all 18332 of the held-out period', values: Array.from({ length: 10 }, (_, i) => Math.min(1, 0.1 + i * 0.1)), style: 'bar' },
+      { label: 'popularity: all 18332 of the held-out period', values: Array.from({ length: 10 }, (_, i) => 0.08 + i * 0.06), style: 'bar' },
+      { label: 'co-purchase: the 536 of them seen before it', values: Array.from({ length: 10 }, (_, i) => 0.05 + i * 0.07), style: 'line' },
+      { label: 'popularity: the 536 of them seen before it', values: Array.from({ length: 10 }, (_, i) => 0.1 + i * 0.05), style: 'line' },
+    ],
+    `purchase-recommendation: hit rate by k, held-out period (run ${longestRunId}; challenger co-purchase)`,
+  ),
 };
 
 /** The roles the chart module groups its elements by; grid lines and the axis frame belong to none. */

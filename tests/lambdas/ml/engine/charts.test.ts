@@ -6,7 +6,7 @@
  * clipped, nothing covering data) is charts-layout.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { IMPORTANCE_MEASURES, importanceSvg, liftSvg, rocSvg } from '../../../../lambdas/ml/engine/charts.ts';
+import { hitRateSvg, IMPORTANCE_MEASURES, importanceSvg, liftSvg, rocSvg } from '../../../../lambdas/ml/engine/charts.ts';
 import { liftByDecile, rocCurve } from '../../../../lambdas/ml/engine/metrics.ts';
 import { seededRandom } from '../../../../lambdas/ml/engine/random.ts';
 
@@ -135,5 +135,40 @@ describe('importanceSvg', () => {
     expectWellFormed(svg);
     expect(svg).toContain('gmv&lt;30d &amp; &quot;returns&quot;');
     expectWellFormed(importanceSvg([], 'nothing'));
+  });
+});
+
+describe('hitRateSvg', () => {
+  const series = [
+    { label: 'co-purchase: all 40', values: [0.1, 0.25, 0.4], style: 'bar' as const },
+    { label: 'popularity: all 40', values: [0.1, 0.2, 0.3], style: 'bar' as const },
+    { label: 'co-purchase: the 3 <seen> before', values: [0, 1 / 3, 2 / 3], style: 'line' as const },
+  ];
+  const svg = hitRateSvg(series, 'rec: hit rate by k & more');
+
+  it('is well-formed standalone SVG, its axes named with their unit, a bar per k and bar series and a dashed line per line series', () => {
+    expectWellFormed(svg);
+    expect(axisLabels(svg)).toEqual(['k (items recommended, best first)', 'Hit rate (% with a held-out item in the first k)']);
+    const data = /<g class="data">\n([\s\S]*?)\n<\/g>/.exec(svg)![1]!;
+    expect(data.match(/<rect /g)).toHaveLength(6);
+    expect(data.match(/<polyline [^>]*stroke-dasharray="6 4"/g)).toHaveLength(1);
+    expect(data.match(/<circle /g)).toHaveLength(3);
+  });
+
+  it('scales the value axis to a round share above the largest value, in percent, and labels each k', () => {
+    // The largest value is 2/3: the axis runs to 100% in steps of 20.
+    const ticks = /<g class="ticks">\n([\s\S]*?)\n<\/g>/.exec(svg)![1]!;
+    const labels = [...ticks.matchAll(/>([^<]*)<\/text>/g)].map((match) => match[1]);
+    expect(labels).toEqual(['0%', '20%', '40%', '60%', '80%', '100%', '1', '2', '3']);
+    expect(hitRateSvg([{ label: 'low', values: [0.05, 0.12], style: 'bar' }], 't')).toContain('>20%</text>');
+  });
+
+  it('colours the n-th line as the n-th bar, names every series in the legend, escapes them and is the same bytes for the same input', () => {
+    const data = /<g class="data">\n([\s\S]*?)\n<\/g>/.exec(svg)![1]!;
+    const firstBar = /<rect [^>]*fill="(#[0-9a-f]{6})"/.exec(data)![1];
+    expect(/<polyline [^>]*stroke="(#[0-9a-f]{6})"/.exec(data)![1]).toBe(firstBar);
+    expect(svg).toContain('co-purchase: the 3 &lt;seen&gt; before');
+    expect(svg).toContain('<title>rec: hit rate by k &amp; more</title>');
+    expect(hitRateSvg(series, 'rec: hit rate by k & more')).toBe(svg);
   });
 });

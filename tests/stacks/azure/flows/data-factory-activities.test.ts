@@ -259,6 +259,7 @@ describe('renderDataFactoryActivities', () => {
       RegisterSellerSegments: { summary: 'kept champion \\ v3' },
       RegisterOrderDelay: { summary: null },
       RegisterSellerActivation: { summary: 'seller-activation v0001: AUC OOT 0.887' },
+      RegisterPurchaseRecommendation: { summary: ['hit rate', 0.45] },
       RegisterRainNextHour: { summary: 'rain-next-hour: not trained, no data yet' },
     };
     expect(bodyOf(notify, { outputs, utcNow: '2026-11-23T03:00:01.0000000Z' })).toEqual([
@@ -276,6 +277,7 @@ describe('renderDataFactoryActivities', () => {
           sellerSegments: outputs.RegisterSellerSegments.summary,
           orderDelay: null,
           sellerActivation: outputs.RegisterSellerActivation.summary,
+          purchaseRecommendation: ['hit rate', 0.45],
           rainNextHour: outputs.RegisterRainNextHour.summary,
         },
       },
