@@ -23,7 +23,7 @@ import { loadModel, renderModel, type Relations } from '../../../../pipelines/sq
 import { buildRecommendationInteractions, type RecommendationTrainingSet } from '../../../../workloads/olist/ml/build-recommendation.ts';
 import { purchaseRecommendation } from '../../../../workloads/olist/models.ts';
 import { categoryRecommendations, RECOMMENDATION_DATASETS, recommendationInteractions } from '../../../../workloads/olist/recommendation.ts';
-import { buildOlist, closeDatabase, openLake, type TestLake } from '../../../pipelines/support/lake.ts';
+import { buildConsistentTables, closeDatabase, openLake, type TestLake } from '../../../pipelines/support/lake.ts';
 import { environmentWith, TEST_VERSION } from '../../../support/environments.ts';
 import { storeOf } from './sample-lake.ts';
 
@@ -133,7 +133,7 @@ describe('purchase recommendation on a hand-made Olist', () => {
   const ports = () => ({ engine: lake.engine, store: storeOf(lake) });
   beforeAll(async () => {
     lake = await openLake();
-    await buildOlist(lake, OLIST);
+    await buildConsistentTables(lake, OLIST);
     build = await buildRecommendationInteractions(lake.engine, SETTINGS.overrides['purchase-recommendation'] as { holdoutMonths: number });
   });
   afterAll(async () => {
