@@ -27,7 +27,7 @@ describe('strata abt export', () => {
     expect(noOut.stderr).toContain('Usage: strata abt export --out <file.csv> [--model <name>] [--lake <folder>]');
     const model = await runStrataInProcess(['abt', 'export', '--out', join(work, 'x.csv'), '--model', 'seller-segments']);
     expect(model.status).toBe(2);
-    expect(model.stderr).toMatch(/--model seller-segments: no such model with a split training set \(a clusterer's has none\); models: seller-churn, order-delay, purchase-recommendation/);
+    expect(model.stderr).toMatch(/--model seller-segments: no such model with a split training set \(a clusterer's has none\); models: seller-churn, order-delay, seller-activation, purchase-recommendation, rain-next-hour/);
     const unknown = await runStrataInProcess(['abt', 'import', '--out', 'x.csv']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/unknown subcommand "import"; subcommands: export/);
