@@ -100,7 +100,7 @@ describe('strata synth', () => {
     const cases: Array<[string, string, string, string]> = [
       ['a negative number', 'accessLogExpireDays: 30', 'accessLogExpireDays: -30', 'storage.accessLogExpireDays = -30: must be an integer from 1 to 3650'],
       ['a wrong type', 'maxClusters: 1', 'maxClusters: many', 'sizing.databricks.sqlWarehouse.maxClusters = "many": must be an integer from 1 to 30'],
-      ['an unknown value', 'engine: embedded', 'engine: tensorflow', 'sizing.training.engine = "tensorflow": must be one of: embedded, sagemaker'],
+      ['an unknown value', 'engine: embedded', 'engine: tensorflow', 'sizing.training.engine = "tensorflow": must be one of: embedded, sagemaker, databricks, or per cloud { aws: embedded|sagemaker, azure: embedded|databricks }'],
       ['a misspelt key', 'autoTerminationMinutes: 15', 'autoTerminateMinutes: 15', 'sizing.databricks.autoTerminateMinutes = 15: unknown key'],
     ];
 
