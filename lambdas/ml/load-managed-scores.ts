@@ -13,7 +13,7 @@ import { scoringIdsKey, type ScoringIds } from './export-scoring-data.ts';
 import { readJson } from './model-artifacts.ts';
 import { writeScores, type ScoringResult } from './score-model.ts';
 
-export type LoadedScores = ScoringResult & { readonly engine: 'sagemaker'; readonly sageMakerModelName: string };
+export type LoadedScores = ScoringResult & ({ readonly engine: 'sagemaker'; readonly sageMakerModelName: string } | { readonly engine: 'databricks'; readonly modelKey: string });
 
 export async function loadManagedScores(
   ports: { engine: QueryEngine; store: ObjectStore },
@@ -29,5 +29,6 @@ export async function loadManagedScores(
     `${model.name} scoring transform of run ${runId}`,
   );
   const written = await writeScores(ports.engine, { model, settings, version: ids.version, dtScore: ids.dtScore, ids: ids.ids, predictions });
-  return { ...written, engine: 'sagemaker', sageMakerModelName: ids.sageMakerModelName };
+  if (ids.modelKey !== undefined) return { ...written, engine: 'databricks', modelKey: ids.modelKey };
+  return { ...written, engine: 'sagemaker', sageMakerModelName: ids.sageMakerModelName ?? '' };
 }
