@@ -5,7 +5,7 @@
  * It knows only: string literals ('…', with '' for a quote and backslashes
  * literal), whole numbers, property access (`.name`), and the functions
  * concat, string, substring, length, sub, createArray, json, utcnow,
- * pipeline(), item() and activity('<name>'). Anything else throws, so an
+ * equals, not (If Conditions), pipeline(), item() and activity('<name>'). Anything else throws, so an
  * expression using more than this fails the test instead of passing by luck.
  *
  * `string()` of an array or object is ADF's JSON text of it; whether ADF
@@ -145,6 +145,11 @@ class Parser {
         return args;
       case 'json':
         return JSON.parse(text(args[0])) as unknown;
+      case 'equals':
+        return JSON.stringify(args[0]) === JSON.stringify(args[1]);
+      case 'not':
+        if (typeof args[0] !== 'boolean') throw new Error(`not() expects a boolean, got ${JSON.stringify(args[0])}`);
+        return !args[0];
       case 'utcnow':
         return scope.utcNow ?? '2026-11-22T03:00:00.0000000Z';
       case 'pipeline':
