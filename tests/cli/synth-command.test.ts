@@ -119,6 +119,20 @@ describe('strata synth', () => {
     });
   });
 
+  it.each([
+    ['databricks', 'AWS', 'on AWS it must be embedded or sagemaker'],
+    ['sagemaker', 'Azure', 'on Azure it must be embedded or databricks'],
+  ])('refuses engine %s, which %s cannot run, in one line before either synth, and writes nothing', async (engine, cloud, allowed) => {
+    const dir = scratch();
+    const file = join(dir, 'one-engine.yaml');
+    writeFileSync(file, `name: oneengine\nsizing:\n  training: { engine: ${engine} }\n`);
+    const result = await runStrataInProcess(['synth', '--config', file, '--outdir', dir]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`environment oneengine: sizing.training.engine is ${engine}, which ${cloud} cannot run; ${allowed}`);
+    expect(existsSync(join(dir, 'cdk.out'))).toBe(false);
+    expect(existsSync(join(dir, 'cdktf.out'))).toBe(false);
+  });
+
   it('refuses a workload whose dataset file is broken, naming the file and the field, and leaves nothing behind (not even the staging folders the synths had begun)', () => {
     const dir = scratch();
     const root = join(dir, 'workloads');
