@@ -19,11 +19,19 @@ function declared(environment: Pick<Environment, 'sizing'>, cloud: EngineCloud):
   return typeof engine === 'string' ? engine : engine[cloud];
 }
 
-/** The engine the cloud's rendering uses; one it cannot run is a ConfigError naming sizing.training.engine. */
-export function trainingEngineOn(environment: Pick<Environment, 'name' | 'sizing'>, cloud: 'aws'): AwsTrainingEngine;
-export function trainingEngineOn(environment: Pick<Environment, 'name' | 'sizing'>, cloud: 'azure'): AzureTrainingEngine;
-export function trainingEngineOn(environment: Pick<Environment, 'name' | 'sizing'>, cloud: EngineCloud): TrainingEngine;
-export function trainingEngineOn(environment: Pick<Environment, 'name' | 'sizing'>, cloud: EngineCloud): TrainingEngine {
+type EngineSettings = Pick<Environment, 'name' | 'sizing' | 'network'>;
+
+/**
+ * The engine the cloud's rendering uses; one it cannot run is a ConfigError
+ * naming sizing.training.engine. Databricks on Azure needs the lake public
+ * (network.publicAccess): a job cluster is classic compute, in the
+ * workspace's managed network, which cannot reach the lake's private
+ * endpoints without VNet injection, which is not built (docs/azure.md).
+ */
+export function trainingEngineOn(environment: EngineSettings, cloud: 'aws'): AwsTrainingEngine;
+export function trainingEngineOn(environment: EngineSettings, cloud: 'azure'): AzureTrainingEngine;
+export function trainingEngineOn(environment: EngineSettings, cloud: EngineCloud): TrainingEngine;
+export function trainingEngineOn(environment: EngineSettings, cloud: EngineCloud): TrainingEngine {
   const engine = declared(environment, cloud);
   const allowed: readonly TrainingEngine[] = TRAINING_ENGINES[cloud];
   if (!allowed.includes(engine)) {
@@ -31,6 +39,12 @@ export function trainingEngineOn(environment: Pick<Environment, 'name' | 'sizing
     throw new ConfigError([
       `environment ${environment.name}: sizing.training.engine is ${engine}, which ${CLOUD_NAMES[cloud]} cannot run; on ${CLOUD_NAMES[cloud]} it must be ${allowed.join(' or ')} ` +
         `(one engine per cloud: engine: { ${cloud}: ${allowed.join('|')}, ${other}: ${engine} })`,
+    ]);
+  }
+  if (cloud === 'azure' && engine === 'databricks' && !environment.network.publicAccess) {
+    throw new ConfigError([
+      `environment ${environment.name}: sizing.training.engine gives Azure databricks, and network.publicAccess is false: a Databricks job cluster runs in the workspace's managed network, ` +
+        'which cannot reach the private lake (VNet injection is not built); set network.publicAccess: true, or give Azure embedded',
     ]);
   }
   return engine;

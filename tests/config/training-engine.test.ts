@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseEnvironment } from '../../config/load-environment.ts';
 import { localTrainingEngine, trainingEngineOn, withLocalTrainingEngine } from '../../config/training-engine.ts';
 
-const withEngine = (engine: string) => parseEnvironment(`name: test\nsizing:\n  training:\n    engine: ${engine}\n`, 'test.yaml');
+/** Public: Databricks job clusters reach the lake only then (a private one is its own case below). */
+const withEngine = (engine: string, publicAccess = true) =>
+  parseEnvironment(`name: test\nnetwork: { publicAccess: ${publicAccess} }\nsizing:\n  training:\n    engine: ${engine}\n`, 'test.yaml');
 
 function problemOf(run: () => unknown): string {
   try {
@@ -30,6 +32,13 @@ describe('sizing.training.engine per cloud', () => {
     expect(problemOf(() => trainingEngineOn(withEngine('sagemaker'), 'azure'))).toBe(
       'environment test: sizing.training.engine is sagemaker, which Azure cannot run; on Azure it must be embedded or databricks (one engine per cloud: engine: { azure: embedded|databricks, aws: sagemaker })',
     );
+  });
+
+  it('fails Databricks on Azure with a private lake, which a job cluster cannot reach, naming both settings', () => {
+    expect(problemOf(() => trainingEngineOn(withEngine('{ azure: databricks }', false), 'azure'))).toMatch(
+      /^environment test: sizing\.training\.engine gives Azure databricks, and network\.publicAccess is false: .* set network\.publicAccess: true, or give Azure embedded$/,
+    );
+    expect(trainingEngineOn(withEngine('{ azure: databricks }', false), 'aws')).toBe('embedded');
   });
 
   it('refuses in the file an engine named for the wrong cloud in the per-cloud form', () => {

@@ -53,6 +53,8 @@ const configs = {
       document.schedules.process = 'rate(2 hours)';
       document.schedules.retrain = 'cron(30 4 ? * SUN *)';
     }),
+  /** dev (public lake) training on Databricks on Azure. */
+  databricks: () => environmentWith('dev', (document) => (document.sizing.training.engine = { aws: 'embedded', azure: 'databricks' })),
 };
 const synthesized = {} as Record<keyof typeof configs, Synthesized>;
 beforeAll(() => {
@@ -201,7 +203,7 @@ describe('Azure pipelines stack', () => {
         expect(json, pipeline.name).not.toContain('%{');
         for (const reference of json.match(/\$\{[^}]*\}/g) ?? []) {
           expect(reference, pipeline.name).toMatch(
-            /^\$\{(azurerm_eventgrid_topic\.notifications\.endpoint|azurerm_function_app_flex_consumption\.\w+\.default_hostname|data\.terraform_remote_state\.platform\.outputs\.key_vault_uri|azurerm_key_vault_secret\.\w+\.name|data\.terraform_remote_state\.workspace\.outputs\.training_job_id_\w+|azurerm_data_factory_linked_custom_service\.\w+\.name)\}$/,
+            /^\$\{(azurerm_eventgrid_topic\.notifications\.endpoint|azurerm_function_app_flex_consumption\.\w+\.default_hostname|data\.terraform_remote_state\.platform\.outputs\.key_vault_uri|azurerm_key_vault_secret\.\w+\.name)\}$/,
           );
         }
       }
@@ -241,8 +243,7 @@ describe('Azure pipelines stack', () => {
       }
       // Nothing links the functions or the vault any more: the activities call them directly.
       for (const type of ['azurerm_data_factory_linked_service_azure_function', 'azurerm_data_factory_linked_service_key_vault']) expect(resourcesOf(stack, type), type).toEqual({});
-      // Its own identity reads the keys (prod adds the ml identity for the Databricks jobs, below).
-      expect(onlyResource(stack, 'azurerm_data_factory').identity.type).toMatch(/^SystemAssigned\b/);
+      expect(onlyResource(stack, 'azurerm_data_factory').identity).toEqual({ type: 'SystemAssigned' });
       expect(Object.values(resourcesOf(stack, 'azurerm_role_assignment'))).toContainEqual(
         expect.objectContaining({
           scope: platformOutput('key_vault_id'),
@@ -391,7 +392,7 @@ describe('Azure pipelines stack', () => {
           AzureWebJobsStorage__clientId: platformOutput(`identity_${handlerClass}_client_id`),
           APPLICATIONINSIGHTS_AUTHENTICATION_STRING: `ClientId=${platformOutput(`identity_${handlerClass}_client_id`)};Authorization=AAD`,
         });
-        expect(JSON.parse(settings[APP_SETTINGS.settings]!)).toMatchObject({ name: 'prod', platformVersion: TEST_VERSION, trainingEngine: 'databricks' });
+        expect(JSON.parse(settings[APP_SETTINGS.settings]!)).toMatchObject({ name: 'prod', platformVersion: TEST_VERSION, trainingEngine: 'embedded' });
         expect(appOf(stack, handlerClass).site_config.application_insights_connection_string).toBe('${azurerm_application_insights.functions_insights.connection_string}');
       }
       // mlflow off in dev: no experiment folder (the workspace stack has no such output then).
@@ -552,9 +553,9 @@ describe('Azure pipelines stack', () => {
   });
 });
 
-describe('managed training on Databricks (prod: sizing.training.engine gives Azure databricks)', () => {
+describe('managed training on Databricks (sizing.training.engine gives Azure databricks)', () => {
   it('runs the managed models\' train and score steps as their Databricks jobs, through one linked service as the ml identity', () => {
-    const { stack } = synthesized.prod;
+    const { stack } = synthesized.databricks;
     const retrain = JSON.parse(pipelineNamed(stack, 'retrain').activities_json as string) as TfJson[];
     const jobs = retrain.flatMap((activity) => [activity, ...((activity.typeProperties?.ifTrueActivities as TfJson[] | undefined) ?? [])]).filter((activity) => activity.type === 'DatabricksJob');
     const managed = CATALOG.models.filter((model) => model.managedAlgorithm === 'xgboost');
@@ -577,6 +578,11 @@ describe('managed training on Databricks (prod: sizing.training.engine gives Azu
       credential: { referenceName: '${azurerm_data_factory_credential_user_managed_identity.factory_ml_credential.name}', type: 'CredentialReference' },
     });
     expect(pipelineNamed(stack, 'retrain').depends_on).toContain('azurerm_data_factory_linked_custom_service.factory_databricks');
+    expect(JSON.parse(appOf(stack, 'ml').app_settings[APP_SETTINGS.settings] as string)).toMatchObject({ trainingEngine: 'databricks' });
+    // The job ids and the linked service are the only new references the activities hold.
+    for (const reference of (pipelineNamed(stack, 'retrain').activities_json as string).match(/\$\{[^}]*\}/g) ?? []) {
+      expect(reference).toMatch(/^\$\{(azurerm_function_app_flex_consumption\.\w+\.default_hostname|data\.terraform_remote_state\.platform\.outputs\.key_vault_uri|azurerm_key_vault_secret\.\w+\.name|azurerm_eventgrid_topic\.notifications\.endpoint|data\.terraform_remote_state\.workspace\.outputs\.training_job_id_\w+|azurerm_data_factory_linked_custom_service\.\w+\.name)\}$/);
+    }
   });
 
   it('keeps every step on its handler with the embedded engine (dev): no job activity, linked service or second identity', () => {

@@ -102,7 +102,7 @@ describe('the Databricks training jobs (sizing.training.engine databricks on Azu
 
 describe('the workspace stack and the training engine', () => {
   it('renders the jobs only when Azure trains on databricks, with their ids as outputs', () => {
-    const databricks = synthStacks(environmentFrom('name: dbx\nsizing:\n  training: { engine: { azure: databricks } }\n')).workspace;
+    const databricks = synthStacks(environmentFrom('name: dbx\nnetwork: { publicAccess: true }\nsizing:\n  training: { engine: { azure: databricks } }\n')).workspace;
     expect(Object.keys(resourcesOf(databricks, 'databricks_job'))).toHaveLength(managedModels(PROD).length);
     expect(databricks.output[WORKSPACE_OUTPUTS.trainingJobId('seller-churn')].value).toMatch(/^\$\{databricks_job\.training_job_seller_churn.*\.id\}$/);
     const embedded = synthStacks(environmentNamed('dev')).workspace;
@@ -114,5 +114,10 @@ describe('the workspace stack and the training engine', () => {
     const sagemaker = environmentFrom('name: sm\nsizing:\n  training: { engine: sagemaker }\n');
     expect(() => synthStacks(sagemaker)).toThrow(ConfigError);
     expect(() => synthStacks(sagemaker)).toThrow('sizing.training.engine is sagemaker, which Azure cannot run; on Azure it must be embedded or databricks');
+  });
+
+  it('fails the synth of Databricks training with a private lake (prod\'s network), which its job clusters cannot reach', () => {
+    const privateLake = withChange(environmentNamed('prod'), (env) => (env.sizing.training.engine = { aws: 'sagemaker', azure: 'databricks' }));
+    expect(() => synthStacks(privateLake)).toThrow(/sizing\.training\.engine gives Azure databricks, and network\.publicAccess is false/);
   });
 });
