@@ -47,8 +47,9 @@ export interface TaskStep {
   readonly resultPath: string;
   /**
    * A managed service may run this step instead of the handler when the
-   * environment selects one (`sizing.training.engine: sagemaker`): the
-   * renderings replace it with that service's jobs for this model.
+   * environment selects one (`sizing.training.engine`: sagemaker on AWS,
+   * databricks on Azure): the renderings replace it with that service's jobs
+   * for this model, between the handlers that export for and collect from them.
    * @default - always the handler
    */
   readonly managed?: { readonly job: 'training' | 'scoring'; readonly model: ModelName };
