@@ -353,12 +353,9 @@ export class PipelinesStack extends TerraformStack {
       ...(databricksJobs ? { databricksJobs } : {}),
     };
     // Referenced by name or URL only in activities_json: the factory's roles (and runtime, and linked service) must be in place first.
-    const dependsOn = [
-      factoryReadsSecrets,
-      factoryPublishes,
-      ...(this.managedNetwork ? [this.managedNetwork.runtime, this.managedNetwork.vaultEndpoint] : []),
-      ...(this.databricksJobs ? [this.databricksJobs.linkedService] : []),
-    ];
+    const dependsOn = [factoryReadsSecrets, factoryPublishes, ...(this.managedNetwork ? [this.managedNetwork.runtime, this.managedNetwork.vaultEndpoint] : [])];
+    // Only the retrain pipeline runs the jobs.
+    const flowDependsOn = (flow: FlowDefinition) => (this.databricksJobs && flow.name === 'retrain' ? [...dependsOn, this.databricksJobs.linkedService] : dependsOn);
     this.pipelines = {};
     for (const flow of flowsFor(catalogFor(environment.workloads))) {
       this.pipelines[flow.name] = new FlowPipeline(this, `flow_${flow.name}`, {
@@ -370,7 +367,7 @@ export class PipelinesStack extends TerraformStack {
         schedule: environment.schedules[flow.schedule],
         scheduleKeyPath: `schedules.${flow.schedule}`,
         landing: { storageAccountId: platform.getString(PLATFORM_OUTPUTS.storageAccountId), container: 'raw' satisfies Layer, prefix: LANDING_PREFIX },
-        dependsOn,
+        dependsOn: flowDependsOn(flow),
       });
     }
     // Workloads without HTTP sources have nothing to poll: no pipeline or trigger for the poller.

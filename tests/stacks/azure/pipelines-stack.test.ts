@@ -578,6 +578,7 @@ describe('managed training on Databricks (sizing.training.engine gives Azure dat
       credential: { referenceName: '${azurerm_data_factory_credential_user_managed_identity.factory_ml_credential.name}', type: 'CredentialReference' },
     });
     expect(pipelineNamed(stack, 'retrain').depends_on).toContain('azurerm_data_factory_linked_custom_service.factory_databricks');
+    expect(pipelineNamed(stack, 'ingest').depends_on).not.toContain('azurerm_data_factory_linked_custom_service.factory_databricks');
     expect(JSON.parse(appOf(stack, 'ml').app_settings[APP_SETTINGS.settings] as string)).toMatchObject({ trainingEngine: 'databricks' });
     // The job ids and the linked service are the only new references the activities hold.
     for (const reference of (pipelineNamed(stack, 'retrain').activities_json as string).match(/\$\{[^}]*\}/g) ?? []) {
