@@ -13,6 +13,12 @@
 import { settingsFor } from '../../config/model-settings.ts';
 import type { ModelSettings } from '../../config/schema.ts';
 import type { ModelDefinition } from '../../pipelines/models/index.ts';
+import { catalogFor } from '../../pipelines/workloads/registry.ts';
+
+/** Models a managed engine trains (SageMaker on AWS, the Databricks job on Azure): those with a managed algorithm. */
+export function managedModels(environment: { readonly workloads: readonly string[] }): ModelDefinition[] {
+  return catalogFor(environment.workloads).models.filter((model) => model.managedAlgorithm === 'xgboost');
+}
 
 /** A model's hyperparameters as the managed XGBoost receives them: its settings' (config/model-settings.ts), as strings. */
 export function xgboostHyperparameters(models: ModelSettings, model: ModelDefinition): Record<string, string> {

@@ -48,7 +48,7 @@ import { PRIVATE_LINK_SUBRESOURCES, type PrivateLinkSubresource } from './privat
 import { FlowPipeline } from './pipelines/flow-pipeline.ts';
 import { HandlerFunctionApp } from './pipelines/handler-function-app.ts';
 import { WORKSPACE_OUTPUTS, type WorkspaceStack } from './workspace-stack.ts';
-import { managedModels } from './workspace/training-jobs.ts';
+import { managedModels } from '../../lambdas/ml/managed-xgboost.ts';
 
 export interface PipelinesStackProps {
   /** The environment, parsed and with every default applied. */

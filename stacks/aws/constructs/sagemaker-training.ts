@@ -12,7 +12,7 @@ import type { Environment } from '../../../config/schema.ts';
 import { NON_RETRYABLE_ERRORS, type HandlerName, type TaskStep } from '../../../pipelines/flows/index.ts';
 import { pascalCase, type ModelDefinition, type ModelName } from '../../../pipelines/models/index.ts';
 import { catalogFor } from '../../../pipelines/workloads/registry.ts';
-import { xgboostHyperparameters } from '../../../lambdas/ml/managed-xgboost.ts';
+import { managedModels, xgboostHyperparameters } from '../../../lambdas/ml/managed-xgboost.ts';
 import { runPrefix } from '../../../lambdas/ml/model-artifacts.ts';
 import { platformTags, resourceName } from '../../shared/naming.ts';
 import { acknowledgeWildcardResources, type WildcardResource } from '../acknowledge-wildcards.ts';
@@ -576,11 +576,6 @@ export class SageMakerTraining extends Construct {
     // The flow's policy is created after its states; the findings are named exactly, so nothing else is covered.
     acknowledgeWildcardResources(scope, wildcards);
   }
-}
-
-/** Models whose training a managed engine may run. */
-function managedModels(environment: Environment): ModelDefinition[] {
-  return catalogFor(environment.workloads).models.filter((model) => model.managedAlgorithm === 'xgboost');
 }
 
 /** An S3 location the running execution names (a States.Format of the run id). */

@@ -21,9 +21,8 @@ import { Permissions } from '@cdktf/provider-databricks/lib/permissions/index.js
 import { WorkspaceFile } from '@cdktf/provider-databricks/lib/workspace-file/index.js';
 import type { Environment } from '../../../config/schema.ts';
 import { managedPrefix } from '../../../lambdas/ml/export-training-data.ts';
-import { xgboostHyperparameters } from '../../../lambdas/ml/managed-xgboost.ts';
+import { managedModels, xgboostHyperparameters } from '../../../lambdas/ml/managed-xgboost.ts';
 import type { ModelDefinition, ModelName } from '../../../pipelines/models/index.ts';
-import { catalogFor } from '../../../pipelines/workloads/registry.ts';
 import { platformTags, resourceName } from '../../shared/naming.ts';
 import { jobClusterSpec } from '../databricks-sizing.ts';
 
@@ -58,11 +57,6 @@ export interface TrainingJobsProps {
    * @default - not tracked (sizing.mlflow.mode off)
    */
   readonly mlflowExperimentFolder?: string;
-}
-
-/** Models whose training the managed engine runs: the same ones SageMaker trains on AWS. */
-export function managedModels(environment: Pick<Environment, 'workloads'>): ModelDefinition[] {
-  return catalogFor(environment.workloads).models.filter((model) => model.managedAlgorithm === 'xgboost');
 }
 
 /** Where the job's code lives in the workspace. */
