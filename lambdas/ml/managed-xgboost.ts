@@ -31,6 +31,10 @@ export function xgboostHyperparameters(models: ModelSettings, model: ModelDefini
   };
 }
 
+/** The Databricks job's parameters, which a run passes (Data Factory's jobParameters); each has a default, as the Jobs API requires. */
+export const TRAINING_JOB_PARAMETERS = { runId: 'run_id', mode: 'mode', modelKey: 'model_key' } as const;
+export type TrainingJobMode = 'train' | 'score';
+
 /** Where a Databricks training job leaves its model and its run record, under the run's managed prefix. */
 export const DATABRICKS_OUTPUT = {
   /** The booster in XGBoost's JSON format (portable across XGBoost versions). */

@@ -57,6 +57,7 @@
  */
 import { HANDLER_CLASSES as HANDLER_CLASS_NAMES, type HandlerClass } from '../../../config/schema.ts';
 import { functionRoute } from '../../../lambdas/entrypoints/azure/app-settings.ts';
+import { TRAINING_JOB_PARAMETERS as JOB, type TrainingJobMode } from '../../../lambdas/ml/managed-xgboost.ts';
 import { pascalCase } from '../../../pipelines/models/index.ts';
 import { HANDLERS, OPTIONS_PATH, type ContinueIfStep, type FlowDefinition, type FlowStep, type MapStep, type NotifyStep, type StepInput, type TaskStep } from '../../../pipelines/flows/index.ts';
 
@@ -385,8 +386,9 @@ function renderTask(step: TaskStep, context: RenderContext): DataFactoryActivity
  */
 export const DATABRICKS_JOB_ACTIVITY = 'DatabricksJob';
 
-/** The job parameters of a run: the pipeline's run id, the mode, and for scoring the champion's model. */
-function jobActivity(name: string, description: string, jobs: DatabricksJobTargets, jobId: string, parameters: Record<string, string>): DataFactoryActivity {
+/** A run of the model's job: the pipeline's run id, the mode, and for scoring the champion's model. */
+function jobActivity(name: string, description: string, jobs: DatabricksJobTargets, jobId: string, mode: TrainingJobMode, modelKey = ''): DataFactoryActivity {
+  const parameters = { [JOB.runId]: '@pipeline().RunId', [JOB.mode]: mode, [JOB.modelKey]: modelKey };
   return {
     name,
     description,
@@ -424,7 +426,7 @@ function renderDatabricksTraining(step: TaskStep, jobs: DatabricksJobTargets, jo
   const [exportName, jobName] = databricksActivityNames(step) as [string, string];
   const exportData = functionActivity({ kind: 'task', name: exportName, handler: 'export-training-data', input: step.input }, false, context);
   const run = after(
-    jobActivity(jobName, `Trains ${step.managed!.model} with XGBoost on a Databricks job cluster (sizing.training.engine databricks).`, jobs, jobId, { run_id: '@pipeline().RunId', mode: 'train', model_key: '' }),
+    jobActivity(jobName, `Trains ${step.managed!.model} with XGBoost on a Databricks job cluster (sizing.training.engine databricks).`, jobs, jobId, 'train'),
     exportData,
   );
   const collect = after(functionActivity({ kind: 'task', name: step.name, handler: 'collect-managed-model', input: { ...step.input, engine: 'databricks' } }, false, context), run);
@@ -441,11 +443,7 @@ function renderDatabricksScoring(step: TaskStep, jobs: DatabricksJobTargets, job
   const [jobName, loadName, ifName] = databricksActivityNames(step) as [string, string, string];
   const exportData = functionActivity({ kind: 'task', name: step.name, handler: 'export-scoring-data', input: step.input }, false, context);
   const exported = activityOutputOf(step.name);
-  const run = jobActivity(jobName, `Scores the latest snapshot with ${step.managed!.model}'s champion on a Databricks job cluster.`, jobs, jobId, {
-    run_id: '@pipeline().RunId',
-    mode: 'score',
-    model_key: `@${exported}.modelKey`,
-  });
+  const run = jobActivity(jobName, `Scores the latest snapshot with ${step.managed!.model}'s champion on a Databricks job cluster.`, jobs, jobId, 'score', `@${exported}.modelKey`);
   const load = after(functionActivity({ kind: 'task', name: loadName, handler: 'load-managed-scores', input: step.input }, false, context), run);
   const choose: DataFactoryActivity = {
     name: ifName,

@@ -21,7 +21,7 @@ import { Permissions } from '@cdktf/provider-databricks/lib/permissions/index.js
 import { WorkspaceFile } from '@cdktf/provider-databricks/lib/workspace-file/index.js';
 import type { Environment } from '../../../config/schema.ts';
 import { managedPrefix } from '../../../lambdas/ml/export-training-data.ts';
-import { managedModels, xgboostHyperparameters } from '../../../lambdas/ml/managed-xgboost.ts';
+import { managedModels, TRAINING_JOB_PARAMETERS, xgboostHyperparameters, type TrainingJobMode } from '../../../lambdas/ml/managed-xgboost.ts';
 import type { ModelDefinition, ModelName } from '../../../pipelines/models/index.ts';
 import { platformTags, resourceName } from '../../shared/naming.ts';
 import { jobClusterSpec } from '../databricks-sizing.ts';
@@ -35,10 +35,6 @@ export const XGBOOST_JOB_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 
  * (`-cpu-ml-` sparkVersion) ship their own, so they get no library.
  */
 export const XGBOOST_PYPI_PACKAGE = 'xgboost==1.7.6';
-
-/** Job parameters a run passes (Data Factory's jobParameters); each has a default, as the Jobs API requires. */
-export const TRAINING_JOB_PARAMETERS = { runId: 'run_id', mode: 'mode', modelKey: 'model_key' } as const;
-export type TrainingJobMode = 'train' | 'score';
 
 /** The job cluster's key inside each job. */
 const CLUSTER_KEY = 'xgboost';
