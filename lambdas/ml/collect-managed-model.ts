@@ -24,17 +24,17 @@ export const transformOutputKey = (outputPrefix: string, inputFile: string) => `
  * must be a probability. Exactly `rows` lines, or the transform and its input
  * disagree.
  */
-export async function readTransformPredictions(store: ObjectStore, key: string, rows: number, what: string): Promise<Float64Array> {
+export async function readTransformPredictions(store: ObjectStore, key: string, rows: number, what: string, producer = 'the batch transform'): Promise<Float64Array> {
   let text: string;
   try {
     text = await readText(store, key);
   } catch (error) {
-    throw new Error(`${what}: refined/${key} cannot be read (${(error as Error).message.split('\n')[0]}); did the batch transform run?`);
+    throw new Error(`${what}: refined/${key} cannot be read (${(error as Error).message.split('\n')[0]}); did ${producer} run?`);
   }
   const lines = text.split(/\r?\n/);
   while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();
   if (lines.length !== rows) {
-    throw new Error(`${what}: refined/${key} holds ${lines.length} prediction${lines.length === 1 ? '' : 's'}, and ${rows} row${rows === 1 ? ' was' : 's were'} sent to the batch transform`);
+    throw new Error(`${what}: refined/${key} holds ${lines.length} prediction${lines.length === 1 ? '' : 's'}, and ${rows} row${rows === 1 ? ' was' : 's were'} sent to ${producer}`);
   }
   const predictions = new Float64Array(rows);
   lines.forEach((line, index) => {
@@ -89,20 +89,20 @@ export interface CollectedModel {
 }
 
 /** The managed model's training set as it is now, checked against the export, and the job's predictions of its rows. */
-async function exportedRowsAndPredictions(ports: { engine: QueryEngine; store: ObjectStore }, model: ModelDefinition, runId: string, what: string) {
+async function exportedRowsAndPredictions(ports: { engine: QueryEngine; store: ObjectStore }, model: ModelDefinition, runId: string, what: string, producer: string) {
   const prefix = managedPrefix(runId, model.name);
   const exported = await readJson<{ features: string[]; sha256: string }>(ports.store, `${prefix}/features.json`, `the features exported for ${model.name}'s training job`);
   const set = await readTrainingSet(ports.engine, model);
   if (set.sha256 !== exported.sha256) {
     throw new Error(
       `refined ${model.trainingSet} changed after it was exported for run ${runId} (sha256 ${exported.sha256.slice(0, 12)}… then, ${set.sha256.slice(0, 12)}… now); ` +
-        'the transform\'s predictions no longer line up with its rows: re-run the retrain flow',
+        `the predictions of ${producer} no longer line up with its rows: re-run the retrain flow`,
     );
   }
   if (set.features.join(',') !== exported.features.join(',')) {
     throw new Error(`${model.trainingSet}: features differ from those exported for run ${runId}; re-run the retrain flow`);
   }
-  const predictions = await readTransformPredictions(ports.store, transformOutputKey(`${prefix}/predictions/evaluation`, 'evaluation.csv'), set.matrix.rows, what);
+  const predictions = await readTransformPredictions(ports.store, transformOutputKey(`${prefix}/predictions/evaluation`, 'evaluation.csv'), set.matrix.rows, what, producer);
   const trainRows = set.split ? set.split.filter((split) => split === 'train').length : set.matrix.rows;
   return { prefix, exported, set, predictions, trainRows };
 }
@@ -113,7 +113,7 @@ export async function collectManagedModel(
 ): Promise<CollectedModel> {
   const { model, runId, job } = request;
   if (model.managedAlgorithm !== 'xgboost') throw new Error(`model ${model.name} has no managed algorithm; only ${'xgboost'} models are trained by SageMaker`);
-  const { exported, set, predictions, trainRows } = await exportedRowsAndPredictions(ports, model, runId, `${model.name} batch transform of run ${runId}`);
+  const { exported, set, predictions, trainRows } = await exportedRowsAndPredictions(ports, model, runId, `${model.name} batch transform of run ${runId}`, 'the batch transform');
 
   const trainingSeconds = job.trainingSeconds ?? 0;
   const timings: Record<string, number> = { trainingJob: trainingSeconds, ...(job.billableSeconds === undefined ? {} : { billable: job.billableSeconds }) };
@@ -183,7 +183,7 @@ export async function collectDatabricksModel(
   if (!(await ports.store.list('refined', modelKey)).some((object) => object.key === modelKey)) {
     throw new Error(`${model.name} Databricks job of run ${runId}: refined/${modelKey} is missing; the job wrote its record without its model`);
   }
-  const { exported, set, predictions, trainRows } = await exportedRowsAndPredictions(ports, model, runId, `${model.name} Databricks job of run ${runId}`);
+  const { exported, set, predictions, trainRows } = await exportedRowsAndPredictions(ports, model, runId, `${model.name} Databricks job of run ${runId}`, 'the Databricks job');
   const trainingSeconds = record.trainingSeconds;
   const timings: Record<string, number> = { trainingJob: trainingSeconds };
   const candidate: Candidate = {

@@ -22,13 +22,15 @@ export async function loadManagedScores(
   const { model, runId, settings } = request;
   const ids = await readJson<ScoringIds>(ports.store, scoringIdsKey(runId, model.name), `the sellers exported for ${model.name}'s scoring transform`);
   if (ids.model !== model.name) throw new Error(`refined/${scoringIdsKey(runId, model.name)} lists sellers of model ${ids.model}, not ${model.name}`);
+  const byJob = ids.modelKey !== undefined;
   const predictions = await readTransformPredictions(
     ports.store,
     transformOutputKey(`${managedPrefix(runId, model.name)}/predictions/scoring`, 'scoring.csv'),
     ids.ids.length,
-    `${model.name} scoring transform of run ${runId}`,
+    `${model.name} ${byJob ? 'scoring job' : 'scoring transform'} of run ${runId}`,
+    byJob ? 'the Databricks job' : 'the batch transform',
   );
   const written = await writeScores(ports.engine, { model, settings, version: ids.version, dtScore: ids.dtScore, ids: ids.ids, predictions });
-  if (ids.modelKey !== undefined) return { ...written, engine: 'databricks', modelKey: ids.modelKey };
+  if (byJob) return { ...written, engine: 'databricks', modelKey: ids.modelKey };
   return { ...written, engine: 'sagemaker', sageMakerModelName: ids.sageMakerModelName ?? '' };
 }

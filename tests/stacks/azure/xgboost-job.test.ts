@@ -9,7 +9,8 @@
  * the same code on a folder (--lake), which is where the two paths part.
  *
  * Skipped, saying so in its name, when python3 lacks xgboost or numpy (a CI
- * image without them); nothing else stands in for the job.
+ * image without them); nothing else stands in for the job. What the collect
+ * step says when the job left too little runs without python.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -118,3 +119,37 @@ describe.skipIf(!hasModules)(
     });
   },
 );
+
+describe('the collect step after a Databricks job that did not finish (no python needed)', () => {
+  let lake: TestLake;
+  let ports: HandlerPorts;
+  const runId = 'b6f1a0d2-9c7e-4f3a-8d21-5e4c3b2a1f00';
+  const prefix = managedPrefix(runId, sellerChurn.name);
+  beforeAll(async () => {
+    lake = await openSampleFeatureLake();
+    await buildTrainingSet(lake.engine, sellerChurn.name, PROD.models);
+    ports = handlerPortsOn(lake, handlerSettings(PROD, '0.1.0+test', 'databricks'));
+    await HANDLER_FACTORIES['export-training-data'](ports)({ model: sellerChurn.name, runId });
+  }, 120_000);
+  afterAll(async () => {
+    await lake.close();
+    closeDatabase();
+  });
+  const collect = () => HANDLER_FACTORIES['collect-managed-model'](ports)({ model: sellerChurn.name, runId, engine: 'databricks' });
+
+  it('says the job\'s run record is missing when the job left nothing', async () => {
+    await expect(collect()).rejects.toThrow(/the run record of seller-churn's Databricks training job is missing: refined\/.*output\/training\.json cannot be read/);
+  });
+
+  it('says the model is missing when the record is there without it, and the predictions when they are missing', async () => {
+    const record: DatabricksTrainingRecord = { engine: 'databricks', hyperParameters: { eta: '0.1' }, trainingSeconds: 1, xgboostVersion: '1.7.6' };
+    await writeJson(storeOf(lake), `${prefix}/${DATABRICKS_OUTPUT.record}`, record);
+    await expect(collect()).rejects.toThrow(/refined\/.*output\/model\.json is missing; the job wrote its record without its model/);
+    await storeOf(lake).write('refined', `${prefix}/${DATABRICKS_OUTPUT.model}`, '{}');
+    await expect(collect()).rejects.toThrow(/seller-churn Databricks job of run .*: refined\/.*evaluation\.csv\.out cannot be read .*; did the Databricks job run\?/);
+  });
+
+  it('refuses an engine it does not know, naming the field', async () => {
+    await expect(HANDLER_FACTORIES['collect-managed-model'](ports)({ model: sellerChurn.name, runId, engine: 'vertex' })).rejects.toThrow(/event field "engine" must be sagemaker or databricks; got "vertex"/);
+  });
+});
