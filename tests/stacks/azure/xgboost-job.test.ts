@@ -52,26 +52,30 @@ function runJob(lake: TestLake, args: string[]): void {
 
 const refinedFile = (lake: TestLake, key: string) => join(lake.root, 'refined', key);
 
+/** One sample lake for the whole file (opening it is most of the file's time); each part uses its own run. */
+let lake: TestLake;
+let ports: HandlerPorts;
+beforeAll(async () => {
+  lake = await openSampleFeatureLake();
+  await buildTrainingSet(lake.engine, sellerChurn.name, PROD.models);
+  ports = handlerPortsOn(lake, handlerSettings(PROD, '0.1.0+test', 'databricks'));
+}, 120_000);
+afterAll(async () => {
+  await lake.close();
+  closeDatabase();
+});
+
 describe.skipIf(!hasModules)(
   `the Databricks XGBoost job's code on the export handler's files${hasModules ? '' : ' (skipped: python3 with numpy and xgboost is not installed here)'}`,
   () => {
-    let lake: TestLake;
-    let ports: HandlerPorts;
     let exported: ExportedTrainingData;
     let collected: CollectedDatabricksModel;
     const prefix = managedPrefix(RUN_ID, sellerChurn.name);
     beforeAll(async () => {
-      lake = await openSampleFeatureLake();
-      await buildTrainingSet(lake.engine, sellerChurn.name, PROD.models);
-      ports = handlerPortsOn(lake, handlerSettings(PROD, '0.1.0+test', 'databricks'));
       exported = (await HANDLER_FACTORIES['export-training-data'](ports)({ model: sellerChurn.name, runId: RUN_ID })) as ExportedTrainingData;
       runJob(lake, ['--mode', 'train', '--prefix', prefix, '--run-id', RUN_ID, '--hyperparameters', JSON.stringify(xgboostHyperparameters(PROD.models, sellerChurn)), '--databricks-run-id', '42']);
       collected = (await HANDLER_FACTORIES['collect-managed-model'](ports)({ model: sellerChurn.name, runId: RUN_ID, engine: 'databricks' })) as CollectedDatabricksModel;
     }, 240_000);
-    afterAll(async () => {
-      await lake.close();
-      closeDatabase();
-    });
 
     it('leaves one probability per evaluation row, the model and its run record where the collect step reads them', () => {
       const lines = readFileSync(refinedFile(lake, `${prefix}/predictions/evaluation/evaluation.csv.out`), 'utf8').trimEnd().split('\n');
@@ -121,20 +125,11 @@ describe.skipIf(!hasModules)(
 );
 
 describe('the collect step after a Databricks job that did not finish (no python needed)', () => {
-  let lake: TestLake;
-  let ports: HandlerPorts;
   const runId = 'b6f1a0d2-9c7e-4f3a-8d21-5e4c3b2a1f00';
   const prefix = managedPrefix(runId, sellerChurn.name);
   beforeAll(async () => {
-    lake = await openSampleFeatureLake();
-    await buildTrainingSet(lake.engine, sellerChurn.name, PROD.models);
-    ports = handlerPortsOn(lake, handlerSettings(PROD, '0.1.0+test', 'databricks'));
     await HANDLER_FACTORIES['export-training-data'](ports)({ model: sellerChurn.name, runId });
   }, 120_000);
-  afterAll(async () => {
-    await lake.close();
-    closeDatabase();
-  });
   const collect = () => HANDLER_FACTORIES['collect-managed-model'](ports)({ model: sellerChurn.name, runId, engine: 'databricks' });
 
   it('says the job\'s run record is missing when the job left nothing', async () => {
