@@ -1,3 +1,4 @@
+import { trainingEngineOn } from '../config/training-engine.ts';
 import { checkModelOverrides } from '../config/model-settings.ts';
 import { catalogFor } from '../pipelines/workloads/registry.ts';
 import { spawn } from 'node:child_process';
@@ -84,6 +85,8 @@ export class SynthError extends Error {
 export async function synthPlatform(options: SynthOptions = {}): Promise<SynthSummary> {
   const started = performance.now();
   const loaded = loadEnvironment(options);
+  // Each cloud's stacks check this too; here it fails in one line before either synth starts.
+  for (const cloud of ['aws', 'azure'] as const) trainingEngineOn(loaded.environment, cloud);
   const version = platformVersion();
   const outdir = resolve(options.outdir ?? REPO_ROOT);
   const awsDir = join(outdir, 'cdk.out');

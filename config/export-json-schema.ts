@@ -38,12 +38,19 @@ interface SchemaNode {
   description?: string;
 }
 
+/** An object a union accepts besides its plain values (`{aws: ..., azure: ...}`), its keys' values inline. */
+function objectOption(node: SchemaNode): string | undefined {
+  if (node.type !== 'object' || !node.properties) return undefined;
+  const keys = Object.entries(node.properties).map(([key, child]) => `${key}: ${allowed(child).replaceAll('`', '').replaceAll(', ', '|')}`);
+  return `\`{${keys.join(', ')}}\``;
+}
+
 /** What a leaf accepts, in a few words. */
 function allowed(node: SchemaNode): string {
   if (node.enum) return node.enum.map((value) => `\`${String(value)}\``).join(', ');
   const options = node.oneOf ?? node.anyOf;
   if (options?.every((option) => option.const !== undefined)) return options.map((option) => String(option.const)).join(', ');
-  if (node.oneOf ?? node.anyOf) return (node.oneOf ?? node.anyOf)!.map((option) => (option.properties?.type?.const ? `\`{type: ${String(option.properties.type.const)}, ...}\`` : allowed(option))).join(' or ');
+  if (node.oneOf ?? node.anyOf) return (node.oneOf ?? node.anyOf)!.map((option) => (option.properties?.type?.const ? `\`{type: ${String(option.properties.type.const)}, ...}\`` : objectOption(option) ?? allowed(option))).join(' or ');
   const low = node.minimum ?? (node.exclusiveMinimum === undefined ? undefined : `> ${node.exclusiveMinimum}`);
   const range = low !== undefined && node.maximum !== undefined ? ` ${low} to ${node.maximum}` : low !== undefined ? ` from ${low}` : node.maximum !== undefined ? ` up to ${node.maximum}` : '';
   if (node.type === 'integer') return `integer${range}`;

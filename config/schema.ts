@@ -194,6 +194,26 @@ const databricks = z
     }
   });
 
+/** Training engines, per cloud that runs them; `embedded` runs everywhere (and locally). */
+export const TRAINING_ENGINES = { aws: ['embedded', 'sagemaker'], azure: ['embedded', 'databricks'] } as const;
+export const ENGINE_NAMES = ['embedded', 'sagemaker', 'databricks'] as const;
+export type TrainingEngine = (typeof ENGINE_NAMES)[number];
+
+/** One engine for both clouds, or one per cloud (each cloud's own choices only). */
+function trainingEngine() {
+  const error = `must be one of: ${ENGINE_NAMES.join(', ')}, or per cloud { aws: ${TRAINING_ENGINES.aws.join('|')}, azure: ${TRAINING_ENGINES.azure.join('|')} }`;
+  return z.union(
+    [
+      oneOf(ENGINE_NAMES),
+      z.strictObject({
+        aws: withDefault(oneOf(TRAINING_ENGINES.aws), 'embedded', 'Training engine of the AWS rendering (and of `strata run`).'),
+        azure: withDefault(oneOf(TRAINING_ENGINES.azure), 'embedded', 'Training engine of the Azure rendering.'),
+      }),
+    ],
+    { error },
+  );
+}
+
 const azureBackend = z.discriminatedUnion(
   'type',
   [
@@ -546,9 +566,9 @@ export const environmentSchema = z.strictObject({
       training: section(
         z.strictObject({
           engine: withDefault(
-            oneOf(['embedded', 'sagemaker']),
+            trainingEngine(),
             'embedded',
-            'embedded: TypeScript gradient boosting in a Lambda (small ABTs); sagemaker: SageMaker built-in XGBoost training jobs.',
+            'embedded: TypeScript gradient boosting in the ml function (Lambda / Azure Function; small ABTs); sagemaker: SageMaker built-in XGBoost training jobs (AWS only); databricks: an XGBoost job on a Databricks job cluster under the cluster policy (Azure only). One value for both clouds, or per cloud: { aws: embedded|sagemaker, azure: embedded|databricks }. A cloud that cannot run the engine it is given fails synth; `strata run` trains on the embedded engine unless AWS gets sagemaker (config/training-engine.ts).',
           ),
           instanceType: withDefault(pattern(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'a SageMaker instance type such as ml.m5.xlarge'), 'ml.m5.xlarge', 'SageMaker training instance type.'),
           instanceCount: withDefault(integer(1, 20), 1, 'SageMaker training instances.', 'instances'),

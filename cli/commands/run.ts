@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { loadEnvironment } from '../../config/load-environment.ts';
+import { withLocalTrainingEngine } from '../../config/training-engine.ts';
 import { DuckDbDatabase } from '../../lambdas/adapters/local/duckdb-query-engine.ts';
 import { FolderObjectStore } from '../../lambdas/adapters/local/folder-object-store.ts';
 import { TableStore } from '../../lambdas/lake/table-store.ts';
@@ -114,7 +115,8 @@ export const runCommand = {
     const givenDrops = asked.includes('ingest') && options.data !== undefined ? await dropsOf(options.data) : undefined;
 
     const loaded = loadEnvironment({ env: options.env, config: options.config });
-    const environment = loaded.environment;
+    // The local runner executes the AWS rendering: an engine only Azure has (databricks) trains embedded here.
+    const environment = withLocalTrainingEngine(loaded.environment);
     const catalog = catalogFor(environment.workloads);
     checkModelOverrides(environment.models, catalog.models);
     // No model, no retrain flow: `all` means the flows there are; asking for retrain by name is a mistake to say.

@@ -17,7 +17,7 @@ import type { HandlerClass } from '../../config/schema.ts';
 
 
 /** Activities priced at the external-activity rate (they run on a linked service, the IR only waits). */
-const EXTERNAL = new Set(['AzureFunctionActivity', 'WebActivity', 'WebHook', 'DatabricksNotebook', 'DatabricksSparkJar', 'DatabricksSparkPython', 'SqlServerStoredProcedure', 'Script', 'AzureMLExecutePipeline']);
+const EXTERNAL = new Set(['AzureFunctionActivity', 'WebActivity', 'WebHook', 'DatabricksJob', 'DatabricksNotebook', 'DatabricksSparkJar', 'DatabricksSparkPython', 'SqlServerStoredProcedure', 'Script', 'AzureMLExecutePipeline']);
 /** Activities priced at the pipeline-activity rate (they run on the IR itself). */
 const PIPELINE = new Set(['Lookup', 'GetMetadata', 'Delete', 'Validation']);
 

@@ -19,6 +19,7 @@ import type { ComponentInput, PriceComponent } from './components/component.ts';
 import { dataFactoryLines } from './components/data-factory-pipelines.ts';
 import { databricksComputeLines } from './components/databricks-compute.ts';
 import { databricksSqlLines } from './components/databricks-sql.ts';
+import { databricksTrainingLines } from './components/databricks-training.ts';
 import { eventGridLines } from './components/event-grid.ts';
 import { schedulerLines } from './components/eventbridge-scheduler.ts';
 import { glueDataQualityLines } from './components/glue-data-quality.ts';
@@ -66,7 +67,7 @@ export interface EstimateInput {
 /** Each cloud's components, in the order their lines print. */
 export const COMPONENTS: Record<Cloud, readonly PriceComponent[]> = {
   aws: [s3Lines, kmsLines, lambdaLines, stepFunctionsLines, schedulerLines, glueDataQualityLines, athenaLines, cloudWatchLogsLines, cloudWatchAlarmLines, sageMakerTrainingLines, mlflowLines],
-  azure: [adlsLines, keyVaultLines, logAnalyticsLines, natGatewayLines, privateNetworkLines, databricksComputeLines, databricksSqlLines, azureFunctionsLines, dataFactoryLines, eventGridLines, metricAlertLines],
+  azure: [adlsLines, keyVaultLines, logAnalyticsLines, natGatewayLines, privateNetworkLines, databricksComputeLines, databricksTrainingLines, databricksSqlLines, azureFunctionsLines, dataFactoryLines, eventGridLines, metricAlertLines],
 };
 
 export function estimateCost({ environment: env, usage, book, synth, usageName = 'profile' }: EstimateInput): CostEstimate {

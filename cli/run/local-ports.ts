@@ -7,6 +7,7 @@ import type { Environment, HandlerClass } from '../../config/schema.ts';
 import { EnvironmentSecretStore } from '../../lambdas/adapters/local/environment-secret-store.ts';
 import type { FolderObjectStore } from '../../lambdas/adapters/local/folder-object-store.ts';
 import { AccessDeniedError, GrantCheckedObjectStore } from '../../lambdas/adapters/local/grant-checked-object-store.ts';
+import { localTrainingEngine } from '../../config/training-engine.ts';
 import { handlerSettings, type HandlerPorts } from '../../lambdas/handlers/index.ts';
 import type { ExperimentTracker } from '../../lambdas/ports/experiment-tracker.ts';
 import { systemClock } from '../../lambdas/ports/clock.ts';
@@ -32,7 +33,7 @@ export function localHandlerPorts(options: LocalPortsOptions, handlerClass: Hand
       HANDLER_ACCESS[handlerClass].queries
         ? options.openEngine(handlerClass)
         : Promise.reject(new AccessDeniedError(`access denied: the ${handlerClass} handlers may not run queries; pipelines/access.ts gives them no query engine`)),
-    settings: handlerSettings(options.environment, options.platformVersion),
+    settings: handlerSettings(options.environment, options.platformVersion, localTrainingEngine(options.environment)),
     tracker: options.tracker,
   };
 }

@@ -1,4 +1,4 @@
-import { collectManagedModel, type ManagedJob } from '../ml/collect-managed-model.ts';
+import { collectDatabricksModel, collectManagedModel, type ManagedJob } from '../ml/collect-managed-model.ts';
 import { catalogOf, stringField, withEngine, type Handler, type HandlerPorts } from './handler-ports.ts';
 
 const HANDLER = 'collect-managed-model';
@@ -21,13 +21,17 @@ function secondsOf(event: unknown, field: string): number | undefined {
 
 /**
  * `{ model, runId, trainingJobName, modelName, modelDataUrl, hyperParameters, trainingSeconds?, billableSeconds? }`
- * -> the SageMaker model and its batch-transform predictions, stored as the run's xgboost candidate.
+ * -> the SageMaker model and its batch-transform predictions, stored as the run's xgboost candidate;
+ * `{ model, runId, engine: 'databricks' }` -> the same from what the Databricks job left in the lake.
  */
 export const collectManagedModelHandler =
   (ports: HandlerPorts): Handler =>
   async (event) => {
     const model = catalogOf(ports).modelNamed(stringField(event, 'model', HANDLER));
     const runId = stringField(event, 'runId', HANDLER);
+    const engine = (event as Record<string, unknown> | null)?.engine;
+    if (engine === 'databricks') return withEngine(ports, (queries) => collectDatabricksModel({ engine: queries, store: ports.store }, { model, runId }));
+    if (engine !== undefined && engine !== 'sagemaker') throw new TypeError(`${HANDLER}: event field "engine" must be sagemaker or databricks; got ${JSON.stringify(engine)}`);
     const trainingSeconds = secondsOf(event, 'trainingSeconds');
     const billableSeconds = secondsOf(event, 'billableSeconds');
     const job: ManagedJob = {

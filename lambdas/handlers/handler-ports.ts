@@ -1,5 +1,6 @@
 import { catalogFor, type Catalog } from '../../pipelines/workloads/registry.ts';
-import type { Environment } from '../../config/schema.ts';
+import type { Environment, TrainingEngine } from '../../config/schema.ts';
+import { trainingEngineOn } from '../../config/training-engine.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExperimentTracker } from '../ports/experiment-tracker.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
@@ -8,19 +9,20 @@ import type { SecretStore } from '../ports/secret-store.ts';
 
 /** The part of the environment file handlers read at run time, and the platform version they record. */
 export type HandlerSettings = Pick<Environment, 'name' | 'workloads' | 'ingestion' | 'models' | 'quality'> & {
-  readonly trainingEngine: Environment['sizing']['training']['engine'];
+  /** The engine of the rendering the handlers run in (AWS's, Azure's, or the local one). */
+  readonly trainingEngine: TrainingEngine;
   readonly platformVersion: string;
 };
 
-/** The settings handlers get from an environment file. */
-export function handlerSettings(environment: Environment, platformVersion: string): HandlerSettings {
+/** The settings handlers get from an environment file; the engine defaults to AWS's (config/training-engine.ts). */
+export function handlerSettings(environment: Environment, platformVersion: string, trainingEngine: TrainingEngine = trainingEngineOn(environment, 'aws')): HandlerSettings {
   return {
     name: environment.name,
     workloads: environment.workloads,
     ingestion: environment.ingestion,
     models: environment.models,
     quality: environment.quality,
-    trainingEngine: environment.sizing.training.engine,
+    trainingEngine,
     platformVersion,
   };
 }

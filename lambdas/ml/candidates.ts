@@ -27,7 +27,7 @@ interface CandidateBase {
   /** Seconds per step of training, logged for audit (seeds' clustering pipeline). */
   readonly timings: Readonly<Record<string, number>>;
   /** The engine that trained it: embedded (here) or a managed service. */
-  readonly engine: 'embedded' | 'sagemaker';
+  readonly engine: 'embedded' | 'sagemaker' | 'databricks';
 }
 
 /**
@@ -44,11 +44,27 @@ export interface ManagedXgboostArtifact {
   readonly trainingSetSha256: string;
 }
 
+/**
+ * A model trained by the Databricks XGBoost job (Azure): like SageMaker's, it
+ * scores outside the function, by the same job in score mode, and holds the
+ * job's predictions for the training set's rows.
+ */
+export interface DatabricksXgboostArtifact {
+  readonly kind: 'databricks-xgboost';
+  /** The booster (XGBoost JSON) in refined, which the scoring job loads. */
+  readonly modelKey: string;
+  readonly databricksRunId?: string;
+  readonly mlflowRunId?: string;
+  readonly xgboostVersion: string;
+  readonly predictions: readonly number[];
+  readonly trainingSetSha256: string;
+}
+
 export type Candidate =
   | (CandidateBase & { readonly algorithm: 'gradient-boosting'; readonly artifact: GradientBoostingModel })
   | (CandidateBase & { readonly algorithm: 'logistic-regression'; readonly artifact: LogisticRegressionModel })
   | (CandidateBase & { readonly algorithm: 'k-means'; readonly artifact: KMeansModel })
-  | (CandidateBase & { readonly algorithm: 'xgboost'; readonly artifact: ManagedXgboostArtifact })
+  | (CandidateBase & { readonly algorithm: 'xgboost'; readonly artifact: ManagedXgboostArtifact | DatabricksXgboostArtifact })
   | (CandidateBase & { readonly algorithm: 'co-purchase' | 'popularity'; readonly artifact: RankerModel });
 
 /** A ranker's candidate: it recommends from histories (lambdas/ml/rank-model.ts) instead of scoring a matrix. */
@@ -66,7 +82,11 @@ export function predict(candidate: Candidate, matrix: Matrix): Float64Array {
     case 'xgboost':
       // Only the rows the batch transform scored can be answered here.
       if (matrix.rows !== candidate.artifact.predictions.length) {
-        throw new Error(`${candidate.model} ${candidate.artifact.sageMakerModelName} scores by SageMaker batch transform; it holds predictions for ${candidate.artifact.predictions.length} rows, not these ${matrix.rows}`);
+        throw new Error(
+          candidate.artifact.kind === 'databricks-xgboost'
+            ? `${candidate.model} ${candidate.artifact.modelKey} scores by its Databricks job; it holds predictions for ${candidate.artifact.predictions.length} rows, not these ${matrix.rows}`
+            : `${candidate.model} ${candidate.artifact.sageMakerModelName} scores by SageMaker batch transform; it holds predictions for ${candidate.artifact.predictions.length} rows, not these ${matrix.rows}`,
+        );
       }
       return Float64Array.from(candidate.artifact.predictions);
     case 'co-purchase':

@@ -23,23 +23,27 @@ export interface ScoringIds {
   readonly model: string;
   readonly version: number;
   readonly dtScore: string;
-  readonly sageMakerModelName: string;
+  /** The champion's SageMaker model (AWS), or... */
+  readonly sageMakerModelName?: string;
+  /** ...its booster in refined, which the Databricks job scores with (Azure). */
+  readonly modelKey?: string;
   /** The model's entity ids (sellers, orders), in the CSV's row order. */
   readonly ids: readonly string[];
 }
 
-export interface ExportedScoringData {
-  readonly engine: 'sagemaker';
+export type ExportedScoringData = ExportedFor<'sagemaker', { readonly sageMakerModelName: string }> | ExportedFor<'databricks', { readonly modelKey: string }>;
+
+/** The champion's SageMaker model (what the batch transform scores with), or its booster in refined (what the Databricks job loads). */
+type ExportedFor<Engine extends string, Model> = Model & {
+  readonly engine: Engine;
   readonly model: string;
   readonly version: number;
-  /** The champion's SageMaker model: what the batch transform scores with. */
-  readonly sageMakerModelName: string;
   readonly dtScore: string;
   /** Keys in refined: the transform's input and the sellers of its rows. */
   readonly files: { readonly csv: string; readonly ids: string };
   readonly rowsIn: number;
   readonly rowsOut: number;
-}
+};
 
 /** An embedded champion, scored in-process: the scores are written and no transform is needed. */
 export type ScoredInProcess = ScoringResult & { readonly engine: 'embedded'; readonly reason: string };
@@ -82,18 +86,13 @@ export async function exportScoringData(
   for (let row = 0; row < scoring.matrix.rows; row += 1) lines[row] = csvLine(scoring.matrix.values, columns, row * width);
 
   const files = { csv: scoringCsvKey(runId, model.name), ids: scoringIdsKey(runId, model.name) };
-  const sageMakerModelName = candidate.artifact.sageMakerModelName;
+  const { artifact } = candidate;
+  const scoredBy = artifact.kind === 'databricks-xgboost' ? { modelKey: artifact.modelKey } : { sageMakerModelName: artifact.sageMakerModelName };
   await ports.store.write('refined', files.csv, `${lines.join('\n')}\n`);
-  const ids: ScoringIds = { model: model.name, version: champion.version, dtScore: scoring.dtScore, sageMakerModelName, ids: scoring.ids.map((id) => id.id) };
+  const ids: ScoringIds = { model: model.name, version: champion.version, dtScore: scoring.dtScore, ...scoredBy, ids: scoring.ids.map((id) => id.id) };
   await writeJson(ports.store, files.ids, ids);
-  return {
-    engine: 'sagemaker',
-    model: model.name,
-    version: champion.version,
-    sageMakerModelName,
-    dtScore: scoring.dtScore,
-    files,
-    rowsIn: scoring.matrix.rows,
-    rowsOut: lines.length,
-  };
+  const exported = { model: model.name, version: champion.version, dtScore: scoring.dtScore, files, rowsIn: scoring.matrix.rows, rowsOut: lines.length };
+  return artifact.kind === 'databricks-xgboost'
+    ? { engine: 'databricks', ...exported, modelKey: artifact.modelKey }
+    : { engine: 'sagemaker', ...exported, sageMakerModelName: artifact.sageMakerModelName };
 }

@@ -13,7 +13,7 @@ import { scoringIdsKey, type ScoringIds } from './export-scoring-data.ts';
 import { readJson } from './model-artifacts.ts';
 import { writeScores, type ScoringResult } from './score-model.ts';
 
-export type LoadedScores = ScoringResult & { readonly engine: 'sagemaker'; readonly sageMakerModelName: string };
+export type LoadedScores = ScoringResult & ({ readonly engine: 'sagemaker'; readonly sageMakerModelName: string } | { readonly engine: 'databricks'; readonly modelKey: string });
 
 export async function loadManagedScores(
   ports: { engine: QueryEngine; store: ObjectStore },
@@ -22,12 +22,15 @@ export async function loadManagedScores(
   const { model, runId, settings } = request;
   const ids = await readJson<ScoringIds>(ports.store, scoringIdsKey(runId, model.name), `the sellers exported for ${model.name}'s scoring transform`);
   if (ids.model !== model.name) throw new Error(`refined/${scoringIdsKey(runId, model.name)} lists sellers of model ${ids.model}, not ${model.name}`);
+  const byJob = ids.modelKey !== undefined;
   const predictions = await readTransformPredictions(
     ports.store,
     transformOutputKey(`${managedPrefix(runId, model.name)}/predictions/scoring`, 'scoring.csv'),
     ids.ids.length,
-    `${model.name} scoring transform of run ${runId}`,
+    `${model.name} ${byJob ? 'scoring job' : 'scoring transform'} of run ${runId}`,
+    byJob ? 'the Databricks job' : 'the batch transform',
   );
   const written = await writeScores(ports.engine, { model, settings, version: ids.version, dtScore: ids.dtScore, ids: ids.ids, predictions });
-  return { ...written, engine: 'sagemaker', sageMakerModelName: ids.sageMakerModelName };
+  if (byJob) return { ...written, engine: 'databricks', modelKey: ids.modelKey };
+  return { ...written, engine: 'sagemaker', sageMakerModelName: ids.sageMakerModelName ?? '' };
 }

@@ -23,7 +23,7 @@ export const HANDLERS = {
   'gate-model': { handlerClass: 'ml', description: 'Promotes the challenger unless it is worse than the champion by more than the configured margin.' },
   'register-model': { handlerClass: 'ml', description: 'Registers the new model version with its metrics and lineage, and tracks the run.' },
   'score-model': { handlerClass: 'ml', description: 'Scores the latest snapshot with the champion into refined.' },
-  'collect-managed-model': { handlerClass: 'ml', description: 'Records a managed training job’s model and its batch-transform predictions as a candidate.' },
+  'collect-managed-model': { handlerClass: 'ml', description: 'Records a managed training job’s model (SageMaker or Databricks) and its predictions as a candidate.' },
   'export-scoring-data': { handlerClass: 'ml', description: 'Writes the latest snapshot as the CSV a managed batch transform scores.' },
   'load-managed-scores': { handlerClass: 'ml', description: 'Loads a managed batch transform’s scores into refined.' },
 } as const satisfies Record<string, { handlerClass: HandlerClass; description: string }>;
@@ -47,8 +47,9 @@ export interface TaskStep {
   readonly resultPath: string;
   /**
    * A managed service may run this step instead of the handler when the
-   * environment selects one (`sizing.training.engine: sagemaker`): the
-   * renderings replace it with that service's jobs for this model.
+   * environment selects one (`sizing.training.engine`: sagemaker on AWS,
+   * databricks on Azure): the renderings replace it with that service's jobs
+   * for this model, between the handlers that export for and collect from them.
    * @default - always the handler
    */
   readonly managed?: { readonly job: 'training' | 'scoring'; readonly model: ModelName };

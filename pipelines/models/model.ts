@@ -64,7 +64,7 @@ export interface ModelDefinition {
   /** Candidates trained on the embedded engine; the evaluation picks the challenger among them. */
   readonly algorithms: readonly EmbeddedAlgorithm[];
   /**
-   * What a managed engine (SageMaker on AWS) trains instead, when the
+   * What a managed engine (SageMaker on AWS, a Databricks job on Azure) trains instead, when the
    * environment selects one.
    * @default - always trained by the embedded engine
    */

@@ -21,6 +21,8 @@ import type { Construct } from 'constructs';
 import { ApplicationInsights } from '@cdktf/provider-azurerm/lib/application-insights/index.js';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config/index.js';
 import { DataFactory } from '@cdktf/provider-azurerm/lib/data-factory/index.js';
+import { DataFactoryCredentialUserManagedIdentity } from '@cdktf/provider-azurerm/lib/data-factory-credential-user-managed-identity/index.js';
+import { DataFactoryLinkedCustomService } from '@cdktf/provider-azurerm/lib/data-factory-linked-custom-service/index.js';
 import { DataFactoryIntegrationRuntimeAzure } from '@cdktf/provider-azurerm/lib/data-factory-integration-runtime-azure/index.js';
 import { DataFactoryManagedPrivateEndpoint } from '@cdktf/provider-azurerm/lib/data-factory-managed-private-endpoint/index.js';
 import { EventgridTopic } from '@cdktf/provider-azurerm/lib/eventgrid-topic/index.js';
@@ -32,6 +34,7 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider/index.js';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment/index.js';
 import { LANDING_PREFIX } from '../../pipelines/contract/lake-layout.ts';
 import { lambdaSizingFor, type Environment, type HandlerClass, type Layer } from '../../config/schema.ts';
+import { trainingEngineOn } from '../../config/training-engine.ts';
 import { catalogFor } from '../../pipelines/workloads/registry.ts';
 import { flowsFor, HANDLERS, type FlowDefinition } from '../../pipelines/flows/index.ts';
 import { keyVaultSecretName } from '../../lambdas/adapters/azure/key-vault-secret-store.ts';
@@ -39,12 +42,13 @@ import { APP_SETTINGS, STEP_ATTEMPTS, STEP_RETRY_DELAY_SECONDS } from '../../lam
 import { handlerSettings } from '../../lambdas/handlers/handler-ports.ts';
 import { platformTags, resourceName } from '../shared/naming.ts';
 import { configureBackend, remoteStackState, STACK_NAMES } from './backend.ts';
-import type { DataFactoryTargets } from './flows/data-factory-activities.ts';
+import type { DatabricksJobTargets, DataFactoryTargets } from './flows/data-factory-activities.ts';
 import { identityOutputs, PLATFORM_OUTPUTS, privateDnsZoneOutput, type PlatformStack } from './platform-stack.ts';
 import { PRIVATE_LINK_SUBRESOURCES, type PrivateLinkSubresource } from './private-endpoints.ts';
 import { FlowPipeline } from './pipelines/flow-pipeline.ts';
 import { HandlerFunctionApp } from './pipelines/handler-function-app.ts';
 import { WORKSPACE_OUTPUTS, type WorkspaceStack } from './workspace-stack.ts';
+import { managedModels } from '../../lambdas/ml/managed-xgboost.ts';
 
 export interface PipelinesStackProps {
   /** The environment, parsed and with every default applied. */
@@ -102,6 +106,8 @@ export class PipelinesStack extends TerraformStack {
   readonly apiKeySecrets: KeyVaultSecret[];
   /** The managed virtual network's integration runtime and its private endpoint to the vault; only when network.publicAccess is false. */
   readonly managedNetwork?: { readonly runtime: DataFactoryIntegrationRuntimeAzure; readonly vaultEndpoint: DataFactoryManagedPrivateEndpoint };
+  /** The linked service the Databricks Job activities run through, as the ml identity; only with sizing.training.engine databricks. */
+  readonly databricksJobs?: { readonly credential: DataFactoryCredentialUserManagedIdentity; readonly linkedService: DataFactoryLinkedCustomService };
 
   constructor(scope: Construct, props: PipelinesStackProps) {
     // The stack name is the folder under `<outdir>/stacks/` and part of the state key.
@@ -109,6 +115,7 @@ export class PipelinesStack extends TerraformStack {
     super(scope, stackName);
     const { environment, version } = props;
     const tags = platformTags(environment, version);
+    const trainingEngine = trainingEngineOn(environment, 'azure');
 
     configureBackend(this, environment, stackName);
     if (props.platform) this.addDependency(props.platform);
@@ -202,8 +209,8 @@ export class PipelinesStack extends TerraformStack {
 
     const mlflowOn = environment.sizing.mlflow.mode !== 'off';
     const sharedSettings: Record<string, string> = {
-      // Managed steps (SageMaker on AWS) run their handlers on Azure: the ml app trains on the embedded engine.
-      [APP_SETTINGS.settings]: JSON.stringify({ ...handlerSettings(environment, version), trainingEngine: 'embedded' }),
+      // Managed steps run their handlers (the embedded engine in the ml app) unless the Databricks jobs run them.
+      [APP_SETTINGS.settings]: JSON.stringify(handlerSettings(environment, version, trainingEngine)),
       [APP_SETTINGS.storageAccount]: platform.getString(PLATFORM_OUTPUTS.storageAccountName),
       [APP_SETTINGS.databricksHost]: `https://${platform.getString(PLATFORM_OUTPUTS.workspaceUrl)}`,
       [APP_SETTINGS.warehouseId]: workspace.getString(WORKSPACE_OUTPUTS.pipelineWarehouseId),
@@ -249,11 +256,14 @@ export class PipelinesStack extends TerraformStack {
     });
 
     // ------------------------------------------------------------ data factory
+    const mlIdentity = identityOutputs('ml');
+    const databricksTraining = trainingEngine === 'databricks';
     this.dataFactory = new DataFactory(this, 'factory', {
       name: resourceName(environment, 'adf'),
       resourceGroupName,
       location,
-      identity: { type: 'SystemAssigned' },
+      // With the Databricks jobs, the ml identity too: the factory starts them as the ml principal (below).
+      identity: databricksTraining ? { type: 'SystemAssigned, UserAssigned', identityIds: [platform.getString(mlIdentity.id)] } : { type: 'SystemAssigned' },
       // Public: no self-hosted or managed-VNet integration runtime; the functions, the vault and the
       // topic are reached over their public endpoints with Entra ID or the vaulted function key.
       // Private: a managed virtual network for the vault (below); the functions and the topic as before.
@@ -295,6 +305,40 @@ export class PipelinesStack extends TerraformStack {
       this.managedNetwork = { runtime, vaultEndpoint };
     }
 
+    // The Databricks Job activities sign in to the workspace as the ml identity, whose Databricks service principal
+    // may run the jobs (CAN_MANAGE_RUN) and nothing else there beyond the ml handlers' own grants; the factory's own
+    // identity would need the Contributor role on the workspace to be let in, which manages the workspace itself.
+    let databricksJobs: DatabricksJobTargets | undefined;
+    if (databricksTraining) {
+      const credential = new DataFactoryCredentialUserManagedIdentity(this, 'factory_ml_credential', {
+        name: 'ml-identity',
+        dataFactoryId: this.dataFactory.id,
+        identityId: platform.getString(mlIdentity.id),
+        description: 'The ml handlers identity: the retrain pipeline starts the managed models Databricks jobs as it.',
+      });
+      // A custom linked service: the typed azurerm one describes the cluster the Notebook and Python activities
+      // create (existing cluster, pool or new cluster); the job activity runs on the job's own job cluster.
+      const linkedService = new DataFactoryLinkedCustomService(this, 'factory_databricks', {
+        name: DATABRICKS_LINKED_SERVICE,
+        dataFactoryId: this.dataFactory.id,
+        type: 'AzureDatabricks',
+        description: 'The Databricks workspace, as the ml identity: runs the managed models XGBoost jobs.',
+        typePropertiesJson: JSON.stringify({
+          domain: `https://${platform.getString(PLATFORM_OUTPUTS.workspaceUrl)}`,
+          authentication: 'MSI',
+          workspaceResourceId: platform.getString(PLATFORM_OUTPUTS.workspaceResourceId),
+          credential: { referenceName: credential.name, type: 'CredentialReference' },
+        }),
+      });
+      this.databricksJobs = { credential, linkedService };
+      const jobModels = new Set(managedModels(environment).map((model) => model.name));
+      databricksJobs = {
+        linkedServiceName: linkedService.name,
+        jobId: (model) => (jobModels.has(model) ? workspace.getString(WORKSPACE_OUTPUTS.trainingJobId(model)) : undefined),
+        timeout: dataFactoryTimeSpan(databricksJobWaitSeconds(environment.sizing.training.maxRuntimeMinutes)),
+      };
+    }
+
     const vaultUri = platform.getString(PLATFORM_OUTPUTS.keyVaultUri);
     const targets: DataFactoryTargets = {
       functionUrl: (handlerClass) => this.functionApps[handlerClass].url,
@@ -306,9 +350,12 @@ export class PipelinesStack extends TerraformStack {
       notificationEndpoint: this.notificationTopic.endpoint,
       environmentName: environment.name,
       ...(this.managedNetwork ? { keyVaultRuntime: MANAGED_RUNTIME_NAME } : {}),
+      ...(databricksJobs ? { databricksJobs } : {}),
     };
-    // Referenced by name or URL only in activities_json: the factory's roles (and runtime) must be in place first.
+    // Referenced by name or URL only in activities_json: the factory's roles (and runtime, and linked service) must be in place first.
     const dependsOn = [factoryReadsSecrets, factoryPublishes, ...(this.managedNetwork ? [this.managedNetwork.runtime, this.managedNetwork.vaultEndpoint] : [])];
+    // Only the retrain pipeline runs the jobs.
+    const flowDependsOn = (flow: FlowDefinition) => (this.databricksJobs && flow.name === 'retrain' ? [...dependsOn, this.databricksJobs.linkedService] : dependsOn);
     this.pipelines = {};
     for (const flow of flowsFor(catalogFor(environment.workloads))) {
       this.pipelines[flow.name] = new FlowPipeline(this, `flow_${flow.name}`, {
@@ -320,7 +367,7 @@ export class PipelinesStack extends TerraformStack {
         schedule: environment.schedules[flow.schedule],
         scheduleKeyPath: `schedules.${flow.schedule}`,
         landing: { storageAccountId: platform.getString(PLATFORM_OUTPUTS.storageAccountId), container: 'raw' satisfies Layer, prefix: LANDING_PREFIX },
-        dependsOn,
+        dependsOn: flowDependsOn(flow),
       });
     }
     // Workloads without HTTP sources have nothing to poll: no pipeline or trigger for the poller.
@@ -390,6 +437,17 @@ export class PipelinesStack extends TerraformStack {
       staticId: true,
     });
   }
+}
+
+/** The factory's linked service to the Databricks workspace (sizing.training.engine databricks). */
+export const DATABRICKS_LINKED_SERVICE = 'databricks-jobs';
+
+/** What a job run may take on top of the job's timeout: the job cluster's VMs starting and its library installing. */
+export const JOB_CLUSTER_START_SECONDS = 20 * 60;
+
+/** How long a Databricks Job activity waits: the job's timeout (sizing.training.maxRuntimeMinutes) plus the cluster's start. */
+export function databricksJobWaitSeconds(maxRuntimeMinutes: number): number {
+  return maxRuntimeMinutes * 60 + JOB_CLUSTER_START_SECONDS;
 }
 
 /** The factory's managed virtual network integration runtime (private networking), by the name the key reads' connectVia give. */

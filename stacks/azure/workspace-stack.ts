@@ -31,6 +31,7 @@ import { HANDLER_CLASSES, LAYERS, type Environment, type Layer } from '../../con
 import type { HandlerAccess } from '../../pipelines/access.ts';
 import { STAGED_PREFIX, STAGED_REJECTS_PREFIX } from '../../pipelines/contract/lake-layout.ts';
 import { catalogFor } from '../../pipelines/workloads/registry.ts';
+import { trainingEngineOn } from '../../config/training-engine.ts';
 import { resourceName } from '../shared/naming.ts';
 import { configureBackend, remoteStackState, STACK_NAMES } from './backend.ts';
 import { clusterPolicyDefinition, jobClusterSpec, sqlWarehouseSpec } from './databricks-sizing.ts';
@@ -38,6 +39,7 @@ import { IDENTITY_ACCESS, type IdentityOwner } from './handler-identities.ts';
 import { identityOutputs, PLATFORM_OUTPUTS, type PlatformStack } from './platform-stack.ts';
 import { RawTables } from './workspace/raw-tables.ts';
 import { ServerlessLakeAccess } from './workspace/serverless-lake-access.ts';
+import { TrainingJobs } from './workspace/training-jobs.ts';
 
 export interface WorkspaceStackProps {
   /** The environment, parsed and with every default applied. */
@@ -66,12 +68,16 @@ export class WorkspaceStack extends TerraformStack {
   readonly mlflowFolder?: Directory;
   /** Serverless compute's private path to the lake; only with a private network and network.databricksAccountId. */
   readonly serverlessLakeAccess?: ServerlessLakeAccess;
+  /** The managed models' XGBoost jobs; only when sizing.training.engine gives Azure databricks. */
+  readonly trainingJobs?: TrainingJobs;
 
   constructor(scope: Construct, props: WorkspaceStackProps) {
     // The stack name is the folder under `<outdir>/stacks/` and part of the state key.
     const stackName = STACK_NAMES.workspace;
     super(scope, stackName);
     const { environment, version } = props;
+    // Before anything is built: an engine Azure cannot run fails the synth, naming the setting.
+    const trainingEngine = trainingEngineOn(environment, 'azure');
 
     configureBackend(this, environment, stackName);
     if (props.platform) this.addDependency(props.platform);
@@ -213,6 +219,21 @@ export class WorkspaceStack extends TerraformStack {
       });
       output(WORKSPACE_OUTPUTS.mlflowExperimentFolder, this.mlflowFolder.path, 'Workspace folder of the MLflow experiments (STRATA_MLFLOW_EXPERIMENT_FOLDER).');
     }
+
+    // ------------------------------------------------------------ managed training
+    if (trainingEngine === 'databricks') {
+      this.trainingJobs = new TrainingJobs(this, 'training', {
+        environment,
+        version,
+        policyId: this.clusterPolicy.id,
+        mlPrincipal: principalName('ml'),
+        refinedUrl: layerUrl('refined', account),
+        ...(this.mlflowFolder ? { mlflowExperimentFolder: this.mlflowFolder.path } : {}),
+      });
+      for (const [model, job] of Object.entries(this.trainingJobs.jobs)) {
+        output(WORKSPACE_OUTPUTS.trainingJobId(model), job.id, `Databricks job that trains and scores ${model} (sizing.training.engine databricks).`);
+      }
+    }
   }
 }
 
@@ -280,4 +301,6 @@ export const WORKSPACE_OUTPUTS = {
   catalogName: 'catalog_name',
   /** Workspace folder of the MLflow experiments; only when sizing.mlflow.mode is not off. */
   mlflowExperimentFolder: 'mlflow_experiment_folder',
+  /** A managed model's Databricks job; only when sizing.training.engine gives Azure databricks. */
+  trainingJobId: (model: string) => `training_job_id_${model.replaceAll('-', '_')}`,
 } as const;

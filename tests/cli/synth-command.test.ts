@@ -100,7 +100,7 @@ describe('strata synth', () => {
     const cases: Array<[string, string, string, string]> = [
       ['a negative number', 'accessLogExpireDays: 30', 'accessLogExpireDays: -30', 'storage.accessLogExpireDays = -30: must be an integer from 1 to 3650'],
       ['a wrong type', 'maxClusters: 1', 'maxClusters: many', 'sizing.databricks.sqlWarehouse.maxClusters = "many": must be an integer from 1 to 30'],
-      ['an unknown value', 'engine: embedded', 'engine: tensorflow', 'sizing.training.engine = "tensorflow": must be one of: embedded, sagemaker'],
+      ['an unknown value', 'engine: embedded', 'engine: tensorflow', 'sizing.training.engine = "tensorflow": must be one of: embedded, sagemaker, databricks, or per cloud { aws: embedded|sagemaker, azure: embedded|databricks }'],
       ['a misspelt key', 'autoTerminationMinutes: 15', 'autoTerminateMinutes: 15', 'sizing.databricks.autoTerminateMinutes = 15: unknown key'],
     ];
 
@@ -117,6 +117,20 @@ describe('strata synth', () => {
       expect(existsSync(join(dir, 'cdk.out'))).toBe(false);
       expect(existsSync(join(dir, 'cdktf.out'))).toBe(false);
     });
+  });
+
+  it.each([
+    ['databricks', 'AWS', 'on AWS it must be embedded or sagemaker'],
+    ['sagemaker', 'Azure', 'on Azure it must be embedded or databricks'],
+  ])('refuses engine %s, which %s cannot run, in one line before either synth, and writes nothing', async (engine, cloud, allowed) => {
+    const dir = scratch();
+    const file = join(dir, 'one-engine.yaml');
+    writeFileSync(file, `name: oneengine\nsizing:\n  training: { engine: ${engine} }\n`);
+    const result = await runStrataInProcess(['synth', '--config', file, '--outdir', dir]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`environment oneengine: sizing.training.engine is ${engine}, which ${cloud} cannot run; ${allowed}`);
+    expect(existsSync(join(dir, 'cdk.out'))).toBe(false);
+    expect(existsSync(join(dir, 'cdktf.out'))).toBe(false);
   });
 
   it('refuses a workload whose dataset file is broken, naming the file and the field, and leaves nothing behind (not even the staging folders the synths had begun)', () => {

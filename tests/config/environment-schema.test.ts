@@ -112,7 +112,7 @@ describe('a bad environment file', () => {
     ['a negative number', 'name: prod\nstorage:\n  accessLogExpireDays: -5\n', [`${file}: storage.accessLogExpireDays = -5: must be an integer from 1 to 3650`]],
     ['a fraction where an integer belongs', 'name: prod\nsizing:\n  training: { instanceCount: 1.5 }\n', [`${file}: sizing.training.instanceCount = 1.5: must be an integer from 1 to 20`]],
     ['a string where a number belongs', 'name: prod\nanalytics:\n  bytesScannedCutoffMb: lots\n', [`${file}: analytics.bytesScannedCutoffMb = "lots": must be an integer from 10 to 10000000`]],
-    ['an unknown enum value', 'name: prod\nsizing:\n  training: { engine: gpu }\n', [`${file}: sizing.training.engine = "gpu": must be one of: embedded, sagemaker`]],
+    ['an unknown enum value', 'name: prod\nsizing:\n  training: { engine: gpu }\n', [`${file}: sizing.training.engine = "gpu": must be one of: embedded, sagemaker, databricks, or per cloud { aws: embedded|sagemaker, azure: embedded|databricks }`]],
     ['a string where a boolean belongs', 'name: prod\nretention: { destroyOnDelete: "yes" }\n', [`${file}: retention.destroyOnDelete = "yes": must be true or false`]],
     [
       'a misspelt key',
@@ -201,7 +201,7 @@ describe('a bad environment file', () => {
     const problems = problemsOf('name: prod\nsizing:\n  lambda: { memoryMb: 1 }\n  training: { engine: gpu }\n', file);
     expect(problems).toEqual([
       `${file}: sizing.lambda.memoryMb = 1: must be an integer from 128 to 10240`,
-      `${file}: sizing.training.engine = "gpu": must be one of: embedded, sagemaker`,
+      `${file}: sizing.training.engine = "gpu": must be one of: embedded, sagemaker, databricks, or per cloud { aws: embedded|sagemaker, azure: embedded|databricks }`,
     ]);
   });
 

@@ -88,6 +88,11 @@ export function dataFactoryLines({ env, usage, book, resources, notes }: Compone
     const externalParts = run.external.map((activity) => {
       // WebHook steps name their handler in the URL (data-factory.ts reads it); Azure Function activities by functionName.
       const handlerClass = activity.handlerClass ?? (activity.type === 'AzureFunctionActivity' ? classOf(activity, functionNames.get(activity.name)) : undefined);
+      if (activity.type === 'DatabricksJob') {
+        // The activity waits for the job's run: as long as a training job takes (usage.training.minutesPerRun, capped).
+        const jobMinutes = Math.max(1, Math.ceil(Math.min(usage.training.minutesPerRun, env.sizing.training.maxRuntimeMinutes)));
+        return { minutes: activity.count * jobMinutes, text: `${activity.name} ${qty(activity.count)} x ${jobMinutes} min (Databricks job run)` };
+      }
       const minutes = handlerClass ? Math.max(1, Math.ceil(usage.functions[handlerClass].secondsPerInvocation / 60)) : 1;
       return { minutes: activity.count * minutes, text: `${activity.name} ${qty(activity.count)} x ${minutes} min${handlerClass ? ` (${handlerClass} ${qty(usage.functions[handlerClass].secondsPerInvocation)} s, rounded up)` : ' (started minute)'}` };
     });

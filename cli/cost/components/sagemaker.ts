@@ -3,6 +3,7 @@
  * platform (stacks/aws/constructs/sagemaker-training.ts, mlflow-tracking.ts)
  * and are sized by the environment, not by a synthesized resource.
  */
+import { trainingEngineOn } from '../../../config/training-engine.ts';
 import { money, price, qty } from '../../format/money.ts';
 import { line, type CostLine } from '../cost-line.ts';
 import { HOURS_PER_MONTH } from '../schedules.ts';
@@ -10,7 +11,7 @@ import { unitPrice, type ComponentInput } from './component.ts';
 
 export function sageMakerTrainingLines({ env, usage, book, resources, flowRuns }: ComponentInput): CostLine[] {
   const training = env.sizing.training;
-  if (!resources.hasAws || training.engine !== 'sagemaker') return [];
+  if (!resources.hasAws || trainingEngineOn(env, 'aws') !== 'sagemaker') return [];
   const hourly = unitPrice(book, `sagemaker.training.${training.instanceType}`);
   const fraction = training.useSpot ? unitPrice(book, 'sagemaker.training.spotFraction') : 1;
   const minutes = Math.min(usage.training.minutesPerRun, training.maxRuntimeMinutes);

@@ -10,9 +10,9 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { Environment } from '../../../config/schema.ts';
 import { NON_RETRYABLE_ERRORS, type HandlerName, type TaskStep } from '../../../pipelines/flows/index.ts';
-import { settingsFor } from '../../../config/model-settings.ts';
 import { pascalCase, type ModelDefinition, type ModelName } from '../../../pipelines/models/index.ts';
 import { catalogFor } from '../../../pipelines/workloads/registry.ts';
+import { managedModels, xgboostHyperparameters } from '../../../lambdas/ml/managed-xgboost.ts';
 import { runPrefix } from '../../../lambdas/ml/model-artifacts.ts';
 import { platformTags, resourceName } from '../../shared/naming.ts';
 import { acknowledgeWildcardResources, type WildcardResource } from '../acknowledge-wildcards.ts';
@@ -294,15 +294,9 @@ export class SageMakerTraining extends Construct {
     return new ec2.InstanceType(this.environment.sizing.training.instanceType.replace(/^ml\./, ''));
   }
 
-  /** A model's hyperparameters as SageMaker XGBoost receives them: its settings' (config/model-settings.ts), as strings. */
+  /** A model's hyperparameters as SageMaker XGBoost receives them (the Databricks job gets the same). */
   hyperparameters(model: ModelDefinition): Record<string, string> {
-    const classifier = settingsFor(this.environment.models, model).classifier;
-    return {
-      ...Object.fromEntries(Object.entries(classifier.gradientBoosting).map(([name, value]) => [name, String(value)])),
-      seed: String(classifier.seed),
-      objective: 'binary:logistic',
-      eval_metric: 'auc',
-    };
+    return xgboostHyperparameters(this.environment.models, model);
   }
 
   private transformJob(scope: Construct, id: string, props: { name: string; modelName: string; input: string; output: string }): tasks.SageMakerCreateTransformJob {
@@ -591,11 +585,6 @@ export class SageMakerTraining extends Construct {
     // The flow's policy is created after its states; the findings are named exactly, so nothing else is covered.
     acknowledgeWildcardResources(scope, wildcards);
   }
-}
-
-/** Models whose training a managed engine may run. */
-function managedModels(environment: Environment): ModelDefinition[] {
-  return catalogFor(environment.workloads).models.filter((model) => model.managedAlgorithm === 'xgboost');
 }
 
 /** An S3 location the running execution names (a States.Format of the run id). */

@@ -12,6 +12,7 @@ import type { Construct } from 'constructs';
 import { lambdaSizingFor, LAYERS, type Environment, type HandlerClass } from '../../../config/schema.ts';
 import { catalogFor } from '../../../pipelines/workloads/registry.ts';
 import { flowsFor, HANDLERS, type HandlerName } from '../../../pipelines/flows/index.ts';
+import { trainingEngineOn } from '../../../config/training-engine.ts';
 import { handlerSettings } from '../../../lambdas/handlers/handler-ports.ts';
 import { acknowledgeWildcardResources } from '../acknowledge-wildcards.ts';
 import { AwsNames } from '../aws-names.ts';
@@ -201,7 +202,7 @@ export class PipelinesStack extends Stack {
     const lambdaFunctions = Object.fromEntries(Object.entries(functions).map(([handler, fn]) => [handler, fn.function])) as unknown as Record<HandlerName, lambda.IFunction>;
     // sizing.training.engine: sagemaker trains and scores the managed models with SageMaker XGBoost jobs.
     const training =
-      environment.sizing.training.engine === 'sagemaker'
+      trainingEngineOn(environment, 'aws') === 'sagemaker'
         ? new SageMakerTraining(this, 'SageMakerTraining', { environment, key: props.storage.key, platformVersion: props.platformVersion })
         : undefined;
     const managedSteps = props.managedSteps ?? training?.renderer(lambdaFunctions);
@@ -249,7 +250,7 @@ export class PipelinesStack extends Stack {
  */
 export function retrainTimeout(environment: Environment): Duration {
   const training = environment.sizing.training;
-  if (training.engine === 'embedded') return Duration.hours(4);
+  if (trainingEngineOn(environment, 'aws') === 'embedded') return Duration.hours(4);
   return Duration.minutes(120 + training.maxRuntimeMinutes * (training.useSpot ? 2 : 1));
 }
 

@@ -40,7 +40,10 @@
  *   activities (key fetches, notify) keep ADF's retry policy: a count and a
  *   fixed interval (at least 30 seconds), no backoff.
  * - Managed steps (`step.managed`, SageMaker jobs on AWS) run their handler on
- *   Azure: the ml function app trains and scores on the embedded engine.
+ *   Azure, the embedded engine in the ml function app, unless the targets
+ *   name a Databricks job for the step's model (`databricksJobs`,
+ *   sizing.training.engine databricks): then the step is rendered as that job
+ *   between the handlers around it, as AWS renders SageMaker's (below).
  * - A map step's result cannot be read: a ForEach has no output. Handlers read
  *   what a map's steps wrote from the lake, under the run id.
  * - Why WebHook and not the Azure Function activity: that one waits at most
@@ -54,6 +57,8 @@
  */
 import { HANDLER_CLASSES as HANDLER_CLASS_NAMES, type HandlerClass } from '../../../config/schema.ts';
 import { functionRoute } from '../../../lambdas/entrypoints/azure/app-settings.ts';
+import { TRAINING_JOB_PARAMETERS as JOB, type TrainingJobMode } from '../../../lambdas/ml/managed-xgboost.ts';
+import { pascalCase } from '../../../pipelines/models/index.ts';
 import { HANDLERS, OPTIONS_PATH, type ContinueIfStep, type FlowDefinition, type FlowStep, type MapStep, type NotifyStep, type StepInput, type TaskStep } from '../../../pipelines/flows/index.ts';
 
 export interface DataFactoryTargets {
@@ -73,6 +78,21 @@ export interface DataFactoryTargets {
    * @default - the factory's default Azure integration runtime
    */
   readonly keyVaultRuntime?: string;
+  /**
+   * The managed models' Databricks jobs (sizing.training.engine databricks):
+   * their train and score steps run as those jobs.
+   * @default - every managed step runs its handler (the embedded engine)
+   */
+  readonly databricksJobs?: DatabricksJobTargets;
+}
+
+export interface DatabricksJobTargets {
+  /** The factory's Azure Databricks linked service the Databricks Job activities run through. */
+  readonly linkedServiceName: string;
+  /** The job of a managed model (may be a Terraform token); undefined for a model without one. */
+  readonly jobId: (model: string) => string | undefined;
+  /** How long a job run may take, ADF timespan: the job's own timeout plus the job cluster's start. */
+  readonly timeout: string;
 }
 
 /** One activity of a pipeline's `activities` array, as ADF's JSON has it. */
@@ -344,8 +364,111 @@ function keyActivity(handlerClass: HandlerClass, targets: DataFactoryTargets): D
   };
 }
 
-function renderTask(step: TaskStep, context: RenderContext): DataFactoryActivity {
-  return functionActivity(step, false, context);
+function renderTask(step: TaskStep, context: RenderContext): DataFactoryActivity[] {
+  const jobs = context.targets.databricksJobs;
+  const jobId = step.managed && jobs ? jobs.jobId(step.managed.model) : undefined;
+  if (!step.managed || !jobs || jobId === undefined) return [functionActivity(step, false, context)];
+  return step.managed.job === 'training' ? renderDatabricksTraining(step, jobs, jobId, context) : renderDatabricksScoring(step, jobs, jobId, context);
+}
+
+// ------------------------------------------------- managed steps on Databricks
+
+/**
+ * Why Data Factory's Databricks Job activity (type DatabricksJob: jobId and
+ * jobParameters through an Azure Databricks linked service) and not a Web
+ * activity on the Jobs API (POST /api/2.1/jobs/run-now, then an Until loop
+ * polling /api/2.1/jobs/runs/get): the activity starts the run, waits for it
+ * and fails when the run fails, with the run's page in its output, in one
+ * activity the factory's monitoring understands; the loop would rebuild that
+ * from a Wait, a Web activity and an expression over life_cycle_state and
+ * result_state, billed per poll. The job defines its own job cluster, so the
+ * linked service names no cluster.
+ */
+export const DATABRICKS_JOB_ACTIVITY = 'DatabricksJob';
+
+/** A run of the model's job: the pipeline's run id, the mode, and for scoring the champion's model. */
+function jobActivity(name: string, description: string, jobs: DatabricksJobTargets, jobId: string, mode: TrainingJobMode, modelKey = ''): DataFactoryActivity {
+  const parameters = { [JOB.runId]: '@pipeline().RunId', [JOB.mode]: mode, [JOB.modelKey]: modelKey };
+  return {
+    name,
+    description,
+    type: DATABRICKS_JOB_ACTIVITY,
+    dependsOn: [],
+    // Not retried: a run that failed failed for its data or code (as a SageMaker job's failure is not retried on AWS).
+    policy: { timeout: jobs.timeout, retry: 0, retryIntervalInSeconds: DATA_FACTORY_RETRY.retryIntervalInSeconds, secureInput: false, secureOutput: false },
+    userProperties: [],
+    linkedServiceName: { referenceName: jobs.linkedServiceName, type: 'LinkedServiceReference' },
+    typeProperties: {
+      jobId,
+      jobParameters: Object.fromEntries(Object.entries(parameters).map(([key, value]) => [key, value.startsWith('@') ? { value, type: 'Expression' } : value])),
+    },
+  };
+}
+
+const after = (activity: DataFactoryActivity, ...before: DataFactoryActivity[]): DataFactoryActivity => ({
+  ...activity,
+  dependsOn: before.map((previous) => ({ activity: previous.name, dependencyConditions: ['Succeeded'] })),
+});
+
+/** Activity names of a managed step's rendering, besides the step's own name (which the step's result is read by). */
+export function databricksActivityNames(step: Pick<TaskStep, 'name' | 'managed'>): string[] {
+  if (!step.managed) return [];
+  const model = pascalCase(step.managed.model);
+  return step.managed.job === 'training'
+    ? [`ExportTrainingData${model}`, `RunTrainingJob${model}`, `TrainingDataOf${model}`]
+    : [`RunScoringJob${model}`, `LoadScores${model}`, `ScoreWithJob${model}`];
+}
+
+/**
+ * Train: the export handler writes the training set where the job reads it,
+ * the job trains and scores it, and the collect handler, under the step's
+ * name (its output is the step's result), records the candidate.
+ */
+function renderDatabricksTraining(step: TaskStep, jobs: DatabricksJobTargets, jobId: string, context: RenderContext): DataFactoryActivity[] {
+  const [exportName, jobName, ifName] = databricksActivityNames(step) as [string, string, string];
+  const exportData = functionActivity({ kind: 'task', name: exportName, handler: 'export-training-data', input: step.input }, false, context);
+  const run = jobActivity(jobName, `Trains ${step.managed!.model} with XGBoost on a Databricks job cluster (sizing.training.engine databricks).`, jobs, jobId, 'train');
+  // A model its training-set step skipped (its workload has no data yet) starts no job: the export says so, as AWS's Choice reads it.
+  const hasData: DataFactoryActivity = {
+    name: ifName,
+    description: 'Skipped by the training-set step (the workload has no data yet): no job.',
+    type: 'IfCondition',
+    dependsOn: [{ activity: exportData.name, dependencyConditions: ['Succeeded'] }],
+    userProperties: [],
+    typeProperties: {
+      expression: { value: `@not(contains(${activityOutputOf(exportName)}, 'skipped'))`, type: 'Expression' },
+      ifTrueActivities: [run],
+    },
+  };
+  const collect = after(functionActivity({ kind: 'task', name: step.name, handler: 'collect-managed-model', input: { ...step.input, engine: 'databricks' } }, false, context), hasData);
+  return [exportData, hasData, collect];
+}
+
+/**
+ * Score: the export handler, under the step's name, scores an embedded
+ * champion in-process or writes the snapshot for the job; only for a champion
+ * the job trained, the job scores it and the load handler writes the scores
+ * (an If Condition, as AWS's Choice on the export's engine).
+ */
+function renderDatabricksScoring(step: TaskStep, jobs: DatabricksJobTargets, jobId: string, context: RenderContext): DataFactoryActivity[] {
+  const [jobName, loadName, ifName] = databricksActivityNames(step) as [string, string, string];
+  const exportData = functionActivity({ kind: 'task', name: step.name, handler: 'export-scoring-data', input: step.input }, false, context);
+  const exported = activityOutputOf(step.name);
+  const run = jobActivity(jobName, `Scores the latest snapshot with ${step.managed!.model}'s champion on a Databricks job cluster.`, jobs, jobId, 'score', `@${exported}.modelKey`);
+  const load = after(functionActivity({ kind: 'task', name: loadName, handler: 'load-managed-scores', input: step.input }, false, context), run);
+  const choose: DataFactoryActivity = {
+    name: ifName,
+    description: 'An embedded champion was scored in-process by the export; one the Databricks job trained is scored by the job.',
+    type: 'IfCondition',
+    dependsOn: [{ activity: step.name, dependencyConditions: ['Succeeded'] }],
+    userProperties: [],
+    typeProperties: {
+      // A skipped export has no engine: `?.` reads it as null rather than failing the activity.
+      expression: { value: `@not(or(contains(${exported}, 'skipped'), equals(${exported}?.engine, 'embedded')))`, type: 'Expression' },
+      ifTrueActivities: [run, load],
+    },
+  };
+  return [exportData, choose];
 }
 
 function renderMap(step: MapStep, context: RenderContext): DataFactoryActivity {
@@ -425,16 +548,17 @@ const RENDERERS = {
   task: renderTask,
   map: renderMap,
   notify: renderNotify,
-} satisfies { readonly [Kind in Exclude<FlowStep['kind'], 'continue-if'>]: (step: Extract<FlowStep, { kind: Kind }>, context: RenderContext) => DataFactoryActivity };
+} satisfies { readonly [Kind in Exclude<FlowStep['kind'], 'continue-if'>]: (step: Extract<FlowStep, { kind: Kind }>, context: RenderContext) => DataFactoryActivity | DataFactoryActivity[] };
 
-function renderStep(step: FlowStep, context: RenderContext): DataFactoryActivity {
+/** A step's activities, in order: one, or a managed step's chain (each after the one before it). */
+function renderStep(step: FlowStep, context: RenderContext): DataFactoryActivity[] {
   switch (step.kind) {
     case 'task':
       return RENDERERS.task(step, context);
     case 'map':
-      return RENDERERS.map(step, context);
+      return [RENDERERS.map(step, context)];
     case 'notify':
-      return RENDERERS.notify(step, context);
+      return [RENDERERS.notify(step, context)];
     case 'continue-if':
       // Split off by renderDataFactoryPipelines: an If Condition that runs the rest as a pipeline of its own.
       throw new UnrenderableStepError(`flow ${context.flow.name}: continue-if step ${step.name} is rendered by renderDataFactoryPipelines, not as one activity`);
@@ -449,8 +573,10 @@ function noAzureRendering(step: never, flow: FlowDefinition): never {
   throw new UnrenderableStepError(`step ${String(name)} of flow ${flow.name} (kind ${String(kind)}) has no Azure rendering`);
 }
 
-function checkActivityNames(flow: FlowDefinition): void {
-  const names = flow.steps.flatMap((step) => [step.name, ...(step.kind === 'map' ? [step.step.name] : [])]);
+function checkActivityNames(flow: FlowDefinition, targets: DataFactoryTargets): void {
+  const managedNames = (step: FlowStep) =>
+    step.kind === 'task' && step.managed && targets.databricksJobs?.jobId(step.managed.model) !== undefined ? databricksActivityNames(step) : [];
+  const names = flow.steps.flatMap((step) => [step.name, ...(step.kind === 'map' ? [step.step.name] : []), ...managedNames(step)]);
   const keyNames = new Set<string>(HANDLER_CLASS_NAMES.map(functionKeyActivityName));
   for (const name of names) {
     if (keyNames.has(name)) throw new UnrenderableStepError(`flow ${flow.name}: step ${name} has the name of a function key activity; rename the step`);
@@ -479,20 +605,21 @@ export function renderDataFactoryActivities(flow: FlowDefinition, targets: DataF
   if (flow.steps.some((step) => step.kind === 'continue-if')) {
     throw new UnrenderableStepError(`flow ${flow.name} has a continue-if step: it renders as two pipelines (renderDataFactoryPipelines)`);
   }
-  checkActivityNames(flow);
+  checkActivityNames(flow, targets);
   const keys = handlerClassesOf(flow).map((handlerClass) => keyActivity(handlerClass, targets));
   const steps: DataFactoryActivity[] = [];
   flow.steps.forEach((step, index) => {
-    const activity = renderStep(step, { flow, targets, earlier: flow.steps.slice(0, index) });
+    const [activity, ...rest] = renderStep(step, { flow, targets, earlier: flow.steps.slice(0, index) });
     const previous = steps.at(-1);
-    const after = previous ? [previous] : keys;
+    const before = previous ? [previous] : keys;
     // A ForEach fails when any iteration fails; after a map that tolerates its
     // items' failures the next step runs anyway (Completed: succeeded or failed),
     // as the Step Functions rendering catches each item's failure.
     const previousStep = flow.steps[index - 1];
     const condition = previousStep?.kind === 'map' && previousStep.toleratesItemFailures === true ? 'Completed' : 'Succeeded';
-    activity.dependsOn = after.map((before) => ({ activity: before.name, dependencyConditions: [condition] }));
-    steps.push(activity);
+    activity!.dependsOn = before.map((earlier) => ({ activity: earlier.name, dependencyConditions: [condition] }));
+    // A managed step's chain is in order already: each of its activities depends on the one before it.
+    steps.push(activity!, ...rest);
   });
   return [...keys, ...steps];
 }

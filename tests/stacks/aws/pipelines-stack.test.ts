@@ -1,3 +1,4 @@
+import { trainingEngineOn } from '../../../config/training-engine.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,7 +163,7 @@ describe('pipelines stack', () => {
       const guardStates = new Set<string>(Object.values(OVERLAP_GUARD_STATES));
       const names = topLevel.map(([name]) => name).filter((name) => !guardStates.has(name));
       // Steps a managed engine runs are replaced by its states (named after the step or its parts); every other step is there by name.
-      const handlerSteps = runningSteps.filter((step) => !(step.kind === 'task' && step.managed && prod.sizing.training.engine === 'sagemaker' && modelNamed(step.managed.model).managedAlgorithm));
+      const handlerSteps = runningSteps.filter((step) => !(step.kind === 'task' && step.managed && trainingEngineOn(prod, 'aws') === 'sagemaker' && modelNamed(step.managed.model).managedAlgorithm));
       expect(names).toEqual(expect.arrayContaining(handlerSteps.map((step) => step.name)));
       if (handlerSteps.length === runningSteps.length) expect(names.sort()).toEqual(runningSteps.map((step) => step.name).sort());
       for (const [name, state] of topLevel) {
@@ -178,7 +179,7 @@ describe('pipelines stack', () => {
       const asl = definitionOf(flowMachine(flow)[1]);
       const path = mainPath(asl);
       // prod trains the churn model on SageMaker: those steps are rendered as its jobs (retrain-sagemaker.test.ts).
-      const rendered = flow.steps.filter((step) => !(step.kind === 'task' && step.managed && prod.sizing.training.engine === 'sagemaker' && modelNamed(step.managed.model).managedAlgorithm));
+      const rendered = flow.steps.filter((step) => !(step.kind === 'task' && step.managed && trainingEngineOn(prod, 'aws') === 'sagemaker' && modelNamed(step.managed.model).managedAlgorithm));
       expect(path.filter((name) => rendered.some((step) => step.name === name))).toEqual(rendered.map((step) => step.name));
       expect(asl.States[path.at(-1)!]!.Type).toBe('Succeed');
       const functions = functionsByHandler(aws.pipelines);

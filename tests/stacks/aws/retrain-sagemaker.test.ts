@@ -1,3 +1,4 @@
+import { trainingEngineOn } from '../../../config/training-engine.ts';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,7 +80,7 @@ describe('retrain on SageMaker (sizing.training.engine: sagemaker, prod)', () =>
   let aws: SynthesizedAws;
   let asl: Asl;
   beforeAll(() => {
-    expect(prod.sizing.training.engine).toBe('sagemaker');
+    expect(trainingEngineOn(prod, 'aws')).toBe('sagemaker');
     aws = synthAws(prod);
     asl = retrainDefinition(aws.templates.pipelines);
   });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workloadFilesInSourceTree } from '../../support/catalog.ts';
-import { FLOWS } from '../../support/catalog.ts';
+import { CATALOG, FLOWS } from '../../support/catalog.ts';
 import { HANDLER_CLASSES, type Environment, type HandlerClass } from '../../../config/schema.ts';
 import { APP_SETTINGS } from '../../../lambdas/entrypoints/azure/app-settings.ts';
 import { type FlowDefinition } from '../../../pipelines/flows/index.ts';
@@ -53,6 +53,8 @@ const configs = {
       document.schedules.process = 'rate(2 hours)';
       document.schedules.retrain = 'cron(30 4 ? * SUN *)';
     }),
+  /** dev (public lake) training on Databricks on Azure. */
+  databricks: () => environmentWith('dev', (document) => (document.sizing.training.engine = { aws: 'embedded', azure: 'databricks' })),
 };
 const synthesized = {} as Record<keyof typeof configs, Synthesized>;
 beforeAll(() => {
@@ -548,6 +550,48 @@ describe('Azure pipelines stack', () => {
         expect(byTarget.get(`\${azurerm_function_app_flex_consumption.${name}.id}`)?.enabled_log, name).toEqual([{ category: 'FunctionAppLogs' }]);
       }
     });
+  });
+});
+
+describe('managed training on Databricks (sizing.training.engine gives Azure databricks)', () => {
+  it('runs the managed models\' train and score steps as their Databricks jobs, through one linked service as the ml identity', () => {
+    const { stack } = synthesized.databricks;
+    const retrain = JSON.parse(pipelineNamed(stack, 'retrain').activities_json as string) as TfJson[];
+    const jobs = retrain.flatMap((activity) => [activity, ...((activity.typeProperties?.ifTrueActivities as TfJson[] | undefined) ?? [])]).filter((activity) => activity.type === 'DatabricksJob');
+    const managed = CATALOG.models.filter((model) => model.managedAlgorithm === 'xgboost');
+    // A training run and a scoring run per managed model.
+    expect(jobs).toHaveLength(2 * managed.length);
+    for (const job of jobs) {
+      expect(job.linkedServiceName).toEqual({ referenceName: '${azurerm_data_factory_linked_custom_service.factory_databricks.name}', type: 'LinkedServiceReference' });
+      expect(job.typeProperties.jobId).toMatch(/^\$\{data\.terraform_remote_state\.workspace\.outputs\.training_job_id_\w+\}$/);
+    }
+    const factory = onlyResource(stack, 'azurerm_data_factory');
+    expect(factory.identity).toEqual({ type: 'SystemAssigned, UserAssigned', identity_ids: [platformOutput('identity_ml_id')] });
+    const credential = onlyResource(stack, 'azurerm_data_factory_credential_user_managed_identity');
+    expect(credential.identity_id).toBe(platformOutput('identity_ml_id'));
+    const linked = onlyResource(stack, 'azurerm_data_factory_linked_custom_service');
+    expect(linked.type).toBe('AzureDatabricks');
+    expect(JSON.parse(linked.type_properties_json as string)).toEqual({
+      domain: `https://${platformOutput('workspace_url')}`,
+      authentication: 'MSI',
+      workspaceResourceId: platformOutput('workspace_resource_id'),
+      credential: { referenceName: '${azurerm_data_factory_credential_user_managed_identity.factory_ml_credential.name}', type: 'CredentialReference' },
+    });
+    expect(pipelineNamed(stack, 'retrain').depends_on).toContain('azurerm_data_factory_linked_custom_service.factory_databricks');
+    expect(pipelineNamed(stack, 'ingest').depends_on).not.toContain('azurerm_data_factory_linked_custom_service.factory_databricks');
+    expect(JSON.parse(appOf(stack, 'ml').app_settings[APP_SETTINGS.settings] as string)).toMatchObject({ trainingEngine: 'databricks' });
+    // The job ids and the linked service are the only new references the activities hold.
+    for (const reference of (pipelineNamed(stack, 'retrain').activities_json as string).match(/\$\{[^}]*\}/g) ?? []) {
+      expect(reference).toMatch(/^\$\{(azurerm_function_app_flex_consumption\.\w+\.default_hostname|data\.terraform_remote_state\.platform\.outputs\.key_vault_uri|azurerm_key_vault_secret\.\w+\.name|azurerm_eventgrid_topic\.notifications\.endpoint|data\.terraform_remote_state\.workspace\.outputs\.training_job_id_\w+|azurerm_data_factory_linked_custom_service\.\w+\.name)\}$/);
+    }
+  });
+
+  it('keeps every step on its handler with the embedded engine (dev): no job activity, linked service or second identity', () => {
+    const { stack } = synthesized.dev;
+    expect(pipelineNamed(stack, 'retrain').activities_json).not.toContain('DatabricksJob');
+    expect(resourcesOf(stack, 'azurerm_data_factory_linked_custom_service')).toEqual({});
+    expect(onlyResource(stack, 'azurerm_data_factory').identity).toEqual({ type: 'SystemAssigned' });
+    expect(JSON.parse(appOf(stack, 'ml').app_settings[APP_SETTINGS.settings] as string)).toMatchObject({ trainingEngine: 'embedded' });
   });
 });
 

@@ -3,9 +3,10 @@
  * emits, so tests can check what a body evaluates to without a factory.
  *
  * It knows only: string literals ('…', with '' for a quote and backslashes
- * literal), whole numbers, property access (`.name`), and the functions
- * concat, string, substring, length, sub, createArray, json, utcnow,
- * pipeline(), item() and activity('<name>'). Anything else throws, so an
+ * literal), whole numbers, property access (`.name`, and `?.name`, null when
+ * missing), and the functions concat, string, substring, length, sub,
+ * createArray, json, utcnow, equals, contains, not, or, and (If
+ * Conditions), pipeline(), item() and activity('<name>'). Anything else throws, so an
  * expression using more than this fails the test instead of passing by luck.
  *
  * `string()` of an array or object is ADF's JSON text of it; whether ADF
@@ -51,10 +52,16 @@ class Parser {
     if (char === "'") value = this.stringLiteral();
     else if (char !== undefined && /\d/.test(char)) value = this.number();
     else value = this.call();
-    while (this.source[this.position] === '.') {
-      this.position += 1;
+    while (this.source[this.position] === '.' || this.source.startsWith('?.', this.position)) {
+      // `?.` reads a missing property (or one of null) as null, as Data Factory's null-safe operator does.
+      const safe = this.source[this.position] === '?';
+      this.position += safe ? 2 : 1;
       const property = this.identifier();
       if (value === null || typeof value !== 'object' || !Object.hasOwn(value, property)) {
+        if (safe) {
+          value = null;
+          continue;
+        }
         throw new Error(`property ${property} does not exist on ${JSON.stringify(value)}`);
       }
       value = (value as Record<string, unknown>)[property];
@@ -145,6 +152,24 @@ class Parser {
         return args;
       case 'json':
         return JSON.parse(text(args[0])) as unknown;
+      case 'equals':
+        return JSON.stringify(args[0]) === JSON.stringify(args[1]);
+      case 'contains': {
+        // A dictionary holds a key, a string a substring, an array a value.
+        const [collection, value] = args;
+        if (typeof collection === 'string') return collection.includes(text(value));
+        if (Array.isArray(collection)) return collection.some((element) => JSON.stringify(element) === JSON.stringify(value));
+        if (collection !== null && typeof collection === 'object') return Object.hasOwn(collection, text(value));
+        throw new Error(`contains() of ${JSON.stringify(collection)}`);
+      }
+      case 'or':
+      case 'and': {
+        if (args.length < 2 || args.some((value) => typeof value !== 'boolean')) throw new Error(`${name}() expects two or more booleans, got ${JSON.stringify(args)}`);
+        return name === 'or' ? args.some(Boolean) : args.every(Boolean);
+      }
+      case 'not':
+        if (typeof args[0] !== 'boolean') throw new Error(`not() expects a boolean, got ${JSON.stringify(args[0])}`);
+        return !args[0];
       case 'utcnow':
         return scope.utcNow ?? '2026-11-22T03:00:00.0000000Z';
       case 'pipeline':
