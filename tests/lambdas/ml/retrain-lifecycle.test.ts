@@ -425,8 +425,11 @@ describe('the seller-segments model (k-means)', () => {
     expect(Object.keys(run.metrics)).toEqual(expect.arrayContaining(['seconds_readTrainingSet', 'seconds_train_k_means']));
   });
 
-  it('scores every seller of the latest snapshot into seller_segments with a segment in [0, k)', async () => {
-    const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'), SETTINGS);
+  it('scores every seller it clustered (the latest representative snapshot’s) into seller_segments with a segment in [0, k)', async () => {
+    const scoring = await readScoringSet(lake.engine, sellerSegments, SETTINGS);
+    const base = await lake.rows(`select seller_id, dt_reference from ${lake.engine.relations.ref('refined', 'segment_base')}`, 'seller_id');
+    expect(scoring.ids.map((id) => id.id).sort()).toEqual(base.map((row) => row.seller_id));
+    expect(scoring.dtScore).toBe(base[0]!.dt_reference);
     const result = await scoreModel(ports(), { model: sellerSegments, settings: SETTINGS });
     expect(result).toMatchObject({ table: 'seller_segments', version: 1, dtScore: scoring.dtScore, rowsOut: scoring.ids.length });
     const rows = await scoresOf('seller_segments');

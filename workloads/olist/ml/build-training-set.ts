@@ -3,7 +3,7 @@
  * SQL of workloads/olist/sql/ml/: the churn ABT (`abt_churn`: label, split and
  * every feature of the sellers active at each labelled snapshot) or the
  * segmentation base (`segment_base`: the sellers active at the latest
- * snapshot). Both read the one feature join, seller_snapshot_features.sql.
+ * representative snapshot). Both read the one feature join, seller_snapshot_features.sql.
  * Each run replaces the whole table.
  */
 import type { ModelSettings } from '../../../config/schema.ts';
@@ -118,11 +118,19 @@ async function noHorizonError(engine: QueryEngine, features: string): Promise<Er
   );
 }
 
+function segmentBaseSql(engine: QueryEngine, features: string): string {
+  return renderModel(loadModel('ml', 'segment_base'), engine.dialect, engine.relations, { ml: { seller_snapshot_features: features } });
+}
+
+/** The sellers the segmentation scores, parenthesized: those it clusters (segment_base.sql), the latest representative snapshot's. */
+export function segmentBaseRelation(engine: QueryEngine): string {
+  return `(${segmentBaseSql(engine, snapshotFeaturesRelation(engine))})`;
+}
+
 async function buildSegmentBase(engine: QueryEngine): Promise<SegmentTrainingSet> {
   const features = snapshotFeaturesRelation(engine);
   const rowsIn = await activeSellerSnapshots(engine, 'segment_base', features);
-  const sql = renderModel(loadModel('ml', 'segment_base'), engine.dialect, engine.relations, { ml: { seller_snapshot_features: features } });
-  const built = await engine.createTemporary('segment_base', refinedSelect(segmentBase, sql, engine.dialect));
+  const built = await engine.createTemporary('segment_base', refinedSelect(segmentBase, segmentBaseSql(engine, features), engine.dialect));
   const [summary] = await engine.query<{ n: bigint | number; dt_reference: string | null }>(
     `select count(*) as n, ${text(engine, 'max(dt_reference)')} as dt_reference from ${built}`,
   );

@@ -221,16 +221,18 @@ describe('the churn ABT on the Olist sample', () => {
     );
   });
 
-  it('builds the segmentation base from the sellers active at the latest snapshot', async () => {
+  it('builds the segmentation base from the sellers active at the latest representative snapshot: the sample’s last one, as trade dries up, holds too few', async () => {
     const segments = await buildTrainingSet(lake.engine, 'seller-segments', settings());
-    const latest = await lake.rows(`select max(dt_reference) as dt from ${lake.engine.relations.ref('refined', 'fs_seller_sales')}`);
-    const active = await lake.rows(
-      `select seller_id from ${lake.engine.relations.ref('refined', 'fs_seller_sales')} where dt_reference = date '${latest[0]!.dt}' and recency_days <= ${ACTIVE_DAYS}`,
-      'seller_id',
-    );
+    const sales = lake.engine.relations.ref('refined', 'fs_seller_sales');
+    const sizes = await lake.rows(`select dt_reference as dt, count(*) as sellers from ${sales} where recency_days <= ${ACTIVE_DAYS} group by dt_reference`, 'dt');
+    const average = sizes.reduce((sum, row) => sum + Number(row.sellers), 0) / sizes.length;
+    // The latest snapshot holding at least half an average snapshot's active sellers.
+    const representative = sizes.filter((row) => Number(row.sellers) * 2 >= average).at(-1)!.dt!;
+    expect(representative < sizes.at(-1)!.dt!).toBe(true);
+    const active = await lake.rows(`select seller_id from ${sales} where dt_reference = date '${representative}' and recency_days <= ${ACTIVE_DAYS}`, 'seller_id');
     const base = await lake.rows(`select seller_id, dt_reference from ${lake.engine.relations.ref('refined', 'segment_base')}`, 'seller_id');
-    expect(base).toEqual(active.map((row) => ({ seller_id: row.seller_id, dt_reference: latest[0]!.dt })));
-    expect(segments).toMatchObject({ model: 'seller-segments', table: 'segment_base', rows: base.length, snapshots: { first: latest[0]!.dt, last: latest[0]!.dt } });
+    expect(base).toEqual(active.map((row) => ({ seller_id: row.seller_id, dt_reference: representative })));
+    expect(segments).toMatchObject({ model: 'seller-segments', table: 'segment_base', rows: base.length, snapshots: { first: representative, last: representative } });
   });
 });
 
