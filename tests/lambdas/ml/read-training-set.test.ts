@@ -73,14 +73,21 @@ describe('reading training sets on the Olist sample', () => {
     expect(new Set(set.ids.map((id) => id.dtReference)).size).toBe(1);
   });
 
-  it('reads the scoring set: the sellers active at the latest snapshot, in the ABT’s feature order', async () => {
+  it('reads the scoring set: churn’s, the sellers active at the latest snapshot, in the ABT’s feature order; the segmentation’s, what it clustered', async () => {
     const scoring = await readScoringSet(lake.engine, modelNamed('seller-churn'), MODELS);
     const [latest] = await lake.rows(`select max(dt_reference) as dt from ${lake.engine.relations.ref('refined', 'fs_seller_sales')}`);
     expect(scoring.dtScore).toBe(latest!.dt);
     expect(scoring.matrix.columns).toEqual(FEATURES);
+    const active = await lake.rows(
+      `select seller_id from ${lake.engine.relations.ref('refined', 'fs_seller_sales')} where dt_reference = date '${latest!.dt}' and recency_days <= ${ACTIVE_DAYS}`,
+      'seller_id',
+    );
+    expect(scoring.ids).toEqual(active.map((row) => ({ id: row.seller_id, dtReference: latest!.dt })));
+    // The segmentation scores what it clustered, read the same way, in the same feature order.
+    const segments = await readScoringSet(lake.engine, modelNamed('seller-segments'), MODELS);
     const base = await readTrainingSet(lake.engine, modelNamed('seller-segments'));
-    expect(scoring.ids).toEqual(base.ids);
-    expect(Array.from(scoring.matrix.values)).toEqual(Array.from(base.matrix.values));
+    expect(segments.ids).toEqual(base.ids);
+    expect(Array.from(segments.matrix.values)).toEqual(Array.from(base.matrix.values));
   });
 
   it('names the table and what builds it when it cannot be read, and the tables it knows', async () => {
