@@ -11,21 +11,23 @@ import { UsageError } from '../usage-error.ts';
 const SUBCOMMANDS = ['export'] as const;
 
 /**
- * The training sets that can be exported, by model: those with a split
- * (classifiers' ABTs, rankers' interactions), which a reference tool needs to
- * fit and judge on the same rows; the first is the default.
+ * The training sets that can be exported, by model: classifiers' ABTs and
+ * rankers' interactions with their split, clusterers' bases (no split: a
+ * clusterer fits every row), so a reference tool fits and judges the same
+ * rows; the first is the default.
  */
 function exportable() {
   const catalog = installedCatalog();
-  return catalog.models.filter((model) => model.kind !== 'clusterer').map((model) => ({ model, dataset: catalog.tableNamed(model.trainingSet) }));
+  return catalog.models.map((model) => ({ model, dataset: catalog.tableNamed(model.trainingSet) }));
 }
 
 function usage(): string {
   const [first] = exportable();
   return `Usage: strata abt export --out <file.csv> [--model <name>] [--lake <folder>]
 
-Writes a model's training set with its split (a classifier's analytical base
-table, a ranker's interactions; in refined, built by the retrain flow) as CSV,
+Writes a model's training set (a classifier's analytical base table and a
+ranker's interactions, with their split; a clusterer's base; in refined,
+built by the retrain flow) as CSV,
 to look at the training data outside the platform:
 a header of the table's columns${first ? ` (${first.model.name}: refined/${first.dataset.name}, ${trainingFeatures(first.dataset, first.model).length} features)` : ''},
 then one row per entity and snapshot (a ranker's: and item), ordered by snapshot, entity, item. Dates
@@ -55,7 +57,7 @@ function hasParquet(folder: string): boolean {
 }
 
 export const abtCommand = {
-  summary: "export a model's training set with its split (an ABT; the churn model's by default) from a local lake as CSV",
+  summary: "export a model's training set (an ABT with its split; the churn model's by default) from a local lake as CSV",
   get usage(): string {
     return usage();
   },
@@ -75,8 +77,8 @@ export const abtCommand = {
       const known = available.map((each) => each.model.name).join(', ') || 'none installed';
       throw new UsageError(
         options.model === undefined
-          ? `no installed workload has a model with a split training set to export`
-          : `--model ${options.model}: no such model with a split training set (a clusterer's has none); models: ${known}`,
+          ? `no installed workload has a model with a training set to export`
+          : `--model ${options.model}: no such model; models: ${known}`,
       );
     }
     const { dataset, model } = chosen;

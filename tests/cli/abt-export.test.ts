@@ -25,9 +25,9 @@ describe('strata abt export', () => {
     expect(noOut.status).toBe(2);
     expect(noOut.stderr).toMatch(/strata abt: --out <file\.csv> is required/);
     expect(noOut.stderr).toContain('Usage: strata abt export --out <file.csv> [--model <name>] [--lake <folder>]');
-    const model = await runStrataInProcess(['abt', 'export', '--out', join(work, 'x.csv'), '--model', 'seller-segments']);
+    const model = await runStrataInProcess(['abt', 'export', '--out', join(work, 'x.csv'), '--model', 'seller-segmints']);
     expect(model.status).toBe(2);
-    expect(model.stderr).toMatch(/--model seller-segments: no such model with a split training set \(a clusterer's has none\); models: seller-churn, order-delay, seller-activation, purchase-recommendation, rain-next-hour/);
+    expect(model.stderr).toMatch(/--model seller-segmints: no such model; models: seller-churn, seller-segments, order-delay, seller-activation, purchase-recommendation, rain-next-hour/);
     const unknown = await runStrataInProcess(['abt', 'import', '--out', 'x.csv']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/unknown subcommand "import"; subcommands: export/);

@@ -384,6 +384,15 @@ describe('strata run --flows all on the Olist sample, then again', () => {
     expect(exported.stdout).toContain(`strata abt export: ${counts.recommendation_interactions!.toLocaleString('en-US')} rows -> `);
   });
 
+  it('lets abt export write a clusterer\'s base, without a split (a clusterer fits every row), for the scikit-learn reference', () => {
+    const out = join(work, 'exports-segments', 'base.csv');
+    const exported = runStrata(['abt', 'export', '--lake', lake, '--model', 'seller-segments', '--out', out]);
+    expect(exported.status, exported.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toBe(['seller_id', 'dt_reference', ...SNAPSHOT_FEATURES.map((column) => column.name)].join(','));
+    expect(lines).toHaveLength(counts.segment_base! + 1);
+  });
+
   it('leaves every table as it was when the same input runs again: the process run finds nothing new and ends at its check', async () => {
     const pointers = async () => Promise.all(OLIST_DATASETS.map((dataset) => new TableStore(new FolderObjectStore(lake)).read('trusted', dataset.name)));
     const before = await pointers();
