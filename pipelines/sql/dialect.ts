@@ -28,6 +28,8 @@ const wholeNumberCast = (dialect: Dialect, column: string, type: { duckdb: strin
   return `case when ${isWhole} then ${tryCast(dialect, column, type)} end`;
 };
 
+const md5_hex: Macro = (dialect, expression) => ({ duckdb: `md5(${expression})`, trino: `lower(to_hex(md5(to_utf8(${expression}))))`, spark: `md5(${expression})` })[dialect];
+
 /** Text columns: trimmed; blank is missing. */
 const text: Macro = (_dialect, column) => blankToNull(column);
 
@@ -82,5 +84,16 @@ export const MACROS: Record<string, Macro> = {
   /** A value as text; dates as yyyy-MM-dd on every engine. */
   to_text: (dialect, expression) => ({ duckdb: `cast(${expression} as varchar)`, trino: `cast(${expression} as varchar)`, spark: `cast(${expression} as string)` })[dialect],
   /** MD5 of a text as 32 lowercase hex digits, the same on every engine: a seeded, portable pseudo-random order. */
-  md5_hex: (dialect, expression) => ({ duckdb: `md5(${expression})`, trino: `lower(to_hex(md5(to_utf8(${expression}))))`, spark: `md5(${expression})` })[dialect],
+  md5_hex,
+  /**
+   * A classifier's split, written once for every ABT: 'oot' where `is_oot` is 1; of the other rows, per
+   * label class (so both splits keep the class rates), ordered by the MD5 of `split_key` (the seed and
+   * the row's key) and then `tiebreak`, the first round(n x `test_fraction`) 'test', the rest 'train'.
+   * Same seed, same data: same split, on every engine.
+   */
+  stratified_split: (dialect, isOot, label, splitKey, testFraction, ...tiebreak) => {
+    const byClass = `partition by ${isOot}, ${label}`;
+    const order = [md5_hex(dialect, splitKey), ...tiebreak].join(', ');
+    return `case when ${isOot} = 1 then 'oot' when row_number() over (${byClass} order by ${order}) <= round(count(*) over (${byClass}) * ${testFraction}) then 'test' else 'train' end`;
+  },
 };

@@ -55,3 +55,28 @@ describe('the integer macros', () => {
     expect(MACROS.int!('spark', 'v')).toContain("trim(v) rlike '^[+-]?[0-9]+$'");
   });
 });
+
+describe('the stratified_split macro', () => {
+  it('holds out the out-of-time rows and round(n x fraction) of each class for test, by the MD5 of the key, on DuckDB', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    // Ten in-time negatives, five in-time positives, two out of time.
+    const rows = [
+      ...Array.from({ length: 10 }, (_, i) => `(0, 0, 'n${i}')`),
+      ...Array.from({ length: 5 }, (_, i) => `(0, 1, 'p${i}')`),
+      `(1, 0, 'o0')`,
+      `(1, 1, 'o1')`,
+    ];
+    const reader = await connection.runAndReadAll(
+      `select label, ${MACROS.stratified_split!('duckdb', 'is_oot', 'label', 'k', '0.3', 'k')} as split from (values ${rows.join(', ')}) t(is_oot, label, k)`,
+    );
+    const counts: Record<string, number> = {};
+    for (const row of reader.getRowObjects()) counts[`${String(row.label)}/${String(row.split)}`] = (counts[`${String(row.label)}/${String(row.split)}`] ?? 0) + 1;
+    expect(counts).toEqual({ '0/test': 3, '0/train': 7, '1/test': 2, '1/train': 3, '0/oot': 1, '1/oot': 1 });
+    connection.closeSync();
+  });
+
+  it('orders by each engine’s MD5, then the tie-breaking columns', () => {
+    expect(MACROS.stratified_split!('trino', 'o', 'y', 'k', 'f', 'a', 'b')).toContain('partition by o, y order by lower(to_hex(md5(to_utf8(k)))), a, b');
+  });
+});

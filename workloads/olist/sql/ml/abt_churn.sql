@@ -63,26 +63,16 @@ labelled as (
       else 1
     end as churn,
     case when o.dt_reference is not null then 1 else 0 end as is_oot,
-    concat({{ param(seed) }}, l.seller_id, {{ to_text(l.dt_reference) }}) as split_key
+    concat({{ param(seed) }}, l.seller_id, {{ to_text(l.dt_reference) }}) as split_key,
+    {{ param(test_fraction) }} as test_fraction
   from labelled_snapshots l
   left join next_sale n on n.seller_id = l.seller_id and n.dt_reference = l.dt_reference
   left join oot o on o.dt_reference = l.dt_reference
-),
-ranked as (
-  select
-    l.*,
-    row_number() over (partition by l.is_oot, l.churn order by {{ md5_hex(l.split_key) }}, l.seller_id, l.dt_reference) as class_rank,
-    count(*) over (partition by l.is_oot, l.churn) as class_rows
-  from labelled l
 )
 select
   seller_id,
   dt_reference,
   churn,
-  case
-    when is_oot = 1 then 'oot'
-    when class_rank <= round(class_rows * {{ param(test_fraction) }}) then 'test'
-    else 'train'
-  end as split,
+  {{ stratified_split(is_oot, churn, split_key, test_fraction, seller_id, dt_reference) }} as split,
   {{ feature_columns(seller_snapshot_features) }}
-from ranked
+from labelled

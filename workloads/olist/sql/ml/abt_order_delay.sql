@@ -73,26 +73,14 @@ flagged as (
     l.order_id,
     l.late,
     case when o.dt_reference is not null then 1 else 0 end as is_oot,
-    concat({{ param(seed) }}, l.order_id) as split_key
+    concat({{ param(seed) }}, l.order_id) as split_key,
+    {{ param(test_fraction) }} as test_fraction
   from labelled l
   left join oot o on o.dt_reference = l.dt_reference
-),
-ranked as (
-  select
-    l.order_id,
-    l.late,
-    l.is_oot,
-    row_number() over (partition by l.is_oot, l.late order by {{ md5_hex(l.split_key) }}, l.order_id) as class_rank,
-    count(*) over (partition by l.is_oot, l.late) as class_rows
-  from flagged l
 )
 select
   f.*,
   r.late,
-  case
-    when r.is_oot = 1 then 'oot'
-    when r.class_rank <= round(r.class_rows * {{ param(test_fraction) }}) then 'test'
-    else 'train'
-  end as split
-from ranked r
+  {{ stratified_split(r.is_oot, r.late, r.split_key, r.test_fraction, r.order_id) }} as split
+from flagged r
 join features f on f.order_id = r.order_id

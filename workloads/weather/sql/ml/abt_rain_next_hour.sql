@@ -45,22 +45,12 @@ flagged as (
   select
     l.*,
     case when o.dt_reference is not null then 1 else 0 end as is_oot,
-    concat({{ param(seed) }}, l.city_hour) as split_key
+    concat({{ param(seed) }}, l.city_hour) as split_key,
+    {{ param(test_fraction) }} as test_fraction
   from labelled l
   left join oot o on o.dt_reference = l.dt_reference
-),
-ranked as (
-  select
-    f.*,
-    row_number() over (partition by f.is_oot, f.rain_next_hour order by {{ md5_hex(f.split_key) }}, f.city_hour) as class_rank,
-    count(*) over (partition by f.is_oot, f.rain_next_hour) as class_rows
-  from flagged f
 )
 select
-  r.*,
-  case
-    when r.is_oot = 1 then 'oot'
-    when r.class_rank <= round(r.class_rows * {{ param(test_fraction) }}) then 'test'
-    else 'train'
-  end as split
-from ranked r
+  f.*,
+  {{ stratified_split(f.is_oot, f.rain_next_hour, f.split_key, f.test_fraction, f.city_hour) }} as split
+from flagged f
