@@ -1,4 +1,4 @@
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { layerBucketsFromEnv, S3ObjectStore } from '../../../../lambdas/adapters/aws/s3-object-store.ts';
 import { useMotoServer } from '../../../support/moto-server.ts';
@@ -27,14 +27,31 @@ describe('S3ObjectStore against moto_server (the real SDK over HTTP on 127.0.0.1
     expect(await store.list('refined', 'seller_daily_sales/')).toEqual([]);
   });
 
-  it('lists every object under a prefix across pages (more than the 1,000 keys of one), sorted by key, without folder markers', async () => {
-    const keys = Array.from({ length: 1_005 }, (_, i) => `landing/batch-${String(i).padStart(4, '0')}.csv`);
-    await Promise.all(keys.map((key) => store.write('raw', key, 'a\n')));
+  it('lists every object under a prefix across pages, sorted by key, without folder markers', async () => {
+    // S3 pages at 1,000 keys; pages of 4 (MaxKeys, which moto honours) make the same continuation happen over 10 keys.
+    const pages: (string | undefined)[] = [];
+    const paging = new S3ObjectStore({
+      buckets: BUCKETS,
+      client: {
+        send: (command) => {
+          if (command instanceof ListObjectsV2Command) {
+            Object.assign(command.input, { MaxKeys: 4 });
+            pages.push(command.input.ContinuationToken);
+          }
+          return client.send(command as PutObjectCommand);
+        },
+      },
+    });
+    const keys = Array.from({ length: 10 }, (_, i) => `landing/batch-${String(i).padStart(4, '0')}.csv`);
+    await Promise.all([...keys].reverse().map((key) => store.write('raw', key, 'a\n')));
     await client.send(new PutObjectCommand({ Bucket: 'strata-dev-raw', Key: 'landing/', Body: '' }));
     await store.write('raw', 'orders/elsewhere.csv', 'x');
 
-    const listed = await store.list('raw', 'landing/');
-    expect(listed).toHaveLength(1_005);
+    const listed = await paging.list('raw', 'landing/');
+    expect(pages).toHaveLength(3);
+    expect(pages[0]).toBeUndefined();
+    expect(pages.slice(1).every((token) => typeof token === 'string' && token.length > 0)).toBe(true);
+    expect(listed).toHaveLength(10);
     expect(listed.map((object) => object.key)).toEqual(keys);
     expect(listed[0]).toEqual({ key: keys[0], sizeBytes: 2 });
   });
