@@ -51,3 +51,20 @@ export const CATEGORY_MEDIAN_PRICE: Readonly<Record<string, number>> = {
   relogios_presentes: 130, consoles_games: 110, telefonia: 30, telefonia_fixa: 90, papelaria: 50, alimentos_bebidas: 40,
   livros_interesse_geral: 35, fraldas_higiene: 40, flores: 30, informatica_acessorios: 80, moveis_sala: 130,
 };
+
+/**
+ * Shelves a returning customer moves between: a nursery buyer comes back for
+ * toys or nappies, a desk buyer for a chair. Each group lists categories that
+ * are bought by the same people; a category in no group has no neighbours.
+ */
+export const CATEGORY_NEIGHBOURHOODS: readonly (readonly string[])[] = [
+  ['cama_mesa_banho', 'moveis_decoracao', 'utilidades_domesticas', 'casa_conforto', 'moveis_sala', 'moveis_quarto', 'moveis_colchao_e_estofado', 'la_cuisine'],
+  ['bebes', 'brinquedos', 'fraldas_higiene', 'fashion_roupa_infanto_juvenil', 'artigos_de_festas'],
+  ['informatica_acessorios', 'telefonia', 'eletronicos', 'pcs', 'tablets_impressao_imagem', 'consoles_games', 'audio', 'moveis_escritorio', 'papelaria'],
+  ['beleza_saude', 'perfumaria', 'relogios_presentes', 'fashion_bolsas_e_acessorios', 'fashion_calcados', 'fashion_roupa_feminina', 'fashion_underwear_e_moda_praia'],
+  ['esporte_lazer', 'fashion_esporte', 'fashion_roupa_masculina', 'malas_acessorios'],
+  ['ferramentas_jardim', 'construcao_ferramentas_construcao', 'construcao_ferramentas_jardim', 'construcao_ferramentas_ferramentas', 'construcao_ferramentas_iluminacao', 'casa_construcao', 'moveis_cozinha_area_de_servico_jantar_e_jardim'],
+  ['eletroportateis', 'eletrodomesticos', 'eletrodomesticos_2', 'portateis_casa_forno_e_cafe', 'climatizacao'],
+  ['livros_tecnicos', 'livros_interesse_geral', 'livros_importados', 'cds_dvds_musicais', 'dvds_blu_ray', 'musica', 'instrumentos_musicais'],
+  ['alimentos_bebidas', 'alimentos', 'bebidas', 'pet_shop'],
+];

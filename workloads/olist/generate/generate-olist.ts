@@ -8,6 +8,9 @@
  * (fading first: fewer sales, late deliveries, poor reviews), the order status mix
  * with coherent lifecycle timestamps and late deliveries, review scores that
  * drop when late, Olist's payment mix, and review texts that need RFC 4180.
+ * The few customers who come back (3.4% of orders) return to the category
+ * they last bought from 40% of the time and to a neighbouring one
+ * (CATEGORY_NEIGHBOURHOODS) 25%, so co-purchases carry a signal to recommend from.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +21,7 @@ import { ORDER_STATUSES } from '../values.ts';
 import { negate, RowSink, type BadRowKind, type CorruptionTargets } from './bad-rows.ts';
 import { ACCENTED_CITY_SPELLINGS, STATES, type StateGeography } from './brazil-geography.ts';
 import { DAY, HOUR, formatTimestamp, LAST_TRADING_MONTH_INDEX, purchaseSecond, SALES_MONTHS, startOfDay } from './calendar.ts';
-import { CATEGORY_MEDIAN_PRICE, CATEGORY_PRODUCT_WEIGHTS, PRODUCT_CATEGORIES } from './categories.ts';
+import { CATEGORY_MEDIAN_PRICE, CATEGORY_NEIGHBOURHOODS, CATEGORY_PRODUCT_WEIGHTS, PRODUCT_CATEGORIES } from './categories.ts';
 import { CsvFileWriter } from '../../../pipelines/workloads/generate/csv-writer.ts';
 import { mix32, Random, WeightedChoice, weightedPick } from '../../../pipelines/workloads/generate/random.ts';
 import { reviewMessage, reviewTitle } from './review-texts.ts';
@@ -347,12 +350,14 @@ function troubleOf(plan: SellerPlan, seller: number, monthIndex: number): number
   return (plan.struggling[seller] ? 0.12 : 0) + fadeStep(plan, seller, monthIndex) * 0.1;
 }
 
+function tradesIn(plan: SellerPlan, seller: number, monthIndex: number): boolean {
+  return plan.entry[seller]! <= monthIndex && monthIndex <= plan.exit[seller]! && ((plan.activeMonths[seller]! >>> monthIndex) & 1) === 1;
+}
+
 /** Which sellers trade in a month, weighted by their volume (less in the months before they leave). */
 function monthlySellerChoice(plan: SellerPlan, monthIndex: number): { sellers: Int32Array; choice: WeightedChoice } {
   const active: number[] = [];
-  for (let s = 0; s < plan.ids.length; s++) {
-    if (plan.entry[s]! <= monthIndex && monthIndex <= plan.exit[s]! && (plan.activeMonths[s]! >>> monthIndex) & 1) active.push(s);
-  }
+  for (let s = 0; s < plan.ids.length; s++) if (tradesIn(plan, s, monthIndex)) active.push(s);
   const weightIn = (s: number) => {
     const step = fadeStep(plan, s, monthIndex);
     return plan.weight[s]! * (step === 0 ? 1 : DECLINE_WEIGHT[step - 1]!);
@@ -369,6 +374,12 @@ interface Catalogue {
   /** Products of seller s are productsOf[offsets[s] .. offsets[s+1]). */
   readonly offsets: Int32Array;
   readonly productsOf: Int32Array;
+  readonly sellerOf: Int32Array;
+  /** Index in PRODUCT_CATEGORIES of each product's category (drawn for unlisted products too). */
+  readonly categoryOf: Uint8Array;
+  /** Products of category c: productsIn[categoryOffsets[c] .. categoryOffsets[c + 1]). */
+  readonly categoryOffsets: Int32Array;
+  readonly productsIn: Int32Array;
   /** CSV fields, dropped once written. */
   readonly rows: string[][];
 }
@@ -396,9 +407,11 @@ function planProducts(seed: number, productCount: number, sellerPlan: SellerPlan
   const priceCents = new Int32Array(productCount);
   const weightGrams = new Int32Array(productCount);
   const rows: string[][] = [];
+  const categoryOf = new Uint8Array(productCount);
   for (let p = 0; p < productCount; p++) {
     const id = random.hexId();
-    const category = PRODUCT_CATEGORIES[categoryChoice.pick(random)]![0];
+    categoryOf[p] = categoryChoice.pick(random);
+    const category = PRODUCT_CATEGORIES[categoryOf[p]!]![0];
     const median = CATEGORY_MEDIAN_PRICE[category] ?? 75;
     priceCents[p] = Math.round(clamp(random.logNormal(median, 0.85), 0.85, 6735) * 100);
     // Prices end in .90 or .99 more often than not, as shop prices do.
@@ -422,7 +435,13 @@ function planProducts(seed: number, productCount: number, sellerPlan: SellerPlan
       dimension(6),
     ]);
   }
-  return { ids, priceCents, weightGrams, offsets, productsOf, rows };
+  const categoryOffsets = new Int32Array(PRODUCT_CATEGORIES.length + 1);
+  for (let p = 0; p < productCount; p++) categoryOffsets[categoryOf[p]! + 1]!++;
+  for (let c = 0; c < PRODUCT_CATEGORIES.length; c++) categoryOffsets[c + 1]! += categoryOffsets[c]!;
+  const categoryFill = categoryOffsets.slice(0, PRODUCT_CATEGORIES.length);
+  const productsIn = new Int32Array(productCount);
+  for (let p = 0; p < productCount; p++) productsIn[categoryFill[categoryOf[p]!]!++] = p;
+  return { ids, priceCents, weightGrams, offsets, productsOf, sellerOf, categoryOf, categoryOffsets, productsIn, rows };
 }
 
 // ---------------------------------------------------------------- orders
@@ -488,6 +507,9 @@ async function writeOrders(sinks: Sinks, world: OrderWorld, close: (sink: RowSin
   for (let s = 0; s < sellerPlan.ids.length; s++) sellersByEntry[sellerPlan.entry[s]!]!.push(s);
   let newcomers: number[] = [];
   let people = 0;
+  // Its own stream, so the shelves returning customers choose leave every other draw of the data as it was.
+  const shelfRandom = new Random(seed, 'shelves');
+  const lastShelf = new Uint8Array(world.orderCount).fill(NO_SHELF);
 
   for (let monthIndex = 0; monthIndex < SALES_MONTHS.length; monthIndex++) {
     const salesMonth = SALES_MONTHS[monthIndex]!;
@@ -504,20 +526,27 @@ async function writeOrders(sinks: Sinks, world: OrderWorld, close: (sink: RowSin
       const customerId = random.hexId();
 
       // About 3% of orders come from someone who bought before.
-      const person = people > 0 && random.chance(0.034) ? random.int(0, people - 1) : people++;
+      const returning = people > 0 && random.chance(0.034);
+      const person = returning ? random.int(0, people - 1) : people++;
       const customer = personOf(seed, person, zips);
       await sinks.customers.row([customerId, customer.uniqueId, customer.zip.prefix, customer.zip.city, customer.zip.state.state]);
 
       const paymentType = choosePaymentType(paymentRandom);
+      const toNewcomer = status !== 'unavailable' && nextNewcomer < newcomers.length;
       // Olist has no items for orders the sellers could not fulfil.
-      const firstSeller =
+      let firstSeller =
         status === 'unavailable'
           ? undefined
-          : nextNewcomer < newcomers.length
+          : toNewcomer
             ? newcomers[nextNewcomer++]!
             : trading.sellers.length > 0
               ? trading.sellers[trading.choice.pick(random)]!
               : random.int(0, sellerPlan.ids.length - 1);
+      // A returning customer often comes back to a shelf they bought from, or to a neighbouring one, at any seller trading
+      // this month; a newcomer's first sale stays theirs.
+      const shelfProduct =
+        returning && firstSeller !== undefined && !toNewcomer ? productOnShelf(shelfRandom, catalogue, sellerPlan, returningShelf(shelfRandom, lastShelf[person]!), monthIndex) : undefined;
+      if (shelfProduct !== undefined) firstSeller = catalogue.sellerOf[shelfProduct]!;
       // The seller's troubles show as late deliveries and poor reviews.
       const trouble = firstSeller === undefined ? 0 : troubleOf(sellerPlan, firstSeller, monthIndex);
       const approved =
@@ -547,6 +576,8 @@ async function writeOrders(sinks: Sinks, world: OrderWorld, close: (sink: RowSin
         const itemCount = weightedPick(random, ITEMS_PER_ORDER);
         let seller = firstSeller;
         let product = pickProduct(random, catalogue, seller);
+        if (shelfProduct !== undefined) product = shelfProduct;
+        lastShelf[person] = catalogue.categoryOf[product]!;
         const shippingLimit = (approved ?? purchase) + random.int(2 * DAY, 7 * DAY);
         for (let item = 1; item <= itemCount; item++) {
           if (item > 1) {
@@ -597,6 +628,36 @@ async function writeOrders(sinks: Sinks, world: OrderWorld, close: (sink: RowSin
 function personOf(seed: number, person: number, zips: ZipCatalog): { uniqueId: string; zip: ZipEntry } {
   const random = new Random(mix32(seed ^ mix32(person + 0x51ed27)), 'person');
   return { uniqueId: random.hexId(), zip: zips.entries[pickZip(random, zips, zips.customerStates)]! };
+}
+
+const NO_SHELF = 255;
+const SAME_SHELF = 0.4;
+const NEIGHBOURING_SHELF = 0.25;
+const NEIGHBOURS: readonly (readonly number[])[] = PRODUCT_CATEGORIES.map(([name]) => {
+  const group = CATEGORY_NEIGHBOURHOODS.find((names) => names.includes(name)) ?? [];
+  return group.filter((other) => other !== name).map((other) => PRODUCT_CATEGORIES.findIndex(([each]) => each === other));
+});
+
+/** The category a returning customer looks for: the last one they bought, a neighbour of it, or none (NO_SHELF). */
+function returningShelf(random: Random, last: number): number {
+  if (last === NO_SHELF) return NO_SHELF;
+  const draw = random.next();
+  if (draw < SAME_SHELF) return last;
+  const neighbours = NEIGHBOURS[last]!;
+  if (draw < SAME_SHELF + NEIGHBOURING_SHELF && neighbours.length > 0) return neighbours[random.int(0, neighbours.length - 1)]!;
+  return NO_SHELF;
+}
+
+/** A product of the category whose seller trades this month; undefined when a few tries find none. */
+function productOnShelf(random: Random, catalogue: Catalogue, plan: SellerPlan, category: number, monthIndex: number): number | undefined {
+  if (category === NO_SHELF) return undefined;
+  const first = catalogue.categoryOffsets[category]!;
+  const listed = catalogue.categoryOffsets[category + 1]! - first;
+  for (let attempt = 0; attempt < 20 && listed > 0; attempt++) {
+    const product = catalogue.productsIn[first + random.int(0, listed - 1)]!;
+    if (tradesIn(plan, catalogue.sellerOf[product]!, monthIndex)) return product;
+  }
+  return undefined;
 }
 
 function pickProduct(random: Random, catalogue: Catalogue, seller: number): number {

@@ -29,6 +29,10 @@ async function generate(name: string, scale: number, extra: { seed?: number; bad
   return { dir, manifest: await generateOlist({ scale, outDir: dir, ...extra }) };
 }
 
+let tenth: Promise<{ dir: string; manifest: GenerateManifest }> | undefined;
+/** Scale 0.1, generated once for the specifications that need volume. */
+const generateTenth = () => (tenth ??= generate('tenth', 0.1));
+
 const rowsOf = (dir: string, file: string) => readCsv(dir, file).rows;
 /** File name -> SHA-256: byte-for-byte comparison without diffing megabytes element by element. */
 const digests = (dir: string) => new Map([...readTree(dir)].map(([file, bytes]) => [file, createHash('sha256').update(bytes).digest('hex')]));
@@ -239,7 +243,7 @@ describe('strata generate (synthetic Olist)', () => {
   });
 
   it('keeps sellers trading to the end: they leave at a steady monthly rate, and fade before they go', async () => {
-    const { dir } = await generate('tenth', 0.1);
+    const { dir } = await generateTenth();
     const orderRows = readCsv(dir, orders.sourceFile!);
     const at = (fields: readonly string[], name: string) => fields[column(orderRows.header, name)]!;
     const orderOf = new Map(orderRows.rows.map((row) => [row.fields[0]!, row.fields]));
@@ -291,6 +295,38 @@ describe('strata generate (synthetic Olist)', () => {
     expect(fading.length).toBeGreaterThan(100);
     expect(meanScore(fading)).toBeLessThan(meanScore(staying) - 0.2);
     expect(lateShare(fading)).toBeGreaterThan(1.4 * lateShare(staying));
+  });
+
+  it('brings returning customers back to the shelf they last bought from far more often than chance', async () => {
+    const { dir } = await generateTenth();
+    const personOf = new Map(readCsv(dir, 'olist_customers_dataset.csv').rows.map((row) => [row.fields[0]!, row.fields[1]!]));
+    const categoryOf = new Map(readCsv(dir, 'olist_products_dataset.csv').rows.map((row) => [row.fields[0]!, row.fields[1]!]));
+    const firstCategory = new Map(
+      readCsv(dir, orderItems.sourceFile!).rows.filter((row) => row.fields[1] === '1').map((row) => [row.fields[0]!, categoryOf.get(row.fields[2]!)!]),
+    );
+    const orderRows = readCsv(dir, orders.sourceFile!).rows
+      .map((row) => ({ person: personOf.get(row.fields[1]!)!, purchase: row.fields[3]!, category: firstCategory.get(row.fields[0]!) }))
+      .filter((order) => order.category !== undefined && order.category !== '')
+      .sort((a, b) => (a.purchase < b.purchase ? -1 : a.purchase > b.purchase ? 1 : 0));
+    const lastOf = new Map<string, string>();
+    let returning = 0;
+    let sameShelf = 0;
+    // Chance: the same category as the order placed just before, by anyone.
+    let sameAsPrevious = 0;
+    orderRows.forEach((order, index) => {
+      if (index > 0 && orderRows[index - 1]!.category === order.category) sameAsPrevious++;
+      const last = lastOf.get(order.person);
+      if (last !== undefined) {
+        returning++;
+        if (last === order.category) sameShelf++;
+      }
+      lastOf.set(order.person, order.category!);
+    });
+    expect(returning).toBeGreaterThan(200);
+    const chance = sameAsPrevious / orderRows.length;
+    expect(chance).toBeLessThan(0.1);
+    expect(sameShelf / returning).toBeGreaterThan(0.3);
+    expect(sameShelf / returning).toBeGreaterThan(4 * chance);
   });
 
   it('skews review scores like Olist, and worse for late deliveries', () => {
