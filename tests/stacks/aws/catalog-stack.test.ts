@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LAYERS, type Environment, type Layer } from '../../../config/schema.ts';
@@ -9,16 +6,11 @@ import { GlueTableCatalog } from '../../../lambdas/adapters/aws/glue-table-catal
 import type { ObjectStore } from '../../../lambdas/ports/object-store.ts';
 import { CATALOG, DATASETS, TRUSTED_DATASETS, REFINED_DATASETS } from '../../support/catalog.ts';
 import { dqdlRuleset } from '../../../pipelines/quality/dqdl.ts';
-import { addPlatform, createAwsApp } from '../../../stacks/aws/aws-app.ts';
-import { environmentNamed, TEST_VERSION } from '../../support/environments.ts';
+import { synthAws } from './synth-aws.ts';
+import { environmentNamed } from '../../support/environments.ts';
 
-/** The whole platform synthesized (cdk-nag included) without Lambda bundling, which the catalog does not need. */
-function synthCatalog(environment: Environment): { templates: { catalog: Template } } {
-  const app = createAwsApp({ outdir: mkdtempSync(join(tmpdir(), 'strata-catalog-')), bundle: false });
-  const stacks = addPlatform(app, environment, TEST_VERSION);
-  app.synth();
-  return { templates: { catalog: Template.fromStack(stacks.catalog) } };
-}
+/** The whole platform synthesized (cdk-nag included) without Lambda bundling, which the catalog does not need; shared with the worker's other files. */
+const synthCatalog = (environment: Environment): { templates: { catalog: Template } } => synthAws(environment);
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 

@@ -1,7 +1,4 @@
 import { trainingEngineOn } from '../../../config/training-engine.ts';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -13,7 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FLOWS, PROCESS_FLOW, modelNamed } from '../../support/catalog.ts';
 import type { Environment, HandlerClass } from '../../../config/schema.ts';
 import { HANDLERS, type FlowDefinition, type FlowStep, type HandlerName } from '../../../pipelines/flows/index.ts';
-import { addPlatform, createAwsApp, type PlatformStacks } from '../../../stacks/aws/aws-app.ts';
+import type { PlatformStacks } from '../../../stacks/aws/aws-app.ts';
+import { synthAws } from './synth-aws.ts';
 import { OVERLAP_GUARD_STATES, PipelineFlow } from '../../../stacks/aws/constructs/pipeline-flow.ts';
 import { environmentNamed, environmentWith, TEST_VERSION } from '../../support/environments.ts';
 
@@ -28,12 +26,10 @@ interface Synthesized {
   readonly access: Template;
 }
 
-/** The platform without Lambda bundling (the templates are otherwise the same) and with cdk-nag, as in every synth. */
+/** The platform without Lambda bundling (the templates are otherwise the same) and with cdk-nag, as in every synth; shared with the worker's other files. */
 function synthPlatform(environment: Environment): Synthesized {
-  const app = createAwsApp({ outdir: mkdtempSync(join(tmpdir(), 'strata-pipelines-')), bundle: false });
-  const stacks = addPlatform(app, environment, TEST_VERSION);
-  app.synth();
-  return { stacks, pipelines: Template.fromStack(stacks.pipelines), access: Template.fromStack(stacks.access) };
+  const { stacks, templates } = synthAws(environment);
+  return { stacks, pipelines: templates.pipelines, access: templates.access };
 }
 
 function resourcesOf(template: Template, type: string): Array<[string, Resource]> {
