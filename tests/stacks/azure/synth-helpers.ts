@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import type { Environment } from '../../../config/schema.ts';
 import { buildAzureApp } from '../../../stacks/azure/azure-app.ts';
+import { WORKLOADS_DIR_VARIABLE } from '../../../pipelines/workloads/registry.ts';
 
 export { TEST_VERSION } from '../../support/environments.ts';
 import { TEST_VERSION } from '../../support/environments.ts';
@@ -20,8 +21,25 @@ export interface SynthesizedAzure {
   workspace: TfJson;
 }
 
-/** Synthesizes both stacks in memory (Testing.synth) and parses them. */
+/**
+ * Synthesizes both stacks in memory (Testing.synth) and parses them. The
+ * test files of a worker share one module cache: each environment and
+ * version is synthesized once per worker, and every caller gets its own copy.
+ */
 export function synthStacks(environment: Environment, version = TEST_VERSION): SynthesizedAzure {
+  // Workloads are read from the folder STRATA_WORKLOADS_DIR names, so it is part of what was synthesized.
+  const key = JSON.stringify([environment, version, process.env[WORKLOADS_DIR_VARIABLE] ?? null]);
+  let synthesized = synthesizedStacks.get(key);
+  if (synthesized === undefined) {
+    synthesized = synthesizeStacks(environment, version);
+    synthesizedStacks.set(key, synthesized);
+  }
+  return structuredClone(synthesized);
+}
+
+const synthesizedStacks = new Map<string, SynthesizedAzure>();
+
+function synthesizeStacks(environment: Environment, version: string): SynthesizedAzure {
   // cdktf's App creates its outdir even when nothing is written to it.
   const outdir = mkdtempSync(join(tmpdir(), 'strata-azure-test-'));
   try {
