@@ -9,16 +9,14 @@ import { dqdlRuleset } from '../../../pipelines/quality/dqdl.ts';
 import { synthAws } from './synth-aws.ts';
 import { environmentNamed } from '../../support/environments.ts';
 
-/** The whole platform synthesized (cdk-nag included) without Lambda bundling, which the catalog does not need; shared with the worker's other files. */
-const synthCatalog = (environment: Environment): { templates: { catalog: Template } } => synthAws(environment);
-
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 
 describe('catalog stack', () => {
   const prod = environmentNamed('prod');
   let aws: { templates: { catalog: Template } };
   beforeAll(() => {
-    aws = synthCatalog(prod);
+    // The whole platform (cdk-nag included) without Lambda bundling, shared with the worker's other files.
+    aws = synthAws(prod);
   });
 
   const tables = () => Object.values(aws.templates.catalog.findResources('AWS::Glue::Table')) as Resource[];

@@ -388,19 +388,13 @@ function planProducts(seed: number, productCount: number, sellerPlan: SellerPlan
   const random = new Random(seed, 'products');
   const sellerCount = sellerPlan.ids.length;
   const sellerOf = new Int32Array(productCount);
-  const perSeller = new Int32Array(sellerCount);
   const sellerChoice = new WeightedChoice(Array.from(sellerPlan.weight, (weight) => Math.pow(weight, 0.7)));
   for (let p = 0; p < productCount; p++) {
     // Every seller lists at least one product; the rest follow volume.
     const seller = p < sellerCount ? p : sellerChoice.pick(random);
     sellerOf[p] = seller;
-    perSeller[seller]!++;
   }
-  const offsets = new Int32Array(sellerCount + 1);
-  for (let s = 0; s < sellerCount; s++) offsets[s + 1] = offsets[s]! + perSeller[s]!;
-  const fill = offsets.slice(0, sellerCount);
-  const productsOf = new Int32Array(productCount);
-  for (let p = 0; p < productCount; p++) productsOf[fill[sellerOf[p]!]!++] = p;
+  const { offsets, members: productsOf } = groupedBy(sellerOf, sellerCount);
 
   const categoryChoice = new WeightedChoice(PRODUCT_CATEGORIES.map(([name]) => CATEGORY_PRODUCT_WEIGHTS[name] ?? 60));
   const ids: string[] = [];
@@ -435,13 +429,19 @@ function planProducts(seed: number, productCount: number, sellerPlan: SellerPlan
       dimension(6),
     ]);
   }
-  const categoryOffsets = new Int32Array(PRODUCT_CATEGORIES.length + 1);
-  for (let p = 0; p < productCount; p++) categoryOffsets[categoryOf[p]! + 1]!++;
-  for (let c = 0; c < PRODUCT_CATEGORIES.length; c++) categoryOffsets[c + 1]! += categoryOffsets[c]!;
-  const categoryFill = categoryOffsets.slice(0, PRODUCT_CATEGORIES.length);
-  const productsIn = new Int32Array(productCount);
-  for (let p = 0; p < productCount; p++) productsIn[categoryFill[categoryOf[p]!]!++] = p;
+  const { offsets: categoryOffsets, members: productsIn } = groupedBy(categoryOf, PRODUCT_CATEGORIES.length);
   return { ids, priceCents, weightGrams, offsets, productsOf, sellerOf, categoryOf, categoryOffsets, productsIn, rows };
+}
+
+/** Indexes 0..n-1 grouped by their group: group g's are members[offsets[g] .. offsets[g + 1]), in increasing order. */
+function groupedBy(groupOf: Int32Array | Uint8Array, groupCount: number): { offsets: Int32Array; members: Int32Array } {
+  const offsets = new Int32Array(groupCount + 1);
+  for (const group of groupOf) offsets[group + 1]!++;
+  for (let g = 0; g < groupCount; g++) offsets[g + 1]! += offsets[g]!;
+  const fill = offsets.slice(0, groupCount);
+  const members = new Int32Array(groupOf.length);
+  for (let index = 0; index < groupOf.length; index++) members[fill[groupOf[index]!]!++] = index;
+  return { offsets, members };
 }
 
 // ---------------------------------------------------------------- orders
@@ -507,7 +507,8 @@ async function writeOrders(sinks: Sinks, world: OrderWorld, close: (sink: RowSin
   for (let s = 0; s < sellerPlan.ids.length; s++) sellersByEntry[sellerPlan.entry[s]!]!.push(s);
   let newcomers: number[] = [];
   let people = 0;
-  // Its own stream, so the shelves returning customers choose leave every other draw of the data as it was.
+  // Its own stream: choosing a shelf takes no draw from the orders' stream (the seller it leads to may still change
+  // that order's troubles, and so what follows).
   const shelfRandom = new Random(seed, 'shelves');
   const lastShelf = new Uint8Array(world.orderCount).fill(NO_SHELF);
 
@@ -575,6 +576,7 @@ async function writeOrders(sinks: Sinks, world: OrderWorld, close: (sink: RowSin
       if (firstSeller !== undefined) {
         const itemCount = weightedPick(random, ITEMS_PER_ORDER);
         let seller = firstSeller;
+        // Drawn even when the shelf chose, to keep the orders' stream in step.
         let product = pickProduct(random, catalogue, seller);
         if (shelfProduct !== undefined) product = shelfProduct;
         lastShelf[person] = catalogue.categoryOf[product]!;
