@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LAYERS, type Environment, type Layer } from '../../../config/schema.ts';
+import { LAYERS, type Layer } from '../../../config/schema.ts';
 import { AthenaQueryEngine } from '../../../lambdas/adapters/aws/athena-query-engine.ts';
 import { GlueTableCatalog } from '../../../lambdas/adapters/aws/glue-table-catalog.ts';
 import type { ObjectStore } from '../../../lambdas/ports/object-store.ts';
