@@ -14,11 +14,15 @@ import { withSynthProgress } from '../shared/synth-progress.ts';
  * No stack traces: they hold absolute paths and break reproducible output
  * (the `cdk` CLI sets the first itself; a direct run must too). Server access
  * logs are granted by bucket policy, not by the legacy log-delivery ACL.
+ * Cross-stack references stay strong (CloudFormation exports, CDK's behaviour
+ * when unset, said explicitly so synth does not warn): the storage stack's
+ * lake and key cannot be deleted while the stacks that read them exist.
  */
 export const APP_CONTEXT = {
   'aws:cdk:disable-stack-trace': true,
   'aws:cdk:disable-creation-stack-traces': true,
   '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+  '@aws-cdk/core:defaultCrossStackReferences': 'strong',
 } as const;
 
 /** CloudFormation types that hold data or protect it: retained on delete unless the environment opts in. */

@@ -37,6 +37,11 @@ export class AwsNames {
     return this.bucket('access-logs');
   }
 
+  /** Where the access-log bucket keeps the query results bucket's logs (its policy grants delivery there only). */
+  get queryResultsAccessLogPrefix(): string {
+    return 'athena-results/';
+  }
+
   /** Glue and Athena dislike dashes in database names: `strata_<env>_<layer>`. */
   database(layer: Layer): string {
     return `strata_${this.environment.name}_${layer}`;

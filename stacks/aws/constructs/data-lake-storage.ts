@@ -65,7 +65,7 @@ export class DataLakeStorage extends Construct {
         sid: 'S3ServerAccessLogsFromQueryResults',
         principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
         actions: ['s3:PutObject'],
-        resources: [this.accessLogBucket.arnForObjects('athena-results/*')],
+        resources: [this.accessLogBucket.arnForObjects(`${names.queryResultsAccessLogPrefix}*`)],
         conditions: {
           ArnLike: { 'aws:SourceArn': `arn:${Stack.of(this).partition}:s3:::${names.queryResultsBucket}` },
           StringEquals: { 'aws:SourceAccount': Stack.of(this).account },

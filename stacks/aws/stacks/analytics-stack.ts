@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Annotations, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { AwsNames } from '../aws-names.ts';
@@ -27,10 +27,15 @@ export class AnalyticsStack extends Stack {
       bucketName: names.queryResultsBucket,
       encryptionKey: storage.key,
       accessLogBucket: accessLogs,
-      accessLogPrefix: 'athena-results/',
+      accessLogPrefix: names.queryResultsAccessLogPrefix,
       lifecycle: { expireAfterDays: environment.analytics.resultsExpireDays },
       unversionedReason: 'Query results are disposable outputs, expired after days and reproducible by re-running the query.',
     }).bucket;
+    // CDK cannot add the log-delivery grant to a bucket it only knows by name; the bucket's own stack grants it.
+    Annotations.of(this.resultsBucket).acknowledgeWarning(
+      '@aws-cdk/aws-s3:accessLogsPolicyNotAdded',
+      'The access-log bucket policy in the storage stack grants logging.s3.amazonaws.com delivery from this bucket (S3ServerAccessLogsFromQueryResults).',
+    );
 
     const common = {
       resultsBucket: this.resultsBucket,
