@@ -3,9 +3,10 @@
  * buildTrusted for the nine Olist tables, buildRefined for the business
  * tables, then the rules evaluated on DuckDB and stored as Parquet.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FolderObjectStore } from '../../../lambdas/adapters/local/folder-object-store.ts';
 import type { Clock } from '../../../lambdas/ports/clock.ts';
 import { checkQuality, type QualityCheck, type QualityThresholds } from '../../../lambdas/quality/check-quality.ts';
@@ -24,8 +25,26 @@ let lake: TestLake;
 lakePerTest((opened) => (lake = opened));
 
 async function buildLake(overrides: Readonly<Record<string, readonly string[]>> = {}): Promise<TrustedBuild[]> {
+  if (Object.keys(overrides).length === 0) return consistentLake();
   const builds = await buildConsistentTables(lake, overrides);
   for (const dataset of REFINED_DATASETS) await buildRefined({ engine: lake.engine, store: lake.store }, dataset);
+  return builds;
+}
+
+let consistent: { folder: string; builds: TrustedBuild[] } | undefined;
+afterAll(() => consistent && rmSync(consistent.folder, { recursive: true, force: true }));
+
+/** The consistent lake, built in the first test that asks and copied into the lake of each later one (a build of every table costs seconds). */
+async function consistentLake(): Promise<TrustedBuild[]> {
+  if (consistent) {
+    cpSync(consistent.folder, lake.root, { recursive: true });
+    return consistent.builds;
+  }
+  const builds = await buildConsistentTables(lake);
+  for (const dataset of REFINED_DATASETS) await buildRefined({ engine: lake.engine, store: lake.store }, dataset);
+  const folder = mkdtempSync(join(tmpdir(), 'strata-consistent-'));
+  cpSync(lake.root, folder, { recursive: true });
+  consistent = { folder, builds };
   return builds;
 }
 
