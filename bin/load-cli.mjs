@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CLI_BUNDLE, cacheFolderOf } from './cache-folder.mjs';
+import { BUNDLE_ENTRIES, CLI_BUNDLE, cacheFolderOf } from './cache-folder.mjs';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The folders cli/main.ts imports from; any file in them, and the lock file, is part of the fingerprint. */
@@ -61,11 +61,12 @@ const moduleUrlPlugin = {
   },
 };
 
-/** The bundle's entries: the CLI, and the worker threads of the local runner (when the checkout has them). */
+/** The bundle's entries (BUNDLE_ENTRIES), those the checkout has: an older one may lack some. */
 function entryPointsOf(root) {
-  const entries = { main: join(root, 'cli', 'main.ts') };
-  const worker = join(root, 'cli', 'run', 'handler-worker.ts');
-  if (statSync(worker, { throwIfNoEntry: false })) entries['handler-worker'] = worker;
+  const entries = {};
+  for (const [name, source] of Object.entries(BUNDLE_ENTRIES)) {
+    if (name === 'main' || statSync(join(root, source), { throwIfNoEntry: false })) entries[name] = join(root, source);
+  }
   return entries;
 }
 
@@ -125,7 +126,7 @@ async function throughTsx(entry) {
  * @param root the checkout whose sources to load. @default the one holding this file
  */
 export async function loadCli(root = REPO_ROOT) {
-  const entry = join(root, 'cli', 'main.ts');
+  const entry = join(root, BUNDLE_ENTRIES.main);
   if (process.env.STRATA_NO_BUNDLE === '1') {
     debug('running the sources through tsx: STRATA_NO_BUNDLE=1');
     return throughTsx(entry);

@@ -9,10 +9,9 @@ import { loadEnvironment, type EnvironmentSelection, type LoadedEnvironment } fr
 import { platformVersion } from '../stacks/shared/platform-version.ts';
 import { SYNTH_PROGRESS_SETTING, SynthProgressReader } from '../stacks/shared/synth-progress.ts';
 import { writeSynthRecord } from './synthesized/folder-environment.ts';
+import { BUNDLE_ENTRIES, bundledEntry } from '../bin/cache-folder.mjs';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const AWS_ENTRY = 'stacks/aws/app.ts';
-const AZURE_ENTRY = 'stacks/azure/main.ts';
 
 export type Cloud = 'aws' | 'azure';
 
@@ -102,8 +101,8 @@ export async function synthPlatform(options: SynthOptions = {}): Promise<SynthSu
       if (!failed) options.onProgress?.(cloud, text, seconds());
     };
     const running = [
-      runChild('aws', [AWS_ENTRY], { ...childEnvironment, CDK_OUTDIR: staging.aws, CDK_CONTEXT_JSON: JSON.stringify({ config: loaded.path }) }, progress('aws')).then(done('aws')),
-      runChild('azure', [AZURE_ENTRY, '--config', loaded.path, '--outdir', staging.azure], childEnvironment, progress('azure')).then(done('azure')),
+      runChild('aws', [], { ...childEnvironment, CDK_OUTDIR: staging.aws, CDK_CONTEXT_JSON: JSON.stringify({ config: loaded.path }) }, progress('aws')).then(done('aws')),
+      runChild('azure', ['--config', loaded.path, '--outdir', staging.azure], childEnvironment, progress('azure')).then(done('azure')),
     ];
     // Both children end before the staging folders are removed, whichever fails first.
     const settled = Promise.allSettled(running);
@@ -141,9 +140,16 @@ export async function synthPlatform(options: SynthOptions = {}): Promise<SynthSu
   };
 }
 
+/** A cloud's app: from the CLI's bundle when the CLI runs from it, else its source through tsx. */
+function appCommand(cloud: Cloud): string[] {
+  const entry = cloud === 'aws' ? 'aws-app' : 'azure-app';
+  const bundled = bundledEntry(entry);
+  return bundled ? [bundled] : ['--import', 'tsx', BUNDLE_ENTRIES[entry]];
+}
+
 function runChild(cloud: Cloud, args: string[], env: NodeJS.ProcessEnv, onProgress: (text: string) => void): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...appCommand(cloud), ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     // Progress lines are streamed; everything else the child prints is kept for the error it may end in.
     const stdout = new SynthProgressReader(onProgress);
     let stderr = '';

@@ -3,16 +3,15 @@
  * started on first use, one call at a time per worker, stopped with the run.
  */
 import { Worker } from 'node:worker_threads';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI_BUNDLE } from '../../bin/cache-folder.mjs';
+import { bundledEntry } from '../../bin/cache-folder.mjs';
 import type { HandlerName } from '../../pipelines/flows/index.ts';
 import type { HandlerCall, HandlerReply, HandlerWorkerData } from './handler-worker.ts';
 
 /** Where a worker starts: the bundled entry when the CLI runs from its bundle, else the sources through tsx. */
 function workerEntry(data: HandlerWorkerData): { file: string; workerData: HandlerWorkerData & { module?: string } } {
-  const bundle = (globalThis as Record<symbol, unknown>)[CLI_BUNDLE];
-  if (typeof bundle === 'string') return { file: join(bundle, 'handler-worker.js'), workerData: data };
+  const bundled = bundledEntry('handler-worker');
+  if (bundled) return { file: bundled, workerData: data };
   return {
     file: fileURLToPath(new URL('./handler-worker-boot.mjs', import.meta.url)),
     workerData: { ...data, module: new URL('./handler-worker.ts', import.meta.url).href },

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_BUNDLE } from '../../bin/cache-folder.mjs';
+import { spawnSync } from 'node:child_process';
+import { BUNDLE_ENTRIES, bundledEntry, CLI_BUNDLE } from '../../bin/cache-folder.mjs';
 import { bundleCacheOf, KEEP_OLD_BUNDLES_MS, loadCli } from '../../bin/load-cli.mjs';
 
 type Loaded = { main: () => string; where: () => string };
@@ -46,6 +47,24 @@ describe('the strata command loads its sources from a bundle of them', () => {
     expect((await import(pathToFileURL(join(bundleCacheOf(root), bundle!, 'main.js')).href)).main()).toBe('bundled:one');
     await load(root);
     expect(bundles()).toEqual([bundle]);
+  });
+
+  it('bundles the apps `strata synth` runs beside the CLI, when the checkout has them, and says where the running one is', async () => {
+    expect(bundledEntry('aws-app')).toBeUndefined();
+    await load(root);
+    const bundle = join(bundleCacheOf(root), bundles()[0]!);
+    expect(readdirSync(bundle).filter((name) => name.endsWith('-app.js'))).toEqual([]);
+
+    for (const [name, cloud] of [['aws-app', 'aws'], ['azure-app', 'azure']] as const) {
+      mkdirSync(join(root, BUNDLE_ENTRIES[name], '..'), { recursive: true });
+      writeFileSync(join(root, BUNDLE_ENTRIES[name]), `import { answer } from '../../config/answer.ts';\nconsole.log(answer + ${JSON.stringify(cloud)});\n`);
+    }
+    await load(root);
+    for (const [name, cloud] of [['aws-app', 'aws'], ['azure-app', 'azure']] as const) {
+      const file = bundledEntry(name)!;
+      expect(file.startsWith(bundleCacheOf(root)), file).toBe(true);
+      expect(spawnSync(process.execPath, [file], { encoding: 'utf8' }).stdout).toBe(`bundled:${cloud}\n`);
+    }
   });
 
   it('bundles again when a source file changes, with no build step', async () => {
