@@ -40,6 +40,55 @@ export function rejectsSchema(): SchemaElement[] {
   return [{ name: 'root', num_children: leaves.length }, ...leaves];
 }
 
+/** hyparquet-writer's rule: a column whose sampled distinct values hold more than this share of its sampled bytes gets no dictionary. */
+const DICTIONARY_REJECTION_RATIO = 0.9;
+/** Values it samples for that rule. */
+const DICTIONARY_SAMPLE = 1000;
+
+/**
+ * A column the writer will store plainly (mostly distinct values: coordinates, ids, texts), as UTF-8 views into one
+ * encoding of the whole column: the writer would otherwise encode value by value, a fifth of the staging time
+ * (1M geolocation rows: 4.35 s against 3.25 s, the same bytes written). A column the writer would give a
+ * dictionary stays strings, which it dedupes by value. Falls back to the strings whenever the views could not
+ * be exactly each value's own encoding.
+ */
+export function encodedWhenDistinct(values: readonly (string | null)[]): (string | null)[] | (Uint8Array | null)[] {
+  const count = values.length;
+  const sampled = Math.min(count, DICTIONARY_SAMPLE);
+  const seen = new Set<string>();
+  let distinctChars = 0;
+  let sampledChars = 0;
+  for (let i = 0; i < sampled; i++) {
+    const value = values[sampled === 1 ? 0 : Math.floor((i * (count - 1)) / (sampled - 1))];
+    if (value === null || value === undefined) continue;
+    sampledChars += value.length + 4;
+    if (!seen.has(value)) {
+      seen.add(value);
+      distinctChars += value.length + 4;
+    }
+  }
+  if (sampledChars === 0 || distinctChars / sampledChars <= DICTIONARY_REJECTION_RATIO) return values as (string | null)[];
+  // Nulls join as ''. A value ending in a lone high surrogate next to one starting with a low one would encode as
+  // a pair here and as two replacement characters alone: then the lengths disagree, and the strings go as they are.
+  const bytes = Buffer.from(values.join(''), 'utf8');
+  let chars = 0;
+  for (const value of values) if (value !== null) chars += value.length;
+  const ascii = bytes.length === chars;
+  const views = new Array<Uint8Array | null>(count);
+  let offset = 0;
+  for (let i = 0; i < count; i++) {
+    const value = values[i]!;
+    if (value === null) {
+      views[i] = null;
+      continue;
+    }
+    const length = ascii ? value.length : Buffer.byteLength(value, 'utf8');
+    views[i] = bytes.subarray(offset, offset + length);
+    offset += length;
+  }
+  return offset === bytes.length ? views : (values as (string | null)[]);
+}
+
 /** Column-wise buffer of one row group, flushed into a ParquetWriter over an in-memory ByteWriter. */
 class RowGroupBuffer {
   private readonly writer = new ByteWriter();
@@ -85,7 +134,7 @@ class RowGroupBuffer {
   private flush(): void {
     const rows = this.recordNumbers.length;
     if (rows === 0) return;
-    const columnData: ColumnSource[] = this.names.map((name, i) => ({ name, data: this.values[i]! }));
+    const columnData: ColumnSource[] = this.names.map((name, i) => ({ name, data: encodedWhenDistinct(this.values[i]!) }));
     columnData.push(
       { name: LINEAGE.ingestedAt, data: new Array<string>(rows).fill(this.lineage.ingestedAt) },
       { name: LINEAGE.sourceFile, data: new Array<string>(rows).fill(this.lineage.sourceFile) },
