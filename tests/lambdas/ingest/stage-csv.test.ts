@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parquetMetadata } from 'hyparquet';
+import { StagedParquetWriter } from '../../../lambdas/ingest/staged-parquet.ts';
 import { MAX_INLINE_REJECT_BYTES, stageCsv, type StageCsvOptions, type StagedCsv } from '../../../lambdas/ingest/stage-csv.ts';
 
 const INGESTED_AT = '2026-12-02T16:16:13.123Z';
@@ -315,5 +317,21 @@ describe('stageCsv: unbalanced quotes and big fields', () => {
     expect((await read(result.rejects)).map((row) => [row.record, row.record_base64, row.record_file, row.reason])).toEqual([
       [null, null, 'rejects/orders/ingest_date=2026-12-02/0123456789ab-orders.records/1.txt', `record 1: 2 fields, expected 3 (order_id, customer_id, order_status)`],
     ]);
+  });
+});
+
+describe('StagedParquetWriter', () => {
+  it('writes every value as given: a repeated column with a dictionary, a distinct one plainly, both read back whole', async () => {
+    const rows = Array.from({ length: 3_000 }, (_, i) => [['São Paulo', 'Rio de Janeiro', 'Curitiba'][i % 3]!, `nota ${i}: ótimo 👍`]);
+    const writer = new StagedParquetWriter(['city', 'note'], { ingestedAt: INGESTED_AT, sourceFile: `raw/${RECEIVED_KEY}` }, 1_000);
+    rows.forEach((row, index) => writer.add(row, index + 1));
+    const parquet = writer.finish();
+
+    expect((await read(parquet)).map((row) => [row.city, row.note])).toEqual(rows);
+    const metadata = parquetMetadata(parquet.buffer.slice(parquet.byteOffset, parquet.byteOffset + parquet.byteLength) as ArrayBuffer);
+    expect(metadata.row_groups).toHaveLength(3);
+    const [city, note] = metadata.row_groups[0]!.columns.map((column) => column.meta_data!.encodings);
+    expect(city).toContain('RLE_DICTIONARY');
+    expect(note).not.toContain('RLE_DICTIONARY');
   });
 });

@@ -1,10 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { parquetMetadata } from 'hyparquet';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodedWhenDistinct, StagedParquetWriter } from '../../../lambdas/ingest/staged-parquet.ts';
+import { describe, expect, it } from 'vitest';
+import { encodedWhenDistinct } from '../../../lambdas/ingest/staged-parquet.ts';
 
 const decoded = (values: readonly (string | Uint8Array | null)[]) => values.map((value) => (value instanceof Uint8Array ? new TextDecoder().decode(value) : value));
 const distinct = <T extends string | null>(make: (i: number) => T, count = 2_000): T[] => Array.from({ length: count }, (_, i) => make(i));
@@ -28,35 +23,5 @@ describe('encodedWhenDistinct: the values the Parquet writer stores plainly, enc
     values[10] = 'left \uD83D';
     values[11] = '\uDE00 right';
     expect(encodedWhenDistinct(values)).toBe(values);
-  });
-});
-
-describe('StagedParquetWriter', () => {
-  let folder: string;
-  let connection: DuckDBConnection;
-  beforeAll(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'strata-staged-parquet-'));
-    connection = await (await DuckDBInstance.create(':memory:')).connect();
-  });
-  afterAll(async () => {
-    connection.closeSync();
-    await rm(folder, { recursive: true, force: true });
-  });
-
-  it('writes every value as given: a repeated column with a dictionary, a distinct one plainly, both read back whole', async () => {
-    const rows = distinct((i) => `${i}`, 3_000).map((i) => [['São Paulo', 'Rio de Janeiro', 'Curitiba'][Number(i) % 3]!, `nota ${i}: ótimo 👍`]);
-    const writer = new StagedParquetWriter(['city', 'note'], { ingestedAt: '2026-12-08T00:00:00.000Z', sourceFile: 'raw/t/x.csv' }, 1_000);
-    rows.forEach((row, index) => writer.add(row, index + 1));
-    const parquet = writer.finish();
-
-    const path = join(folder, 'staged.parquet');
-    await writeFile(path, parquet);
-    const read = (await connection.runAndReadAll(`select city, note from read_parquet('${path}') order by _record_number`)).getRows();
-    expect(read).toEqual(rows);
-    const metadata = parquetMetadata(parquet.buffer.slice(parquet.byteOffset, parquet.byteOffset + parquet.byteLength) as ArrayBuffer);
-    expect(metadata.row_groups).toHaveLength(3);
-    const [city, note] = metadata.row_groups[0]!.columns.map((column) => column.meta_data!.encodings);
-    expect(city).toContain('RLE_DICTIONARY');
-    expect(note).not.toContain('RLE_DICTIONARY');
   });
 });

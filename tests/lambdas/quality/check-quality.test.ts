@@ -24,27 +24,23 @@ const HOUR = 3_600_000;
 let lake: TestLake;
 lakePerTest((opened) => (lake = opened));
 
-async function buildLake(overrides: Readonly<Record<string, readonly string[]>> = {}): Promise<TrustedBuild[]> {
-  if (Object.keys(overrides).length === 0) return consistentLake();
-  const builds = await buildConsistentTables(lake, overrides);
-  for (const dataset of REFINED_DATASETS) await buildRefined({ engine: lake.engine, store: lake.store }, dataset);
-  return builds;
-}
-
 let consistent: { folder: string; builds: TrustedBuild[] } | undefined;
 afterAll(() => consistent && rmSync(consistent.folder, { recursive: true, force: true }));
 
-/** The consistent lake, built in the first test that asks and copied into the lake of each later one (a build of every table costs seconds). */
-async function consistentLake(): Promise<TrustedBuild[]> {
-  if (consistent) {
+/** Builds trusted and refined; the consistent lake (no overrides) is built once and copied into each later test's lake (a build of every table costs seconds). */
+async function buildLake(overrides: Readonly<Record<string, readonly string[]>> = {}): Promise<TrustedBuild[]> {
+  const unchanged = Object.keys(overrides).length === 0;
+  if (unchanged && consistent) {
     cpSync(consistent.folder, lake.root, { recursive: true });
     return consistent.builds;
   }
-  const builds = await buildConsistentTables(lake);
+  const builds = await buildConsistentTables(lake, overrides);
   for (const dataset of REFINED_DATASETS) await buildRefined({ engine: lake.engine, store: lake.store }, dataset);
-  const folder = mkdtempSync(join(tmpdir(), 'strata-consistent-'));
-  cpSync(lake.root, folder, { recursive: true });
-  consistent = { folder, builds };
+  if (unchanged) {
+    const folder = mkdtempSync(join(tmpdir(), 'strata-consistent-'));
+    cpSync(lake.root, folder, { recursive: true });
+    consistent = { folder, builds };
+  }
   return builds;
 }
 
